@@ -9,6 +9,7 @@
 #   e  `sage200-standard` with every area (`full`)
 #
 #   crates/bench/build-times.sh [runs] [baseline-checkout]
+#   PROGRAMS="c" crates/bench/build-times.sh 3      # only some of b–e against a
 #
 # Each of b–e runs alternately with a (farm-bench pairs the runs: a b a b …) and the report gives
 # medians, the ratio to a and the peak memory of the largest process (rustc). With a second argument,
@@ -61,7 +62,7 @@ compare() {
     echo "== $1 vs $2"
     farm-bench -n "$runs" --warmup 0 --timeout 3600 --vs "$work/build $work/$2" -- "$work/build" "$work/$1"
 }
-for program in b c d e; do
+for program in ${PROGRAMS:-b c d e}; do
     compare "$program" a
 done
 if [ -n "$old" ]; then

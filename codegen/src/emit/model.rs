@@ -1,7 +1,7 @@
 //! Models: structs that keep unknown fields (generated `Serialize` and one-pass `Deserialize`
 //! impls calling into `sage_core::types::model`), and string enums that keep unknown values.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::doc_lines;
@@ -75,17 +75,20 @@ fn serialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenSt
 }
 
 /// `Deserialize` in one pass over the JSON object (see `sage_core::types::model`): each known key
-/// decodes into a local named after its field, any other key goes into `extra`. serde's derive
+/// decodes into a local named after its field (straight into the field when the model has a
+/// `Default`), any other key goes into `extra`. serde's derive
 /// would need `#[serde(flatten)]` for `extra`, which buffers every value and makes each model's
 /// impl several times larger and slower to compile.
 fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
     let name = ident(&model.rust_name);
-    // The reader is called `fields` unless a field of the model already is.
-    let reader = ["fields", "object", "input"]
-        .into_iter()
-        .find(|candidate| fields.iter().all(|field| field.rust_name != *candidate))
-        .map(ident)
-        .expect("a model has at most one field of each name");
+    // The reader, the key and the model being read have names no field (nor local) has.
+    let reader = unused(&["fields", "object", "input"], fields, &[]);
+    let key = unused(&["key", "name", "json_key"], fields, &[&reader]);
+    // A model whose fields are all optional has a `Default`: its fields are read straight into it.
+    if scope.derives_default(&model.name) && !fields.is_empty() {
+        let model = unused(&["model", "this", "read"], fields, &[&reader, &key]);
+        return read_into_default(&name, fields, [&reader, &key, &model], scope);
+    }
     let locals = fields.iter().map(|field| {
         let local = ident(&field.rust_name);
         quote!(let mut #local = None;)
@@ -94,17 +97,16 @@ fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Token
         let local = ident(&field.rust_name);
         let json_name = &field.json_name;
         let read = ident(decoder(field, scope).method());
-        quote!(Some(#json_name) => #reader.#read(&mut #local)?,)
+        quote!(#json_name => #reader.#read(&mut #local)?,)
     });
     let read_loop = if fields.is_empty() {
         quote!(while #reader.next_key()?.is_some() { #reader.keep_unknown()?; })
     } else {
         quote! {
-            loop {
-                match #reader.next_key()? {
+            while let Some(#key) = #reader.next_key()? {
+                match #key {
                     #(#arms)*
-                    Some(_) => #reader.keep_unknown()?,
-                    None => break,
+                    _ => #reader.keep_unknown()?,
                 }
             }
         }
@@ -135,6 +137,56 @@ fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Token
             }
         }
     }
+}
+
+/// `deserialize_impl` for a model with a `Default` (every field an `Option`): each value is read into
+/// the field itself, so there is no local per field to declare and then move.
+fn read_into_default(
+    name: &Ident,
+    fields: &[Field],
+    [reader, key, model]: [&Ident; 3],
+    scope: &Scope<'_>,
+) -> TokenStream {
+    let arms = fields.iter().map(|field| {
+        let member = ident(&field.rust_name);
+        let json_name = &field.json_name;
+        let read = match decoder(field, scope) {
+            Decoder::LenientOption => quote!(lenient_into),
+            _ => quote!(option_into),
+        };
+        quote!(#json_name => #reader.#read(&mut #model.#member)?,)
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                sage_core::types::model::deserialize(deserializer)
+            }
+        }
+
+        impl sage_core::types::model::FromFields for #name {
+            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+                mut #reader: sage_core::types::model::Fields<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut #model = Self::default();
+                while let Some(#key) = #reader.next_key()? {
+                    match #key {
+                        #(#arms)*
+                        _ => #reader.keep_unknown()?,
+                    }
+                }
+                #model.extra = #reader.into_extra();
+                Ok(#model)
+            }
+        }
+    }
+}
+
+/// The first candidate (then `<first>1`, `<first>2`, …) that is neither a field's name nor `taken`.
+fn unused(candidates: &[&str], fields: &[Field], taken: &[&Ident]) -> Ident {
+    let free = |name: &str| fields.iter().all(|field| field.rust_name != name) && !taken.iter().any(|t| *t == name);
+    let numbered = (1..).map(|n| format!("{}{n}", candidates[0]));
+    let name = candidates.iter().map(|name| name.to_string()).chain(numbered).find(|name| free(name));
+    ident(&name.expect("endless names, finitely many taken"))
 }
 
 /// Whether a field is an `Option`: not required, or allowed to be `null`.

@@ -32,21 +32,16 @@ impl sage_core::types::model::FromFields for Node {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut parent = None;
-        let mut children = None;
-        loop {
-            match fields.next_key()? {
-                Some("parent") => fields.next_value(&mut parent)?,
-                Some("children") => fields.next_value(&mut children)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "parent" => fields.option_into(&mut model.parent)?,
+                "children" => fields.option_into(&mut model.children)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            parent: parent.unwrap_or_default(),
-            children: children.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

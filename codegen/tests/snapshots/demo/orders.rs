@@ -86,20 +86,19 @@ impl sage_core::types::model::FromFields for Order {
         let mut status = None;
         let mut tags = None;
         let mut root = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("type") => fields.next_value(&mut r#type)?,
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("total") => fields.lenient_value(&mut total)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some("placed_at") => fields.next_value(&mut placed_at)?,
-                Some("due") => fields.next_value(&mut due)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tags") => fields.next_value(&mut tags)?,
-                Some("root") => fields.next_value(&mut root)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_value(&mut id)?,
+                "type" => fields.next_value(&mut r#type)?,
+                "$path" => fields.lenient_option(&mut path)?,
+                "total" => fields.lenient_value(&mut total)?,
+                "discount" => fields.lenient_option(&mut discount)?,
+                "placed_at" => fields.next_value(&mut placed_at)?,
+                "due" => fields.next_value(&mut due)?,
+                "status" => fields.next_value(&mut status)?,
+                "tags" => fields.next_value(&mut tags)?,
+                "root" => fields.next_value(&mut root)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -93,68 +93,35 @@ impl sage_core::types::model::FromFields for Attachment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut file_path = None;
-        let mut path = None;
-        let mut attachment_context = None;
-        let mut attachment_context_type = None;
-        let mut created_at = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut file = None;
-        let mut file_extension = None;
-        let mut file_name = None;
-        let mut file_size = None;
-        let mut id = None;
-        let mut is_public = None;
-        let mut mime_type = None;
-        let mut transaction = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$file_path") => fields.lenient_option(&mut file_path)?,
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("attachment_context") => fields.next_value(&mut attachment_context)?,
-                Some("attachment_context_type") => {
-                    fields.next_value(&mut attachment_context_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$file_path" => fields.lenient_into(&mut model.file_path)?,
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "attachment_context" => {
+                    fields.option_into(&mut model.attachment_context)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("file") => fields.lenient_option(&mut file)?,
-                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
-                Some("file_name") => fields.lenient_option(&mut file_name)?,
-                Some("file_size") => fields.lenient_option(&mut file_size)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_public") => fields.lenient_option(&mut is_public)?,
-                Some("mime_type") => fields.lenient_option(&mut mime_type)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "attachment_context_type" => {
+                    fields.option_into(&mut model.attachment_context_type)?
+                }
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "file" => fields.lenient_into(&mut model.file)?,
+                "file_extension" => fields.lenient_into(&mut model.file_extension)?,
+                "file_name" => fields.lenient_into(&mut model.file_name)?,
+                "file_size" => fields.lenient_into(&mut model.file_size)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_public" => fields.lenient_into(&mut model.is_public)?,
+                "mime_type" => fields.lenient_into(&mut model.mime_type)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            file_path: file_path.unwrap_or_default(),
-            path: path.unwrap_or_default(),
-            attachment_context: attachment_context.unwrap_or_default(),
-            attachment_context_type: attachment_context_type.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            file: file.unwrap_or_default(),
-            file_extension: file_extension.unwrap_or_default(),
-            file_name: file_name.unwrap_or_default(),
-            file_size: file_size.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_public: is_public.unwrap_or_default(),
-            mime_type: mime_type.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -213,49 +180,28 @@ impl sage_core::types::model::FromFields for AttachmentUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut attachment_context_id = None;
-        let mut attachment_context_type_id = None;
-        let mut description = None;
-        let mut file = None;
-        let mut file_extension = None;
-        let mut file_name = None;
-        let mut file_size = None;
-        let mut is_public = None;
-        let mut mime_type = None;
-        let mut transaction_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("attachment_context_id") => {
-                    fields.lenient_option(&mut attachment_context_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "attachment_context_id" => {
+                    fields.lenient_into(&mut model.attachment_context_id)?
                 }
-                Some("attachment_context_type_id") => {
-                    fields.lenient_option(&mut attachment_context_type_id)?
+                "attachment_context_type_id" => {
+                    fields.lenient_into(&mut model.attachment_context_type_id)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("file") => fields.lenient_option(&mut file)?,
-                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
-                Some("file_name") => fields.lenient_option(&mut file_name)?,
-                Some("file_size") => fields.lenient_option(&mut file_size)?,
-                Some("is_public") => fields.lenient_option(&mut is_public)?,
-                Some("mime_type") => fields.lenient_option(&mut mime_type)?,
-                Some("transaction_id") => fields.lenient_option(&mut transaction_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "file" => fields.lenient_into(&mut model.file)?,
+                "file_extension" => fields.lenient_into(&mut model.file_extension)?,
+                "file_name" => fields.lenient_into(&mut model.file_name)?,
+                "file_size" => fields.lenient_into(&mut model.file_size)?,
+                "is_public" => fields.lenient_into(&mut model.is_public)?,
+                "mime_type" => fields.lenient_into(&mut model.mime_type)?,
+                "transaction_id" => fields.lenient_into(&mut model.transaction_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            attachment_context_id: attachment_context_id.unwrap_or_default(),
-            attachment_context_type_id: attachment_context_type_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            file: file.unwrap_or_default(),
-            file_extension: file_extension.unwrap_or_default(),
-            file_name: file_name.unwrap_or_default(),
-            file_size: file_size.unwrap_or_default(),
-            is_public: is_public.unwrap_or_default(),
-            mime_type: mime_type.unwrap_or_default(),
-            transaction_id: transaction_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -347,24 +293,23 @@ impl sage_core::types::model::FromFields for NewAttachment {
         let mut is_public = None;
         let mut mime_type = None;
         let mut transaction_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("attachment_context_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "attachment_context_id" => {
                     fields.lenient_option(&mut attachment_context_id)?
                 }
-                Some("attachment_context_type_id") => {
+                "attachment_context_type_id" => {
                     fields.lenient_option(&mut attachment_context_type_id)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("file") => fields.lenient_value(&mut file)?,
-                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
-                Some("file_name") => fields.lenient_value(&mut file_name)?,
-                Some("file_size") => fields.lenient_option(&mut file_size)?,
-                Some("is_public") => fields.lenient_option(&mut is_public)?,
-                Some("mime_type") => fields.lenient_value(&mut mime_type)?,
-                Some("transaction_id") => fields.lenient_option(&mut transaction_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "description" => fields.lenient_option(&mut description)?,
+                "file" => fields.lenient_value(&mut file)?,
+                "file_extension" => fields.lenient_option(&mut file_extension)?,
+                "file_name" => fields.lenient_value(&mut file_name)?,
+                "file_size" => fields.lenient_option(&mut file_size)?,
+                "is_public" => fields.lenient_option(&mut is_public)?,
+                "mime_type" => fields.lenient_value(&mut mime_type)?,
+                "transaction_id" => fields.lenient_option(&mut transaction_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -74,51 +74,26 @@ impl sage_core::types::model::FromFields for AddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -162,30 +137,19 @@ impl sage_core::types::model::FromFields for ContactBankAccountDetailsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut bic = None;
-        let mut iban = None;
-        let mut sort_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "bic" => fields.lenient_into(&mut model.bic)?,
+                "iban" => fields.lenient_into(&mut model.iban)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -250,51 +214,26 @@ impl sage_core::types::model::FromFields for ContactDeliveryAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -359,51 +298,26 @@ impl sage_core::types::model::FromFields for ContactMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -462,49 +376,28 @@ impl sage_core::types::model::FromFields for ContactMainContactPersonUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_id = None;
-        let mut contact_person_type_ids = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut is_main_contact = None;
-        let mut is_preferred_contact = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_id") => fields.lenient_option(&mut address_id)?,
-                Some("contact_person_type_ids") => {
-                    fields.next_value(&mut contact_person_type_ids)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_id" => fields.lenient_into(&mut model.address_id)?,
+                "contact_person_type_ids" => {
+                    fields.option_into(&mut model.contact_person_type_ids)?
                 }
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
-                Some("is_preferred_contact") => {
-                    fields.lenient_option(&mut is_preferred_contact)?
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
+                "is_preferred_contact" => {
+                    fields.lenient_into(&mut model.is_preferred_contact)?
                 }
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_id: address_id.unwrap_or_default(),
-            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            is_main_contact: is_main_contact.unwrap_or_default(),
-            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -563,49 +456,28 @@ impl sage_core::types::model::FromFields for ContactPersonUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_id = None;
-        let mut contact_person_type_ids = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut is_main_contact = None;
-        let mut is_preferred_contact = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_id") => fields.lenient_option(&mut address_id)?,
-                Some("contact_person_type_ids") => {
-                    fields.next_value(&mut contact_person_type_ids)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_id" => fields.lenient_into(&mut model.address_id)?,
+                "contact_person_type_ids" => {
+                    fields.option_into(&mut model.contact_person_type_ids)?
                 }
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
-                Some("is_preferred_contact") => {
-                    fields.lenient_option(&mut is_preferred_contact)?
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
+                "is_preferred_contact" => {
+                    fields.lenient_into(&mut model.is_preferred_contact)?
                 }
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_id: address_id.unwrap_or_default(),
-            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            is_main_contact: is_main_contact.unwrap_or_default(),
-            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -649,36 +521,21 @@ impl sage_core::types::model::FromFields for ContactTaxTreatmentUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut eu_not_tax_registered = None;
-        let mut eu_tax_registered = None;
-        let mut home_tax = None;
-        let mut is_importer = None;
-        let mut rest_of_world_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("eu_not_tax_registered") => {
-                    fields.lenient_option(&mut eu_not_tax_registered)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "eu_not_tax_registered" => {
+                    fields.lenient_into(&mut model.eu_not_tax_registered)?
                 }
-                Some("eu_tax_registered") => {
-                    fields.lenient_option(&mut eu_tax_registered)?
-                }
-                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
-                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
-                Some("rest_of_world_tax") => {
-                    fields.lenient_option(&mut rest_of_world_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
+                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
+                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
+                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
-            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
-            home_tax: home_tax.unwrap_or_default(),
-            is_importer: is_importer.unwrap_or_default(),
-            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -803,112 +660,55 @@ impl sage_core::types::model::FromFields for ContactUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut aux_reference = None;
-        let mut auxiliary_account = None;
-        let mut bank_account_details = None;
-        let mut contact_type_ids = None;
-        let mut credit_days = None;
-        let mut credit_limit = None;
-        let mut credit_terms_and_conditions = None;
-        let mut currency_id = None;
-        let mut default_purchase_ledger_account_id = None;
-        let mut default_sales_ledger_account_id = None;
-        let mut default_sales_tax_rate_id = None;
-        let mut delivery_address = None;
-        let mut destination_vat_blocking = None;
-        let mut locale = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut name = None;
-        let mut notes = None;
-        let mut product_sales_price_type_id = None;
-        let mut reference = None;
-        let mut registered_number = None;
-        let mut source_guid = None;
-        let mut tax_calculation = None;
-        let mut tax_number = None;
-        let mut tax_treatment = None;
-        loop {
-            match fields.next_key()? {
-                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
-                Some("auxiliary_account") => {
-                    fields.lenient_option(&mut auxiliary_account)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "aux_reference" => fields.lenient_into(&mut model.aux_reference)?,
+                "auxiliary_account" => fields.lenient_into(&mut model.auxiliary_account)?,
+                "bank_account_details" => {
+                    fields.option_into(&mut model.bank_account_details)?
                 }
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
+                "contact_type_ids" => fields.option_into(&mut model.contact_type_ids)?,
+                "credit_days" => fields.lenient_into(&mut model.credit_days)?,
+                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
+                "credit_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.credit_terms_and_conditions)?
                 }
-                Some("contact_type_ids") => fields.next_value(&mut contact_type_ids)?,
-                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_terms_and_conditions") => {
-                    fields.lenient_option(&mut credit_terms_and_conditions)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "default_purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.default_purchase_ledger_account_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("default_purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut default_purchase_ledger_account_id)?
+                "default_sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.default_sales_ledger_account_id)?
                 }
-                Some("default_sales_ledger_account_id") => {
-                    fields.lenient_option(&mut default_sales_ledger_account_id)?
+                "default_sales_tax_rate_id" => {
+                    fields.lenient_into(&mut model.default_sales_tax_rate_id)?
                 }
-                Some("default_sales_tax_rate_id") => {
-                    fields.lenient_option(&mut default_sales_tax_rate_id)?
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_vat_blocking" => {
+                    fields.lenient_into(&mut model.destination_vat_blocking)?
                 }
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_vat_blocking") => {
-                    fields.lenient_option(&mut destination_vat_blocking)?
+                "locale" => fields.lenient_into(&mut model.locale)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_contact_person" => {
+                    fields.option_into(&mut model.main_contact_person)?
                 }
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "product_sales_price_type_id" => {
+                    fields.lenient_into(&mut model.product_sales_price_type_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("product_sales_price_type_id") => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("registered_number") => {
-                    fields.lenient_option(&mut registered_number)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "registered_number" => fields.lenient_into(&mut model.registered_number)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "tax_calculation" => fields.lenient_into(&mut model.tax_calculation)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_treatment" => fields.option_into(&mut model.tax_treatment)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            aux_reference: aux_reference.unwrap_or_default(),
-            auxiliary_account: auxiliary_account.unwrap_or_default(),
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            contact_type_ids: contact_type_ids.unwrap_or_default(),
-            credit_days: credit_days.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            default_purchase_ledger_account_id: default_purchase_ledger_account_id
-                .unwrap_or_default(),
-            default_sales_ledger_account_id: default_sales_ledger_account_id
-                .unwrap_or_default(),
-            default_sales_tax_rate_id: default_sales_tax_rate_id.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            registered_number: registered_number.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            tax_calculation: tax_calculation.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_treatment: tax_treatment.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1012,22 +812,21 @@ impl sage_core::types::model::FromFields for NewAddress {
         let mut name = None;
         let mut postal_code = None;
         let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_value(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_value(&mut is_main_address)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_option(&mut address_line_1)?,
+                "address_line_2" => fields.lenient_option(&mut address_line_2)?,
+                "address_type_id" => fields.lenient_value(&mut address_type_id)?,
+                "bank_account_id" => fields.lenient_option(&mut bank_account_id)?,
+                "city" => fields.lenient_option(&mut city)?,
+                "contact_id" => fields.lenient_option(&mut contact_id)?,
+                "country_group_id" => fields.lenient_option(&mut country_group_id)?,
+                "country_id" => fields.lenient_option(&mut country_id)?,
+                "is_main_address" => fields.lenient_value(&mut is_main_address)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "postal_code" => fields.lenient_option(&mut postal_code)?,
+                "region" => fields.lenient_option(&mut region)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1231,55 +1030,46 @@ impl sage_core::types::model::FromFields for NewContact {
         let mut tax_calculation = None;
         let mut tax_number = None;
         let mut tax_treatment = None;
-        loop {
-            match fields.next_key()? {
-                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
-                Some("auxiliary_account") => {
-                    fields.lenient_option(&mut auxiliary_account)?
-                }
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
-                }
-                Some("contact_type_ids") => fields.or_default(&mut contact_type_ids)?,
-                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_terms_and_conditions") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "aux_reference" => fields.lenient_option(&mut aux_reference)?,
+                "auxiliary_account" => fields.lenient_option(&mut auxiliary_account)?,
+                "bank_account_details" => fields.next_value(&mut bank_account_details)?,
+                "contact_type_ids" => fields.or_default(&mut contact_type_ids)?,
+                "credit_days" => fields.lenient_option(&mut credit_days)?,
+                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
+                "credit_terms_and_conditions" => {
                     fields.lenient_option(&mut credit_terms_and_conditions)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("default_purchase_ledger_account_id") => {
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "default_purchase_ledger_account_id" => {
                     fields.lenient_option(&mut default_purchase_ledger_account_id)?
                 }
-                Some("default_sales_ledger_account_id") => {
+                "default_sales_ledger_account_id" => {
                     fields.lenient_option(&mut default_sales_ledger_account_id)?
                 }
-                Some("default_sales_tax_rate_id") => {
+                "default_sales_tax_rate_id" => {
                     fields.lenient_option(&mut default_sales_tax_rate_id)?
                 }
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_vat_blocking") => {
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "destination_vat_blocking" => {
                     fields.lenient_option(&mut destination_vat_blocking)?
                 }
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
-                }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("product_sales_price_type_id") => {
+                "locale" => fields.lenient_option(&mut locale)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "main_contact_person" => fields.next_value(&mut main_contact_person)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "product_sales_price_type_id" => {
                     fields.lenient_option(&mut product_sales_price_type_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("registered_number") => {
-                    fields.lenient_option(&mut registered_number)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "registered_number" => fields.lenient_option(&mut registered_number)?,
+                "source_guid" => fields.lenient_option(&mut source_guid)?,
+                "tax_calculation" => fields.lenient_option(&mut tax_calculation)?,
+                "tax_number" => fields.lenient_option(&mut tax_number)?,
+                "tax_treatment" => fields.next_value(&mut tax_treatment)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1355,30 +1145,19 @@ impl sage_core::types::model::FromFields for NewContactBankAccountDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut bic = None;
-        let mut iban = None;
-        let mut sort_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "bic" => fields.lenient_into(&mut model.bic)?,
+                "iban" => fields.lenient_into(&mut model.iban)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1443,51 +1222,26 @@ impl sage_core::types::model::FromFields for NewContactDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1552,51 +1306,26 @@ impl sage_core::types::model::FromFields for NewContactMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1655,49 +1384,28 @@ impl sage_core::types::model::FromFields for NewContactMainContactPerson {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_id = None;
-        let mut contact_person_type_ids = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut is_main_contact = None;
-        let mut is_preferred_contact = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_id") => fields.lenient_option(&mut address_id)?,
-                Some("contact_person_type_ids") => {
-                    fields.next_value(&mut contact_person_type_ids)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_id" => fields.lenient_into(&mut model.address_id)?,
+                "contact_person_type_ids" => {
+                    fields.option_into(&mut model.contact_person_type_ids)?
                 }
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
-                Some("is_preferred_contact") => {
-                    fields.lenient_option(&mut is_preferred_contact)?
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
+                "is_preferred_contact" => {
+                    fields.lenient_into(&mut model.is_preferred_contact)?
                 }
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_id: address_id.unwrap_or_default(),
-            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            is_main_contact: is_main_contact.unwrap_or_default(),
-            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1794,24 +1502,23 @@ impl sage_core::types::model::FromFields for NewContactPerson {
         let mut mobile = None;
         let mut name = None;
         let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_id") => fields.lenient_value(&mut address_id)?,
-                Some("contact_person_type_ids") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_id" => fields.lenient_value(&mut address_id)?,
+                "contact_person_type_ids" => {
                     fields.or_default(&mut contact_person_type_ids)?
                 }
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
-                Some("is_preferred_contact") => {
+                "email" => fields.lenient_option(&mut email)?,
+                "fax" => fields.lenient_option(&mut fax)?,
+                "is_main_contact" => fields.lenient_option(&mut is_main_contact)?,
+                "is_preferred_contact" => {
                     fields.lenient_option(&mut is_preferred_contact)?
                 }
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "job_title" => fields.lenient_option(&mut job_title)?,
+                "mobile" => fields.lenient_option(&mut mobile)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "telephone" => fields.lenient_option(&mut telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1871,36 +1578,21 @@ impl sage_core::types::model::FromFields for NewContactTaxTreatment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut eu_not_tax_registered = None;
-        let mut eu_tax_registered = None;
-        let mut home_tax = None;
-        let mut is_importer = None;
-        let mut rest_of_world_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("eu_not_tax_registered") => {
-                    fields.lenient_option(&mut eu_not_tax_registered)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "eu_not_tax_registered" => {
+                    fields.lenient_into(&mut model.eu_not_tax_registered)?
                 }
-                Some("eu_tax_registered") => {
-                    fields.lenient_option(&mut eu_tax_registered)?
-                }
-                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
-                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
-                Some("rest_of_world_tax") => {
-                    fields.lenient_option(&mut rest_of_world_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
+                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
+                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
+                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
-            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
-            home_tax: home_tax.unwrap_or_default(),
-            is_importer: is_importer.unwrap_or_default(),
-            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -79,51 +79,26 @@ impl sage_core::types::model::FromFields for BankOpeningBalance {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut bank_account = None;
-        let mut created_at = None;
-        let mut credit = None;
-        let mut date = None;
-        let mut debit = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -167,32 +142,21 @@ impl sage_core::types::model::FromFields for BankOpeningBalanceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_account_id = None;
-        let mut credit = None;
-        let mut date = None;
-        let mut debit = None;
-        let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -236,30 +200,19 @@ impl sage_core::types::model::FromFields for BaseJournalLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut id = None;
-        let mut ledger_account = None;
-        loop {
-            match fields.next_key()? {
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            credit: credit.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -374,101 +327,49 @@ impl sage_core::types::model::FromFields for ContactOpeningBalance {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut contact = None;
-        let mut contact_opening_balance_type = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut net_amount = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_opening_balance_type") => {
-                    fields.next_value(&mut contact_opening_balance_type)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_opening_balance_type" => {
+                    fields.option_into(&mut model.contact_opening_balance_type)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_opening_balance_type: contact_opening_balance_type
-                .unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -545,71 +446,39 @@ impl sage_core::types::model::FromFields for ContactOpeningBalanceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_opening_balance_type_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut net_amount = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_opening_balance_type_id") => {
-                    fields.lenient_option(&mut contact_opening_balance_type_id)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_opening_balance_type_id" => {
+                    fields.lenient_into(&mut model.contact_opening_balance_type_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_opening_balance_type_id: contact_opening_balance_type_id
-                .unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -677,45 +546,24 @@ impl sage_core::types::model::FromFields for LedgerAccountOpeningBalance {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut created_at = None;
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut ledger_account = None;
-        let mut legacy_id = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -756,29 +604,18 @@ impl sage_core::types::model::FromFields for LedgerAccountOpeningBalanceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut ledger_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            credit: credit.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -846,17 +683,14 @@ impl sage_core::types::model::FromFields for NewBankOpeningBalance {
         let mut date = None;
         let mut debit = None;
         let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
-                Some("credit") => fields.lenient_value(&mut credit)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("debit") => fields.lenient_value(&mut debit)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
+                "credit" => fields.lenient_value(&mut credit)?,
+                "date" => fields.next_value(&mut date)?,
+                "debit" => fields.lenient_value(&mut debit)?,
+                "transaction_type_id" => fields.lenient_option(&mut transaction_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -990,35 +824,32 @@ impl sage_core::types::model::FromFields for NewContactOpeningBalance {
         let mut tax_rate_id = None;
         let mut total_amount = None;
         let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_opening_balance_type_id") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_opening_balance_type_id" => {
                     fields.lenient_value(&mut contact_opening_balance_type_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_value(&mut total_amount)?,
+                "transaction_type_id" => fields.lenient_option(&mut transaction_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1104,16 +935,13 @@ impl sage_core::types::model::FromFields for NewLedgerAccountOpeningBalance {
         let mut debit = None;
         let mut details = None;
         let mut ledger_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("credit") => fields.lenient_value(&mut credit)?,
-                Some("debit") => fields.lenient_value(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "credit" => fields.lenient_value(&mut credit)?,
+                "debit" => fields.lenient_value(&mut debit)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1177,13 +1005,12 @@ impl sage_core::types::model::FromFields for NewOpeningBalanceJournal {
         let mut date = None;
         let mut journal_lines = None;
         let mut reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("date") => fields.next_value(&mut date)?,
-                Some("journal_lines") => fields.or_default(&mut journal_lines)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date" => fields.next_value(&mut date)?,
+                "journal_lines" => fields.or_default(&mut journal_lines)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1253,16 +1080,13 @@ impl sage_core::types::model::FromFields for NewOpeningBalanceJournalLine {
         let mut debit = None;
         let mut details = None;
         let mut ledger_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("credit") => fields.lenient_value(&mut credit)?,
-                Some("debit") => fields.lenient_value(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "credit" => fields.lenient_value(&mut credit)?,
+                "debit" => fields.lenient_value(&mut debit)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1345,51 +1169,26 @@ impl sage_core::types::model::FromFields for OpeningBalanceJournal {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut journal_lines = None;
-        let mut legacy_id = None;
-        let mut reference = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("journal_lines") => fields.next_value(&mut journal_lines)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "journal_lines" => fields.option_into(&mut model.journal_lines)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            journal_lines: journal_lines.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

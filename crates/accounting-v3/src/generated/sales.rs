@@ -58,27 +58,18 @@ impl sage_core::types::model::FromFields for EuSalesDescription {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -134,33 +125,20 @@ impl sage_core::types::model::FromFields for HostedArtefactPaymentSetting {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut disable_payment = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut object_guid = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("disable_payment") => fields.lenient_option(&mut disable_payment)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("object_guid") => fields.lenient_option(&mut object_guid)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "disable_payment" => fields.lenient_into(&mut model.disable_payment)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "object_guid" => fields.lenient_into(&mut model.object_guid)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            disable_payment: disable_payment.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            object_guid: object_guid.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -195,21 +173,16 @@ impl sage_core::types::model::FromFields for NewHostedArtefactPaymentSetting {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut disable_payment = None;
-        let mut object_guid = None;
-        loop {
-            match fields.next_key()? {
-                Some("disable_payment") => fields.lenient_option(&mut disable_payment)?,
-                Some("object_guid") => fields.lenient_option(&mut object_guid)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "disable_payment" => fields.lenient_into(&mut model.disable_payment)?,
+                "object_guid" => fields.lenient_into(&mut model.object_guid)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            disable_payment: disable_payment.unwrap_or_default(),
-            object_guid: object_guid.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -384,205 +357,107 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut corrective_reason_code_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut details = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_id = None;
-        let mut original_invoice_number = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "corrective_reason_code_id" => {
+                    fields.lenient_into(&mut model.corrective_reason_code_id)?
                 }
-                Some("corrective_reason_code_id") => {
-                    fields.lenient_option(&mut corrective_reason_code_id)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "details" => fields.lenient_into(&mut model.details)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
+                "invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.invoice_number_prefix)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_id" => {
+                    fields.lenient_into(&mut model.original_invoice_id)?
                 }
-                Some("original_invoice_id") => {
-                    fields.lenient_option(&mut original_invoice_id)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            corrective_reason_code_id: corrective_reason_code_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_id: original_invoice_id.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -635,39 +510,22 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceDeliveryAd
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -762,99 +620,53 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -907,39 +719,22 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceMainAddres
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -986,33 +781,20 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceTaxAnalysi
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1297,111 +1079,98 @@ impl sage_core::types::model::FromFields for NewSalesCreditNote {
         let mut vat_reverse_charge = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
                     fields.lenient_option(&mut base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
+                "base_currency_shipping_net_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
+                "base_currency_shipping_tax_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
+                "base_currency_shipping_total_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
+                "base_currency_total_after_cis_deduction" => {
                     fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
+                "base_currency_total_discount_amount" => {
                     fields.lenient_option(&mut base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
+                "cis_applicable_amount" => {
                     fields.lenient_option(&mut cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("credit_note_lines") => fields.or_default(&mut credit_note_lines)?,
-                Some("credit_note_number") => {
-                    fields.lenient_option(&mut credit_note_number)?
-                }
-                Some("credit_note_number_prefix") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "credit_note_lines" => fields.or_default(&mut credit_note_lines)?,
+                "credit_note_number" => fields.lenient_option(&mut credit_note_number)?,
+                "credit_note_number_prefix" => {
                     fields.lenient_option(&mut credit_note_number_prefix)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "destination_consignment" => {
                     fields.lenient_option(&mut destination_consignment)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
-                }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
-                }
-                Some("shipping_tax_rate_id") => {
+                "main_address" => fields.next_value(&mut main_address)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "original_invoice_date" => fields.next_value(&mut original_invoice_date)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "sent" => fields.lenient_option(&mut sent)?,
+                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
+                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
+                "shipping_tax_rate_id" => {
                     fields.lenient_option(&mut shipping_tax_rate_id)?
                 }
-                Some("shipping_total_amount") => {
+                "shipping_total_amount" => {
                     fields.lenient_option(&mut shipping_total_amount)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "terms_and_conditions" => {
                     fields.lenient_option(&mut terms_and_conditions)?
                 }
-                Some("total_after_cis_deduction") => {
+                "total_after_cis_deduction" => {
                     fields.lenient_option(&mut total_after_cis_deduction)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_discount_amount" => {
                     fields.lenient_option(&mut total_discount_amount)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("withholding_tax_amount") => {
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1511,39 +1280,22 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1693,51 +1445,46 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
                     fields.lenient_option(&mut base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
-                }
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
+                "eu_sales_description_id" => {
                     fields.lenient_option(&mut eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "quantity" => fields.lenient_option(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1817,39 +1564,22 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1896,33 +1626,20 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2187,96 +1904,87 @@ impl sage_core::types::model::FromFields for NewSalesEstimate {
         let mut vat_reverse_charge = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
+                "base_currency_shipping_net_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
+                "base_currency_shipping_tax_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
+                "base_currency_shipping_total_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
+                "base_currency_total_discount_amount" => {
                     fields.lenient_option(&mut base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "destination_consignment" => {
                     fields.lenient_option(&mut destination_consignment)?
                 }
-                Some("estimate_lines") => fields.or_default(&mut estimate_lines)?,
-                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
-                Some("estimate_number_prefix") => {
+                "estimate_lines" => fields.or_default(&mut estimate_lines)?,
+                "estimate_number" => fields.lenient_option(&mut estimate_number)?,
+                "estimate_number_prefix" => {
                     fields.lenient_option(&mut estimate_number_prefix)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("inverse_exchange_rate") => {
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "expiry_date" => fields.next_value(&mut expiry_date)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
-                }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
-                }
-                Some("shipping_tax_rate_id") => {
+                "invoice_id" => fields.lenient_option(&mut invoice_id)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "sent" => fields.lenient_option(&mut sent)?,
+                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
+                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
+                "shipping_tax_rate_id" => {
                     fields.lenient_option(&mut shipping_tax_rate_id)?
                 }
-                Some("shipping_total_amount") => {
+                "shipping_total_amount" => {
                     fields.lenient_option(&mut shipping_total_amount)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "terms_and_conditions" => {
                     fields.lenient_option(&mut terms_and_conditions)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_discount_amount" => {
                     fields.lenient_option(&mut total_discount_amount)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("withholding_tax_amount") => {
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2381,39 +2089,22 @@ impl sage_core::types::model::FromFields for NewSalesEstimateDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2564,51 +2255,46 @@ impl sage_core::types::model::FromFields for NewSalesEstimateLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
                     fields.lenient_option(&mut base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
-                }
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
+                "eu_sales_description_id" => {
                     fields.lenient_option(&mut eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2688,39 +2374,22 @@ impl sage_core::types::model::FromFields for NewSalesEstimateMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2767,33 +2436,20 @@ impl sage_core::types::model::FromFields for NewSalesEstimateTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3092,114 +2748,105 @@ impl sage_core::types::model::FromFields for NewSalesInvoice {
         let mut vat_reverse_charge = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
                     fields.lenient_option(&mut base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
+                "base_currency_shipping_net_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
+                "base_currency_shipping_tax_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
+                "base_currency_shipping_total_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
+                "base_currency_total_after_cis_deduction" => {
                     fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
+                "base_currency_total_discount_amount" => {
                     fields.lenient_option(&mut base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
+                "cis_applicable_amount" => {
                     fields.lenient_option(&mut cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_performance_date") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "delivery_performance_date" => {
                     fields.lenient_option(&mut delivery_performance_date)?
                 }
-                Some("destination_consignment") => {
+                "destination_consignment" => {
                     fields.lenient_option(&mut destination_consignment)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
+                "due_date" => fields.next_value(&mut due_date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("invoice_lines") => fields.or_default(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
+                "invoice_lines" => fields.or_default(&mut invoice_lines)?,
+                "invoice_number" => fields.lenient_option(&mut invoice_number)?,
+                "invoice_number_prefix" => {
                     fields.lenient_option(&mut invoice_number_prefix)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_quote_estimate_id") => {
+                "main_address" => fields.next_value(&mut main_address)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "original_quote_estimate_id" => {
                     fields.lenient_option(&mut original_quote_estimate_id)?
                 }
-                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
-                }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
-                }
-                Some("shipping_tax_rate_id") => {
+                "recurring_invoice" => fields.next_value(&mut recurring_invoice)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "sent" => fields.lenient_option(&mut sent)?,
+                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
+                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
+                "shipping_tax_rate_id" => {
                     fields.lenient_option(&mut shipping_tax_rate_id)?
                 }
-                Some("shipping_total_amount") => {
+                "shipping_total_amount" => {
                     fields.lenient_option(&mut shipping_total_amount)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "terms_and_conditions" => {
                     fields.lenient_option(&mut terms_and_conditions)?
                 }
-                Some("total_after_cis_deduction") => {
+                "total_after_cis_deduction" => {
                     fields.lenient_option(&mut total_after_cis_deduction)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_discount_amount" => {
                     fields.lenient_option(&mut total_discount_amount)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("withholding_tax_amount") => {
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3312,39 +2959,22 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3494,51 +3124,46 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
                     fields.lenient_option(&mut base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
-                }
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
+                "eu_sales_description_id" => {
                     fields.lenient_option(&mut eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "quantity" => fields.lenient_option(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3618,39 +3243,22 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3697,33 +3305,21 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceRecurringInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut frequency = None;
-        let mut on_day_number = None;
-        let mut on_week_day = None;
-        let mut recurrence_status_identifier = None;
-        let mut recurrence_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("frequency") => fields.lenient_option(&mut frequency)?,
-                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
-                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
-                Some("recurrence_status_identifier") => {
-                    fields.lenient_option(&mut recurrence_status_identifier)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "frequency" => fields.lenient_into(&mut model.frequency)?,
+                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
+                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
+                "recurrence_status_identifier" => {
+                    fields.lenient_into(&mut model.recurrence_status_identifier)?
                 }
-                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            frequency: frequency.unwrap_or_default(),
-            on_day_number: on_day_number.unwrap_or_default(),
-            on_week_day: on_week_day.unwrap_or_default(),
-            recurrence_status_identifier: recurrence_status_identifier
-                .unwrap_or_default(),
-            recurrence_type: recurrence_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3770,33 +3366,20 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3945,47 +3528,40 @@ impl sage_core::types::model::FromFields for NewSalesQuickEntry {
         let mut tax_rate_id = None;
         let mut total_amount = None;
         let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("quick_entry_type_id") => {
-                    fields.lenient_value(&mut quick_entry_type_id)?
-                }
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "quick_entry_type_id" => fields.lenient_value(&mut quick_entry_type_id)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4277,96 +3853,85 @@ impl sage_core::types::model::FromFields for NewSalesQuote {
         let mut vat_reverse_charge = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
+                "base_currency_shipping_net_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
+                "base_currency_shipping_tax_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
+                "base_currency_shipping_total_amount" => {
                     fields.lenient_option(&mut base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
+                "base_currency_total_discount_amount" => {
                     fields.lenient_option(&mut base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "destination_consignment" => {
                     fields.lenient_option(&mut destination_consignment)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("inverse_exchange_rate") => {
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "expiry_date" => fields.next_value(&mut expiry_date)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("quote_lines") => fields.or_default(&mut quote_lines)?,
-                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
-                Some("quote_number_prefix") => {
-                    fields.lenient_option(&mut quote_number_prefix)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
-                }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
-                }
-                Some("shipping_tax_rate_id") => {
+                "invoice_id" => fields.lenient_option(&mut invoice_id)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "quote_lines" => fields.or_default(&mut quote_lines)?,
+                "quote_number" => fields.lenient_option(&mut quote_number)?,
+                "quote_number_prefix" => fields.lenient_option(&mut quote_number_prefix)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "sent" => fields.lenient_option(&mut sent)?,
+                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
+                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
+                "shipping_tax_rate_id" => {
                     fields.lenient_option(&mut shipping_tax_rate_id)?
                 }
-                Some("shipping_total_amount") => {
+                "shipping_total_amount" => {
                     fields.lenient_option(&mut shipping_total_amount)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "terms_and_conditions" => {
                     fields.lenient_option(&mut terms_and_conditions)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_discount_amount" => {
                     fields.lenient_option(&mut total_discount_amount)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("withholding_tax_amount") => {
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4471,39 +4036,22 @@ impl sage_core::types::model::FromFields for NewSalesQuoteDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4654,51 +4202,46 @@ impl sage_core::types::model::FromFields for NewSalesQuoteLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
                     fields.lenient_option(&mut base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
-                }
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
+                "eu_sales_description_id" => {
                     fields.lenient_option(&mut eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4778,39 +4321,22 @@ impl sage_core::types::model::FromFields for NewSalesQuoteMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4857,33 +4383,20 @@ impl sage_core::types::model::FromFields for NewSalesQuoteTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4918,21 +4431,16 @@ impl sage_core::types::model::FromFields for ProfitAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut line_breakdown = None;
-        let mut total = None;
-        loop {
-            match fields.next_key()? {
-                Some("line_breakdown") => fields.next_value(&mut line_breakdown)?,
-                Some("total") => fields.next_value(&mut total)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "line_breakdown" => fields.option_into(&mut model.line_breakdown)?,
+                "total" => fields.option_into(&mut model.total)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            line_breakdown: line_breakdown.unwrap_or_default(),
-            total: total.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4976,32 +4484,19 @@ impl sage_core::types::model::FromFields for ProfitBreakdown {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut profit = None;
-        let mut profit_percentage = None;
-        let mut total_cost = None;
-        let mut total_sale = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("profit") => fields.lenient_option(&mut profit)?,
-                Some("profit_percentage") => {
-                    fields.lenient_option(&mut profit_percentage)?
-                }
-                Some("total_cost") => fields.lenient_option(&mut total_cost)?,
-                Some("total_sale") => fields.lenient_option(&mut total_sale)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "profit" => fields.lenient_into(&mut model.profit)?,
+                "profit_percentage" => fields.lenient_into(&mut model.profit_percentage)?,
+                "total_cost" => fields.lenient_into(&mut model.total_cost)?,
+                "total_sale" => fields.lenient_into(&mut model.total_sale)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            profit: profit.unwrap_or_default(),
-            profit_percentage: profit_percentage.unwrap_or_default(),
-            total_cost: total_cost.unwrap_or_default(),
-            total_sale: total_sale.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5149,142 +4644,68 @@ impl sage_core::types::model::FromFields for QuickEntry {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account = None;
-        let mut legacy_id = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut quick_entry_type = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "quick_entry_type" => fields.option_into(&mut model.quick_entry_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("quick_entry_type") => fields.next_value(&mut quick_entry_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            quick_entry_type: quick_entry_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5319,21 +4740,16 @@ impl sage_core::types::model::FromFields for QuoteStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5392,45 +4808,25 @@ impl sage_core::types::model::FromFields for RecurringSalesInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut frequency = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut on_day_number = None;
-        let mut on_week_day = None;
-        let mut recurrence_status_identifier = None;
-        let mut recurrence_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("frequency") => fields.lenient_option(&mut frequency)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
-                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
-                Some("recurrence_status_identifier") => {
-                    fields.lenient_option(&mut recurrence_status_identifier)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "frequency" => fields.lenient_into(&mut model.frequency)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
+                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
+                "recurrence_status_identifier" => {
+                    fields.lenient_into(&mut model.recurrence_status_identifier)?
                 }
-                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            frequency: frequency.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            on_day_number: on_day_number.unwrap_or_default(),
-            on_week_day: on_week_day.unwrap_or_default(),
-            recurrence_status_identifier: recurrence_status_identifier
-                .unwrap_or_default(),
-            recurrence_type: recurrence_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5502,54 +4898,27 @@ impl sage_core::types::model::FromFields for SalesArtefactAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type = None;
-        let mut city = None;
-        let mut country = None;
-        let mut country_group = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type") => fields.next_value(&mut address_type)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country") => fields.next_value(&mut country)?,
-                Some("country_group") => fields.next_value(&mut country_group)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type" => fields.option_into(&mut model.address_type)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country" => fields.option_into(&mut model.country)?,
+                "country_group" => fields.option_into(&mut model.country_group)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type: address_type.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_group: country_group.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5837,314 +5206,155 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_tax_breakdown = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut corrective_reason_code = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut delivery_address = None;
-        let mut delivery_address_free_form = None;
-        let mut destination_consignment = None;
-        let mut destination_vat_rates_in_use = None;
-        let mut detailed_tax_analysis = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut last_paid = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut main_address = None;
-        let mut main_address_free_form = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_number = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut sent_by_email = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_breakdown = None;
-        let mut shipping_tax_rate = None;
-        let mut shipping_total_amount = None;
-        let mut status = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                "base_currency_shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "corrective_reason_code" => {
+                    fields.option_into(&mut model.corrective_reason_code)?
                 }
-                Some("corrective_reason_code") => {
-                    fields.next_value(&mut corrective_reason_code)?
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_address_free_form" => {
+                    fields.lenient_into(&mut model.delivery_address_free_form)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_address_free_form") => {
-                    fields.lenient_option(&mut delivery_address_free_form)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "destination_vat_rates_in_use" => {
+                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
                 }
-                Some("destination_vat_rates_in_use") => {
-                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
+                "invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.invoice_number_prefix)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_address_free_form" => {
+                    fields.lenient_into(&mut model.main_address_free_form)?
                 }
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_address_free_form") => {
-                    fields.lenient_option(&mut main_address_free_form)?
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice" => fields.option_into(&mut model.original_invoice)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice") => fields.next_value(&mut original_invoice)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.shipping_tax_breakdown)?
                 }
-                Some("shipping_tax_breakdown") => {
-                    fields.next_value(&mut shipping_tax_breakdown)?
+                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            corrective_reason_code: corrective_reason_code.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            destination_vat_rates_in_use: destination_vat_rates_in_use
-                .unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_address_free_form: main_address_free_form.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice: original_invoice.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            sent_by_email: sent_by_email.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
-            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6198,39 +5408,22 @@ for SalesCorrectiveInvoiceDeliveryAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6325,99 +5518,53 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6470,39 +5617,22 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceMainAddressUp
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6549,33 +5679,20 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceTaxAnalysisUp
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6750,205 +5867,107 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut corrective_reason_code_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut details = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_id = None;
-        let mut original_invoice_number = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "corrective_reason_code_id" => {
+                    fields.lenient_into(&mut model.corrective_reason_code_id)?
                 }
-                Some("corrective_reason_code_id") => {
-                    fields.lenient_option(&mut corrective_reason_code_id)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "details" => fields.lenient_into(&mut model.details)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
+                "invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.invoice_number_prefix)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_id" => {
+                    fields.lenient_into(&mut model.original_invoice_id)?
                 }
-                Some("original_invoice_id") => {
-                    fields.lenient_option(&mut original_invoice_id)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            corrective_reason_code_id: corrective_reason_code_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_id: original_invoice_id.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7252,336 +6271,170 @@ impl sage_core::types::model::FromFields for SalesCreditNote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_tax_breakdown = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut credit_note_lines = None;
-        let mut credit_note_number = None;
-        let mut credit_note_number_prefix = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut delivery_address = None;
-        let mut delivery_address_free_form = None;
-        let mut destination_consignment = None;
-        let mut destination_vat_rates_in_use = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut has_cis_labour = None;
-        let mut has_cis_materials = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut is_cis = None;
-        let mut last_paid = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut main_address = None;
-        let mut main_address_free_form = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut sent_by_email = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_breakdown = None;
-        let mut shipping_tax_rate = None;
-        let mut shipping_total_amount = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                "base_currency_shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
+                "credit_note_number" => {
+                    fields.lenient_into(&mut model.credit_note_number)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
-                Some("credit_note_number") => {
-                    fields.lenient_option(&mut credit_note_number)?
+                "credit_note_number_prefix" => {
+                    fields.lenient_into(&mut model.credit_note_number_prefix)?
                 }
-                Some("credit_note_number_prefix") => {
-                    fields.lenient_option(&mut credit_note_number_prefix)?
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_address_free_form" => {
+                    fields.lenient_into(&mut model.delivery_address_free_form)?
                 }
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_address_free_form") => {
-                    fields.lenient_option(&mut delivery_address_free_form)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "destination_vat_rates_in_use" => {
+                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
                 }
-                Some("destination_vat_rates_in_use") => {
-                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
+                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
-                Some("has_cis_materials") => {
-                    fields.lenient_option(&mut has_cis_materials)?
+                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_address_free_form" => {
+                    fields.lenient_into(&mut model.main_address_free_form)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.option_into(&mut model.original_invoice_date)?
                 }
-                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_address_free_form") => {
-                    fields.lenient_option(&mut main_address_free_form)?
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.shipping_tax_breakdown)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_tax_breakdown") => {
-                    fields.next_value(&mut shipping_tax_breakdown)?
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit_note_lines: credit_note_lines.unwrap_or_default(),
-            credit_note_number: credit_note_number.unwrap_or_default(),
-            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            destination_vat_rates_in_use: destination_vat_rates_in_use
-                .unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_cis_labour: has_cis_labour.unwrap_or_default(),
-            has_cis_materials: has_cis_materials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            is_cis: is_cis.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_address_free_form: main_address_free_form.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            sent_by_email: sent_by_email.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
-            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7634,39 +6487,22 @@ impl sage_core::types::model::FromFields for SalesCreditNoteDeliveryAddressUpdat
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7776,114 +6612,60 @@ impl sage_core::types::model::FromFields for SalesCreditNoteLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut displayed_as = None;
-        let mut eu_goods_services_type = None;
-        let mut eu_sales_description = None;
-        let mut id = None;
-        let mut ledger_account = None;
-        let mut legacy_id = None;
-        let mut net_amount = None;
-        let mut product = None;
-        let mut quantity = None;
-        let mut service = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("eu_goods_services_type") => {
-                    fields.next_value(&mut eu_goods_services_type)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "eu_goods_services_type" => {
+                    fields.option_into(&mut model.eu_goods_services_type)?
                 }
-                Some("eu_sales_description") => {
-                    fields.next_value(&mut eu_sales_description)?
+                "eu_sales_description" => {
+                    fields.option_into(&mut model.eu_sales_description)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service") => fields.next_value(&mut service)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product" => fields.option_into(&mut model.product)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service" => fields.option_into(&mut model.service)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
-            eu_sales_description: eu_sales_description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service: service.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7978,99 +6760,53 @@ impl sage_core::types::model::FromFields for SalesCreditNoteLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8123,39 +6859,22 @@ impl sage_core::types::model::FromFields for SalesCreditNoteMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8202,33 +6921,20 @@ impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8409,213 +7115,116 @@ impl sage_core::types::model::FromFields for SalesCreditNoteUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut credit_note_lines = None;
-        let mut credit_note_number = None;
-        let mut credit_note_number_prefix = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
+                "credit_note_number" => {
+                    fields.lenient_into(&mut model.credit_note_number)?
                 }
-                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
-                Some("credit_note_number") => {
-                    fields.lenient_option(&mut credit_note_number)?
+                "credit_note_number_prefix" => {
+                    fields.lenient_into(&mut model.credit_note_number_prefix)?
                 }
-                Some("credit_note_number_prefix") => {
-                    fields.lenient_option(&mut credit_note_number_prefix)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.option_into(&mut model.original_invoice_date)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            credit_note_lines: credit_note_lines.unwrap_or_default(),
-            credit_note_number: credit_note_number.unwrap_or_default(),
-            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8868,271 +7477,135 @@ impl sage_core::types::model::FromFields for SalesEstimate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_tax_breakdown = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut delivery_address_free_form = None;
-        let mut destination_consignment = None;
-        let mut destination_vat_rates_in_use = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut estimate_lines = None;
-        let mut estimate_number = None;
-        let mut estimate_number_prefix = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut main_address = None;
-        let mut main_address_free_form = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut profit_analysis = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut sent_by_email = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_breakdown = None;
-        let mut shipping_tax_rate = None;
-        let mut shipping_total_amount = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                "base_currency_shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_address_free_form" => {
+                    fields.lenient_into(&mut model.delivery_address_free_form)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_address_free_form") => {
-                    fields.lenient_option(&mut delivery_address_free_form)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "destination_vat_rates_in_use" => {
+                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
                 }
-                Some("destination_vat_rates_in_use") => {
-                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "estimate_lines" => fields.option_into(&mut model.estimate_lines)?,
+                "estimate_number" => fields.lenient_into(&mut model.estimate_number)?,
+                "estimate_number_prefix" => {
+                    fields.lenient_into(&mut model.estimate_number_prefix)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("estimate_lines") => fields.next_value(&mut estimate_lines)?,
-                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
-                Some("estimate_number_prefix") => {
-                    fields.lenient_option(&mut estimate_number_prefix)?
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice" => fields.option_into(&mut model.invoice)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_address_free_form" => {
+                    fields.lenient_into(&mut model.main_address_free_form)?
                 }
-                Some("invoice") => fields.next_value(&mut invoice)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_address_free_form") => {
-                    fields.lenient_option(&mut main_address_free_form)?
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "profit_analysis" => fields.option_into(&mut model.profit_analysis)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("profit_analysis") => fields.next_value(&mut profit_analysis)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.shipping_tax_breakdown)?
                 }
-                Some("shipping_tax_breakdown") => {
-                    fields.next_value(&mut shipping_tax_breakdown)?
+                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            destination_vat_rates_in_use: destination_vat_rates_in_use
-                .unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            estimate_lines: estimate_lines.unwrap_or_default(),
-            estimate_number: estimate_number.unwrap_or_default(),
-            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: expiry_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice: invoice.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_address_free_form: main_address_free_form.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            profit_analysis: profit_analysis.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            sent_by_email: sent_by_email.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
-            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9185,39 +7658,22 @@ impl sage_core::types::model::FromFields for SalesEstimateDeliveryAddressUpdate 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9312,99 +7768,53 @@ impl sage_core::types::model::FromFields for SalesEstimateLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9457,39 +7867,22 @@ impl sage_core::types::model::FromFields for SalesEstimateMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9536,33 +7929,20 @@ impl sage_core::types::model::FromFields for SalesEstimateTaxAnalysisUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9728,190 +8108,98 @@ impl sage_core::types::model::FromFields for SalesEstimateUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut estimate_lines = None;
-        let mut estimate_number = None;
-        let mut estimate_number_prefix = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_id = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "estimate_lines" => fields.option_into(&mut model.estimate_lines)?,
+                "estimate_number" => fields.lenient_into(&mut model.estimate_number)?,
+                "estimate_number_prefix" => {
+                    fields.lenient_into(&mut model.estimate_number_prefix)?
                 }
-                Some("estimate_lines") => fields.next_value(&mut estimate_lines)?,
-                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
-                Some("estimate_number_prefix") => {
-                    fields.lenient_option(&mut estimate_number_prefix)?
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_id" => fields.lenient_into(&mut model.invoice_id)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            estimate_lines: estimate_lines.unwrap_or_default(),
-            estimate_number: estimate_number.unwrap_or_default(),
-            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: expiry_date.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_id: invoice_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10229,348 +8517,174 @@ impl sage_core::types::model::FromFields for SalesInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_tax_breakdown = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut corrections = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut delivery_address = None;
-        let mut delivery_address_free_form = None;
-        let mut delivery_performance_date = None;
-        let mut destination_consignment = None;
-        let mut destination_vat_rates_in_use = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut has_cis_labour = None;
-        let mut has_cis_materials = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut is_cis = None;
-        let mut last_paid = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut main_address = None;
-        let mut main_address_free_form = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_quote_estimate = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut recurring_invoice = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut sent_by_email = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_breakdown = None;
-        let mut shipping_tax_rate = None;
-        let mut shipping_total_amount = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                "base_currency_shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "corrections" => fields.option_into(&mut model.corrections)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_address_free_form" => {
+                    fields.lenient_into(&mut model.delivery_address_free_form)?
                 }
-                Some("corrections") => fields.next_value(&mut corrections)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_address_free_form") => {
-                    fields.lenient_option(&mut delivery_address_free_form)?
+                "delivery_performance_date" => {
+                    fields.lenient_into(&mut model.delivery_performance_date)?
                 }
-                Some("delivery_performance_date") => {
-                    fields.lenient_option(&mut delivery_performance_date)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "destination_vat_rates_in_use" => {
+                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
                 }
-                Some("destination_vat_rates_in_use") => {
-                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
+                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
-                Some("has_cis_materials") => {
-                    fields.lenient_option(&mut has_cis_materials)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
+                "invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.invoice_number_prefix)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_address_free_form" => {
+                    fields.lenient_into(&mut model.main_address_free_form)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_quote_estimate" => {
+                    fields.option_into(&mut model.original_quote_estimate)?
                 }
-                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_address_free_form") => {
-                    fields.lenient_option(&mut main_address_free_form)?
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_quote_estimate") => {
-                    fields.next_value(&mut original_quote_estimate)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "recurring_invoice" => fields.option_into(&mut model.recurring_invoice)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.shipping_tax_breakdown)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_tax_breakdown") => {
-                    fields.next_value(&mut shipping_tax_breakdown)?
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            corrections: corrections.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
-            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            destination_vat_rates_in_use: destination_vat_rates_in_use
-                .unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_cis_labour: has_cis_labour.unwrap_or_default(),
-            has_cis_materials: has_cis_materials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            is_cis: is_cis.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_address_free_form: main_address_free_form.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_quote_estimate: original_quote_estimate.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            recurring_invoice: recurring_invoice.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            sent_by_email: sent_by_email.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
-            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10623,39 +8737,22 @@ impl sage_core::types::model::FromFields for SalesInvoiceDeliveryAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10765,114 +8862,60 @@ impl sage_core::types::model::FromFields for SalesInvoiceLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut displayed_as = None;
-        let mut eu_goods_services_type = None;
-        let mut eu_sales_description = None;
-        let mut id = None;
-        let mut ledger_account = None;
-        let mut legacy_id = None;
-        let mut net_amount = None;
-        let mut product = None;
-        let mut quantity = None;
-        let mut service = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("eu_goods_services_type") => {
-                    fields.next_value(&mut eu_goods_services_type)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "eu_goods_services_type" => {
+                    fields.option_into(&mut model.eu_goods_services_type)?
                 }
-                Some("eu_sales_description") => {
-                    fields.next_value(&mut eu_sales_description)?
+                "eu_sales_description" => {
+                    fields.option_into(&mut model.eu_sales_description)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service") => fields.next_value(&mut service)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product" => fields.option_into(&mut model.product)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service" => fields.option_into(&mut model.service)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
-            eu_sales_description: eu_sales_description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service: service.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10967,99 +9010,53 @@ impl sage_core::types::model::FromFields for SalesInvoiceLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11112,39 +9109,22 @@ impl sage_core::types::model::FromFields for SalesInvoiceMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11188,30 +9168,19 @@ impl sage_core::types::model::FromFields for SalesInvoiceQuoteEstimate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11258,33 +9227,21 @@ impl sage_core::types::model::FromFields for SalesInvoiceRecurringInvoiceUpdate 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut frequency = None;
-        let mut on_day_number = None;
-        let mut on_week_day = None;
-        let mut recurrence_status_identifier = None;
-        let mut recurrence_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("frequency") => fields.lenient_option(&mut frequency)?,
-                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
-                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
-                Some("recurrence_status_identifier") => {
-                    fields.lenient_option(&mut recurrence_status_identifier)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "frequency" => fields.lenient_into(&mut model.frequency)?,
+                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
+                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
+                "recurrence_status_identifier" => {
+                    fields.lenient_into(&mut model.recurrence_status_identifier)?
                 }
-                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            frequency: frequency.unwrap_or_default(),
-            on_day_number: on_day_number.unwrap_or_default(),
-            on_week_day: on_week_day.unwrap_or_default(),
-            recurrence_status_identifier: recurrence_status_identifier
-                .unwrap_or_default(),
-            recurrence_type: recurrence_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11331,33 +9288,20 @@ impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11546,222 +9490,119 @@ impl sage_core::types::model::FromFields for SalesInvoiceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut delivery_performance_date = None;
-        let mut destination_consignment = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_quote_estimate_id = None;
-        let mut recurring_invoice = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_performance_date" => {
+                    fields.lenient_into(&mut model.delivery_performance_date)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_performance_date") => {
-                    fields.lenient_option(&mut delivery_performance_date)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
+                "invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.invoice_number_prefix)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
-                Some("invoice_number_prefix") => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_quote_estimate_id" => {
+                    fields.lenient_into(&mut model.original_quote_estimate_id)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_quote_estimate_id") => {
-                    fields.lenient_option(&mut original_quote_estimate_id)?
+                "recurring_invoice" => fields.option_into(&mut model.recurring_invoice)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_quote_estimate_id: original_quote_estimate_id.unwrap_or_default(),
-            recurring_invoice: recurring_invoice.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11853,94 +9694,47 @@ impl sage_core::types::model::FromFields for SalesQuickEntryUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut quick_entry_type_id = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "quick_entry_type_id" => {
+                    fields.lenient_into(&mut model.quick_entry_type_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("quick_entry_type_id") => {
-                    fields.lenient_option(&mut quick_entry_type_id)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            quick_entry_type_id: quick_entry_type_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -12194,271 +9988,135 @@ impl sage_core::types::model::FromFields for SalesQuote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_tax_breakdown = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut delivery_address_free_form = None;
-        let mut destination_consignment = None;
-        let mut destination_vat_rates_in_use = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice = None;
-        let mut legacy_id = None;
-        let mut links = None;
-        let mut main_address = None;
-        let mut main_address_free_form = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut profit_analysis = None;
-        let mut quote_lines = None;
-        let mut quote_number = None;
-        let mut quote_number_prefix = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut sent_by_email = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_breakdown = None;
-        let mut shipping_tax_rate = None;
-        let mut shipping_total_amount = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                "base_currency_shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "delivery_address_free_form" => {
+                    fields.lenient_into(&mut model.delivery_address_free_form)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("delivery_address_free_form") => {
-                    fields.lenient_option(&mut delivery_address_free_form)?
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "destination_vat_rates_in_use" => {
+                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
                 }
-                Some("destination_vat_rates_in_use") => {
-                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice" => fields.option_into(&mut model.invoice)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_address_free_form" => {
+                    fields.lenient_into(&mut model.main_address_free_form)?
                 }
-                Some("invoice") => fields.next_value(&mut invoice)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_address_free_form") => {
-                    fields.lenient_option(&mut main_address_free_form)?
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "profit_analysis" => fields.option_into(&mut model.profit_analysis)?,
+                "quote_lines" => fields.option_into(&mut model.quote_lines)?,
+                "quote_number" => fields.lenient_into(&mut model.quote_number)?,
+                "quote_number_prefix" => {
+                    fields.lenient_into(&mut model.quote_number_prefix)?
                 }
-                Some("profit_analysis") => fields.next_value(&mut profit_analysis)?,
-                Some("quote_lines") => fields.next_value(&mut quote_lines)?,
-                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
-                Some("quote_number_prefix") => {
-                    fields.lenient_option(&mut quote_number_prefix)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_breakdown" => {
+                    fields.option_into(&mut model.shipping_tax_breakdown)?
                 }
-                Some("shipping_tax_breakdown") => {
-                    fields.next_value(&mut shipping_tax_breakdown)?
+                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            destination_vat_rates_in_use: destination_vat_rates_in_use
-                .unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: expiry_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice: invoice.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_address_free_form: main_address_free_form.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            profit_analysis: profit_analysis.unwrap_or_default(),
-            quote_lines: quote_lines.unwrap_or_default(),
-            quote_number: quote_number.unwrap_or_default(),
-            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            sent_by_email: sent_by_email.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
-            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -12511,39 +10169,22 @@ impl sage_core::types::model::FromFields for SalesQuoteDeliveryAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -12653,114 +10294,60 @@ impl sage_core::types::model::FromFields for SalesQuoteLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut displayed_as = None;
-        let mut eu_goods_services_type = None;
-        let mut eu_sales_description = None;
-        let mut id = None;
-        let mut ledger_account = None;
-        let mut legacy_id = None;
-        let mut net_amount = None;
-        let mut product = None;
-        let mut quantity = None;
-        let mut service = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("eu_goods_services_type") => {
-                    fields.next_value(&mut eu_goods_services_type)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "eu_goods_services_type" => {
+                    fields.option_into(&mut model.eu_goods_services_type)?
                 }
-                Some("eu_sales_description") => {
-                    fields.next_value(&mut eu_sales_description)?
+                "eu_sales_description" => {
+                    fields.option_into(&mut model.eu_sales_description)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service") => fields.next_value(&mut service)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product" => fields.option_into(&mut model.product)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service" => fields.option_into(&mut model.service)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
-            eu_sales_description: eu_sales_description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service: service.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -12855,99 +10442,53 @@ impl sage_core::types::model::FromFields for SalesQuoteLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_discount_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("discount_percentage") => {
-                    fields.lenient_option(&mut discount_percentage)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
+                "discount_percentage" => {
+                    fields.lenient_into(&mut model.discount_percentage)?
                 }
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("eu_sales_description_id") => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
+                "eu_sales_description_id" => {
+                    fields.lenient_into(&mut model.eu_sales_description_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -13000,39 +10541,22 @@ impl sage_core::types::model::FromFields for SalesQuoteMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut city = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -13079,33 +10603,20 @@ impl sage_core::types::model::FromFields for SalesQuoteTaxAnalysisUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -13271,190 +10782,98 @@ impl sage_core::types::model::FromFields for SalesQuoteUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_id = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut quote_lines = None;
-        let mut quote_number = None;
-        let mut quote_number_prefix = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_shipping_net_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                "base_currency_shipping_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
                 }
-                Some("base_currency_shipping_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                "base_currency_shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
                 }
-                Some("base_currency_shipping_total_amount") => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                "base_currency_shipping_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_discount_amount") => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                "base_currency_total_discount_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_consignment" => {
+                    fields.lenient_into(&mut model.destination_consignment)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_consignment") => {
-                    fields.lenient_option(&mut destination_consignment)?
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_id" => fields.lenient_into(&mut model.invoice_id)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "quote_lines" => fields.option_into(&mut model.quote_lines)?,
+                "quote_number" => fields.lenient_into(&mut model.quote_number)?,
+                "quote_number_prefix" => {
+                    fields.lenient_into(&mut model.quote_number_prefix)?
                 }
-                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("quote_lines") => fields.next_value(&mut quote_lines)?,
-                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
-                Some("quote_number_prefix") => {
-                    fields.lenient_option(&mut quote_number_prefix)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "shipping_net_amount" => {
+                    fields.lenient_into(&mut model.shipping_net_amount)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("shipping_net_amount") => {
-                    fields.lenient_option(&mut shipping_net_amount)?
+                "shipping_tax_amount" => {
+                    fields.lenient_into(&mut model.shipping_tax_amount)?
                 }
-                Some("shipping_tax_amount") => {
-                    fields.lenient_option(&mut shipping_tax_amount)?
+                "shipping_tax_rate_id" => {
+                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
                 }
-                Some("shipping_tax_rate_id") => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                "shipping_total_amount" => {
+                    fields.lenient_into(&mut model.shipping_total_amount)?
                 }
-                Some("shipping_total_amount") => {
-                    fields.lenient_option(&mut shipping_total_amount)?
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "terms_and_conditions" => {
+                    fields.lenient_into(&mut model.terms_and_conditions)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("terms_and_conditions") => {
-                    fields.lenient_option(&mut terms_and_conditions)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_discount_amount" => {
+                    fields.lenient_into(&mut model.total_discount_amount)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_discount_amount") => {
-                    fields.lenient_option(&mut total_discount_amount)?
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: expiry_date.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_id: invoice_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            quote_lines: quote_lines.unwrap_or_default(),
-            quote_number: quote_number.unwrap_or_default(),
-            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

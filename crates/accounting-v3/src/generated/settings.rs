@@ -59,27 +59,18 @@ impl sage_core::types::model::FromFields for BusinessActivityType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -156,66 +147,39 @@ impl sage_core::types::model::FromFields for BusinessSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut auxiliary_accounts_visible = None;
-        let mut business_activity_type = None;
-        let mut business_created_at = None;
-        let mut business_type = None;
-        let mut country_of_registration = None;
-        let mut default_ledger_accounts = None;
-        let mut legal_form_type = None;
-        let mut management_centre_member = None;
-        let mut rcs_number = None;
-        let mut share_capital = None;
-        let mut siret = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("auxiliary_accounts_visible") => {
-                    fields.lenient_option(&mut auxiliary_accounts_visible)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "auxiliary_accounts_visible" => {
+                    fields.lenient_into(&mut model.auxiliary_accounts_visible)?
                 }
-                Some("business_activity_type") => {
-                    fields.next_value(&mut business_activity_type)?
+                "business_activity_type" => {
+                    fields.option_into(&mut model.business_activity_type)?
                 }
-                Some("business_created_at") => {
-                    fields.next_value(&mut business_created_at)?
+                "business_created_at" => {
+                    fields.option_into(&mut model.business_created_at)?
                 }
-                Some("business_type") => fields.next_value(&mut business_type)?,
-                Some("country_of_registration") => {
-                    fields.next_value(&mut country_of_registration)?
+                "business_type" => fields.option_into(&mut model.business_type)?,
+                "country_of_registration" => {
+                    fields.option_into(&mut model.country_of_registration)?
                 }
-                Some("default_ledger_accounts") => {
-                    fields.next_value(&mut default_ledger_accounts)?
+                "default_ledger_accounts" => {
+                    fields.option_into(&mut model.default_ledger_accounts)?
                 }
-                Some("legal_form_type") => fields.next_value(&mut legal_form_type)?,
-                Some("management_centre_member") => {
-                    fields.lenient_option(&mut management_centre_member)?
+                "legal_form_type" => fields.option_into(&mut model.legal_form_type)?,
+                "management_centre_member" => {
+                    fields.lenient_into(&mut model.management_centre_member)?
                 }
-                Some("rcs_number") => fields.lenient_option(&mut rcs_number)?,
-                Some("share_capital") => fields.lenient_option(&mut share_capital)?,
-                Some("siret") => fields.lenient_option(&mut siret)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "rcs_number" => fields.lenient_into(&mut model.rcs_number)?,
+                "share_capital" => fields.lenient_into(&mut model.share_capital)?,
+                "siret" => fields.lenient_into(&mut model.siret)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            auxiliary_accounts_visible: auxiliary_accounts_visible.unwrap_or_default(),
-            business_activity_type: business_activity_type.unwrap_or_default(),
-            business_created_at: business_created_at.unwrap_or_default(),
-            business_type: business_type.unwrap_or_default(),
-            country_of_registration: country_of_registration.unwrap_or_default(),
-            default_ledger_accounts: default_ledger_accounts.unwrap_or_default(),
-            legal_form_type: legal_form_type.unwrap_or_default(),
-            management_centre_member: management_centre_member.unwrap_or_default(),
-            rcs_number: rcs_number.unwrap_or_default(),
-            share_capital: share_capital.unwrap_or_default(),
-            siret: siret.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -350,133 +314,85 @@ for BusinessSettingsDefaultLedgerAccountsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_charges_ledger_account_id = None;
-        let mut bank_interest_charges_paid_ledger_account_id = None;
-        let mut bank_interest_received_ledger_account_id = None;
-        let mut carriage_ledger_account_id = None;
-        let mut customer_receipt_discount_ledger_account_id = None;
-        let mut exchange_rate_gains_ledger_account_id = None;
-        let mut exchange_rate_losses_ledger_account_id = None;
-        let mut other_payment_ledger_account_id = None;
-        let mut other_receipt_ledger_account_id = None;
-        let mut product_purchase_ledger_account_id = None;
-        let mut product_sales_ledger_account_id = None;
-        let mut purchase_discount_ledger_account_id = None;
-        let mut purchase_ledger_account_id = None;
-        let mut sales_discount_ledger_account_id = None;
-        let mut sales_ledger_account_id = None;
-        let mut service_purchase_ledger_account_id = None;
-        let mut service_sales_ledger_account_id = None;
-        let mut stock_purchase_ledger_account_id = None;
-        let mut vendor_payment_discount_ledger_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_charges_ledger_account_id") => {
-                    fields.lenient_option(&mut bank_charges_ledger_account_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_charges_ledger_account_id" => {
+                    fields.lenient_into(&mut model.bank_charges_ledger_account_id)?
                 }
-                Some("bank_interest_charges_paid_ledger_account_id") => {
+                "bank_interest_charges_paid_ledger_account_id" => {
                     fields
-                        .lenient_option(
-                            &mut bank_interest_charges_paid_ledger_account_id,
+                        .lenient_into(
+                            &mut model.bank_interest_charges_paid_ledger_account_id,
                         )?
                 }
-                Some("bank_interest_received_ledger_account_id") => {
-                    fields.lenient_option(&mut bank_interest_received_ledger_account_id)?
-                }
-                Some("carriage_ledger_account_id") => {
-                    fields.lenient_option(&mut carriage_ledger_account_id)?
-                }
-                Some("customer_receipt_discount_ledger_account_id") => {
+                "bank_interest_received_ledger_account_id" => {
                     fields
-                        .lenient_option(
-                            &mut customer_receipt_discount_ledger_account_id,
+                        .lenient_into(
+                            &mut model.bank_interest_received_ledger_account_id,
                         )?
                 }
-                Some("exchange_rate_gains_ledger_account_id") => {
-                    fields.lenient_option(&mut exchange_rate_gains_ledger_account_id)?
+                "carriage_ledger_account_id" => {
+                    fields.lenient_into(&mut model.carriage_ledger_account_id)?
                 }
-                Some("exchange_rate_losses_ledger_account_id") => {
-                    fields.lenient_option(&mut exchange_rate_losses_ledger_account_id)?
-                }
-                Some("other_payment_ledger_account_id") => {
-                    fields.lenient_option(&mut other_payment_ledger_account_id)?
-                }
-                Some("other_receipt_ledger_account_id") => {
-                    fields.lenient_option(&mut other_receipt_ledger_account_id)?
-                }
-                Some("product_purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut product_purchase_ledger_account_id)?
-                }
-                Some("product_sales_ledger_account_id") => {
-                    fields.lenient_option(&mut product_sales_ledger_account_id)?
-                }
-                Some("purchase_discount_ledger_account_id") => {
-                    fields.lenient_option(&mut purchase_discount_ledger_account_id)?
-                }
-                Some("purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut purchase_ledger_account_id)?
-                }
-                Some("sales_discount_ledger_account_id") => {
-                    fields.lenient_option(&mut sales_discount_ledger_account_id)?
-                }
-                Some("sales_ledger_account_id") => {
-                    fields.lenient_option(&mut sales_ledger_account_id)?
-                }
-                Some("service_purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut service_purchase_ledger_account_id)?
-                }
-                Some("service_sales_ledger_account_id") => {
-                    fields.lenient_option(&mut service_sales_ledger_account_id)?
-                }
-                Some("stock_purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut stock_purchase_ledger_account_id)?
-                }
-                Some("vendor_payment_discount_ledger_account_id") => {
+                "customer_receipt_discount_ledger_account_id" => {
                     fields
-                        .lenient_option(&mut vendor_payment_discount_ledger_account_id)?
+                        .lenient_into(
+                            &mut model.customer_receipt_discount_ledger_account_id,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "exchange_rate_gains_ledger_account_id" => {
+                    fields
+                        .lenient_into(&mut model.exchange_rate_gains_ledger_account_id)?
+                }
+                "exchange_rate_losses_ledger_account_id" => {
+                    fields
+                        .lenient_into(&mut model.exchange_rate_losses_ledger_account_id)?
+                }
+                "other_payment_ledger_account_id" => {
+                    fields.lenient_into(&mut model.other_payment_ledger_account_id)?
+                }
+                "other_receipt_ledger_account_id" => {
+                    fields.lenient_into(&mut model.other_receipt_ledger_account_id)?
+                }
+                "product_purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.product_purchase_ledger_account_id)?
+                }
+                "product_sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.product_sales_ledger_account_id)?
+                }
+                "purchase_discount_ledger_account_id" => {
+                    fields.lenient_into(&mut model.purchase_discount_ledger_account_id)?
+                }
+                "purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
+                }
+                "sales_discount_ledger_account_id" => {
+                    fields.lenient_into(&mut model.sales_discount_ledger_account_id)?
+                }
+                "sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.sales_ledger_account_id)?
+                }
+                "service_purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.service_purchase_ledger_account_id)?
+                }
+                "service_sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.service_sales_ledger_account_id)?
+                }
+                "stock_purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.stock_purchase_ledger_account_id)?
+                }
+                "vendor_payment_discount_ledger_account_id" => {
+                    fields
+                        .lenient_into(
+                            &mut model.vendor_payment_discount_ledger_account_id,
+                        )?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_charges_ledger_account_id: bank_charges_ledger_account_id
-                .unwrap_or_default(),
-            bank_interest_charges_paid_ledger_account_id: bank_interest_charges_paid_ledger_account_id
-                .unwrap_or_default(),
-            bank_interest_received_ledger_account_id: bank_interest_received_ledger_account_id
-                .unwrap_or_default(),
-            carriage_ledger_account_id: carriage_ledger_account_id.unwrap_or_default(),
-            customer_receipt_discount_ledger_account_id: customer_receipt_discount_ledger_account_id
-                .unwrap_or_default(),
-            exchange_rate_gains_ledger_account_id: exchange_rate_gains_ledger_account_id
-                .unwrap_or_default(),
-            exchange_rate_losses_ledger_account_id: exchange_rate_losses_ledger_account_id
-                .unwrap_or_default(),
-            other_payment_ledger_account_id: other_payment_ledger_account_id
-                .unwrap_or_default(),
-            other_receipt_ledger_account_id: other_receipt_ledger_account_id
-                .unwrap_or_default(),
-            product_purchase_ledger_account_id: product_purchase_ledger_account_id
-                .unwrap_or_default(),
-            product_sales_ledger_account_id: product_sales_ledger_account_id
-                .unwrap_or_default(),
-            purchase_discount_ledger_account_id: purchase_discount_ledger_account_id
-                .unwrap_or_default(),
-            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
-            sales_discount_ledger_account_id: sales_discount_ledger_account_id
-                .unwrap_or_default(),
-            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
-            service_purchase_ledger_account_id: service_purchase_ledger_account_id
-                .unwrap_or_default(),
-            service_sales_ledger_account_id: service_sales_ledger_account_id
-                .unwrap_or_default(),
-            stock_purchase_ledger_account_id: stock_purchase_ledger_account_id
-                .unwrap_or_default(),
-            vendor_payment_discount_ledger_account_id: vendor_payment_discount_ledger_account_id
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -534,57 +450,36 @@ impl sage_core::types::model::FromFields for BusinessSettingsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut auxiliary_accounts_visible = None;
-        let mut business_activity_type_id = None;
-        let mut business_type_id = None;
-        let mut country_of_registration_id = None;
-        let mut default_ledger_accounts = None;
-        let mut legal_form_type_id = None;
-        let mut management_centre_member = None;
-        let mut rcs_number = None;
-        let mut share_capital = None;
-        let mut siret = None;
-        loop {
-            match fields.next_key()? {
-                Some("auxiliary_accounts_visible") => {
-                    fields.lenient_option(&mut auxiliary_accounts_visible)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "auxiliary_accounts_visible" => {
+                    fields.lenient_into(&mut model.auxiliary_accounts_visible)?
                 }
-                Some("business_activity_type_id") => {
-                    fields.lenient_option(&mut business_activity_type_id)?
+                "business_activity_type_id" => {
+                    fields.lenient_into(&mut model.business_activity_type_id)?
                 }
-                Some("business_type_id") => fields.lenient_option(&mut business_type_id)?,
-                Some("country_of_registration_id") => {
-                    fields.lenient_option(&mut country_of_registration_id)?
+                "business_type_id" => fields.lenient_into(&mut model.business_type_id)?,
+                "country_of_registration_id" => {
+                    fields.lenient_into(&mut model.country_of_registration_id)?
                 }
-                Some("default_ledger_accounts") => {
-                    fields.next_value(&mut default_ledger_accounts)?
+                "default_ledger_accounts" => {
+                    fields.option_into(&mut model.default_ledger_accounts)?
                 }
-                Some("legal_form_type_id") => {
-                    fields.lenient_option(&mut legal_form_type_id)?
+                "legal_form_type_id" => {
+                    fields.lenient_into(&mut model.legal_form_type_id)?
                 }
-                Some("management_centre_member") => {
-                    fields.lenient_option(&mut management_centre_member)?
+                "management_centre_member" => {
+                    fields.lenient_into(&mut model.management_centre_member)?
                 }
-                Some("rcs_number") => fields.lenient_option(&mut rcs_number)?,
-                Some("share_capital") => fields.lenient_option(&mut share_capital)?,
-                Some("siret") => fields.lenient_option(&mut siret)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "rcs_number" => fields.lenient_into(&mut model.rcs_number)?,
+                "share_capital" => fields.lenient_into(&mut model.share_capital)?,
+                "siret" => fields.lenient_into(&mut model.siret)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            auxiliary_accounts_visible: auxiliary_accounts_visible.unwrap_or_default(),
-            business_activity_type_id: business_activity_type_id.unwrap_or_default(),
-            business_type_id: business_type_id.unwrap_or_default(),
-            country_of_registration_id: country_of_registration_id.unwrap_or_default(),
-            default_ledger_accounts: default_ledger_accounts.unwrap_or_default(),
-            legal_form_type_id: legal_form_type_id.unwrap_or_default(),
-            management_centre_member: management_centre_member.unwrap_or_default(),
-            rcs_number: rcs_number.unwrap_or_default(),
-            share_capital: share_capital.unwrap_or_default(),
-            siret: siret.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -636,33 +531,20 @@ impl sage_core::types::model::FromFields for BusinessType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -718,39 +600,26 @@ impl sage_core::types::model::FromFields for DatevSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut client_number = None;
-        let mut next_customer_number = None;
-        let mut next_supplier_number = None;
-        let mut tax_consultant_number = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("client_number") => fields.lenient_option(&mut client_number)?,
-                Some("next_customer_number") => {
-                    fields.lenient_option(&mut next_customer_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "client_number" => fields.lenient_into(&mut model.client_number)?,
+                "next_customer_number" => {
+                    fields.lenient_into(&mut model.next_customer_number)?
                 }
-                Some("next_supplier_number") => {
-                    fields.lenient_option(&mut next_supplier_number)?
+                "next_supplier_number" => {
+                    fields.lenient_into(&mut model.next_supplier_number)?
                 }
-                Some("tax_consultant_number") => {
-                    fields.lenient_option(&mut tax_consultant_number)?
+                "tax_consultant_number" => {
+                    fields.lenient_into(&mut model.tax_consultant_number)?
                 }
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            client_number: client_number.unwrap_or_default(),
-            next_customer_number: next_customer_number.unwrap_or_default(),
-            next_supplier_number: next_supplier_number.unwrap_or_default(),
-            tax_consultant_number: tax_consultant_number.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -791,33 +660,24 @@ impl sage_core::types::model::FromFields for DatevSettingsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut client_number = None;
-        let mut next_customer_number = None;
-        let mut next_supplier_number = None;
-        let mut tax_consultant_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("client_number") => fields.lenient_option(&mut client_number)?,
-                Some("next_customer_number") => {
-                    fields.lenient_option(&mut next_customer_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "client_number" => fields.lenient_into(&mut model.client_number)?,
+                "next_customer_number" => {
+                    fields.lenient_into(&mut model.next_customer_number)?
                 }
-                Some("next_supplier_number") => {
-                    fields.lenient_option(&mut next_supplier_number)?
+                "next_supplier_number" => {
+                    fields.lenient_into(&mut model.next_supplier_number)?
                 }
-                Some("tax_consultant_number") => {
-                    fields.lenient_option(&mut tax_consultant_number)?
+                "tax_consultant_number" => {
+                    fields.lenient_into(&mut model.tax_consultant_number)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            client_number: client_number.unwrap_or_default(),
-            next_customer_number: next_customer_number.unwrap_or_default(),
-            next_supplier_number: next_supplier_number.unwrap_or_default(),
-            tax_consultant_number: tax_consultant_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -948,125 +808,78 @@ impl sage_core::types::model::FromFields for DefaultLedgerAccounts {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_charges_ledger_account = None;
-        let mut bank_interest_charges_paid_ledger_account = None;
-        let mut bank_interest_received_ledger_account = None;
-        let mut carriage_ledger_account = None;
-        let mut customer_receipt_discount_ledger_account = None;
-        let mut exchange_rate_gains_ledger_account = None;
-        let mut exchange_rate_losses_ledger_account = None;
-        let mut other_payment_ledger_account = None;
-        let mut other_receipt_ledger_account = None;
-        let mut product_purchase_ledger_account = None;
-        let mut product_sales_ledger_account = None;
-        let mut purchase_discount_ledger_account = None;
-        let mut purchase_ledger_account = None;
-        let mut sales_discount_ledger_account = None;
-        let mut sales_ledger_account = None;
-        let mut service_purchase_ledger_account = None;
-        let mut service_sales_ledger_account = None;
-        let mut stock_purchase_ledger_account = None;
-        let mut vendor_payment_discount_ledger_account = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_charges_ledger_account") => {
-                    fields.next_value(&mut bank_charges_ledger_account)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_charges_ledger_account" => {
+                    fields.option_into(&mut model.bank_charges_ledger_account)?
                 }
-                Some("bank_interest_charges_paid_ledger_account") => {
-                    fields.next_value(&mut bank_interest_charges_paid_ledger_account)?
+                "bank_interest_charges_paid_ledger_account" => {
+                    fields
+                        .option_into(
+                            &mut model.bank_interest_charges_paid_ledger_account,
+                        )?
                 }
-                Some("bank_interest_received_ledger_account") => {
-                    fields.next_value(&mut bank_interest_received_ledger_account)?
+                "bank_interest_received_ledger_account" => {
+                    fields.option_into(&mut model.bank_interest_received_ledger_account)?
                 }
-                Some("carriage_ledger_account") => {
-                    fields.next_value(&mut carriage_ledger_account)?
+                "carriage_ledger_account" => {
+                    fields.option_into(&mut model.carriage_ledger_account)?
                 }
-                Some("customer_receipt_discount_ledger_account") => {
-                    fields.next_value(&mut customer_receipt_discount_ledger_account)?
+                "customer_receipt_discount_ledger_account" => {
+                    fields
+                        .option_into(
+                            &mut model.customer_receipt_discount_ledger_account,
+                        )?
                 }
-                Some("exchange_rate_gains_ledger_account") => {
-                    fields.next_value(&mut exchange_rate_gains_ledger_account)?
+                "exchange_rate_gains_ledger_account" => {
+                    fields.option_into(&mut model.exchange_rate_gains_ledger_account)?
                 }
-                Some("exchange_rate_losses_ledger_account") => {
-                    fields.next_value(&mut exchange_rate_losses_ledger_account)?
+                "exchange_rate_losses_ledger_account" => {
+                    fields.option_into(&mut model.exchange_rate_losses_ledger_account)?
                 }
-                Some("other_payment_ledger_account") => {
-                    fields.next_value(&mut other_payment_ledger_account)?
+                "other_payment_ledger_account" => {
+                    fields.option_into(&mut model.other_payment_ledger_account)?
                 }
-                Some("other_receipt_ledger_account") => {
-                    fields.next_value(&mut other_receipt_ledger_account)?
+                "other_receipt_ledger_account" => {
+                    fields.option_into(&mut model.other_receipt_ledger_account)?
                 }
-                Some("product_purchase_ledger_account") => {
-                    fields.next_value(&mut product_purchase_ledger_account)?
+                "product_purchase_ledger_account" => {
+                    fields.option_into(&mut model.product_purchase_ledger_account)?
                 }
-                Some("product_sales_ledger_account") => {
-                    fields.next_value(&mut product_sales_ledger_account)?
+                "product_sales_ledger_account" => {
+                    fields.option_into(&mut model.product_sales_ledger_account)?
                 }
-                Some("purchase_discount_ledger_account") => {
-                    fields.next_value(&mut purchase_discount_ledger_account)?
+                "purchase_discount_ledger_account" => {
+                    fields.option_into(&mut model.purchase_discount_ledger_account)?
                 }
-                Some("purchase_ledger_account") => {
-                    fields.next_value(&mut purchase_ledger_account)?
+                "purchase_ledger_account" => {
+                    fields.option_into(&mut model.purchase_ledger_account)?
                 }
-                Some("sales_discount_ledger_account") => {
-                    fields.next_value(&mut sales_discount_ledger_account)?
+                "sales_discount_ledger_account" => {
+                    fields.option_into(&mut model.sales_discount_ledger_account)?
                 }
-                Some("sales_ledger_account") => {
-                    fields.next_value(&mut sales_ledger_account)?
+                "sales_ledger_account" => {
+                    fields.option_into(&mut model.sales_ledger_account)?
                 }
-                Some("service_purchase_ledger_account") => {
-                    fields.next_value(&mut service_purchase_ledger_account)?
+                "service_purchase_ledger_account" => {
+                    fields.option_into(&mut model.service_purchase_ledger_account)?
                 }
-                Some("service_sales_ledger_account") => {
-                    fields.next_value(&mut service_sales_ledger_account)?
+                "service_sales_ledger_account" => {
+                    fields.option_into(&mut model.service_sales_ledger_account)?
                 }
-                Some("stock_purchase_ledger_account") => {
-                    fields.next_value(&mut stock_purchase_ledger_account)?
+                "stock_purchase_ledger_account" => {
+                    fields.option_into(&mut model.stock_purchase_ledger_account)?
                 }
-                Some("vendor_payment_discount_ledger_account") => {
-                    fields.next_value(&mut vendor_payment_discount_ledger_account)?
+                "vendor_payment_discount_ledger_account" => {
+                    fields
+                        .option_into(&mut model.vendor_payment_discount_ledger_account)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_charges_ledger_account: bank_charges_ledger_account.unwrap_or_default(),
-            bank_interest_charges_paid_ledger_account: bank_interest_charges_paid_ledger_account
-                .unwrap_or_default(),
-            bank_interest_received_ledger_account: bank_interest_received_ledger_account
-                .unwrap_or_default(),
-            carriage_ledger_account: carriage_ledger_account.unwrap_or_default(),
-            customer_receipt_discount_ledger_account: customer_receipt_discount_ledger_account
-                .unwrap_or_default(),
-            exchange_rate_gains_ledger_account: exchange_rate_gains_ledger_account
-                .unwrap_or_default(),
-            exchange_rate_losses_ledger_account: exchange_rate_losses_ledger_account
-                .unwrap_or_default(),
-            other_payment_ledger_account: other_payment_ledger_account
-                .unwrap_or_default(),
-            other_receipt_ledger_account: other_receipt_ledger_account
-                .unwrap_or_default(),
-            product_purchase_ledger_account: product_purchase_ledger_account
-                .unwrap_or_default(),
-            product_sales_ledger_account: product_sales_ledger_account
-                .unwrap_or_default(),
-            purchase_discount_ledger_account: purchase_discount_ledger_account
-                .unwrap_or_default(),
-            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
-            sales_discount_ledger_account: sales_discount_ledger_account
-                .unwrap_or_default(),
-            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
-            service_purchase_ledger_account: service_purchase_ledger_account
-                .unwrap_or_default(),
-            service_sales_ledger_account: service_sales_ledger_account
-                .unwrap_or_default(),
-            stock_purchase_ledger_account: stock_purchase_ledger_account
-                .unwrap_or_default(),
-            vendor_payment_discount_ledger_account: vendor_payment_discount_ledger_account
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1104,24 +917,17 @@ impl sage_core::types::model::FromFields for DefaultMessages {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut locale = None;
-        let mut message = None;
-        let mut message_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("message") => fields.lenient_option(&mut message)?,
-                Some("message_type") => fields.lenient_option(&mut message_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "locale" => fields.lenient_into(&mut model.locale)?,
+                "message" => fields.lenient_into(&mut model.message)?,
+                "message_type" => fields.lenient_into(&mut model.message_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            locale: locale.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            message_type: message_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1171,27 +977,18 @@ impl sage_core::types::model::FromFields for EmailSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut default_messages = None;
-        let mut pdf_attached = None;
-        let mut send_bcc = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("default_messages") => fields.next_value(&mut default_messages)?,
-                Some("pdf_attached") => fields.lenient_option(&mut pdf_attached)?,
-                Some("send_bcc") => fields.lenient_option(&mut send_bcc)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "default_messages" => fields.option_into(&mut model.default_messages)?,
+                "pdf_attached" => fields.lenient_into(&mut model.pdf_attached)?,
+                "send_bcc" => fields.lenient_into(&mut model.send_bcc)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            default_messages: default_messages.unwrap_or_default(),
-            pdf_attached: pdf_attached.unwrap_or_default(),
-            send_bcc: send_bcc.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1229,24 +1026,17 @@ impl sage_core::types::model::FromFields for EmailSettingsDefaultMessageUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut locale = None;
-        let mut message = None;
-        let mut message_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("message") => fields.lenient_option(&mut message)?,
-                Some("message_type") => fields.lenient_option(&mut message_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "locale" => fields.lenient_into(&mut model.locale)?,
+                "message" => fields.lenient_into(&mut model.message)?,
+                "message_type" => fields.lenient_into(&mut model.message_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            locale: locale.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            message_type: message_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1283,24 +1073,17 @@ impl sage_core::types::model::FromFields for EmailSettingsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut default_messages = None;
-        let mut pdf_attached = None;
-        let mut send_bcc = None;
-        loop {
-            match fields.next_key()? {
-                Some("default_messages") => fields.next_value(&mut default_messages)?,
-                Some("pdf_attached") => fields.lenient_option(&mut pdf_attached)?,
-                Some("send_bcc") => fields.lenient_option(&mut send_bcc)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "default_messages" => fields.option_into(&mut model.default_messages)?,
+                "pdf_attached" => fields.lenient_into(&mut model.pdf_attached)?,
+                "send_bcc" => fields.lenient_into(&mut model.send_bcc)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            default_messages: default_messages.unwrap_or_default(),
-            pdf_attached: pdf_attached.unwrap_or_default(),
-            send_bcc: send_bcc.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1411,115 +1194,64 @@ impl sage_core::types::model::FromFields for FinancialSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut accounting_type = None;
-        let mut accounts_start_date = None;
-        let mut base_currency = None;
-        let mut default_irpf_rate = None;
-        let mut destination_vat = None;
-        let mut flat_rate_tax_percentage = None;
-        let mut general_tax_number = None;
-        let mut mtd_activation_status = None;
-        let mut mtd_authenticated_date = None;
-        let mut mtd_connected = None;
-        let mut multi_currency_enabled = None;
-        let mut postponed_accounting = None;
-        let mut purchase_tax_calculation = None;
-        let mut recoverable_percentage = None;
-        let mut sales_tax_calculation = None;
-        let mut tax_number = None;
-        let mut tax_office = None;
-        let mut tax_return_frequency = None;
-        let mut tax_scheme = None;
-        let mut updated_at = None;
-        let mut use_live_exchange_rates = None;
-        let mut year_end_date = None;
-        let mut year_end_lockdown_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("accounting_type") => fields.lenient_option(&mut accounting_type)?,
-                Some("accounts_start_date") => {
-                    fields.next_value(&mut accounts_start_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "accounting_type" => fields.lenient_into(&mut model.accounting_type)?,
+                "accounts_start_date" => {
+                    fields.option_into(&mut model.accounts_start_date)?
                 }
-                Some("base_currency") => fields.next_value(&mut base_currency)?,
-                Some("default_irpf_rate") => {
-                    fields.lenient_option(&mut default_irpf_rate)?
+                "base_currency" => fields.option_into(&mut model.base_currency)?,
+                "default_irpf_rate" => fields.lenient_into(&mut model.default_irpf_rate)?,
+                "destination_vat" => fields.lenient_into(&mut model.destination_vat)?,
+                "flat_rate_tax_percentage" => {
+                    fields.lenient_into(&mut model.flat_rate_tax_percentage)?
                 }
-                Some("destination_vat") => fields.lenient_option(&mut destination_vat)?,
-                Some("flat_rate_tax_percentage") => {
-                    fields.lenient_option(&mut flat_rate_tax_percentage)?
+                "general_tax_number" => {
+                    fields.lenient_into(&mut model.general_tax_number)?
                 }
-                Some("general_tax_number") => {
-                    fields.lenient_option(&mut general_tax_number)?
+                "mtd_activation_status" => {
+                    fields.lenient_into(&mut model.mtd_activation_status)?
                 }
-                Some("mtd_activation_status") => {
-                    fields.lenient_option(&mut mtd_activation_status)?
+                "mtd_authenticated_date" => {
+                    fields.option_into(&mut model.mtd_authenticated_date)?
                 }
-                Some("mtd_authenticated_date") => {
-                    fields.next_value(&mut mtd_authenticated_date)?
+                "mtd_connected" => fields.lenient_into(&mut model.mtd_connected)?,
+                "multi_currency_enabled" => {
+                    fields.lenient_into(&mut model.multi_currency_enabled)?
                 }
-                Some("mtd_connected") => fields.lenient_option(&mut mtd_connected)?,
-                Some("multi_currency_enabled") => {
-                    fields.lenient_option(&mut multi_currency_enabled)?
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "purchase_tax_calculation" => {
+                    fields.lenient_into(&mut model.purchase_tax_calculation)?
                 }
-                Some("purchase_tax_calculation") => {
-                    fields.lenient_option(&mut purchase_tax_calculation)?
+                "recoverable_percentage" => {
+                    fields.lenient_into(&mut model.recoverable_percentage)?
                 }
-                Some("recoverable_percentage") => {
-                    fields.lenient_option(&mut recoverable_percentage)?
+                "sales_tax_calculation" => {
+                    fields.lenient_into(&mut model.sales_tax_calculation)?
                 }
-                Some("sales_tax_calculation") => {
-                    fields.lenient_option(&mut sales_tax_calculation)?
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_office" => fields.option_into(&mut model.tax_office)?,
+                "tax_return_frequency" => {
+                    fields.option_into(&mut model.tax_return_frequency)?
                 }
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_office") => fields.next_value(&mut tax_office)?,
-                Some("tax_return_frequency") => {
-                    fields.next_value(&mut tax_return_frequency)?
+                "tax_scheme" => fields.option_into(&mut model.tax_scheme)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "use_live_exchange_rates" => {
+                    fields.lenient_into(&mut model.use_live_exchange_rates)?
                 }
-                Some("tax_scheme") => fields.next_value(&mut tax_scheme)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("use_live_exchange_rates") => {
-                    fields.lenient_option(&mut use_live_exchange_rates)?
+                "year_end_date" => fields.option_into(&mut model.year_end_date)?,
+                "year_end_lockdown_date" => {
+                    fields.option_into(&mut model.year_end_lockdown_date)?
                 }
-                Some("year_end_date") => fields.next_value(&mut year_end_date)?,
-                Some("year_end_lockdown_date") => {
-                    fields.next_value(&mut year_end_lockdown_date)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            accounting_type: accounting_type.unwrap_or_default(),
-            accounts_start_date: accounts_start_date.unwrap_or_default(),
-            base_currency: base_currency.unwrap_or_default(),
-            default_irpf_rate: default_irpf_rate.unwrap_or_default(),
-            destination_vat: destination_vat.unwrap_or_default(),
-            flat_rate_tax_percentage: flat_rate_tax_percentage.unwrap_or_default(),
-            general_tax_number: general_tax_number.unwrap_or_default(),
-            mtd_activation_status: mtd_activation_status.unwrap_or_default(),
-            mtd_authenticated_date: mtd_authenticated_date.unwrap_or_default(),
-            mtd_connected: mtd_connected.unwrap_or_default(),
-            multi_currency_enabled: multi_currency_enabled.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            purchase_tax_calculation: purchase_tax_calculation.unwrap_or_default(),
-            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
-            sales_tax_calculation: sales_tax_calculation.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_office: tax_office.unwrap_or_default(),
-            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
-            tax_scheme: tax_scheme.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            use_live_exchange_rates: use_live_exchange_rates.unwrap_or_default(),
-            year_end_date: year_end_date.unwrap_or_default(),
-            year_end_lockdown_date: year_end_lockdown_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1614,109 +1346,62 @@ impl sage_core::types::model::FromFields for FinancialSettingsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_type = None;
-        let mut accounts_start_date = None;
-        let mut base_currency_id = None;
-        let mut default_irpf_rate = None;
-        let mut destination_vat = None;
-        let mut flat_rate_tax_percentage = None;
-        let mut general_tax_number = None;
-        let mut mtd_activation_status = None;
-        let mut mtd_authenticated_date = None;
-        let mut mtd_connected = None;
-        let mut multi_currency_enabled = None;
-        let mut postponed_accounting = None;
-        let mut purchase_tax_calculation = None;
-        let mut recoverable_percentage = None;
-        let mut sales_tax_calculation = None;
-        let mut tax_number = None;
-        let mut tax_office_id = None;
-        let mut tax_return_frequency_id = None;
-        let mut tax_scheme_id = None;
-        let mut use_live_exchange_rates = None;
-        let mut year_end_date = None;
-        let mut year_end_lockdown_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_type") => fields.lenient_option(&mut accounting_type)?,
-                Some("accounts_start_date") => {
-                    fields.next_value(&mut accounts_start_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_type" => fields.lenient_into(&mut model.accounting_type)?,
+                "accounts_start_date" => {
+                    fields.option_into(&mut model.accounts_start_date)?
                 }
-                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
-                Some("default_irpf_rate") => {
-                    fields.lenient_option(&mut default_irpf_rate)?
+                "base_currency_id" => fields.lenient_into(&mut model.base_currency_id)?,
+                "default_irpf_rate" => fields.lenient_into(&mut model.default_irpf_rate)?,
+                "destination_vat" => fields.lenient_into(&mut model.destination_vat)?,
+                "flat_rate_tax_percentage" => {
+                    fields.lenient_into(&mut model.flat_rate_tax_percentage)?
                 }
-                Some("destination_vat") => fields.lenient_option(&mut destination_vat)?,
-                Some("flat_rate_tax_percentage") => {
-                    fields.lenient_option(&mut flat_rate_tax_percentage)?
+                "general_tax_number" => {
+                    fields.lenient_into(&mut model.general_tax_number)?
                 }
-                Some("general_tax_number") => {
-                    fields.lenient_option(&mut general_tax_number)?
+                "mtd_activation_status" => {
+                    fields.lenient_into(&mut model.mtd_activation_status)?
                 }
-                Some("mtd_activation_status") => {
-                    fields.lenient_option(&mut mtd_activation_status)?
+                "mtd_authenticated_date" => {
+                    fields.option_into(&mut model.mtd_authenticated_date)?
                 }
-                Some("mtd_authenticated_date") => {
-                    fields.next_value(&mut mtd_authenticated_date)?
+                "mtd_connected" => fields.lenient_into(&mut model.mtd_connected)?,
+                "multi_currency_enabled" => {
+                    fields.lenient_into(&mut model.multi_currency_enabled)?
                 }
-                Some("mtd_connected") => fields.lenient_option(&mut mtd_connected)?,
-                Some("multi_currency_enabled") => {
-                    fields.lenient_option(&mut multi_currency_enabled)?
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "purchase_tax_calculation" => {
+                    fields.lenient_into(&mut model.purchase_tax_calculation)?
                 }
-                Some("purchase_tax_calculation") => {
-                    fields.lenient_option(&mut purchase_tax_calculation)?
+                "recoverable_percentage" => {
+                    fields.lenient_into(&mut model.recoverable_percentage)?
                 }
-                Some("recoverable_percentage") => {
-                    fields.lenient_option(&mut recoverable_percentage)?
+                "sales_tax_calculation" => {
+                    fields.lenient_into(&mut model.sales_tax_calculation)?
                 }
-                Some("sales_tax_calculation") => {
-                    fields.lenient_option(&mut sales_tax_calculation)?
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_office_id" => fields.lenient_into(&mut model.tax_office_id)?,
+                "tax_return_frequency_id" => {
+                    fields.lenient_into(&mut model.tax_return_frequency_id)?
                 }
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_office_id") => fields.lenient_option(&mut tax_office_id)?,
-                Some("tax_return_frequency_id") => {
-                    fields.lenient_option(&mut tax_return_frequency_id)?
+                "tax_scheme_id" => fields.lenient_into(&mut model.tax_scheme_id)?,
+                "use_live_exchange_rates" => {
+                    fields.lenient_into(&mut model.use_live_exchange_rates)?
                 }
-                Some("tax_scheme_id") => fields.lenient_option(&mut tax_scheme_id)?,
-                Some("use_live_exchange_rates") => {
-                    fields.lenient_option(&mut use_live_exchange_rates)?
+                "year_end_date" => fields.option_into(&mut model.year_end_date)?,
+                "year_end_lockdown_date" => {
+                    fields.option_into(&mut model.year_end_lockdown_date)?
                 }
-                Some("year_end_date") => fields.next_value(&mut year_end_date)?,
-                Some("year_end_lockdown_date") => {
-                    fields.next_value(&mut year_end_lockdown_date)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_type: accounting_type.unwrap_or_default(),
-            accounts_start_date: accounts_start_date.unwrap_or_default(),
-            base_currency_id: base_currency_id.unwrap_or_default(),
-            default_irpf_rate: default_irpf_rate.unwrap_or_default(),
-            destination_vat: destination_vat.unwrap_or_default(),
-            flat_rate_tax_percentage: flat_rate_tax_percentage.unwrap_or_default(),
-            general_tax_number: general_tax_number.unwrap_or_default(),
-            mtd_activation_status: mtd_activation_status.unwrap_or_default(),
-            mtd_authenticated_date: mtd_authenticated_date.unwrap_or_default(),
-            mtd_connected: mtd_connected.unwrap_or_default(),
-            multi_currency_enabled: multi_currency_enabled.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            purchase_tax_calculation: purchase_tax_calculation.unwrap_or_default(),
-            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
-            sales_tax_calculation: sales_tax_calculation.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_office_id: tax_office_id.unwrap_or_default(),
-            tax_return_frequency_id: tax_return_frequency_id.unwrap_or_default(),
-            tax_scheme_id: tax_scheme_id.unwrap_or_default(),
-            use_live_exchange_rates: use_live_exchange_rates.unwrap_or_default(),
-            year_end_date: year_end_date.unwrap_or_default(),
-            year_end_lockdown_date: year_end_lockdown_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1754,24 +1439,17 @@ impl sage_core::types::model::FromFields for FooterDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut column_1 = None;
-        let mut column_2 = None;
-        let mut column_3 = None;
-        loop {
-            match fields.next_key()? {
-                Some("column_1") => fields.lenient_option(&mut column_1)?,
-                Some("column_2") => fields.lenient_option(&mut column_2)?,
-                Some("column_3") => fields.lenient_option(&mut column_3)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "column_1" => fields.lenient_into(&mut model.column_1)?,
+                "column_2" => fields.lenient_into(&mut model.column_2)?,
+                "column_3" => fields.lenient_into(&mut model.column_3)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            column_1: column_1.unwrap_or_default(),
-            column_2: column_2.unwrap_or_default(),
-            column_3: column_3.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1827,42 +1505,23 @@ impl sage_core::types::model::FromFields for GbBoxData {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut box_1 = None;
-        let mut box_2 = None;
-        let mut box_3 = None;
-        let mut box_4 = None;
-        let mut box_5 = None;
-        let mut box_6 = None;
-        let mut box_7 = None;
-        let mut box_8 = None;
-        let mut box_9 = None;
-        loop {
-            match fields.next_key()? {
-                Some("box_1") => fields.lenient_option(&mut box_1)?,
-                Some("box_2") => fields.lenient_option(&mut box_2)?,
-                Some("box_3") => fields.lenient_option(&mut box_3)?,
-                Some("box_4") => fields.lenient_option(&mut box_4)?,
-                Some("box_5") => fields.lenient_option(&mut box_5)?,
-                Some("box_6") => fields.lenient_option(&mut box_6)?,
-                Some("box_7") => fields.lenient_option(&mut box_7)?,
-                Some("box_8") => fields.lenient_option(&mut box_8)?,
-                Some("box_9") => fields.lenient_option(&mut box_9)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "box_1" => fields.lenient_into(&mut model.box_1)?,
+                "box_2" => fields.lenient_into(&mut model.box_2)?,
+                "box_3" => fields.lenient_into(&mut model.box_3)?,
+                "box_4" => fields.lenient_into(&mut model.box_4)?,
+                "box_5" => fields.lenient_into(&mut model.box_5)?,
+                "box_6" => fields.lenient_into(&mut model.box_6)?,
+                "box_7" => fields.lenient_into(&mut model.box_7)?,
+                "box_8" => fields.lenient_into(&mut model.box_8)?,
+                "box_9" => fields.lenient_into(&mut model.box_9)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            box_1: box_1.unwrap_or_default(),
-            box_2: box_2.unwrap_or_default(),
-            box_3: box_3.unwrap_or_default(),
-            box_4: box_4.unwrap_or_default(),
-            box_5: box_5.unwrap_or_default(),
-            box_6: box_6.unwrap_or_default(),
-            box_7: box_7.unwrap_or_default(),
-            box_8: box_8.unwrap_or_default(),
-            box_9: box_9.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1915,39 +1574,22 @@ impl sage_core::types::model::FromFields for IeBoxData {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut box_e1 = None;
-        let mut box_e2 = None;
-        let mut box_es1 = None;
-        let mut box_es2 = None;
-        let mut box_t1 = None;
-        let mut box_t2 = None;
-        let mut box_t3 = None;
-        let mut box_t4 = None;
-        loop {
-            match fields.next_key()? {
-                Some("box_E1") => fields.lenient_option(&mut box_e1)?,
-                Some("box_E2") => fields.lenient_option(&mut box_e2)?,
-                Some("box_ES1") => fields.lenient_option(&mut box_es1)?,
-                Some("box_ES2") => fields.lenient_option(&mut box_es2)?,
-                Some("box_T1") => fields.lenient_option(&mut box_t1)?,
-                Some("box_T2") => fields.lenient_option(&mut box_t2)?,
-                Some("box_T3") => fields.lenient_option(&mut box_t3)?,
-                Some("box_T4") => fields.lenient_option(&mut box_t4)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "box_E1" => fields.lenient_into(&mut model.box_e1)?,
+                "box_E2" => fields.lenient_into(&mut model.box_e2)?,
+                "box_ES1" => fields.lenient_into(&mut model.box_es1)?,
+                "box_ES2" => fields.lenient_into(&mut model.box_es2)?,
+                "box_T1" => fields.lenient_into(&mut model.box_t1)?,
+                "box_T2" => fields.lenient_into(&mut model.box_t2)?,
+                "box_T3" => fields.lenient_into(&mut model.box_t3)?,
+                "box_T4" => fields.lenient_into(&mut model.box_t4)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            box_e1: box_e1.unwrap_or_default(),
-            box_e2: box_e2.unwrap_or_default(),
-            box_es1: box_es1.unwrap_or_default(),
-            box_es2: box_es2.unwrap_or_default(),
-            box_t1: box_t1.unwrap_or_default(),
-            box_t2: box_t2.unwrap_or_default(),
-            box_t3: box_t3.unwrap_or_default(),
-            box_t4: box_t4.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2152,219 +1794,121 @@ impl sage_core::types::model::FromFields for InvoiceSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut customer_credit_days = None;
-        let mut default_note_on_credit_note = None;
-        let mut default_note_on_estimate = None;
-        let mut default_note_on_invoice = None;
-        let mut default_note_on_quote = None;
-        let mut delivery_note_show_contact_details = None;
-        let mut delivery_note_show_notes = None;
-        let mut delivery_note_show_picked = None;
-        let mut delivery_note_show_signature = None;
-        let mut delivery_note_terms_and_conditions = None;
-        let mut document_headings = None;
-        let mut estimate_default_days_to_expiry = None;
-        let mut estimate_number_prefix = None;
-        let mut estimate_terms_and_conditions = None;
-        let mut footer_details = None;
-        let mut insurance_area = None;
-        let mut insurance_text = None;
-        let mut insurance_type = None;
-        let mut insurer = None;
-        let mut invoice_terms_and_conditions = None;
-        let mut late_payment_percentage = None;
-        let mut line_item_titles = None;
-        let mut next_credit_note_number = None;
-        let mut next_invoice_number = None;
-        let mut next_quote_number = None;
-        let mut next_sales_corrective_invoice_number = None;
-        let mut payment_bank_account = None;
-        let mut print_contact_details = None;
-        let mut print_statements = None;
-        let mut prompt_payment_percentage = None;
-        let mut quick_entry_prefix = None;
-        let mut quote_default_days_to_expiry = None;
-        let mut quote_number_prefix = None;
-        let mut quote_terms_and_conditions = None;
-        let mut sales_corrective_invoice_number_prefix = None;
-        let mut sales_credit_note_number_prefix = None;
-        let mut sales_invoice_number_prefix = None;
-        let mut separate_invoice_credit_note_numbering = None;
-        let mut show_auto_entrepreneur = None;
-        let mut show_insurance = None;
-        let mut updated_at = None;
-        let mut vendor_credit_days = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("customer_credit_days") => {
-                    fields.lenient_option(&mut customer_credit_days)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "customer_credit_days" => {
+                    fields.lenient_into(&mut model.customer_credit_days)?
                 }
-                Some("default_note_on_credit_note") => {
-                    fields.lenient_option(&mut default_note_on_credit_note)?
+                "default_note_on_credit_note" => {
+                    fields.lenient_into(&mut model.default_note_on_credit_note)?
                 }
-                Some("default_note_on_estimate") => {
-                    fields.lenient_option(&mut default_note_on_estimate)?
+                "default_note_on_estimate" => {
+                    fields.lenient_into(&mut model.default_note_on_estimate)?
                 }
-                Some("default_note_on_invoice") => {
-                    fields.lenient_option(&mut default_note_on_invoice)?
+                "default_note_on_invoice" => {
+                    fields.lenient_into(&mut model.default_note_on_invoice)?
                 }
-                Some("default_note_on_quote") => {
-                    fields.lenient_option(&mut default_note_on_quote)?
+                "default_note_on_quote" => {
+                    fields.lenient_into(&mut model.default_note_on_quote)?
                 }
-                Some("delivery_note_show_contact_details") => {
-                    fields.lenient_option(&mut delivery_note_show_contact_details)?
+                "delivery_note_show_contact_details" => {
+                    fields.lenient_into(&mut model.delivery_note_show_contact_details)?
                 }
-                Some("delivery_note_show_notes") => {
-                    fields.lenient_option(&mut delivery_note_show_notes)?
+                "delivery_note_show_notes" => {
+                    fields.lenient_into(&mut model.delivery_note_show_notes)?
                 }
-                Some("delivery_note_show_picked") => {
-                    fields.lenient_option(&mut delivery_note_show_picked)?
+                "delivery_note_show_picked" => {
+                    fields.lenient_into(&mut model.delivery_note_show_picked)?
                 }
-                Some("delivery_note_show_signature") => {
-                    fields.lenient_option(&mut delivery_note_show_signature)?
+                "delivery_note_show_signature" => {
+                    fields.lenient_into(&mut model.delivery_note_show_signature)?
                 }
-                Some("delivery_note_terms_and_conditions") => {
-                    fields.lenient_option(&mut delivery_note_terms_and_conditions)?
+                "delivery_note_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.delivery_note_terms_and_conditions)?
                 }
-                Some("document_headings") => fields.next_value(&mut document_headings)?,
-                Some("estimate_default_days_to_expiry") => {
-                    fields.lenient_option(&mut estimate_default_days_to_expiry)?
+                "document_headings" => fields.option_into(&mut model.document_headings)?,
+                "estimate_default_days_to_expiry" => {
+                    fields.lenient_into(&mut model.estimate_default_days_to_expiry)?
                 }
-                Some("estimate_number_prefix") => {
-                    fields.lenient_option(&mut estimate_number_prefix)?
+                "estimate_number_prefix" => {
+                    fields.lenient_into(&mut model.estimate_number_prefix)?
                 }
-                Some("estimate_terms_and_conditions") => {
-                    fields.lenient_option(&mut estimate_terms_and_conditions)?
+                "estimate_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.estimate_terms_and_conditions)?
                 }
-                Some("footer_details") => fields.next_value(&mut footer_details)?,
-                Some("insurance_area") => fields.lenient_option(&mut insurance_area)?,
-                Some("insurance_text") => fields.lenient_option(&mut insurance_text)?,
-                Some("insurance_type") => fields.lenient_option(&mut insurance_type)?,
-                Some("insurer") => fields.next_value(&mut insurer)?,
-                Some("invoice_terms_and_conditions") => {
-                    fields.lenient_option(&mut invoice_terms_and_conditions)?
+                "footer_details" => fields.option_into(&mut model.footer_details)?,
+                "insurance_area" => fields.lenient_into(&mut model.insurance_area)?,
+                "insurance_text" => fields.lenient_into(&mut model.insurance_text)?,
+                "insurance_type" => fields.lenient_into(&mut model.insurance_type)?,
+                "insurer" => fields.option_into(&mut model.insurer)?,
+                "invoice_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.invoice_terms_and_conditions)?
                 }
-                Some("late_payment_percentage") => {
-                    fields.lenient_option(&mut late_payment_percentage)?
+                "late_payment_percentage" => {
+                    fields.lenient_into(&mut model.late_payment_percentage)?
                 }
-                Some("line_item_titles") => fields.next_value(&mut line_item_titles)?,
-                Some("next_credit_note_number") => {
-                    fields.lenient_option(&mut next_credit_note_number)?
+                "line_item_titles" => fields.option_into(&mut model.line_item_titles)?,
+                "next_credit_note_number" => {
+                    fields.lenient_into(&mut model.next_credit_note_number)?
                 }
-                Some("next_invoice_number") => {
-                    fields.lenient_option(&mut next_invoice_number)?
+                "next_invoice_number" => {
+                    fields.lenient_into(&mut model.next_invoice_number)?
                 }
-                Some("next_quote_number") => {
-                    fields.lenient_option(&mut next_quote_number)?
+                "next_quote_number" => fields.lenient_into(&mut model.next_quote_number)?,
+                "next_sales_corrective_invoice_number" => {
+                    fields.lenient_into(&mut model.next_sales_corrective_invoice_number)?
                 }
-                Some("next_sales_corrective_invoice_number") => {
-                    fields.lenient_option(&mut next_sales_corrective_invoice_number)?
+                "payment_bank_account" => {
+                    fields.option_into(&mut model.payment_bank_account)?
                 }
-                Some("payment_bank_account") => {
-                    fields.next_value(&mut payment_bank_account)?
+                "print_contact_details" => {
+                    fields.option_into(&mut model.print_contact_details)?
                 }
-                Some("print_contact_details") => {
-                    fields.next_value(&mut print_contact_details)?
+                "print_statements" => fields.option_into(&mut model.print_statements)?,
+                "prompt_payment_percentage" => {
+                    fields.lenient_into(&mut model.prompt_payment_percentage)?
                 }
-                Some("print_statements") => fields.next_value(&mut print_statements)?,
-                Some("prompt_payment_percentage") => {
-                    fields.lenient_option(&mut prompt_payment_percentage)?
+                "quick_entry_prefix" => {
+                    fields.lenient_into(&mut model.quick_entry_prefix)?
                 }
-                Some("quick_entry_prefix") => {
-                    fields.lenient_option(&mut quick_entry_prefix)?
+                "quote_default_days_to_expiry" => {
+                    fields.lenient_into(&mut model.quote_default_days_to_expiry)?
                 }
-                Some("quote_default_days_to_expiry") => {
-                    fields.lenient_option(&mut quote_default_days_to_expiry)?
+                "quote_number_prefix" => {
+                    fields.lenient_into(&mut model.quote_number_prefix)?
                 }
-                Some("quote_number_prefix") => {
-                    fields.lenient_option(&mut quote_number_prefix)?
+                "quote_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.quote_terms_and_conditions)?
                 }
-                Some("quote_terms_and_conditions") => {
-                    fields.lenient_option(&mut quote_terms_and_conditions)?
+                "sales_corrective_invoice_number_prefix" => {
+                    fields
+                        .lenient_into(&mut model.sales_corrective_invoice_number_prefix)?
                 }
-                Some("sales_corrective_invoice_number_prefix") => {
-                    fields.lenient_option(&mut sales_corrective_invoice_number_prefix)?
+                "sales_credit_note_number_prefix" => {
+                    fields.lenient_into(&mut model.sales_credit_note_number_prefix)?
                 }
-                Some("sales_credit_note_number_prefix") => {
-                    fields.lenient_option(&mut sales_credit_note_number_prefix)?
+                "sales_invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.sales_invoice_number_prefix)?
                 }
-                Some("sales_invoice_number_prefix") => {
-                    fields.lenient_option(&mut sales_invoice_number_prefix)?
+                "separate_invoice_credit_note_numbering" => {
+                    fields
+                        .lenient_into(&mut model.separate_invoice_credit_note_numbering)?
                 }
-                Some("separate_invoice_credit_note_numbering") => {
-                    fields.lenient_option(&mut separate_invoice_credit_note_numbering)?
+                "show_auto_entrepreneur" => {
+                    fields.lenient_into(&mut model.show_auto_entrepreneur)?
                 }
-                Some("show_auto_entrepreneur") => {
-                    fields.lenient_option(&mut show_auto_entrepreneur)?
+                "show_insurance" => fields.lenient_into(&mut model.show_insurance)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vendor_credit_days" => {
+                    fields.lenient_into(&mut model.vendor_credit_days)?
                 }
-                Some("show_insurance") => fields.lenient_option(&mut show_insurance)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vendor_credit_days") => {
-                    fields.lenient_option(&mut vendor_credit_days)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            customer_credit_days: customer_credit_days.unwrap_or_default(),
-            default_note_on_credit_note: default_note_on_credit_note.unwrap_or_default(),
-            default_note_on_estimate: default_note_on_estimate.unwrap_or_default(),
-            default_note_on_invoice: default_note_on_invoice.unwrap_or_default(),
-            default_note_on_quote: default_note_on_quote.unwrap_or_default(),
-            delivery_note_show_contact_details: delivery_note_show_contact_details
-                .unwrap_or_default(),
-            delivery_note_show_notes: delivery_note_show_notes.unwrap_or_default(),
-            delivery_note_show_picked: delivery_note_show_picked.unwrap_or_default(),
-            delivery_note_show_signature: delivery_note_show_signature
-                .unwrap_or_default(),
-            delivery_note_terms_and_conditions: delivery_note_terms_and_conditions
-                .unwrap_or_default(),
-            document_headings: document_headings.unwrap_or_default(),
-            estimate_default_days_to_expiry: estimate_default_days_to_expiry
-                .unwrap_or_default(),
-            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
-            estimate_terms_and_conditions: estimate_terms_and_conditions
-                .unwrap_or_default(),
-            footer_details: footer_details.unwrap_or_default(),
-            insurance_area: insurance_area.unwrap_or_default(),
-            insurance_text: insurance_text.unwrap_or_default(),
-            insurance_type: insurance_type.unwrap_or_default(),
-            insurer: insurer.unwrap_or_default(),
-            invoice_terms_and_conditions: invoice_terms_and_conditions
-                .unwrap_or_default(),
-            late_payment_percentage: late_payment_percentage.unwrap_or_default(),
-            line_item_titles: line_item_titles.unwrap_or_default(),
-            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
-            next_invoice_number: next_invoice_number.unwrap_or_default(),
-            next_quote_number: next_quote_number.unwrap_or_default(),
-            next_sales_corrective_invoice_number: next_sales_corrective_invoice_number
-                .unwrap_or_default(),
-            payment_bank_account: payment_bank_account.unwrap_or_default(),
-            print_contact_details: print_contact_details.unwrap_or_default(),
-            print_statements: print_statements.unwrap_or_default(),
-            prompt_payment_percentage: prompt_payment_percentage.unwrap_or_default(),
-            quick_entry_prefix: quick_entry_prefix.unwrap_or_default(),
-            quote_default_days_to_expiry: quote_default_days_to_expiry
-                .unwrap_or_default(),
-            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
-            quote_terms_and_conditions: quote_terms_and_conditions.unwrap_or_default(),
-            sales_corrective_invoice_number_prefix: sales_corrective_invoice_number_prefix
-                .unwrap_or_default(),
-            sales_credit_note_number_prefix: sales_credit_note_number_prefix
-                .unwrap_or_default(),
-            sales_invoice_number_prefix: sales_invoice_number_prefix.unwrap_or_default(),
-            separate_invoice_credit_note_numbering: separate_invoice_credit_note_numbering
-                .unwrap_or_default(),
-            show_auto_entrepreneur: show_auto_entrepreneur.unwrap_or_default(),
-            show_insurance: show_insurance.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vendor_credit_days: vendor_credit_days.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2420,48 +1964,25 @@ impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut delivery_note = None;
-        let mut pro_forma = None;
-        let mut remittance_advice = None;
-        let mut sales_corrective_invoice = None;
-        let mut sales_credit_note = None;
-        let mut sales_estimate = None;
-        let mut sales_invoice = None;
-        let mut sales_quote = None;
-        let mut statement = None;
-        loop {
-            match fields.next_key()? {
-                Some("delivery_note") => fields.lenient_option(&mut delivery_note)?,
-                Some("pro_forma") => fields.lenient_option(&mut pro_forma)?,
-                Some("remittance_advice") => {
-                    fields.lenient_option(&mut remittance_advice)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "delivery_note" => fields.lenient_into(&mut model.delivery_note)?,
+                "pro_forma" => fields.lenient_into(&mut model.pro_forma)?,
+                "remittance_advice" => fields.lenient_into(&mut model.remittance_advice)?,
+                "sales_corrective_invoice" => {
+                    fields.lenient_into(&mut model.sales_corrective_invoice)?
                 }
-                Some("sales_corrective_invoice") => {
-                    fields.lenient_option(&mut sales_corrective_invoice)?
-                }
-                Some("sales_credit_note") => {
-                    fields.lenient_option(&mut sales_credit_note)?
-                }
-                Some("sales_estimate") => fields.lenient_option(&mut sales_estimate)?,
-                Some("sales_invoice") => fields.lenient_option(&mut sales_invoice)?,
-                Some("sales_quote") => fields.lenient_option(&mut sales_quote)?,
-                Some("statement") => fields.lenient_option(&mut statement)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_credit_note" => fields.lenient_into(&mut model.sales_credit_note)?,
+                "sales_estimate" => fields.lenient_into(&mut model.sales_estimate)?,
+                "sales_invoice" => fields.lenient_into(&mut model.sales_invoice)?,
+                "sales_quote" => fields.lenient_into(&mut model.sales_quote)?,
+                "statement" => fields.lenient_into(&mut model.statement)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            delivery_note: delivery_note.unwrap_or_default(),
-            pro_forma: pro_forma.unwrap_or_default(),
-            remittance_advice: remittance_advice.unwrap_or_default(),
-            sales_corrective_invoice: sales_corrective_invoice.unwrap_or_default(),
-            sales_credit_note: sales_credit_note.unwrap_or_default(),
-            sales_estimate: sales_estimate.unwrap_or_default(),
-            sales_invoice: sales_invoice.unwrap_or_default(),
-            sales_quote: sales_quote.unwrap_or_default(),
-            statement: statement.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2517,48 +2038,25 @@ impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadingsUpda
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut delivery_note = None;
-        let mut pro_forma = None;
-        let mut remittance_advice = None;
-        let mut sales_corrective_invoice = None;
-        let mut sales_credit_note = None;
-        let mut sales_estimate = None;
-        let mut sales_invoice = None;
-        let mut sales_quote = None;
-        let mut statement = None;
-        loop {
-            match fields.next_key()? {
-                Some("delivery_note") => fields.lenient_option(&mut delivery_note)?,
-                Some("pro_forma") => fields.lenient_option(&mut pro_forma)?,
-                Some("remittance_advice") => {
-                    fields.lenient_option(&mut remittance_advice)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "delivery_note" => fields.lenient_into(&mut model.delivery_note)?,
+                "pro_forma" => fields.lenient_into(&mut model.pro_forma)?,
+                "remittance_advice" => fields.lenient_into(&mut model.remittance_advice)?,
+                "sales_corrective_invoice" => {
+                    fields.lenient_into(&mut model.sales_corrective_invoice)?
                 }
-                Some("sales_corrective_invoice") => {
-                    fields.lenient_option(&mut sales_corrective_invoice)?
-                }
-                Some("sales_credit_note") => {
-                    fields.lenient_option(&mut sales_credit_note)?
-                }
-                Some("sales_estimate") => fields.lenient_option(&mut sales_estimate)?,
-                Some("sales_invoice") => fields.lenient_option(&mut sales_invoice)?,
-                Some("sales_quote") => fields.lenient_option(&mut sales_quote)?,
-                Some("statement") => fields.lenient_option(&mut statement)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_credit_note" => fields.lenient_into(&mut model.sales_credit_note)?,
+                "sales_estimate" => fields.lenient_into(&mut model.sales_estimate)?,
+                "sales_invoice" => fields.lenient_into(&mut model.sales_invoice)?,
+                "sales_quote" => fields.lenient_into(&mut model.sales_quote)?,
+                "statement" => fields.lenient_into(&mut model.statement)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            delivery_note: delivery_note.unwrap_or_default(),
-            pro_forma: pro_forma.unwrap_or_default(),
-            remittance_advice: remittance_advice.unwrap_or_default(),
-            sales_corrective_invoice: sales_corrective_invoice.unwrap_or_default(),
-            sales_credit_note: sales_credit_note.unwrap_or_default(),
-            sales_estimate: sales_estimate.unwrap_or_default(),
-            sales_invoice: sales_invoice.unwrap_or_default(),
-            sales_quote: sales_quote.unwrap_or_default(),
-            statement: statement.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2596,24 +2094,17 @@ impl sage_core::types::model::FromFields for InvoiceSettingsFooterDetailsUpdate 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut column_1 = None;
-        let mut column_2 = None;
-        let mut column_3 = None;
-        loop {
-            match fields.next_key()? {
-                Some("column_1") => fields.lenient_option(&mut column_1)?,
-                Some("column_2") => fields.lenient_option(&mut column_2)?,
-                Some("column_3") => fields.lenient_option(&mut column_3)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "column_1" => fields.lenient_into(&mut model.column_1)?,
+                "column_2" => fields.lenient_into(&mut model.column_2)?,
+                "column_3" => fields.lenient_into(&mut model.column_3)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            column_1: column_1.unwrap_or_default(),
-            column_2: column_2.unwrap_or_default(),
-            column_3: column_3.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2654,27 +2145,18 @@ impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitles {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut discount = None;
-        let mut quantity = None;
-        let mut unit_price = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2715,27 +2197,18 @@ impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitlesUpdate
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut discount = None;
-        let mut quantity = None;
-        let mut unit_price = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2785,38 +2258,23 @@ impl sage_core::types::model::FromFields for InvoiceSettingsPrintContactDetailsU
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut business_name = None;
-        let mut default_delivery_address = None;
-        let mut due_date = None;
-        let mut email_address = None;
-        let mut mobile = None;
-        let mut telephone = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("business_name") => fields.lenient_option(&mut business_name)?,
-                Some("default_delivery_address") => {
-                    fields.lenient_option(&mut default_delivery_address)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "business_name" => fields.lenient_into(&mut model.business_name)?,
+                "default_delivery_address" => {
+                    fields.lenient_into(&mut model.default_delivery_address)?
                 }
-                Some("due_date") => fields.lenient_option(&mut due_date)?,
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "due_date" => fields.lenient_into(&mut model.due_date)?,
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            business_name: business_name.unwrap_or_default(),
-            default_delivery_address: default_delivery_address.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2851,23 +2309,16 @@ impl sage_core::types::model::FromFields for InvoiceSettingsPrintStatementsUpdat
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut days_overdue = None;
-        let mut table_of_balances = None;
-        loop {
-            match fields.next_key()? {
-                Some("days_overdue") => fields.lenient_option(&mut days_overdue)?,
-                Some("table_of_balances") => {
-                    fields.lenient_option(&mut table_of_balances)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "days_overdue" => fields.lenient_into(&mut model.days_overdue)?,
+                "table_of_balances" => fields.lenient_into(&mut model.table_of_balances)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            days_overdue: days_overdue.unwrap_or_default(),
-            table_of_balances: table_of_balances.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3051,213 +2502,119 @@ impl sage_core::types::model::FromFields for InvoiceSettingsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_credit_days = None;
-        let mut default_note_on_credit_note = None;
-        let mut default_note_on_estimate = None;
-        let mut default_note_on_invoice = None;
-        let mut default_note_on_quote = None;
-        let mut delivery_note_show_contact_details = None;
-        let mut delivery_note_show_notes = None;
-        let mut delivery_note_show_picked = None;
-        let mut delivery_note_show_signature = None;
-        let mut delivery_note_terms_and_conditions = None;
-        let mut document_headings = None;
-        let mut estimate_default_days_to_expiry = None;
-        let mut estimate_number_prefix = None;
-        let mut estimate_terms_and_conditions = None;
-        let mut footer_details = None;
-        let mut insurance_area = None;
-        let mut insurance_text = None;
-        let mut insurance_type = None;
-        let mut insurer_id = None;
-        let mut invoice_terms_and_conditions = None;
-        let mut late_payment_percentage = None;
-        let mut line_item_titles = None;
-        let mut next_credit_note_number = None;
-        let mut next_invoice_number = None;
-        let mut next_quote_number = None;
-        let mut next_sales_corrective_invoice_number = None;
-        let mut payment_bank_account_id = None;
-        let mut print_contact_details = None;
-        let mut print_statements = None;
-        let mut prompt_payment_percentage = None;
-        let mut quick_entry_prefix = None;
-        let mut quote_default_days_to_expiry = None;
-        let mut quote_number_prefix = None;
-        let mut quote_terms_and_conditions = None;
-        let mut sales_corrective_invoice_number_prefix = None;
-        let mut sales_credit_note_number_prefix = None;
-        let mut sales_invoice_number_prefix = None;
-        let mut separate_invoice_credit_note_numbering = None;
-        let mut show_auto_entrepreneur = None;
-        let mut show_insurance = None;
-        let mut vendor_credit_days = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_credit_days") => {
-                    fields.lenient_option(&mut customer_credit_days)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_credit_days" => {
+                    fields.lenient_into(&mut model.customer_credit_days)?
                 }
-                Some("default_note_on_credit_note") => {
-                    fields.lenient_option(&mut default_note_on_credit_note)?
+                "default_note_on_credit_note" => {
+                    fields.lenient_into(&mut model.default_note_on_credit_note)?
                 }
-                Some("default_note_on_estimate") => {
-                    fields.lenient_option(&mut default_note_on_estimate)?
+                "default_note_on_estimate" => {
+                    fields.lenient_into(&mut model.default_note_on_estimate)?
                 }
-                Some("default_note_on_invoice") => {
-                    fields.lenient_option(&mut default_note_on_invoice)?
+                "default_note_on_invoice" => {
+                    fields.lenient_into(&mut model.default_note_on_invoice)?
                 }
-                Some("default_note_on_quote") => {
-                    fields.lenient_option(&mut default_note_on_quote)?
+                "default_note_on_quote" => {
+                    fields.lenient_into(&mut model.default_note_on_quote)?
                 }
-                Some("delivery_note_show_contact_details") => {
-                    fields.lenient_option(&mut delivery_note_show_contact_details)?
+                "delivery_note_show_contact_details" => {
+                    fields.lenient_into(&mut model.delivery_note_show_contact_details)?
                 }
-                Some("delivery_note_show_notes") => {
-                    fields.lenient_option(&mut delivery_note_show_notes)?
+                "delivery_note_show_notes" => {
+                    fields.lenient_into(&mut model.delivery_note_show_notes)?
                 }
-                Some("delivery_note_show_picked") => {
-                    fields.lenient_option(&mut delivery_note_show_picked)?
+                "delivery_note_show_picked" => {
+                    fields.lenient_into(&mut model.delivery_note_show_picked)?
                 }
-                Some("delivery_note_show_signature") => {
-                    fields.lenient_option(&mut delivery_note_show_signature)?
+                "delivery_note_show_signature" => {
+                    fields.lenient_into(&mut model.delivery_note_show_signature)?
                 }
-                Some("delivery_note_terms_and_conditions") => {
-                    fields.lenient_option(&mut delivery_note_terms_and_conditions)?
+                "delivery_note_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.delivery_note_terms_and_conditions)?
                 }
-                Some("document_headings") => fields.next_value(&mut document_headings)?,
-                Some("estimate_default_days_to_expiry") => {
-                    fields.lenient_option(&mut estimate_default_days_to_expiry)?
+                "document_headings" => fields.option_into(&mut model.document_headings)?,
+                "estimate_default_days_to_expiry" => {
+                    fields.lenient_into(&mut model.estimate_default_days_to_expiry)?
                 }
-                Some("estimate_number_prefix") => {
-                    fields.lenient_option(&mut estimate_number_prefix)?
+                "estimate_number_prefix" => {
+                    fields.lenient_into(&mut model.estimate_number_prefix)?
                 }
-                Some("estimate_terms_and_conditions") => {
-                    fields.lenient_option(&mut estimate_terms_and_conditions)?
+                "estimate_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.estimate_terms_and_conditions)?
                 }
-                Some("footer_details") => fields.next_value(&mut footer_details)?,
-                Some("insurance_area") => fields.lenient_option(&mut insurance_area)?,
-                Some("insurance_text") => fields.lenient_option(&mut insurance_text)?,
-                Some("insurance_type") => fields.lenient_option(&mut insurance_type)?,
-                Some("insurer_id") => fields.lenient_option(&mut insurer_id)?,
-                Some("invoice_terms_and_conditions") => {
-                    fields.lenient_option(&mut invoice_terms_and_conditions)?
+                "footer_details" => fields.option_into(&mut model.footer_details)?,
+                "insurance_area" => fields.lenient_into(&mut model.insurance_area)?,
+                "insurance_text" => fields.lenient_into(&mut model.insurance_text)?,
+                "insurance_type" => fields.lenient_into(&mut model.insurance_type)?,
+                "insurer_id" => fields.lenient_into(&mut model.insurer_id)?,
+                "invoice_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.invoice_terms_and_conditions)?
                 }
-                Some("late_payment_percentage") => {
-                    fields.lenient_option(&mut late_payment_percentage)?
+                "late_payment_percentage" => {
+                    fields.lenient_into(&mut model.late_payment_percentage)?
                 }
-                Some("line_item_titles") => fields.next_value(&mut line_item_titles)?,
-                Some("next_credit_note_number") => {
-                    fields.lenient_option(&mut next_credit_note_number)?
+                "line_item_titles" => fields.option_into(&mut model.line_item_titles)?,
+                "next_credit_note_number" => {
+                    fields.lenient_into(&mut model.next_credit_note_number)?
                 }
-                Some("next_invoice_number") => {
-                    fields.lenient_option(&mut next_invoice_number)?
+                "next_invoice_number" => {
+                    fields.lenient_into(&mut model.next_invoice_number)?
                 }
-                Some("next_quote_number") => {
-                    fields.lenient_option(&mut next_quote_number)?
+                "next_quote_number" => fields.lenient_into(&mut model.next_quote_number)?,
+                "next_sales_corrective_invoice_number" => {
+                    fields.lenient_into(&mut model.next_sales_corrective_invoice_number)?
                 }
-                Some("next_sales_corrective_invoice_number") => {
-                    fields.lenient_option(&mut next_sales_corrective_invoice_number)?
+                "payment_bank_account_id" => {
+                    fields.lenient_into(&mut model.payment_bank_account_id)?
                 }
-                Some("payment_bank_account_id") => {
-                    fields.lenient_option(&mut payment_bank_account_id)?
+                "print_contact_details" => {
+                    fields.option_into(&mut model.print_contact_details)?
                 }
-                Some("print_contact_details") => {
-                    fields.next_value(&mut print_contact_details)?
+                "print_statements" => fields.option_into(&mut model.print_statements)?,
+                "prompt_payment_percentage" => {
+                    fields.lenient_into(&mut model.prompt_payment_percentage)?
                 }
-                Some("print_statements") => fields.next_value(&mut print_statements)?,
-                Some("prompt_payment_percentage") => {
-                    fields.lenient_option(&mut prompt_payment_percentage)?
+                "quick_entry_prefix" => {
+                    fields.lenient_into(&mut model.quick_entry_prefix)?
                 }
-                Some("quick_entry_prefix") => {
-                    fields.lenient_option(&mut quick_entry_prefix)?
+                "quote_default_days_to_expiry" => {
+                    fields.lenient_into(&mut model.quote_default_days_to_expiry)?
                 }
-                Some("quote_default_days_to_expiry") => {
-                    fields.lenient_option(&mut quote_default_days_to_expiry)?
+                "quote_number_prefix" => {
+                    fields.lenient_into(&mut model.quote_number_prefix)?
                 }
-                Some("quote_number_prefix") => {
-                    fields.lenient_option(&mut quote_number_prefix)?
+                "quote_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.quote_terms_and_conditions)?
                 }
-                Some("quote_terms_and_conditions") => {
-                    fields.lenient_option(&mut quote_terms_and_conditions)?
+                "sales_corrective_invoice_number_prefix" => {
+                    fields
+                        .lenient_into(&mut model.sales_corrective_invoice_number_prefix)?
                 }
-                Some("sales_corrective_invoice_number_prefix") => {
-                    fields.lenient_option(&mut sales_corrective_invoice_number_prefix)?
+                "sales_credit_note_number_prefix" => {
+                    fields.lenient_into(&mut model.sales_credit_note_number_prefix)?
                 }
-                Some("sales_credit_note_number_prefix") => {
-                    fields.lenient_option(&mut sales_credit_note_number_prefix)?
+                "sales_invoice_number_prefix" => {
+                    fields.lenient_into(&mut model.sales_invoice_number_prefix)?
                 }
-                Some("sales_invoice_number_prefix") => {
-                    fields.lenient_option(&mut sales_invoice_number_prefix)?
+                "separate_invoice_credit_note_numbering" => {
+                    fields
+                        .lenient_into(&mut model.separate_invoice_credit_note_numbering)?
                 }
-                Some("separate_invoice_credit_note_numbering") => {
-                    fields.lenient_option(&mut separate_invoice_credit_note_numbering)?
+                "show_auto_entrepreneur" => {
+                    fields.lenient_into(&mut model.show_auto_entrepreneur)?
                 }
-                Some("show_auto_entrepreneur") => {
-                    fields.lenient_option(&mut show_auto_entrepreneur)?
+                "show_insurance" => fields.lenient_into(&mut model.show_insurance)?,
+                "vendor_credit_days" => {
+                    fields.lenient_into(&mut model.vendor_credit_days)?
                 }
-                Some("show_insurance") => fields.lenient_option(&mut show_insurance)?,
-                Some("vendor_credit_days") => {
-                    fields.lenient_option(&mut vendor_credit_days)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_credit_days: customer_credit_days.unwrap_or_default(),
-            default_note_on_credit_note: default_note_on_credit_note.unwrap_or_default(),
-            default_note_on_estimate: default_note_on_estimate.unwrap_or_default(),
-            default_note_on_invoice: default_note_on_invoice.unwrap_or_default(),
-            default_note_on_quote: default_note_on_quote.unwrap_or_default(),
-            delivery_note_show_contact_details: delivery_note_show_contact_details
-                .unwrap_or_default(),
-            delivery_note_show_notes: delivery_note_show_notes.unwrap_or_default(),
-            delivery_note_show_picked: delivery_note_show_picked.unwrap_or_default(),
-            delivery_note_show_signature: delivery_note_show_signature
-                .unwrap_or_default(),
-            delivery_note_terms_and_conditions: delivery_note_terms_and_conditions
-                .unwrap_or_default(),
-            document_headings: document_headings.unwrap_or_default(),
-            estimate_default_days_to_expiry: estimate_default_days_to_expiry
-                .unwrap_or_default(),
-            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
-            estimate_terms_and_conditions: estimate_terms_and_conditions
-                .unwrap_or_default(),
-            footer_details: footer_details.unwrap_or_default(),
-            insurance_area: insurance_area.unwrap_or_default(),
-            insurance_text: insurance_text.unwrap_or_default(),
-            insurance_type: insurance_type.unwrap_or_default(),
-            insurer_id: insurer_id.unwrap_or_default(),
-            invoice_terms_and_conditions: invoice_terms_and_conditions
-                .unwrap_or_default(),
-            late_payment_percentage: late_payment_percentage.unwrap_or_default(),
-            line_item_titles: line_item_titles.unwrap_or_default(),
-            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
-            next_invoice_number: next_invoice_number.unwrap_or_default(),
-            next_quote_number: next_quote_number.unwrap_or_default(),
-            next_sales_corrective_invoice_number: next_sales_corrective_invoice_number
-                .unwrap_or_default(),
-            payment_bank_account_id: payment_bank_account_id.unwrap_or_default(),
-            print_contact_details: print_contact_details.unwrap_or_default(),
-            print_statements: print_statements.unwrap_or_default(),
-            prompt_payment_percentage: prompt_payment_percentage.unwrap_or_default(),
-            quick_entry_prefix: quick_entry_prefix.unwrap_or_default(),
-            quote_default_days_to_expiry: quote_default_days_to_expiry
-                .unwrap_or_default(),
-            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
-            quote_terms_and_conditions: quote_terms_and_conditions.unwrap_or_default(),
-            sales_corrective_invoice_number_prefix: sales_corrective_invoice_number_prefix
-                .unwrap_or_default(),
-            sales_credit_note_number_prefix: sales_credit_note_number_prefix
-                .unwrap_or_default(),
-            sales_invoice_number_prefix: sales_invoice_number_prefix.unwrap_or_default(),
-            separate_invoice_credit_note_numbering: separate_invoice_credit_note_numbering
-                .unwrap_or_default(),
-            show_auto_entrepreneur: show_auto_entrepreneur.unwrap_or_default(),
-            show_insurance: show_insurance.unwrap_or_default(),
-            vendor_credit_days: vendor_credit_days.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3303,27 +2660,18 @@ impl sage_core::types::model::FromFields for LegalFormType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3398,55 +2746,30 @@ impl sage_core::types::model::FromFields for Migration {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut completed_at = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut schema_id = None;
-        let mut source_license = None;
-        let mut source_product = None;
-        let mut source_product_version = None;
-        let mut source_tool = None;
-        let mut source_tool_version = None;
-        let mut started_at = None;
-        let mut status = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("completed_at") => fields.next_value(&mut completed_at)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("schema_id") => fields.lenient_option(&mut schema_id)?,
-                Some("source_license") => fields.lenient_option(&mut source_license)?,
-                Some("source_product") => fields.lenient_option(&mut source_product)?,
-                Some("source_product_version") => {
-                    fields.lenient_option(&mut source_product_version)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "completed_at" => fields.option_into(&mut model.completed_at)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "schema_id" => fields.lenient_into(&mut model.schema_id)?,
+                "source_license" => fields.lenient_into(&mut model.source_license)?,
+                "source_product" => fields.lenient_into(&mut model.source_product)?,
+                "source_product_version" => {
+                    fields.lenient_into(&mut model.source_product_version)?
                 }
-                Some("source_tool") => fields.lenient_option(&mut source_tool)?,
-                Some("source_tool_version") => {
-                    fields.lenient_option(&mut source_tool_version)?
+                "source_tool" => fields.lenient_into(&mut model.source_tool)?,
+                "source_tool_version" => {
+                    fields.lenient_into(&mut model.source_tool_version)?
                 }
-                Some("started_at") => fields.next_value(&mut started_at)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "started_at" => fields.option_into(&mut model.started_at)?,
+                "status" => fields.option_into(&mut model.status)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            completed_at: completed_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            schema_id: schema_id.unwrap_or_default(),
-            source_license: source_license.unwrap_or_default(),
-            source_product: source_product.unwrap_or_default(),
-            source_product_version: source_product_version.unwrap_or_default(),
-            source_tool: source_tool.unwrap_or_default(),
-            source_tool_version: source_tool_version.unwrap_or_default(),
-            started_at: started_at.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3481,21 +2804,16 @@ impl sage_core::types::model::FromFields for MigrationStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3569,53 +2887,28 @@ impl sage_core::types::model::FromFields for MigrationTaxReturn {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut from_date = None;
-        let mut gb = None;
-        let mut id = None;
-        let mut ie = None;
-        let mut legacy_id = None;
-        let mut tax_return_frequency = None;
-        let mut to_date = None;
-        let mut total_amount = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("from_date") => fields.next_value(&mut from_date)?,
-                Some("gb") => fields.next_value(&mut gb)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ie") => fields.next_value(&mut ie)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("tax_return_frequency") => {
-                    fields.next_value(&mut tax_return_frequency)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "from_date" => fields.option_into(&mut model.from_date)?,
+                "gb" => fields.option_into(&mut model.gb)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ie" => fields.option_into(&mut model.ie)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "tax_return_frequency" => {
+                    fields.option_into(&mut model.tax_return_frequency)?
                 }
-                Some("to_date") => fields.next_value(&mut to_date)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "to_date" => fields.option_into(&mut model.to_date)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            from_date: from_date.unwrap_or_default(),
-            gb: gb.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ie: ie.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
-            to_date: to_date.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3671,46 +2964,27 @@ impl sage_core::types::model::FromFields for MigrationsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut completed_at = None;
-        let mut schema_id = None;
-        let mut source_license = None;
-        let mut source_product = None;
-        let mut source_product_version = None;
-        let mut source_tool = None;
-        let mut source_tool_version = None;
-        let mut started_at = None;
-        let mut status_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("completed_at") => fields.next_value(&mut completed_at)?,
-                Some("schema_id") => fields.lenient_option(&mut schema_id)?,
-                Some("source_license") => fields.lenient_option(&mut source_license)?,
-                Some("source_product") => fields.lenient_option(&mut source_product)?,
-                Some("source_product_version") => {
-                    fields.lenient_option(&mut source_product_version)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "completed_at" => fields.option_into(&mut model.completed_at)?,
+                "schema_id" => fields.lenient_into(&mut model.schema_id)?,
+                "source_license" => fields.lenient_into(&mut model.source_license)?,
+                "source_product" => fields.lenient_into(&mut model.source_product)?,
+                "source_product_version" => {
+                    fields.lenient_into(&mut model.source_product_version)?
                 }
-                Some("source_tool") => fields.lenient_option(&mut source_tool)?,
-                Some("source_tool_version") => {
-                    fields.lenient_option(&mut source_tool_version)?
+                "source_tool" => fields.lenient_into(&mut model.source_tool)?,
+                "source_tool_version" => {
+                    fields.lenient_into(&mut model.source_tool_version)?
                 }
-                Some("started_at") => fields.next_value(&mut started_at)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "started_at" => fields.option_into(&mut model.started_at)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            completed_at: completed_at.unwrap_or_default(),
-            schema_id: schema_id.unwrap_or_default(),
-            source_license: source_license.unwrap_or_default(),
-            source_product: source_product.unwrap_or_default(),
-            source_product_version: source_product_version.unwrap_or_default(),
-            source_tool: source_tool.unwrap_or_default(),
-            source_tool_version: source_tool_version.unwrap_or_default(),
-            started_at: started_at.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3781,18 +3055,17 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturn {
         let mut tax_return_frequency_id = None;
         let mut to_date = None;
         let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("from_date") => fields.next_value(&mut from_date)?,
-                Some("gb") => fields.next_value(&mut gb)?,
-                Some("ie") => fields.next_value(&mut ie)?,
-                Some("tax_return_frequency_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "from_date" => fields.next_value(&mut from_date)?,
+                "gb" => fields.next_value(&mut gb)?,
+                "ie" => fields.next_value(&mut ie)?,
+                "tax_return_frequency_id" => {
                     fields.lenient_value(&mut tax_return_frequency_id)?
                 }
-                Some("to_date") => fields.next_value(&mut to_date)?,
-                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "to_date" => fields.next_value(&mut to_date)?,
+                "total_amount" => fields.lenient_value(&mut total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3860,42 +3133,23 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturnGb {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut box_1 = None;
-        let mut box_2 = None;
-        let mut box_3 = None;
-        let mut box_4 = None;
-        let mut box_5 = None;
-        let mut box_6 = None;
-        let mut box_7 = None;
-        let mut box_8 = None;
-        let mut box_9 = None;
-        loop {
-            match fields.next_key()? {
-                Some("box_1") => fields.lenient_option(&mut box_1)?,
-                Some("box_2") => fields.lenient_option(&mut box_2)?,
-                Some("box_3") => fields.lenient_option(&mut box_3)?,
-                Some("box_4") => fields.lenient_option(&mut box_4)?,
-                Some("box_5") => fields.lenient_option(&mut box_5)?,
-                Some("box_6") => fields.lenient_option(&mut box_6)?,
-                Some("box_7") => fields.lenient_option(&mut box_7)?,
-                Some("box_8") => fields.lenient_option(&mut box_8)?,
-                Some("box_9") => fields.lenient_option(&mut box_9)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "box_1" => fields.lenient_into(&mut model.box_1)?,
+                "box_2" => fields.lenient_into(&mut model.box_2)?,
+                "box_3" => fields.lenient_into(&mut model.box_3)?,
+                "box_4" => fields.lenient_into(&mut model.box_4)?,
+                "box_5" => fields.lenient_into(&mut model.box_5)?,
+                "box_6" => fields.lenient_into(&mut model.box_6)?,
+                "box_7" => fields.lenient_into(&mut model.box_7)?,
+                "box_8" => fields.lenient_into(&mut model.box_8)?,
+                "box_9" => fields.lenient_into(&mut model.box_9)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            box_1: box_1.unwrap_or_default(),
-            box_2: box_2.unwrap_or_default(),
-            box_3: box_3.unwrap_or_default(),
-            box_4: box_4.unwrap_or_default(),
-            box_5: box_5.unwrap_or_default(),
-            box_6: box_6.unwrap_or_default(),
-            box_7: box_7.unwrap_or_default(),
-            box_8: box_8.unwrap_or_default(),
-            box_9: box_9.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3948,39 +3202,22 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturnIe {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut box_e1 = None;
-        let mut box_e2 = None;
-        let mut box_es1 = None;
-        let mut box_es2 = None;
-        let mut box_t1 = None;
-        let mut box_t2 = None;
-        let mut box_t3 = None;
-        let mut box_t4 = None;
-        loop {
-            match fields.next_key()? {
-                Some("box_E1") => fields.lenient_option(&mut box_e1)?,
-                Some("box_E2") => fields.lenient_option(&mut box_e2)?,
-                Some("box_ES1") => fields.lenient_option(&mut box_es1)?,
-                Some("box_ES2") => fields.lenient_option(&mut box_es2)?,
-                Some("box_T1") => fields.lenient_option(&mut box_t1)?,
-                Some("box_T2") => fields.lenient_option(&mut box_t2)?,
-                Some("box_T3") => fields.lenient_option(&mut box_t3)?,
-                Some("box_T4") => fields.lenient_option(&mut box_t4)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "box_E1" => fields.lenient_into(&mut model.box_e1)?,
+                "box_E2" => fields.lenient_into(&mut model.box_e2)?,
+                "box_ES1" => fields.lenient_into(&mut model.box_es1)?,
+                "box_ES2" => fields.lenient_into(&mut model.box_es2)?,
+                "box_T1" => fields.lenient_into(&mut model.box_t1)?,
+                "box_T2" => fields.lenient_into(&mut model.box_t2)?,
+                "box_T3" => fields.lenient_into(&mut model.box_t3)?,
+                "box_T4" => fields.lenient_into(&mut model.box_t4)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            box_e1: box_e1.unwrap_or_default(),
-            box_e2: box_e2.unwrap_or_default(),
-            box_es1: box_es1.unwrap_or_default(),
-            box_es2: box_es2.unwrap_or_default(),
-            box_t1: box_t1.unwrap_or_default(),
-            box_t2: box_t2.unwrap_or_default(),
-            box_t3: box_t3.unwrap_or_default(),
-            box_t4: box_t4.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4030,38 +3267,23 @@ impl sage_core::types::model::FromFields for PrintContactDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut business_name = None;
-        let mut default_delivery_address = None;
-        let mut due_date = None;
-        let mut email_address = None;
-        let mut mobile = None;
-        let mut telephone = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("business_name") => fields.lenient_option(&mut business_name)?,
-                Some("default_delivery_address") => {
-                    fields.lenient_option(&mut default_delivery_address)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "business_name" => fields.lenient_into(&mut model.business_name)?,
+                "default_delivery_address" => {
+                    fields.lenient_into(&mut model.default_delivery_address)?
                 }
-                Some("due_date") => fields.lenient_option(&mut due_date)?,
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "due_date" => fields.lenient_into(&mut model.due_date)?,
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            business_name: business_name.unwrap_or_default(),
-            default_delivery_address: default_delivery_address.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4096,23 +3318,16 @@ impl sage_core::types::model::FromFields for PrintStatements {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut days_overdue = None;
-        let mut table_of_balances = None;
-        loop {
-            match fields.next_key()? {
-                Some("days_overdue") => fields.lenient_option(&mut days_overdue)?,
-                Some("table_of_balances") => {
-                    fields.lenient_option(&mut table_of_balances)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "days_overdue" => fields.lenient_into(&mut model.days_overdue)?,
+                "table_of_balances" => fields.lenient_into(&mut model.table_of_balances)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            days_overdue: days_overdue.unwrap_or_default(),
-            table_of_balances: table_of_balances.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

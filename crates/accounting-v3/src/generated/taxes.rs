@@ -64,14 +64,13 @@ impl sage_core::types::model::FromFields for NewTaxRate {
         let mut component_tax_rate = None;
         let mut is_visible = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("agency") => fields.lenient_option(&mut agency)?,
-                Some("component_tax_rate") => fields.next_value(&mut component_tax_rate)?,
-                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "agency" => fields.lenient_option(&mut agency)?,
+                "component_tax_rate" => fields.next_value(&mut component_tax_rate)?,
+                "is_visible" => fields.lenient_option(&mut is_visible)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -133,13 +132,12 @@ impl sage_core::types::model::FromFields for NewTaxRateComponentTaxRate {
         let mut agency = None;
         let mut name = None;
         let mut percentage = None;
-        loop {
-            match fields.next_key()? {
-                Some("agency") => fields.lenient_option(&mut agency)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "agency" => fields.lenient_option(&mut agency)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "percentage" => fields.lenient_option(&mut percentage)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -199,33 +197,20 @@ impl sage_core::types::model::FromFields for TaxOffice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut name = None;
-        let mut office_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("office_number") => fields.lenient_option(&mut office_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "office_number" => fields.lenient_into(&mut model.office_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            office_number: office_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -300,55 +285,28 @@ impl sage_core::types::model::FromFields for TaxProfile {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut address_region = None;
-        let mut collect_tax = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut tax_number = None;
-        let mut tax_number_suffix = None;
-        let mut tax_return_frequency = None;
-        let mut tax_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("address_region") => fields.next_value(&mut address_region)?,
-                Some("collect_tax") => fields.lenient_option(&mut collect_tax)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_number_suffix") => {
-                    fields.lenient_option(&mut tax_number_suffix)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "address_region" => fields.option_into(&mut model.address_region)?,
+                "collect_tax" => fields.lenient_into(&mut model.collect_tax)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_number_suffix" => fields.lenient_into(&mut model.tax_number_suffix)?,
+                "tax_return_frequency" => {
+                    fields.option_into(&mut model.tax_return_frequency)?
                 }
-                Some("tax_return_frequency") => {
-                    fields.next_value(&mut tax_return_frequency)?
-                }
-                Some("tax_type") => fields.next_value(&mut tax_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_type" => fields.option_into(&mut model.tax_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            address_region: address_region.unwrap_or_default(),
-            collect_tax: collect_tax.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_number_suffix: tax_number_suffix.unwrap_or_default(),
-            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
-            tax_type: tax_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -383,21 +341,16 @@ impl sage_core::types::model::FromFields for TaxProfileAddressRegionUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -443,37 +396,22 @@ impl sage_core::types::model::FromFields for TaxProfileUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_region = None;
-        let mut collect_tax = None;
-        let mut tax_number = None;
-        let mut tax_number_suffix = None;
-        let mut tax_return_frequency_id = None;
-        let mut tax_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_region") => fields.next_value(&mut address_region)?,
-                Some("collect_tax") => fields.lenient_option(&mut collect_tax)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_number_suffix") => {
-                    fields.lenient_option(&mut tax_number_suffix)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_region" => fields.option_into(&mut model.address_region)?,
+                "collect_tax" => fields.lenient_into(&mut model.collect_tax)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_number_suffix" => fields.lenient_into(&mut model.tax_number_suffix)?,
+                "tax_return_frequency_id" => {
+                    fields.lenient_into(&mut model.tax_return_frequency_id)?
                 }
-                Some("tax_return_frequency_id") => {
-                    fields.lenient_option(&mut tax_return_frequency_id)?
-                }
-                Some("tax_type_id") => fields.lenient_option(&mut tax_type_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_type_id" => fields.lenient_into(&mut model.tax_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_region: address_region.unwrap_or_default(),
-            collect_tax: collect_tax.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_number_suffix: tax_number_suffix.unwrap_or_default(),
-            tax_return_frequency_id: tax_return_frequency_id.unwrap_or_default(),
-            tax_type_id: tax_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -517,30 +455,19 @@ impl sage_core::types::model::FromFields for TaxRateUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut agency = None;
-        let mut from_date = None;
-        let mut is_visible = None;
-        let mut name = None;
-        let mut percentage = None;
-        loop {
-            match fields.next_key()? {
-                Some("agency") => fields.lenient_option(&mut agency)?,
-                Some("from_date") => fields.next_value(&mut from_date)?,
-                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "agency" => fields.lenient_into(&mut model.agency)?,
+                "from_date" => fields.option_into(&mut model.from_date)?,
+                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            agency: agency.unwrap_or_default(),
-            from_date: from_date.unwrap_or_default(),
-            is_visible: is_visible.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -598,39 +525,22 @@ impl sage_core::types::model::FromFields for TaxType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut address_regions = None;
-        let mut country = None;
-        let mut displayed_as = None;
-        let mut federal_tax = None;
-        let mut id = None;
-        let mut legacy_id = None;
-        let mut tax_rates = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("address_regions") => fields.next_value(&mut address_regions)?,
-                Some("country") => fields.next_value(&mut country)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("federal_tax") => fields.lenient_option(&mut federal_tax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
-                Some("tax_rates") => fields.next_value(&mut tax_rates)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "address_regions" => fields.option_into(&mut model.address_regions)?,
+                "country" => fields.option_into(&mut model.country)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "federal_tax" => fields.lenient_into(&mut model.federal_tax)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
+                "tax_rates" => fields.option_into(&mut model.tax_rates)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            address_regions: address_regions.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            federal_tax: federal_tax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            legacy_id: legacy_id.unwrap_or_default(),
-            tax_rates: tax_rates.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -49,30 +49,19 @@ impl sage_core::types::model::FromFields for BankAccountDetailsUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut bic = None;
-        let mut iban = None;
-        let mut sort_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "bic" => fields.lenient_into(&mut model.bic)?,
+                "iban" => fields.lenient_into(&mut model.iban)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -123,32 +112,21 @@ impl sage_core::types::model::FromFields for BankAccountJournalCodeUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut control_name = None;
-        let mut journal_code_type_id = None;
-        let mut name = None;
-        let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("journal_code_type_id") => {
-                    fields.lenient_option(&mut journal_code_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "journal_code_type_id" => {
+                    fields.lenient_into(&mut model.journal_code_type_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -213,51 +191,26 @@ impl sage_core::types::model::FromFields for BankAccountMainAddressUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -304,33 +257,20 @@ impl sage_core::types::model::FromFields for BankAccountMainContactPersonUpdate 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut email = None;
-        let mut fax = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -394,58 +334,33 @@ impl sage_core::types::model::FromFields for BankAccountUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_account_details = None;
-        let mut bank_account_type_id = None;
-        let mut currency_id = None;
-        let mut default_payment_method_id = None;
-        let mut gifi_code = None;
-        let mut is_active = None;
-        let mut journal_code = None;
-        let mut ledger_account_id = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut nominal_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_details" => {
+                    fields.option_into(&mut model.bank_account_details)?
                 }
-                Some("bank_account_type_id") => {
-                    fields.lenient_option(&mut bank_account_type_id)?
+                "bank_account_type_id" => {
+                    fields.lenient_into(&mut model.bank_account_type_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("default_payment_method_id") => {
-                    fields.lenient_option(&mut default_payment_method_id)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "default_payment_method_id" => {
+                    fields.lenient_into(&mut model.default_payment_method_id)?
                 }
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
+                "is_active" => fields.lenient_into(&mut model.is_active)?,
+                "journal_code" => fields.option_into(&mut model.journal_code)?,
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_contact_person" => {
+                    fields.option_into(&mut model.main_contact_person)?
                 }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
-                }
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            bank_account_type_id: bank_account_type_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            default_payment_method_id: default_payment_method_id.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -528,60 +443,29 @@ impl sage_core::types::model::FromFields for BankDeposit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut cash_amount = None;
-        let mut cheque_amount = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut from_bank_account = None;
-        let mut id = None;
-        let mut reference = None;
-        let mut to_bank_account = None;
-        let mut total_amount = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("cash_amount") => fields.lenient_option(&mut cash_amount)?,
-                Some("cheque_amount") => fields.lenient_option(&mut cheque_amount)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("from_bank_account") => fields.next_value(&mut from_bank_account)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("to_bank_account") => fields.next_value(&mut to_bank_account)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "cash_amount" => fields.lenient_into(&mut model.cash_amount)?,
+                "cheque_amount" => fields.lenient_into(&mut model.cheque_amount)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "from_bank_account" => fields.option_into(&mut model.from_bank_account)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "to_bank_account" => fields.option_into(&mut model.to_bank_account)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            cash_amount: cash_amount.unwrap_or_default(),
-            cheque_amount: cheque_amount.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            from_bank_account: from_bank_account.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            to_bank_account: to_bank_account.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -667,69 +551,36 @@ impl sage_core::types::model::FromFields for BankReconciliation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut balance_difference = None;
-        let mut bank_account = None;
-        let mut closing_balance = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut reconciled_balance = None;
-        let mut reference = None;
-        let mut starting_balance = None;
-        let mut statement_date = None;
-        let mut statement_end_balance = None;
-        let mut status = None;
-        let mut total_paid = None;
-        let mut total_received = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("balance_difference") => {
-                    fields.lenient_option(&mut balance_difference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "balance_difference" => {
+                    fields.lenient_into(&mut model.balance_difference)?
                 }
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("reconciled_balance") => {
-                    fields.lenient_option(&mut reconciled_balance)?
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "closing_balance" => fields.lenient_into(&mut model.closing_balance)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "reconciled_balance" => {
+                    fields.lenient_into(&mut model.reconciled_balance)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_end_balance") => {
-                    fields.lenient_option(&mut statement_end_balance)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "starting_balance" => fields.lenient_into(&mut model.starting_balance)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_end_balance" => {
+                    fields.lenient_into(&mut model.statement_end_balance)?
                 }
-                Some("status") => fields.next_value(&mut status)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_received") => fields.lenient_option(&mut total_received)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "status" => fields.option_into(&mut model.status)?,
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_received" => fields.lenient_into(&mut model.total_received)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            balance_difference: balance_difference.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            closing_balance: closing_balance.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            reconciled_balance: reconciled_balance.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            starting_balance: starting_balance.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_end_balance: statement_end_balance.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_received: total_received.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -764,21 +615,16 @@ impl sage_core::types::model::FromFields for BankReconciliationStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -840,54 +686,31 @@ impl sage_core::types::model::FromFields for BankReconciliationUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut balance_difference = None;
-        let mut bank_account_id = None;
-        let mut closing_balance = None;
-        let mut reconciled_balance = None;
-        let mut reference = None;
-        let mut starting_balance = None;
-        let mut statement_date = None;
-        let mut statement_end_balance = None;
-        let mut status_id = None;
-        let mut total_paid = None;
-        let mut total_received = None;
-        loop {
-            match fields.next_key()? {
-                Some("balance_difference") => {
-                    fields.lenient_option(&mut balance_difference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "balance_difference" => {
+                    fields.lenient_into(&mut model.balance_difference)?
                 }
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
-                Some("reconciled_balance") => {
-                    fields.lenient_option(&mut reconciled_balance)?
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "closing_balance" => fields.lenient_into(&mut model.closing_balance)?,
+                "reconciled_balance" => {
+                    fields.lenient_into(&mut model.reconciled_balance)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_end_balance") => {
-                    fields.lenient_option(&mut statement_end_balance)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "starting_balance" => fields.lenient_into(&mut model.starting_balance)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_end_balance" => {
+                    fields.lenient_into(&mut model.statement_end_balance)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_received") => fields.lenient_option(&mut total_received)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_received" => fields.lenient_into(&mut model.total_received)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            balance_difference: balance_difference.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            closing_balance: closing_balance.unwrap_or_default(),
-            reconciled_balance: reconciled_balance.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            starting_balance: starting_balance.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_end_balance: statement_end_balance.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_received: total_received.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -967,57 +790,28 @@ impl sage_core::types::model::FromFields for BankTransfer {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut amount = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut from_bank_account = None;
-        let mut id = None;
-        let mut reference = None;
-        let mut to_bank_account = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("from_bank_account") => fields.next_value(&mut from_bank_account)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("to_bank_account") => fields.next_value(&mut to_bank_account)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "from_bank_account" => fields.option_into(&mut model.from_bank_account)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "to_bank_account" => fields.option_into(&mut model.to_bank_account)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            amount: amount.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            from_bank_account: from_bank_account.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            to_bank_account: to_bank_account.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1064,37 +858,24 @@ impl sage_core::types::model::FromFields for BankTransferUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut date = None;
-        let mut description = None;
-        let mut from_bank_account_id = None;
-        let mut reference = None;
-        let mut to_bank_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("from_bank_account_id") => {
-                    fields.lenient_option(&mut from_bank_account_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "from_bank_account_id" => {
+                    fields.lenient_into(&mut model.from_bank_account_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("to_bank_account_id") => {
-                    fields.lenient_option(&mut to_bank_account_id)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "to_bank_account_id" => {
+                    fields.lenient_into(&mut model.to_bank_account_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            from_bank_account_id: from_bank_account_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            to_bank_account_id: to_bank_account_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1194,32 +975,25 @@ impl sage_core::types::model::FromFields for NewBankAccount {
         let mut main_address = None;
         let mut main_contact_person = None;
         let mut nominal_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
-                }
-                Some("bank_account_type_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_details" => fields.next_value(&mut bank_account_details)?,
+                "bank_account_type_id" => {
                     fields.lenient_value(&mut bank_account_type_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("default_payment_method_id") => {
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "default_payment_method_id" => {
                     fields.lenient_option(&mut default_payment_method_id)?
                 }
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
-                }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
-                }
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "gifi_code" => fields.lenient_option(&mut gifi_code)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "journal_code" => fields.next_value(&mut journal_code)?,
+                "ledger_account_id" => fields.lenient_option(&mut ledger_account_id)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "main_contact_person" => fields.next_value(&mut main_contact_person)?,
+                "nominal_code" => fields.lenient_option(&mut nominal_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1300,15 +1074,14 @@ impl sage_core::types::model::FromFields for NewBankAccountDetails {
         let mut bic = None;
         let mut iban = None;
         let mut sort_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_value(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_value(&mut account_name)?,
+                "account_number" => fields.lenient_option(&mut account_number)?,
+                "bic" => fields.lenient_option(&mut bic)?,
+                "iban" => fields.lenient_option(&mut iban)?,
+                "sort_code" => fields.lenient_option(&mut sort_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1369,32 +1142,21 @@ impl sage_core::types::model::FromFields for NewBankAccountJournalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut control_name = None;
-        let mut journal_code_type_id = None;
-        let mut name = None;
-        let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("journal_code_type_id") => {
-                    fields.lenient_option(&mut journal_code_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "journal_code_type_id" => {
+                    fields.lenient_into(&mut model.journal_code_type_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1459,51 +1221,26 @@ impl sage_core::types::model::FromFields for NewBankAccountMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
-                Some("country_id") => fields.lenient_option(&mut country_id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
+                "country_id" => fields.lenient_into(&mut model.country_id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: address_type_id.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1550,33 +1287,20 @@ impl sage_core::types::model::FromFields for NewBankAccountMainContactPerson {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut email = None;
-        let mut fax = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1660,22 +1384,19 @@ impl sage_core::types::model::FromFields for NewBankDeposit {
         let mut reference = None;
         let mut to_bank_account_id = None;
         let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("cash_amount") => fields.lenient_value(&mut cash_amount)?,
-                Some("cheque_amount") => fields.lenient_option(&mut cheque_amount)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("from_bank_account_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cash_amount" => fields.lenient_value(&mut cash_amount)?,
+                "cheque_amount" => fields.lenient_option(&mut cheque_amount)?,
+                "date" => fields.next_value(&mut date)?,
+                "from_bank_account_id" => {
                     fields.lenient_value(&mut from_bank_account_id)?
                 }
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("to_bank_account_id") => {
-                    fields.lenient_value(&mut to_bank_account_id)?
-                }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "to_bank_account_id" => fields.lenient_value(&mut to_bank_account_id)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1788,28 +1509,23 @@ impl sage_core::types::model::FromFields for NewBankReconciliation {
         let mut status_id = None;
         let mut total_paid = None;
         let mut total_received = None;
-        loop {
-            match fields.next_key()? {
-                Some("balance_difference") => {
-                    fields.lenient_option(&mut balance_difference)?
-                }
-                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
-                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("reconciled_balance") => {
-                    fields.lenient_option(&mut reconciled_balance)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_end_balance") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "balance_difference" => fields.lenient_option(&mut balance_difference)?,
+                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
+                "closing_balance" => fields.lenient_option(&mut closing_balance)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "reconciled_balance" => fields.lenient_option(&mut reconciled_balance)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "starting_balance" => fields.lenient_option(&mut starting_balance)?,
+                "statement_date" => fields.next_value(&mut statement_date)?,
+                "statement_end_balance" => {
                     fields.lenient_option(&mut statement_end_balance)?
                 }
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_received") => fields.lenient_option(&mut total_received)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "total_paid" => fields.lenient_option(&mut total_paid)?,
+                "total_received" => fields.lenient_option(&mut total_received)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1904,21 +1620,18 @@ impl sage_core::types::model::FromFields for NewBankTransfer {
         let mut idempotency_id = None;
         let mut reference = None;
         let mut to_bank_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_value(&mut amount)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("from_bank_account_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_value(&mut amount)?,
+                "date" => fields.next_value(&mut date)?,
+                "description" => fields.lenient_option(&mut description)?,
+                "from_bank_account_id" => {
                     fields.lenient_value(&mut from_bank_account_id)?
                 }
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("to_bank_account_id") => {
-                    fields.lenient_value(&mut to_bank_account_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "to_bank_account_id" => fields.lenient_value(&mut to_bank_account_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -85,66 +85,31 @@ impl sage_core::types::model::FromFields for Business {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut city = None;
-        let mut country = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut is_demo = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut ni_based = None;
-        let mut postal_code = None;
-        let mut region = None;
-        let mut subscriptions = None;
-        let mut telephone = None;
-        let mut updated_at = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country") => fields.next_value(&mut country)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_demo") => fields.lenient_option(&mut is_demo)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("ni_based") => fields.lenient_option(&mut ni_based)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some("subscriptions") => fields.next_value(&mut subscriptions)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country" => fields.option_into(&mut model.country)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_demo" => fields.lenient_into(&mut model.is_demo)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "ni_based" => fields.lenient_into(&mut model.ni_based)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                "subscriptions" => fields.option_into(&mut model.subscriptions)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_demo: is_demo.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            ni_based: ni_based.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            subscriptions: subscriptions.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -200,42 +165,23 @@ impl sage_core::types::model::FromFields for BusinessUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut city = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        let mut telephone = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -270,21 +216,16 @@ impl sage_core::types::model::FromFields for Country {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -330,33 +271,20 @@ impl sage_core::types::model::FromFields for Subscription {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut status = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("status") => fields.lenient_option(&mut status)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "status" => fields.lenient_into(&mut model.status)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -413,42 +341,23 @@ impl sage_core::types::model::FromFields for User {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut email = None;
-        let mut first_name = None;
-        let mut id = None;
-        let mut initials = None;
-        let mut last_name = None;
-        let mut locale = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("first_name") => fields.lenient_option(&mut first_name)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("initials") => fields.lenient_option(&mut initials)?,
-                Some("last_name") => fields.lenient_option(&mut last_name)?,
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "first_name" => fields.lenient_into(&mut model.first_name)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "initials" => fields.lenient_into(&mut model.initials)?,
+                "last_name" => fields.lenient_into(&mut model.last_name)?,
+                "locale" => fields.lenient_into(&mut model.locale)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            initials: initials.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -489,27 +398,18 @@ impl sage_core::types::model::FromFields for UserUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut first_name = None;
-        let mut initials = None;
-        let mut last_name = None;
-        let mut locale = None;
-        loop {
-            match fields.next_key()? {
-                Some("first_name") => fields.lenient_option(&mut first_name)?,
-                Some("initials") => fields.lenient_option(&mut initials)?,
-                Some("last_name") => fields.lenient_option(&mut last_name)?,
-                Some("locale") => fields.next_value(&mut locale)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "first_name" => fields.lenient_into(&mut model.first_name)?,
+                "initials" => fields.lenient_into(&mut model.initials)?,
+                "last_name" => fields.lenient_into(&mut model.last_name)?,
+                "locale" => fields.option_into(&mut model.locale)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            first_name: first_name.unwrap_or_default(),
-            initials: initials.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

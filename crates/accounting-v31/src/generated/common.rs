@@ -94,69 +94,32 @@ impl sage_core::types::model::FromFields for Address {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type = None;
-        let mut bank_account = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_group = None;
-        let mut created_at = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
-                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
-                Some("address_type") => fields.next_value(&mut address_type)?,
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("country") => fields.next_value(&mut country)?,
-                Some("country_group") => fields.next_value(&mut country_group)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
-                Some("region") => fields.lenient_option(&mut region)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
+                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
+                "address_type" => fields.option_into(&mut model.address_type)?,
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.option_into(&mut model.contact)?,
+                "country" => fields.option_into(&mut model.country)?,
+                "country_group" => fields.option_into(&mut model.country_group)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
+                "region" => fields.lenient_into(&mut model.region)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type: address_type.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_group: country_group.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_main_address: is_main_address.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -209,30 +172,19 @@ impl sage_core::types::model::FromFields for AddressRegion {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut code = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -274,24 +226,17 @@ impl sage_core::types::model::FromFields for AllocatedArtefact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact") => fields.next_value(&mut artefact)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact" => fields.option_into(&mut model.artefact)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact: artefact.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -336,27 +281,18 @@ impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact = None;
-        let mut discount = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact") => fields.next_value(&mut artefact)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact" => fields.option_into(&mut model.artefact)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact: artefact.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -453,46 +389,27 @@ impl sage_core::types::model::FromFields for AnalysisType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active_areas = None;
-        let mut analysis_type_categories = None;
-        let mut analysis_type_level = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active_areas") => fields.next_value(&mut active_areas)?,
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active_areas" => fields.option_into(&mut model.active_areas)?,
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("analysis_type_level") => {
-                    fields.next_value(&mut analysis_type_level)?
+                "analysis_type_level" => {
+                    fields.option_into(&mut model.analysis_type_level)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active_areas: active_areas.unwrap_or_default(),
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            analysis_type_level: analysis_type_level.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -589,42 +506,23 @@ impl sage_core::types::model::FromFields for AnalysisTypeCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut analysis_type = None;
-        let mut code = None;
-        let mut combined_id = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("analysis_type") => fields.next_value(&mut analysis_type)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "analysis_type" => fields.option_into(&mut model.analysis_type)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "combined_id" => fields.lenient_into(&mut model.combined_id)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            analysis_type: analysis_type.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            combined_id: combined_id.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -697,27 +595,18 @@ impl sage_core::types::model::FromFields for AnalysisTypeLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut analysis_type = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("analysis_type") => fields.next_value(&mut analysis_type)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "analysis_type" => fields.option_into(&mut model.analysis_type)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            analysis_type: analysis_type.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -792,71 +681,44 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_total = None;
-        let mut base_currency_total_goods_amount = None;
-        let mut base_currency_total_net = None;
-        let mut base_currency_total_services_amount = None;
-        let mut base_currency_total_tax = None;
-        let mut tax_rates_breakdown = None;
-        let mut total = None;
-        let mut total_goods_amount = None;
-        let mut total_net = None;
-        let mut total_retailer_tax = None;
-        let mut total_services_amount = None;
-        let mut total_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_total") => {
-                    fields.lenient_option(&mut base_currency_total)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_total" => {
+                    fields.lenient_into(&mut model.base_currency_total)?
                 }
-                Some("base_currency_total_goods_amount") => {
-                    fields.lenient_option(&mut base_currency_total_goods_amount)?
+                "base_currency_total_goods_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_goods_amount)?
                 }
-                Some("base_currency_total_net") => {
-                    fields.lenient_option(&mut base_currency_total_net)?
+                "base_currency_total_net" => {
+                    fields.lenient_into(&mut model.base_currency_total_net)?
                 }
-                Some("base_currency_total_services_amount") => {
-                    fields.lenient_option(&mut base_currency_total_services_amount)?
+                "base_currency_total_services_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_services_amount)?
                 }
-                Some("base_currency_total_tax") => {
-                    fields.lenient_option(&mut base_currency_total_tax)?
+                "base_currency_total_tax" => {
+                    fields.lenient_into(&mut model.base_currency_total_tax)?
                 }
-                Some("tax_rates_breakdown") => {
-                    fields.next_value(&mut tax_rates_breakdown)?
+                "tax_rates_breakdown" => {
+                    fields.option_into(&mut model.tax_rates_breakdown)?
                 }
-                Some("total") => fields.lenient_option(&mut total)?,
-                Some("total_goods_amount") => {
-                    fields.lenient_option(&mut total_goods_amount)?
+                "total" => fields.lenient_into(&mut model.total)?,
+                "total_goods_amount" => {
+                    fields.lenient_into(&mut model.total_goods_amount)?
                 }
-                Some("total_net") => fields.lenient_option(&mut total_net)?,
-                Some("total_retailer_tax") => {
-                    fields.lenient_option(&mut total_retailer_tax)?
+                "total_net" => fields.lenient_into(&mut model.total_net)?,
+                "total_retailer_tax" => {
+                    fields.lenient_into(&mut model.total_retailer_tax)?
                 }
-                Some("total_services_amount") => {
-                    fields.lenient_option(&mut total_services_amount)?
+                "total_services_amount" => {
+                    fields.lenient_into(&mut model.total_services_amount)?
                 }
-                Some("total_tax") => fields.lenient_option(&mut total_tax)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "total_tax" => fields.lenient_into(&mut model.total_tax)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_total: base_currency_total.unwrap_or_default(),
-            base_currency_total_goods_amount: base_currency_total_goods_amount
-                .unwrap_or_default(),
-            base_currency_total_net: base_currency_total_net.unwrap_or_default(),
-            base_currency_total_services_amount: base_currency_total_services_amount
-                .unwrap_or_default(),
-            base_currency_total_tax: base_currency_total_tax.unwrap_or_default(),
-            tax_rates_breakdown: tax_rates_breakdown.unwrap_or_default(),
-            total: total.unwrap_or_default(),
-            total_goods_amount: total_goods_amount.unwrap_or_default(),
-            total_net: total_net.unwrap_or_default(),
-            total_retailer_tax: total_retailer_tax.unwrap_or_default(),
-            total_services_amount: total_services_amount.unwrap_or_default(),
-            total_tax: total_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -934,70 +796,38 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdow
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_goods_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_services_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut goods_amount = None;
-        let mut name = None;
-        let mut net_amount = None;
-        let mut percentage = None;
-        let mut retail_tax_amount = None;
-        let mut services_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_goods_amount") => {
-                    fields.lenient_option(&mut base_currency_goods_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_goods_amount" => {
+                    fields.lenient_into(&mut model.base_currency_goods_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_services_amount") => {
-                    fields.lenient_option(&mut base_currency_services_amount)?
+                "base_currency_services_amount" => {
+                    fields.lenient_into(&mut model.base_currency_services_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some("retail_tax_amount") => {
-                    fields.lenient_option(&mut retail_tax_amount)?
-                }
-                Some("services_amount") => fields.lenient_option(&mut services_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                "retail_tax_amount" => fields.lenient_into(&mut model.retail_tax_amount)?,
+                "services_amount" => fields.lenient_into(&mut model.services_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_goods_amount: base_currency_goods_amount.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_services_amount: base_currency_services_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            retail_tax_amount: retail_tax_amount.unwrap_or_default(),
-            services_amount: services_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1048,33 +878,20 @@ impl sage_core::types::model::FromFields for ArtefactTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1178,81 +995,40 @@ impl sage_core::types::model::FromFields for BankAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut balance = None;
-        let mut bank_account_details = None;
-        let mut bank_account_type = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut default_payment_method = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut gifi_code = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut journal_code = None;
-        let mut ledger_account = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut nominal_code = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "bank_account_details" => {
+                    fields.option_into(&mut model.bank_account_details)?
                 }
-                Some("bank_account_type") => fields.next_value(&mut bank_account_type)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("default_payment_method") => {
-                    fields.next_value(&mut default_payment_method)?
+                "bank_account_type" => fields.option_into(&mut model.bank_account_type)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "default_payment_method" => {
+                    fields.option_into(&mut model.default_payment_method)?
                 }
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_active" => fields.lenient_into(&mut model.is_active)?,
+                "journal_code" => fields.option_into(&mut model.journal_code)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_contact_person" => {
+                    fields.option_into(&mut model.main_contact_person)?
                 }
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            bank_account_type: bank_account_type.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            default_payment_method: default_payment_method.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1299,33 +1075,20 @@ impl sage_core::types::model::FromFields for BankAccountContact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut email = None;
-        let mut fax = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1369,30 +1132,19 @@ impl sage_core::types::model::FromFields for BankAccountDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut bic = None;
-        let mut iban = None;
-        let mut sort_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "bic" => fields.lenient_into(&mut model.bic)?,
+                "iban" => fields.lenient_into(&mut model.iban)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1435,24 +1187,17 @@ impl sage_core::types::model::FromFields for Base {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1531,21 +1276,16 @@ impl sage_core::types::model::FromFields for CoaGroupType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1628,57 +1368,28 @@ impl sage_core::types::model::FromFields for ComponentTaxRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut agency = None;
-        let mut created_at = None;
-        let mut deletable = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut id = None;
-        let mut is_combined_rate = None;
-        let mut is_visible = None;
-        let mut name = None;
-        let mut percentage = None;
-        let mut percentages = None;
-        let mut retailer = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("agency") => fields.lenient_option(&mut agency)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_combined_rate") => fields.lenient_option(&mut is_combined_rate)?,
-                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some("percentages") => fields.next_value(&mut percentages)?,
-                Some("retailer") => fields.lenient_option(&mut retailer)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "agency" => fields.lenient_into(&mut model.agency)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_combined_rate" => fields.lenient_into(&mut model.is_combined_rate)?,
+                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                "percentages" => fields.option_into(&mut model.percentages)?,
+                "retailer" => fields.lenient_into(&mut model.retailer)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            agency: agency.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_combined_rate: is_combined_rate.unwrap_or_default(),
-            is_visible: is_visible.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            percentages: percentages.unwrap_or_default(),
-            retailer: retailer.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1938,172 +1649,76 @@ impl sage_core::types::model::FromFields for Contact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut aux_reference = None;
-        let mut auxiliary_account = None;
-        let mut balance = None;
-        let mut bank_account_details = None;
-        let mut cis_registered = None;
-        let mut cis_settings = None;
-        let mut contact_types = None;
-        let mut created_at = None;
-        let mut credit_days = None;
-        let mut credit_limit = None;
-        let mut credit_terms = None;
-        let mut credit_terms_and_conditions = None;
-        let mut currency = None;
-        let mut default_purchase_ledger_account = None;
-        let mut default_sales_ledger_account = None;
-        let mut default_sales_tax_rate = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut delivery_address = None;
-        let mut destination_vat_blocking = None;
-        let mut displayed_as = None;
-        let mut email = None;
-        let mut gb_based = None;
-        let mut gdpr_obfuscated = None;
-        let mut has_unfinished_recurring_invoices = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut links = None;
-        let mut locale = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut name = None;
-        let mut ni_based = None;
-        let mut notes = None;
-        let mut product_sales_price_type = None;
-        let mut reference = None;
-        let mut registered_number = None;
-        let mut source_guid = None;
-        let mut system = None;
-        let mut tax_calculation = None;
-        let mut tax_number = None;
-        let mut tax_treatment = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
-                Some("auxiliary_account") => {
-                    fields.lenient_option(&mut auxiliary_account)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "aux_reference" => fields.lenient_into(&mut model.aux_reference)?,
+                "auxiliary_account" => fields.lenient_into(&mut model.auxiliary_account)?,
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "bank_account_details" => {
+                    fields.option_into(&mut model.bank_account_details)?
                 }
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("bank_account_details") => {
-                    fields.next_value(&mut bank_account_details)?
+                "cis_registered" => fields.lenient_into(&mut model.cis_registered)?,
+                "cis_settings" => fields.option_into(&mut model.cis_settings)?,
+                "contact_types" => fields.option_into(&mut model.contact_types)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit_days" => fields.lenient_into(&mut model.credit_days)?,
+                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
+                "credit_terms" => fields.option_into(&mut model.credit_terms)?,
+                "credit_terms_and_conditions" => {
+                    fields.lenient_into(&mut model.credit_terms_and_conditions)?
                 }
-                Some("cis_registered") => fields.lenient_option(&mut cis_registered)?,
-                Some("cis_settings") => fields.next_value(&mut cis_settings)?,
-                Some("contact_types") => fields.next_value(&mut contact_types)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_terms") => fields.next_value(&mut credit_terms)?,
-                Some("credit_terms_and_conditions") => {
-                    fields.lenient_option(&mut credit_terms_and_conditions)?
+                "currency" => fields.option_into(&mut model.currency)?,
+                "default_purchase_ledger_account" => {
+                    fields.option_into(&mut model.default_purchase_ledger_account)?
                 }
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("default_purchase_ledger_account") => {
-                    fields.next_value(&mut default_purchase_ledger_account)?
+                "default_sales_ledger_account" => {
+                    fields.option_into(&mut model.default_sales_ledger_account)?
                 }
-                Some("default_sales_ledger_account") => {
-                    fields.next_value(&mut default_sales_ledger_account)?
+                "default_sales_tax_rate" => {
+                    fields.option_into(&mut model.default_sales_tax_rate)?
                 }
-                Some("default_sales_tax_rate") => {
-                    fields.next_value(&mut default_sales_tax_rate)?
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
+                "destination_vat_blocking" => {
+                    fields.lenient_into(&mut model.destination_vat_blocking)?
                 }
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("destination_vat_blocking") => {
-                    fields.lenient_option(&mut destination_vat_blocking)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "gb_based" => fields.lenient_into(&mut model.gb_based)?,
+                "gdpr_obfuscated" => fields.lenient_into(&mut model.gdpr_obfuscated)?,
+                "has_unfinished_recurring_invoices" => {
+                    fields.lenient_into(&mut model.has_unfinished_recurring_invoices)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("gb_based") => fields.lenient_option(&mut gb_based)?,
-                Some("gdpr_obfuscated") => fields.lenient_option(&mut gdpr_obfuscated)?,
-                Some("has_unfinished_recurring_invoices") => {
-                    fields.lenient_option(&mut has_unfinished_recurring_invoices)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_active" => fields.lenient_into(&mut model.is_active)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "locale" => fields.lenient_into(&mut model.locale)?,
+                "main_address" => fields.option_into(&mut model.main_address)?,
+                "main_contact_person" => {
+                    fields.option_into(&mut model.main_contact_person)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("locale") => fields.lenient_option(&mut locale)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("main_contact_person") => {
-                    fields.next_value(&mut main_contact_person)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "ni_based" => fields.lenient_into(&mut model.ni_based)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "product_sales_price_type" => {
+                    fields.option_into(&mut model.product_sales_price_type)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("ni_based") => fields.lenient_option(&mut ni_based)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("product_sales_price_type") => {
-                    fields.next_value(&mut product_sales_price_type)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("registered_number") => {
-                    fields.lenient_option(&mut registered_number)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("system") => fields.lenient_option(&mut system)?,
-                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "registered_number" => fields.lenient_into(&mut model.registered_number)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "system" => fields.lenient_into(&mut model.system)?,
+                "tax_calculation" => fields.lenient_into(&mut model.tax_calculation)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "tax_treatment" => fields.option_into(&mut model.tax_treatment)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            aux_reference: aux_reference.unwrap_or_default(),
-            auxiliary_account: auxiliary_account.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            cis_registered: cis_registered.unwrap_or_default(),
-            cis_settings: cis_settings.unwrap_or_default(),
-            contact_types: contact_types.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit_days: credit_days.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_terms: credit_terms.unwrap_or_default(),
-            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            default_purchase_ledger_account: default_purchase_ledger_account
-                .unwrap_or_default(),
-            default_sales_ledger_account: default_sales_ledger_account
-                .unwrap_or_default(),
-            default_sales_tax_rate: default_sales_tax_rate.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            gb_based: gb_based.unwrap_or_default(),
-            gdpr_obfuscated: gdpr_obfuscated.unwrap_or_default(),
-            has_unfinished_recurring_invoices: has_unfinished_recurring_invoices
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            ni_based: ni_based.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            product_sales_price_type: product_sales_price_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            registered_number: registered_number.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            system: system.unwrap_or_default(),
-            tax_calculation: tax_calculation.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_treatment: tax_treatment.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2325,53 +1940,28 @@ impl sage_core::types::model::FromFields for ContactAllocation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut allocated_artefacts = None;
-        let mut contact = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut links = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("allocated_artefacts") => {
-                    fields.next_value(&mut allocated_artefacts)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "allocated_artefacts" => {
+                    fields.option_into(&mut model.allocated_artefacts)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact" => fields.option_into(&mut model.contact)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2449,24 +2039,17 @@ impl sage_core::types::model::FromFields for ContactCisDeductionRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2547,29 +2130,21 @@ impl sage_core::types::model::FromFields for ContactCisSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut deduction_rate = None;
-        let mut registered_cis_name = None;
-        let mut subcontractor_verification_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("deduction_rate") => fields.next_value(&mut deduction_rate)?,
-                Some("registered_cis_name") => {
-                    fields.lenient_option(&mut registered_cis_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "deduction_rate" => fields.option_into(&mut model.deduction_rate)?,
+                "registered_cis_name" => {
+                    fields.lenient_into(&mut model.registered_cis_name)?
                 }
-                Some("subcontractor_verification_number") => {
-                    fields.lenient_option(&mut subcontractor_verification_number)?
+                "subcontractor_verification_number" => {
+                    fields.lenient_into(&mut model.subcontractor_verification_number)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            deduction_rate: deduction_rate.unwrap_or_default(),
-            registered_cis_name: registered_cis_name.unwrap_or_default(),
-            subcontractor_verification_number: subcontractor_verification_number
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2696,107 +2271,53 @@ impl sage_core::types::model::FromFields for ContactPayment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut allocated_artefacts = None;
-        let mut bank_account = None;
-        let mut base_currency_currency_charge = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut links = None;
-        let mut net_amount = None;
-        let mut payment_method = None;
-        let mut payment_on_account = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_rate = None;
-        let mut total_amount = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("allocated_artefacts") => {
-                    fields.next_value(&mut allocated_artefacts)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "allocated_artefacts" => {
+                    fields.option_into(&mut model.allocated_artefacts)?
                 }
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("base_currency_currency_charge") => {
-                    fields.lenient_option(&mut base_currency_currency_charge)?
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "base_currency_currency_charge" => {
+                    fields.lenient_into(&mut model.base_currency_currency_charge)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("payment_method") => fields.next_value(&mut payment_method)?,
-                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact" => fields.option_into(&mut model.contact)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "payment_method" => fields.option_into(&mut model.payment_method)?,
+                "payment_on_account" => {
+                    fields.option_into(&mut model.payment_on_account)?
+                }
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            base_currency_currency_charge: base_currency_currency_charge
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            payment_method: payment_method.unwrap_or_default(),
-            payment_on_account: payment_on_account.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2925,67 +2446,34 @@ impl sage_core::types::model::FromFields for ContactPerson {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut address = None;
-        let mut contact_person_types = None;
-        let mut created_at = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut id = None;
-        let mut is_main_contact = None;
-        let mut is_preferred_contact = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("address") => fields.next_value(&mut address)?,
-                Some("contact_person_types") => {
-                    fields.next_value(&mut contact_person_types)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "address" => fields.option_into(&mut model.address)?,
+                "contact_person_types" => {
+                    fields.option_into(&mut model.contact_person_types)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
-                Some("is_preferred_contact") => {
-                    fields.lenient_option(&mut is_preferred_contact)?
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
+                "is_preferred_contact" => {
+                    fields.lenient_into(&mut model.is_preferred_contact)?
                 }
-                Some("job_title") => fields.lenient_option(&mut job_title)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "job_title" => fields.lenient_into(&mut model.job_title)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            address: address.unwrap_or_default(),
-            contact_person_types: contact_person_types.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_main_contact: is_main_contact.unwrap_or_default(),
-            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3068,24 +2556,17 @@ impl sage_core::types::model::FromFields for ContactPersonType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3169,36 +2650,21 @@ impl sage_core::types::model::FromFields for ContactTaxTreatment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut eu_not_tax_registered = None;
-        let mut eu_tax_registered = None;
-        let mut home_tax = None;
-        let mut is_importer = None;
-        let mut rest_of_world_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("eu_not_tax_registered") => {
-                    fields.lenient_option(&mut eu_not_tax_registered)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "eu_not_tax_registered" => {
+                    fields.lenient_into(&mut model.eu_not_tax_registered)?
                 }
-                Some("eu_tax_registered") => {
-                    fields.lenient_option(&mut eu_tax_registered)?
-                }
-                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
-                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
-                Some("rest_of_world_tax") => {
-                    fields.lenient_option(&mut rest_of_world_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
+                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
+                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
+                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
-            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
-            home_tax: home_tax.unwrap_or_default(),
-            is_importer: is_importer.unwrap_or_default(),
-            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3243,27 +2709,18 @@ impl sage_core::types::model::FromFields for Generic {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut links = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3339,45 +2796,24 @@ impl sage_core::types::model::FromFields for JournalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut code = None;
-        let mut control_name = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut journal_code_type = None;
-        let mut name = None;
-        let mut reserved = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("journal_code_type") => fields.next_value(&mut journal_code_type)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "journal_code_type" => fields.option_into(&mut model.journal_code_type)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            journal_code_type: journal_code_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3420,24 +2856,17 @@ impl sage_core::types::model::FromFields for JournalCodeType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3645,144 +3074,71 @@ impl sage_core::types::model::FromFields for LedgerAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut balance_details = None;
-        let mut cis_labour = None;
-        let mut cis_materials = None;
-        let mut control_name = None;
-        let mut created_at = None;
-        let mut display_formatted = None;
-        let mut display_name = None;
-        let mut displayed_as = None;
-        let mut fixed_tax_rate = None;
-        let mut gifi_code = None;
-        let mut id = None;
-        let mut included_in_chart = None;
-        let mut is_control_account = None;
-        let mut ledger_account_classification = None;
-        let mut ledger_account_group = None;
-        let mut ledger_account_type = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut non_recoverable_ledger_account = None;
-        let mut recoverable_percentage = None;
-        let mut tax_instalment = None;
-        let mut tax_rate = None;
-        let mut tax_recoverable = None;
-        let mut updated_at = None;
-        let mut visible_in_banking = None;
-        let mut visible_in_expenses = None;
-        let mut visible_in_journals = None;
-        let mut visible_in_other_payments = None;
-        let mut visible_in_other_receipts = None;
-        let mut visible_in_reporting = None;
-        let mut visible_in_sales = None;
-        let mut visible_scopes = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("balance_details") => fields.next_value(&mut balance_details)?,
-                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
-                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("display_formatted") => {
-                    fields.lenient_option(&mut display_formatted)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "balance_details" => fields.option_into(&mut model.balance_details)?,
+                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
+                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "display_formatted" => fields.lenient_into(&mut model.display_formatted)?,
+                "display_name" => fields.lenient_into(&mut model.display_name)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
+                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "included_in_chart" => fields.lenient_into(&mut model.included_in_chart)?,
+                "is_control_account" => {
+                    fields.lenient_into(&mut model.is_control_account)?
                 }
-                Some("display_name") => fields.lenient_option(&mut display_name)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("included_in_chart") => {
-                    fields.lenient_option(&mut included_in_chart)?
+                "ledger_account_classification" => {
+                    fields.option_into(&mut model.ledger_account_classification)?
                 }
-                Some("is_control_account") => {
-                    fields.lenient_option(&mut is_control_account)?
+                "ledger_account_group" => {
+                    fields.option_into(&mut model.ledger_account_group)?
                 }
-                Some("ledger_account_classification") => {
-                    fields.next_value(&mut ledger_account_classification)?
+                "ledger_account_type" => {
+                    fields.option_into(&mut model.ledger_account_type)?
                 }
-                Some("ledger_account_group") => {
-                    fields.next_value(&mut ledger_account_group)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
+                "non_recoverable_ledger_account" => {
+                    fields.option_into(&mut model.non_recoverable_ledger_account)?
                 }
-                Some("ledger_account_type") => {
-                    fields.next_value(&mut ledger_account_type)?
+                "recoverable_percentage" => {
+                    fields.lenient_into(&mut model.recoverable_percentage)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some("non_recoverable_ledger_account") => {
-                    fields.next_value(&mut non_recoverable_ledger_account)?
+                "tax_instalment" => fields.lenient_into(&mut model.tax_instalment)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "visible_in_banking" => {
+                    fields.lenient_into(&mut model.visible_in_banking)?
                 }
-                Some("recoverable_percentage") => {
-                    fields.lenient_option(&mut recoverable_percentage)?
+                "visible_in_expenses" => {
+                    fields.lenient_into(&mut model.visible_in_expenses)?
                 }
-                Some("tax_instalment") => fields.lenient_option(&mut tax_instalment)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("visible_in_banking") => {
-                    fields.lenient_option(&mut visible_in_banking)?
+                "visible_in_journals" => {
+                    fields.lenient_into(&mut model.visible_in_journals)?
                 }
-                Some("visible_in_expenses") => {
-                    fields.lenient_option(&mut visible_in_expenses)?
+                "visible_in_other_payments" => {
+                    fields.lenient_into(&mut model.visible_in_other_payments)?
                 }
-                Some("visible_in_journals") => {
-                    fields.lenient_option(&mut visible_in_journals)?
+                "visible_in_other_receipts" => {
+                    fields.lenient_into(&mut model.visible_in_other_receipts)?
                 }
-                Some("visible_in_other_payments") => {
-                    fields.lenient_option(&mut visible_in_other_payments)?
+                "visible_in_reporting" => {
+                    fields.lenient_into(&mut model.visible_in_reporting)?
                 }
-                Some("visible_in_other_receipts") => {
-                    fields.lenient_option(&mut visible_in_other_receipts)?
-                }
-                Some("visible_in_reporting") => {
-                    fields.lenient_option(&mut visible_in_reporting)?
-                }
-                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
-                Some("visible_scopes") => fields.next_value(&mut visible_scopes)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "visible_in_sales" => fields.lenient_into(&mut model.visible_in_sales)?,
+                "visible_scopes" => fields.option_into(&mut model.visible_scopes)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            balance_details: balance_details.unwrap_or_default(),
-            cis_labour: cis_labour.unwrap_or_default(),
-            cis_materials: cis_materials.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            display_formatted: display_formatted.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            included_in_chart: included_in_chart.unwrap_or_default(),
-            is_control_account: is_control_account.unwrap_or_default(),
-            ledger_account_classification: ledger_account_classification
-                .unwrap_or_default(),
-            ledger_account_group: ledger_account_group.unwrap_or_default(),
-            ledger_account_type: ledger_account_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            non_recoverable_ledger_account: non_recoverable_ledger_account
-                .unwrap_or_default(),
-            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
-            tax_instalment: tax_instalment.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            visible_in_banking: visible_in_banking.unwrap_or_default(),
-            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
-            visible_in_journals: visible_in_journals.unwrap_or_default(),
-            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
-            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
-            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
-            visible_in_sales: visible_in_sales.unwrap_or_default(),
-            visible_scopes: visible_scopes.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3873,33 +3229,20 @@ impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut balance = None;
-        let mut credit_or_debit = None;
-        let mut credits = None;
-        let mut debits = None;
-        let mut from_date = None;
-        let mut to_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("credit_or_debit") => fields.lenient_option(&mut credit_or_debit)?,
-                Some("credits") => fields.lenient_option(&mut credits)?,
-                Some("debits") => fields.lenient_option(&mut debits)?,
-                Some("from_date") => fields.lenient_option(&mut from_date)?,
-                Some("to_date") => fields.lenient_option(&mut to_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "credit_or_debit" => fields.lenient_into(&mut model.credit_or_debit)?,
+                "credits" => fields.lenient_into(&mut model.credits)?,
+                "debits" => fields.lenient_into(&mut model.debits)?,
+                "from_date" => fields.lenient_into(&mut model.from_date)?,
+                "to_date" => fields.lenient_into(&mut model.to_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            balance: balance.unwrap_or_default(),
-            credit_or_debit: credit_or_debit.unwrap_or_default(),
-            credits: credits.unwrap_or_default(),
-            debits: debits.unwrap_or_default(),
-            from_date: from_date.unwrap_or_default(),
-            to_date: to_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3981,24 +3324,17 @@ impl sage_core::types::model::FromFields for Link {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut href = None;
-        let mut rel = None;
-        let mut r#type = None;
-        loop {
-            match fields.next_key()? {
-                Some("href") => fields.lenient_option(&mut href)?,
-                Some("rel") => fields.lenient_option(&mut rel)?,
-                Some("type") => fields.lenient_option(&mut r#type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "href" => fields.lenient_into(&mut model.href)?,
+                "rel" => fields.lenient_into(&mut model.rel)?,
+                "type" => fields.lenient_into(&mut model.r#type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            href: href.unwrap_or_default(),
-            rel: rel.unwrap_or_default(),
-            r#type: r#type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4066,53 +3402,30 @@ impl sage_core::types::model::FromFields for PaymentAllocation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact = None;
-        let mut contact_allocation = None;
-        let mut contact_payment = None;
-        let mut date = None;
-        let mut discount = None;
-        let mut displayed_as = None;
-        let mut links = None;
-        let mut negative_payment = None;
-        let mut reference = None;
-        let mut stripe_transaction_id = None;
-        let mut r#type = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact") => fields.next_value(&mut artefact)?,
-                Some("contact_allocation") => fields.next_value(&mut contact_allocation)?,
-                Some("contact_payment") => fields.next_value(&mut contact_payment)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("negative_payment") => fields.lenient_option(&mut negative_payment)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("stripe_transaction_id") => {
-                    fields.lenient_option(&mut stripe_transaction_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact" => fields.option_into(&mut model.artefact)?,
+                "contact_allocation" => {
+                    fields.option_into(&mut model.contact_allocation)?
                 }
-                Some("type") => fields.lenient_option(&mut r#type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact_payment" => fields.option_into(&mut model.contact_payment)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "negative_payment" => fields.lenient_into(&mut model.negative_payment)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "stripe_transaction_id" => {
+                    fields.lenient_into(&mut model.stripe_transaction_id)?
+                }
+                "type" => fields.lenient_into(&mut model.r#type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact: artefact.unwrap_or_default(),
-            contact_allocation: contact_allocation.unwrap_or_default(),
-            contact_payment: contact_payment.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            negative_payment: negative_payment.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            stripe_transaction_id: stripe_transaction_id.unwrap_or_default(),
-            r#type: r#type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4211,91 +3524,45 @@ impl sage_core::types::model::FromFields for PaymentOnAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut displayed_as = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut net_amount = None;
-        let mut outstanding_amount = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4406,92 +3673,45 @@ impl sage_core::types::model::FromFields for Product {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active = None;
-        let mut catalog_item_type = None;
-        let mut cost_price = None;
-        let mut created_at = None;
-        let mut deactivatable = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account = None;
-        let mut purchase_tax_rate = None;
-        let mut sales_ledger_account = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate = None;
-        let mut source_guid = None;
-        let mut updated_at = None;
-        let mut used_on_recurring_invoice = None;
-        let mut usual_supplier = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("catalog_item_type") => fields.next_value(&mut catalog_item_type)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active" => fields.lenient_into(&mut model.active)?,
+                "catalog_item_type" => fields.option_into(&mut model.catalog_item_type)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account") => {
-                    fields.next_value(&mut purchase_ledger_account)?
+                "purchase_ledger_account" => {
+                    fields.option_into(&mut model.purchase_ledger_account)?
                 }
-                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
-                Some("sales_ledger_account") => {
-                    fields.next_value(&mut sales_ledger_account)?
+                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
+                "sales_ledger_account" => {
+                    fields.option_into(&mut model.sales_ledger_account)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("used_on_recurring_invoice") => {
-                    fields.lenient_option(&mut used_on_recurring_invoice)?
+                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
+                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "used_on_recurring_invoice" => {
+                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
                 }
-                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active: active.unwrap_or_default(),
-            catalog_item_type: catalog_item_type.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deactivatable: deactivatable.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
-            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
-            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
-            usual_supplier: usual_supplier.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4548,41 +3768,22 @@ impl sage_core::types::model::FromFields for Rate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut rate = None;
-        let mut rate_includes_tax = None;
-        let mut rate_name = None;
-        let mut service_rate_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("rate_includes_tax") => {
-                    fields.lenient_option(&mut rate_includes_tax)?
-                }
-                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
-                Some("service_rate_type") => fields.next_value(&mut service_rate_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
+                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
+                "service_rate_type" => fields.option_into(&mut model.service_rate_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            rate: rate.unwrap_or_default(),
-            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
-            rate_name: rate_name.unwrap_or_default(),
-            service_rate_type: service_rate_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4639,43 +3840,26 @@ impl sage_core::types::model::FromFields for SalesPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut price = None;
-        let mut price_includes_tax = None;
-        let mut price_name = None;
-        let mut product_sales_price_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_includes_tax") => {
-                    fields.lenient_option(&mut price_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_includes_tax" => {
+                    fields.lenient_into(&mut model.price_includes_tax)?
                 }
-                Some("price_name") => fields.lenient_option(&mut price_name)?,
-                Some("product_sales_price_type") => {
-                    fields.next_value(&mut product_sales_price_type)?
+                "price_name" => fields.lenient_into(&mut model.price_name)?,
+                "product_sales_price_type" => {
+                    fields.option_into(&mut model.product_sales_price_type)?
                 }
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            price: price.unwrap_or_default(),
-            price_includes_tax: price_includes_tax.unwrap_or_default(),
-            price_name: price_name.unwrap_or_default(),
-            product_sales_price_type: product_sales_price_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4786,92 +3970,45 @@ impl sage_core::types::model::FromFields for Service {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active = None;
-        let mut cost_price = None;
-        let mut created_at = None;
-        let mut deactivatable = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut oss_service = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account = None;
-        let mut purchase_tax_rate = None;
-        let mut sales_ledger_account = None;
-        let mut sales_rates = None;
-        let mut sales_tax_rate = None;
-        let mut source_guid = None;
-        let mut updated_at = None;
-        let mut used_on_recurring_invoice = None;
-        let mut usual_supplier = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active" => fields.lenient_into(&mut model.active)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "oss_service" => fields.lenient_into(&mut model.oss_service)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account") => {
-                    fields.next_value(&mut purchase_ledger_account)?
+                "purchase_ledger_account" => {
+                    fields.option_into(&mut model.purchase_ledger_account)?
                 }
-                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
-                Some("sales_ledger_account") => {
-                    fields.next_value(&mut sales_ledger_account)?
+                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
+                "sales_ledger_account" => {
+                    fields.option_into(&mut model.sales_ledger_account)?
                 }
-                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
-                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("used_on_recurring_invoice") => {
-                    fields.lenient_option(&mut used_on_recurring_invoice)?
+                "sales_rates" => fields.option_into(&mut model.sales_rates)?,
+                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "used_on_recurring_invoice" => {
+                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
                 }
-                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active: active.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deactivatable: deactivatable.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            oss_service: oss_service.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
-            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
-            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
-            sales_rates: sales_rates.unwrap_or_default(),
-            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
-            usual_supplier: usual_supplier.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4941,24 +4078,17 @@ impl sage_core::types::model::FromFields for TaxBreakdown {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut percentage = None;
-        let mut tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5048,62 +4178,31 @@ impl sage_core::types::model::FromFields for TaxRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut agency = None;
-        let mut component_tax_rates = None;
-        let mut created_at = None;
-        let mut deletable = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut id = None;
-        let mut is_combined_rate = None;
-        let mut is_visible = None;
-        let mut name = None;
-        let mut percentage = None;
-        let mut percentages = None;
-        let mut retailer = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("agency") => fields.lenient_option(&mut agency)?,
-                Some("component_tax_rates") => {
-                    fields.next_value(&mut component_tax_rates)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "agency" => fields.lenient_into(&mut model.agency)?,
+                "component_tax_rates" => {
+                    fields.option_into(&mut model.component_tax_rates)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_combined_rate") => fields.lenient_option(&mut is_combined_rate)?,
-                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some("percentages") => fields.next_value(&mut percentages)?,
-                Some("retailer") => fields.lenient_option(&mut retailer)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_combined_rate" => fields.lenient_into(&mut model.is_combined_rate)?,
+                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                "percentages" => fields.option_into(&mut model.percentages)?,
+                "retailer" => fields.lenient_into(&mut model.retailer)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            agency: agency.unwrap_or_default(),
-            component_tax_rates: component_tax_rates.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_combined_rate: is_combined_rate.unwrap_or_default(),
-            is_visible: is_visible.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            percentages: percentages.unwrap_or_default(),
-            retailer: retailer.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5153,24 +4252,17 @@ impl sage_core::types::model::FromFields for TaxRatePercentage {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut from_date = None;
-        let mut percentage = None;
-        let mut to_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("from_date") => fields.next_value(&mut from_date)?,
-                Some("percentage") => fields.lenient_option(&mut percentage)?,
-                Some("to_date") => fields.next_value(&mut to_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "from_date" => fields.option_into(&mut model.from_date)?,
+                "percentage" => fields.lenient_into(&mut model.percentage)?,
+                "to_date" => fields.option_into(&mut model.to_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            from_date: from_date.unwrap_or_default(),
-            percentage: percentage.unwrap_or_default(),
-            to_date: to_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5217,24 +4309,17 @@ impl sage_core::types::model::FromFields for TaxScheme {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5324,65 +4409,33 @@ impl sage_core::types::model::FromFields for Transaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut audit_trail_id = None;
-        let mut contact = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut number_of_attachments = None;
-        let mut origin = None;
-        let mut reference = None;
-        let mut total = None;
-        let mut total_in_transaction_currency = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("audit_trail_id") => fields.lenient_option(&mut audit_trail_id)?,
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted") => fields.lenient_option(&mut deleted)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("number_of_attachments") => {
-                    fields.lenient_option(&mut number_of_attachments)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "audit_trail_id" => fields.lenient_into(&mut model.audit_trail_id)?,
+                "contact" => fields.option_into(&mut model.contact)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted" => fields.lenient_into(&mut model.deleted)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "number_of_attachments" => {
+                    fields.lenient_into(&mut model.number_of_attachments)?
                 }
-                Some("origin") => fields.next_value(&mut origin)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("total") => fields.lenient_option(&mut total)?,
-                Some("total_in_transaction_currency") => {
-                    fields.lenient_option(&mut total_in_transaction_currency)?
+                "origin" => fields.option_into(&mut model.origin)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "total" => fields.lenient_into(&mut model.total)?,
+                "total_in_transaction_currency" => {
+                    fields.lenient_into(&mut model.total_in_transaction_currency)?
                 }
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            audit_trail_id: audit_trail_id.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted: deleted.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            number_of_attachments: number_of_attachments.unwrap_or_default(),
-            origin: origin.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            total: total.unwrap_or_default(),
-            total_in_transaction_currency: total_in_transaction_currency
-                .unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5447,44 +4500,25 @@ impl sage_core::types::model::FromFields for TransactionOrigin {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut currency = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut id = None;
-        let mut links = None;
-        let mut outstanding_amount = None;
-        let mut sent = None;
-        let mut status = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("sent") => fields.lenient_option(&mut sent)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sent" => fields.lenient_into(&mut model.sent)?,
+                "status" => fields.option_into(&mut model.status)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5555,49 +4589,26 @@ impl sage_core::types::model::FromFields for UnpostedTransaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut amount = None;
-        let mut bank_account = None;
-        let mut bank_feed_category_name = None;
-        let mut created_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut transaction_date = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("bank_feed_category_name") => {
-                    fields.lenient_option(&mut bank_feed_category_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "bank_feed_category_name" => {
+                    fields.lenient_into(&mut model.bank_feed_category_name)?
                 }
-                Some("created_at") => fields.lenient_option(&mut created_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("transaction_date") => fields.lenient_option(&mut transaction_date)?,
-                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
-                Some("updated_at") => fields.lenient_option(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "created_at" => fields.lenient_into(&mut model.created_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "transaction_date" => fields.lenient_into(&mut model.transaction_date)?,
+                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
+                "updated_at" => fields.lenient_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            amount: amount.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            bank_feed_category_name: bank_feed_category_name.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }

@@ -66,39 +66,22 @@ impl sage_core::types::model::FromFields for BusinessExchangeRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut displayed_as = None;
-        let mut inverse_rate = None;
-        let mut rate = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency") => fields.next_value(&mut base_currency)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency" => fields.option_into(&mut model.base_currency)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency: base_currency.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            inverse_rate: inverse_rate.unwrap_or_default(),
-            rate: rate.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -139,27 +122,18 @@ impl sage_core::types::model::FromFields for BusinessExchangeRateUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_id = None;
-        let mut currency_id = None;
-        let mut inverse_rate = None;
-        let mut rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_id" => fields.lenient_into(&mut model.base_currency_id)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_id: base_currency_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            inverse_rate: inverse_rate.unwrap_or_default(),
-            rate: rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -217,39 +191,22 @@ impl sage_core::types::model::FromFields for ExchangeRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut displayed_as = None;
-        let mut inverse_rate = None;
-        let mut rate = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency") => fields.next_value(&mut base_currency)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency" => fields.option_into(&mut model.base_currency)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency: base_currency.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            inverse_rate: inverse_rate.unwrap_or_default(),
-            rate: rate.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -305,39 +262,22 @@ impl sage_core::types::model::FromFields for LiveExchangeRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency = None;
-        let mut currency = None;
-        let mut displayed_as = None;
-        let mut inverse_rate = None;
-        let mut rate = None;
-        let mut retrieved_at = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency") => fields.next_value(&mut base_currency)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("retrieved_at") => fields.next_value(&mut retrieved_at)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency" => fields.option_into(&mut model.base_currency)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "retrieved_at" => fields.option_into(&mut model.retrieved_at)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency: base_currency.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            inverse_rate: inverse_rate.unwrap_or_default(),
-            rate: rate.unwrap_or_default(),
-            retrieved_at: retrieved_at.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -403,15 +343,14 @@ impl sage_core::types::model::FromFields for NewBusinessExchangeRate {
         let mut idempotency_id = None;
         let mut inverse_rate = None;
         let mut rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
-                Some("currency_id") => fields.lenient_value(&mut currency_id)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
-                Some("rate") => fields.lenient_value(&mut rate)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_id" => fields.lenient_option(&mut base_currency_id)?,
+                "currency_id" => fields.lenient_value(&mut currency_id)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "inverse_rate" => fields.lenient_option(&mut inverse_rate)?,
+                "rate" => fields.lenient_value(&mut rate)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -54,27 +54,18 @@ impl sage_core::types::model::FromFields for AnalysisTypeAnalysisTypeCategoryUpd
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_id = None;
-        let mut code = None;
-        let mut combined_id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "combined_id" => fields.lenient_into(&mut model.combined_id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_id: analysis_type_id.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            combined_id: combined_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -115,27 +106,18 @@ impl sage_core::types::model::FromFields for AnalysisTypeCategoryUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_id = None;
-        let mut code = None;
-        let mut combined_id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "combined_id" => fields.lenient_into(&mut model.combined_id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_id: analysis_type_id.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            combined_id: combined_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -175,31 +157,22 @@ impl sage_core::types::model::FromFields for AnalysisTypeUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active_areas = None;
-        let mut analysis_type_categories = None;
-        let mut analysis_type_level = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("active_areas") => fields.next_value(&mut active_areas)?,
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active_areas" => fields.option_into(&mut model.active_areas)?,
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("analysis_type_level") => {
-                    fields.next_value(&mut analysis_type_level)?
+                "analysis_type_level" => {
+                    fields.option_into(&mut model.analysis_type_level)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active_areas: active_areas.unwrap_or_default(),
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            analysis_type_level: analysis_type_level.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -284,67 +257,35 @@ impl sage_core::types::model::FromFields for CoaAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut cis_labour = None;
-        let mut cis_materials = None;
-        let mut control_name = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut fixed_tax_rate = None;
-        let mut id = None;
-        let mut ledger_account_classification = None;
-        let mut ledger_account_group = None;
-        let mut ledger_account_type = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut tax_rate = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
-                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("ledger_account_classification") => {
-                    fields.next_value(&mut ledger_account_classification)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
+                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "ledger_account_classification" => {
+                    fields.option_into(&mut model.ledger_account_classification)?
                 }
-                Some("ledger_account_group") => {
-                    fields.next_value(&mut ledger_account_group)?
+                "ledger_account_group" => {
+                    fields.option_into(&mut model.ledger_account_group)?
                 }
-                Some("ledger_account_type") => {
-                    fields.next_value(&mut ledger_account_type)?
+                "ledger_account_type" => {
+                    fields.option_into(&mut model.ledger_account_type)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            cis_labour: cis_labour.unwrap_or_default(),
-            cis_materials: cis_materials.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ledger_account_classification: ledger_account_classification
-                .unwrap_or_default(),
-            ledger_account_group: ledger_account_group.unwrap_or_default(),
-            ledger_account_type: ledger_account_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -399,36 +340,21 @@ impl sage_core::types::model::FromFields for CoaTemplate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut country = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("country") => fields.next_value(&mut country)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "country" => fields.option_into(&mut model.country)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -505,60 +431,29 @@ impl sage_core::types::model::FromFields for Journal {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut journal_code = None;
-        let mut journal_lines = None;
-        let mut migrated = None;
-        let mut reference = None;
-        let mut total = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("journal_lines") => fields.next_value(&mut journal_lines)?,
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("total") => fields.lenient_option(&mut total)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "journal_code" => fields.option_into(&mut model.journal_code)?,
+                "journal_lines" => fields.option_into(&mut model.journal_lines)?,
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "total" => fields.lenient_into(&mut model.total)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            journal_lines: journal_lines.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            total: total.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -609,32 +504,21 @@ impl sage_core::types::model::FromFields for JournalCodeUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut control_name = None;
-        let mut journal_code_type_id = None;
-        let mut name = None;
-        let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("journal_code_type_id") => {
-                    fields.lenient_option(&mut journal_code_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "journal_code_type_id" => {
+                    fields.lenient_into(&mut model.journal_code_type_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -701,55 +585,31 @@ impl sage_core::types::model::FromFields for JournalLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut bank_reconciled = None;
-        let mut cleared = None;
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut id = None;
-        let mut include_on_tax_return = None;
-        let mut journal_line_foreign_currency = None;
-        let mut ledger_account = None;
-        let mut tax_reconciled = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("bank_reconciled") => fields.lenient_option(&mut bank_reconciled)?,
-                Some("cleared") => fields.lenient_option(&mut cleared)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("include_on_tax_return") => {
-                    fields.lenient_option(&mut include_on_tax_return)?
+                "bank_reconciled" => fields.lenient_into(&mut model.bank_reconciled)?,
+                "cleared" => fields.lenient_into(&mut model.cleared)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "include_on_tax_return" => {
+                    fields.lenient_into(&mut model.include_on_tax_return)?
                 }
-                Some("journal_line_foreign_currency") => {
-                    fields.lenient_option(&mut journal_line_foreign_currency)?
+                "journal_line_foreign_currency" => {
+                    fields.lenient_into(&mut model.journal_line_foreign_currency)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            bank_reconciled: bank_reconciled.unwrap_or_default(),
-            cleared: cleared.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            include_on_tax_return: include_on_tax_return.unwrap_or_default(),
-            journal_line_foreign_currency: journal_line_foreign_currency
-                .unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -865,105 +725,56 @@ impl sage_core::types::model::FromFields for LedgerAccountUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cis_labour = None;
-        let mut cis_materials = None;
-        let mut control_name = None;
-        let mut display_name = None;
-        let mut fixed_tax_rate = None;
-        let mut gifi_code = None;
-        let mut included_in_chart = None;
-        let mut ledger_account_classification_id = None;
-        let mut ledger_account_type_id = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut non_recoverable_ledger_account_id = None;
-        let mut recoverable_percentage = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut visible_in_banking = None;
-        let mut visible_in_expenses = None;
-        let mut visible_in_journals = None;
-        let mut visible_in_other_payments = None;
-        let mut visible_in_other_receipts = None;
-        let mut visible_in_reporting = None;
-        let mut visible_in_sales = None;
-        loop {
-            match fields.next_key()? {
-                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
-                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("display_name") => fields.lenient_option(&mut display_name)?,
-                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("included_in_chart") => {
-                    fields.lenient_option(&mut included_in_chart)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
+                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "display_name" => fields.lenient_into(&mut model.display_name)?,
+                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
+                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
+                "included_in_chart" => fields.lenient_into(&mut model.included_in_chart)?,
+                "ledger_account_classification_id" => {
+                    fields.lenient_into(&mut model.ledger_account_classification_id)?
                 }
-                Some("ledger_account_classification_id") => {
-                    fields.lenient_option(&mut ledger_account_classification_id)?
+                "ledger_account_type_id" => {
+                    fields.lenient_into(&mut model.ledger_account_type_id)?
                 }
-                Some("ledger_account_type_id") => {
-                    fields.lenient_option(&mut ledger_account_type_id)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
+                "non_recoverable_ledger_account_id" => {
+                    fields.lenient_into(&mut model.non_recoverable_ledger_account_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
-                Some("non_recoverable_ledger_account_id") => {
-                    fields.lenient_option(&mut non_recoverable_ledger_account_id)?
+                "recoverable_percentage" => {
+                    fields.lenient_into(&mut model.recoverable_percentage)?
                 }
-                Some("recoverable_percentage") => {
-                    fields.lenient_option(&mut recoverable_percentage)?
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "visible_in_banking" => {
+                    fields.lenient_into(&mut model.visible_in_banking)?
                 }
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("visible_in_banking") => {
-                    fields.lenient_option(&mut visible_in_banking)?
+                "visible_in_expenses" => {
+                    fields.lenient_into(&mut model.visible_in_expenses)?
                 }
-                Some("visible_in_expenses") => {
-                    fields.lenient_option(&mut visible_in_expenses)?
+                "visible_in_journals" => {
+                    fields.lenient_into(&mut model.visible_in_journals)?
                 }
-                Some("visible_in_journals") => {
-                    fields.lenient_option(&mut visible_in_journals)?
+                "visible_in_other_payments" => {
+                    fields.lenient_into(&mut model.visible_in_other_payments)?
                 }
-                Some("visible_in_other_payments") => {
-                    fields.lenient_option(&mut visible_in_other_payments)?
+                "visible_in_other_receipts" => {
+                    fields.lenient_into(&mut model.visible_in_other_receipts)?
                 }
-                Some("visible_in_other_receipts") => {
-                    fields.lenient_option(&mut visible_in_other_receipts)?
+                "visible_in_reporting" => {
+                    fields.lenient_into(&mut model.visible_in_reporting)?
                 }
-                Some("visible_in_reporting") => {
-                    fields.lenient_option(&mut visible_in_reporting)?
-                }
-                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "visible_in_sales" => fields.lenient_into(&mut model.visible_in_sales)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            cis_labour: cis_labour.unwrap_or_default(),
-            cis_materials: cis_materials.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            included_in_chart: included_in_chart.unwrap_or_default(),
-            ledger_account_classification_id: ledger_account_classification_id
-                .unwrap_or_default(),
-            ledger_account_type_id: ledger_account_type_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            non_recoverable_ledger_account_id: non_recoverable_ledger_account_id
-                .unwrap_or_default(),
-            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            visible_in_banking: visible_in_banking.unwrap_or_default(),
-            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
-            visible_in_journals: visible_in_journals.unwrap_or_default(),
-            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
-            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
-            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
-            visible_in_sales: visible_in_sales.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1046,60 +857,29 @@ impl sage_core::types::model::FromFields for LedgerEntry {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut contact = None;
-        let mut created_at = None;
-        let mut credit = None;
-        let mut date = None;
-        let mut debit = None;
-        let mut deleted = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut journal_code = None;
-        let mut ledger_account = None;
-        let mut tax_rate = None;
-        let mut transaction = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("deleted") => fields.lenient_option(&mut deleted)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "contact" => fields.option_into(&mut model.contact)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "deleted" => fields.lenient_into(&mut model.deleted)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "journal_code" => fields.option_into(&mut model.journal_code)?,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            deleted: deleted.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1143,30 +923,19 @@ impl sage_core::types::model::FromFields for NewAnalysisTypeCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_id = None;
-        let mut code = None;
-        let mut combined_id = None;
-        let mut idempotency_id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "combined_id" => fields.lenient_into(&mut model.combined_id)?,
+                "idempotency_id" => fields.lenient_into(&mut model.idempotency_id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_id: analysis_type_id.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            combined_id: combined_id.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1242,17 +1011,16 @@ impl sage_core::types::model::FromFields for NewJournal {
         let mut journal_lines = None;
         let mut reference = None;
         let mut total = None;
-        loop {
-            match fields.next_key()? {
-                Some("date") => fields.next_value(&mut date)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("journal_code") => fields.next_value(&mut journal_code)?,
-                Some("journal_lines") => fields.or_default(&mut journal_lines)?,
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("total") => fields.lenient_option(&mut total)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date" => fields.next_value(&mut date)?,
+                "description" => fields.lenient_option(&mut description)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "journal_code" => fields.next_value(&mut journal_code)?,
+                "journal_lines" => fields.or_default(&mut journal_lines)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "total" => fields.lenient_option(&mut total)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1343,18 +1111,17 @@ impl sage_core::types::model::FromFields for NewJournalCode {
         let mut journal_code_type_id = None;
         let mut name = None;
         let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("journal_code_type_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "control_name" => fields.lenient_option(&mut control_name)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "journal_code_type_id" => {
                     fields.lenient_value(&mut journal_code_type_id)?
                 }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_value(&mut name)?,
+                "reserved" => fields.lenient_option(&mut reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1417,32 +1184,21 @@ impl sage_core::types::model::FromFields for NewJournalJournalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut control_name = None;
-        let mut journal_code_type_id = None;
-        let mut name = None;
-        let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("journal_code_type_id") => {
-                    fields.lenient_option(&mut journal_code_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "control_name" => fields.lenient_into(&mut model.control_name)?,
+                "journal_code_type_id" => {
+                    fields.lenient_into(&mut model.journal_code_type_id)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1514,22 +1270,19 @@ impl sage_core::types::model::FromFields for NewJournalLine {
         let mut details = None;
         let mut include_on_tax_return = None;
         let mut ledger_account_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
                     fields.next_value(&mut analysis_type_categories)?
                 }
-                Some("credit") => fields.lenient_value(&mut credit)?,
-                Some("debit") => fields.lenient_value(&mut debit)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("include_on_tax_return") => {
+                "credit" => fields.lenient_value(&mut credit)?,
+                "debit" => fields.lenient_value(&mut debit)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "include_on_tax_return" => {
                     fields.lenient_option(&mut include_on_tax_return)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1720,55 +1473,46 @@ impl sage_core::types::model::FromFields for NewLedgerAccount {
         let mut visible_in_other_receipts = None;
         let mut visible_in_reporting = None;
         let mut visible_in_sales = None;
-        loop {
-            match fields.next_key()? {
-                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
-                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
-                Some("control_name") => fields.lenient_option(&mut control_name)?,
-                Some("display_name") => fields.lenient_value(&mut display_name)?,
-                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
-                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("included_in_chart") => {
-                    fields.lenient_value(&mut included_in_chart)?
-                }
-                Some("ledger_account_classification_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cis_labour" => fields.lenient_option(&mut cis_labour)?,
+                "cis_materials" => fields.lenient_option(&mut cis_materials)?,
+                "control_name" => fields.lenient_option(&mut control_name)?,
+                "display_name" => fields.lenient_value(&mut display_name)?,
+                "fixed_tax_rate" => fields.lenient_option(&mut fixed_tax_rate)?,
+                "gifi_code" => fields.lenient_option(&mut gifi_code)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "included_in_chart" => fields.lenient_value(&mut included_in_chart)?,
+                "ledger_account_classification_id" => {
                     fields.lenient_option(&mut ledger_account_classification_id)?
                 }
-                Some("ledger_account_type_id") => {
+                "ledger_account_type_id" => {
                     fields.lenient_value(&mut ledger_account_type_id)?
                 }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("nominal_code") => fields.lenient_value(&mut nominal_code)?,
-                Some("non_recoverable_ledger_account_id") => {
+                "name" => fields.lenient_value(&mut name)?,
+                "nominal_code" => fields.lenient_value(&mut nominal_code)?,
+                "non_recoverable_ledger_account_id" => {
                     fields.lenient_option(&mut non_recoverable_ledger_account_id)?
                 }
-                Some("recoverable_percentage") => {
+                "recoverable_percentage" => {
                     fields.lenient_option(&mut recoverable_percentage)?
                 }
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("visible_in_banking") => {
-                    fields.lenient_option(&mut visible_in_banking)?
-                }
-                Some("visible_in_expenses") => {
-                    fields.lenient_option(&mut visible_in_expenses)?
-                }
-                Some("visible_in_journals") => {
-                    fields.lenient_option(&mut visible_in_journals)?
-                }
-                Some("visible_in_other_payments") => {
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
+                "visible_in_banking" => fields.lenient_option(&mut visible_in_banking)?,
+                "visible_in_expenses" => fields.lenient_option(&mut visible_in_expenses)?,
+                "visible_in_journals" => fields.lenient_option(&mut visible_in_journals)?,
+                "visible_in_other_payments" => {
                     fields.lenient_option(&mut visible_in_other_payments)?
                 }
-                Some("visible_in_other_receipts") => {
+                "visible_in_other_receipts" => {
                     fields.lenient_option(&mut visible_in_other_receipts)?
                 }
-                Some("visible_in_reporting") => {
+                "visible_in_reporting" => {
                     fields.lenient_option(&mut visible_in_reporting)?
                 }
-                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "visible_in_sales" => fields.lenient_option(&mut visible_in_sales)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -40,21 +40,16 @@ impl sage_core::types::model::FromFields for ContactAllocationAllocatedArtefactU
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact_id: artefact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -94,31 +89,22 @@ impl sage_core::types::model::FromFields for ContactAllocationUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocated_artefacts = None;
-        let mut contact_id = None;
-        let mut date = None;
-        let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_artefacts") => {
-                    fields.next_value(&mut allocated_artefacts)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_artefacts" => {
+                    fields.option_into(&mut model.allocated_artefacts)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -156,24 +142,17 @@ impl sage_core::types::model::FromFields for ContactPaymentAllocatedArtefactUpda
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact_id = None;
-        let mut discount = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact_id: artefact_id.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -253,76 +232,40 @@ impl sage_core::types::model::FromFields for ContactPaymentOnAccountUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut net_amount = None;
-        let mut outstanding_amount = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -406,84 +349,46 @@ impl sage_core::types::model::FromFields for ContactPaymentUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocated_artefacts = None;
-        let mut bank_account_id = None;
-        let mut base_currency_currency_charge = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut net_amount = None;
-        let mut payment_method_id = None;
-        let mut payment_on_account = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_artefacts") => {
-                    fields.next_value(&mut allocated_artefacts)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_artefacts" => {
+                    fields.option_into(&mut model.allocated_artefacts)?
                 }
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("base_currency_currency_charge") => {
-                    fields.lenient_option(&mut base_currency_currency_charge)?
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "base_currency_currency_charge" => {
+                    fields.lenient_into(&mut model.base_currency_currency_charge)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("payment_method_id") => {
-                    fields.lenient_option(&mut payment_method_id)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "payment_method_id" => fields.lenient_into(&mut model.payment_method_id)?,
+                "payment_on_account" => {
+                    fields.option_into(&mut model.payment_on_account)?
                 }
-                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            base_currency_currency_charge: base_currency_currency_charge
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            payment_method_id: payment_method_id.unwrap_or_default(),
-            payment_on_account: payment_on_account.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -552,19 +457,14 @@ impl sage_core::types::model::FromFields for NewContactAllocation {
         let mut date = None;
         let mut idempotency_id = None;
         let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_artefacts") => {
-                    fields.or_default(&mut allocated_artefacts)?
-                }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_value(&mut transaction_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_artefacts" => fields.or_default(&mut allocated_artefacts)?,
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -611,21 +511,16 @@ impl sage_core::types::model::FromFields for NewContactAllocationAllocatedArtefa
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact_id: artefact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -765,43 +660,36 @@ impl sage_core::types::model::FromFields for NewContactPayment {
         let mut tax_rate_id = None;
         let mut total_amount = None;
         let mut transaction_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_artefacts") => {
-                    fields.next_value(&mut allocated_artefacts)?
-                }
-                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
-                Some("base_currency_currency_charge") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_artefacts" => fields.next_value(&mut allocated_artefacts)?,
+                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
+                "base_currency_currency_charge" => {
                     fields.lenient_option(&mut base_currency_currency_charge)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("payment_method_id") => {
-                    fields.lenient_option(&mut payment_method_id)?
-                }
-                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_value(&mut transaction_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
+                "payment_on_account" => fields.next_value(&mut payment_on_account)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "total_amount" => fields.lenient_value(&mut total_amount)?,
+                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -865,24 +753,17 @@ impl sage_core::types::model::FromFields for NewContactPaymentAllocatedArtefact 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut artefact_id = None;
-        let mut discount = None;
-        loop {
-            match fields.next_key()? {
-                Some("amount") => fields.lenient_option(&mut amount)?,
-                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
-                Some("discount") => fields.lenient_option(&mut discount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "amount" => fields.lenient_into(&mut model.amount)?,
+                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
+                "discount" => fields.lenient_into(&mut model.discount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            amount: amount.unwrap_or_default(),
-            artefact_id: artefact_id.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -962,76 +843,40 @@ impl sage_core::types::model::FromFields for NewContactPaymentOnAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut net_amount = None;
-        let mut outstanding_amount = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1177,43 +1022,38 @@ impl sage_core::types::model::FromFields for NewOtherPayment {
         let mut transaction_type_id = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("base_currency_total_itc_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_id" => fields.lenient_option(&mut bank_account_id)?,
+                "base_currency_total_itc_amount" => {
                     fields.lenient_option(&mut base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
+                "base_currency_total_itr_amount" => {
                     fields.lenient_option(&mut base_currency_total_itr_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("payment_lines") => fields.or_default(&mut payment_lines)?,
-                Some("payment_method_id") => {
-                    fields.lenient_option(&mut payment_method_id)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_address_region_id") => {
+                "contact_id" => fields.lenient_option(&mut contact_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
+                "payment_lines" => fields.or_default(&mut payment_lines)?,
+                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_value(&mut transaction_type_id)?
-                }
-                Some("withholding_tax_amount") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "total_amount" => fields.lenient_value(&mut total_amount)?,
+                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
+                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1341,28 +1181,25 @@ impl sage_core::types::model::FromFields for NewOtherPaymentLine {
         let mut tax_recoverable = None;
         let mut total_amount = None;
         let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
                     fields.next_value(&mut analysis_type_categories)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
+                "details" => fields.lenient_option(&mut details)?,
+                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
+                "is_purchase_for_resale" => {
                     fields.lenient_option(&mut is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
+                "total_amount" => fields.lenient_value(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1507,106 +1344,51 @@ impl sage_core::types::model::FromFields for OtherPayment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut bank_account = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut contact = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut id = None;
-        let mut net_amount = None;
-        let mut part_recoverable = None;
-        let mut payment_lines = None;
-        let mut payment_method = None;
-        let mut reference = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("payment_lines") => fields.next_value(&mut payment_lines)?,
-                Some("payment_method") => fields.next_value(&mut payment_method)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "payment_lines" => fields.option_into(&mut model.payment_lines)?,
+                "payment_method" => fields.option_into(&mut model.payment_method)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            bank_account: bank_account.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            payment_lines: payment_lines.unwrap_or_default(),
-            payment_method: payment_method.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1680,64 +1462,33 @@ impl sage_core::types::model::FromFields for OtherPaymentLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut gst_amount = None;
-        let mut id = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account = None;
-        let mut net_amount = None;
-        let mut pst_amount = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1802,57 +1553,30 @@ impl sage_core::types::model::FromFields for OtherPaymentLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut details = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut pst_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "details" => fields.lenient_into(&mut model.details)?,
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1942,85 +1666,44 @@ impl sage_core::types::model::FromFields for OtherPaymentUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_account_id = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut contact_id = None;
-        let mut date = None;
-        let mut net_amount = None;
-        let mut part_recoverable = None;
-        let mut payment_lines = None;
-        let mut payment_method_id = None;
-        let mut reference = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut transaction_type_id = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("payment_lines") => fields.next_value(&mut payment_lines)?,
-                Some("payment_method_id") => {
-                    fields.lenient_option(&mut payment_method_id)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "payment_lines" => fields.option_into(&mut model.payment_lines)?,
+                "payment_method_id" => fields.lenient_into(&mut model.payment_method_id)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            payment_lines: payment_lines.unwrap_or_default(),
-            payment_method_id: payment_method_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2072,27 +1755,18 @@ impl sage_core::types::model::FromFields for UnallocatedArtefact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut links = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

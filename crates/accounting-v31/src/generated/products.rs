@@ -123,39 +123,34 @@ impl sage_core::types::model::FromFields for NewProduct {
         let mut sales_tax_rate_id = None;
         let mut source_guid = None;
         let mut usual_supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("catalog_item_type_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_option(&mut active)?,
+                "catalog_item_type_id" => {
                     fields.lenient_option(&mut catalog_item_type_id)?
                 }
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
+                "cost_price" => fields.lenient_option(&mut cost_price)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "item_code" => fields.lenient_option(&mut item_code)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "purchase_description" => {
                     fields.lenient_option(&mut purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
+                "purchase_ledger_account_id" => {
                     fields.lenient_value(&mut purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
+                "purchase_tax_rate_id" => {
                     fields.lenient_option(&mut purchase_tax_rate_id)?
                 }
-                Some("sales_ledger_account_id") => {
+                "sales_ledger_account_id" => {
                     fields.lenient_value(&mut sales_ledger_account_id)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_prices" => fields.next_value(&mut sales_prices)?,
+                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_option(&mut source_guid)?,
+                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -218,31 +213,22 @@ impl sage_core::types::model::FromFields for NewProductSalesPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut price = None;
-        let mut price_includes_tax = None;
-        let mut price_name = None;
-        let mut product_sales_price_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_includes_tax") => {
-                    fields.lenient_option(&mut price_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_includes_tax" => {
+                    fields.lenient_into(&mut model.price_includes_tax)?
                 }
-                Some("price_name") => fields.lenient_option(&mut price_name)?,
-                Some("product_sales_price_type_id") => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
+                "price_name" => fields.lenient_into(&mut model.price_name)?,
+                "product_sales_price_type_id" => {
+                    fields.lenient_into(&mut model.product_sales_price_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            price: price.unwrap_or_default(),
-            price_includes_tax: price_includes_tax.unwrap_or_default(),
-            price_name: price_name.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -295,13 +281,12 @@ impl sage_core::types::model::FromFields for NewProductSalesPriceType {
         let mut active = None;
         let mut idempotency_id = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_value(&mut active)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_value(&mut active)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -424,37 +409,32 @@ impl sage_core::types::model::FromFields for NewService {
         let mut sales_tax_rate_id = None;
         let mut source_guid = None;
         let mut usual_supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
-                Some("purchase_description") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_option(&mut active)?,
+                "cost_price" => fields.lenient_option(&mut cost_price)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "item_code" => fields.lenient_option(&mut item_code)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "oss_service" => fields.lenient_option(&mut oss_service)?,
+                "purchase_description" => {
                     fields.lenient_option(&mut purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
+                "purchase_ledger_account_id" => {
                     fields.lenient_option(&mut purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
+                "purchase_tax_rate_id" => {
                     fields.lenient_option(&mut purchase_tax_rate_id)?
                 }
-                Some("sales_ledger_account_id") => {
+                "sales_ledger_account_id" => {
                     fields.lenient_value(&mut sales_ledger_account_id)?
                 }
-                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_rates" => fields.next_value(&mut sales_rates)?,
+                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_option(&mut source_guid)?,
+                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -528,13 +508,12 @@ impl sage_core::types::model::FromFields for NewServiceRateType {
         let mut active = None;
         let mut idempotency_id = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_value(&mut active)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_value(&mut active)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -583,31 +562,20 @@ impl sage_core::types::model::FromFields for NewServiceSalesRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut rate = None;
-        let mut rate_includes_tax = None;
-        let mut rate_name = None;
-        let mut service_rate_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("rate_includes_tax") => {
-                    fields.lenient_option(&mut rate_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
+                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
+                "service_rate_type_id" => {
+                    fields.lenient_into(&mut model.service_rate_type_id)?
                 }
-                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
-                Some("service_rate_type_id") => {
-                    fields.lenient_option(&mut service_rate_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            rate: rate.unwrap_or_default(),
-            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
-            rate_name: rate_name.unwrap_or_default(),
-            service_rate_type_id: service_rate_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -792,62 +760,53 @@ impl sage_core::types::model::FromFields for NewStockItem {
         let mut usual_supplier_id = None;
         let mut weight = None;
         let mut weight_converted = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("average_cost_price") => {
-                    fields.lenient_option(&mut average_cost_price)?
-                }
-                Some("average_cost_price_stock_value") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_option(&mut active)?,
+                "average_cost_price" => fields.lenient_option(&mut average_cost_price)?,
+                "average_cost_price_stock_value" => {
                     fields.lenient_option(&mut average_cost_price_stock_value)?
                 }
-                Some("barcode") => fields.lenient_option(&mut barcode)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("cost_price_last_updated") => {
+                "barcode" => fields.lenient_option(&mut barcode)?,
+                "cost_price" => fields.lenient_option(&mut cost_price)?,
+                "cost_price_last_updated" => {
                     fields.next_value(&mut cost_price_last_updated)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("item_code") => fields.lenient_value(&mut item_code)?,
-                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
-                Some("last_cost_price_stock_value") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "item_code" => fields.lenient_value(&mut item_code)?,
+                "last_cost_price" => fields.lenient_option(&mut last_cost_price)?,
+                "last_cost_price_stock_value" => {
                     fields.lenient_option(&mut last_cost_price_stock_value)?
                 }
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
+                "location" => fields.lenient_option(&mut location)?,
+                "measurement_unit" => fields.lenient_option(&mut measurement_unit)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "purchase_description" => {
                     fields.lenient_option(&mut purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
+                "purchase_ledger_account_id" => {
                     fields.lenient_value(&mut purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
+                "purchase_tax_rate_id" => {
                     fields.lenient_option(&mut purchase_tax_rate_id)?
                 }
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
-                }
-                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
-                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
-                Some("sales_ledger_account_id") => {
+                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
+                "reorder_level" => fields.lenient_option(&mut reorder_level)?,
+                "reorder_quantity" => fields.lenient_option(&mut reorder_quantity)?,
+                "sales_ledger_account_id" => {
                     fields.lenient_value(&mut sales_ledger_account_id)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("supplier_part_number") => {
+                "sales_prices" => fields.next_value(&mut sales_prices)?,
+                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_option(&mut source_guid)?,
+                "supplier_part_number" => {
                     fields.lenient_option(&mut supplier_part_number)?
                 }
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
+                "weight" => fields.lenient_option(&mut weight)?,
+                "weight_converted" => fields.lenient_option(&mut weight_converted)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -924,31 +883,22 @@ impl sage_core::types::model::FromFields for NewStockItemSalesPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut price = None;
-        let mut price_includes_tax = None;
-        let mut price_name = None;
-        let mut product_sales_price_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_includes_tax") => {
-                    fields.lenient_option(&mut price_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_includes_tax" => {
+                    fields.lenient_into(&mut model.price_includes_tax)?
                 }
-                Some("price_name") => fields.lenient_option(&mut price_name)?,
-                Some("product_sales_price_type_id") => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
+                "price_name" => fields.lenient_into(&mut model.price_name)?,
+                "product_sales_price_type_id" => {
+                    fields.lenient_into(&mut model.product_sales_price_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            price: price.unwrap_or_default(),
-            price_includes_tax: price_includes_tax.unwrap_or_default(),
-            price_name: price_name.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1032,18 +982,17 @@ impl sage_core::types::model::FromFields for NewStockMovement {
         let mut quantity = None;
         let mut reference = None;
         let mut stock_item_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("cost_price") => fields.lenient_value(&mut cost_price)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_value(&mut details)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("stock_item_id") => fields.lenient_value(&mut stock_item_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cost_price" => fields.lenient_value(&mut cost_price)?,
+                "date" => fields.next_value(&mut date)?,
+                "details" => fields.lenient_value(&mut details)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "movement_number" => fields.lenient_option(&mut movement_number)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "stock_item_id" => fields.lenient_value(&mut stock_item_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1115,36 +1064,21 @@ impl sage_core::types::model::FromFields for ProductSalesPriceType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active" => fields.lenient_into(&mut model.active)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active: active.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1179,21 +1113,16 @@ impl sage_core::types::model::FromFields for ProductSalesPriceTypeUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1234,31 +1163,22 @@ impl sage_core::types::model::FromFields for ProductSalesPriceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut price = None;
-        let mut price_includes_tax = None;
-        let mut price_name = None;
-        let mut product_sales_price_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_includes_tax") => {
-                    fields.lenient_option(&mut price_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_includes_tax" => {
+                    fields.lenient_into(&mut model.price_includes_tax)?
                 }
-                Some("price_name") => fields.lenient_option(&mut price_name)?,
-                Some("product_sales_price_type_id") => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
+                "price_name" => fields.lenient_into(&mut model.price_name)?,
+                "product_sales_price_type_id" => {
+                    fields.lenient_into(&mut model.product_sales_price_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            price: price.unwrap_or_default(),
-            price_includes_tax: price_includes_tax.unwrap_or_default(),
-            price_name: price_name.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1328,71 +1248,38 @@ impl sage_core::types::model::FromFields for ProductUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut catalog_item_type_id = None;
-        let mut cost_price = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut usual_supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("catalog_item_type_id") => {
-                    fields.lenient_option(&mut catalog_item_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "catalog_item_type_id" => {
+                    fields.lenient_into(&mut model.catalog_item_type_id)?
                 }
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                "purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                "purchase_tax_rate_id" => {
+                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
                 }
-                Some("sales_ledger_account_id") => {
-                    fields.lenient_option(&mut sales_ledger_account_id)?
+                "sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.sales_ledger_account_id)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
+                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            catalog_item_type_id: catalog_item_type_id.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1451,36 +1338,21 @@ impl sage_core::types::model::FromFields for ServiceRateType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active = None;
-        let mut created_at = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut name = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active" => fields.lenient_into(&mut model.active)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active: active.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1515,21 +1387,16 @@ impl sage_core::types::model::FromFields for ServiceRateTypeUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1570,31 +1437,20 @@ impl sage_core::types::model::FromFields for ServiceSalesRateUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut rate = None;
-        let mut rate_includes_tax = None;
-        let mut rate_name = None;
-        let mut service_rate_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("rate") => fields.lenient_option(&mut rate)?,
-                Some("rate_includes_tax") => {
-                    fields.lenient_option(&mut rate_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "rate" => fields.lenient_into(&mut model.rate)?,
+                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
+                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
+                "service_rate_type_id" => {
+                    fields.lenient_into(&mut model.service_rate_type_id)?
                 }
-                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
-                Some("service_rate_type_id") => {
-                    fields.lenient_option(&mut service_rate_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            rate: rate.unwrap_or_default(),
-            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
-            rate_name: rate_name.unwrap_or_default(),
-            service_rate_type_id: service_rate_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1664,69 +1520,36 @@ impl sage_core::types::model::FromFields for ServiceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut cost_price = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut oss_service = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_rates = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut usual_supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "oss_service" => fields.lenient_into(&mut model.oss_service)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                "purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                "purchase_tax_rate_id" => {
+                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
                 }
-                Some("sales_ledger_account_id") => {
-                    fields.lenient_option(&mut sales_ledger_account_id)?
+                "sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.sales_ledger_account_id)?
                 }
-                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sales_rates" => fields.option_into(&mut model.sales_rates)?,
+                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            oss_service: oss_service.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
-            sales_rates: sales_rates.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1874,144 +1697,68 @@ impl sage_core::types::model::FromFields for StockItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut active = None;
-        let mut average_cost_price = None;
-        let mut average_cost_price_stock_value = None;
-        let mut barcode = None;
-        let mut cost_price = None;
-        let mut cost_price_last_updated = None;
-        let mut created_at = None;
-        let mut deactivatable = None;
-        let mut deletable = None;
-        let mut deleted_at = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut last_cost_price = None;
-        let mut last_cost_price_stock_value = None;
-        let mut location = None;
-        let mut measurement_unit = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account = None;
-        let mut purchase_tax_rate = None;
-        let mut quantity_in_stock = None;
-        let mut reorder_level = None;
-        let mut reorder_quantity = None;
-        let mut sales_ledger_account = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate = None;
-        let mut source_guid = None;
-        let mut supplier_part_number = None;
-        let mut updated_at = None;
-        let mut used_on_recurring_invoice = None;
-        let mut usual_supplier = None;
-        let mut weight = None;
-        let mut weight_converted = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("average_cost_price") => {
-                    fields.lenient_option(&mut average_cost_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "active" => fields.lenient_into(&mut model.active)?,
+                "average_cost_price" => {
+                    fields.lenient_into(&mut model.average_cost_price)?
                 }
-                Some("average_cost_price_stock_value") => {
-                    fields.lenient_option(&mut average_cost_price_stock_value)?
+                "average_cost_price_stock_value" => {
+                    fields.lenient_into(&mut model.average_cost_price_stock_value)?
                 }
-                Some("barcode") => fields.lenient_option(&mut barcode)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("cost_price_last_updated") => {
-                    fields.next_value(&mut cost_price_last_updated)?
+                "barcode" => fields.lenient_into(&mut model.barcode)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "cost_price_last_updated" => {
+                    fields.option_into(&mut model.cost_price_last_updated)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
-                Some("deletable") => fields.lenient_option(&mut deletable)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
-                Some("last_cost_price_stock_value") => {
-                    fields.lenient_option(&mut last_cost_price_stock_value)?
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
+                "deletable" => fields.lenient_into(&mut model.deletable)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "last_cost_price" => fields.lenient_into(&mut model.last_cost_price)?,
+                "last_cost_price_stock_value" => {
+                    fields.lenient_into(&mut model.last_cost_price_stock_value)?
                 }
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+                "location" => fields.lenient_into(&mut model.location)?,
+                "measurement_unit" => fields.lenient_into(&mut model.measurement_unit)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account") => {
-                    fields.next_value(&mut purchase_ledger_account)?
+                "purchase_ledger_account" => {
+                    fields.option_into(&mut model.purchase_ledger_account)?
                 }
-                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
+                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
+                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
+                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
+                "reorder_quantity" => fields.lenient_into(&mut model.reorder_quantity)?,
+                "sales_ledger_account" => {
+                    fields.option_into(&mut model.sales_ledger_account)?
                 }
-                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
-                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
-                Some("sales_ledger_account") => {
-                    fields.next_value(&mut sales_ledger_account)?
+                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
+                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "supplier_part_number" => {
+                    fields.lenient_into(&mut model.supplier_part_number)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("supplier_part_number") => {
-                    fields.lenient_option(&mut supplier_part_number)?
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "used_on_recurring_invoice" => {
+                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
                 }
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("used_on_recurring_invoice") => {
-                    fields.lenient_option(&mut used_on_recurring_invoice)?
-                }
-                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
+                "weight" => fields.lenient_into(&mut model.weight)?,
+                "weight_converted" => fields.lenient_into(&mut model.weight_converted)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            active: active.unwrap_or_default(),
-            average_cost_price: average_cost_price.unwrap_or_default(),
-            average_cost_price_stock_value: average_cost_price_stock_value
-                .unwrap_or_default(),
-            barcode: barcode.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            deactivatable: deactivatable.unwrap_or_default(),
-            deletable: deletable.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            last_cost_price: last_cost_price.unwrap_or_default(),
-            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            measurement_unit: measurement_unit.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
-            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            reorder_level: reorder_level.unwrap_or_default(),
-            reorder_quantity: reorder_quantity.unwrap_or_default(),
-            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            supplier_part_number: supplier_part_number.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
-            usual_supplier: usual_supplier.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            weight_converted: weight_converted.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2052,31 +1799,22 @@ impl sage_core::types::model::FromFields for StockItemSalesPriceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut price = None;
-        let mut price_includes_tax = None;
-        let mut price_name = None;
-        let mut product_sales_price_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_includes_tax") => {
-                    fields.lenient_option(&mut price_includes_tax)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_includes_tax" => {
+                    fields.lenient_into(&mut model.price_includes_tax)?
                 }
-                Some("price_name") => fields.lenient_option(&mut price_name)?,
-                Some("product_sales_price_type_id") => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
+                "price_name" => fields.lenient_into(&mut model.price_name)?,
+                "product_sales_price_type_id" => {
+                    fields.lenient_into(&mut model.product_sales_price_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            price: price.unwrap_or_default(),
-            price_includes_tax: price_includes_tax.unwrap_or_default(),
-            price_name: price_name.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2188,121 +1926,59 @@ impl sage_core::types::model::FromFields for StockItemUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut average_cost_price = None;
-        let mut average_cost_price_stock_value = None;
-        let mut barcode = None;
-        let mut cost_price = None;
-        let mut cost_price_last_updated = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut last_cost_price = None;
-        let mut last_cost_price_stock_value = None;
-        let mut location = None;
-        let mut measurement_unit = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut quantity_in_stock = None;
-        let mut reorder_level = None;
-        let mut reorder_quantity = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut supplier_part_number = None;
-        let mut usual_supplier_id = None;
-        let mut weight = None;
-        let mut weight_converted = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("average_cost_price") => {
-                    fields.lenient_option(&mut average_cost_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "average_cost_price" => {
+                    fields.lenient_into(&mut model.average_cost_price)?
                 }
-                Some("average_cost_price_stock_value") => {
-                    fields.lenient_option(&mut average_cost_price_stock_value)?
+                "average_cost_price_stock_value" => {
+                    fields.lenient_into(&mut model.average_cost_price_stock_value)?
                 }
-                Some("barcode") => fields.lenient_option(&mut barcode)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("cost_price_last_updated") => {
-                    fields.next_value(&mut cost_price_last_updated)?
+                "barcode" => fields.lenient_into(&mut model.barcode)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "cost_price_last_updated" => {
+                    fields.option_into(&mut model.cost_price_last_updated)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
-                Some("last_cost_price_stock_value") => {
-                    fields.lenient_option(&mut last_cost_price_stock_value)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "last_cost_price" => fields.lenient_into(&mut model.last_cost_price)?,
+                "last_cost_price_stock_value" => {
+                    fields.lenient_into(&mut model.last_cost_price_stock_value)?
                 }
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("purchase_description") => {
-                    fields.lenient_option(&mut purchase_description)?
+                "location" => fields.lenient_into(&mut model.location)?,
+                "measurement_unit" => fields.lenient_into(&mut model.measurement_unit)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "purchase_description" => {
+                    fields.lenient_into(&mut model.purchase_description)?
                 }
-                Some("purchase_ledger_account_id") => {
-                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                "purchase_ledger_account_id" => {
+                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
                 }
-                Some("purchase_tax_rate_id") => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                "purchase_tax_rate_id" => {
+                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
                 }
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
+                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
+                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
+                "reorder_quantity" => fields.lenient_into(&mut model.reorder_quantity)?,
+                "sales_ledger_account_id" => {
+                    fields.lenient_into(&mut model.sales_ledger_account_id)?
                 }
-                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
-                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
-                Some("sales_ledger_account_id") => {
-                    fields.lenient_option(&mut sales_ledger_account_id)?
+                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
+                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
+                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
+                "supplier_part_number" => {
+                    fields.lenient_into(&mut model.supplier_part_number)?
                 }
-                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
-                Some("sales_tax_rate_id") => {
-                    fields.lenient_option(&mut sales_tax_rate_id)?
-                }
-                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
-                Some("supplier_part_number") => {
-                    fields.lenient_option(&mut supplier_part_number)?
-                }
-                Some("usual_supplier_id") => {
-                    fields.lenient_option(&mut usual_supplier_id)?
-                }
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
+                "weight" => fields.lenient_into(&mut model.weight)?,
+                "weight_converted" => fields.lenient_into(&mut model.weight_converted)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            average_cost_price: average_cost_price.unwrap_or_default(),
-            average_cost_price_stock_value: average_cost_price_stock_value
-                .unwrap_or_default(),
-            barcode: barcode.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            last_cost_price: last_cost_price.unwrap_or_default(),
-            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            measurement_unit: measurement_unit.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            reorder_level: reorder_level.unwrap_or_default(),
-            reorder_quantity: reorder_quantity.unwrap_or_default(),
-            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            supplier_part_number: supplier_part_number.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            weight_converted: weight_converted.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2378,54 +2054,27 @@ impl sage_core::types::model::FromFields for StockMovement {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut cost_price = None;
-        let mut created_at = None;
-        let mut date = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut id = None;
-        let mut links = None;
-        let mut movement_number = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut stock_item = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("stock_item") => fields.next_value(&mut stock_item)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "movement_number" => fields.lenient_into(&mut model.movement_number)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "stock_item" => fields.option_into(&mut model.stock_item)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            movement_number: movement_number.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            stock_item: stock_item.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2475,36 +2124,21 @@ impl sage_core::types::model::FromFields for StockMovementUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cost_price = None;
-        let mut date = None;
-        let mut details = None;
-        let mut movement_number = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut stock_item_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("stock_item_id") => fields.lenient_option(&mut stock_item_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "movement_number" => fields.lenient_into(&mut model.movement_number)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "stock_item_id" => fields.lenient_into(&mut model.stock_item_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            cost_price: cost_price.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            movement_number: movement_number.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            stock_item_id: stock_item_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -121,127 +121,65 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut idempotency_id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_id = None;
-        let mut original_invoice_number = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "idempotency_id" => fields.lenient_into(&mut model.idempotency_id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_id" => {
+                    fields.lenient_into(&mut model.original_invoice_id)?
                 }
-                Some("original_invoice_id") => {
-                    fields.lenient_option(&mut original_invoice_id)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_id: original_invoice_id.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -336,99 +274,52 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -475,33 +366,20 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceTaxAnal
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -749,86 +627,79 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNote {
         let mut vendor_reference = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
                     fields.lenient_option(&mut base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
+                "base_currency_total_after_cis_deduction" => {
                     fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
+                "base_currency_total_itc_amount" => {
                     fields.lenient_option(&mut base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
+                "base_currency_total_itr_amount" => {
                     fields.lenient_option(&mut base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
+                "cis_applicable_amount" => {
                     fields.lenient_option(&mut cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("credit_note_lines") => fields.or_default(&mut credit_note_lines)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("inverse_exchange_rate") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "credit_note_lines" => fields.or_default(&mut credit_note_lines)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
-                }
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("postponed_accounting") => {
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "original_invoice_date" => fields.next_value(&mut original_invoice_date)?,
+                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
+                "postponed_accounting" => {
                     fields.lenient_option(&mut postponed_accounting)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_after_cis_deduction") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "total_after_cis_deduction" => {
                     fields.lenient_option(&mut total_after_cis_deduction)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_exempt_consignment") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_exempt_consignment" => {
                     fields.lenient_option(&mut vat_exempt_consignment)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "vendor_reference" => fields.lenient_option(&mut vendor_reference)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1029,50 +900,47 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNoteLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
                     fields.next_value(&mut analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
+                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
+                "is_purchase_for_resale" => {
                     fields.lenient_option(&mut is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1146,33 +1014,20 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNoteTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1421,84 +1276,79 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoice {
         let mut vendor_reference = None;
         let mut withholding_tax_amount = None;
         let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
                     fields.lenient_option(&mut base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
+                "base_currency_total_after_cis_deduction" => {
                     fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
+                "base_currency_total_itc_amount" => {
                     fields.lenient_option(&mut base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
+                "base_currency_total_itr_amount" => {
                     fields.lenient_option(&mut base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
+                "base_currency_withholding_tax_amount" => {
                     fields.lenient_option(&mut base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
+                "cis_applicable_amount" => {
                     fields.lenient_option(&mut cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("inverse_exchange_rate") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "due_date" => fields.next_value(&mut due_date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("invoice_lines") => fields.or_default(&mut invoice_lines)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("postponed_accounting") => {
+                "invoice_lines" => fields.or_default(&mut invoice_lines)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "notes" => fields.lenient_option(&mut notes)?,
+                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
+                "postponed_accounting" => {
                     fields.lenient_option(&mut postponed_accounting)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_after_cis_deduction") => {
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
+                "total_after_cis_deduction" => {
                     fields.lenient_option(&mut total_after_cis_deduction)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_exempt_consignment") => {
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
+                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
+                "vat_exempt_consignment" => {
                     fields.lenient_option(&mut vat_exempt_consignment)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
-                }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
+                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
+                "vendor_reference" => fields.lenient_option(&mut vendor_reference)?,
+                "withholding_tax_amount" => {
                     fields.lenient_option(&mut withholding_tax_amount)?
                 }
-                Some("withholding_tax_rate") => {
+                "withholding_tax_rate" => {
                     fields.lenient_option(&mut withholding_tax_rate)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1699,50 +1549,47 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoiceLine {
         let mut trade_of_asset = None;
         let mut unit_price = None;
         let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
                     fields.next_value(&mut analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
+                "base_currency_unit_price" => {
                     fields.lenient_option(&mut base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("eu_goods_services_type_id") => {
+                "description" => fields.lenient_value(&mut description)?,
+                "eu_goods_services_type_id" => {
                     fields.lenient_option(&mut eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
+                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
+                "is_purchase_for_resale" => {
                     fields.lenient_option(&mut is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "service_id" => fields.lenient_option(&mut service_id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                "unit_price" => fields.lenient_value(&mut unit_price)?,
+                "unit_price_includes_tax" => {
                     fields.lenient_option(&mut unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1816,33 +1663,20 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoiceTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2015,54 +1849,47 @@ impl sage_core::types::model::FromFields for NewPurchaseQuickEntry {
         let mut tax_recoverable = None;
         let mut total_amount = None;
         let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
                     fields.next_value(&mut analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
+                "base_currency_net_amount" => {
                     fields.lenient_option(&mut base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
+                "base_currency_tax_amount" => {
                     fields.lenient_option(&mut base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
+                "base_currency_total_amount" => {
                     fields.lenient_option(&mut base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
-                }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
-                Some("inverse_exchange_rate") => {
+                "contact_id" => fields.lenient_value(&mut contact_id)?,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "details" => fields.lenient_option(&mut details)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
+                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
+                "inverse_exchange_rate" => {
                     fields.lenient_option(&mut inverse_exchange_rate)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_value(&mut ledger_account_id)?
-                }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quick_entry_type_id") => {
-                    fields.lenient_value(&mut quick_entry_type_id)?
-                }
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
+                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
+                "net_amount" => fields.lenient_option(&mut net_amount)?,
+                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
+                "quick_entry_type_id" => fields.lenient_value(&mut quick_entry_type_id)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "status_id" => fields.lenient_option(&mut status_id)?,
+                "tax_address_region_id" => {
                     fields.lenient_option(&mut tax_address_region_id)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
+                "total_amount" => fields.lenient_option(&mut total_amount)?,
+                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2126,18 +1953,15 @@ impl sage_core::types::model::FromFields for NewPurchaseQuickEntryAnalysisTypeCa
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_id: analysis_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2331,200 +2155,95 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut import = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut last_paid = None;
-        let mut links = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_number = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_reconciled = None;
-        let mut total_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "import" => fields.lenient_into(&mut model.import)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("import") => fields.lenient_option(&mut import)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice" => fields.option_into(&mut model.original_invoice)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice") => fields.next_value(&mut original_invoice)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            import: import.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice: original_invoice.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2619,99 +2338,52 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceLineUpdate
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2758,33 +2430,20 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceTaxAnalysi
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2898,124 +2557,64 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut original_invoice_id = None;
-        let mut original_invoice_number = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.lenient_into(&mut model.original_invoice_date)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.lenient_option(&mut original_invoice_date)?
+                "original_invoice_id" => {
+                    fields.lenient_into(&mut model.original_invoice_id)?
                 }
-                Some("original_invoice_id") => {
-                    fields.lenient_option(&mut original_invoice_id)?
+                "original_invoice_number" => {
+                    fields.lenient_into(&mut model.original_invoice_number)?
                 }
-                Some("original_invoice_number") => {
-                    fields.lenient_option(&mut original_invoice_number)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            original_invoice_id: original_invoice_id.unwrap_or_default(),
-            original_invoice_number: original_invoice_number.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3265,264 +2864,130 @@ impl sage_core::types::model::FromFields for PurchaseCreditNote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut credit_note_lines = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut has_cis_labour = None;
-        let mut has_cis_materials = None;
-        let mut id = None;
-        let mut import = None;
-        let mut inverse_exchange_rate = None;
-        let mut is_cis = None;
-        let mut last_paid = None;
-        let mut links = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut outstanding_amount = None;
-        let mut part_recoverable = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
+                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "import" => fields.lenient_into(&mut model.import)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
-                Some("has_cis_materials") => {
-                    fields.lenient_option(&mut has_cis_materials)?
+                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.option_into(&mut model.original_invoice_date)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("import") => fields.lenient_option(&mut import)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_exempt_consignment" => {
+                    fields.lenient_into(&mut model.vat_exempt_consignment)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_exempt_consignment") => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            credit_note_lines: credit_note_lines.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_cis_labour: has_cis_labour.unwrap_or_default(),
-            has_cis_materials: has_cis_materials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            import: import.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            is_cis: is_cis.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3629,111 +3094,58 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut eu_goods_services_type = None;
-        let mut gst_amount = None;
-        let mut id = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account = None;
-        let mut net_amount = None;
-        let mut product = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("eu_goods_services_type") => {
-                    fields.next_value(&mut eu_goods_services_type)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "eu_goods_services_type" => {
+                    fields.option_into(&mut model.eu_goods_services_type)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service") => fields.next_value(&mut service)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product" => fields.option_into(&mut model.product)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service" => fields.option_into(&mut model.service)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service: service.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3828,99 +3240,52 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3967,33 +3332,20 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisUpdate
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4148,169 +3500,90 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut credit_note_lines = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut part_recoverable = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_quantity = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "original_invoice_date" => {
+                    fields.option_into(&mut model.original_invoice_date)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("original_invoice_date") => {
-                    fields.next_value(&mut original_invoice_date)?
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_exempt_consignment" => {
+                    fields.lenient_into(&mut model.vat_exempt_consignment)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_exempt_consignment") => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            credit_note_lines: credit_note_lines.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4564,265 +3837,129 @@ impl sage_core::types::model::FromFields for PurchaseInvoice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut corrections = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut detailed_tax_analysis = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut editable = None;
-        let mut exchange_rate = None;
-        let mut has_cis_labour = None;
-        let mut has_cis_materials = None;
-        let mut id = None;
-        let mut import = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut is_cis = None;
-        let mut last_paid = None;
-        let mut links = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut outstanding_amount = None;
-        let mut part_recoverable = None;
-        let mut payments_allocations = None;
-        let mut payments_allocations_total_amount = None;
-        let mut payments_allocations_total_discount = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut tax_calculation_method = None;
-        let mut tax_reconciled = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_paid = None;
-        let mut total_quantity = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut void_reason = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "corrections" => fields.option_into(&mut model.corrections)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "detailed_tax_analysis" => {
+                    fields.option_into(&mut model.detailed_tax_analysis)?
                 }
-                Some("corrections") => fields.next_value(&mut corrections)?,
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("detailed_tax_analysis") => {
-                    fields.next_value(&mut detailed_tax_analysis)?
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "editable" => fields.lenient_into(&mut model.editable)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
+                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "import" => fields.lenient_into(&mut model.import)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("editable") => fields.lenient_option(&mut editable)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
-                Some("has_cis_materials") => {
-                    fields.lenient_option(&mut has_cis_materials)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
+                "last_paid" => fields.option_into(&mut model.last_paid)?,
+                "links" => fields.option_into(&mut model.links)?,
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("import") => fields.lenient_option(&mut import)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
-                Some("last_paid") => fields.next_value(&mut last_paid)?,
-                Some("links") => fields.next_value(&mut links)?,
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations_total_amount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
                 }
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "payments_allocations_total_discount" => {
+                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
                 }
-                Some("payments_allocations_total_amount") => {
-                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("payments_allocations_total_discount") => {
-                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "tax_calculation_method" => {
+                    fields.lenient_into(&mut model.tax_calculation_method)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("tax_calculation_method") => {
-                    fields.lenient_option(&mut tax_calculation_method)?
+                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                "vat_exempt_consignment" => {
+                    fields.lenient_into(&mut model.vat_exempt_consignment)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some("vat_exempt_consignment") => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            corrections: corrections.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            editable: editable.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_cis_labour: has_cis_labour.unwrap_or_default(),
-            has_cis_materials: has_cis_materials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            import: import.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            is_cis: is_cis.unwrap_or_default(),
-            last_paid: last_paid.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            payments_allocations_total_amount: payments_allocations_total_amount
-                .unwrap_or_default(),
-            payments_allocations_total_discount: payments_allocations_total_discount
-                .unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
-            tax_reconciled: tax_reconciled.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            void_reason: void_reason.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4929,111 +4066,58 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut displayed_as = None;
-        let mut eu_goods_services_type = None;
-        let mut gst_amount = None;
-        let mut id = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account = None;
-        let mut net_amount = None;
-        let mut product = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("eu_goods_services_type") => {
-                    fields.next_value(&mut eu_goods_services_type)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "eu_goods_services_type" => {
+                    fields.option_into(&mut model.eu_goods_services_type)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service") => fields.next_value(&mut service)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product" => fields.option_into(&mut model.product)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service" => fields.option_into(&mut model.service)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service: service.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5128,99 +4212,52 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceLineUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_unit_price") => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
+                "base_currency_unit_price" => {
+                    fields.lenient_into(&mut model.base_currency_unit_price)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("eu_goods_services_type_id") => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "eu_goods_services_type_id" => {
+                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
                 }
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("is_purchase_for_resale") => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "is_purchase_for_resale" => {
+                    fields.lenient_into(&mut model.is_purchase_for_resale)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "service_id" => fields.lenient_into(&mut model.service_id)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                "unit_price_includes_tax" => {
+                    fields.lenient_into(&mut model.unit_price_includes_tax)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("service_id") => fields.lenient_option(&mut service_id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some("unit_price_includes_tax") => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5267,33 +4304,20 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut goods_amount = None;
-        let mut net_amount = None;
-        let mut service_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            goods_amount: goods_amount.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            service_amount: service_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5448,167 +4472,88 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut part_recoverable = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_quantity = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_currency_cis_applicable_amount") => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_currency_cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_after_cis_deduction") => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                "base_currency_total_after_cis_deduction" => {
+                    fields
+                        .lenient_into(
+                            &mut model.base_currency_total_after_cis_deduction,
+                        )?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("base_currency_total_itc_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                "base_currency_total_itc_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
                 }
-                Some("base_currency_total_itr_amount") => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                "base_currency_total_itr_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
                 }
-                Some("base_currency_withholding_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                "base_currency_withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
                 }
-                Some("cis_applicable_amount") => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
+                "cis_applicable_amount" => {
+                    fields.lenient_into(&mut model.cis_applicable_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
+                "postponed_accounting" => {
+                    fields.lenient_into(&mut model.postponed_accounting)?
                 }
-                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
-                Some("postponed_accounting") => {
-                    fields.lenient_option(&mut postponed_accounting)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
+                "total_after_cis_deduction" => {
+                    fields.lenient_into(&mut model.total_after_cis_deduction)?
                 }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
-                Some("total_after_cis_deduction") => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
+                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
+                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
+                "vat_exempt_consignment" => {
+                    fields.lenient_into(&mut model.vat_exempt_consignment)?
                 }
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
-                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
-                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
-                Some("vat_exempt_consignment") => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
+                "vat_reverse_charge" => {
+                    fields.lenient_into(&mut model.vat_reverse_charge)?
                 }
-                Some("vat_reverse_charge") => {
-                    fields.lenient_option(&mut vat_reverse_charge)?
+                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
+                "withholding_tax_amount" => {
+                    fields.lenient_into(&mut model.withholding_tax_amount)?
                 }
-                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
-                Some("withholding_tax_amount") => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
+                "withholding_tax_rate" => {
+                    fields.lenient_into(&mut model.withholding_tax_rate)?
                 }
-                Some("withholding_tax_rate") => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: invoice_lines.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5768,156 +4713,74 @@ impl sage_core::types::model::FromFields for PurchaseQuickEntry {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut path = None;
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_outstanding_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_tax_breakdown = None;
-        let mut base_currency_total_amount = None;
-        let mut contact = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut created_at = None;
-        let mut currency = None;
-        let mut date = None;
-        let mut deleted_at = None;
-        let mut details = None;
-        let mut displayed_as = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut gst_amount = None;
-        let mut id = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account = None;
-        let mut migrated = None;
-        let mut net_amount = None;
-        let mut outstanding_amount = None;
-        let mut payments_allocations = None;
-        let mut pst_amount = None;
-        let mut quick_entry_type = None;
-        let mut reference = None;
-        let mut status = None;
-        let mut tax_address_region = None;
-        let mut tax_amount = None;
-        let mut tax_breakdown = None;
-        let mut tax_rate = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut transaction = None;
-        let mut transaction_type = None;
-        let mut updated_at = None;
-        loop {
-            match fields.next_key()? {
-                Some("$path") => fields.lenient_option(&mut path)?,
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "$path" => fields.lenient_into(&mut model.path)?,
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_outstanding_amount") => {
-                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                "base_currency_outstanding_amount" => {
+                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_tax_breakdown") => {
-                    fields.next_value(&mut base_currency_tax_breakdown)?
+                "base_currency_tax_breakdown" => {
+                    fields.option_into(&mut model.base_currency_tax_breakdown)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact") => fields.next_value(&mut contact)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact" => fields.option_into(&mut model.contact)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "created_at" => fields.option_into(&mut model.created_at)?,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("created_at") => fields.next_value(&mut created_at)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
+                "migrated" => fields.lenient_into(&mut model.migrated)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "outstanding_amount" => {
+                    fields.lenient_into(&mut model.outstanding_amount)?
                 }
-                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
-                Some("migrated") => fields.lenient_option(&mut migrated)?,
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("outstanding_amount") => {
-                    fields.lenient_option(&mut outstanding_amount)?
+                "payments_allocations" => {
+                    fields.option_into(&mut model.payments_allocations)?
                 }
-                Some("payments_allocations") => {
-                    fields.next_value(&mut payments_allocations)?
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quick_entry_type" => fields.option_into(&mut model.quick_entry_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status" => fields.option_into(&mut model.status)?,
+                "tax_address_region" => {
+                    fields.option_into(&mut model.tax_address_region)?
                 }
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quick_entry_type") => fields.next_value(&mut quick_entry_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
-                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some("transaction") => fields.next_value(&mut transaction)?,
-                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
-                Some("updated_at") => fields.next_value(&mut updated_at)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
+                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                "transaction" => fields.option_into(&mut model.transaction)?,
+                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
+                "updated_at" => fields.option_into(&mut model.updated_at)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_outstanding_amount: base_currency_outstanding_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            deleted_at: deleted_at.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            displayed_as: displayed_as.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account: ledger_account.unwrap_or_default(),
-            migrated: migrated.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            outstanding_amount: outstanding_amount.unwrap_or_default(),
-            payments_allocations: payments_allocations.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quick_entry_type: quick_entry_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tax_address_region: tax_address_region.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_breakdown: tax_breakdown.unwrap_or_default(),
-            tax_rate: tax_rate.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5950,18 +4813,15 @@ for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_id: analysis_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6066,108 +4926,53 @@ impl sage_core::types::model::FromFields for PurchaseQuickEntryUpdate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut gst_amount = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut pst_amount = None;
-        let mut quick_entry_type_id = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_type_categories") => {
-                    fields.next_value(&mut analysis_type_categories)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_type_categories" => {
+                    fields.option_into(&mut model.analysis_type_categories)?
                 }
-                Some("base_currency_net_amount") => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
+                "base_currency_net_amount" => {
+                    fields.lenient_into(&mut model.base_currency_net_amount)?
                 }
-                Some("base_currency_tax_amount") => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
+                "base_currency_tax_amount" => {
+                    fields.lenient_into(&mut model.base_currency_tax_amount)?
                 }
-                Some("base_currency_total_amount") => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
+                "base_currency_total_amount" => {
+                    fields.lenient_into(&mut model.base_currency_total_amount)?
                 }
-                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("contact_reference") => {
-                    fields.lenient_option(&mut contact_reference)?
+                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "details" => fields.lenient_into(&mut model.details)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
+                "inverse_exchange_rate" => {
+                    fields.lenient_into(&mut model.inverse_exchange_rate)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
-                Some("inverse_exchange_rate") => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
+                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
+                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
+                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
+                "quick_entry_type_id" => {
+                    fields.lenient_into(&mut model.quick_entry_type_id)?
                 }
-                Some("ledger_account_id") => {
-                    fields.lenient_option(&mut ledger_account_id)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "status_id" => fields.lenient_into(&mut model.status_id)?,
+                "tax_address_region_id" => {
+                    fields.lenient_into(&mut model.tax_address_region_id)?
                 }
-                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
-                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
-                Some("quick_entry_type_id") => {
-                    fields.lenient_option(&mut quick_entry_type_id)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("status_id") => fields.lenient_option(&mut status_id)?,
-                Some("tax_address_region_id") => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
-                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
-                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
-                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
+                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
+                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
+                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quick_entry_type_id: quick_entry_type_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -10,7 +10,10 @@
 //! ``duplicate field `Name` ``, and a value's own error at its key's path. [`Entries`] writes a
 //! model back the same way, without serde's flatten machinery either: its fields, then `extra`.
 //!
-//! A generated impl looks like this (`Contact` has a required `Name` and an optional `Balance`):
+//! A model whose fields are all optional starts from `Default` and reads each value straight into its
+//! field ([`Fields::lenient_into`], [`Fields::option_into`]). One with required fields reads into
+//! locals first, so that a missing one is an error; its impl looks like this (`Contact` has a
+//! required `Name` and an optional `Balance`):
 //!
 //! ```
 //! # use sage_core::types::{model::{self, Fields, FromFields}, Decimal, Extra};
@@ -26,12 +29,11 @@
 //!     fn from_fields<'de, A: serde::de::MapAccess<'de>>(mut fields: Fields<'de, A>) -> Result<Self, A::Error> {
 //!         let mut name = None;
 //!         let mut balance = None;
-//!         loop {
-//!             match fields.next_key()? {
-//!                 Some("Name") => fields.lenient_value(&mut name)?,
-//!                 Some("Balance") => fields.lenient_option(&mut balance)?,
-//!                 Some(_) => fields.keep_unknown()?,
-//!                 None => break,
+//!         while let Some(key) = fields.next_key()? {
+//!             match key {
+//!                 "Name" => fields.lenient_value(&mut name)?,
+//!                 "Balance" => fields.lenient_option(&mut balance)?,
+//!                 _ => fields.keep_unknown()?,
 //!             }
 //!         }
 //!         Ok(Self { name: fields.required(name, "Name")?, balance: balance.unwrap_or_default(), extra: fields.into_extra() })
@@ -175,6 +177,23 @@ impl<'de, A: MapAccess<'de>> Fields<'de, A> {
     pub fn next_value<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
         self.expect_first(slot.is_some())?;
         *slot = Some(self.map.next_value()?);
+        Ok(())
+    }
+
+    /// An optional scalar read leniently (see [`lenient::option`]) straight into a model's field, for
+    /// models whose fields are all optional and start from `Default`. A key seen again after a
+    /// non-`null` value is serde's duplicate error; after a `null`, the later value is taken.
+    pub fn lenient_into<T: Lenient>(&mut self, field: &mut Option<T>) -> Result<(), A::Error> {
+        self.expect_first(field.is_some())?;
+        *field = self.map.next_value_seed(LenientSeed(PhantomData))?;
+        Ok(())
+    }
+
+    /// An optional value decoded by its own `Deserialize` impl straight into a model's field (see
+    /// [`lenient_into`](Self::lenient_into)); `null` is `None`.
+    pub fn option_into<T: Deserialize<'de>>(&mut self, field: &mut Option<T>) -> Result<(), A::Error> {
+        self.expect_first(field.is_some())?;
+        *field = self.map.next_value()?;
         Ok(())
     }
 

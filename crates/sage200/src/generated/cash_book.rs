@@ -270,77 +270,70 @@ impl sage_core::types::model::FromFields for Bank {
         let mut statement_balance = None;
         let mut statement_date = None;
         let mut websites = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_currency") => fields.next_value(&mut account_currency)?,
-                Some("account_currency_id") => {
-                    fields.lenient_option(&mut account_currency_id)?
-                }
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_no") => fields.lenient_option(&mut account_no)?,
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
-                }
-                Some("account_type") => fields.lenient_option(&mut account_type)?,
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("balance_in_base") => fields.lenient_option(&mut balance_in_base)?,
-                Some("bank_account_nominal_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_currency" => fields.next_value(&mut account_currency)?,
+                "account_currency_id" => fields.lenient_option(&mut account_currency_id)?,
+                "account_name" => fields.lenient_option(&mut account_name)?,
+                "account_no" => fields.lenient_option(&mut account_no)?,
+                "account_status_type" => fields.next_value(&mut account_status_type)?,
+                "account_type" => fields.lenient_option(&mut account_type)?,
+                "balance" => fields.lenient_option(&mut balance)?,
+                "balance_in_base" => fields.lenient_option(&mut balance_in_base)?,
+                "bank_account_nominal_code" => {
                     fields.next_value(&mut bank_account_nominal_code)?
                 }
-                Some("bank_account_nominal_cost_centre") => {
+                "bank_account_nominal_cost_centre" => {
                     fields.lenient_option(&mut bank_account_nominal_cost_centre)?
                 }
-                Some("bank_account_nominal_department") => {
+                "bank_account_nominal_department" => {
                     fields.lenient_option(&mut bank_account_nominal_department)?
                 }
-                Some("bank_account_nominal_reference") => {
+                "bank_account_nominal_reference" => {
                     fields.lenient_option(&mut bank_account_nominal_reference)?
                 }
-                Some("bank_address") => fields.next_value(&mut bank_address)?,
-                Some("bank_charges_nominal_code") => {
+                "bank_address" => fields.next_value(&mut bank_address)?,
+                "bank_charges_nominal_code" => {
                     fields.next_value(&mut bank_charges_nominal_code)?
                 }
-                Some("bank_charges_nominal_cost_centre") => {
+                "bank_charges_nominal_cost_centre" => {
                     fields.lenient_option(&mut bank_charges_nominal_cost_centre)?
                 }
-                Some("bank_charges_nominal_department") => {
+                "bank_charges_nominal_department" => {
                     fields.lenient_option(&mut bank_charges_nominal_department)?
                 }
-                Some("bank_charges_nominal_reference") => {
+                "bank_charges_nominal_reference" => {
                     fields.lenient_option(&mut bank_charges_nominal_reference)?
                 }
-                Some("bank_contacts") => fields.next_value(&mut bank_contacts)?,
-                Some("bank_name") => fields.lenient_option(&mut bank_name)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("emails") => fields.next_value(&mut emails)?,
-                Some("exchange_diff_nominal_code") => {
+                "bank_contacts" => fields.next_value(&mut bank_contacts)?,
+                "bank_name" => fields.lenient_option(&mut bank_name)?,
+                "bic" => fields.lenient_option(&mut bic)?,
+                "code" => fields.lenient_value(&mut code)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_option(&mut description)?,
+                "emails" => fields.next_value(&mut emails)?,
+                "exchange_diff_nominal_code" => {
                     fields.next_value(&mut exchange_diff_nominal_code)?
                 }
-                Some("exchange_diff_nominal_cost_centre") => {
+                "exchange_diff_nominal_cost_centre" => {
                     fields.lenient_option(&mut exchange_diff_nominal_cost_centre)?
                 }
-                Some("exchange_diff_nominal_department") => {
+                "exchange_diff_nominal_department" => {
                     fields.lenient_option(&mut exchange_diff_nominal_department)?
                 }
-                Some("exchange_diff_nominal_reference") => {
+                "exchange_diff_nominal_reference" => {
                     fields.lenient_option(&mut exchange_diff_nominal_reference)?
                 }
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("overdraft_limit") => fields.lenient_option(&mut overdraft_limit)?,
-                Some("sort_code") => fields.lenient_value(&mut sort_code)?,
-                Some("statement_balance") => {
-                    fields.lenient_option(&mut statement_balance)?
-                }
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("websites") => fields.next_value(&mut websites)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "iban" => fields.lenient_option(&mut iban)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "overdraft_limit" => fields.lenient_option(&mut overdraft_limit)?,
+                "sort_code" => fields.lenient_value(&mut sort_code)?,
+                "statement_balance" => fields.lenient_option(&mut statement_balance)?,
+                "statement_date" => fields.next_value(&mut statement_date)?,
+                "websites" => fields.next_value(&mut websites)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -432,24 +425,17 @@ impl sage_core::types::model::FromFields for BankAccountType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -515,51 +501,26 @@ impl sage_core::types::model::FromFields for BankBankAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postcode = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -609,36 +570,21 @@ impl sage_core::types::model::FromFields for BankBankContacts {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address = None;
-        let mut bank_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut r#type = None;
-        loop {
-            match fields.next_key()? {
-                Some("address") => fields.lenient_option(&mut address)?,
-                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("type") => fields.lenient_option(&mut r#type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address" => fields.lenient_into(&mut model.address)?,
+                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "type" => fields.lenient_into(&mut model.r#type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address: address.unwrap_or_default(),
-            bank_id: bank_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            r#type: r#type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -688,36 +634,21 @@ impl sage_core::types::model::FromFields for BankEmails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_id: bank_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -758,24 +689,17 @@ impl sage_core::types::model::FromFields for BankEntryType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -828,39 +752,22 @@ impl sage_core::types::model::FromFields for BankMemos {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_id = None;
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
+                "created_by" => fields.lenient_into(&mut model.created_by)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_active" => fields.lenient_into(&mut model.is_active)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "note" => fields.lenient_into(&mut model.note)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_id: bank_id.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -988,38 +895,31 @@ impl sage_core::types::model::FromFields for BankPayment {
         let mut tax_code_id = None;
         let mut tax_registration_number = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_charges") => fields.next_value(&mut bank_charges)?,
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_charges" => fields.next_value(&mut bank_charges)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_goods_value") => {
-                    fields.lenient_option(&mut cheque_goods_value)?
-                }
-                Some("cheque_tax_value") => fields.lenient_option(&mut cheque_tax_value)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("nominal_analysis_items") => {
+                "cheque_goods_value" => fields.lenient_option(&mut cheque_goods_value)?,
+                "cheque_tax_value" => fields.lenient_option(&mut cheque_tax_value)?,
+                "cheque_value" => fields.lenient_option(&mut cheque_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "nominal_analysis_items" => {
                     fields.or_default(&mut nominal_analysis_items)?
                 }
-                Some("nominal_journal_items") => {
-                    fields.next_value(&mut nominal_journal_items)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_registration_number") => {
+                "nominal_journal_items" => fields.next_value(&mut nominal_journal_items)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_registration_number" => {
                     fields.lenient_option(&mut tax_registration_number)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1099,14 +999,13 @@ impl sage_core::types::model::FromFields for BankPaymentBankCharges {
         let mut cost_centre = None;
         let mut department = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1203,20 +1102,19 @@ impl sage_core::types::model::FromFields for BankPaymentNominalAnalysisItems {
         let mut tax_code_id = None;
         let mut tax_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "goods_value" => fields.lenient_option(&mut goods_value)?,
+                "gross_value" => fields.lenient_option(&mut gross_value)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_value" => fields.lenient_option(&mut tax_value)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1319,20 +1217,19 @@ impl sage_core::types::model::FromFields for BankPaymentNominalJournalItems {
         let mut tax_code_id = None;
         let mut tax_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "goods_value" => fields.lenient_option(&mut goods_value)?,
+                "gross_value" => fields.lenient_option(&mut gross_value)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_value" => fields.lenient_option(&mut tax_value)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1462,110 +1359,57 @@ impl sage_core::types::model::FromFields for BankPostedTransaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank = None;
-        let mut bank_cheque_to_base_currency_rate = None;
-        let mut bank_id = None;
-        let mut bank_transaction_type = None;
-        let mut cheque_currency = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_discount_value = None;
-        let mut cheque_to_account_currency_rate = None;
-        let mut cheque_value = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut entry_description = None;
-        let mut id = None;
-        let mut last_statement_date = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut source = None;
-        let mut statement_page_number = None;
-        let mut tax_analysis_items = None;
-        let mut trade_items = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank") => fields.next_value(&mut bank)?,
-                Some("bank_cheque_to_base_currency_rate") => {
-                    fields.lenient_option(&mut bank_cheque_to_base_currency_rate)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank" => fields.option_into(&mut model.bank)?,
+                "bank_cheque_to_base_currency_rate" => {
+                    fields.lenient_into(&mut model.bank_cheque_to_base_currency_rate)?
                 }
-                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
-                Some("bank_transaction_type") => {
-                    fields.lenient_option(&mut bank_transaction_type)?
+                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
+                "bank_transaction_type" => {
+                    fields.lenient_into(&mut model.bank_transaction_type)?
                 }
-                Some("cheque_currency") => fields.next_value(&mut cheque_currency)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
+                "cheque_currency" => fields.option_into(&mut model.cheque_currency)?,
+                "cheque_currency_id" => {
+                    fields.lenient_into(&mut model.cheque_currency_id)?
                 }
-                Some("cheque_discount_value") => {
-                    fields.lenient_option(&mut cheque_discount_value)?
+                "cheque_discount_value" => {
+                    fields.lenient_into(&mut model.cheque_discount_value)?
                 }
-                Some("cheque_to_account_currency_rate") => {
-                    fields.lenient_option(&mut cheque_to_account_currency_rate)?
+                "cheque_to_account_currency_rate" => {
+                    fields.lenient_into(&mut model.cheque_to_account_currency_rate)?
                 }
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("entry_description") => {
-                    fields.lenient_option(&mut entry_description)?
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "entry_description" => fields.lenient_into(&mut model.entry_description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "last_statement_date" => {
+                    fields.option_into(&mut model.last_statement_date)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("last_statement_date") => {
-                    fields.next_value(&mut last_statement_date)?
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trade_items") => fields.next_value(&mut trade_items)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "trade_items" => fields.option_into(&mut model.trade_items)?,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank: bank.unwrap_or_default(),
-            bank_cheque_to_base_currency_rate: bank_cheque_to_base_currency_rate
-                .unwrap_or_default(),
-            bank_id: bank_id.unwrap_or_default(),
-            bank_transaction_type: bank_transaction_type.unwrap_or_default(),
-            cheque_currency: cheque_currency.unwrap_or_default(),
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_discount_value: cheque_discount_value.unwrap_or_default(),
-            cheque_to_account_currency_rate: cheque_to_account_currency_rate
-                .unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            entry_description: entry_description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_statement_date: last_statement_date.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trade_items: trade_items.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1627,50 +1471,27 @@ impl sage_core::types::model::FromFields for BankPostedTransactionNominalAnalysi
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1720,38 +1541,23 @@ impl sage_core::types::model::FromFields for BankPostedTransactionTaxAnalysisIte
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1807,46 +1613,25 @@ impl sage_core::types::model::FromFields for BankPostedTransactionTradeItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut entry_type_string = None;
-        let mut gross_value = None;
-        let mut reference = None;
-        let mut tax_value = None;
-        let mut trading_entry_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("entry_type_string") => {
-                    fields.lenient_option(&mut entry_type_string)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "entry_type_string" => fields.lenient_into(&mut model.entry_type_string)?,
+                "gross_value" => fields.lenient_into(&mut model.gross_value)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_value" => fields.lenient_into(&mut model.tax_value)?,
+                "trading_entry_type" => {
+                    fields.lenient_into(&mut model.trading_entry_type)?
                 }
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("trading_entry_type") => {
-                    fields.lenient_option(&mut trading_entry_type)?
-                }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            entry_type_string: entry_type_string.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            trading_entry_type: trading_entry_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1974,38 +1759,31 @@ impl sage_core::types::model::FromFields for BankReceipt {
         let mut tax_code_id = None;
         let mut tax_registration_number = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_charges") => fields.next_value(&mut bank_charges)?,
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_charges" => fields.next_value(&mut bank_charges)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_goods_value") => {
-                    fields.lenient_option(&mut cheque_goods_value)?
-                }
-                Some("cheque_tax_value") => fields.lenient_option(&mut cheque_tax_value)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("nominal_analysis_items") => {
+                "cheque_goods_value" => fields.lenient_option(&mut cheque_goods_value)?,
+                "cheque_tax_value" => fields.lenient_option(&mut cheque_tax_value)?,
+                "cheque_value" => fields.lenient_option(&mut cheque_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "nominal_analysis_items" => {
                     fields.or_default(&mut nominal_analysis_items)?
                 }
-                Some("nominal_journal_items") => {
-                    fields.next_value(&mut nominal_journal_items)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_registration_number") => {
+                "nominal_journal_items" => fields.next_value(&mut nominal_journal_items)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_registration_number" => {
                     fields.lenient_option(&mut tax_registration_number)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2085,14 +1863,13 @@ impl sage_core::types::model::FromFields for BankReceiptBankCharges {
         let mut cost_centre = None;
         let mut department = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2189,20 +1966,19 @@ impl sage_core::types::model::FromFields for BankReceiptNominalAnalysisItems {
         let mut tax_code_id = None;
         let mut tax_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "goods_value" => fields.lenient_option(&mut goods_value)?,
+                "gross_value" => fields.lenient_option(&mut gross_value)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_value" => fields.lenient_option(&mut tax_value)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2305,20 +2081,19 @@ impl sage_core::types::model::FromFields for BankReceiptNominalJournalItems {
         let mut tax_code_id = None;
         let mut tax_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "goods_value" => fields.lenient_option(&mut goods_value)?,
+                "gross_value" => fields.lenient_option(&mut gross_value)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "tax_value" => fields.lenient_option(&mut tax_value)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2485,43 +2260,42 @@ impl sage_core::types::model::FromFields for BankTransfer {
         let mut reference = None;
         let mut second_reference = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_from_id") => fields.lenient_value(&mut bank_from_id)?,
-                Some("bank_to_id") => fields.lenient_value(&mut bank_to_id)?,
-                Some("commission_code") => fields.lenient_option(&mut commission_code)?,
-                Some("commission_cost_centre") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_from_id" => fields.lenient_value(&mut bank_from_id)?,
+                "bank_to_id" => fields.lenient_value(&mut bank_to_id)?,
+                "commission_code" => fields.lenient_option(&mut commission_code)?,
+                "commission_cost_centre" => {
                     fields.lenient_option(&mut commission_cost_centre)?
                 }
-                Some("commission_department") => {
+                "commission_department" => {
                     fields.lenient_option(&mut commission_department)?
                 }
-                Some("commission_payer") => fields.lenient_option(&mut commission_payer)?,
-                Some("commission_value") => fields.lenient_option(&mut commission_value)?,
-                Some("exchange_difference_code") => {
+                "commission_payer" => fields.lenient_option(&mut commission_payer)?,
+                "commission_value" => fields.lenient_option(&mut commission_value)?,
+                "exchange_difference_code" => {
                     fields.lenient_option(&mut exchange_difference_code)?
                 }
-                Some("exchange_difference_cost_centre") => {
+                "exchange_difference_cost_centre" => {
                     fields.lenient_option(&mut exchange_difference_cost_centre)?
                 }
-                Some("exchange_difference_department") => {
+                "exchange_difference_department" => {
                     fields.lenient_option(&mut exchange_difference_department)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("payment_to_base_exchange_rate") => {
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "payment_to_base_exchange_rate" => {
                     fields.lenient_option(&mut payment_to_base_exchange_rate)?
                 }
-                Some("payment_value") => fields.lenient_value(&mut payment_value)?,
-                Some("receipt_to_base_exchange_rate") => {
+                "payment_value" => fields.lenient_value(&mut payment_value)?,
+                "receipt_to_base_exchange_rate" => {
                     fields.lenient_option(&mut receipt_to_base_exchange_rate)?
                 }
-                Some("receipt_value") => fields.lenient_option(&mut receipt_value)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "receipt_value" => fields.lenient_option(&mut receipt_value)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2710,158 +2484,76 @@ impl sage_core::types::model::FromFields for BankView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_no = None;
-        let mut account_status_type_id = None;
-        let mut account_type_id = None;
-        let mut balance = None;
-        let mut balance_in_base = None;
-        let mut bank_account_nominal_cost_centre = None;
-        let mut bank_account_nominal_department = None;
-        let mut bank_account_nominal_reference = None;
-        let mut bank_charges_nominal_cost_centre = None;
-        let mut bank_charges_nominal_department = None;
-        let mut bank_charges_nominal_reference = None;
-        let mut bank_name = None;
-        let mut bic = None;
-        let mut code = None;
-        let mut currency_id = None;
-        let mut currency_iso_code = None;
-        let mut currency_iso_code_id = None;
-        let mut currency_iso_code_name = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut description = None;
-        let mut electronic_bank = None;
-        let mut electronic_bank_function_id = None;
-        let mut exchange_diff_nominal_cost_centre = None;
-        let mut exchange_diff_nominal_department = None;
-        let mut exchange_diff_nominal_reference = None;
-        let mut iban = None;
-        let mut id = None;
-        let mut overdraft_limit = None;
-        let mut sort_code = None;
-        let mut statement_balance = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_no") => fields.lenient_option(&mut account_no)?,
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_no" => fields.lenient_into(&mut model.account_no)?,
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("balance_in_base") => fields.lenient_option(&mut balance_in_base)?,
-                Some("bank_account_nominal_cost_centre") => {
-                    fields.lenient_option(&mut bank_account_nominal_cost_centre)?
+                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "balance_in_base" => fields.lenient_into(&mut model.balance_in_base)?,
+                "bank_account_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.bank_account_nominal_cost_centre)?
                 }
-                Some("bank_account_nominal_department") => {
-                    fields.lenient_option(&mut bank_account_nominal_department)?
+                "bank_account_nominal_department" => {
+                    fields.lenient_into(&mut model.bank_account_nominal_department)?
                 }
-                Some("bank_account_nominal_reference") => {
-                    fields.lenient_option(&mut bank_account_nominal_reference)?
+                "bank_account_nominal_reference" => {
+                    fields.lenient_into(&mut model.bank_account_nominal_reference)?
                 }
-                Some("bank_charges_nominal_cost_centre") => {
-                    fields.lenient_option(&mut bank_charges_nominal_cost_centre)?
+                "bank_charges_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.bank_charges_nominal_cost_centre)?
                 }
-                Some("bank_charges_nominal_department") => {
-                    fields.lenient_option(&mut bank_charges_nominal_department)?
+                "bank_charges_nominal_department" => {
+                    fields.lenient_into(&mut model.bank_charges_nominal_department)?
                 }
-                Some("bank_charges_nominal_reference") => {
-                    fields.lenient_option(&mut bank_charges_nominal_reference)?
+                "bank_charges_nominal_reference" => {
+                    fields.lenient_into(&mut model.bank_charges_nominal_reference)?
                 }
-                Some("bank_name") => fields.lenient_option(&mut bank_name)?,
-                Some("bic") => fields.lenient_option(&mut bic)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("currency_iso_code") => {
-                    fields.lenient_option(&mut currency_iso_code)?
+                "bank_name" => fields.lenient_into(&mut model.bank_name)?,
+                "bic" => fields.lenient_into(&mut model.bic)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
+                "currency_iso_code_id" => {
+                    fields.lenient_into(&mut model.currency_iso_code_id)?
                 }
-                Some("currency_iso_code_id") => {
-                    fields.lenient_option(&mut currency_iso_code_id)?
+                "currency_iso_code_name" => {
+                    fields.lenient_into(&mut model.currency_iso_code_name)?
                 }
-                Some("currency_iso_code_name") => {
-                    fields.lenient_option(&mut currency_iso_code_name)?
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "electronic_bank" => fields.lenient_into(&mut model.electronic_bank)?,
+                "electronic_bank_function_id" => {
+                    fields.option_into(&mut model.electronic_bank_function_id)?
                 }
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("electronic_bank") => fields.lenient_option(&mut electronic_bank)?,
-                Some("electronic_bank_function_id") => {
-                    fields.next_value(&mut electronic_bank_function_id)?
+                "exchange_diff_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.exchange_diff_nominal_cost_centre)?
                 }
-                Some("exchange_diff_nominal_cost_centre") => {
-                    fields.lenient_option(&mut exchange_diff_nominal_cost_centre)?
+                "exchange_diff_nominal_department" => {
+                    fields.lenient_into(&mut model.exchange_diff_nominal_department)?
                 }
-                Some("exchange_diff_nominal_department") => {
-                    fields.lenient_option(&mut exchange_diff_nominal_department)?
+                "exchange_diff_nominal_reference" => {
+                    fields.lenient_into(&mut model.exchange_diff_nominal_reference)?
                 }
-                Some("exchange_diff_nominal_reference") => {
-                    fields.lenient_option(&mut exchange_diff_nominal_reference)?
+                "iban" => fields.lenient_into(&mut model.iban)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "overdraft_limit" => fields.lenient_into(&mut model.overdraft_limit)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                "statement_balance" => fields.lenient_into(&mut model.statement_balance)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("iban") => fields.lenient_option(&mut iban)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("overdraft_limit") => fields.lenient_option(&mut overdraft_limit)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some("statement_balance") => {
-                    fields.lenient_option(&mut statement_balance)?
-                }
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_no: account_no.unwrap_or_default(),
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            account_type_id: account_type_id.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            balance_in_base: balance_in_base.unwrap_or_default(),
-            bank_account_nominal_cost_centre: bank_account_nominal_cost_centre
-                .unwrap_or_default(),
-            bank_account_nominal_department: bank_account_nominal_department
-                .unwrap_or_default(),
-            bank_account_nominal_reference: bank_account_nominal_reference
-                .unwrap_or_default(),
-            bank_charges_nominal_cost_centre: bank_charges_nominal_cost_centre
-                .unwrap_or_default(),
-            bank_charges_nominal_department: bank_charges_nominal_department
-                .unwrap_or_default(),
-            bank_charges_nominal_reference: bank_charges_nominal_reference
-                .unwrap_or_default(),
-            bank_name: bank_name.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            currency_iso_code: currency_iso_code.unwrap_or_default(),
-            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
-            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            electronic_bank: electronic_bank.unwrap_or_default(),
-            electronic_bank_function_id: electronic_bank_function_id.unwrap_or_default(),
-            exchange_diff_nominal_cost_centre: exchange_diff_nominal_cost_centre
-                .unwrap_or_default(),
-            exchange_diff_nominal_department: exchange_diff_nominal_department
-                .unwrap_or_default(),
-            exchange_diff_nominal_reference: exchange_diff_nominal_reference
-                .unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            overdraft_limit: overdraft_limit.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            statement_balance: statement_balance.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2911,36 +2603,21 @@ impl sage_core::types::model::FromFields for BankWebsites {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_id: bank_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2983,28 +2660,21 @@ impl sage_core::types::model::FromFields for CashBookSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut default_bank_account = None;
-        let mut default_bank_account_id = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("default_bank_account") => {
-                    fields.next_value(&mut default_bank_account)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "default_bank_account" => {
+                    fields.option_into(&mut model.default_bank_account)?
                 }
-                Some("default_bank_account_id") => {
-                    fields.lenient_option(&mut default_bank_account_id)?
+                "default_bank_account_id" => {
+                    fields.lenient_into(&mut model.default_bank_account_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            default_bank_account: default_bank_account.unwrap_or_default(),
-            default_bank_account_id: default_bank_account_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3043,24 +2713,17 @@ impl sage_core::types::model::FromFields for ElectronicBankFunctionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3108,35 +2771,22 @@ impl sage_core::types::model::FromFields for LookupBank {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type" => {
+                    fields.option_into(&mut model.account_status_type)?
                 }
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type: account_status_type.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

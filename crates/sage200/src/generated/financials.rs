@@ -70,24 +70,17 @@ impl sage_core::types::model::FromFields for AccountStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -128,24 +121,17 @@ impl sage_core::types::model::FromFields for AgedBalancesAgeingType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -184,24 +170,17 @@ impl sage_core::types::model::FromFields for AllocationStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -242,24 +221,17 @@ impl sage_core::types::model::FromFields for ContactNumberType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -333,17 +305,16 @@ impl sage_core::types::model::FromFields for CountryCode {
         let mut id = None;
         let mut name = None;
         let mut tax_mask = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("eu_member") => fields.lenient_option(&mut eu_member)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("tax_mask") => fields.next_value(&mut tax_mask)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "eu_member" => fields.lenient_option(&mut eu_member)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "tax_mask" => fields.next_value(&mut tax_mask)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -397,27 +368,18 @@ impl sage_core::types::model::FromFields for CountryCodeTaxMask {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -491,17 +453,16 @@ impl sage_core::types::model::FromFields for CreditBureau {
         let mut is_default = None;
         let mut name = None;
         let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("checking_url") => fields.lenient_option(&mut checking_url)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "checking_url" => fields.lenient_option(&mut checking_url)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "website" => fields.lenient_option(&mut website)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -577,15 +538,14 @@ impl sage_core::types::model::FromFields for CreditPosition {
         let mut id = None;
         let mut is_default = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -711,36 +671,29 @@ impl sage_core::types::model::FromFields for Currency {
         let mut name = None;
         let mut symbol = None;
         let mut use_for_new_accounts = None;
-        loop {
-            match fields.next_key()? {
-                Some("core_currency_rate") => {
-                    fields.lenient_option(&mut core_currency_rate)?
-                }
-                Some("currency_iso_code") => fields.next_value(&mut currency_iso_code)?,
-                Some("currency_iso_code_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "core_currency_rate" => fields.lenient_option(&mut core_currency_rate)?,
+                "currency_iso_code" => fields.next_value(&mut currency_iso_code)?,
+                "currency_iso_code_id" => {
                     fields.lenient_option(&mut currency_iso_code_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("euro_currency_rate") => {
-                    fields.lenient_option(&mut euro_currency_rate)?
-                }
-                Some("exchange_rate_amendability_type") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "euro_currency_rate" => fields.lenient_option(&mut euro_currency_rate)?,
+                "exchange_rate_amendability_type" => {
                     fields.lenient_option(&mut exchange_rate_amendability_type)?
                 }
-                Some("exchange_rate_type") => {
-                    fields.lenient_option(&mut exchange_rate_type)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_base_currency") => fields.lenient_option(&mut is_base_currency)?,
-                Some("is_euro_currency") => fields.lenient_option(&mut is_euro_currency)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("symbol") => fields.lenient_value(&mut symbol)?,
-                Some("use_for_new_accounts") => {
+                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_base_currency" => fields.lenient_option(&mut is_base_currency)?,
+                "is_euro_currency" => fields.lenient_option(&mut is_euro_currency)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "symbol" => fields.lenient_value(&mut symbol)?,
+                "use_for_new_accounts" => {
                     fields.lenient_option(&mut use_for_new_accounts)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -905,52 +858,43 @@ impl sage_core::types::model::FromFields for CurrencyExchangeRate {
         let mut exchange_rate = None;
         let mut exchange_rate_type = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("currency_base") => fields.next_value(&mut currency_base)?,
-                Some("currency_euro") => fields.next_value(&mut currency_euro)?,
-                Some("currency_from") => fields.next_value(&mut currency_from)?,
-                Some("currency_from_id") => fields.lenient_value(&mut currency_from_id)?,
-                Some("currency_from_is_amendable") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "currency_base" => fields.next_value(&mut currency_base)?,
+                "currency_euro" => fields.next_value(&mut currency_euro)?,
+                "currency_from" => fields.next_value(&mut currency_from)?,
+                "currency_from_id" => fields.lenient_value(&mut currency_from_id)?,
+                "currency_from_is_amendable" => {
                     fields.lenient_option(&mut currency_from_is_amendable)?
                 }
-                Some("currency_from_is_expired") => {
+                "currency_from_is_expired" => {
                     fields.lenient_option(&mut currency_from_is_expired)?
                 }
-                Some("currency_from_no_periods") => {
+                "currency_from_no_periods" => {
                     fields.lenient_option(&mut currency_from_no_periods)?
                 }
-                Some("currency_from_rate") => {
-                    fields.lenient_option(&mut currency_from_rate)?
-                }
-                Some("currency_from_value") => {
-                    fields.lenient_option(&mut currency_from_value)?
-                }
-                Some("currency_to") => fields.next_value(&mut currency_to)?,
-                Some("currency_to_id") => fields.lenient_value(&mut currency_to_id)?,
-                Some("currency_to_is_amendable") => {
+                "currency_from_rate" => fields.lenient_option(&mut currency_from_rate)?,
+                "currency_from_value" => fields.lenient_option(&mut currency_from_value)?,
+                "currency_to" => fields.next_value(&mut currency_to)?,
+                "currency_to_id" => fields.lenient_value(&mut currency_to_id)?,
+                "currency_to_is_amendable" => {
                     fields.lenient_option(&mut currency_to_is_amendable)?
                 }
-                Some("currency_to_is_expired") => {
+                "currency_to_is_expired" => {
                     fields.lenient_option(&mut currency_to_is_expired)?
                 }
-                Some("currency_to_no_periods") => {
+                "currency_to_no_periods" => {
                     fields.lenient_option(&mut currency_to_no_periods)?
                 }
-                Some("currency_to_rate") => fields.lenient_option(&mut currency_to_rate)?,
-                Some("currency_to_value") => {
-                    fields.lenient_option(&mut currency_to_value)?
-                }
-                Some("currency_transaction_type") => {
+                "currency_to_rate" => fields.lenient_option(&mut currency_to_rate)?,
+                "currency_to_value" => fields.lenient_option(&mut currency_to_value)?,
+                "currency_transaction_type" => {
                     fields.lenient_option(&mut currency_transaction_type)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("exchange_rate_type") => {
-                    fields.lenient_option(&mut exchange_rate_type)?
-                }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1039,15 +983,14 @@ impl sage_core::types::model::FromFields for CurrencyIsoCode {
         let mut date_time_updated = None;
         let mut id = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1098,24 +1041,17 @@ impl sage_core::types::model::FromFields for CurrencyTransactionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1166,38 +1102,23 @@ impl sage_core::types::model::FromFields for DocumentLayout {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut layout = None;
-        let mut name = None;
-        let mut sys_document_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("layout") => fields.lenient_option(&mut layout)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("sys_document_type_id") => {
-                    fields.lenient_option(&mut sys_document_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "layout" => fields.lenient_into(&mut model.layout)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "sys_document_type_id" => {
+                    fields.lenient_into(&mut model.sys_document_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            layout: layout.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            sys_document_type_id: sys_document_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1256,46 +1177,27 @@ impl sage_core::types::model::FromFields for DocumentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_mandatory = None;
-        let mut trader_contact_role = None;
-        let mut trader_contact_role_id = None;
-        let mut used_in_module = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
-                Some("trader_contact_role") => {
-                    fields.next_value(&mut trader_contact_role)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
+                "trader_contact_role" => {
+                    fields.option_into(&mut model.trader_contact_role)?
                 }
-                Some("trader_contact_role_id") => {
-                    fields.lenient_option(&mut trader_contact_role_id)?
+                "trader_contact_role_id" => {
+                    fields.lenient_into(&mut model.trader_contact_role_id)?
                 }
-                Some("used_in_module") => fields.lenient_option(&mut used_in_module)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "used_in_module" => fields.lenient_into(&mut model.used_in_module)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_mandatory: is_mandatory.unwrap_or_default(),
-            trader_contact_role: trader_contact_role.unwrap_or_default(),
-            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
-            used_in_module: used_in_module.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1336,24 +1238,17 @@ impl sage_core::types::model::FromFields for ExchangeRateAmendabilityType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1394,24 +1289,17 @@ impl sage_core::types::model::FromFields for ExchangeRateType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1452,24 +1340,17 @@ impl sage_core::types::model::FromFields for FinancialReportLayoutType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1622,154 +1503,92 @@ impl sage_core::types::model::FromFields for FinancialReportLayoutView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut financial_report_layout_account_report_type = None;
-        let mut financial_report_layout_id = None;
-        let mut financial_report_layout_name = None;
-        let mut financial_report_row_group_break_1 = None;
-        let mut financial_report_row_group_break_2 = None;
-        let mut financial_report_row_group_break_3 = None;
-        let mut financial_report_row_group_break_4 = None;
-        let mut financial_report_row_group_break_5 = None;
-        let mut financial_report_row_group_break_6 = None;
-        let mut financial_report_row_group_break_7 = None;
-        let mut financial_report_row_group_break_8 = None;
-        let mut financial_report_row_group_break_9 = None;
-        let mut financial_report_row_id = None;
-        let mut financial_report_row_layout_debit_or_credit_type = None;
-        let mut financial_report_row_layout_position_type = None;
-        let mut financial_report_row_line_type = None;
-        let mut financial_report_row_report_row = None;
-        let mut financial_report_row_subtotal_group = None;
-        let mut financial_report_row_title = None;
-        let mut nominal_account_report_category_code = None;
-        let mut nominal_account_report_category_description = None;
-        let mut nominal_account_report_category_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("financial_report_layout_account_report_type") => {
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "financial_report_layout_account_report_type" => {
                     fields
-                        .lenient_option(
-                            &mut financial_report_layout_account_report_type,
+                        .lenient_into(
+                            &mut model.financial_report_layout_account_report_type,
                         )?
                 }
-                Some("financial_report_layout_id") => {
-                    fields.lenient_option(&mut financial_report_layout_id)?
+                "financial_report_layout_id" => {
+                    fields.lenient_into(&mut model.financial_report_layout_id)?
                 }
-                Some("financial_report_layout_name") => {
-                    fields.lenient_option(&mut financial_report_layout_name)?
+                "financial_report_layout_name" => {
+                    fields.lenient_into(&mut model.financial_report_layout_name)?
                 }
-                Some("financial_report_row_group_break_1") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_1)?
+                "financial_report_row_group_break_1" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_1)?
                 }
-                Some("financial_report_row_group_break_2") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_2)?
+                "financial_report_row_group_break_2" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_2)?
                 }
-                Some("financial_report_row_group_break_3") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_3)?
+                "financial_report_row_group_break_3" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_3)?
                 }
-                Some("financial_report_row_group_break_4") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_4)?
+                "financial_report_row_group_break_4" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_4)?
                 }
-                Some("financial_report_row_group_break_5") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_5)?
+                "financial_report_row_group_break_5" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_5)?
                 }
-                Some("financial_report_row_group_break_6") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_6)?
+                "financial_report_row_group_break_6" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_6)?
                 }
-                Some("financial_report_row_group_break_7") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_7)?
+                "financial_report_row_group_break_7" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_7)?
                 }
-                Some("financial_report_row_group_break_8") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_8)?
+                "financial_report_row_group_break_8" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_8)?
                 }
-                Some("financial_report_row_group_break_9") => {
-                    fields.lenient_option(&mut financial_report_row_group_break_9)?
+                "financial_report_row_group_break_9" => {
+                    fields.lenient_into(&mut model.financial_report_row_group_break_9)?
                 }
-                Some("financial_report_row_id") => {
-                    fields.lenient_option(&mut financial_report_row_id)?
+                "financial_report_row_id" => {
+                    fields.lenient_into(&mut model.financial_report_row_id)?
                 }
-                Some("financial_report_row_layout_debit_or_credit_type") => {
+                "financial_report_row_layout_debit_or_credit_type" => {
                     fields
-                        .lenient_option(
-                            &mut financial_report_row_layout_debit_or_credit_type,
+                        .lenient_into(
+                            &mut model.financial_report_row_layout_debit_or_credit_type,
                         )?
                 }
-                Some("financial_report_row_layout_position_type") => {
+                "financial_report_row_layout_position_type" => {
                     fields
-                        .lenient_option(&mut financial_report_row_layout_position_type)?
-                }
-                Some("financial_report_row_line_type") => {
-                    fields.lenient_option(&mut financial_report_row_line_type)?
-                }
-                Some("financial_report_row_report_row") => {
-                    fields.lenient_option(&mut financial_report_row_report_row)?
-                }
-                Some("financial_report_row_subtotal_group") => {
-                    fields.lenient_option(&mut financial_report_row_subtotal_group)?
-                }
-                Some("financial_report_row_title") => {
-                    fields.lenient_option(&mut financial_report_row_title)?
-                }
-                Some("nominal_account_report_category_code") => {
-                    fields.lenient_option(&mut nominal_account_report_category_code)?
-                }
-                Some("nominal_account_report_category_description") => {
-                    fields
-                        .lenient_option(
-                            &mut nominal_account_report_category_description,
+                        .lenient_into(
+                            &mut model.financial_report_row_layout_position_type,
                         )?
                 }
-                Some("nominal_account_report_category_id") => {
-                    fields.lenient_option(&mut nominal_account_report_category_id)?
+                "financial_report_row_line_type" => {
+                    fields.lenient_into(&mut model.financial_report_row_line_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "financial_report_row_report_row" => {
+                    fields.lenient_into(&mut model.financial_report_row_report_row)?
+                }
+                "financial_report_row_subtotal_group" => {
+                    fields.lenient_into(&mut model.financial_report_row_subtotal_group)?
+                }
+                "financial_report_row_title" => {
+                    fields.lenient_into(&mut model.financial_report_row_title)?
+                }
+                "nominal_account_report_category_code" => {
+                    fields.lenient_into(&mut model.nominal_account_report_category_code)?
+                }
+                "nominal_account_report_category_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.nominal_account_report_category_description,
+                        )?
+                }
+                "nominal_account_report_category_id" => {
+                    fields.lenient_into(&mut model.nominal_account_report_category_id)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            financial_report_layout_account_report_type: financial_report_layout_account_report_type
-                .unwrap_or_default(),
-            financial_report_layout_id: financial_report_layout_id.unwrap_or_default(),
-            financial_report_layout_name: financial_report_layout_name
-                .unwrap_or_default(),
-            financial_report_row_group_break_1: financial_report_row_group_break_1
-                .unwrap_or_default(),
-            financial_report_row_group_break_2: financial_report_row_group_break_2
-                .unwrap_or_default(),
-            financial_report_row_group_break_3: financial_report_row_group_break_3
-                .unwrap_or_default(),
-            financial_report_row_group_break_4: financial_report_row_group_break_4
-                .unwrap_or_default(),
-            financial_report_row_group_break_5: financial_report_row_group_break_5
-                .unwrap_or_default(),
-            financial_report_row_group_break_6: financial_report_row_group_break_6
-                .unwrap_or_default(),
-            financial_report_row_group_break_7: financial_report_row_group_break_7
-                .unwrap_or_default(),
-            financial_report_row_group_break_8: financial_report_row_group_break_8
-                .unwrap_or_default(),
-            financial_report_row_group_break_9: financial_report_row_group_break_9
-                .unwrap_or_default(),
-            financial_report_row_id: financial_report_row_id.unwrap_or_default(),
-            financial_report_row_layout_debit_or_credit_type: financial_report_row_layout_debit_or_credit_type
-                .unwrap_or_default(),
-            financial_report_row_layout_position_type: financial_report_row_layout_position_type
-                .unwrap_or_default(),
-            financial_report_row_line_type: financial_report_row_line_type
-                .unwrap_or_default(),
-            financial_report_row_report_row: financial_report_row_report_row
-                .unwrap_or_default(),
-            financial_report_row_subtotal_group: financial_report_row_subtotal_group
-                .unwrap_or_default(),
-            financial_report_row_title: financial_report_row_title.unwrap_or_default(),
-            nominal_account_report_category_code: nominal_account_report_category_code
-                .unwrap_or_default(),
-            nominal_account_report_category_description: nominal_account_report_category_description
-                .unwrap_or_default(),
-            nominal_account_report_category_id: nominal_account_report_category_id
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1810,24 +1629,17 @@ impl sage_core::types::model::FromFields for FinancialReportRowLayoutDebitOrCred
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1868,24 +1680,17 @@ impl sage_core::types::model::FromFields for FinancialReportRowLayoutPositionTyp
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1926,24 +1731,17 @@ impl sage_core::types::model::FromFields for FinancialReportRowLineType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2003,55 +1801,33 @@ impl sage_core::types::model::FromFields for FinancialYearPeriodView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_period_id = None;
-        let mut financial_year_end_date = None;
-        let mut financial_year_id = None;
-        let mut financial_year_start_date = None;
-        let mut number_of_periods_in_year = None;
-        let mut period_end_date = None;
-        let mut period_number = None;
-        let mut period_start_date = None;
-        let mut year_relative_to_current_year = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_id") => {
-                    fields.lenient_option(&mut accounting_period_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_id" => {
+                    fields.lenient_into(&mut model.accounting_period_id)?
                 }
-                Some("financial_year_end_date") => {
-                    fields.next_value(&mut financial_year_end_date)?
+                "financial_year_end_date" => {
+                    fields.option_into(&mut model.financial_year_end_date)?
                 }
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
+                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
+                "financial_year_start_date" => {
+                    fields.option_into(&mut model.financial_year_start_date)?
                 }
-                Some("financial_year_start_date") => {
-                    fields.next_value(&mut financial_year_start_date)?
+                "number_of_periods_in_year" => {
+                    fields.lenient_into(&mut model.number_of_periods_in_year)?
                 }
-                Some("number_of_periods_in_year") => {
-                    fields.lenient_option(&mut number_of_periods_in_year)?
+                "period_end_date" => fields.option_into(&mut model.period_end_date)?,
+                "period_number" => fields.lenient_into(&mut model.period_number)?,
+                "period_start_date" => fields.option_into(&mut model.period_start_date)?,
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
                 }
-                Some("period_end_date") => fields.next_value(&mut period_end_date)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some("period_start_date") => fields.next_value(&mut period_start_date)?,
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_period_id: accounting_period_id.unwrap_or_default(),
-            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
-            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
-            period_end_date: period_end_date.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            period_start_date: period_start_date.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2092,24 +1868,17 @@ impl sage_core::types::model::FromFields for TaxAccountEntryType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2199,23 +1968,20 @@ impl sage_core::types::model::FromFields for TaxCode {
         let mut tax_rate = None;
         let mut terms = None;
         let mut terms_description = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_notional_acquisition_tax") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_notional_acquisition_tax" => {
                     fields.lenient_option(&mut is_notional_acquisition_tax)?
                 }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("tax_rate") => fields.lenient_option(&mut tax_rate)?,
-                Some("terms") => fields.lenient_option(&mut terms)?,
-                Some("terms_description") => {
-                    fields.lenient_option(&mut terms_description)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_value(&mut name)?,
+                "tax_rate" => fields.lenient_option(&mut tax_rate)?,
+                "terms" => fields.lenient_option(&mut terms)?,
+                "terms_description" => fields.lenient_option(&mut terms_description)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2268,24 +2034,17 @@ impl sage_core::types::model::FromFields for TraderAccountType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2344,48 +2103,29 @@ impl sage_core::types::model::FromFields for TraderContactRole {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default_role = None;
-        let mut is_mandatory = None;
-        let mut role = None;
-        let mut use_for_customer_accounts = None;
-        let mut use_for_supplier_accounts = None;
-        let mut use_with_documents = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default_role") => fields.lenient_option(&mut is_default_role)?,
-                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
-                Some("role") => fields.lenient_option(&mut role)?,
-                Some("use_for_customer_accounts") => {
-                    fields.lenient_option(&mut use_for_customer_accounts)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default_role" => fields.lenient_into(&mut model.is_default_role)?,
+                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
+                "role" => fields.lenient_into(&mut model.role)?,
+                "use_for_customer_accounts" => {
+                    fields.lenient_into(&mut model.use_for_customer_accounts)?
                 }
-                Some("use_for_supplier_accounts") => {
-                    fields.lenient_option(&mut use_for_supplier_accounts)?
+                "use_for_supplier_accounts" => {
+                    fields.lenient_into(&mut model.use_for_supplier_accounts)?
                 }
-                Some("use_with_documents") => {
-                    fields.lenient_option(&mut use_with_documents)?
+                "use_with_documents" => {
+                    fields.lenient_into(&mut model.use_with_documents)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default_role: is_default_role.unwrap_or_default(),
-            is_mandatory: is_mandatory.unwrap_or_default(),
-            role: role.unwrap_or_default(),
-            use_for_customer_accounts: use_for_customer_accounts.unwrap_or_default(),
-            use_for_supplier_accounts: use_for_supplier_accounts.unwrap_or_default(),
-            use_with_documents: use_with_documents.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2426,24 +2166,17 @@ impl sage_core::types::model::FromFields for TraderLocationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2482,24 +2215,17 @@ impl sage_core::types::model::FromFields for TraderPaymentTerms {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2540,24 +2266,17 @@ impl sage_core::types::model::FromFields for TraderTransactionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2598,24 +2317,17 @@ impl sage_core::types::model::FromFields for TradingRevaluationAllocationEntryTy
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -60,24 +60,17 @@ impl sage_core::types::model::FromFields for AccountingPeriodValidationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -128,38 +121,23 @@ impl sage_core::types::model::FromFields for AnalysisCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allow_new_on_entry = None;
-        let mut allow_overtype = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        let mut values = None;
-        loop {
-            match fields.next_key()? {
-                Some("allow_new_on_entry") => {
-                    fields.lenient_option(&mut allow_new_on_entry)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allow_new_on_entry" => {
+                    fields.lenient_into(&mut model.allow_new_on_entry)?
                 }
-                Some("allow_overtype") => fields.lenient_option(&mut allow_overtype)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("values") => fields.next_value(&mut values)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "allow_overtype" => fields.lenient_into(&mut model.allow_overtype)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "values" => fields.option_into(&mut model.values)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allow_new_on_entry: allow_new_on_entry.unwrap_or_default(),
-            allow_overtype: allow_overtype.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -223,55 +201,30 @@ impl sage_core::types::model::FromFields for AnalysisCodeMapping {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_code = None;
-        let mut analysis_code_id = None;
-        let mut class_name = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut friendly_class_name = None;
-        let mut friendly_property_name = None;
-        let mut id = None;
-        let mut is_mandatory = None;
-        let mut is_read_only = None;
-        let mut property_name = None;
-        let mut slot = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code") => fields.next_value(&mut analysis_code)?,
-                Some("analysis_code_id") => fields.next_value(&mut analysis_code_id)?,
-                Some("class_name") => fields.lenient_option(&mut class_name)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("friendly_class_name") => {
-                    fields.lenient_option(&mut friendly_class_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code" => fields.option_into(&mut model.analysis_code)?,
+                "analysis_code_id" => fields.option_into(&mut model.analysis_code_id)?,
+                "class_name" => fields.lenient_into(&mut model.class_name)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "friendly_class_name" => {
+                    fields.lenient_into(&mut model.friendly_class_name)?
                 }
-                Some("friendly_property_name") => {
-                    fields.lenient_option(&mut friendly_property_name)?
+                "friendly_property_name" => {
+                    fields.lenient_into(&mut model.friendly_property_name)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
-                Some("is_read_only") => fields.lenient_option(&mut is_read_only)?,
-                Some("property_name") => fields.lenient_option(&mut property_name)?,
-                Some("slot") => fields.lenient_option(&mut slot)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
+                "is_read_only" => fields.lenient_into(&mut model.is_read_only)?,
+                "property_name" => fields.lenient_into(&mut model.property_name)?,
+                "slot" => fields.lenient_into(&mut model.slot)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_code: analysis_code.unwrap_or_default(),
-            analysis_code_id: analysis_code_id.unwrap_or_default(),
-            class_name: class_name.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            friendly_class_name: friendly_class_name.unwrap_or_default(),
-            friendly_property_name: friendly_property_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_mandatory: is_mandatory.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            property_name: property_name.unwrap_or_default(),
-            slot: slot.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -319,33 +272,20 @@ impl sage_core::types::model::FromFields for AnalysisCodeValue {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_code_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_id") => fields.lenient_option(&mut analysis_code_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_id" => fields.lenient_into(&mut model.analysis_code_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_code_id: analysis_code_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -425,67 +365,35 @@ impl sage_core::types::model::FromFields for CompanyDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email = None;
-        let mut eori_number = None;
-        let mut fax = None;
-        let mut id = None;
-        let mut is_supplier_payments_enabled = None;
-        let mut name = None;
-        let mut tax_registration_number = None;
-        let mut telephone = None;
-        let mut website = None;
-        let mut years_accounts_held_for = None;
-        loop {
-            match fields.next_key()? {
-                Some("address") => fields.next_value(&mut address)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("eori_number") => fields.lenient_option(&mut eori_number)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_supplier_payments_enabled") => {
-                    fields.lenient_option(&mut is_supplier_payments_enabled)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address" => fields.option_into(&mut model.address)?,
+                "country_code" => fields.option_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "eori_number" => fields.lenient_into(&mut model.eori_number)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_supplier_payments_enabled" => {
+                    fields.lenient_into(&mut model.is_supplier_payments_enabled)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_registration_number") => {
-                    fields.lenient_option(&mut tax_registration_number)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_registration_number" => {
+                    fields.lenient_into(&mut model.tax_registration_number)?
                 }
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some("years_accounts_held_for") => {
-                    fields.lenient_option(&mut years_accounts_held_for)?
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                "years_accounts_held_for" => {
+                    fields.lenient_into(&mut model.years_accounts_held_for)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address: address.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            eori_number: eori_number.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_supplier_payments_enabled: is_supplier_payments_enabled
-                .unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_registration_number: tax_registration_number.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            years_accounts_held_for: years_accounts_held_for.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -548,48 +456,25 @@ impl sage_core::types::model::FromFields for CompanyDetailsAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postcode = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -634,38 +519,19 @@ impl sage_core::types::model::FromFields for ConfigurableTerm {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut key = None;
-        let mut lower_case_plural = None;
-        let mut lower_case_single = None;
-        let mut upper_case_plural = None;
-        let mut upper_case_single = None;
-        loop {
-            match fields.next_key()? {
-                Some("key") => fields.lenient_option(&mut key)?,
-                Some("lower_case_plural") => {
-                    fields.lenient_option(&mut lower_case_plural)?
-                }
-                Some("lower_case_single") => {
-                    fields.lenient_option(&mut lower_case_single)?
-                }
-                Some("upper_case_plural") => {
-                    fields.lenient_option(&mut upper_case_plural)?
-                }
-                Some("upper_case_single") => {
-                    fields.lenient_option(&mut upper_case_single)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(name) = fields.next_key()? {
+            match name {
+                "key" => fields.lenient_into(&mut model.key)?,
+                "lower_case_plural" => fields.lenient_into(&mut model.lower_case_plural)?,
+                "lower_case_single" => fields.lenient_into(&mut model.lower_case_single)?,
+                "upper_case_plural" => fields.lenient_into(&mut model.upper_case_plural)?,
+                "upper_case_single" => fields.lenient_into(&mut model.upper_case_single)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            key: key.unwrap_or_default(),
-            lower_case_plural: lower_case_plural.unwrap_or_default(),
-            lower_case_single: lower_case_single.unwrap_or_default(),
-            upper_case_plural: upper_case_plural.unwrap_or_default(),
-            upper_case_single: upper_case_single.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -744,18 +610,17 @@ impl sage_core::types::model::FromFields for Courier {
         let mut name = None;
         let mut tracking_url = None;
         let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("tracking_url") => fields.lenient_option(&mut tracking_url)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "tracking_url" => fields.lenient_option(&mut tracking_url)?,
+                "website" => fields.lenient_option(&mut website)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -818,35 +683,22 @@ impl sage_core::types::model::FromFields for CurrentUser {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut email_address = None;
-        let mut friendly_name = None;
-        let mut id = None;
-        let mut is_web_user = None;
-        let mut last_logon_date_time = None;
-        let mut logon_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("friendly_name") => fields.lenient_option(&mut friendly_name)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_web_user") => fields.lenient_option(&mut is_web_user)?,
-                Some("last_logon_date_time") => {
-                    fields.next_value(&mut last_logon_date_time)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "friendly_name" => fields.lenient_into(&mut model.friendly_name)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_web_user" => fields.lenient_into(&mut model.is_web_user)?,
+                "last_logon_date_time" => {
+                    fields.option_into(&mut model.last_logon_date_time)?
                 }
-                Some("logon_name") => fields.lenient_option(&mut logon_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "logon_name" => fields.lenient_into(&mut model.logon_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            friendly_name: friendly_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_web_user: is_web_user.unwrap_or_default(),
-            last_logon_date_time: last_logon_date_time.unwrap_or_default(),
-            logon_name: logon_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -912,15 +764,14 @@ impl sage_core::types::model::FromFields for FlowState {
         let mut flow_id = None;
         let mut id = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("flow_id") => fields.lenient_value(&mut flow_id)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "flow_id" => fields.lenient_value(&mut flow_id)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -971,24 +822,17 @@ impl sage_core::types::model::FromFields for LedgerType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1078,95 +922,58 @@ impl sage_core::types::model::FromFields for Licence {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut is_additional_excel_reports_enabled = None;
-        let mut is_bill_of_materials_enabled = None;
-        let mut is_business_intelligence_enabled = None;
-        let mut is_cash_book_enabled = None;
-        let mut is_fixed_assets_enabled = None;
-        let mut is_invoicing_enabled = None;
-        let mut is_manufacturing_enabled = None;
-        let mut is_nominal_enabled = None;
-        let mut is_price_book_enabled = None;
-        let mut is_project_accounting_enabled = None;
-        let mut is_purchase_enabled = None;
-        let mut is_purchase_orders_enabled = None;
-        let mut is_sales_enabled = None;
-        let mut is_sales_orders_enabled = None;
-        let mut is_scripting_enabled = None;
-        let mut is_stock_enabled = None;
-        loop {
-            match fields.next_key()? {
-                Some("is_additional_excel_reports_enabled") => {
-                    fields.lenient_option(&mut is_additional_excel_reports_enabled)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "is_additional_excel_reports_enabled" => {
+                    fields.lenient_into(&mut model.is_additional_excel_reports_enabled)?
                 }
-                Some("is_bill_of_materials_enabled") => {
-                    fields.lenient_option(&mut is_bill_of_materials_enabled)?
+                "is_bill_of_materials_enabled" => {
+                    fields.lenient_into(&mut model.is_bill_of_materials_enabled)?
                 }
-                Some("is_business_intelligence_enabled") => {
-                    fields.lenient_option(&mut is_business_intelligence_enabled)?
+                "is_business_intelligence_enabled" => {
+                    fields.lenient_into(&mut model.is_business_intelligence_enabled)?
                 }
-                Some("is_cash_book_enabled") => {
-                    fields.lenient_option(&mut is_cash_book_enabled)?
+                "is_cash_book_enabled" => {
+                    fields.lenient_into(&mut model.is_cash_book_enabled)?
                 }
-                Some("is_fixed_assets_enabled") => {
-                    fields.lenient_option(&mut is_fixed_assets_enabled)?
+                "is_fixed_assets_enabled" => {
+                    fields.lenient_into(&mut model.is_fixed_assets_enabled)?
                 }
-                Some("is_invoicing_enabled") => {
-                    fields.lenient_option(&mut is_invoicing_enabled)?
+                "is_invoicing_enabled" => {
+                    fields.lenient_into(&mut model.is_invoicing_enabled)?
                 }
-                Some("is_manufacturing_enabled") => {
-                    fields.lenient_option(&mut is_manufacturing_enabled)?
+                "is_manufacturing_enabled" => {
+                    fields.lenient_into(&mut model.is_manufacturing_enabled)?
                 }
-                Some("is_nominal_enabled") => {
-                    fields.lenient_option(&mut is_nominal_enabled)?
+                "is_nominal_enabled" => {
+                    fields.lenient_into(&mut model.is_nominal_enabled)?
                 }
-                Some("is_price_book_enabled") => {
-                    fields.lenient_option(&mut is_price_book_enabled)?
+                "is_price_book_enabled" => {
+                    fields.lenient_into(&mut model.is_price_book_enabled)?
                 }
-                Some("is_project_accounting_enabled") => {
-                    fields.lenient_option(&mut is_project_accounting_enabled)?
+                "is_project_accounting_enabled" => {
+                    fields.lenient_into(&mut model.is_project_accounting_enabled)?
                 }
-                Some("is_purchase_enabled") => {
-                    fields.lenient_option(&mut is_purchase_enabled)?
+                "is_purchase_enabled" => {
+                    fields.lenient_into(&mut model.is_purchase_enabled)?
                 }
-                Some("is_purchase_orders_enabled") => {
-                    fields.lenient_option(&mut is_purchase_orders_enabled)?
+                "is_purchase_orders_enabled" => {
+                    fields.lenient_into(&mut model.is_purchase_orders_enabled)?
                 }
-                Some("is_sales_enabled") => fields.lenient_option(&mut is_sales_enabled)?,
-                Some("is_sales_orders_enabled") => {
-                    fields.lenient_option(&mut is_sales_orders_enabled)?
+                "is_sales_enabled" => fields.lenient_into(&mut model.is_sales_enabled)?,
+                "is_sales_orders_enabled" => {
+                    fields.lenient_into(&mut model.is_sales_orders_enabled)?
                 }
-                Some("is_scripting_enabled") => {
-                    fields.lenient_option(&mut is_scripting_enabled)?
+                "is_scripting_enabled" => {
+                    fields.lenient_into(&mut model.is_scripting_enabled)?
                 }
-                Some("is_stock_enabled") => fields.lenient_option(&mut is_stock_enabled)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "is_stock_enabled" => fields.lenient_into(&mut model.is_stock_enabled)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            is_additional_excel_reports_enabled: is_additional_excel_reports_enabled
-                .unwrap_or_default(),
-            is_bill_of_materials_enabled: is_bill_of_materials_enabled
-                .unwrap_or_default(),
-            is_business_intelligence_enabled: is_business_intelligence_enabled
-                .unwrap_or_default(),
-            is_cash_book_enabled: is_cash_book_enabled.unwrap_or_default(),
-            is_fixed_assets_enabled: is_fixed_assets_enabled.unwrap_or_default(),
-            is_invoicing_enabled: is_invoicing_enabled.unwrap_or_default(),
-            is_manufacturing_enabled: is_manufacturing_enabled.unwrap_or_default(),
-            is_nominal_enabled: is_nominal_enabled.unwrap_or_default(),
-            is_price_book_enabled: is_price_book_enabled.unwrap_or_default(),
-            is_project_accounting_enabled: is_project_accounting_enabled
-                .unwrap_or_default(),
-            is_purchase_enabled: is_purchase_enabled.unwrap_or_default(),
-            is_purchase_orders_enabled: is_purchase_orders_enabled.unwrap_or_default(),
-            is_sales_enabled: is_sales_enabled.unwrap_or_default(),
-            is_sales_orders_enabled: is_sales_orders_enabled.unwrap_or_default(),
-            is_scripting_enabled: is_scripting_enabled.unwrap_or_default(),
-            is_stock_enabled: is_stock_enabled.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1256,19 +1063,18 @@ impl sage_core::types::model::FromFields for PendingEmail {
         let mut id = None;
         let mut user_name = None;
         let mut user_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email_address") => fields.lenient_value(&mut email_address)?,
-                Some("email_body") => fields.lenient_option(&mut email_body)?,
-                Some("email_subject") => fields.lenient_option(&mut email_subject)?,
-                Some("email_type") => fields.lenient_value(&mut email_type)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("user_number") => fields.lenient_value(&mut user_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "email_address" => fields.lenient_value(&mut email_address)?,
+                "email_body" => fields.lenient_option(&mut email_body)?,
+                "email_subject" => fields.lenient_option(&mut email_subject)?,
+                "email_type" => fields.lenient_value(&mut email_type)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "user_name" => fields.lenient_option(&mut user_name)?,
+                "user_number" => fields.lenient_value(&mut user_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1353,16 +1159,15 @@ impl sage_core::types::model::FromFields for Salutation {
         let mut description = None;
         let mut id = None;
         let mut is_default = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_option(&mut description)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1420,30 +1225,19 @@ impl sage_core::types::model::FromFields for Site {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut company_id = None;
-        let mut company_name = None;
-        let mut site_id = None;
-        let mut site_name = None;
-        let mut site_short_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("company_id") => fields.lenient_option(&mut company_id)?,
-                Some("company_name") => fields.lenient_option(&mut company_name)?,
-                Some("site_id") => fields.lenient_option(&mut site_id)?,
-                Some("site_name") => fields.lenient_option(&mut site_name)?,
-                Some("site_short_name") => fields.lenient_option(&mut site_short_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "company_id" => fields.lenient_into(&mut model.company_id)?,
+                "company_name" => fields.lenient_into(&mut model.company_name)?,
+                "site_id" => fields.lenient_into(&mut model.site_id)?,
+                "site_name" => fields.lenient_into(&mut model.site_name)?,
+                "site_short_name" => fields.lenient_into(&mut model.site_short_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            company_id: company_id.unwrap_or_default(),
-            company_name: company_name.unwrap_or_default(),
-            site_id: site_id.unwrap_or_default(),
-            site_name: site_name.unwrap_or_default(),
-            site_short_name: site_short_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1565,129 +1359,75 @@ impl sage_core::types::model::FromFields for SystemSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_period_validation_type = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut financial_year_end_date = None;
-        let mut first_vat_return_date = None;
-        let mut first_vat_return_date_defined = None;
-        let mut id = None;
-        let mut intrastat_value_for_consolidation = None;
-        let mut invoice_credit_note_same_numbers = None;
-        let mut next_credit_note_number = None;
-        let mut next_invoice_number = None;
-        let mut next_journal_entry_number = None;
-        let mut next_urn = None;
-        let mut number_open_periods = None;
-        let mut reverse_charge_minimum_value = None;
-        let mut transaction_analysis_heading = None;
-        let mut transaction_date_validation = None;
-        let mut update_nominal_online = None;
-        let mut use_additional_trans_analysis = None;
-        let mut use_cost_centre_breakdown = None;
-        let mut use_intrastat_reporting = None;
-        let mut use_period_exchange_rates = None;
-        let mut use_segmented_address = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_validation_type") => {
-                    fields.lenient_option(&mut accounting_period_validation_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_validation_type" => {
+                    fields.lenient_into(&mut model.accounting_period_validation_type)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("financial_year_end_date") => {
-                    fields.next_value(&mut financial_year_end_date)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "financial_year_end_date" => {
+                    fields.option_into(&mut model.financial_year_end_date)?
                 }
-                Some("first_vat_return_date") => {
-                    fields.next_value(&mut first_vat_return_date)?
+                "first_vat_return_date" => {
+                    fields.option_into(&mut model.first_vat_return_date)?
                 }
-                Some("first_vat_return_date_defined") => {
-                    fields.lenient_option(&mut first_vat_return_date_defined)?
+                "first_vat_return_date_defined" => {
+                    fields.lenient_into(&mut model.first_vat_return_date_defined)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("intrastat_value_for_consolidation") => {
-                    fields.lenient_option(&mut intrastat_value_for_consolidation)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "intrastat_value_for_consolidation" => {
+                    fields.lenient_into(&mut model.intrastat_value_for_consolidation)?
                 }
-                Some("invoice_credit_note_same_numbers") => {
-                    fields.lenient_option(&mut invoice_credit_note_same_numbers)?
+                "invoice_credit_note_same_numbers" => {
+                    fields.lenient_into(&mut model.invoice_credit_note_same_numbers)?
                 }
-                Some("next_credit_note_number") => {
-                    fields.lenient_option(&mut next_credit_note_number)?
+                "next_credit_note_number" => {
+                    fields.lenient_into(&mut model.next_credit_note_number)?
                 }
-                Some("next_invoice_number") => {
-                    fields.lenient_option(&mut next_invoice_number)?
+                "next_invoice_number" => {
+                    fields.lenient_into(&mut model.next_invoice_number)?
                 }
-                Some("next_journal_entry_number") => {
-                    fields.lenient_option(&mut next_journal_entry_number)?
+                "next_journal_entry_number" => {
+                    fields.lenient_into(&mut model.next_journal_entry_number)?
                 }
-                Some("next_urn") => fields.lenient_option(&mut next_urn)?,
-                Some("number_open_periods") => {
-                    fields.lenient_option(&mut number_open_periods)?
+                "next_urn" => fields.lenient_into(&mut model.next_urn)?,
+                "number_open_periods" => {
+                    fields.lenient_into(&mut model.number_open_periods)?
                 }
-                Some("reverse_charge_minimum_value") => {
-                    fields.lenient_option(&mut reverse_charge_minimum_value)?
+                "reverse_charge_minimum_value" => {
+                    fields.lenient_into(&mut model.reverse_charge_minimum_value)?
                 }
-                Some("transaction_analysis_heading") => {
-                    fields.lenient_option(&mut transaction_analysis_heading)?
+                "transaction_analysis_heading" => {
+                    fields.lenient_into(&mut model.transaction_analysis_heading)?
                 }
-                Some("transaction_date_validation") => {
-                    fields.next_value(&mut transaction_date_validation)?
+                "transaction_date_validation" => {
+                    fields.option_into(&mut model.transaction_date_validation)?
                 }
-                Some("update_nominal_online") => {
-                    fields.lenient_option(&mut update_nominal_online)?
+                "update_nominal_online" => {
+                    fields.lenient_into(&mut model.update_nominal_online)?
                 }
-                Some("use_additional_trans_analysis") => {
-                    fields.lenient_option(&mut use_additional_trans_analysis)?
+                "use_additional_trans_analysis" => {
+                    fields.lenient_into(&mut model.use_additional_trans_analysis)?
                 }
-                Some("use_cost_centre_breakdown") => {
-                    fields.lenient_option(&mut use_cost_centre_breakdown)?
+                "use_cost_centre_breakdown" => {
+                    fields.lenient_into(&mut model.use_cost_centre_breakdown)?
                 }
-                Some("use_intrastat_reporting") => {
-                    fields.lenient_option(&mut use_intrastat_reporting)?
+                "use_intrastat_reporting" => {
+                    fields.lenient_into(&mut model.use_intrastat_reporting)?
                 }
-                Some("use_period_exchange_rates") => {
-                    fields.lenient_option(&mut use_period_exchange_rates)?
+                "use_period_exchange_rates" => {
+                    fields.lenient_into(&mut model.use_period_exchange_rates)?
                 }
-                Some("use_segmented_address") => {
-                    fields.lenient_option(&mut use_segmented_address)?
+                "use_segmented_address" => {
+                    fields.lenient_into(&mut model.use_segmented_address)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_period_validation_type: accounting_period_validation_type
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
-            first_vat_return_date: first_vat_return_date.unwrap_or_default(),
-            first_vat_return_date_defined: first_vat_return_date_defined
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            intrastat_value_for_consolidation: intrastat_value_for_consolidation
-                .unwrap_or_default(),
-            invoice_credit_note_same_numbers: invoice_credit_note_same_numbers
-                .unwrap_or_default(),
-            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
-            next_invoice_number: next_invoice_number.unwrap_or_default(),
-            next_journal_entry_number: next_journal_entry_number.unwrap_or_default(),
-            next_urn: next_urn.unwrap_or_default(),
-            number_open_periods: number_open_periods.unwrap_or_default(),
-            reverse_charge_minimum_value: reverse_charge_minimum_value
-                .unwrap_or_default(),
-            transaction_analysis_heading: transaction_analysis_heading
-                .unwrap_or_default(),
-            transaction_date_validation: transaction_date_validation.unwrap_or_default(),
-            update_nominal_online: update_nominal_online.unwrap_or_default(),
-            use_additional_trans_analysis: use_additional_trans_analysis
-                .unwrap_or_default(),
-            use_cost_centre_breakdown: use_cost_centre_breakdown.unwrap_or_default(),
-            use_intrastat_reporting: use_intrastat_reporting.unwrap_or_default(),
-            use_period_exchange_rates: use_period_exchange_rates.unwrap_or_default(),
-            use_segmented_address: use_segmented_address.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1765,69 +1505,40 @@ impl sage_core::types::model::FromFields for SystemSettingsTransactionDateValida
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut closed_period_classification = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut future_period_classification = None;
-        let mut future_year_classification = None;
-        let mut id = None;
-        let mut post_days_acceptable = None;
-        let mut post_days_normal = None;
-        let mut pre_days_acceptable = None;
-        let mut pre_days_normal = None;
-        let mut previous_year_classification = None;
-        let mut transaction_date_validation_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("closed_period_classification") => {
-                    fields.lenient_option(&mut closed_period_classification)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "closed_period_classification" => {
+                    fields.lenient_into(&mut model.closed_period_classification)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("future_period_classification") => {
-                    fields.lenient_option(&mut future_period_classification)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "future_period_classification" => {
+                    fields.lenient_into(&mut model.future_period_classification)?
                 }
-                Some("future_year_classification") => {
-                    fields.lenient_option(&mut future_year_classification)?
+                "future_year_classification" => {
+                    fields.lenient_into(&mut model.future_year_classification)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("post_days_acceptable") => {
-                    fields.lenient_option(&mut post_days_acceptable)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "post_days_acceptable" => {
+                    fields.lenient_into(&mut model.post_days_acceptable)?
                 }
-                Some("post_days_normal") => fields.lenient_option(&mut post_days_normal)?,
-                Some("pre_days_acceptable") => {
-                    fields.lenient_option(&mut pre_days_acceptable)?
+                "post_days_normal" => fields.lenient_into(&mut model.post_days_normal)?,
+                "pre_days_acceptable" => {
+                    fields.lenient_into(&mut model.pre_days_acceptable)?
                 }
-                Some("pre_days_normal") => fields.lenient_option(&mut pre_days_normal)?,
-                Some("previous_year_classification") => {
-                    fields.lenient_option(&mut previous_year_classification)?
+                "pre_days_normal" => fields.lenient_into(&mut model.pre_days_normal)?,
+                "previous_year_classification" => {
+                    fields.lenient_into(&mut model.previous_year_classification)?
                 }
-                Some("transaction_date_validation_type") => {
-                    fields.lenient_option(&mut transaction_date_validation_type)?
+                "transaction_date_validation_type" => {
+                    fields.lenient_into(&mut model.transaction_date_validation_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            closed_period_classification: closed_period_classification
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            future_period_classification: future_period_classification
-                .unwrap_or_default(),
-            future_year_classification: future_year_classification.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            post_days_acceptable: post_days_acceptable.unwrap_or_default(),
-            post_days_normal: post_days_normal.unwrap_or_default(),
-            pre_days_acceptable: pre_days_acceptable.unwrap_or_default(),
-            pre_days_normal: pre_days_normal.unwrap_or_default(),
-            previous_year_classification: previous_year_classification
-                .unwrap_or_default(),
-            transaction_date_validation_type: transaction_date_validation_type
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1868,24 +1579,17 @@ impl sage_core::types::model::FromFields for TimeUnitType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1926,24 +1630,17 @@ impl sage_core::types::model::FromFields for TransactionDateValidationClassifica
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1979,21 +1676,16 @@ impl sage_core::types::model::FromFields for TransactionDateValidationRequest {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut ledger_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("date") => fields.next_value(&mut date)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date" => fields.option_into(&mut model.date)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date: date.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2029,21 +1721,16 @@ impl sage_core::types::model::FromFields for TransactionDateValidationResponse {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut classification = None;
-        let mut message = None;
-        loop {
-            match fields.next_key()? {
-                Some("classification") => fields.lenient_option(&mut classification)?,
-                Some("message") => fields.lenient_option(&mut message)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "classification" => fields.lenient_into(&mut model.classification)?,
+                "message" => fields.lenient_into(&mut model.message)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            classification: classification.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2084,24 +1771,17 @@ impl sage_core::types::model::FromFields for TransactionDateValidationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2140,24 +1820,17 @@ impl sage_core::types::model::FromFields for UpdateMode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2193,21 +1866,16 @@ impl sage_core::types::model::FromFields for User {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -83,52 +83,29 @@ impl sage_core::types::model::FromFields for ConsolidatedNominalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type = None;
-        let mut cost_centre_code = None;
-        let mut cost_centre_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut department_code = None;
-        let mut department_id = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_account_type = None;
-        let mut reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type" => {
+                    fields.option_into(&mut model.account_status_type)?
                 }
-                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
-                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("department_code") => fields.lenient_option(&mut department_code)?,
-                Some("department_id") => fields.lenient_option(&mut department_id)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_account_type") => {
-                    fields.lenient_option(&mut nominal_account_type)?
+                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
+                "cost_centre_id" => fields.lenient_into(&mut model.cost_centre_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "department_code" => fields.lenient_into(&mut model.department_code)?,
+                "department_id" => fields.lenient_into(&mut model.department_id)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_account_type" => {
+                    fields.lenient_into(&mut model.nominal_account_type)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type: account_status_type.unwrap_or_default(),
-            cost_centre_code: cost_centre_code.unwrap_or_default(),
-            cost_centre_id: cost_centre_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            department_code: department_code.unwrap_or_default(),
-            department_id: department_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_account_type: nominal_account_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -181,40 +158,25 @@ impl sage_core::types::model::FromFields for ControlNominalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_number = None;
-        let mut control_nominal_code_type = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_reporting_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("control_nominal_code_type") => {
-                    fields.lenient_option(&mut control_nominal_code_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "control_nominal_code_type" => {
+                    fields.lenient_into(&mut model.control_nominal_code_type)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_reporting_type") => {
-                    fields.lenient_option(&mut nominal_reporting_type)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_reporting_type" => {
+                    fields.lenient_into(&mut model.nominal_reporting_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_number: account_number.unwrap_or_default(),
-            control_nominal_code_type: control_nominal_code_type.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_reporting_type: nominal_reporting_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -255,24 +217,17 @@ impl sage_core::types::model::FromFields for ControlNominalCodeType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -356,21 +311,20 @@ impl sage_core::types::model::FromFields for CostCentre {
         let mut id = None;
         let mut is_to_delete = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("contact_details") => fields.lenient_option(&mut contact_details)?,
-                Some("contact_email_address") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "contact_details" => fields.lenient_option(&mut contact_details)?,
+                "contact_email_address" => {
                     fields.lenient_option(&mut contact_email_address)?
                 }
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "name" => fields.lenient_option(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -473,22 +427,21 @@ impl sage_core::types::model::FromFields for Department {
         let mut is_to_delete = None;
         let mut name = None;
         let mut status = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("contact_details") => fields.lenient_option(&mut contact_details)?,
-                Some("contact_email_address") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "contact_details" => fields.lenient_option(&mut contact_details)?,
+                "contact_email_address" => {
                     fields.lenient_option(&mut contact_email_address)?
                 }
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "contact_name" => fields.lenient_option(&mut contact_name)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "name" => fields.lenient_option(&mut name)?,
+                "status" => fields.next_value(&mut status)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -536,20 +489,17 @@ impl sage_core::types::model::FromFields for DepartmentStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut delete_exception_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("delete_exception_type") => {
-                    fields.lenient_option(&mut delete_exception_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "delete_exception_type" => {
+                    fields.lenient_into(&mut model.delete_exception_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            delete_exception_type: delete_exception_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -616,56 +566,34 @@ impl sage_core::types::model::FromFields for LookupNominalCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type_id = None;
-        let mut balance_year_to_date = None;
-        let mut brought_forward_balance = None;
-        let mut cost_centre_code = None;
-        let mut department_code = None;
-        let mut display_balances_in_selection_list = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_account_type_id = None;
-        let mut reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("balance_year_to_date") => {
-                    fields.lenient_option(&mut balance_year_to_date)?
+                "balance_year_to_date" => {
+                    fields.lenient_into(&mut model.balance_year_to_date)?
                 }
-                Some("brought_forward_balance") => {
-                    fields.lenient_option(&mut brought_forward_balance)?
+                "brought_forward_balance" => {
+                    fields.lenient_into(&mut model.brought_forward_balance)?
                 }
-                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
-                Some("department_code") => fields.lenient_option(&mut department_code)?,
-                Some("display_balances_in_selection_list") => {
-                    fields.lenient_option(&mut display_balances_in_selection_list)?
+                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
+                "department_code" => fields.lenient_into(&mut model.department_code)?,
+                "display_balances_in_selection_list" => {
+                    fields.lenient_into(&mut model.display_balances_in_selection_list)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_account_type_id") => {
-                    fields.lenient_option(&mut nominal_account_type_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_account_type_id" => {
+                    fields.lenient_into(&mut model.nominal_account_type_id)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
-            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
-            cost_centre_code: cost_centre_code.unwrap_or_default(),
-            department_code: department_code.unwrap_or_default(),
-            display_balances_in_selection_list: display_balances_in_selection_list
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_account_type_id: nominal_account_type_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -706,24 +634,17 @@ impl sage_core::types::model::FromFields for NominalAccountEntryLocationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -766,24 +687,17 @@ impl sage_core::types::model::FromFields for NominalAccountType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -822,24 +736,17 @@ impl sage_core::types::model::FromFields for NominalBudgetProfile {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut name = None;
-        let mut periods = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("periods") => fields.next_value(&mut periods)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "periods" => fields.option_into(&mut model.periods)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            periods: periods.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -887,33 +794,21 @@ impl sage_core::types::model::FromFields for NominalBudgetTitle {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut budget_title = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut year_relative_to_current_year = None;
-        loop {
-            match fields.next_key()? {
-                Some("budget_title") => fields.lenient_option(&mut budget_title)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "budget_title" => fields.lenient_into(&mut model.budget_title)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            budget_title: budget_title.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -952,24 +847,17 @@ impl sage_core::types::model::FromFields for NominalBudgetType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1309,94 +1197,87 @@ impl sage_core::types::model::FromFields for NominalCode {
         let mut sofa_category = None;
         let mut sofa_category_id = None;
         let mut use_batch_postings = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
-                }
-                Some("allow_manual_journal_entries") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type" => fields.next_value(&mut account_status_type)?,
+                "allow_manual_journal_entries" => {
                     fields.lenient_option(&mut allow_manual_journal_entries)?
                 }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("balance_year_to_date") => {
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "balance_year_to_date" => {
                     fields.lenient_option(&mut balance_year_to_date)?
                 }
-                Some("brought_forward_balance") => {
+                "brought_forward_balance" => {
                     fields.lenient_option(&mut brought_forward_balance)?
                 }
-                Some("consolidated_nominal_account_number") => {
+                "consolidated_nominal_account_number" => {
                     fields.lenient_option(&mut consolidated_nominal_account_number)?
                 }
-                Some("consolidated_nominal_code") => {
+                "consolidated_nominal_code" => {
                     fields.next_value(&mut consolidated_nominal_code)?
                 }
-                Some("consolidated_nominal_code_id") => {
+                "consolidated_nominal_code_id" => {
                     fields.lenient_option(&mut consolidated_nominal_code_id)?
                 }
-                Some("consolidated_nominal_cost_centre") => {
+                "consolidated_nominal_cost_centre" => {
                     fields.lenient_option(&mut consolidated_nominal_cost_centre)?
                 }
-                Some("consolidated_nominal_department") => {
+                "consolidated_nominal_department" => {
                     fields.lenient_option(&mut consolidated_nominal_department)?
                 }
-                Some("cost_centre") => fields.next_value(&mut cost_centre)?,
-                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
-                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
-                Some("credit_balance_year_to_date") => {
+                "cost_centre" => fields.next_value(&mut cost_centre)?,
+                "cost_centre_code" => fields.lenient_option(&mut cost_centre_code)?,
+                "cost_centre_id" => fields.lenient_option(&mut cost_centre_id)?,
+                "credit_balance_year_to_date" => {
                     fields.lenient_option(&mut credit_balance_year_to_date)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("debit_balance_year_to_date") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "debit_balance_year_to_date" => {
                     fields.lenient_option(&mut debit_balance_year_to_date)?
                 }
-                Some("department") => fields.next_value(&mut department)?,
-                Some("department_code") => fields.lenient_option(&mut department_code)?,
-                Some("department_id") => fields.lenient_option(&mut department_id)?,
-                Some("display_balances_in_selection_list") => {
+                "department" => fields.next_value(&mut department)?,
+                "department_code" => fields.lenient_option(&mut department_code)?,
+                "department_id" => fields.lenient_option(&mut department_id)?,
+                "display_balances_in_selection_list" => {
                     fields.lenient_option(&mut display_balances_in_selection_list)?
                 }
-                Some("financial_years") => fields.next_value(&mut financial_years)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_account_type") => {
+                "financial_years" => fields.next_value(&mut financial_years)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "name" => fields.lenient_option(&mut name)?,
+                "nominal_account_type" => {
                     fields.lenient_option(&mut nominal_account_type)?
                 }
-                Some("periods_to_keep_transactions") => {
+                "periods_to_keep_transactions" => {
                     fields.lenient_option(&mut periods_to_keep_transactions)?
                 }
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("report_category") => fields.next_value(&mut report_category)?,
-                Some("report_category_id") => {
-                    fields.lenient_value(&mut report_category_id)?
-                }
-                Some("sofa_category") => fields.next_value(&mut sofa_category)?,
-                Some("sofa_category_id") => fields.lenient_option(&mut sofa_category_id)?,
-                Some("use_batch_postings") => {
-                    fields.lenient_option(&mut use_batch_postings)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "report_category" => fields.next_value(&mut report_category)?,
+                "report_category_id" => fields.lenient_value(&mut report_category_id)?,
+                "sofa_category" => fields.next_value(&mut sofa_category)?,
+                "sofa_category_id" => fields.lenient_option(&mut sofa_category_id)?,
+                "use_batch_postings" => fields.lenient_option(&mut use_batch_postings)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1580,34 +1461,29 @@ impl sage_core::types::model::FromFields for NominalCodeFinancialYear {
         let mut original_budget_value = None;
         let mut period_balances = None;
         let mut year_relative_to_current_year = None;
-        loop {
-            match fields.next_key()? {
-                Some("adjustment_after_year_end_close") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "adjustment_after_year_end_close" => {
                     fields.lenient_option(&mut adjustment_after_year_end_close)?
                 }
-                Some("budget_profile") => fields.lenient_option(&mut budget_profile)?,
-                Some("budget_profile_id") => {
-                    fields.lenient_option(&mut budget_profile_id)?
-                }
-                Some("budget_type") => fields.lenient_option(&mut budget_type)?,
-                Some("budget_value") => fields.lenient_option(&mut budget_value)?,
-                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_code_id") => fields.lenient_value(&mut nominal_code_id)?,
-                Some("original_budget_value") => {
+                "budget_profile" => fields.lenient_option(&mut budget_profile)?,
+                "budget_profile_id" => fields.lenient_option(&mut budget_profile_id)?,
+                "budget_type" => fields.lenient_option(&mut budget_type)?,
+                "budget_value" => fields.lenient_option(&mut budget_value)?,
+                "closing_balance" => fields.lenient_option(&mut closing_balance)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "financial_year_id" => fields.lenient_option(&mut financial_year_id)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "nominal_code_id" => fields.lenient_value(&mut nominal_code_id)?,
+                "original_budget_value" => {
                     fields.lenient_option(&mut original_budget_value)?
                 }
-                Some("period_balances") => fields.next_value(&mut period_balances)?,
-                Some("year_relative_to_current_year") => {
+                "period_balances" => fields.next_value(&mut period_balances)?,
+                "year_relative_to_current_year" => {
                     fields.lenient_option(&mut year_relative_to_current_year)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1714,18 +1590,17 @@ impl sage_core::types::model::FromFields for NominalCodeMemo {
         let mut is_to_delete = None;
         let mut nominal_code_id = None;
         let mut note = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("nominal_code_id") => fields.lenient_value(&mut nominal_code_id)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "nominal_code_id" => fields.lenient_value(&mut nominal_code_id)?,
+                "note" => fields.lenient_value(&mut note)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1842,32 +1717,29 @@ impl sage_core::types::model::FromFields for NominalCodePeriodBalance {
         let mut original_budget_value = None;
         let mut period_balance = None;
         let mut period_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_id" => {
                     fields.lenient_option(&mut accounting_period_id)?
                 }
-                Some("adjustment_after_year_end_close") => {
+                "adjustment_after_year_end_close" => {
                     fields.lenient_option(&mut adjustment_after_year_end_close)?
                 }
-                Some("budget_value") => fields.lenient_option(&mut budget_value)?,
-                Some("consolidated_amount") => {
-                    fields.lenient_option(&mut consolidated_amount)?
-                }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_future_period") => fields.lenient_option(&mut is_future_period)?,
-                Some("nominal_account_year_value_id") => {
+                "budget_value" => fields.lenient_option(&mut budget_value)?,
+                "consolidated_amount" => fields.lenient_option(&mut consolidated_amount)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_future_period" => fields.lenient_option(&mut is_future_period)?,
+                "nominal_account_year_value_id" => {
                     fields.lenient_value(&mut nominal_account_year_value_id)?
                 }
-                Some("original_budget_value") => {
+                "original_budget_value" => {
                     fields.lenient_option(&mut original_budget_value)?
                 }
-                Some("period_balance") => fields.lenient_option(&mut period_balance)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "period_balance" => fields.lenient_option(&mut period_balance)?,
+                "period_number" => fields.lenient_option(&mut period_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2105,233 +1977,117 @@ impl sage_core::types::model::FromFields for NominalCodeView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type_id = None;
-        let mut allow_manual_journal_entries = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut balance_year_to_date = None;
-        let mut brought_forward_balance = None;
-        let mut consolidated_adjustment = None;
-        let mut consolidated_nominal_account_number = None;
-        let mut consolidated_nominal_cost_centre = None;
-        let mut consolidated_nominal_department = None;
-        let mut cost_centre_code = None;
-        let mut cost_centre_id = None;
-        let mut credit_year_to_date = None;
-        let mut debit_year_to_date = None;
-        let mut department_code = None;
-        let mut department_id = None;
-        let mut display_balances_in_selection_list = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_account_type_id = None;
-        let mut periods_to_keep_transactions = None;
-        let mut reference = None;
-        let mut report_category_budget_name = None;
-        let mut report_category_code = None;
-        let mut report_category_description = None;
-        let mut report_category_id = None;
-        let mut report_category_report_type_id = None;
-        let mut sofa_category_code = None;
-        let mut sofa_category_description = None;
-        let mut sofa_category_id = None;
-        let mut sofa_category_report_type_id = None;
-        let mut use_batch_postings = None;
-        let mut year_value_budget_type_id = None;
-        let mut year_value_budget_value = None;
-        let mut year_value_original_budget_value = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("allow_manual_journal_entries") => {
-                    fields.lenient_option(&mut allow_manual_journal_entries)?
+                "allow_manual_journal_entries" => {
+                    fields.lenient_into(&mut model.allow_manual_journal_entries)?
                 }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("balance_year_to_date") => {
-                    fields.lenient_option(&mut balance_year_to_date)?
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "balance_year_to_date" => {
+                    fields.lenient_into(&mut model.balance_year_to_date)?
                 }
-                Some("brought_forward_balance") => {
-                    fields.lenient_option(&mut brought_forward_balance)?
+                "brought_forward_balance" => {
+                    fields.lenient_into(&mut model.brought_forward_balance)?
                 }
-                Some("consolidated_adjustment") => {
-                    fields.lenient_option(&mut consolidated_adjustment)?
+                "consolidated_adjustment" => {
+                    fields.lenient_into(&mut model.consolidated_adjustment)?
                 }
-                Some("consolidated_nominal_account_number") => {
-                    fields.lenient_option(&mut consolidated_nominal_account_number)?
+                "consolidated_nominal_account_number" => {
+                    fields.lenient_into(&mut model.consolidated_nominal_account_number)?
                 }
-                Some("consolidated_nominal_cost_centre") => {
-                    fields.lenient_option(&mut consolidated_nominal_cost_centre)?
+                "consolidated_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.consolidated_nominal_cost_centre)?
                 }
-                Some("consolidated_nominal_department") => {
-                    fields.lenient_option(&mut consolidated_nominal_department)?
+                "consolidated_nominal_department" => {
+                    fields.lenient_into(&mut model.consolidated_nominal_department)?
                 }
-                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
-                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
-                Some("credit_year_to_date") => {
-                    fields.lenient_option(&mut credit_year_to_date)?
+                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
+                "cost_centre_id" => fields.lenient_into(&mut model.cost_centre_id)?,
+                "credit_year_to_date" => {
+                    fields.lenient_into(&mut model.credit_year_to_date)?
                 }
-                Some("debit_year_to_date") => {
-                    fields.lenient_option(&mut debit_year_to_date)?
+                "debit_year_to_date" => {
+                    fields.lenient_into(&mut model.debit_year_to_date)?
                 }
-                Some("department_code") => fields.lenient_option(&mut department_code)?,
-                Some("department_id") => fields.lenient_option(&mut department_id)?,
-                Some("display_balances_in_selection_list") => {
-                    fields.lenient_option(&mut display_balances_in_selection_list)?
+                "department_code" => fields.lenient_into(&mut model.department_code)?,
+                "department_id" => fields.lenient_into(&mut model.department_id)?,
+                "display_balances_in_selection_list" => {
+                    fields.lenient_into(&mut model.display_balances_in_selection_list)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_account_type_id") => {
-                    fields.lenient_option(&mut nominal_account_type_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_account_type_id" => {
+                    fields.lenient_into(&mut model.nominal_account_type_id)?
                 }
-                Some("periods_to_keep_transactions") => {
-                    fields.lenient_option(&mut periods_to_keep_transactions)?
+                "periods_to_keep_transactions" => {
+                    fields.lenient_into(&mut model.periods_to_keep_transactions)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("report_category_budget_name") => {
-                    fields.lenient_option(&mut report_category_budget_name)?
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "report_category_budget_name" => {
+                    fields.lenient_into(&mut model.report_category_budget_name)?
                 }
-                Some("report_category_code") => {
-                    fields.lenient_option(&mut report_category_code)?
+                "report_category_code" => {
+                    fields.lenient_into(&mut model.report_category_code)?
                 }
-                Some("report_category_description") => {
-                    fields.lenient_option(&mut report_category_description)?
+                "report_category_description" => {
+                    fields.lenient_into(&mut model.report_category_description)?
                 }
-                Some("report_category_id") => {
-                    fields.lenient_option(&mut report_category_id)?
+                "report_category_id" => {
+                    fields.lenient_into(&mut model.report_category_id)?
                 }
-                Some("report_category_report_type_id") => {
-                    fields.lenient_option(&mut report_category_report_type_id)?
+                "report_category_report_type_id" => {
+                    fields.lenient_into(&mut model.report_category_report_type_id)?
                 }
-                Some("sofa_category_code") => {
-                    fields.lenient_option(&mut sofa_category_code)?
+                "sofa_category_code" => {
+                    fields.lenient_into(&mut model.sofa_category_code)?
                 }
-                Some("sofa_category_description") => {
-                    fields.lenient_option(&mut sofa_category_description)?
+                "sofa_category_description" => {
+                    fields.lenient_into(&mut model.sofa_category_description)?
                 }
-                Some("sofa_category_id") => fields.lenient_option(&mut sofa_category_id)?,
-                Some("sofa_category_report_type_id") => {
-                    fields.lenient_option(&mut sofa_category_report_type_id)?
+                "sofa_category_id" => fields.lenient_into(&mut model.sofa_category_id)?,
+                "sofa_category_report_type_id" => {
+                    fields.lenient_into(&mut model.sofa_category_report_type_id)?
                 }
-                Some("use_batch_postings") => {
-                    fields.lenient_option(&mut use_batch_postings)?
+                "use_batch_postings" => {
+                    fields.lenient_into(&mut model.use_batch_postings)?
                 }
-                Some("year_value_budget_type_id") => {
-                    fields.lenient_option(&mut year_value_budget_type_id)?
+                "year_value_budget_type_id" => {
+                    fields.lenient_into(&mut model.year_value_budget_type_id)?
                 }
-                Some("year_value_budget_value") => {
-                    fields.lenient_option(&mut year_value_budget_value)?
+                "year_value_budget_value" => {
+                    fields.lenient_into(&mut model.year_value_budget_value)?
                 }
-                Some("year_value_original_budget_value") => {
-                    fields.lenient_option(&mut year_value_original_budget_value)?
+                "year_value_original_budget_value" => {
+                    fields.lenient_into(&mut model.year_value_original_budget_value)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            allow_manual_journal_entries: allow_manual_journal_entries
-                .unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
-            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
-            consolidated_adjustment: consolidated_adjustment.unwrap_or_default(),
-            consolidated_nominal_account_number: consolidated_nominal_account_number
-                .unwrap_or_default(),
-            consolidated_nominal_cost_centre: consolidated_nominal_cost_centre
-                .unwrap_or_default(),
-            consolidated_nominal_department: consolidated_nominal_department
-                .unwrap_or_default(),
-            cost_centre_code: cost_centre_code.unwrap_or_default(),
-            cost_centre_id: cost_centre_id.unwrap_or_default(),
-            credit_year_to_date: credit_year_to_date.unwrap_or_default(),
-            debit_year_to_date: debit_year_to_date.unwrap_or_default(),
-            department_code: department_code.unwrap_or_default(),
-            department_id: department_id.unwrap_or_default(),
-            display_balances_in_selection_list: display_balances_in_selection_list
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_account_type_id: nominal_account_type_id.unwrap_or_default(),
-            periods_to_keep_transactions: periods_to_keep_transactions
-                .unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            report_category_budget_name: report_category_budget_name.unwrap_or_default(),
-            report_category_code: report_category_code.unwrap_or_default(),
-            report_category_description: report_category_description.unwrap_or_default(),
-            report_category_id: report_category_id.unwrap_or_default(),
-            report_category_report_type_id: report_category_report_type_id
-                .unwrap_or_default(),
-            sofa_category_code: sofa_category_code.unwrap_or_default(),
-            sofa_category_description: sofa_category_description.unwrap_or_default(),
-            sofa_category_id: sofa_category_id.unwrap_or_default(),
-            sofa_category_report_type_id: sofa_category_report_type_id
-                .unwrap_or_default(),
-            use_batch_postings: use_batch_postings.unwrap_or_default(),
-            year_value_budget_type_id: year_value_budget_type_id.unwrap_or_default(),
-            year_value_budget_value: year_value_budget_value.unwrap_or_default(),
-            year_value_original_budget_value: year_value_original_budget_value
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2398,56 +2154,34 @@ impl sage_core::types::model::FromFields for NominalLedgerSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allow_additional_trans_analysis = None;
-        let mut budget_profiles = None;
-        let mut budget_titles = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_consolidation_enabled = None;
-        let mut keep_nominal_transactions = None;
-        let mut months_to_keep_transactions = None;
-        let mut use_expanded_budgets = None;
-        loop {
-            match fields.next_key()? {
-                Some("allow_additional_trans_analysis") => {
-                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allow_additional_trans_analysis" => {
+                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
                 }
-                Some("budget_profiles") => fields.next_value(&mut budget_profiles)?,
-                Some("budget_titles") => fields.next_value(&mut budget_titles)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_consolidation_enabled") => {
-                    fields.lenient_option(&mut is_consolidation_enabled)?
+                "budget_profiles" => fields.option_into(&mut model.budget_profiles)?,
+                "budget_titles" => fields.option_into(&mut model.budget_titles)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_consolidation_enabled" => {
+                    fields.lenient_into(&mut model.is_consolidation_enabled)?
                 }
-                Some("keep_nominal_transactions") => {
-                    fields.lenient_option(&mut keep_nominal_transactions)?
+                "keep_nominal_transactions" => {
+                    fields.lenient_into(&mut model.keep_nominal_transactions)?
                 }
-                Some("months_to_keep_transactions") => {
-                    fields.lenient_option(&mut months_to_keep_transactions)?
+                "months_to_keep_transactions" => {
+                    fields.lenient_into(&mut model.months_to_keep_transactions)?
                 }
-                Some("use_expanded_budgets") => {
-                    fields.lenient_option(&mut use_expanded_budgets)?
+                "use_expanded_budgets" => {
+                    fields.lenient_into(&mut model.use_expanded_budgets)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allow_additional_trans_analysis: allow_additional_trans_analysis
-                .unwrap_or_default(),
-            budget_profiles: budget_profiles.unwrap_or_default(),
-            budget_titles: budget_titles.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_consolidation_enabled: is_consolidation_enabled.unwrap_or_default(),
-            keep_nominal_transactions: keep_nominal_transactions.unwrap_or_default(),
-            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
-            use_expanded_budgets: use_expanded_budgets.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2489,29 +2223,20 @@ impl sage_core::types::model::FromFields for NominalPeriodBudgetProfile {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_period_id = None;
-        let mut budget_percent = None;
-        let mut id = None;
-        let mut period_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_id") => {
-                    fields.lenient_option(&mut accounting_period_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_id" => {
+                    fields.lenient_into(&mut model.accounting_period_id)?
                 }
-                Some("budget_percent") => fields.lenient_option(&mut budget_percent)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "budget_percent" => fields.lenient_into(&mut model.budget_percent)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "period_number" => fields.lenient_into(&mut model.period_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_period_id: accounting_period_id.unwrap_or_default(),
-            budget_percent: budget_percent.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2639,141 +2364,84 @@ impl sage_core::types::model::FromFields for NominalPeriodValueView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_period_end_date = None;
-        let mut accounting_period_id = None;
-        let mut accounting_period_period_number = None;
-        let mut accounting_period_start_date = None;
-        let mut financial_year_id = None;
-        let mut financial_year_start_date = None;
-        let mut nominal_code_account_number_cost_centre_id = None;
-        let mut nominal_code_account_status_type = None;
-        let mut nominal_code_account_type = None;
-        let mut nominal_code_cost_centre = None;
-        let mut nominal_code_cost_centre_id = None;
-        let mut nominal_code_department = None;
-        let mut nominal_code_department_id = None;
-        let mut nominal_code_id = None;
-        let mut nominal_code_name = None;
-        let mut nominal_code_reference = None;
-        let mut nominal_code_report_category_id = None;
-        let mut nominal_period_value_actual_value = None;
-        let mut nominal_period_value_adjustment_after_year_end_close = None;
-        let mut nominal_period_value_budget_value = None;
-        let mut nominal_period_value_id = None;
-        let mut number_of_periods_in_year = None;
-        let mut year_relative_to_current_year = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_end_date") => {
-                    fields.next_value(&mut accounting_period_end_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_end_date" => {
+                    fields.option_into(&mut model.accounting_period_end_date)?
                 }
-                Some("accounting_period_id") => {
-                    fields.lenient_option(&mut accounting_period_id)?
+                "accounting_period_id" => {
+                    fields.lenient_into(&mut model.accounting_period_id)?
                 }
-                Some("accounting_period_period_number") => {
-                    fields.lenient_option(&mut accounting_period_period_number)?
+                "accounting_period_period_number" => {
+                    fields.lenient_into(&mut model.accounting_period_period_number)?
                 }
-                Some("accounting_period_start_date") => {
-                    fields.next_value(&mut accounting_period_start_date)?
+                "accounting_period_start_date" => {
+                    fields.option_into(&mut model.accounting_period_start_date)?
                 }
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
+                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
+                "financial_year_start_date" => {
+                    fields.option_into(&mut model.financial_year_start_date)?
                 }
-                Some("financial_year_start_date") => {
-                    fields.next_value(&mut financial_year_start_date)?
-                }
-                Some("nominal_code_account_number_cost_centre_id") => {
+                "nominal_code_account_number_cost_centre_id" => {
                     fields
-                        .lenient_option(&mut nominal_code_account_number_cost_centre_id)?
-                }
-                Some("nominal_code_account_status_type") => {
-                    fields.lenient_option(&mut nominal_code_account_status_type)?
-                }
-                Some("nominal_code_account_type") => {
-                    fields.lenient_option(&mut nominal_code_account_type)?
-                }
-                Some("nominal_code_cost_centre") => {
-                    fields.lenient_option(&mut nominal_code_cost_centre)?
-                }
-                Some("nominal_code_cost_centre_id") => {
-                    fields.lenient_option(&mut nominal_code_cost_centre_id)?
-                }
-                Some("nominal_code_department") => {
-                    fields.lenient_option(&mut nominal_code_department)?
-                }
-                Some("nominal_code_department_id") => {
-                    fields.lenient_option(&mut nominal_code_department_id)?
-                }
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some("nominal_code_name") => {
-                    fields.lenient_option(&mut nominal_code_name)?
-                }
-                Some("nominal_code_reference") => {
-                    fields.lenient_option(&mut nominal_code_reference)?
-                }
-                Some("nominal_code_report_category_id") => {
-                    fields.lenient_option(&mut nominal_code_report_category_id)?
-                }
-                Some("nominal_period_value_actual_value") => {
-                    fields.lenient_option(&mut nominal_period_value_actual_value)?
-                }
-                Some("nominal_period_value_adjustment_after_year_end_close") => {
-                    fields
-                        .lenient_option(
-                            &mut nominal_period_value_adjustment_after_year_end_close,
+                        .lenient_into(
+                            &mut model.nominal_code_account_number_cost_centre_id,
                         )?
                 }
-                Some("nominal_period_value_budget_value") => {
-                    fields.lenient_option(&mut nominal_period_value_budget_value)?
+                "nominal_code_account_status_type" => {
+                    fields.lenient_into(&mut model.nominal_code_account_status_type)?
                 }
-                Some("nominal_period_value_id") => {
-                    fields.lenient_option(&mut nominal_period_value_id)?
+                "nominal_code_account_type" => {
+                    fields.lenient_into(&mut model.nominal_code_account_type)?
                 }
-                Some("number_of_periods_in_year") => {
-                    fields.lenient_option(&mut number_of_periods_in_year)?
+                "nominal_code_cost_centre" => {
+                    fields.lenient_into(&mut model.nominal_code_cost_centre)?
                 }
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
+                "nominal_code_cost_centre_id" => {
+                    fields.lenient_into(&mut model.nominal_code_cost_centre_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "nominal_code_department" => {
+                    fields.lenient_into(&mut model.nominal_code_department)?
+                }
+                "nominal_code_department_id" => {
+                    fields.lenient_into(&mut model.nominal_code_department_id)?
+                }
+                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
+                "nominal_code_name" => fields.lenient_into(&mut model.nominal_code_name)?,
+                "nominal_code_reference" => {
+                    fields.lenient_into(&mut model.nominal_code_reference)?
+                }
+                "nominal_code_report_category_id" => {
+                    fields.lenient_into(&mut model.nominal_code_report_category_id)?
+                }
+                "nominal_period_value_actual_value" => {
+                    fields.lenient_into(&mut model.nominal_period_value_actual_value)?
+                }
+                "nominal_period_value_adjustment_after_year_end_close" => {
+                    fields
+                        .lenient_into(
+                            &mut model
+                                .nominal_period_value_adjustment_after_year_end_close,
+                        )?
+                }
+                "nominal_period_value_budget_value" => {
+                    fields.lenient_into(&mut model.nominal_period_value_budget_value)?
+                }
+                "nominal_period_value_id" => {
+                    fields.lenient_into(&mut model.nominal_period_value_id)?
+                }
+                "number_of_periods_in_year" => {
+                    fields.lenient_into(&mut model.number_of_periods_in_year)?
+                }
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_period_end_date: accounting_period_end_date.unwrap_or_default(),
-            accounting_period_id: accounting_period_id.unwrap_or_default(),
-            accounting_period_period_number: accounting_period_period_number
-                .unwrap_or_default(),
-            accounting_period_start_date: accounting_period_start_date
-                .unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
-            nominal_code_account_number_cost_centre_id: nominal_code_account_number_cost_centre_id
-                .unwrap_or_default(),
-            nominal_code_account_status_type: nominal_code_account_status_type
-                .unwrap_or_default(),
-            nominal_code_account_type: nominal_code_account_type.unwrap_or_default(),
-            nominal_code_cost_centre: nominal_code_cost_centre.unwrap_or_default(),
-            nominal_code_cost_centre_id: nominal_code_cost_centre_id.unwrap_or_default(),
-            nominal_code_department: nominal_code_department.unwrap_or_default(),
-            nominal_code_department_id: nominal_code_department_id.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            nominal_code_name: nominal_code_name.unwrap_or_default(),
-            nominal_code_reference: nominal_code_reference.unwrap_or_default(),
-            nominal_code_report_category_id: nominal_code_report_category_id
-                .unwrap_or_default(),
-            nominal_period_value_actual_value: nominal_period_value_actual_value
-                .unwrap_or_default(),
-            nominal_period_value_adjustment_after_year_end_close: nominal_period_value_adjustment_after_year_end_close
-                .unwrap_or_default(),
-            nominal_period_value_budget_value: nominal_period_value_budget_value
-                .unwrap_or_default(),
-            nominal_period_value_id: nominal_period_value_id.unwrap_or_default(),
-            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2827,41 +2495,25 @@ impl sage_core::types::model::FromFields for NominalReportCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_report_category_type = None;
-        let mut account_report_type = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_report_category_type") => {
-                    fields.lenient_option(&mut account_report_category_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_report_category_type" => {
+                    fields.lenient_into(&mut model.account_report_category_type)?
                 }
-                Some("account_report_type") => {
-                    fields.lenient_option(&mut account_report_type)?
+                "account_report_type" => {
+                    fields.lenient_into(&mut model.account_report_type)?
                 }
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_report_category_type: account_report_category_type
-                .unwrap_or_default(),
-            account_report_type: account_report_type.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2902,24 +2554,17 @@ impl sage_core::types::model::FromFields for NominalReportCategoryType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2960,24 +2605,17 @@ impl sage_core::types::model::FromFields for NominalReportingType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3025,33 +2663,20 @@ impl sage_core::types::model::FromFields for NominalTransactionAnalysisCode {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active") => fields.lenient_option(&mut active)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active" => fields.lenient_into(&mut model.active)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3146,88 +2771,46 @@ impl sage_core::types::model::FromFields for NominalTransactionEnquiryView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accounting_period_id = None;
-        let mut bank_items = None;
-        let mut credit = None;
-        let mut debit = None;
-        let mut financial_year_id = None;
-        let mut financial_year_start_date = None;
-        let mut id = None;
-        let mut narrative = None;
-        let mut nominal_analysis_items = None;
-        let mut nominal_code_id = None;
-        let mut period_number = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut tax_analysis_items = None;
-        let mut trade_items = None;
-        let mut transaction_analysis_code = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut year_relative_to_current_year = None;
-        loop {
-            match fields.next_key()? {
-                Some("accounting_period_id") => {
-                    fields.lenient_option(&mut accounting_period_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accounting_period_id" => {
+                    fields.lenient_into(&mut model.accounting_period_id)?
                 }
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("credit") => fields.lenient_option(&mut credit)?,
-                Some("debit") => fields.lenient_option(&mut debit)?,
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "credit" => fields.lenient_into(&mut model.credit)?,
+                "debit" => fields.lenient_into(&mut model.debit)?,
+                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
+                "financial_year_start_date" => {
+                    fields.option_into(&mut model.financial_year_start_date)?
                 }
-                Some("financial_year_start_date") => {
-                    fields.next_value(&mut financial_year_start_date)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
+                "period_number" => fields.lenient_into(&mut model.period_number)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trade_items") => fields.next_value(&mut trade_items)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+                "trade_items" => fields.option_into(&mut model.trade_items)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accounting_period_id: accounting_period_id.unwrap_or_default(),
-            bank_items: bank_items.unwrap_or_default(),
-            credit: credit.unwrap_or_default(),
-            debit: debit.unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trade_items: trade_items.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3280,41 +2863,24 @@ impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewBankIt
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3377,50 +2943,27 @@ for NominalTransactionEnquiryViewNominalAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3471,38 +3014,23 @@ for NominalTransactionEnquiryViewTaxAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3558,46 +3086,25 @@ impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewTradeI
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut entry_type_string = None;
-        let mut gross_value = None;
-        let mut reference = None;
-        let mut tax_value = None;
-        let mut trading_entry_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("entry_type_string") => {
-                    fields.lenient_option(&mut entry_type_string)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "entry_type_string" => fields.lenient_into(&mut model.entry_type_string)?,
+                "gross_value" => fields.lenient_into(&mut model.gross_value)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "tax_value" => fields.lenient_into(&mut model.tax_value)?,
+                "trading_entry_type" => {
+                    fields.lenient_into(&mut model.trading_entry_type)?
                 }
-                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
-                Some("trading_entry_type") => {
-                    fields.lenient_option(&mut trading_entry_type)?
-                }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            entry_type_string: entry_type_string.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            trading_entry_type: trading_entry_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

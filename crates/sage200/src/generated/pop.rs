@@ -72,34 +72,23 @@ impl sage_core::types::model::FromFields for LookupPopOrder {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut document_no = None;
-        let mut document_status_id = None;
-        let mut id = None;
-        let mut supplier_document_no = None;
-        let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("supplier_document_no") => {
-                    fields.lenient_option(&mut supplier_document_no)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "supplier_document_no" => {
+                    fields.lenient_into(&mut model.supplier_document_no)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            document_no: document_no.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            supplier_document_no: supplier_document_no.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -161,45 +150,24 @@ impl sage_core::types::model::FromFields for PopAdditionalCharge {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut charge_value = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut nominal_code_id = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("charge_value") => fields.lenient_option(&mut charge_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "charge_value" => fields.lenient_into(&mut model.charge_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
+                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
+                "tax_code" => fields.option_into(&mut model.tax_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            charge_value: charge_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -240,24 +208,17 @@ impl sage_core::types::model::FromFields for PopAuthorisationStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -326,60 +287,34 @@ impl sage_core::types::model::FromFields for PopCancelledLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut buying_unit_description = None;
-        let mut cancelled_date = None;
-        let mut cancelled_quantity = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut item_description = None;
-        let mut pop_order_return_id = None;
-        let mut stock_unit_cancelled_quantity = None;
-        let mut user_name = None;
-        let mut user_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("buying_unit_description") => {
-                    fields.lenient_option(&mut buying_unit_description)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "buying_unit_description" => {
+                    fields.lenient_into(&mut model.buying_unit_description)?
                 }
-                Some("cancelled_date") => fields.next_value(&mut cancelled_date)?,
-                Some("cancelled_quantity") => {
-                    fields.lenient_option(&mut cancelled_quantity)?
+                "cancelled_date" => fields.option_into(&mut model.cancelled_date)?,
+                "cancelled_quantity" => {
+                    fields.lenient_into(&mut model.cancelled_quantity)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_description") => fields.lenient_option(&mut item_description)?,
-                Some("pop_order_return_id") => {
-                    fields.lenient_option(&mut pop_order_return_id)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_description" => fields.lenient_into(&mut model.item_description)?,
+                "pop_order_return_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_id)?
                 }
-                Some("stock_unit_cancelled_quantity") => {
-                    fields.lenient_option(&mut stock_unit_cancelled_quantity)?
+                "stock_unit_cancelled_quantity" => {
+                    fields.lenient_into(&mut model.stock_unit_cancelled_quantity)?
                 }
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("user_number") => fields.lenient_option(&mut user_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "user_number" => fields.lenient_into(&mut model.user_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            buying_unit_description: buying_unit_description.unwrap_or_default(),
-            cancelled_date: cancelled_date.unwrap_or_default(),
-            cancelled_quantity: cancelled_quantity.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_description: item_description.unwrap_or_default(),
-            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
-            stock_unit_cancelled_quantity: stock_unit_cancelled_quantity
-                .unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            user_number: user_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -418,24 +353,17 @@ impl sage_core::types::model::FromFields for PopDeliveryAddressActionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -474,24 +402,17 @@ impl sage_core::types::model::FromFields for PopDeliveryAddressType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -530,24 +451,17 @@ impl sage_core::types::model::FromFields for PopDocumentPrintStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -586,24 +500,17 @@ impl sage_core::types::model::FromFields for PopDocumentProcessStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -644,24 +551,17 @@ impl sage_core::types::model::FromFields for PopDocumentStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -700,24 +600,17 @@ impl sage_core::types::model::FromFields for PopDocumentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -756,24 +649,17 @@ impl sage_core::types::model::FromFields for PopIntrastatStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -814,24 +700,17 @@ impl sage_core::types::model::FromFields for PopInvoiceCreditType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -900,56 +779,32 @@ impl sage_core::types::model::FromFields for PopLinkedOrderLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut document_no = None;
-        let mut id = None;
-        let mut is_to_unlink = None;
-        let mut linked_order_id = None;
-        let mut stock_unit_despatched_quantity = None;
-        let mut stock_unit_outstanding_quantity = None;
-        let mut stock_unit_required_quantity = None;
-        let mut r#type = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_unlink") => fields.lenient_option(&mut is_to_unlink)?,
-                Some("linked_order_id") => fields.lenient_option(&mut linked_order_id)?,
-                Some("stock_unit_despatched_quantity") => {
-                    fields.lenient_option(&mut stock_unit_despatched_quantity)?
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_to_unlink" => fields.lenient_into(&mut model.is_to_unlink)?,
+                "linked_order_id" => fields.lenient_into(&mut model.linked_order_id)?,
+                "stock_unit_despatched_quantity" => {
+                    fields.lenient_into(&mut model.stock_unit_despatched_quantity)?
                 }
-                Some("stock_unit_outstanding_quantity") => {
-                    fields.lenient_option(&mut stock_unit_outstanding_quantity)?
+                "stock_unit_outstanding_quantity" => {
+                    fields.lenient_into(&mut model.stock_unit_outstanding_quantity)?
                 }
-                Some("stock_unit_required_quantity") => {
-                    fields.lenient_option(&mut stock_unit_required_quantity)?
+                "stock_unit_required_quantity" => {
+                    fields.lenient_into(&mut model.stock_unit_required_quantity)?
                 }
-                Some("type") => fields.lenient_option(&mut r#type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "type" => fields.lenient_into(&mut model.r#type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_unlink: is_to_unlink.unwrap_or_default(),
-            linked_order_id: linked_order_id.unwrap_or_default(),
-            stock_unit_despatched_quantity: stock_unit_despatched_quantity
-                .unwrap_or_default(),
-            stock_unit_outstanding_quantity: stock_unit_outstanding_quantity
-                .unwrap_or_default(),
-            stock_unit_required_quantity: stock_unit_required_quantity
-                .unwrap_or_default(),
-            r#type: r#type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1003,41 +858,24 @@ impl sage_core::types::model::FromFields for PopLinkedRequisitionLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut budget_name = None;
-        let mut document_no = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut item_name = None;
-        let mut quantity = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("budget_name") => fields.lenient_option(&mut budget_name)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_name") => fields.lenient_option(&mut item_name)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "budget_name" => fields.lenient_into(&mut model.budget_name)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_name" => fields.lenient_into(&mut model.item_name)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            budget_name: budget_name.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1558,143 +1396,138 @@ impl sage_core::types::model::FromFields for PopOrder {
         let mut total_gross_value = None;
         let mut total_net_value = None;
         let mut total_tax_value = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("authorisation_status") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "authorisation_status" => {
                     fields.lenient_option(&mut authorisation_status)?
                 }
-                Some("authorisation_status_description") => {
+                "authorisation_status_description" => {
                     fields.lenient_option(&mut authorisation_status_description)?
                 }
-                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_direct_delivery_address") => {
+                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "default_direct_delivery_address" => {
                     fields.next_value(&mut default_direct_delivery_address)?
                 }
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("disputed_status") => fields.lenient_option(&mut disputed_status)?,
-                Some("document_created_by") => {
-                    fields.lenient_option(&mut document_created_by)?
-                }
-                Some("document_created_by_id") => {
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "disputed_status" => fields.lenient_option(&mut disputed_status)?,
+                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
+                "document_created_by_id" => {
                     fields.lenient_option(&mut document_created_by_id)?
                 }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_discount_percent") => {
+                "document_date" => fields.next_value(&mut document_date)?,
+                "document_discount_percent" => {
                     fields.lenient_option(&mut document_discount_percent)?
                 }
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_originator_id") => {
+                "document_no" => fields.lenient_option(&mut document_no)?,
+                "document_originator_id" => {
                     fields.lenient_option(&mut document_originator_id)?
                 }
-                Some("document_originator_name") => {
+                "document_originator_name" => {
                     fields.lenient_option(&mut document_originator_name)?
                 }
-                Some("document_status") => fields.next_value(&mut document_status)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_status") => {
+                "document_status" => fields.next_value(&mut document_status)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("is_credit_limit_exceeded") => {
+                "is_credit_limit_exceeded" => {
                     fields.lenient_option(&mut is_credit_limit_exceeded)?
                 }
-                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
-                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
-                Some("is_to_sequence_lines") => {
+                "is_draft" => fields.lenient_option(&mut is_draft)?,
+                "is_editing" => fields.lenient_option(&mut is_editing)?,
+                "is_to_sequence_lines" => {
                     fields.lenient_option(&mut is_to_sequence_lines)?
                 }
-                Some("lines") => fields.next_value(&mut lines)?,
-                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("print_status") => fields.lenient_option(&mut print_status)?,
-                Some("receipt_return_status") => {
+                "lines" => fields.next_value(&mut lines)?,
+                "lock_id" => fields.lenient_option(&mut lock_id)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "print_status" => fields.lenient_option(&mut print_status)?,
+                "receipt_return_status" => {
                     fields.lenient_option(&mut receipt_return_status)?
                 }
-                Some("requested_delivery_date") => {
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("settlement_discount_days") => {
+                "settlement_discount_days" => {
                     fields.lenient_option(&mut settlement_discount_days)?
                 }
-                Some("settlement_discount_percent") => {
+                "settlement_discount_percent" => {
                     fields.lenient_option(&mut settlement_discount_percent)?
                 }
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("subtotal_charges_net_value") => {
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "subtotal_charges_net_value" => {
                     fields.lenient_option(&mut subtotal_charges_net_value)?
                 }
-                Some("subtotal_discount_value") => {
+                "subtotal_discount_value" => {
                     fields.lenient_option(&mut subtotal_discount_value)?
                 }
-                Some("subtotal_goods_value") => {
+                "subtotal_goods_value" => {
                     fields.lenient_option(&mut subtotal_goods_value)?
                 }
-                Some("subtotal_landed_costs_value") => {
+                "subtotal_landed_costs_value" => {
                     fields.lenient_option(&mut subtotal_landed_costs_value)?
                 }
-                Some("supplier") => fields.next_value(&mut supplier)?,
-                Some("supplier_document_no") => {
+                "supplier" => fields.next_value(&mut supplier)?,
+                "supplier_document_no" => {
                     fields.lenient_option(&mut supplier_document_no)?
                 }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
-                }
-                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
-                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
+                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
+                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1885,78 +1718,35 @@ impl sage_core::types::model::FromFields for PopOrderDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email_address = None;
-        let mut fax_number = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut tax_number = None;
-        let mut telephone_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "country_code" => fields.option_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "tax_code" => fields.option_into(&mut model.tax_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            fax_number: fax_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            telephone_number: telephone_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2015,15 +1805,14 @@ impl sage_core::types::model::FromFields for PopOrderDuplicateFlags {
         let mut prices_and_discounts = None;
         let mut source_id = None;
         let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("prices_and_discounts") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "prices_and_discounts" => {
                     fields.lenient_option(&mut prices_and_discounts)?
                 }
-                Some("source_id") => fields.lenient_value(&mut source_id)?,
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "source_id" => fields.lenient_value(&mut source_id)?,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2072,24 +1861,17 @@ impl sage_core::types::model::FromFields for PopOrderGenerationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2748,211 +2530,188 @@ impl sage_core::types::model::FromFields for PopOrderLine {
         let mut use_description = None;
         let mut warehouse = None;
         let mut warehouse_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("buying_unit") => fields.next_value(&mut buying_unit)?,
-                Some("buying_unit_description") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_charge" => fields.next_value(&mut additional_charge)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "buying_unit" => fields.next_value(&mut buying_unit)?,
+                "buying_unit_description" => {
                     fields.lenient_option(&mut buying_unit_description)?
                 }
-                Some("buying_unit_id") => fields.lenient_option(&mut buying_unit_id)?,
-                Some("cancel_requisition_lines") => {
+                "buying_unit_id" => fields.lenient_option(&mut buying_unit_id)?,
+                "cancel_requisition_lines" => {
                     fields.lenient_option(&mut cancel_requisition_lines)?
                 }
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("confirmation_intent_type") => {
+                "code" => fields.lenient_value(&mut code)?,
+                "confirmation_intent_type" => {
                     fields.lenient_option(&mut confirmation_intent_type)?
                 }
-                Some("create_cancelled_line") => {
+                "create_cancelled_line" => {
                     fields.lenient_option(&mut create_cancelled_line)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("direct_delivery_address") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "direct_delivery_address" => {
                     fields.next_value(&mut direct_delivery_address)?
                 }
-                Some("discount_percent_specified") => {
+                "discount_percent_specified" => {
                     fields.lenient_option(&mut discount_percent_specified)?
                 }
-                Some("discounted_unit_price") => {
+                "discounted_unit_price" => {
                     fields.lenient_option(&mut discounted_unit_price)?
                 }
-                Some("for_direct_delivery") => {
-                    fields.lenient_option(&mut for_direct_delivery)?
-                }
-                Some("has_linked_order_lines") => {
+                "for_direct_delivery" => fields.lenient_option(&mut for_direct_delivery)?,
+                "has_linked_order_lines" => {
                     fields.lenient_option(&mut has_linked_order_lines)?
                 }
-                Some("has_requisition_lines") => {
+                "has_requisition_lines" => {
                     fields.lenient_option(&mut has_requisition_lines)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_quantity") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_quantity" => {
                     fields.lenient_option(&mut invoice_credit_quantity)?
                 }
-                Some("invoice_credit_status") => {
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
-                Some("is_line_deletable") => {
-                    fields.lenient_option(&mut is_line_deletable)?
-                }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("landed_costs_per_item") => {
+                "is_complete" => fields.lenient_option(&mut is_complete)?,
+                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "landed_costs_per_item" => {
                     fields.lenient_option(&mut landed_costs_per_item)?
                 }
-                Some("landed_costs_percentage") => {
+                "landed_costs_percentage" => {
                     fields.lenient_option(&mut landed_costs_percentage)?
                 }
-                Some("landed_costs_type") => {
-                    fields.lenient_option(&mut landed_costs_type)?
-                }
-                Some("line_number") => fields.lenient_option(&mut line_number)?,
-                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
-                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
-                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
-                Some("line_type") => fields.next_value(&mut line_type)?,
-                Some("line_unit_precision") => {
-                    fields.lenient_option(&mut line_unit_precision)?
-                }
-                Some("linked_order_lines") => fields.next_value(&mut linked_order_lines)?,
-                Some("linked_requisition_lines") => {
+                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
+                "line_number" => fields.lenient_option(&mut line_number)?,
+                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
+                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
+                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
+                "line_type" => fields.next_value(&mut line_type)?,
+                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
+                "linked_order_lines" => fields.next_value(&mut linked_order_lines)?,
+                "linked_requisition_lines" => {
                     fields.next_value(&mut linked_requisition_lines)?
                 }
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_cost_centre") => {
-                    fields.lenient_option(&mut nominal_cost_centre)?
-                }
-                Some("nominal_department") => {
-                    fields.lenient_option(&mut nominal_department)?
-                }
-                Some("nominal_reference") => {
-                    fields.lenient_option(&mut nominal_reference)?
-                }
-                Some("pop_order") => fields.next_value(&mut pop_order)?,
-                Some("pop_order_id") => fields.lenient_option(&mut pop_order_id)?,
-                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
-                Some("pricing_unit_description") => {
+                "nominal_code" => fields.next_value(&mut nominal_code)?,
+                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
+                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
+                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
+                "pop_order" => fields.next_value(&mut pop_order)?,
+                "pop_order_id" => fields.lenient_option(&mut pop_order_id)?,
+                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
+                "pricing_unit_description" => {
                     fields.lenient_option(&mut pricing_unit_description)?
                 }
-                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
-                Some("pricing_unit_multiple") => {
+                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
+                "pricing_unit_multiple" => {
                     fields.lenient_option(&mut pricing_unit_multiple)?
                 }
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("receipt_return_quantity") => {
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "receipt_return_quantity" => {
                     fields.lenient_option(&mut receipt_return_quantity)?
                 }
-                Some("receipt_return_status") => {
+                "receipt_return_status" => {
                     fields.lenient_option(&mut receipt_return_status)?
                 }
-                Some("remove_link_to_sop_order_line") => {
+                "remove_link_to_sop_order_line" => {
                     fields.lenient_option(&mut remove_link_to_sop_order_line)?
                 }
-                Some("requested_delivery_dates") => {
+                "requested_delivery_dates" => {
                     fields.next_value(&mut requested_delivery_dates)?
                 }
-                Some("requisition_lines_comment") => {
+                "requisition_lines_comment" => {
                     fields.lenient_option(&mut requisition_lines_comment)?
                 }
-                Some("show_on_supplier_docs") => {
+                "show_on_supplier_docs" => {
                     fields.lenient_option(&mut show_on_supplier_docs)?
                 }
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("stock_unit_invoice_credit_quantity") => {
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "stock_unit_invoice_credit_quantity" => {
                     fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
                 }
-                Some("stock_unit_line_quantity") => {
+                "stock_unit_line_quantity" => {
                     fields.lenient_option(&mut stock_unit_line_quantity)?
                 }
-                Some("stock_unit_multiple") => {
-                    fields.lenient_option(&mut stock_unit_multiple)?
-                }
-                Some("stock_unit_on_order_quantity") => {
+                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
+                "stock_unit_on_order_quantity" => {
                     fields.lenient_option(&mut stock_unit_on_order_quantity)?
                 }
-                Some("stock_unit_precision") => {
+                "stock_unit_precision" => {
                     fields.lenient_option(&mut stock_unit_precision)?
                 }
-                Some("stock_unit_receipt_return_quantity") => {
+                "stock_unit_receipt_return_quantity" => {
                     fields.lenient_option(&mut stock_unit_receipt_return_quantity)?
                 }
-                Some("supplier_part_ref") => {
-                    fields.lenient_option(&mut supplier_part_ref)?
-                }
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("total_landed_costs_value") => {
+                "supplier_part_ref" => fields.lenient_option(&mut supplier_part_ref)?,
+                "tax_code" => fields.next_value(&mut tax_code)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "total_landed_costs_value" => {
                     fields.lenient_option(&mut total_landed_costs_value)?
                 }
-                Some("unit_buying_price") => {
-                    fields.lenient_option(&mut unit_buying_price)?
-                }
-                Some("unit_discount_percent") => {
+                "unit_buying_price" => fields.lenient_option(&mut unit_buying_price)?,
+                "unit_discount_percent" => {
                     fields.lenient_option(&mut unit_discount_percent)?
                 }
-                Some("unit_discount_value") => {
-                    fields.lenient_option(&mut unit_discount_value)?
-                }
-                Some("update_prices_at_goods_receipt") => {
+                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
+                "update_prices_at_goods_receipt" => {
                     fields.lenient_option(&mut update_prices_at_goods_receipt)?
                 }
-                Some("use_description") => fields.lenient_option(&mut use_description)?,
-                Some("warehouse") => fields.next_value(&mut warehouse)?,
-                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "use_description" => fields.lenient_option(&mut use_description)?,
+                "warehouse" => fields.next_value(&mut warehouse)?,
+                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3177,83 +2936,39 @@ impl sage_core::types::model::FromFields for PopOrderLineDirectDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut action_type = None;
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut county = None;
-        let mut customer_delivery_address_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut delivery_address_type = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut source_id = None;
-        let mut tax_number = None;
-        let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("action_type") => fields.lenient_option(&mut action_type)?,
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("customer_delivery_address_id") => {
-                    fields.lenient_option(&mut customer_delivery_address_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "action_type" => fields.lenient_into(&mut model.action_type)?,
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "customer_delivery_address_id" => {
+                    fields.lenient_into(&mut model.customer_delivery_address_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("delivery_address_type") => {
-                    fields.lenient_option(&mut delivery_address_type)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "delivery_address_type" => {
+                    fields.lenient_into(&mut model.delivery_address_type)?
                 }
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("source_id") => fields.lenient_option(&mut source_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "source_id" => fields.lenient_into(&mut model.source_id)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            action_type: action_type.unwrap_or_default(),
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            customer_delivery_address_id: customer_delivery_address_id
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            delivery_address_type: delivery_address_type.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            source_id: source_id.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3304,38 +3019,23 @@ impl sage_core::types::model::FromFields for PopOrderLineRequestedDeliveryDate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut delivery_date = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut pop_order_return_line_id = None;
-        let mut quantity = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("delivery_date") => fields.next_value(&mut delivery_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("pop_order_return_line_id") => {
-                    fields.lenient_option(&mut pop_order_return_line_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "delivery_date" => fields.option_into(&mut model.delivery_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "pop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_line_id)?
                 }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            delivery_date: delivery_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3810,555 +3510,305 @@ impl sage_core::types::model::FromFields for PopOrderLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut pop_delivery_addr_address_1 = None;
-        let mut pop_delivery_addr_address_2 = None;
-        let mut pop_delivery_addr_address_3 = None;
-        let mut pop_delivery_addr_address_4 = None;
-        let mut pop_delivery_addr_city = None;
-        let mut pop_delivery_addr_contact = None;
-        let mut pop_delivery_addr_country = None;
-        let mut pop_delivery_addr_county = None;
-        let mut pop_delivery_addr_description = None;
-        let mut pop_delivery_addr_email = None;
-        let mut pop_delivery_addr_fax = None;
-        let mut pop_delivery_addr_post_code = None;
-        let mut pop_delivery_addr_postal_name = None;
-        let mut pop_delivery_addr_telephone = None;
-        let mut pop_order_analysis_code_1 = None;
-        let mut pop_order_analysis_code_10 = None;
-        let mut pop_order_analysis_code_11 = None;
-        let mut pop_order_analysis_code_12 = None;
-        let mut pop_order_analysis_code_13 = None;
-        let mut pop_order_analysis_code_14 = None;
-        let mut pop_order_analysis_code_15 = None;
-        let mut pop_order_analysis_code_16 = None;
-        let mut pop_order_analysis_code_17 = None;
-        let mut pop_order_analysis_code_18 = None;
-        let mut pop_order_analysis_code_19 = None;
-        let mut pop_order_analysis_code_2 = None;
-        let mut pop_order_analysis_code_20 = None;
-        let mut pop_order_analysis_code_3 = None;
-        let mut pop_order_analysis_code_4 = None;
-        let mut pop_order_analysis_code_5 = None;
-        let mut pop_order_analysis_code_6 = None;
-        let mut pop_order_analysis_code_7 = None;
-        let mut pop_order_analysis_code_8 = None;
-        let mut pop_order_analysis_code_9 = None;
-        let mut pop_order_confirmation_intent_type = None;
-        let mut pop_order_currency_id = None;
-        let mut pop_order_currency_name = None;
-        let mut pop_order_currency_symbol = None;
-        let mut pop_order_date_time_updated = None;
-        let mut pop_order_document_created_by_id = None;
-        let mut pop_order_document_date = None;
-        let mut pop_order_document_default_delivery_address_id = None;
-        let mut pop_order_document_discount_percent = None;
-        let mut pop_order_document_no = None;
-        let mut pop_order_document_originator_id = None;
-        let mut pop_order_document_status = None;
-        let mut pop_order_exchange_rate = None;
-        let mut pop_order_id = None;
-        let mut pop_order_line_analysis_code_1 = None;
-        let mut pop_order_line_analysis_code_10 = None;
-        let mut pop_order_line_analysis_code_11 = None;
-        let mut pop_order_line_analysis_code_12 = None;
-        let mut pop_order_line_analysis_code_13 = None;
-        let mut pop_order_line_analysis_code_14 = None;
-        let mut pop_order_line_analysis_code_15 = None;
-        let mut pop_order_line_analysis_code_16 = None;
-        let mut pop_order_line_analysis_code_17 = None;
-        let mut pop_order_line_analysis_code_18 = None;
-        let mut pop_order_line_analysis_code_19 = None;
-        let mut pop_order_line_analysis_code_2 = None;
-        let mut pop_order_line_analysis_code_20 = None;
-        let mut pop_order_line_analysis_code_3 = None;
-        let mut pop_order_line_analysis_code_4 = None;
-        let mut pop_order_line_analysis_code_5 = None;
-        let mut pop_order_line_analysis_code_6 = None;
-        let mut pop_order_line_analysis_code_7 = None;
-        let mut pop_order_line_analysis_code_8 = None;
-        let mut pop_order_line_analysis_code_9 = None;
-        let mut pop_order_line_date_time_updated = None;
-        let mut pop_order_line_discounted_unit_price = None;
-        let mut pop_order_line_for_direct_delivery = None;
-        let mut pop_order_line_id = None;
-        let mut pop_order_line_landed_costs_value = None;
-        let mut pop_order_line_number = None;
-        let mut pop_order_line_product_code = None;
-        let mut pop_order_line_product_description = None;
-        let mut pop_order_line_quantity = None;
-        let mut pop_order_line_show_on_supplier_docs = None;
-        let mut pop_order_line_tax_value = None;
-        let mut pop_order_line_total_value = None;
-        let mut pop_order_line_type = None;
-        let mut pop_order_line_unit_discount_percent = None;
-        let mut pop_order_line_unit_discount_value = None;
-        let mut pop_order_line_unit_price = None;
-        let mut pop_order_requested_delivery_date = None;
-        let mut pop_order_settlement_discount_days = None;
-        let mut pop_order_settlement_discount_percent = None;
-        let mut pop_order_subtotal_discount_value = None;
-        let mut pop_order_subtotal_landed_costs_value = None;
-        let mut pop_order_subtotal_value = None;
-        let mut pop_order_supplier_document_no = None;
-        let mut product_code = None;
-        let mut product_description = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        let mut tax_code_code = None;
-        let mut tax_code_id = None;
-        let mut tax_code_name = None;
-        let mut tax_code_rate = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("pop_delivery_addr_address_1") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_1)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "pop_delivery_addr_address_1" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_1)?
                 }
-                Some("pop_delivery_addr_address_2") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_2)?
+                "pop_delivery_addr_address_2" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_2)?
                 }
-                Some("pop_delivery_addr_address_3") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_3)?
+                "pop_delivery_addr_address_3" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_3)?
                 }
-                Some("pop_delivery_addr_address_4") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_4)?
+                "pop_delivery_addr_address_4" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_4)?
                 }
-                Some("pop_delivery_addr_city") => {
-                    fields.lenient_option(&mut pop_delivery_addr_city)?
+                "pop_delivery_addr_city" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_city)?
                 }
-                Some("pop_delivery_addr_contact") => {
-                    fields.lenient_option(&mut pop_delivery_addr_contact)?
+                "pop_delivery_addr_contact" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_contact)?
                 }
-                Some("pop_delivery_addr_country") => {
-                    fields.lenient_option(&mut pop_delivery_addr_country)?
+                "pop_delivery_addr_country" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_country)?
                 }
-                Some("pop_delivery_addr_county") => {
-                    fields.lenient_option(&mut pop_delivery_addr_county)?
+                "pop_delivery_addr_county" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_county)?
                 }
-                Some("pop_delivery_addr_description") => {
-                    fields.lenient_option(&mut pop_delivery_addr_description)?
+                "pop_delivery_addr_description" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_description)?
                 }
-                Some("pop_delivery_addr_email") => {
-                    fields.lenient_option(&mut pop_delivery_addr_email)?
+                "pop_delivery_addr_email" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_email)?
                 }
-                Some("pop_delivery_addr_fax") => {
-                    fields.lenient_option(&mut pop_delivery_addr_fax)?
+                "pop_delivery_addr_fax" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_fax)?
                 }
-                Some("pop_delivery_addr_post_code") => {
-                    fields.lenient_option(&mut pop_delivery_addr_post_code)?
+                "pop_delivery_addr_post_code" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_post_code)?
                 }
-                Some("pop_delivery_addr_postal_name") => {
-                    fields.lenient_option(&mut pop_delivery_addr_postal_name)?
+                "pop_delivery_addr_postal_name" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_postal_name)?
                 }
-                Some("pop_delivery_addr_telephone") => {
-                    fields.lenient_option(&mut pop_delivery_addr_telephone)?
+                "pop_delivery_addr_telephone" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_telephone)?
                 }
-                Some("pop_order_analysis_code_1") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_1)?
+                "pop_order_analysis_code_1" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_1)?
                 }
-                Some("pop_order_analysis_code_10") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_10)?
+                "pop_order_analysis_code_10" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_10)?
                 }
-                Some("pop_order_analysis_code_11") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_11)?
+                "pop_order_analysis_code_11" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_11)?
                 }
-                Some("pop_order_analysis_code_12") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_12)?
+                "pop_order_analysis_code_12" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_12)?
                 }
-                Some("pop_order_analysis_code_13") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_13)?
+                "pop_order_analysis_code_13" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_13)?
                 }
-                Some("pop_order_analysis_code_14") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_14)?
+                "pop_order_analysis_code_14" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_14)?
                 }
-                Some("pop_order_analysis_code_15") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_15)?
+                "pop_order_analysis_code_15" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_15)?
                 }
-                Some("pop_order_analysis_code_16") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_16)?
+                "pop_order_analysis_code_16" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_16)?
                 }
-                Some("pop_order_analysis_code_17") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_17)?
+                "pop_order_analysis_code_17" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_17)?
                 }
-                Some("pop_order_analysis_code_18") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_18)?
+                "pop_order_analysis_code_18" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_18)?
                 }
-                Some("pop_order_analysis_code_19") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_19)?
+                "pop_order_analysis_code_19" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_19)?
                 }
-                Some("pop_order_analysis_code_2") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_2)?
+                "pop_order_analysis_code_2" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_2)?
                 }
-                Some("pop_order_analysis_code_20") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_20)?
+                "pop_order_analysis_code_20" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_20)?
                 }
-                Some("pop_order_analysis_code_3") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_3)?
+                "pop_order_analysis_code_3" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_3)?
                 }
-                Some("pop_order_analysis_code_4") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_4)?
+                "pop_order_analysis_code_4" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_4)?
                 }
-                Some("pop_order_analysis_code_5") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_5)?
+                "pop_order_analysis_code_5" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_5)?
                 }
-                Some("pop_order_analysis_code_6") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_6)?
+                "pop_order_analysis_code_6" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_6)?
                 }
-                Some("pop_order_analysis_code_7") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_7)?
+                "pop_order_analysis_code_7" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_7)?
                 }
-                Some("pop_order_analysis_code_8") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_8)?
+                "pop_order_analysis_code_8" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_8)?
                 }
-                Some("pop_order_analysis_code_9") => {
-                    fields.lenient_option(&mut pop_order_analysis_code_9)?
+                "pop_order_analysis_code_9" => {
+                    fields.lenient_into(&mut model.pop_order_analysis_code_9)?
                 }
-                Some("pop_order_confirmation_intent_type") => {
-                    fields.lenient_option(&mut pop_order_confirmation_intent_type)?
+                "pop_order_confirmation_intent_type" => {
+                    fields.lenient_into(&mut model.pop_order_confirmation_intent_type)?
                 }
-                Some("pop_order_currency_id") => {
-                    fields.lenient_option(&mut pop_order_currency_id)?
+                "pop_order_currency_id" => {
+                    fields.lenient_into(&mut model.pop_order_currency_id)?
                 }
-                Some("pop_order_currency_name") => {
-                    fields.lenient_option(&mut pop_order_currency_name)?
+                "pop_order_currency_name" => {
+                    fields.lenient_into(&mut model.pop_order_currency_name)?
                 }
-                Some("pop_order_currency_symbol") => {
-                    fields.lenient_option(&mut pop_order_currency_symbol)?
+                "pop_order_currency_symbol" => {
+                    fields.lenient_into(&mut model.pop_order_currency_symbol)?
                 }
-                Some("pop_order_date_time_updated") => {
-                    fields.next_value(&mut pop_order_date_time_updated)?
+                "pop_order_date_time_updated" => {
+                    fields.option_into(&mut model.pop_order_date_time_updated)?
                 }
-                Some("pop_order_document_created_by_id") => {
-                    fields.lenient_option(&mut pop_order_document_created_by_id)?
+                "pop_order_document_created_by_id" => {
+                    fields.lenient_into(&mut model.pop_order_document_created_by_id)?
                 }
-                Some("pop_order_document_date") => {
-                    fields.next_value(&mut pop_order_document_date)?
+                "pop_order_document_date" => {
+                    fields.option_into(&mut model.pop_order_document_date)?
                 }
-                Some("pop_order_document_default_delivery_address_id") => {
+                "pop_order_document_default_delivery_address_id" => {
                     fields
-                        .lenient_option(
-                            &mut pop_order_document_default_delivery_address_id,
+                        .lenient_into(
+                            &mut model.pop_order_document_default_delivery_address_id,
                         )?
                 }
-                Some("pop_order_document_discount_percent") => {
-                    fields.lenient_option(&mut pop_order_document_discount_percent)?
+                "pop_order_document_discount_percent" => {
+                    fields.lenient_into(&mut model.pop_order_document_discount_percent)?
                 }
-                Some("pop_order_document_no") => {
-                    fields.lenient_option(&mut pop_order_document_no)?
+                "pop_order_document_no" => {
+                    fields.lenient_into(&mut model.pop_order_document_no)?
                 }
-                Some("pop_order_document_originator_id") => {
-                    fields.lenient_option(&mut pop_order_document_originator_id)?
+                "pop_order_document_originator_id" => {
+                    fields.lenient_into(&mut model.pop_order_document_originator_id)?
                 }
-                Some("pop_order_document_status") => {
-                    fields.lenient_option(&mut pop_order_document_status)?
+                "pop_order_document_status" => {
+                    fields.lenient_into(&mut model.pop_order_document_status)?
                 }
-                Some("pop_order_exchange_rate") => {
-                    fields.lenient_option(&mut pop_order_exchange_rate)?
+                "pop_order_exchange_rate" => {
+                    fields.lenient_into(&mut model.pop_order_exchange_rate)?
                 }
-                Some("pop_order_id") => fields.lenient_option(&mut pop_order_id)?,
-                Some("pop_order_line_analysis_code_1") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_1)?
+                "pop_order_id" => fields.lenient_into(&mut model.pop_order_id)?,
+                "pop_order_line_analysis_code_1" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_1)?
                 }
-                Some("pop_order_line_analysis_code_10") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_10)?
+                "pop_order_line_analysis_code_10" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_10)?
                 }
-                Some("pop_order_line_analysis_code_11") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_11)?
+                "pop_order_line_analysis_code_11" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_11)?
                 }
-                Some("pop_order_line_analysis_code_12") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_12)?
+                "pop_order_line_analysis_code_12" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_12)?
                 }
-                Some("pop_order_line_analysis_code_13") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_13)?
+                "pop_order_line_analysis_code_13" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_13)?
                 }
-                Some("pop_order_line_analysis_code_14") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_14)?
+                "pop_order_line_analysis_code_14" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_14)?
                 }
-                Some("pop_order_line_analysis_code_15") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_15)?
+                "pop_order_line_analysis_code_15" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_15)?
                 }
-                Some("pop_order_line_analysis_code_16") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_16)?
+                "pop_order_line_analysis_code_16" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_16)?
                 }
-                Some("pop_order_line_analysis_code_17") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_17)?
+                "pop_order_line_analysis_code_17" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_17)?
                 }
-                Some("pop_order_line_analysis_code_18") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_18)?
+                "pop_order_line_analysis_code_18" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_18)?
                 }
-                Some("pop_order_line_analysis_code_19") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_19)?
+                "pop_order_line_analysis_code_19" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_19)?
                 }
-                Some("pop_order_line_analysis_code_2") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_2)?
+                "pop_order_line_analysis_code_2" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_2)?
                 }
-                Some("pop_order_line_analysis_code_20") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_20)?
+                "pop_order_line_analysis_code_20" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_20)?
                 }
-                Some("pop_order_line_analysis_code_3") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_3)?
+                "pop_order_line_analysis_code_3" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_3)?
                 }
-                Some("pop_order_line_analysis_code_4") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_4)?
+                "pop_order_line_analysis_code_4" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_4)?
                 }
-                Some("pop_order_line_analysis_code_5") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_5)?
+                "pop_order_line_analysis_code_5" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_5)?
                 }
-                Some("pop_order_line_analysis_code_6") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_6)?
+                "pop_order_line_analysis_code_6" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_6)?
                 }
-                Some("pop_order_line_analysis_code_7") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_7)?
+                "pop_order_line_analysis_code_7" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_7)?
                 }
-                Some("pop_order_line_analysis_code_8") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_8)?
+                "pop_order_line_analysis_code_8" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_8)?
                 }
-                Some("pop_order_line_analysis_code_9") => {
-                    fields.lenient_option(&mut pop_order_line_analysis_code_9)?
+                "pop_order_line_analysis_code_9" => {
+                    fields.lenient_into(&mut model.pop_order_line_analysis_code_9)?
                 }
-                Some("pop_order_line_date_time_updated") => {
-                    fields.next_value(&mut pop_order_line_date_time_updated)?
+                "pop_order_line_date_time_updated" => {
+                    fields.option_into(&mut model.pop_order_line_date_time_updated)?
                 }
-                Some("pop_order_line_discounted_unit_price") => {
-                    fields.lenient_option(&mut pop_order_line_discounted_unit_price)?
+                "pop_order_line_discounted_unit_price" => {
+                    fields.lenient_into(&mut model.pop_order_line_discounted_unit_price)?
                 }
-                Some("pop_order_line_for_direct_delivery") => {
-                    fields.lenient_option(&mut pop_order_line_for_direct_delivery)?
+                "pop_order_line_for_direct_delivery" => {
+                    fields.lenient_into(&mut model.pop_order_line_for_direct_delivery)?
                 }
-                Some("pop_order_line_id") => {
-                    fields.lenient_option(&mut pop_order_line_id)?
+                "pop_order_line_id" => fields.lenient_into(&mut model.pop_order_line_id)?,
+                "pop_order_line_landed_costs_value" => {
+                    fields.lenient_into(&mut model.pop_order_line_landed_costs_value)?
                 }
-                Some("pop_order_line_landed_costs_value") => {
-                    fields.lenient_option(&mut pop_order_line_landed_costs_value)?
+                "pop_order_line_number" => {
+                    fields.lenient_into(&mut model.pop_order_line_number)?
                 }
-                Some("pop_order_line_number") => {
-                    fields.lenient_option(&mut pop_order_line_number)?
+                "pop_order_line_product_code" => {
+                    fields.lenient_into(&mut model.pop_order_line_product_code)?
                 }
-                Some("pop_order_line_product_code") => {
-                    fields.lenient_option(&mut pop_order_line_product_code)?
+                "pop_order_line_product_description" => {
+                    fields.lenient_into(&mut model.pop_order_line_product_description)?
                 }
-                Some("pop_order_line_product_description") => {
-                    fields.lenient_option(&mut pop_order_line_product_description)?
+                "pop_order_line_quantity" => {
+                    fields.lenient_into(&mut model.pop_order_line_quantity)?
                 }
-                Some("pop_order_line_quantity") => {
-                    fields.lenient_option(&mut pop_order_line_quantity)?
+                "pop_order_line_show_on_supplier_docs" => {
+                    fields.lenient_into(&mut model.pop_order_line_show_on_supplier_docs)?
                 }
-                Some("pop_order_line_show_on_supplier_docs") => {
-                    fields.lenient_option(&mut pop_order_line_show_on_supplier_docs)?
+                "pop_order_line_tax_value" => {
+                    fields.lenient_into(&mut model.pop_order_line_tax_value)?
                 }
-                Some("pop_order_line_tax_value") => {
-                    fields.lenient_option(&mut pop_order_line_tax_value)?
+                "pop_order_line_total_value" => {
+                    fields.lenient_into(&mut model.pop_order_line_total_value)?
                 }
-                Some("pop_order_line_total_value") => {
-                    fields.lenient_option(&mut pop_order_line_total_value)?
+                "pop_order_line_type" => {
+                    fields.option_into(&mut model.pop_order_line_type)?
                 }
-                Some("pop_order_line_type") => {
-                    fields.next_value(&mut pop_order_line_type)?
+                "pop_order_line_unit_discount_percent" => {
+                    fields.lenient_into(&mut model.pop_order_line_unit_discount_percent)?
                 }
-                Some("pop_order_line_unit_discount_percent") => {
-                    fields.lenient_option(&mut pop_order_line_unit_discount_percent)?
+                "pop_order_line_unit_discount_value" => {
+                    fields.lenient_into(&mut model.pop_order_line_unit_discount_value)?
                 }
-                Some("pop_order_line_unit_discount_value") => {
-                    fields.lenient_option(&mut pop_order_line_unit_discount_value)?
+                "pop_order_line_unit_price" => {
+                    fields.lenient_into(&mut model.pop_order_line_unit_price)?
                 }
-                Some("pop_order_line_unit_price") => {
-                    fields.lenient_option(&mut pop_order_line_unit_price)?
+                "pop_order_requested_delivery_date" => {
+                    fields.option_into(&mut model.pop_order_requested_delivery_date)?
                 }
-                Some("pop_order_requested_delivery_date") => {
-                    fields.next_value(&mut pop_order_requested_delivery_date)?
+                "pop_order_settlement_discount_days" => {
+                    fields.lenient_into(&mut model.pop_order_settlement_discount_days)?
                 }
-                Some("pop_order_settlement_discount_days") => {
-                    fields.lenient_option(&mut pop_order_settlement_discount_days)?
+                "pop_order_settlement_discount_percent" => {
+                    fields
+                        .lenient_into(&mut model.pop_order_settlement_discount_percent)?
                 }
-                Some("pop_order_settlement_discount_percent") => {
-                    fields.lenient_option(&mut pop_order_settlement_discount_percent)?
+                "pop_order_subtotal_discount_value" => {
+                    fields.lenient_into(&mut model.pop_order_subtotal_discount_value)?
                 }
-                Some("pop_order_subtotal_discount_value") => {
-                    fields.lenient_option(&mut pop_order_subtotal_discount_value)?
+                "pop_order_subtotal_landed_costs_value" => {
+                    fields
+                        .lenient_into(&mut model.pop_order_subtotal_landed_costs_value)?
                 }
-                Some("pop_order_subtotal_landed_costs_value") => {
-                    fields.lenient_option(&mut pop_order_subtotal_landed_costs_value)?
+                "pop_order_subtotal_value" => {
+                    fields.lenient_into(&mut model.pop_order_subtotal_value)?
                 }
-                Some("pop_order_subtotal_value") => {
-                    fields.lenient_option(&mut pop_order_subtotal_value)?
+                "pop_order_supplier_document_no" => {
+                    fields.lenient_into(&mut model.pop_order_supplier_document_no)?
                 }
-                Some("pop_order_supplier_document_no") => {
-                    fields.lenient_option(&mut pop_order_supplier_document_no)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
-                }
-                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
-                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
+                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            pop_delivery_addr_address_1: pop_delivery_addr_address_1.unwrap_or_default(),
-            pop_delivery_addr_address_2: pop_delivery_addr_address_2.unwrap_or_default(),
-            pop_delivery_addr_address_3: pop_delivery_addr_address_3.unwrap_or_default(),
-            pop_delivery_addr_address_4: pop_delivery_addr_address_4.unwrap_or_default(),
-            pop_delivery_addr_city: pop_delivery_addr_city.unwrap_or_default(),
-            pop_delivery_addr_contact: pop_delivery_addr_contact.unwrap_or_default(),
-            pop_delivery_addr_country: pop_delivery_addr_country.unwrap_or_default(),
-            pop_delivery_addr_county: pop_delivery_addr_county.unwrap_or_default(),
-            pop_delivery_addr_description: pop_delivery_addr_description
-                .unwrap_or_default(),
-            pop_delivery_addr_email: pop_delivery_addr_email.unwrap_or_default(),
-            pop_delivery_addr_fax: pop_delivery_addr_fax.unwrap_or_default(),
-            pop_delivery_addr_post_code: pop_delivery_addr_post_code.unwrap_or_default(),
-            pop_delivery_addr_postal_name: pop_delivery_addr_postal_name
-                .unwrap_or_default(),
-            pop_delivery_addr_telephone: pop_delivery_addr_telephone.unwrap_or_default(),
-            pop_order_analysis_code_1: pop_order_analysis_code_1.unwrap_or_default(),
-            pop_order_analysis_code_10: pop_order_analysis_code_10.unwrap_or_default(),
-            pop_order_analysis_code_11: pop_order_analysis_code_11.unwrap_or_default(),
-            pop_order_analysis_code_12: pop_order_analysis_code_12.unwrap_or_default(),
-            pop_order_analysis_code_13: pop_order_analysis_code_13.unwrap_or_default(),
-            pop_order_analysis_code_14: pop_order_analysis_code_14.unwrap_or_default(),
-            pop_order_analysis_code_15: pop_order_analysis_code_15.unwrap_or_default(),
-            pop_order_analysis_code_16: pop_order_analysis_code_16.unwrap_or_default(),
-            pop_order_analysis_code_17: pop_order_analysis_code_17.unwrap_or_default(),
-            pop_order_analysis_code_18: pop_order_analysis_code_18.unwrap_or_default(),
-            pop_order_analysis_code_19: pop_order_analysis_code_19.unwrap_or_default(),
-            pop_order_analysis_code_2: pop_order_analysis_code_2.unwrap_or_default(),
-            pop_order_analysis_code_20: pop_order_analysis_code_20.unwrap_or_default(),
-            pop_order_analysis_code_3: pop_order_analysis_code_3.unwrap_or_default(),
-            pop_order_analysis_code_4: pop_order_analysis_code_4.unwrap_or_default(),
-            pop_order_analysis_code_5: pop_order_analysis_code_5.unwrap_or_default(),
-            pop_order_analysis_code_6: pop_order_analysis_code_6.unwrap_or_default(),
-            pop_order_analysis_code_7: pop_order_analysis_code_7.unwrap_or_default(),
-            pop_order_analysis_code_8: pop_order_analysis_code_8.unwrap_or_default(),
-            pop_order_analysis_code_9: pop_order_analysis_code_9.unwrap_or_default(),
-            pop_order_confirmation_intent_type: pop_order_confirmation_intent_type
-                .unwrap_or_default(),
-            pop_order_currency_id: pop_order_currency_id.unwrap_or_default(),
-            pop_order_currency_name: pop_order_currency_name.unwrap_or_default(),
-            pop_order_currency_symbol: pop_order_currency_symbol.unwrap_or_default(),
-            pop_order_date_time_updated: pop_order_date_time_updated.unwrap_or_default(),
-            pop_order_document_created_by_id: pop_order_document_created_by_id
-                .unwrap_or_default(),
-            pop_order_document_date: pop_order_document_date.unwrap_or_default(),
-            pop_order_document_default_delivery_address_id: pop_order_document_default_delivery_address_id
-                .unwrap_or_default(),
-            pop_order_document_discount_percent: pop_order_document_discount_percent
-                .unwrap_or_default(),
-            pop_order_document_no: pop_order_document_no.unwrap_or_default(),
-            pop_order_document_originator_id: pop_order_document_originator_id
-                .unwrap_or_default(),
-            pop_order_document_status: pop_order_document_status.unwrap_or_default(),
-            pop_order_exchange_rate: pop_order_exchange_rate.unwrap_or_default(),
-            pop_order_id: pop_order_id.unwrap_or_default(),
-            pop_order_line_analysis_code_1: pop_order_line_analysis_code_1
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_10: pop_order_line_analysis_code_10
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_11: pop_order_line_analysis_code_11
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_12: pop_order_line_analysis_code_12
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_13: pop_order_line_analysis_code_13
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_14: pop_order_line_analysis_code_14
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_15: pop_order_line_analysis_code_15
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_16: pop_order_line_analysis_code_16
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_17: pop_order_line_analysis_code_17
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_18: pop_order_line_analysis_code_18
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_19: pop_order_line_analysis_code_19
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_2: pop_order_line_analysis_code_2
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_20: pop_order_line_analysis_code_20
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_3: pop_order_line_analysis_code_3
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_4: pop_order_line_analysis_code_4
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_5: pop_order_line_analysis_code_5
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_6: pop_order_line_analysis_code_6
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_7: pop_order_line_analysis_code_7
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_8: pop_order_line_analysis_code_8
-                .unwrap_or_default(),
-            pop_order_line_analysis_code_9: pop_order_line_analysis_code_9
-                .unwrap_or_default(),
-            pop_order_line_date_time_updated: pop_order_line_date_time_updated
-                .unwrap_or_default(),
-            pop_order_line_discounted_unit_price: pop_order_line_discounted_unit_price
-                .unwrap_or_default(),
-            pop_order_line_for_direct_delivery: pop_order_line_for_direct_delivery
-                .unwrap_or_default(),
-            pop_order_line_id: pop_order_line_id.unwrap_or_default(),
-            pop_order_line_landed_costs_value: pop_order_line_landed_costs_value
-                .unwrap_or_default(),
-            pop_order_line_number: pop_order_line_number.unwrap_or_default(),
-            pop_order_line_product_code: pop_order_line_product_code.unwrap_or_default(),
-            pop_order_line_product_description: pop_order_line_product_description
-                .unwrap_or_default(),
-            pop_order_line_quantity: pop_order_line_quantity.unwrap_or_default(),
-            pop_order_line_show_on_supplier_docs: pop_order_line_show_on_supplier_docs
-                .unwrap_or_default(),
-            pop_order_line_tax_value: pop_order_line_tax_value.unwrap_or_default(),
-            pop_order_line_total_value: pop_order_line_total_value.unwrap_or_default(),
-            pop_order_line_type: pop_order_line_type.unwrap_or_default(),
-            pop_order_line_unit_discount_percent: pop_order_line_unit_discount_percent
-                .unwrap_or_default(),
-            pop_order_line_unit_discount_value: pop_order_line_unit_discount_value
-                .unwrap_or_default(),
-            pop_order_line_unit_price: pop_order_line_unit_price.unwrap_or_default(),
-            pop_order_requested_delivery_date: pop_order_requested_delivery_date
-                .unwrap_or_default(),
-            pop_order_settlement_discount_days: pop_order_settlement_discount_days
-                .unwrap_or_default(),
-            pop_order_settlement_discount_percent: pop_order_settlement_discount_percent
-                .unwrap_or_default(),
-            pop_order_subtotal_discount_value: pop_order_subtotal_discount_value
-                .unwrap_or_default(),
-            pop_order_subtotal_landed_costs_value: pop_order_subtotal_landed_costs_value
-                .unwrap_or_default(),
-            pop_order_subtotal_value: pop_order_subtotal_value.unwrap_or_default(),
-            pop_order_supplier_document_no: pop_order_supplier_document_no
-                .unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            tax_code_code: tax_code_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_code_name: tax_code_name.unwrap_or_default(),
-            tax_code_rate: tax_code_rate.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4441,20 +3891,17 @@ impl sage_core::types::model::FromFields for PopOrderMemo {
         let mut is_to_delete = None;
         let mut note = None;
         let mut pop_order_return_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some("pop_order_return_id") => {
-                    fields.lenient_value(&mut pop_order_return_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_option(&mut note)?,
+                "pop_order_return_id" => fields.lenient_value(&mut pop_order_return_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4588,118 +4035,74 @@ impl sage_core::types::model::FromFields for PopOrderReturnInvoiceCreditView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut pop_invoice_credit_line_id = None;
-        let mut pop_invoice_credit_no = None;
-        let mut pop_invoice_credit_type_id = None;
-        let mut pop_order_return_authorisation_status_id = None;
-        let mut pop_order_return_document_date = None;
-        let mut pop_order_return_document_no = None;
-        let mut pop_order_return_document_print_status_id = None;
-        let mut pop_order_return_document_status_id = None;
-        let mut pop_order_return_document_type_id = None;
-        let mut pop_order_return_id = None;
-        let mut pop_order_return_supplier_document_no = None;
-        let mut pop_order_return_total_accrual_value = None;
-        let mut pop_order_return_total_gross_value = None;
-        let mut pop_order_return_total_net_value = None;
-        let mut pop_order_return_total_tax_value = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        let mut supplier_short_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("pop_invoice_credit_line_id") => {
-                    fields.lenient_option(&mut pop_invoice_credit_line_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "pop_invoice_credit_line_id" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_line_id)?
                 }
-                Some("pop_invoice_credit_no") => {
-                    fields.lenient_option(&mut pop_invoice_credit_no)?
+                "pop_invoice_credit_no" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_no)?
                 }
-                Some("pop_invoice_credit_type_id") => {
-                    fields.lenient_option(&mut pop_invoice_credit_type_id)?
+                "pop_invoice_credit_type_id" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_type_id)?
                 }
-                Some("pop_order_return_authorisation_status_id") => {
-                    fields.lenient_option(&mut pop_order_return_authorisation_status_id)?
-                }
-                Some("pop_order_return_document_date") => {
-                    fields.next_value(&mut pop_order_return_document_date)?
-                }
-                Some("pop_order_return_document_no") => {
-                    fields.lenient_option(&mut pop_order_return_document_no)?
-                }
-                Some("pop_order_return_document_print_status_id") => {
+                "pop_order_return_authorisation_status_id" => {
                     fields
-                        .lenient_option(&mut pop_order_return_document_print_status_id)?
+                        .lenient_into(
+                            &mut model.pop_order_return_authorisation_status_id,
+                        )?
                 }
-                Some("pop_order_return_document_status_id") => {
-                    fields.lenient_option(&mut pop_order_return_document_status_id)?
+                "pop_order_return_document_date" => {
+                    fields.option_into(&mut model.pop_order_return_document_date)?
                 }
-                Some("pop_order_return_document_type_id") => {
-                    fields.lenient_option(&mut pop_order_return_document_type_id)?
+                "pop_order_return_document_no" => {
+                    fields.lenient_into(&mut model.pop_order_return_document_no)?
                 }
-                Some("pop_order_return_id") => {
-                    fields.lenient_option(&mut pop_order_return_id)?
+                "pop_order_return_document_print_status_id" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_order_return_document_print_status_id,
+                        )?
                 }
-                Some("pop_order_return_supplier_document_no") => {
-                    fields.lenient_option(&mut pop_order_return_supplier_document_no)?
+                "pop_order_return_document_status_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_document_status_id)?
                 }
-                Some("pop_order_return_total_accrual_value") => {
-                    fields.lenient_option(&mut pop_order_return_total_accrual_value)?
+                "pop_order_return_document_type_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_document_type_id)?
                 }
-                Some("pop_order_return_total_gross_value") => {
-                    fields.lenient_option(&mut pop_order_return_total_gross_value)?
+                "pop_order_return_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_id)?
                 }
-                Some("pop_order_return_total_net_value") => {
-                    fields.lenient_option(&mut pop_order_return_total_net_value)?
+                "pop_order_return_supplier_document_no" => {
+                    fields
+                        .lenient_into(&mut model.pop_order_return_supplier_document_no)?
                 }
-                Some("pop_order_return_total_tax_value") => {
-                    fields.lenient_option(&mut pop_order_return_total_tax_value)?
+                "pop_order_return_total_accrual_value" => {
+                    fields.lenient_into(&mut model.pop_order_return_total_accrual_value)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "pop_order_return_total_gross_value" => {
+                    fields.lenient_into(&mut model.pop_order_return_total_gross_value)?
                 }
-                Some("supplier_short_name") => {
-                    fields.lenient_option(&mut supplier_short_name)?
+                "pop_order_return_total_net_value" => {
+                    fields.lenient_into(&mut model.pop_order_return_total_net_value)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "pop_order_return_total_tax_value" => {
+                    fields.lenient_into(&mut model.pop_order_return_total_tax_value)?
+                }
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
+                }
+                "supplier_short_name" => {
+                    fields.lenient_into(&mut model.supplier_short_name)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            pop_invoice_credit_line_id: pop_invoice_credit_line_id.unwrap_or_default(),
-            pop_invoice_credit_no: pop_invoice_credit_no.unwrap_or_default(),
-            pop_invoice_credit_type_id: pop_invoice_credit_type_id.unwrap_or_default(),
-            pop_order_return_authorisation_status_id: pop_order_return_authorisation_status_id
-                .unwrap_or_default(),
-            pop_order_return_document_date: pop_order_return_document_date
-                .unwrap_or_default(),
-            pop_order_return_document_no: pop_order_return_document_no
-                .unwrap_or_default(),
-            pop_order_return_document_print_status_id: pop_order_return_document_print_status_id
-                .unwrap_or_default(),
-            pop_order_return_document_status_id: pop_order_return_document_status_id
-                .unwrap_or_default(),
-            pop_order_return_document_type_id: pop_order_return_document_type_id
-                .unwrap_or_default(),
-            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
-            pop_order_return_supplier_document_no: pop_order_return_supplier_document_no
-                .unwrap_or_default(),
-            pop_order_return_total_accrual_value: pop_order_return_total_accrual_value
-                .unwrap_or_default(),
-            pop_order_return_total_gross_value: pop_order_return_total_gross_value
-                .unwrap_or_default(),
-            pop_order_return_total_net_value: pop_order_return_total_net_value
-                .unwrap_or_default(),
-            pop_order_return_total_tax_value: pop_order_return_total_tax_value
-                .unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            supplier_short_name: supplier_short_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4778,72 +4181,47 @@ impl sage_core::types::model::FromFields for PopOrderReturnLineInvoiceCreditView
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut line_unit_name = None;
-        let mut pop_invoice_credit_document_date = None;
-        let mut pop_invoice_credit_document_no = None;
-        let mut pop_invoice_credit_line_id = None;
-        let mut pop_invoice_credit_line_invoice_credit_quantity = None;
-        let mut pop_invoice_credit_line_stock_unit_invoice_credit_quantity = None;
-        let mut pop_invoice_credit_type_id = None;
-        let mut pop_order_return_line_id = None;
-        let mut stock_unit_discounted_unit_price = None;
-        let mut stock_unit_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("line_unit_name") => fields.lenient_option(&mut line_unit_name)?,
-                Some("pop_invoice_credit_document_date") => {
-                    fields.next_value(&mut pop_invoice_credit_document_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "line_unit_name" => fields.lenient_into(&mut model.line_unit_name)?,
+                "pop_invoice_credit_document_date" => {
+                    fields.option_into(&mut model.pop_invoice_credit_document_date)?
                 }
-                Some("pop_invoice_credit_document_no") => {
-                    fields.lenient_option(&mut pop_invoice_credit_document_no)?
+                "pop_invoice_credit_document_no" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_document_no)?
                 }
-                Some("pop_invoice_credit_line_id") => {
-                    fields.lenient_option(&mut pop_invoice_credit_line_id)?
+                "pop_invoice_credit_line_id" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_line_id)?
                 }
-                Some("pop_invoice_credit_line_invoice_credit_quantity") => {
+                "pop_invoice_credit_line_invoice_credit_quantity" => {
                     fields
-                        .lenient_option(
-                            &mut pop_invoice_credit_line_invoice_credit_quantity,
+                        .lenient_into(
+                            &mut model.pop_invoice_credit_line_invoice_credit_quantity,
                         )?
                 }
-                Some("pop_invoice_credit_line_stock_unit_invoice_credit_quantity") => {
+                "pop_invoice_credit_line_stock_unit_invoice_credit_quantity" => {
                     fields
-                        .lenient_option(
-                            &mut pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
+                        .lenient_into(
+                            &mut model
+                                .pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
                         )?
                 }
-                Some("pop_invoice_credit_type_id") => {
-                    fields.lenient_option(&mut pop_invoice_credit_type_id)?
+                "pop_invoice_credit_type_id" => {
+                    fields.lenient_into(&mut model.pop_invoice_credit_type_id)?
                 }
-                Some("pop_order_return_line_id") => {
-                    fields.lenient_option(&mut pop_order_return_line_id)?
+                "pop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_line_id)?
                 }
-                Some("stock_unit_discounted_unit_price") => {
-                    fields.lenient_option(&mut stock_unit_discounted_unit_price)?
+                "stock_unit_discounted_unit_price" => {
+                    fields.lenient_into(&mut model.stock_unit_discounted_unit_price)?
                 }
-                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            line_unit_name: line_unit_name.unwrap_or_default(),
-            pop_invoice_credit_document_date: pop_invoice_credit_document_date
-                .unwrap_or_default(),
-            pop_invoice_credit_document_no: pop_invoice_credit_document_no
-                .unwrap_or_default(),
-            pop_invoice_credit_line_id: pop_invoice_credit_line_id.unwrap_or_default(),
-            pop_invoice_credit_line_invoice_credit_quantity: pop_invoice_credit_line_invoice_credit_quantity
-                .unwrap_or_default(),
-            pop_invoice_credit_line_stock_unit_invoice_credit_quantity: pop_invoice_credit_line_stock_unit_invoice_credit_quantity
-                .unwrap_or_default(),
-            pop_invoice_credit_type_id: pop_invoice_credit_type_id.unwrap_or_default(),
-            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
-            stock_unit_discounted_unit_price: stock_unit_discounted_unit_price
-                .unwrap_or_default(),
-            stock_unit_name: stock_unit_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4941,97 +4319,71 @@ impl sage_core::types::model::FromFields for PopOrderReturnLineReceiptReturnView
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut pop_order_return_id = None;
-        let mut pop_order_return_invoice_credit_status_id = None;
-        let mut pop_order_return_line_buying_unit_description = None;
-        let mut pop_order_return_line_id = None;
-        let mut pop_receipt_return_id = None;
-        let mut pop_receipt_return_line_id = None;
-        let mut pop_receipt_return_line_invoiced = None;
-        let mut pop_receipt_return_line_receipt_return_date = None;
-        let mut pop_receipt_return_line_receipt_return_no = None;
-        let mut pop_receipt_return_line_receipt_return_quantity = None;
-        let mut pop_receipt_return_line_user_name = None;
-        let mut pop_receipt_return_line_user_number = None;
-        let mut pop_receipt_return_supplier_document_no = None;
-        loop {
-            match fields.next_key()? {
-                Some("pop_order_return_id") => {
-                    fields.lenient_option(&mut pop_order_return_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "pop_order_return_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_id)?
                 }
-                Some("pop_order_return_invoice_credit_status_id") => {
+                "pop_order_return_invoice_credit_status_id" => {
                     fields
-                        .lenient_option(&mut pop_order_return_invoice_credit_status_id)?
-                }
-                Some("pop_order_return_line_buying_unit_description") => {
-                    fields
-                        .lenient_option(
-                            &mut pop_order_return_line_buying_unit_description,
+                        .lenient_into(
+                            &mut model.pop_order_return_invoice_credit_status_id,
                         )?
                 }
-                Some("pop_order_return_line_id") => {
-                    fields.lenient_option(&mut pop_order_return_line_id)?
-                }
-                Some("pop_receipt_return_id") => {
-                    fields.lenient_option(&mut pop_receipt_return_id)?
-                }
-                Some("pop_receipt_return_line_id") => {
-                    fields.lenient_option(&mut pop_receipt_return_line_id)?
-                }
-                Some("pop_receipt_return_line_invoiced") => {
-                    fields.lenient_option(&mut pop_receipt_return_line_invoiced)?
-                }
-                Some("pop_receipt_return_line_receipt_return_date") => {
-                    fields.next_value(&mut pop_receipt_return_line_receipt_return_date)?
-                }
-                Some("pop_receipt_return_line_receipt_return_no") => {
+                "pop_order_return_line_buying_unit_description" => {
                     fields
-                        .lenient_option(&mut pop_receipt_return_line_receipt_return_no)?
-                }
-                Some("pop_receipt_return_line_receipt_return_quantity") => {
-                    fields
-                        .lenient_option(
-                            &mut pop_receipt_return_line_receipt_return_quantity,
+                        .lenient_into(
+                            &mut model.pop_order_return_line_buying_unit_description,
                         )?
                 }
-                Some("pop_receipt_return_line_user_name") => {
-                    fields.lenient_option(&mut pop_receipt_return_line_user_name)?
+                "pop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.pop_order_return_line_id)?
                 }
-                Some("pop_receipt_return_line_user_number") => {
-                    fields.lenient_option(&mut pop_receipt_return_line_user_number)?
+                "pop_receipt_return_id" => {
+                    fields.lenient_into(&mut model.pop_receipt_return_id)?
                 }
-                Some("pop_receipt_return_supplier_document_no") => {
-                    fields.lenient_option(&mut pop_receipt_return_supplier_document_no)?
+                "pop_receipt_return_line_id" => {
+                    fields.lenient_into(&mut model.pop_receipt_return_line_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "pop_receipt_return_line_invoiced" => {
+                    fields.lenient_into(&mut model.pop_receipt_return_line_invoiced)?
+                }
+                "pop_receipt_return_line_receipt_return_date" => {
+                    fields
+                        .option_into(
+                            &mut model.pop_receipt_return_line_receipt_return_date,
+                        )?
+                }
+                "pop_receipt_return_line_receipt_return_no" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_receipt_return_line_receipt_return_no,
+                        )?
+                }
+                "pop_receipt_return_line_receipt_return_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_receipt_return_line_receipt_return_quantity,
+                        )?
+                }
+                "pop_receipt_return_line_user_name" => {
+                    fields.lenient_into(&mut model.pop_receipt_return_line_user_name)?
+                }
+                "pop_receipt_return_line_user_number" => {
+                    fields.lenient_into(&mut model.pop_receipt_return_line_user_number)?
+                }
+                "pop_receipt_return_supplier_document_no" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_receipt_return_supplier_document_no,
+                        )?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
-            pop_order_return_invoice_credit_status_id: pop_order_return_invoice_credit_status_id
-                .unwrap_or_default(),
-            pop_order_return_line_buying_unit_description: pop_order_return_line_buying_unit_description
-                .unwrap_or_default(),
-            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
-            pop_receipt_return_id: pop_receipt_return_id.unwrap_or_default(),
-            pop_receipt_return_line_id: pop_receipt_return_line_id.unwrap_or_default(),
-            pop_receipt_return_line_invoiced: pop_receipt_return_line_invoiced
-                .unwrap_or_default(),
-            pop_receipt_return_line_receipt_return_date: pop_receipt_return_line_receipt_return_date
-                .unwrap_or_default(),
-            pop_receipt_return_line_receipt_return_no: pop_receipt_return_line_receipt_return_no
-                .unwrap_or_default(),
-            pop_receipt_return_line_receipt_return_quantity: pop_receipt_return_line_receipt_return_quantity
-                .unwrap_or_default(),
-            pop_receipt_return_line_user_name: pop_receipt_return_line_user_name
-                .unwrap_or_default(),
-            pop_receipt_return_line_user_number: pop_receipt_return_line_user_number
-                .unwrap_or_default(),
-            pop_receipt_return_supplier_document_no: pop_receipt_return_supplier_document_no
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5292,312 +4644,165 @@ impl sage_core::types::model::FromFields for PopOrderReturnView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut authorisation_status_id = None;
-        let mut cancelled_status_id = None;
-        let mut date_time_updated = None;
-        let mut disputed_status_id = None;
-        let mut document_created_by = None;
-        let mut document_date = None;
-        let mut document_discount_percent = None;
-        let mut document_no = None;
-        let mut document_originator_id = None;
-        let mut document_originator_name = None;
-        let mut document_print_status_id = None;
-        let mut document_status_id = None;
-        let mut document_type_id = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut intrastat_status_id = None;
-        let mut invoice_credit_status_id = None;
-        let mut pop_delivery_addr_address_1 = None;
-        let mut pop_delivery_addr_address_2 = None;
-        let mut pop_delivery_addr_address_3 = None;
-        let mut pop_delivery_addr_address_4 = None;
-        let mut pop_delivery_addr_city = None;
-        let mut pop_delivery_addr_contact = None;
-        let mut pop_delivery_addr_country = None;
-        let mut pop_delivery_addr_county = None;
-        let mut pop_delivery_addr_description = None;
-        let mut pop_delivery_addr_email = None;
-        let mut pop_delivery_addr_fax = None;
-        let mut pop_delivery_addr_post_code = None;
-        let mut pop_delivery_addr_postal_name = None;
-        let mut pop_delivery_addr_telephone = None;
-        let mut receipt_return_status_id = None;
-        let mut requested_delivery_date = None;
-        let mut settlement_discount_days = None;
-        let mut settlement_discount_percent = None;
-        let mut single_delivery_address = None;
-        let mut source_document_no = None;
-        let mut subtotal_charge_net_value = None;
-        let mut subtotal_charge_tax_value = None;
-        let mut subtotal_discount_value = None;
-        let mut subtotal_goods_value = None;
-        let mut subtotal_landed_costs = None;
-        let mut supplier_document_no = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        let mut supplier_short_name = None;
-        let mut total_accrual_value = None;
-        let mut total_gross_value = None;
-        let mut total_net_value = None;
-        let mut total_tax_value = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("authorisation_status_id") => {
-                    fields.lenient_option(&mut authorisation_status_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "authorisation_status_id" => {
+                    fields.lenient_into(&mut model.authorisation_status_id)?
                 }
-                Some("cancelled_status_id") => {
-                    fields.lenient_option(&mut cancelled_status_id)?
+                "cancelled_status_id" => {
+                    fields.lenient_into(&mut model.cancelled_status_id)?
                 }
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("disputed_status_id") => {
-                    fields.lenient_option(&mut disputed_status_id)?
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "disputed_status_id" => {
+                    fields.lenient_into(&mut model.disputed_status_id)?
                 }
-                Some("document_created_by") => {
-                    fields.lenient_option(&mut document_created_by)?
+                "document_created_by" => {
+                    fields.lenient_into(&mut model.document_created_by)?
                 }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_discount_percent") => {
-                    fields.lenient_option(&mut document_discount_percent)?
+                "document_date" => fields.option_into(&mut model.document_date)?,
+                "document_discount_percent" => {
+                    fields.lenient_into(&mut model.document_discount_percent)?
                 }
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_originator_id") => {
-                    fields.lenient_option(&mut document_originator_id)?
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_originator_id" => {
+                    fields.lenient_into(&mut model.document_originator_id)?
                 }
-                Some("document_originator_name") => {
-                    fields.lenient_option(&mut document_originator_name)?
+                "document_originator_name" => {
+                    fields.lenient_into(&mut model.document_originator_name)?
                 }
-                Some("document_print_status_id") => {
-                    fields.lenient_option(&mut document_print_status_id)?
+                "document_print_status_id" => {
+                    fields.lenient_into(&mut model.document_print_status_id)?
                 }
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("document_type_id") => fields.lenient_option(&mut document_type_id)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("intrastat_status_id") => {
-                    fields.lenient_option(&mut intrastat_status_id)?
+                "document_type_id" => fields.lenient_into(&mut model.document_type_id)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "intrastat_status_id" => {
+                    fields.lenient_into(&mut model.intrastat_status_id)?
                 }
-                Some("invoice_credit_status_id") => {
-                    fields.lenient_option(&mut invoice_credit_status_id)?
+                "invoice_credit_status_id" => {
+                    fields.lenient_into(&mut model.invoice_credit_status_id)?
                 }
-                Some("pop_delivery_addr_address_1") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_1)?
+                "pop_delivery_addr_address_1" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_1)?
                 }
-                Some("pop_delivery_addr_address_2") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_2)?
+                "pop_delivery_addr_address_2" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_2)?
                 }
-                Some("pop_delivery_addr_address_3") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_3)?
+                "pop_delivery_addr_address_3" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_3)?
                 }
-                Some("pop_delivery_addr_address_4") => {
-                    fields.lenient_option(&mut pop_delivery_addr_address_4)?
+                "pop_delivery_addr_address_4" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_address_4)?
                 }
-                Some("pop_delivery_addr_city") => {
-                    fields.lenient_option(&mut pop_delivery_addr_city)?
+                "pop_delivery_addr_city" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_city)?
                 }
-                Some("pop_delivery_addr_contact") => {
-                    fields.lenient_option(&mut pop_delivery_addr_contact)?
+                "pop_delivery_addr_contact" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_contact)?
                 }
-                Some("pop_delivery_addr_country") => {
-                    fields.lenient_option(&mut pop_delivery_addr_country)?
+                "pop_delivery_addr_country" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_country)?
                 }
-                Some("pop_delivery_addr_county") => {
-                    fields.lenient_option(&mut pop_delivery_addr_county)?
+                "pop_delivery_addr_county" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_county)?
                 }
-                Some("pop_delivery_addr_description") => {
-                    fields.lenient_option(&mut pop_delivery_addr_description)?
+                "pop_delivery_addr_description" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_description)?
                 }
-                Some("pop_delivery_addr_email") => {
-                    fields.lenient_option(&mut pop_delivery_addr_email)?
+                "pop_delivery_addr_email" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_email)?
                 }
-                Some("pop_delivery_addr_fax") => {
-                    fields.lenient_option(&mut pop_delivery_addr_fax)?
+                "pop_delivery_addr_fax" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_fax)?
                 }
-                Some("pop_delivery_addr_post_code") => {
-                    fields.lenient_option(&mut pop_delivery_addr_post_code)?
+                "pop_delivery_addr_post_code" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_post_code)?
                 }
-                Some("pop_delivery_addr_postal_name") => {
-                    fields.lenient_option(&mut pop_delivery_addr_postal_name)?
+                "pop_delivery_addr_postal_name" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_postal_name)?
                 }
-                Some("pop_delivery_addr_telephone") => {
-                    fields.lenient_option(&mut pop_delivery_addr_telephone)?
+                "pop_delivery_addr_telephone" => {
+                    fields.lenient_into(&mut model.pop_delivery_addr_telephone)?
                 }
-                Some("receipt_return_status_id") => {
-                    fields.lenient_option(&mut receipt_return_status_id)?
+                "receipt_return_status_id" => {
+                    fields.lenient_into(&mut model.receipt_return_status_id)?
                 }
-                Some("requested_delivery_date") => {
-                    fields.next_value(&mut requested_delivery_date)?
+                "requested_delivery_date" => {
+                    fields.option_into(&mut model.requested_delivery_date)?
                 }
-                Some("settlement_discount_days") => {
-                    fields.lenient_option(&mut settlement_discount_days)?
+                "settlement_discount_days" => {
+                    fields.lenient_into(&mut model.settlement_discount_days)?
                 }
-                Some("settlement_discount_percent") => {
-                    fields.lenient_option(&mut settlement_discount_percent)?
+                "settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.settlement_discount_percent)?
                 }
-                Some("single_delivery_address") => {
-                    fields.lenient_option(&mut single_delivery_address)?
+                "single_delivery_address" => {
+                    fields.lenient_into(&mut model.single_delivery_address)?
                 }
-                Some("source_document_no") => {
-                    fields.lenient_option(&mut source_document_no)?
+                "source_document_no" => {
+                    fields.lenient_into(&mut model.source_document_no)?
                 }
-                Some("subtotal_charge_net_value") => {
-                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                "subtotal_charge_net_value" => {
+                    fields.lenient_into(&mut model.subtotal_charge_net_value)?
                 }
-                Some("subtotal_charge_tax_value") => {
-                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                "subtotal_charge_tax_value" => {
+                    fields.lenient_into(&mut model.subtotal_charge_tax_value)?
                 }
-                Some("subtotal_discount_value") => {
-                    fields.lenient_option(&mut subtotal_discount_value)?
+                "subtotal_discount_value" => {
+                    fields.lenient_into(&mut model.subtotal_discount_value)?
                 }
-                Some("subtotal_goods_value") => {
-                    fields.lenient_option(&mut subtotal_goods_value)?
+                "subtotal_goods_value" => {
+                    fields.lenient_into(&mut model.subtotal_goods_value)?
                 }
-                Some("subtotal_landed_costs") => {
-                    fields.lenient_option(&mut subtotal_landed_costs)?
+                "subtotal_landed_costs" => {
+                    fields.lenient_into(&mut model.subtotal_landed_costs)?
                 }
-                Some("supplier_document_no") => {
-                    fields.lenient_option(&mut supplier_document_no)?
+                "supplier_document_no" => {
+                    fields.lenient_into(&mut model.supplier_document_no)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("supplier_short_name") => {
-                    fields.lenient_option(&mut supplier_short_name)?
+                "supplier_short_name" => {
+                    fields.lenient_into(&mut model.supplier_short_name)?
                 }
-                Some("total_accrual_value") => {
-                    fields.lenient_option(&mut total_accrual_value)?
+                "total_accrual_value" => {
+                    fields.lenient_into(&mut model.total_accrual_value)?
                 }
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
-                }
-                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
-                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
+                "total_net_value" => fields.lenient_into(&mut model.total_net_value)?,
+                "total_tax_value" => fields.lenient_into(&mut model.total_tax_value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            authorisation_status_id: authorisation_status_id.unwrap_or_default(),
-            cancelled_status_id: cancelled_status_id.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            disputed_status_id: disputed_status_id.unwrap_or_default(),
-            document_created_by: document_created_by.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_discount_percent: document_discount_percent.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_originator_id: document_originator_id.unwrap_or_default(),
-            document_originator_name: document_originator_name.unwrap_or_default(),
-            document_print_status_id: document_print_status_id.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            document_type_id: document_type_id.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            intrastat_status_id: intrastat_status_id.unwrap_or_default(),
-            invoice_credit_status_id: invoice_credit_status_id.unwrap_or_default(),
-            pop_delivery_addr_address_1: pop_delivery_addr_address_1.unwrap_or_default(),
-            pop_delivery_addr_address_2: pop_delivery_addr_address_2.unwrap_or_default(),
-            pop_delivery_addr_address_3: pop_delivery_addr_address_3.unwrap_or_default(),
-            pop_delivery_addr_address_4: pop_delivery_addr_address_4.unwrap_or_default(),
-            pop_delivery_addr_city: pop_delivery_addr_city.unwrap_or_default(),
-            pop_delivery_addr_contact: pop_delivery_addr_contact.unwrap_or_default(),
-            pop_delivery_addr_country: pop_delivery_addr_country.unwrap_or_default(),
-            pop_delivery_addr_county: pop_delivery_addr_county.unwrap_or_default(),
-            pop_delivery_addr_description: pop_delivery_addr_description
-                .unwrap_or_default(),
-            pop_delivery_addr_email: pop_delivery_addr_email.unwrap_or_default(),
-            pop_delivery_addr_fax: pop_delivery_addr_fax.unwrap_or_default(),
-            pop_delivery_addr_post_code: pop_delivery_addr_post_code.unwrap_or_default(),
-            pop_delivery_addr_postal_name: pop_delivery_addr_postal_name
-                .unwrap_or_default(),
-            pop_delivery_addr_telephone: pop_delivery_addr_telephone.unwrap_or_default(),
-            receipt_return_status_id: receipt_return_status_id.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
-            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
-            single_delivery_address: single_delivery_address.unwrap_or_default(),
-            source_document_no: source_document_no.unwrap_or_default(),
-            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
-            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
-            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
-            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
-            subtotal_landed_costs: subtotal_landed_costs.unwrap_or_default(),
-            supplier_document_no: supplier_document_no.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            supplier_short_name: supplier_short_name.unwrap_or_default(),
-            total_accrual_value: total_accrual_value.unwrap_or_default(),
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            total_net_value: total_net_value.unwrap_or_default(),
-            total_tax_value: total_tax_value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5641,11 +4846,10 @@ impl sage_core::types::model::FromFields for PopOrdersNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5744,92 +4948,46 @@ impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut item_name = None;
-        let mut linked_item_id = None;
-        let mut linked_reference = None;
-        let mut net_value = None;
-        let mut nominal_account_name = None;
-        let mut nominal_account_reference = None;
-        let mut nominal_cost_centre = None;
-        let mut nominal_department = None;
-        let mut pop_requisition_fulfilment_line_type = None;
-        let mut pop_requisition_line_id = None;
-        let mut quantity = None;
-        let mut supplier_id = None;
-        let mut unit_buying_price = None;
-        let mut warehouse_id = None;
-        let mut warehouse_item_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_name") => fields.lenient_option(&mut item_name)?,
-                Some("linked_item_id") => fields.lenient_option(&mut linked_item_id)?,
-                Some("linked_reference") => fields.lenient_option(&mut linked_reference)?,
-                Some("net_value") => fields.lenient_option(&mut net_value)?,
-                Some("nominal_account_name") => {
-                    fields.lenient_option(&mut nominal_account_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_name" => fields.lenient_into(&mut model.item_name)?,
+                "linked_item_id" => fields.lenient_into(&mut model.linked_item_id)?,
+                "linked_reference" => fields.lenient_into(&mut model.linked_reference)?,
+                "net_value" => fields.lenient_into(&mut model.net_value)?,
+                "nominal_account_name" => {
+                    fields.lenient_into(&mut model.nominal_account_name)?
                 }
-                Some("nominal_account_reference") => {
-                    fields.lenient_option(&mut nominal_account_reference)?
+                "nominal_account_reference" => {
+                    fields.lenient_into(&mut model.nominal_account_reference)?
                 }
-                Some("nominal_cost_centre") => {
-                    fields.lenient_option(&mut nominal_cost_centre)?
+                "nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.nominal_cost_centre)?
                 }
-                Some("nominal_department") => {
-                    fields.lenient_option(&mut nominal_department)?
+                "nominal_department" => {
+                    fields.lenient_into(&mut model.nominal_department)?
                 }
-                Some("pop_requisition_fulfilment_line_type") => {
-                    fields.lenient_option(&mut pop_requisition_fulfilment_line_type)?
+                "pop_requisition_fulfilment_line_type" => {
+                    fields.lenient_into(&mut model.pop_requisition_fulfilment_line_type)?
                 }
-                Some("pop_requisition_line_id") => {
-                    fields.lenient_option(&mut pop_requisition_line_id)?
+                "pop_requisition_line_id" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_id)?
                 }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("unit_buying_price") => {
-                    fields.lenient_option(&mut unit_buying_price)?
-                }
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_item_id") => {
-                    fields.lenient_option(&mut warehouse_item_id)?
-                }
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "unit_buying_price" => fields.lenient_into(&mut model.unit_buying_price)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_item_id" => fields.lenient_into(&mut model.warehouse_item_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            linked_item_id: linked_item_id.unwrap_or_default(),
-            linked_reference: linked_reference.unwrap_or_default(),
-            net_value: net_value.unwrap_or_default(),
-            nominal_account_name: nominal_account_name.unwrap_or_default(),
-            nominal_account_reference: nominal_account_reference.unwrap_or_default(),
-            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
-            nominal_department: nominal_department.unwrap_or_default(),
-            pop_requisition_fulfilment_line_type: pop_requisition_fulfilment_line_type
-                .unwrap_or_default(),
-            pop_requisition_line_id: pop_requisition_line_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            unit_buying_price: unit_buying_price.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_item_id: warehouse_item_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6106,306 +5264,213 @@ impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut nominal_report_category_budget_name = None;
-        let mut pop_requisition_created_by_username = None;
-        let mut pop_requisition_date_time_created = None;
-        let mut pop_requisition_document_no = None;
-        let mut pop_requisition_fulfilment_line_id = None;
-        let mut pop_requisition_fulfilment_line_item_code = None;
-        let mut pop_requisition_fulfilment_line_item_name = None;
-        let mut pop_requisition_fulfilment_line_linked_item_id = None;
-        let mut pop_requisition_fulfilment_line_net_value = None;
-        let mut pop_requisition_fulfilment_line_nominal_account_name = None;
-        let mut pop_requisition_fulfilment_line_nominal_account_reference = None;
-        let mut pop_requisition_fulfilment_line_nominal_cost_centre = None;
-        let mut pop_requisition_fulfilment_line_nominal_department = None;
-        let mut pop_requisition_fulfilment_line_quantity = None;
-        let mut pop_requisition_fulfilment_line_supplier_id = None;
-        let mut pop_requisition_fulfilment_line_type_id = None;
-        let mut pop_requisition_fulfilment_line_unit_buying_price = None;
-        let mut pop_requisition_fulfilment_line_warehouse_name = None;
-        let mut pop_requisition_id = None;
-        let mut pop_requisition_line_authorised_date = None;
-        let mut pop_requisition_line_authoriser_username = None;
-        let mut pop_requisition_line_buying_unit_description = None;
-        let mut pop_requisition_line_currency_symbol = None;
-        let mut pop_requisition_line_delivery_date = None;
-        let mut pop_requisition_line_id = None;
-        let mut pop_requisition_line_item_code = None;
-        let mut pop_requisition_line_item_name = None;
-        let mut pop_requisition_line_net_value = None;
-        let mut pop_requisition_line_nominal_account_name = None;
-        let mut pop_requisition_line_nominal_account_reference = None;
-        let mut pop_requisition_line_nominal_cost_centre = None;
-        let mut pop_requisition_line_nominal_department = None;
-        let mut pop_requisition_line_quantity = None;
-        let mut pop_requisition_line_quantity_fulfilled = None;
-        let mut pop_requisition_line_quantity_to_fulfil = None;
-        let mut pop_requisition_line_status_id = None;
-        let mut pop_requisition_line_supplier_code = None;
-        let mut pop_requisition_line_supplier_name = None;
-        let mut pop_requisition_line_unit_buying_price = None;
-        let mut pop_requisition_line_warehouse_name = None;
-        let mut stock_item_stock_unit_name = None;
-        let mut supplier_account_name = None;
-        let mut supplier_account_number = None;
-        let mut sys_currency_symbol = None;
-        loop {
-            match fields.next_key()? {
-                Some("nominal_report_category_budget_name") => {
-                    fields.lenient_option(&mut nominal_report_category_budget_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "nominal_report_category_budget_name" => {
+                    fields.lenient_into(&mut model.nominal_report_category_budget_name)?
                 }
-                Some("pop_requisition_created_by_username") => {
-                    fields.lenient_option(&mut pop_requisition_created_by_username)?
+                "pop_requisition_created_by_username" => {
+                    fields.lenient_into(&mut model.pop_requisition_created_by_username)?
                 }
-                Some("pop_requisition_date_time_created") => {
-                    fields.next_value(&mut pop_requisition_date_time_created)?
+                "pop_requisition_date_time_created" => {
+                    fields.option_into(&mut model.pop_requisition_date_time_created)?
                 }
-                Some("pop_requisition_document_no") => {
-                    fields.lenient_option(&mut pop_requisition_document_no)?
+                "pop_requisition_document_no" => {
+                    fields.lenient_into(&mut model.pop_requisition_document_no)?
                 }
-                Some("pop_requisition_fulfilment_line_id") => {
-                    fields.lenient_option(&mut pop_requisition_fulfilment_line_id)?
+                "pop_requisition_fulfilment_line_id" => {
+                    fields.lenient_into(&mut model.pop_requisition_fulfilment_line_id)?
                 }
-                Some("pop_requisition_fulfilment_line_item_code") => {
+                "pop_requisition_fulfilment_line_item_code" => {
                     fields
-                        .lenient_option(&mut pop_requisition_fulfilment_line_item_code)?
-                }
-                Some("pop_requisition_fulfilment_line_item_name") => {
-                    fields
-                        .lenient_option(&mut pop_requisition_fulfilment_line_item_name)?
-                }
-                Some("pop_requisition_fulfilment_line_linked_item_id") => {
-                    fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_linked_item_id,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_item_code,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_net_value") => {
+                "pop_requisition_fulfilment_line_item_name" => {
                     fields
-                        .lenient_option(&mut pop_requisition_fulfilment_line_net_value)?
-                }
-                Some("pop_requisition_fulfilment_line_nominal_account_name") => {
-                    fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_nominal_account_name,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_item_name,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_nominal_account_reference") => {
+                "pop_requisition_fulfilment_line_linked_item_id" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_nominal_account_reference,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_linked_item_id,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_nominal_cost_centre") => {
+                "pop_requisition_fulfilment_line_net_value" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_nominal_cost_centre,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_net_value,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_nominal_department") => {
+                "pop_requisition_fulfilment_line_nominal_account_name" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_nominal_department,
+                        .lenient_into(
+                            &mut model
+                                .pop_requisition_fulfilment_line_nominal_account_name,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_quantity") => {
-                    fields.lenient_option(&mut pop_requisition_fulfilment_line_quantity)?
-                }
-                Some("pop_requisition_fulfilment_line_supplier_id") => {
+                "pop_requisition_fulfilment_line_nominal_account_reference" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_supplier_id,
+                        .lenient_into(
+                            &mut model
+                                .pop_requisition_fulfilment_line_nominal_account_reference,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_type_id") => {
-                    fields.lenient_option(&mut pop_requisition_fulfilment_line_type_id)?
-                }
-                Some("pop_requisition_fulfilment_line_unit_buying_price") => {
+                "pop_requisition_fulfilment_line_nominal_cost_centre" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_unit_buying_price,
+                        .lenient_into(
+                            &mut model
+                                .pop_requisition_fulfilment_line_nominal_cost_centre,
                         )?
                 }
-                Some("pop_requisition_fulfilment_line_warehouse_name") => {
+                "pop_requisition_fulfilment_line_nominal_department" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_fulfilment_line_warehouse_name,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_nominal_department,
                         )?
                 }
-                Some("pop_requisition_id") => {
-                    fields.lenient_option(&mut pop_requisition_id)?
-                }
-                Some("pop_requisition_line_authorised_date") => {
-                    fields.next_value(&mut pop_requisition_line_authorised_date)?
-                }
-                Some("pop_requisition_line_authoriser_username") => {
-                    fields.lenient_option(&mut pop_requisition_line_authoriser_username)?
-                }
-                Some("pop_requisition_line_buying_unit_description") => {
+                "pop_requisition_fulfilment_line_quantity" => {
                     fields
-                        .lenient_option(
-                            &mut pop_requisition_line_buying_unit_description,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_quantity,
                         )?
                 }
-                Some("pop_requisition_line_currency_symbol") => {
-                    fields.lenient_option(&mut pop_requisition_line_currency_symbol)?
-                }
-                Some("pop_requisition_line_delivery_date") => {
-                    fields.next_value(&mut pop_requisition_line_delivery_date)?
-                }
-                Some("pop_requisition_line_id") => {
-                    fields.lenient_option(&mut pop_requisition_line_id)?
-                }
-                Some("pop_requisition_line_item_code") => {
-                    fields.lenient_option(&mut pop_requisition_line_item_code)?
-                }
-                Some("pop_requisition_line_item_name") => {
-                    fields.lenient_option(&mut pop_requisition_line_item_name)?
-                }
-                Some("pop_requisition_line_net_value") => {
-                    fields.lenient_option(&mut pop_requisition_line_net_value)?
-                }
-                Some("pop_requisition_line_nominal_account_name") => {
+                "pop_requisition_fulfilment_line_supplier_id" => {
                     fields
-                        .lenient_option(&mut pop_requisition_line_nominal_account_name)?
-                }
-                Some("pop_requisition_line_nominal_account_reference") => {
-                    fields
-                        .lenient_option(
-                            &mut pop_requisition_line_nominal_account_reference,
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_supplier_id,
                         )?
                 }
-                Some("pop_requisition_line_nominal_cost_centre") => {
-                    fields.lenient_option(&mut pop_requisition_line_nominal_cost_centre)?
+                "pop_requisition_fulfilment_line_type_id" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_type_id,
+                        )?
                 }
-                Some("pop_requisition_line_nominal_department") => {
-                    fields.lenient_option(&mut pop_requisition_line_nominal_department)?
+                "pop_requisition_fulfilment_line_unit_buying_price" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_unit_buying_price,
+                        )?
                 }
-                Some("pop_requisition_line_quantity") => {
-                    fields.lenient_option(&mut pop_requisition_line_quantity)?
+                "pop_requisition_fulfilment_line_warehouse_name" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_fulfilment_line_warehouse_name,
+                        )?
                 }
-                Some("pop_requisition_line_quantity_fulfilled") => {
-                    fields.lenient_option(&mut pop_requisition_line_quantity_fulfilled)?
+                "pop_requisition_id" => {
+                    fields.lenient_into(&mut model.pop_requisition_id)?
                 }
-                Some("pop_requisition_line_quantity_to_fulfil") => {
-                    fields.lenient_option(&mut pop_requisition_line_quantity_to_fulfil)?
+                "pop_requisition_line_authorised_date" => {
+                    fields.option_into(&mut model.pop_requisition_line_authorised_date)?
                 }
-                Some("pop_requisition_line_status_id") => {
-                    fields.lenient_option(&mut pop_requisition_line_status_id)?
+                "pop_requisition_line_authoriser_username" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_authoriser_username,
+                        )?
                 }
-                Some("pop_requisition_line_supplier_code") => {
-                    fields.lenient_option(&mut pop_requisition_line_supplier_code)?
+                "pop_requisition_line_buying_unit_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_buying_unit_description,
+                        )?
                 }
-                Some("pop_requisition_line_supplier_name") => {
-                    fields.lenient_option(&mut pop_requisition_line_supplier_name)?
+                "pop_requisition_line_currency_symbol" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_currency_symbol)?
                 }
-                Some("pop_requisition_line_unit_buying_price") => {
-                    fields.lenient_option(&mut pop_requisition_line_unit_buying_price)?
+                "pop_requisition_line_delivery_date" => {
+                    fields.option_into(&mut model.pop_requisition_line_delivery_date)?
                 }
-                Some("pop_requisition_line_warehouse_name") => {
-                    fields.lenient_option(&mut pop_requisition_line_warehouse_name)?
+                "pop_requisition_line_id" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_id)?
                 }
-                Some("stock_item_stock_unit_name") => {
-                    fields.lenient_option(&mut stock_item_stock_unit_name)?
+                "pop_requisition_line_item_code" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_item_code)?
                 }
-                Some("supplier_account_name") => {
-                    fields.lenient_option(&mut supplier_account_name)?
+                "pop_requisition_line_item_name" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_item_name)?
                 }
-                Some("supplier_account_number") => {
-                    fields.lenient_option(&mut supplier_account_number)?
+                "pop_requisition_line_net_value" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_net_value)?
                 }
-                Some("sys_currency_symbol") => {
-                    fields.lenient_option(&mut sys_currency_symbol)?
+                "pop_requisition_line_nominal_account_name" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_nominal_account_name,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "pop_requisition_line_nominal_account_reference" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_nominal_account_reference,
+                        )?
+                }
+                "pop_requisition_line_nominal_cost_centre" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_nominal_cost_centre,
+                        )?
+                }
+                "pop_requisition_line_nominal_department" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_nominal_department,
+                        )?
+                }
+                "pop_requisition_line_quantity" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_quantity)?
+                }
+                "pop_requisition_line_quantity_fulfilled" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_quantity_fulfilled,
+                        )?
+                }
+                "pop_requisition_line_quantity_to_fulfil" => {
+                    fields
+                        .lenient_into(
+                            &mut model.pop_requisition_line_quantity_to_fulfil,
+                        )?
+                }
+                "pop_requisition_line_status_id" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_status_id)?
+                }
+                "pop_requisition_line_supplier_code" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_supplier_code)?
+                }
+                "pop_requisition_line_supplier_name" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_supplier_name)?
+                }
+                "pop_requisition_line_unit_buying_price" => {
+                    fields
+                        .lenient_into(&mut model.pop_requisition_line_unit_buying_price)?
+                }
+                "pop_requisition_line_warehouse_name" => {
+                    fields.lenient_into(&mut model.pop_requisition_line_warehouse_name)?
+                }
+                "stock_item_stock_unit_name" => {
+                    fields.lenient_into(&mut model.stock_item_stock_unit_name)?
+                }
+                "supplier_account_name" => {
+                    fields.lenient_into(&mut model.supplier_account_name)?
+                }
+                "supplier_account_number" => {
+                    fields.lenient_into(&mut model.supplier_account_number)?
+                }
+                "sys_currency_symbol" => {
+                    fields.lenient_into(&mut model.sys_currency_symbol)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            nominal_report_category_budget_name: nominal_report_category_budget_name
-                .unwrap_or_default(),
-            pop_requisition_created_by_username: pop_requisition_created_by_username
-                .unwrap_or_default(),
-            pop_requisition_date_time_created: pop_requisition_date_time_created
-                .unwrap_or_default(),
-            pop_requisition_document_no: pop_requisition_document_no.unwrap_or_default(),
-            pop_requisition_fulfilment_line_id: pop_requisition_fulfilment_line_id
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_item_code: pop_requisition_fulfilment_line_item_code
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_item_name: pop_requisition_fulfilment_line_item_name
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_linked_item_id: pop_requisition_fulfilment_line_linked_item_id
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_net_value: pop_requisition_fulfilment_line_net_value
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_nominal_account_name: pop_requisition_fulfilment_line_nominal_account_name
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_nominal_account_reference: pop_requisition_fulfilment_line_nominal_account_reference
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_nominal_cost_centre: pop_requisition_fulfilment_line_nominal_cost_centre
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_nominal_department: pop_requisition_fulfilment_line_nominal_department
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_quantity: pop_requisition_fulfilment_line_quantity
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_supplier_id: pop_requisition_fulfilment_line_supplier_id
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_type_id: pop_requisition_fulfilment_line_type_id
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_unit_buying_price: pop_requisition_fulfilment_line_unit_buying_price
-                .unwrap_or_default(),
-            pop_requisition_fulfilment_line_warehouse_name: pop_requisition_fulfilment_line_warehouse_name
-                .unwrap_or_default(),
-            pop_requisition_id: pop_requisition_id.unwrap_or_default(),
-            pop_requisition_line_authorised_date: pop_requisition_line_authorised_date
-                .unwrap_or_default(),
-            pop_requisition_line_authoriser_username: pop_requisition_line_authoriser_username
-                .unwrap_or_default(),
-            pop_requisition_line_buying_unit_description: pop_requisition_line_buying_unit_description
-                .unwrap_or_default(),
-            pop_requisition_line_currency_symbol: pop_requisition_line_currency_symbol
-                .unwrap_or_default(),
-            pop_requisition_line_delivery_date: pop_requisition_line_delivery_date
-                .unwrap_or_default(),
-            pop_requisition_line_id: pop_requisition_line_id.unwrap_or_default(),
-            pop_requisition_line_item_code: pop_requisition_line_item_code
-                .unwrap_or_default(),
-            pop_requisition_line_item_name: pop_requisition_line_item_name
-                .unwrap_or_default(),
-            pop_requisition_line_net_value: pop_requisition_line_net_value
-                .unwrap_or_default(),
-            pop_requisition_line_nominal_account_name: pop_requisition_line_nominal_account_name
-                .unwrap_or_default(),
-            pop_requisition_line_nominal_account_reference: pop_requisition_line_nominal_account_reference
-                .unwrap_or_default(),
-            pop_requisition_line_nominal_cost_centre: pop_requisition_line_nominal_cost_centre
-                .unwrap_or_default(),
-            pop_requisition_line_nominal_department: pop_requisition_line_nominal_department
-                .unwrap_or_default(),
-            pop_requisition_line_quantity: pop_requisition_line_quantity
-                .unwrap_or_default(),
-            pop_requisition_line_quantity_fulfilled: pop_requisition_line_quantity_fulfilled
-                .unwrap_or_default(),
-            pop_requisition_line_quantity_to_fulfil: pop_requisition_line_quantity_to_fulfil
-                .unwrap_or_default(),
-            pop_requisition_line_status_id: pop_requisition_line_status_id
-                .unwrap_or_default(),
-            pop_requisition_line_supplier_code: pop_requisition_line_supplier_code
-                .unwrap_or_default(),
-            pop_requisition_line_supplier_name: pop_requisition_line_supplier_name
-                .unwrap_or_default(),
-            pop_requisition_line_unit_buying_price: pop_requisition_line_unit_buying_price
-                .unwrap_or_default(),
-            pop_requisition_line_warehouse_name: pop_requisition_line_warehouse_name
-                .unwrap_or_default(),
-            stock_item_stock_unit_name: stock_item_stock_unit_name.unwrap_or_default(),
-            supplier_account_name: supplier_account_name.unwrap_or_default(),
-            supplier_account_number: supplier_account_number.unwrap_or_default(),
-            sys_currency_symbol: sys_currency_symbol.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6704,325 +5769,191 @@ impl sage_core::types::model::FromFields for PopSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allow_direct_delivery_to_any_address = None;
-        let mut allow_direct_delivery_to_customer = None;
-        let mut allow_direct_delivery_to_supplier = None;
-        let mut allow_manual_direct_delivery = None;
-        let mut allow_unauthorised_order_processing = None;
-        let mut amend_analysis_codes = None;
-        let mut amend_header_analysis_codes = None;
-        let mut amend_nominal_codes = None;
-        let mut analyse_postings_by_cost_centre_and_department = None;
-        let mut applicable_order_lines_exist = None;
-        let mut auto_gen_order_return_nos = None;
-        let mut auto_print_copy_orders = None;
-        let mut check_budgets_on_authorise = None;
-        let mut committed_includes_goods_received = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_free_text_confirm_intent_type = None;
-        let mut default_service_labour_confirm_intent_type = None;
-        let mut exclude_direct_delivery_for_customer = None;
-        let mut exclude_direct_delivery_for_order = None;
-        let mut exclude_via_stock_for_customer = None;
-        let mut exclude_via_stock_for_order = None;
-        let mut generate_intrastat_entries = None;
-        let mut id = None;
-        let mut include_back_to_back_in_order_generation = None;
-        let mut include_service_labour_in_accruals = None;
-        let mut include_statistical_value_on_intrastat = None;
-        let mut include_terms_of_delivery_on_intrastat = None;
-        let mut include_text_in_accruals = None;
-        let mut intrastat_date_type = None;
-        let mut match_invoice_credit_to_order_return_only = None;
-        let mut mode_of_transport_id = None;
-        let mut nature_of_transaction_code_id = None;
-        let mut pop_order_generation_type = None;
-        let mut price_difference_nominal_code = None;
-        let mut price_difference_nominal_code_id = None;
-        let mut prices_set_at_goods_receipt = None;
-        let mut record_cancelled_order_lines = None;
-        let mut requisition_authoriser_amend = None;
-        let mut requisition_mandatory_nominal_codes = None;
-        let mut requisition_mandatory_supplier = None;
-        let mut requisition_nominals_in_budget = None;
-        let mut show_quantity_goods_received = None;
-        let mut stock_nominal_account_same_as = None;
-        let mut terms_of_delivery_type = None;
-        let mut update_price_on_goods_receipt = None;
-        let mut use_disputed_invoicing = None;
-        let mut use_order_exchange_rate_for_prices = None;
-        let mut use_same_cost_centre_and_department_as_supplier = None;
-        let mut use_single_purchase_order_for_direct_delivery = None;
-        let mut user_logon_as_order_taker = None;
-        let mut variances_nominal_account_reference = None;
-        let mut variances_nominal_cost_centre = None;
-        let mut variances_nominal_department = None;
-        loop {
-            match fields.next_key()? {
-                Some("allow_direct_delivery_to_any_address") => {
-                    fields.lenient_option(&mut allow_direct_delivery_to_any_address)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allow_direct_delivery_to_any_address" => {
+                    fields.lenient_into(&mut model.allow_direct_delivery_to_any_address)?
                 }
-                Some("allow_direct_delivery_to_customer") => {
-                    fields.lenient_option(&mut allow_direct_delivery_to_customer)?
+                "allow_direct_delivery_to_customer" => {
+                    fields.lenient_into(&mut model.allow_direct_delivery_to_customer)?
                 }
-                Some("allow_direct_delivery_to_supplier") => {
-                    fields.lenient_option(&mut allow_direct_delivery_to_supplier)?
+                "allow_direct_delivery_to_supplier" => {
+                    fields.lenient_into(&mut model.allow_direct_delivery_to_supplier)?
                 }
-                Some("allow_manual_direct_delivery") => {
-                    fields.lenient_option(&mut allow_manual_direct_delivery)?
+                "allow_manual_direct_delivery" => {
+                    fields.lenient_into(&mut model.allow_manual_direct_delivery)?
                 }
-                Some("allow_unauthorised_order_processing") => {
-                    fields.lenient_option(&mut allow_unauthorised_order_processing)?
+                "allow_unauthorised_order_processing" => {
+                    fields.lenient_into(&mut model.allow_unauthorised_order_processing)?
                 }
-                Some("amend_analysis_codes") => {
-                    fields.lenient_option(&mut amend_analysis_codes)?
+                "amend_analysis_codes" => {
+                    fields.lenient_into(&mut model.amend_analysis_codes)?
                 }
-                Some("amend_header_analysis_codes") => {
-                    fields.lenient_option(&mut amend_header_analysis_codes)?
+                "amend_header_analysis_codes" => {
+                    fields.lenient_into(&mut model.amend_header_analysis_codes)?
                 }
-                Some("amend_nominal_codes") => {
-                    fields.lenient_option(&mut amend_nominal_codes)?
+                "amend_nominal_codes" => {
+                    fields.lenient_into(&mut model.amend_nominal_codes)?
                 }
-                Some("analyse_postings_by_cost_centre_and_department") => {
+                "analyse_postings_by_cost_centre_and_department" => {
                     fields
-                        .lenient_option(
-                            &mut analyse_postings_by_cost_centre_and_department,
+                        .lenient_into(
+                            &mut model.analyse_postings_by_cost_centre_and_department,
                         )?
                 }
-                Some("applicable_order_lines_exist") => {
-                    fields.lenient_option(&mut applicable_order_lines_exist)?
+                "applicable_order_lines_exist" => {
+                    fields.lenient_into(&mut model.applicable_order_lines_exist)?
                 }
-                Some("auto_gen_order_return_nos") => {
-                    fields.lenient_option(&mut auto_gen_order_return_nos)?
+                "auto_gen_order_return_nos" => {
+                    fields.lenient_into(&mut model.auto_gen_order_return_nos)?
                 }
-                Some("auto_print_copy_orders") => {
-                    fields.lenient_option(&mut auto_print_copy_orders)?
+                "auto_print_copy_orders" => {
+                    fields.lenient_into(&mut model.auto_print_copy_orders)?
                 }
-                Some("check_budgets_on_authorise") => {
-                    fields.lenient_option(&mut check_budgets_on_authorise)?
+                "check_budgets_on_authorise" => {
+                    fields.lenient_into(&mut model.check_budgets_on_authorise)?
                 }
-                Some("committed_includes_goods_received") => {
-                    fields.lenient_option(&mut committed_includes_goods_received)?
+                "committed_includes_goods_received" => {
+                    fields.lenient_into(&mut model.committed_includes_goods_received)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_free_text_confirm_intent_type") => {
-                    fields.lenient_option(&mut default_free_text_confirm_intent_type)?
-                }
-                Some("default_service_labour_confirm_intent_type") => {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_free_text_confirm_intent_type" => {
                     fields
-                        .lenient_option(&mut default_service_labour_confirm_intent_type)?
+                        .lenient_into(&mut model.default_free_text_confirm_intent_type)?
                 }
-                Some("exclude_direct_delivery_for_customer") => {
-                    fields.lenient_option(&mut exclude_direct_delivery_for_customer)?
-                }
-                Some("exclude_direct_delivery_for_order") => {
-                    fields.lenient_option(&mut exclude_direct_delivery_for_order)?
-                }
-                Some("exclude_via_stock_for_customer") => {
-                    fields.lenient_option(&mut exclude_via_stock_for_customer)?
-                }
-                Some("exclude_via_stock_for_order") => {
-                    fields.lenient_option(&mut exclude_via_stock_for_order)?
-                }
-                Some("generate_intrastat_entries") => {
-                    fields.lenient_option(&mut generate_intrastat_entries)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("include_back_to_back_in_order_generation") => {
-                    fields.lenient_option(&mut include_back_to_back_in_order_generation)?
-                }
-                Some("include_service_labour_in_accruals") => {
-                    fields.lenient_option(&mut include_service_labour_in_accruals)?
-                }
-                Some("include_statistical_value_on_intrastat") => {
-                    fields.lenient_option(&mut include_statistical_value_on_intrastat)?
-                }
-                Some("include_terms_of_delivery_on_intrastat") => {
-                    fields.lenient_option(&mut include_terms_of_delivery_on_intrastat)?
-                }
-                Some("include_text_in_accruals") => {
-                    fields.lenient_option(&mut include_text_in_accruals)?
-                }
-                Some("intrastat_date_type") => {
-                    fields.lenient_option(&mut intrastat_date_type)?
-                }
-                Some("match_invoice_credit_to_order_return_only") => {
+                "default_service_labour_confirm_intent_type" => {
                     fields
-                        .lenient_option(&mut match_invoice_credit_to_order_return_only)?
-                }
-                Some("mode_of_transport_id") => {
-                    fields.lenient_option(&mut mode_of_transport_id)?
-                }
-                Some("nature_of_transaction_code_id") => {
-                    fields.lenient_option(&mut nature_of_transaction_code_id)?
-                }
-                Some("pop_order_generation_type") => {
-                    fields.lenient_option(&mut pop_order_generation_type)?
-                }
-                Some("price_difference_nominal_code") => {
-                    fields.next_value(&mut price_difference_nominal_code)?
-                }
-                Some("price_difference_nominal_code_id") => {
-                    fields.lenient_option(&mut price_difference_nominal_code_id)?
-                }
-                Some("prices_set_at_goods_receipt") => {
-                    fields.lenient_option(&mut prices_set_at_goods_receipt)?
-                }
-                Some("record_cancelled_order_lines") => {
-                    fields.lenient_option(&mut record_cancelled_order_lines)?
-                }
-                Some("requisition_authoriser_amend") => {
-                    fields.lenient_option(&mut requisition_authoriser_amend)?
-                }
-                Some("requisition_mandatory_nominal_codes") => {
-                    fields.lenient_option(&mut requisition_mandatory_nominal_codes)?
-                }
-                Some("requisition_mandatory_supplier") => {
-                    fields.lenient_option(&mut requisition_mandatory_supplier)?
-                }
-                Some("requisition_nominals_in_budget") => {
-                    fields.lenient_option(&mut requisition_nominals_in_budget)?
-                }
-                Some("show_quantity_goods_received") => {
-                    fields.lenient_option(&mut show_quantity_goods_received)?
-                }
-                Some("stock_nominal_account_same_as") => {
-                    fields.lenient_option(&mut stock_nominal_account_same_as)?
-                }
-                Some("terms_of_delivery_type") => {
-                    fields.lenient_option(&mut terms_of_delivery_type)?
-                }
-                Some("update_price_on_goods_receipt") => {
-                    fields.lenient_option(&mut update_price_on_goods_receipt)?
-                }
-                Some("use_disputed_invoicing") => {
-                    fields.lenient_option(&mut use_disputed_invoicing)?
-                }
-                Some("use_order_exchange_rate_for_prices") => {
-                    fields.lenient_option(&mut use_order_exchange_rate_for_prices)?
-                }
-                Some("use_same_cost_centre_and_department_as_supplier") => {
-                    fields
-                        .lenient_option(
-                            &mut use_same_cost_centre_and_department_as_supplier,
+                        .lenient_into(
+                            &mut model.default_service_labour_confirm_intent_type,
                         )?
                 }
-                Some("use_single_purchase_order_for_direct_delivery") => {
+                "exclude_direct_delivery_for_customer" => {
+                    fields.lenient_into(&mut model.exclude_direct_delivery_for_customer)?
+                }
+                "exclude_direct_delivery_for_order" => {
+                    fields.lenient_into(&mut model.exclude_direct_delivery_for_order)?
+                }
+                "exclude_via_stock_for_customer" => {
+                    fields.lenient_into(&mut model.exclude_via_stock_for_customer)?
+                }
+                "exclude_via_stock_for_order" => {
+                    fields.lenient_into(&mut model.exclude_via_stock_for_order)?
+                }
+                "generate_intrastat_entries" => {
+                    fields.lenient_into(&mut model.generate_intrastat_entries)?
+                }
+                "id" => fields.lenient_into(&mut model.id)?,
+                "include_back_to_back_in_order_generation" => {
                     fields
-                        .lenient_option(
-                            &mut use_single_purchase_order_for_direct_delivery,
+                        .lenient_into(
+                            &mut model.include_back_to_back_in_order_generation,
                         )?
                 }
-                Some("user_logon_as_order_taker") => {
-                    fields.lenient_option(&mut user_logon_as_order_taker)?
+                "include_service_labour_in_accruals" => {
+                    fields.lenient_into(&mut model.include_service_labour_in_accruals)?
                 }
-                Some("variances_nominal_account_reference") => {
-                    fields.lenient_option(&mut variances_nominal_account_reference)?
+                "include_statistical_value_on_intrastat" => {
+                    fields
+                        .lenient_into(&mut model.include_statistical_value_on_intrastat)?
                 }
-                Some("variances_nominal_cost_centre") => {
-                    fields.lenient_option(&mut variances_nominal_cost_centre)?
+                "include_terms_of_delivery_on_intrastat" => {
+                    fields
+                        .lenient_into(&mut model.include_terms_of_delivery_on_intrastat)?
                 }
-                Some("variances_nominal_department") => {
-                    fields.lenient_option(&mut variances_nominal_department)?
+                "include_text_in_accruals" => {
+                    fields.lenient_into(&mut model.include_text_in_accruals)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "intrastat_date_type" => {
+                    fields.lenient_into(&mut model.intrastat_date_type)?
+                }
+                "match_invoice_credit_to_order_return_only" => {
+                    fields
+                        .lenient_into(
+                            &mut model.match_invoice_credit_to_order_return_only,
+                        )?
+                }
+                "mode_of_transport_id" => {
+                    fields.lenient_into(&mut model.mode_of_transport_id)?
+                }
+                "nature_of_transaction_code_id" => {
+                    fields.lenient_into(&mut model.nature_of_transaction_code_id)?
+                }
+                "pop_order_generation_type" => {
+                    fields.lenient_into(&mut model.pop_order_generation_type)?
+                }
+                "price_difference_nominal_code" => {
+                    fields.option_into(&mut model.price_difference_nominal_code)?
+                }
+                "price_difference_nominal_code_id" => {
+                    fields.lenient_into(&mut model.price_difference_nominal_code_id)?
+                }
+                "prices_set_at_goods_receipt" => {
+                    fields.lenient_into(&mut model.prices_set_at_goods_receipt)?
+                }
+                "record_cancelled_order_lines" => {
+                    fields.lenient_into(&mut model.record_cancelled_order_lines)?
+                }
+                "requisition_authoriser_amend" => {
+                    fields.lenient_into(&mut model.requisition_authoriser_amend)?
+                }
+                "requisition_mandatory_nominal_codes" => {
+                    fields.lenient_into(&mut model.requisition_mandatory_nominal_codes)?
+                }
+                "requisition_mandatory_supplier" => {
+                    fields.lenient_into(&mut model.requisition_mandatory_supplier)?
+                }
+                "requisition_nominals_in_budget" => {
+                    fields.lenient_into(&mut model.requisition_nominals_in_budget)?
+                }
+                "show_quantity_goods_received" => {
+                    fields.lenient_into(&mut model.show_quantity_goods_received)?
+                }
+                "stock_nominal_account_same_as" => {
+                    fields.lenient_into(&mut model.stock_nominal_account_same_as)?
+                }
+                "terms_of_delivery_type" => {
+                    fields.lenient_into(&mut model.terms_of_delivery_type)?
+                }
+                "update_price_on_goods_receipt" => {
+                    fields.lenient_into(&mut model.update_price_on_goods_receipt)?
+                }
+                "use_disputed_invoicing" => {
+                    fields.lenient_into(&mut model.use_disputed_invoicing)?
+                }
+                "use_order_exchange_rate_for_prices" => {
+                    fields.lenient_into(&mut model.use_order_exchange_rate_for_prices)?
+                }
+                "use_same_cost_centre_and_department_as_supplier" => {
+                    fields
+                        .lenient_into(
+                            &mut model.use_same_cost_centre_and_department_as_supplier,
+                        )?
+                }
+                "use_single_purchase_order_for_direct_delivery" => {
+                    fields
+                        .lenient_into(
+                            &mut model.use_single_purchase_order_for_direct_delivery,
+                        )?
+                }
+                "user_logon_as_order_taker" => {
+                    fields.lenient_into(&mut model.user_logon_as_order_taker)?
+                }
+                "variances_nominal_account_reference" => {
+                    fields.lenient_into(&mut model.variances_nominal_account_reference)?
+                }
+                "variances_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.variances_nominal_cost_centre)?
+                }
+                "variances_nominal_department" => {
+                    fields.lenient_into(&mut model.variances_nominal_department)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allow_direct_delivery_to_any_address: allow_direct_delivery_to_any_address
-                .unwrap_or_default(),
-            allow_direct_delivery_to_customer: allow_direct_delivery_to_customer
-                .unwrap_or_default(),
-            allow_direct_delivery_to_supplier: allow_direct_delivery_to_supplier
-                .unwrap_or_default(),
-            allow_manual_direct_delivery: allow_manual_direct_delivery
-                .unwrap_or_default(),
-            allow_unauthorised_order_processing: allow_unauthorised_order_processing
-                .unwrap_or_default(),
-            amend_analysis_codes: amend_analysis_codes.unwrap_or_default(),
-            amend_header_analysis_codes: amend_header_analysis_codes.unwrap_or_default(),
-            amend_nominal_codes: amend_nominal_codes.unwrap_or_default(),
-            analyse_postings_by_cost_centre_and_department: analyse_postings_by_cost_centre_and_department
-                .unwrap_or_default(),
-            applicable_order_lines_exist: applicable_order_lines_exist
-                .unwrap_or_default(),
-            auto_gen_order_return_nos: auto_gen_order_return_nos.unwrap_or_default(),
-            auto_print_copy_orders: auto_print_copy_orders.unwrap_or_default(),
-            check_budgets_on_authorise: check_budgets_on_authorise.unwrap_or_default(),
-            committed_includes_goods_received: committed_includes_goods_received
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_free_text_confirm_intent_type: default_free_text_confirm_intent_type
-                .unwrap_or_default(),
-            default_service_labour_confirm_intent_type: default_service_labour_confirm_intent_type
-                .unwrap_or_default(),
-            exclude_direct_delivery_for_customer: exclude_direct_delivery_for_customer
-                .unwrap_or_default(),
-            exclude_direct_delivery_for_order: exclude_direct_delivery_for_order
-                .unwrap_or_default(),
-            exclude_via_stock_for_customer: exclude_via_stock_for_customer
-                .unwrap_or_default(),
-            exclude_via_stock_for_order: exclude_via_stock_for_order.unwrap_or_default(),
-            generate_intrastat_entries: generate_intrastat_entries.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            include_back_to_back_in_order_generation: include_back_to_back_in_order_generation
-                .unwrap_or_default(),
-            include_service_labour_in_accruals: include_service_labour_in_accruals
-                .unwrap_or_default(),
-            include_statistical_value_on_intrastat: include_statistical_value_on_intrastat
-                .unwrap_or_default(),
-            include_terms_of_delivery_on_intrastat: include_terms_of_delivery_on_intrastat
-                .unwrap_or_default(),
-            include_text_in_accruals: include_text_in_accruals.unwrap_or_default(),
-            intrastat_date_type: intrastat_date_type.unwrap_or_default(),
-            match_invoice_credit_to_order_return_only: match_invoice_credit_to_order_return_only
-                .unwrap_or_default(),
-            mode_of_transport_id: mode_of_transport_id.unwrap_or_default(),
-            nature_of_transaction_code_id: nature_of_transaction_code_id
-                .unwrap_or_default(),
-            pop_order_generation_type: pop_order_generation_type.unwrap_or_default(),
-            price_difference_nominal_code: price_difference_nominal_code
-                .unwrap_or_default(),
-            price_difference_nominal_code_id: price_difference_nominal_code_id
-                .unwrap_or_default(),
-            prices_set_at_goods_receipt: prices_set_at_goods_receipt.unwrap_or_default(),
-            record_cancelled_order_lines: record_cancelled_order_lines
-                .unwrap_or_default(),
-            requisition_authoriser_amend: requisition_authoriser_amend
-                .unwrap_or_default(),
-            requisition_mandatory_nominal_codes: requisition_mandatory_nominal_codes
-                .unwrap_or_default(),
-            requisition_mandatory_supplier: requisition_mandatory_supplier
-                .unwrap_or_default(),
-            requisition_nominals_in_budget: requisition_nominals_in_budget
-                .unwrap_or_default(),
-            show_quantity_goods_received: show_quantity_goods_received
-                .unwrap_or_default(),
-            stock_nominal_account_same_as: stock_nominal_account_same_as
-                .unwrap_or_default(),
-            terms_of_delivery_type: terms_of_delivery_type.unwrap_or_default(),
-            update_price_on_goods_receipt: update_price_on_goods_receipt
-                .unwrap_or_default(),
-            use_disputed_invoicing: use_disputed_invoicing.unwrap_or_default(),
-            use_order_exchange_rate_for_prices: use_order_exchange_rate_for_prices
-                .unwrap_or_default(),
-            use_same_cost_centre_and_department_as_supplier: use_same_cost_centre_and_department_as_supplier
-                .unwrap_or_default(),
-            use_single_purchase_order_for_direct_delivery: use_single_purchase_order_for_direct_delivery
-                .unwrap_or_default(),
-            user_logon_as_order_taker: user_logon_as_order_taker.unwrap_or_default(),
-            variances_nominal_account_reference: variances_nominal_account_reference
-                .unwrap_or_default(),
-            variances_nominal_cost_centre: variances_nominal_cost_centre
-                .unwrap_or_default(),
-            variances_nominal_department: variances_nominal_department
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7061,24 +5992,17 @@ impl sage_core::types::model::FromFields for PopTradeLineStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -56,30 +56,19 @@ impl sage_core::types::model::FromFields for CustomerDiscountGroup {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -118,24 +107,17 @@ impl sage_core::types::model::FromFields for DiscountOrSurchargeType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -174,24 +156,17 @@ impl sage_core::types::model::FromFields for FlatRateOrQuantityBreakType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -239,33 +214,20 @@ impl sage_core::types::model::FromFields for OrderValueDiscount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut currency_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            currency_id: currency_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -334,60 +296,33 @@ impl sage_core::types::model::FromFields for PriceBand {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut active_date_time_from = None;
-        let mut active_date_time_to = None;
-        let mut currency_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_standard_band = None;
-        let mut is_time_based = None;
-        let mut name = None;
-        let mut price_band_type = None;
-        let mut price_band_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("active_date_time_from") => {
-                    fields.next_value(&mut active_date_time_from)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "active_date_time_from" => {
+                    fields.option_into(&mut model.active_date_time_from)?
                 }
-                Some("active_date_time_to") => {
-                    fields.next_value(&mut active_date_time_to)?
+                "active_date_time_to" => {
+                    fields.option_into(&mut model.active_date_time_to)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_standard_band") => fields.lenient_option(&mut is_standard_band)?,
-                Some("is_time_based") => fields.lenient_option(&mut is_time_based)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("price_band_type") => fields.lenient_option(&mut price_band_type)?,
-                Some("price_band_type_id") => {
-                    fields.lenient_option(&mut price_band_type_id)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_active" => fields.lenient_into(&mut model.is_active)?,
+                "is_standard_band" => fields.lenient_into(&mut model.is_standard_band)?,
+                "is_time_based" => fields.lenient_into(&mut model.is_time_based)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "price_band_type" => fields.lenient_into(&mut model.price_band_type)?,
+                "price_band_type_id" => {
+                    fields.lenient_into(&mut model.price_band_type_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            active_date_time_from: active_date_time_from.unwrap_or_default(),
-            active_date_time_to: active_date_time_to.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_standard_band: is_standard_band.unwrap_or_default(),
-            is_time_based: is_time_based.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            price_band_type: price_band_type.unwrap_or_default(),
-            price_band_type_id: price_band_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -428,24 +363,17 @@ impl sage_core::types::model::FromFields for PriceBandType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -510,56 +438,35 @@ impl sage_core::types::model::FromFields for PriceBookSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut use_customer_discount_groups = None;
-        let mut use_limited_price_bands = None;
-        let mut use_order_value_discounts = None;
-        let mut use_product_group_discounts = None;
-        let mut use_quantity_based_discounts = None;
-        let mut use_stock_item_discounts = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("use_customer_discount_groups") => {
-                    fields.lenient_option(&mut use_customer_discount_groups)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "use_customer_discount_groups" => {
+                    fields.lenient_into(&mut model.use_customer_discount_groups)?
                 }
-                Some("use_limited_price_bands") => {
-                    fields.lenient_option(&mut use_limited_price_bands)?
+                "use_limited_price_bands" => {
+                    fields.lenient_into(&mut model.use_limited_price_bands)?
                 }
-                Some("use_order_value_discounts") => {
-                    fields.lenient_option(&mut use_order_value_discounts)?
+                "use_order_value_discounts" => {
+                    fields.lenient_into(&mut model.use_order_value_discounts)?
                 }
-                Some("use_product_group_discounts") => {
-                    fields.lenient_option(&mut use_product_group_discounts)?
+                "use_product_group_discounts" => {
+                    fields.lenient_into(&mut model.use_product_group_discounts)?
                 }
-                Some("use_quantity_based_discounts") => {
-                    fields.lenient_option(&mut use_quantity_based_discounts)?
+                "use_quantity_based_discounts" => {
+                    fields.lenient_into(&mut model.use_quantity_based_discounts)?
                 }
-                Some("use_stock_item_discounts") => {
-                    fields.lenient_option(&mut use_stock_item_discounts)?
+                "use_stock_item_discounts" => {
+                    fields.lenient_into(&mut model.use_stock_item_discounts)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            use_customer_discount_groups: use_customer_discount_groups
-                .unwrap_or_default(),
-            use_limited_price_bands: use_limited_price_bands.unwrap_or_default(),
-            use_order_value_discounts: use_order_value_discounts.unwrap_or_default(),
-            use_product_group_discounts: use_product_group_discounts.unwrap_or_default(),
-            use_quantity_based_discounts: use_quantity_based_discounts
-                .unwrap_or_default(),
-            use_stock_item_discounts: use_stock_item_discounts.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -598,24 +505,17 @@ impl sage_core::types::model::FromFields for PricingType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -690,60 +590,33 @@ impl sage_core::types::model::FromFields for ProductPriceView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut currency_id = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut date_time_updated = None;
-        let mut price_band_id = None;
-        let mut price_band_name = None;
-        let mut product_code = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut product_price_id = None;
-        let mut product_price_price = None;
-        let mut product_price_use_standard = None;
-        let mut product_stock_unit_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
-                Some("price_band_name") => fields.lenient_option(&mut price_band_name)?,
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("product_price_id") => fields.lenient_option(&mut product_price_id)?,
-                Some("product_price_price") => {
-                    fields.lenient_option(&mut product_price_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "price_band_id" => fields.lenient_into(&mut model.price_band_id)?,
+                "price_band_name" => fields.lenient_into(&mut model.price_band_name)?,
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "product_price_id" => fields.lenient_into(&mut model.product_price_id)?,
+                "product_price_price" => {
+                    fields.lenient_into(&mut model.product_price_price)?
                 }
-                Some("product_price_use_standard") => {
-                    fields.lenient_option(&mut product_price_use_standard)?
+                "product_price_use_standard" => {
+                    fields.lenient_into(&mut model.product_price_use_standard)?
                 }
-                Some("product_stock_unit_name") => {
-                    fields.lenient_option(&mut product_stock_unit_name)?
+                "product_stock_unit_name" => {
+                    fields.lenient_into(&mut model.product_stock_unit_name)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            currency_id: currency_id.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            price_band_id: price_band_id.unwrap_or_default(),
-            price_band_name: price_band_name.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            product_price_id: product_price_id.unwrap_or_default(),
-            product_price_price: product_price_price.unwrap_or_default(),
-            product_price_use_standard: product_price_use_standard.unwrap_or_default(),
-            product_stock_unit_name: product_stock_unit_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -782,24 +655,17 @@ impl sage_core::types::model::FromFields for SourceOfPriceType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

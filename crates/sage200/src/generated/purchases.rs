@@ -70,24 +70,17 @@ impl sage_core::types::model::FromFields for AuthorisationType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -156,16 +149,15 @@ impl sage_core::types::model::FromFields for FactorHouse {
         let mut main_address = None;
         let mut name = None;
         let mut reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -257,66 +249,31 @@ impl sage_core::types::model::FromFields for FactorHouseMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut id = None;
-        let mut mobile = None;
-        let mut postcode = None;
-        let mut telephone = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("mobile") => fields.lenient_option(&mut mobile)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "fax" => fields.lenient_into(&mut model.fax)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "mobile" => fields.lenient_into(&mut model.mobile)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "telephone" => fields.lenient_into(&mut model.telephone)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -364,35 +321,22 @@ impl sage_core::types::model::FromFields for LookupSupplier {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type_id = None;
-        let mut id = None;
-        let mut name = None;
-        let mut post_code = None;
-        let mut reference = None;
-        let mut short_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("post_code") => fields.lenient_option(&mut post_code)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "post_code" => fields.lenient_into(&mut model.post_code)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "short_name" => fields.lenient_into(&mut model.short_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            post_code: post_code.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            short_name: short_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -452,51 +396,31 @@ impl sage_core::types::model::FromFields for PaymentGroup {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_supplier_payments_group = None;
-        let mut payment_group_number = None;
-        let mut payment_type = None;
-        let mut post_to_ledger_on_payment_run = None;
-        let mut summarise_payments = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_supplier_payments_group") => {
-                    fields.lenient_option(&mut is_supplier_payments_group)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_supplier_payments_group" => {
+                    fields.lenient_into(&mut model.is_supplier_payments_group)?
                 }
-                Some("payment_group_number") => {
-                    fields.lenient_option(&mut payment_group_number)?
+                "payment_group_number" => {
+                    fields.lenient_into(&mut model.payment_group_number)?
                 }
-                Some("payment_type") => fields.lenient_option(&mut payment_type)?,
-                Some("post_to_ledger_on_payment_run") => {
-                    fields.lenient_option(&mut post_to_ledger_on_payment_run)?
+                "payment_type" => fields.lenient_into(&mut model.payment_type)?,
+                "post_to_ledger_on_payment_run" => {
+                    fields.lenient_into(&mut model.post_to_ledger_on_payment_run)?
                 }
-                Some("summarise_payments") => {
-                    fields.lenient_option(&mut summarise_payments)?
+                "summarise_payments" => {
+                    fields.lenient_into(&mut model.summarise_payments)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_supplier_payments_group: is_supplier_payments_group.unwrap_or_default(),
-            payment_group_number: payment_group_number.unwrap_or_default(),
-            payment_type: payment_type.unwrap_or_default(),
-            post_to_ledger_on_payment_run: post_to_ledger_on_payment_run
-                .unwrap_or_default(),
-            summarise_payments: summarise_payments.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -535,24 +459,17 @@ impl sage_core::types::model::FromFields for PaymentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -681,114 +598,48 @@ impl sage_core::types::model::FromFields for PurchaseAgedCreditorView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut aged_period_1 = None;
-        let mut aged_period_2 = None;
-        let mut aged_period_3 = None;
-        let mut aged_period_4 = None;
-        let mut aged_period_5 = None;
-        let mut aged_period_6 = None;
-        let mut aged_period_7 = None;
-        let mut aged_period_8 = None;
-        let mut base_current = None;
-        let mut base_future = None;
-        let mut base_past = None;
-        let mut base_period_1 = None;
-        let mut base_period_2 = None;
-        let mut base_period_3 = None;
-        let mut base_period_4 = None;
-        let mut base_period_5 = None;
-        let mut base_period_6 = None;
-        let mut base_period_7 = None;
-        let mut base_period_8 = None;
-        let mut doc_current = None;
-        let mut doc_future = None;
-        let mut doc_past = None;
-        let mut doc_period_1 = None;
-        let mut doc_period_2 = None;
-        let mut doc_period_3 = None;
-        let mut doc_period_4 = None;
-        let mut doc_period_5 = None;
-        let mut doc_period_6 = None;
-        let mut doc_period_7 = None;
-        let mut doc_period_8 = None;
-        let mut posted_supplier_transaction_id = None;
-        let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("aged_period_1") => fields.lenient_option(&mut aged_period_1)?,
-                Some("aged_period_2") => fields.lenient_option(&mut aged_period_2)?,
-                Some("aged_period_3") => fields.lenient_option(&mut aged_period_3)?,
-                Some("aged_period_4") => fields.lenient_option(&mut aged_period_4)?,
-                Some("aged_period_5") => fields.lenient_option(&mut aged_period_5)?,
-                Some("aged_period_6") => fields.lenient_option(&mut aged_period_6)?,
-                Some("aged_period_7") => fields.lenient_option(&mut aged_period_7)?,
-                Some("aged_period_8") => fields.lenient_option(&mut aged_period_8)?,
-                Some("base_current") => fields.lenient_option(&mut base_current)?,
-                Some("base_future") => fields.lenient_option(&mut base_future)?,
-                Some("base_past") => fields.lenient_option(&mut base_past)?,
-                Some("base_period_1") => fields.lenient_option(&mut base_period_1)?,
-                Some("base_period_2") => fields.lenient_option(&mut base_period_2)?,
-                Some("base_period_3") => fields.lenient_option(&mut base_period_3)?,
-                Some("base_period_4") => fields.lenient_option(&mut base_period_4)?,
-                Some("base_period_5") => fields.lenient_option(&mut base_period_5)?,
-                Some("base_period_6") => fields.lenient_option(&mut base_period_6)?,
-                Some("base_period_7") => fields.lenient_option(&mut base_period_7)?,
-                Some("base_period_8") => fields.lenient_option(&mut base_period_8)?,
-                Some("doc_current") => fields.lenient_option(&mut doc_current)?,
-                Some("doc_future") => fields.lenient_option(&mut doc_future)?,
-                Some("doc_past") => fields.lenient_option(&mut doc_past)?,
-                Some("doc_period_1") => fields.lenient_option(&mut doc_period_1)?,
-                Some("doc_period_2") => fields.lenient_option(&mut doc_period_2)?,
-                Some("doc_period_3") => fields.lenient_option(&mut doc_period_3)?,
-                Some("doc_period_4") => fields.lenient_option(&mut doc_period_4)?,
-                Some("doc_period_5") => fields.lenient_option(&mut doc_period_5)?,
-                Some("doc_period_6") => fields.lenient_option(&mut doc_period_6)?,
-                Some("doc_period_7") => fields.lenient_option(&mut doc_period_7)?,
-                Some("doc_period_8") => fields.lenient_option(&mut doc_period_8)?,
-                Some("posted_supplier_transaction_id") => {
-                    fields.lenient_option(&mut posted_supplier_transaction_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "aged_period_1" => fields.lenient_into(&mut model.aged_period_1)?,
+                "aged_period_2" => fields.lenient_into(&mut model.aged_period_2)?,
+                "aged_period_3" => fields.lenient_into(&mut model.aged_period_3)?,
+                "aged_period_4" => fields.lenient_into(&mut model.aged_period_4)?,
+                "aged_period_5" => fields.lenient_into(&mut model.aged_period_5)?,
+                "aged_period_6" => fields.lenient_into(&mut model.aged_period_6)?,
+                "aged_period_7" => fields.lenient_into(&mut model.aged_period_7)?,
+                "aged_period_8" => fields.lenient_into(&mut model.aged_period_8)?,
+                "base_current" => fields.lenient_into(&mut model.base_current)?,
+                "base_future" => fields.lenient_into(&mut model.base_future)?,
+                "base_past" => fields.lenient_into(&mut model.base_past)?,
+                "base_period_1" => fields.lenient_into(&mut model.base_period_1)?,
+                "base_period_2" => fields.lenient_into(&mut model.base_period_2)?,
+                "base_period_3" => fields.lenient_into(&mut model.base_period_3)?,
+                "base_period_4" => fields.lenient_into(&mut model.base_period_4)?,
+                "base_period_5" => fields.lenient_into(&mut model.base_period_5)?,
+                "base_period_6" => fields.lenient_into(&mut model.base_period_6)?,
+                "base_period_7" => fields.lenient_into(&mut model.base_period_7)?,
+                "base_period_8" => fields.lenient_into(&mut model.base_period_8)?,
+                "doc_current" => fields.lenient_into(&mut model.doc_current)?,
+                "doc_future" => fields.lenient_into(&mut model.doc_future)?,
+                "doc_past" => fields.lenient_into(&mut model.doc_past)?,
+                "doc_period_1" => fields.lenient_into(&mut model.doc_period_1)?,
+                "doc_period_2" => fields.lenient_into(&mut model.doc_period_2)?,
+                "doc_period_3" => fields.lenient_into(&mut model.doc_period_3)?,
+                "doc_period_4" => fields.lenient_into(&mut model.doc_period_4)?,
+                "doc_period_5" => fields.lenient_into(&mut model.doc_period_5)?,
+                "doc_period_6" => fields.lenient_into(&mut model.doc_period_6)?,
+                "doc_period_7" => fields.lenient_into(&mut model.doc_period_7)?,
+                "doc_period_8" => fields.lenient_into(&mut model.doc_period_8)?,
+                "posted_supplier_transaction_id" => {
+                    fields.lenient_into(&mut model.posted_supplier_transaction_id)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            aged_period_1: aged_period_1.unwrap_or_default(),
-            aged_period_2: aged_period_2.unwrap_or_default(),
-            aged_period_3: aged_period_3.unwrap_or_default(),
-            aged_period_4: aged_period_4.unwrap_or_default(),
-            aged_period_5: aged_period_5.unwrap_or_default(),
-            aged_period_6: aged_period_6.unwrap_or_default(),
-            aged_period_7: aged_period_7.unwrap_or_default(),
-            aged_period_8: aged_period_8.unwrap_or_default(),
-            base_current: base_current.unwrap_or_default(),
-            base_future: base_future.unwrap_or_default(),
-            base_past: base_past.unwrap_or_default(),
-            base_period_1: base_period_1.unwrap_or_default(),
-            base_period_2: base_period_2.unwrap_or_default(),
-            base_period_3: base_period_3.unwrap_or_default(),
-            base_period_4: base_period_4.unwrap_or_default(),
-            base_period_5: base_period_5.unwrap_or_default(),
-            base_period_6: base_period_6.unwrap_or_default(),
-            base_period_7: base_period_7.unwrap_or_default(),
-            base_period_8: base_period_8.unwrap_or_default(),
-            doc_current: doc_current.unwrap_or_default(),
-            doc_future: doc_future.unwrap_or_default(),
-            doc_past: doc_past.unwrap_or_default(),
-            doc_period_1: doc_period_1.unwrap_or_default(),
-            doc_period_2: doc_period_2.unwrap_or_default(),
-            doc_period_3: doc_period_3.unwrap_or_default(),
-            doc_period_4: doc_period_4.unwrap_or_default(),
-            doc_period_5: doc_period_5.unwrap_or_default(),
-            doc_period_6: doc_period_6.unwrap_or_default(),
-            doc_period_7: doc_period_7.unwrap_or_default(),
-            doc_period_8: doc_period_8.unwrap_or_default(),
-            posted_supplier_transaction_id: posted_supplier_transaction_id
-                .unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -839,38 +690,23 @@ impl sage_core::types::model::FromFields for PurchaseAuthorisation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut nominal_analysis_items = None;
-        let mut oplock = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut supplier = None;
-        let mut supplier_id = None;
-        let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("oplock") => fields.lenient_option(&mut oplock)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("supplier") => fields.next_value(&mut supplier)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "oplock" => fields.lenient_into(&mut model.oplock)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "supplier" => fields.option_into(&mut model.supplier)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            oplock: oplock.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            supplier: supplier.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -953,21 +789,20 @@ impl sage_core::types::model::FromFields for PurchaseAuthorisationNominalAnalysi
         let mut transaction_analysis_code = None;
         let mut r#type = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "name" => fields.lenient_option(&mut name)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "nominal_code_id" => fields.lenient_option(&mut nominal_code_id)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("type") => fields.lenient_option(&mut r#type)?,
-                Some("value") => fields.lenient_value(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "type" => fields.lenient_option(&mut r#type)?,
+                "value" => fields.lenient_value(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1110,43 +945,36 @@ impl sage_core::types::model::FromFields for PurchaseCreditNote {
         let mut tax_analysis_items = None;
         let mut transaction_date = None;
         let mut vat_adjustment_doc_expected = None;
-        loop {
-            match fields.next_key()? {
-                Some("authorisation_type") => {
-                    fields.lenient_option(&mut authorisation_type)?
-                }
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_discount_value") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "authorisation_type" => fields.lenient_option(&mut authorisation_type)?,
+                "discount_days" => fields.lenient_option(&mut discount_days)?,
+                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
+                "document_discount_value" => {
                     fields.lenient_option(&mut document_discount_value)?
                 }
-                Some("document_goods_value") => {
+                "document_goods_value" => {
                     fields.lenient_option(&mut document_goods_value)?
                 }
-                Some("document_tax_discount_value") => {
+                "document_tax_discount_value" => {
                     fields.lenient_option(&mut document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
-                }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("is_authorised") => fields.lenient_option(&mut is_authorised)?,
-                Some("nominal_analysis_items") => {
+                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "is_authorised" => fields.lenient_option(&mut is_authorised)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
-                }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("vat_adjustment_doc_expected") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                "vat_adjustment_doc_expected" => {
                     fields.lenient_option(&mut vat_adjustment_doc_expected)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1212,11 +1040,10 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1290,18 +1117,17 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteNominalAnalysisIt
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1380,18 +1206,15 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisItems 
         let mut id = None;
         let mut tax_amount = None;
         let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "details" => fields.lenient_option(&mut details)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1536,44 +1359,37 @@ impl sage_core::types::model::FromFields for PurchaseInvoice {
         let mut tax_analysis_items = None;
         let mut transaction_date = None;
         let mut vat_adjustment_doc_expected = None;
-        loop {
-            match fields.next_key()? {
-                Some("authorisation_type") => {
-                    fields.lenient_option(&mut authorisation_type)?
-                }
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_discount_value") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "authorisation_type" => fields.lenient_option(&mut authorisation_type)?,
+                "discount_days" => fields.lenient_option(&mut discount_days)?,
+                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
+                "document_discount_value" => {
                     fields.lenient_option(&mut document_discount_value)?
                 }
-                Some("document_goods_value") => {
+                "document_goods_value" => {
                     fields.lenient_option(&mut document_goods_value)?
                 }
-                Some("document_tax_discount_value") => {
+                "document_tax_discount_value" => {
                     fields.lenient_option(&mut document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
-                }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("is_authorised") => fields.lenient_option(&mut is_authorised)?,
-                Some("nominal_analysis_items") => {
+                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
+                "due_date" => fields.next_value(&mut due_date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "is_authorised" => fields.lenient_option(&mut is_authorised)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
-                }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("vat_adjustment_doc_expected") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                "vat_adjustment_doc_expected" => {
                     fields.lenient_option(&mut vat_adjustment_doc_expected)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1640,11 +1456,10 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1718,18 +1533,17 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceNominalAnalysisItems
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1808,18 +1622,15 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisItems {
         let mut id = None;
         let mut tax_amount = None;
         let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("details") => fields.lenient_option(&mut details)?,
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "details" => fields.lenient_option(&mut details)?,
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2001,172 +1812,99 @@ impl sage_core::types::model::FromFields for PurchaseLedgerSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut ageing_periods = None;
-        let mut all_accounts_use_same_payment_method = None;
-        let mut allow_additional_trans_analysis = None;
-        let mut allow_batch_processing = None;
-        let mut archive_transaction_after_keeping = None;
-        let mut authorisation_threshold_value = None;
-        let mut auto_generate_account_numbers = None;
-        let mut capture_additional_transaction_details = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_payment_terms_basis = None;
-        let mut default_payment_terms_days = None;
-        let mut default_tax_code = None;
-        let mut default_tax_code_id = None;
-        let mut default_terms_agreed = None;
-        let mut early_settlement_discount_days = None;
-        let mut early_settlement_discount_percent = None;
-        let mut electronic_bank_payments = None;
-        let mut id = None;
-        let mut keep_transactions_for = None;
-        let mut max_cheque_value = None;
-        let mut maximum_enquiry_transactions_to_display = None;
-        let mut next_account_number = None;
-        let mut no_of_reporting_periods = None;
-        let mut organisation_supplier_payment_group = None;
-        let mut overdue_periods = None;
-        let mut payment_groups = None;
-        let mut revalue_foreign_entries = None;
-        let mut show_outstanding_transactions = None;
-        let mut use_account_periods_as_trading_periods = None;
-        let mut use_invoice_authorisation = None;
-        let mut use_transaction_date_for_allocation = None;
-        loop {
-            match fields.next_key()? {
-                Some("ageing_periods") => fields.next_value(&mut ageing_periods)?,
-                Some("all_accounts_use_same_payment_method") => {
-                    fields.lenient_option(&mut all_accounts_use_same_payment_method)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "ageing_periods" => fields.option_into(&mut model.ageing_periods)?,
+                "all_accounts_use_same_payment_method" => {
+                    fields.lenient_into(&mut model.all_accounts_use_same_payment_method)?
                 }
-                Some("allow_additional_trans_analysis") => {
-                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+                "allow_additional_trans_analysis" => {
+                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
                 }
-                Some("allow_batch_processing") => {
-                    fields.lenient_option(&mut allow_batch_processing)?
+                "allow_batch_processing" => {
+                    fields.lenient_into(&mut model.allow_batch_processing)?
                 }
-                Some("archive_transaction_after_keeping") => {
-                    fields.lenient_option(&mut archive_transaction_after_keeping)?
+                "archive_transaction_after_keeping" => {
+                    fields.lenient_into(&mut model.archive_transaction_after_keeping)?
                 }
-                Some("authorisation_threshold_value") => {
-                    fields.lenient_option(&mut authorisation_threshold_value)?
+                "authorisation_threshold_value" => {
+                    fields.lenient_into(&mut model.authorisation_threshold_value)?
                 }
-                Some("auto_generate_account_numbers") => {
-                    fields.lenient_option(&mut auto_generate_account_numbers)?
+                "auto_generate_account_numbers" => {
+                    fields.lenient_into(&mut model.auto_generate_account_numbers)?
                 }
-                Some("capture_additional_transaction_details") => {
-                    fields.lenient_option(&mut capture_additional_transaction_details)?
+                "capture_additional_transaction_details" => {
+                    fields
+                        .lenient_into(&mut model.capture_additional_transaction_details)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_payment_terms_basis") => {
-                    fields.lenient_option(&mut default_payment_terms_basis)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_payment_terms_basis" => {
+                    fields.lenient_into(&mut model.default_payment_terms_basis)?
                 }
-                Some("default_payment_terms_days") => {
-                    fields.lenient_option(&mut default_payment_terms_days)?
+                "default_payment_terms_days" => {
+                    fields.lenient_into(&mut model.default_payment_terms_days)?
                 }
-                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
-                Some("default_tax_code_id") => {
-                    fields.lenient_option(&mut default_tax_code_id)?
+                "default_tax_code" => fields.option_into(&mut model.default_tax_code)?,
+                "default_tax_code_id" => {
+                    fields.lenient_into(&mut model.default_tax_code_id)?
                 }
-                Some("default_terms_agreed") => {
-                    fields.lenient_option(&mut default_terms_agreed)?
+                "default_terms_agreed" => {
+                    fields.lenient_into(&mut model.default_terms_agreed)?
                 }
-                Some("early_settlement_discount_days") => {
-                    fields.lenient_option(&mut early_settlement_discount_days)?
+                "early_settlement_discount_days" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_days)?
                 }
-                Some("early_settlement_discount_percent") => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                "early_settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
                 }
-                Some("electronic_bank_payments") => {
-                    fields.lenient_option(&mut electronic_bank_payments)?
+                "electronic_bank_payments" => {
+                    fields.lenient_into(&mut model.electronic_bank_payments)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("keep_transactions_for") => {
-                    fields.lenient_option(&mut keep_transactions_for)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "keep_transactions_for" => {
+                    fields.lenient_into(&mut model.keep_transactions_for)?
                 }
-                Some("max_cheque_value") => fields.lenient_option(&mut max_cheque_value)?,
-                Some("maximum_enquiry_transactions_to_display") => {
-                    fields.lenient_option(&mut maximum_enquiry_transactions_to_display)?
+                "max_cheque_value" => fields.lenient_into(&mut model.max_cheque_value)?,
+                "maximum_enquiry_transactions_to_display" => {
+                    fields
+                        .lenient_into(
+                            &mut model.maximum_enquiry_transactions_to_display,
+                        )?
                 }
-                Some("next_account_number") => {
-                    fields.lenient_option(&mut next_account_number)?
+                "next_account_number" => {
+                    fields.lenient_into(&mut model.next_account_number)?
                 }
-                Some("no_of_reporting_periods") => {
-                    fields.lenient_option(&mut no_of_reporting_periods)?
+                "no_of_reporting_periods" => {
+                    fields.lenient_into(&mut model.no_of_reporting_periods)?
                 }
-                Some("organisation_supplier_payment_group") => {
-                    fields.next_value(&mut organisation_supplier_payment_group)?
+                "organisation_supplier_payment_group" => {
+                    fields.option_into(&mut model.organisation_supplier_payment_group)?
                 }
-                Some("overdue_periods") => fields.next_value(&mut overdue_periods)?,
-                Some("payment_groups") => fields.next_value(&mut payment_groups)?,
-                Some("revalue_foreign_entries") => {
-                    fields.lenient_option(&mut revalue_foreign_entries)?
+                "overdue_periods" => fields.option_into(&mut model.overdue_periods)?,
+                "payment_groups" => fields.option_into(&mut model.payment_groups)?,
+                "revalue_foreign_entries" => {
+                    fields.lenient_into(&mut model.revalue_foreign_entries)?
                 }
-                Some("show_outstanding_transactions") => {
-                    fields.lenient_option(&mut show_outstanding_transactions)?
+                "show_outstanding_transactions" => {
+                    fields.lenient_into(&mut model.show_outstanding_transactions)?
                 }
-                Some("use_account_periods_as_trading_periods") => {
-                    fields.lenient_option(&mut use_account_periods_as_trading_periods)?
+                "use_account_periods_as_trading_periods" => {
+                    fields
+                        .lenient_into(&mut model.use_account_periods_as_trading_periods)?
                 }
-                Some("use_invoice_authorisation") => {
-                    fields.lenient_option(&mut use_invoice_authorisation)?
+                "use_invoice_authorisation" => {
+                    fields.lenient_into(&mut model.use_invoice_authorisation)?
                 }
-                Some("use_transaction_date_for_allocation") => {
-                    fields.lenient_option(&mut use_transaction_date_for_allocation)?
+                "use_transaction_date_for_allocation" => {
+                    fields.lenient_into(&mut model.use_transaction_date_for_allocation)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            ageing_periods: ageing_periods.unwrap_or_default(),
-            all_accounts_use_same_payment_method: all_accounts_use_same_payment_method
-                .unwrap_or_default(),
-            allow_additional_trans_analysis: allow_additional_trans_analysis
-                .unwrap_or_default(),
-            allow_batch_processing: allow_batch_processing.unwrap_or_default(),
-            archive_transaction_after_keeping: archive_transaction_after_keeping
-                .unwrap_or_default(),
-            authorisation_threshold_value: authorisation_threshold_value
-                .unwrap_or_default(),
-            auto_generate_account_numbers: auto_generate_account_numbers
-                .unwrap_or_default(),
-            capture_additional_transaction_details: capture_additional_transaction_details
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_payment_terms_basis: default_payment_terms_basis.unwrap_or_default(),
-            default_payment_terms_days: default_payment_terms_days.unwrap_or_default(),
-            default_tax_code: default_tax_code.unwrap_or_default(),
-            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
-            default_terms_agreed: default_terms_agreed.unwrap_or_default(),
-            early_settlement_discount_days: early_settlement_discount_days
-                .unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            electronic_bank_payments: electronic_bank_payments.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            keep_transactions_for: keep_transactions_for.unwrap_or_default(),
-            max_cheque_value: max_cheque_value.unwrap_or_default(),
-            maximum_enquiry_transactions_to_display: maximum_enquiry_transactions_to_display
-                .unwrap_or_default(),
-            next_account_number: next_account_number.unwrap_or_default(),
-            no_of_reporting_periods: no_of_reporting_periods.unwrap_or_default(),
-            organisation_supplier_payment_group: organisation_supplier_payment_group
-                .unwrap_or_default(),
-            overdue_periods: overdue_periods.unwrap_or_default(),
-            payment_groups: payment_groups.unwrap_or_default(),
-            revalue_foreign_entries: revalue_foreign_entries.unwrap_or_default(),
-            show_outstanding_transactions: show_outstanding_transactions
-                .unwrap_or_default(),
-            use_account_periods_as_trading_periods: use_account_periods_as_trading_periods
-                .unwrap_or_default(),
-            use_invoice_authorisation: use_invoice_authorisation.unwrap_or_default(),
-            use_transaction_date_for_allocation: use_transaction_date_for_allocation
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2281,35 +2019,30 @@ impl sage_core::types::model::FromFields for PurchasePayment {
         let mut supplier_cheque_value = None;
         let mut supplier_id = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_exchange_rate") => {
-                    fields.lenient_option(&mut bank_exchange_rate)?
-                }
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("nominal_analysis_items") => {
+                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settlement_discount_value") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settlement_discount_value" => {
                     fields.lenient_option(&mut settlement_discount_value)?
                 }
-                Some("supplier_cheque_value") => {
+                "supplier_cheque_value" => {
                     fields.lenient_option(&mut supplier_cheque_value)?
                 }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2395,18 +2128,17 @@ impl sage_core::types::model::FromFields for PurchasePaymentNominalAnalysisItems
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2578,164 +2310,88 @@ impl sage_core::types::model::FromFields for PurchasePostedTransaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_history_items = None;
-        let mut allocation_session_items = None;
-        let mut bank_items = None;
-        let mut base_allocated_value = None;
-        let mut base_discount_value = None;
-        let mut base_goods_value = None;
-        let mut base_gross_value = None;
-        let mut base_tax_discount_value = None;
-        let mut base_tax_value = None;
-        let mut control_value_in_base_currency = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut queried = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut supplier = None;
-        let mut supplier_id = None;
-        let mut tax_analysis_items = None;
-        let mut trader_transaction_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut vat_adjustment_doc_expected = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_history_items") => {
-                    fields.next_value(&mut allocation_history_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_history_items" => {
+                    fields.option_into(&mut model.allocation_history_items)?
                 }
-                Some("allocation_session_items") => {
-                    fields.next_value(&mut allocation_session_items)?
+                "allocation_session_items" => {
+                    fields.option_into(&mut model.allocation_session_items)?
                 }
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("base_allocated_value") => {
-                    fields.lenient_option(&mut base_allocated_value)?
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "base_allocated_value" => {
+                    fields.lenient_into(&mut model.base_allocated_value)?
                 }
-                Some("base_discount_value") => {
-                    fields.lenient_option(&mut base_discount_value)?
+                "base_discount_value" => {
+                    fields.lenient_into(&mut model.base_discount_value)?
                 }
-                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
-                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
-                Some("base_tax_discount_value") => {
-                    fields.lenient_option(&mut base_tax_discount_value)?
+                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
+                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
+                "base_tax_discount_value" => {
+                    fields.lenient_into(&mut model.base_tax_discount_value)?
                 }
-                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
-                Some("control_value_in_base_currency") => {
-                    fields.lenient_option(&mut control_value_in_base_currency)?
+                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
+                "control_value_in_base_currency" => {
+                    fields.lenient_into(&mut model.control_value_in_base_currency)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_goods_value") => {
-                    fields.lenient_option(&mut document_goods_value)?
+                "document_goods_value" => {
+                    fields.lenient_into(&mut model.document_goods_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
+                "document_tax_value" => {
+                    fields.lenient_into(&mut model.document_tax_value)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("queried") => fields.lenient_option(&mut queried)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "queried" => fields.lenient_into(&mut model.queried)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("supplier") => fields.next_value(&mut supplier)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+                "supplier" => fields.option_into(&mut model.supplier)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("vat_adjustment_doc_expected") => {
-                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "vat_adjustment_doc_expected" => {
+                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_history_items: allocation_history_items.unwrap_or_default(),
-            allocation_session_items: allocation_session_items.unwrap_or_default(),
-            bank_items: bank_items.unwrap_or_default(),
-            base_allocated_value: base_allocated_value.unwrap_or_default(),
-            base_discount_value: base_discount_value.unwrap_or_default(),
-            base_goods_value: base_goods_value.unwrap_or_default(),
-            base_gross_value: base_gross_value.unwrap_or_default(),
-            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
-            base_tax_value: base_tax_value.unwrap_or_default(),
-            control_value_in_base_currency: control_value_in_base_currency
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            queried: queried.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            supplier: supplier.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2795,48 +2451,30 @@ for PurchasePostedTransactionAllocationHistoryItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_value = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut entry_date = None;
-        let mut exchange_gain_loss = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut nominal_updated = None;
-        let mut trading_revaluation_allocation_entry_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("entry_date") => fields.next_value(&mut entry_date)?,
-                Some("exchange_gain_loss") => {
-                    fields.lenient_option(&mut exchange_gain_loss)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "entry_date" => fields.option_into(&mut model.entry_date)?,
+                "exchange_gain_loss" => {
+                    fields.lenient_into(&mut model.exchange_gain_loss)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
-                Some("trading_revaluation_allocation_entry_type") => {
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
+                "trading_revaluation_allocation_entry_type" => {
                     fields
-                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                        .lenient_into(
+                            &mut model.trading_revaluation_allocation_entry_type,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_value: allocation_value.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            entry_date: entry_date.unwrap_or_default(),
-            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_updated: nominal_updated.unwrap_or_default(),
-            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2890,41 +2528,24 @@ for PurchasePostedTransactionAllocationSessionItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_date = None;
-        let mut allocation_value = None;
-        let mut ledger_type = None;
-        let mut reference = None;
-        let mut trader_transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_date: allocation_date.unwrap_or_default(),
-            allocation_value: allocation_value.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2977,41 +2598,24 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionBankItems 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3092,19 +2696,18 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionMemo {
         let mut is_active = None;
         let mut note = None;
         let mut posted_supplier_transaction_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some("posted_supplier_transaction_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "note" => fields.lenient_value(&mut note)?,
+                "posted_supplier_transaction_id" => {
                     fields.lenient_value(&mut posted_supplier_transaction_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3183,50 +2786,27 @@ for PurchasePostedTransactionNominalAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3276,38 +2856,23 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionTaxAnalysi
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3422,35 +2987,30 @@ impl sage_core::types::model::FromFields for PurchaseReceipt {
         let mut supplier_cheque_value = None;
         let mut supplier_id = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_exchange_rate") => {
-                    fields.lenient_option(&mut bank_exchange_rate)?
-                }
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("nominal_analysis_items") => {
+                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settlement_discount_value") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settlement_discount_value" => {
                     fields.lenient_option(&mut settlement_discount_value)?
                 }
-                Some("supplier_cheque_value") => {
+                "supplier_cheque_value" => {
                     fields.lenient_option(&mut supplier_cheque_value)?
                 }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3536,18 +3096,17 @@ impl sage_core::types::model::FromFields for PurchaseReceiptNominalAnalysisItems
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3606,33 +3165,20 @@ impl sage_core::types::model::FromFields for PurchaseTradingPeriod {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut end_date = None;
-        let mut id = None;
-        let mut period_number = None;
-        let mut start_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("end_date") => fields.next_value(&mut end_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some("start_date") => fields.next_value(&mut start_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "end_date" => fields.option_into(&mut model.end_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "period_number" => fields.lenient_into(&mut model.period_number)?,
+                "start_date" => fields.option_into(&mut model.start_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3776,140 +3322,73 @@ impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_history_items = None;
-        let mut allocation_session_items = None;
-        let mut allocation_status = None;
-        let mut bank_items = None;
-        let mut discount_days = None;
-        let mut discount_due_date = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_discounted_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut has_documents = None;
-        let mut id = None;
-        let mut memo_note_status = None;
-        let mut memos = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut queried = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut source = None;
-        let mut supplier = None;
-        let mut supplier_id = None;
-        let mut tax_analysis_items = None;
-        let mut trader_transaction_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut vat_adjustment_doc_expected = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_history_items") => {
-                    fields.next_value(&mut allocation_history_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_history_items" => {
+                    fields.option_into(&mut model.allocation_history_items)?
                 }
-                Some("allocation_session_items") => {
-                    fields.next_value(&mut allocation_session_items)?
+                "allocation_session_items" => {
+                    fields.option_into(&mut model.allocation_session_items)?
                 }
-                Some("allocation_status") => {
-                    fields.lenient_option(&mut allocation_status)?
+                "allocation_status" => fields.lenient_into(&mut model.allocation_status)?,
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "discount_due_date" => fields.option_into(&mut model.discount_due_date)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_due_date") => fields.next_value(&mut discount_due_date)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discounted_value" => {
+                    fields.lenient_into(&mut model.document_discounted_value)?
                 }
-                Some("document_discounted_value") => {
-                    fields.lenient_option(&mut document_discounted_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_documents" => fields.lenient_into(&mut model.has_documents)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "memo_note_status" => fields.lenient_into(&mut model.memo_note_status)?,
+                "memos" => fields.option_into(&mut model.memos)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_documents") => fields.lenient_option(&mut has_documents)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("memo_note_status") => fields.lenient_option(&mut memo_note_status)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "queried" => fields.lenient_into(&mut model.queried)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("queried") => fields.lenient_option(&mut queried)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "source" => fields.lenient_into(&mut model.source)?,
+                "supplier" => fields.option_into(&mut model.supplier)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("supplier") => fields.next_value(&mut supplier)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("vat_adjustment_doc_expected") => {
-                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "vat_adjustment_doc_expected" => {
+                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_history_items: allocation_history_items.unwrap_or_default(),
-            allocation_session_items: allocation_session_items.unwrap_or_default(),
-            allocation_status: allocation_status.unwrap_or_default(),
-            bank_items: bank_items.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_due_date: discount_due_date.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_discounted_value: document_discounted_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_documents: has_documents.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            memo_note_status: memo_note_status.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            queried: queried.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            supplier: supplier.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3970,48 +3449,30 @@ for PurchaseTransactionEnquiryViewAllocationHistoryItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_value = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut entry_date = None;
-        let mut exchange_gain_loss = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut nominal_updated = None;
-        let mut trading_revaluation_allocation_entry_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("entry_date") => fields.next_value(&mut entry_date)?,
-                Some("exchange_gain_loss") => {
-                    fields.lenient_option(&mut exchange_gain_loss)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "entry_date" => fields.option_into(&mut model.entry_date)?,
+                "exchange_gain_loss" => {
+                    fields.lenient_into(&mut model.exchange_gain_loss)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
-                Some("trading_revaluation_allocation_entry_type") => {
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
+                "trading_revaluation_allocation_entry_type" => {
                     fields
-                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                        .lenient_into(
+                            &mut model.trading_revaluation_allocation_entry_type,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_value: allocation_value.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            entry_date: entry_date.unwrap_or_default(),
-            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_updated: nominal_updated.unwrap_or_default(),
-            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4066,41 +3527,24 @@ for PurchaseTransactionEnquiryViewAllocationSessionItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_date = None;
-        let mut allocation_value = None;
-        let mut ledger_type = None;
-        let mut reference = None;
-        let mut trader_transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_date: allocation_date.unwrap_or_default(),
-            allocation_value: allocation_value.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4153,41 +3597,24 @@ impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryViewBankI
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4251,50 +3678,27 @@ for PurchaseTransactionEnquiryViewNominalAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4345,38 +3749,23 @@ for PurchaseTransactionEnquiryViewTaxAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4528,157 +3917,82 @@ impl sage_core::types::model::FromFields for PurchaseTransactionView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_allocated_value = None;
-        let mut base_discount_value = None;
-        let mut base_goods_value = None;
-        let mut base_gross_value = None;
-        let mut base_outstanding_value = None;
-        let mut base_tax_discount_value = None;
-        let mut base_tax_value = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut discount_days = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut ledger_type = None;
-        let mut posted_date = None;
-        let mut posted_supplier_transaction_id = None;
-        let mut query = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut status = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        let mut transaction_date = None;
-        let mut transaction_date_time_updated = None;
-        let mut transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut vat_adjustment_doc_expected = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_allocated_value") => {
-                    fields.lenient_option(&mut base_allocated_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_allocated_value" => {
+                    fields.lenient_into(&mut model.base_allocated_value)?
                 }
-                Some("base_discount_value") => {
-                    fields.lenient_option(&mut base_discount_value)?
+                "base_discount_value" => {
+                    fields.lenient_into(&mut model.base_discount_value)?
                 }
-                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
-                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
-                Some("base_outstanding_value") => {
-                    fields.lenient_option(&mut base_outstanding_value)?
+                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
+                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
+                "base_outstanding_value" => {
+                    fields.lenient_into(&mut model.base_outstanding_value)?
                 }
-                Some("base_tax_discount_value") => {
-                    fields.lenient_option(&mut base_tax_discount_value)?
+                "base_tax_discount_value" => {
+                    fields.lenient_into(&mut model.base_tax_discount_value)?
                 }
-                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_goods_value") => {
-                    fields.lenient_option(&mut document_goods_value)?
+                "document_goods_value" => {
+                    fields.lenient_into(&mut model.document_goods_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
+                "document_tax_value" => {
+                    fields.lenient_into(&mut model.document_tax_value)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("posted_supplier_transaction_id") => {
-                    fields.lenient_option(&mut posted_supplier_transaction_id)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "posted_supplier_transaction_id" => {
+                    fields.lenient_into(&mut model.posted_supplier_transaction_id)?
                 }
-                Some("query") => fields.lenient_option(&mut query)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "query" => fields.lenient_into(&mut model.query)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("status") => fields.lenient_option(&mut status)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "status" => fields.lenient_into(&mut model.status)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("transaction_date_time_updated") => {
-                    fields.next_value(&mut transaction_date_time_updated)?
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "transaction_date_time_updated" => {
+                    fields.option_into(&mut model.transaction_date_time_updated)?
                 }
-                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("vat_adjustment_doc_expected") => {
-                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "vat_adjustment_doc_expected" => {
+                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_allocated_value: base_allocated_value.unwrap_or_default(),
-            base_discount_value: base_discount_value.unwrap_or_default(),
-            base_goods_value: base_goods_value.unwrap_or_default(),
-            base_gross_value: base_gross_value.unwrap_or_default(),
-            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
-            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
-            base_tax_value: base_tax_value.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            posted_supplier_transaction_id: posted_supplier_transaction_id
-                .unwrap_or_default(),
-            query: query.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            transaction_date_time_updated: transaction_date_time_updated
-                .unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4719,24 +4033,17 @@ impl sage_core::types::model::FromFields for SagePaymentsSupplierStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5371,163 +4678,146 @@ impl sage_core::types::model::FromFields for Supplier {
         let mut value_of_current_orders_in_pop = None;
         let mut vat_number = None;
         let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_opened") => fields.next_value(&mut account_opened)?,
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
-                }
-                Some("account_type") => fields.lenient_option(&mut account_type)?,
-                Some("alerts") => fields.next_value(&mut alerts)?,
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("application_date") => fields.next_value(&mut application_date)?,
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("bank") => fields.next_value(&mut bank)?,
-                Some("contacts") => fields.next_value(&mut contacts)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("credit_bureau") => fields.next_value(&mut credit_bureau)?,
-                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_memo_note") => fields.next_value(&mut credit_memo_note)?,
-                Some("credit_position") => fields.next_value(&mut credit_position)?,
-                Some("credit_position_id") => {
-                    fields.lenient_option(&mut credit_position_id)?
-                }
-                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date_received") => fields.next_value(&mut date_received)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_nominal_code") => {
-                    fields.next_value(&mut default_nominal_code)?
-                }
-                Some("default_nominal_code_cost_centre") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_opened" => fields.next_value(&mut account_opened)?,
+                "account_status_type" => fields.next_value(&mut account_status_type)?,
+                "account_type" => fields.lenient_option(&mut account_type)?,
+                "alerts" => fields.next_value(&mut alerts)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "application_date" => fields.next_value(&mut application_date)?,
+                "balance" => fields.lenient_option(&mut balance)?,
+                "bank" => fields.next_value(&mut bank)?,
+                "contacts" => fields.next_value(&mut contacts)?,
+                "country_code" => fields.next_value(&mut country_code)?,
+                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
+                "credit_bureau" => fields.next_value(&mut credit_bureau)?,
+                "credit_bureau_id" => fields.lenient_option(&mut credit_bureau_id)?,
+                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
+                "credit_memo_note" => fields.next_value(&mut credit_memo_note)?,
+                "credit_position" => fields.next_value(&mut credit_position)?,
+                "credit_position_id" => fields.lenient_option(&mut credit_position_id)?,
+                "credit_reference" => fields.lenient_option(&mut credit_reference)?,
+                "currency" => fields.next_value(&mut currency)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "date_received" => fields.next_value(&mut date_received)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "default_nominal_code" => fields.next_value(&mut default_nominal_code)?,
+                "default_nominal_code_cost_centre" => {
                     fields.lenient_option(&mut default_nominal_code_cost_centre)?
                 }
-                Some("default_nominal_code_department") => {
+                "default_nominal_code_department" => {
                     fields.lenient_option(&mut default_nominal_code_department)?
                 }
-                Some("default_nominal_code_id") => {
+                "default_nominal_code_id" => {
                     fields.lenient_option(&mut default_nominal_code_id)?
                 }
-                Some("default_nominal_code_reference") => {
+                "default_nominal_code_reference" => {
                     fields.lenient_option(&mut default_nominal_code_reference)?
                 }
-                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
-                Some("default_tax_code_id") => {
-                    fields.lenient_option(&mut default_tax_code_id)?
-                }
-                Some("early_settlement_discount_days") => {
+                "default_tax_code" => fields.next_value(&mut default_tax_code)?,
+                "default_tax_code_id" => fields.lenient_option(&mut default_tax_code_id)?,
+                "early_settlement_discount_days" => {
                     fields.lenient_option(&mut early_settlement_discount_days)?
                 }
-                Some("early_settlement_discount_percent") => {
+                "early_settlement_discount_percent" => {
                     fields.lenient_option(&mut early_settlement_discount_percent)?
                 }
-                Some("exchange_rate_type") => {
-                    fields.lenient_option(&mut exchange_rate_type)?
-                }
-                Some("factor_house") => fields.next_value(&mut factor_house)?,
-                Some("factor_house_id") => fields.lenient_option(&mut factor_house_id)?,
-                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
-                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
-                Some("fax_subscriber_number") => {
+                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
+                "factor_house" => fields.next_value(&mut factor_house)?,
+                "factor_house_id" => fields.lenient_option(&mut factor_house_id)?,
+                "fax_area_code" => fields.lenient_option(&mut fax_area_code)?,
+                "fax_country_code" => fields.lenient_option(&mut fax_country_code)?,
+                "fax_subscriber_number" => {
                     fields.lenient_option(&mut fax_subscriber_number)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_supplier_payments_enabled") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "is_supplier_payments_enabled" => {
                     fields.lenient_option(&mut is_supplier_payments_enabled)?
                 }
-                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("months_to_keep_transactions") => {
+                "last_credit_review" => fields.next_value(&mut last_credit_review)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "months_to_keep_transactions" => {
                     fields.lenient_option(&mut months_to_keep_transactions)?
                 }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
-                Some("on_hold") => fields.lenient_option(&mut on_hold)?,
-                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
-                Some("payment_group") => fields.next_value(&mut payment_group)?,
-                Some("payment_group_id") => fields.lenient_option(&mut payment_group_id)?,
-                Some("payment_terms_basis") => {
-                    fields.lenient_option(&mut payment_terms_basis)?
-                }
-                Some("payment_terms_days") => {
-                    fields.lenient_option(&mut payment_terms_days)?
-                }
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("status_reason") => fields.lenient_option(&mut status_reason)?,
-                Some("telephone_area_code") => {
-                    fields.lenient_option(&mut telephone_area_code)?
-                }
-                Some("telephone_country_code") => {
+                "name" => fields.lenient_value(&mut name)?,
+                "next_credit_review" => fields.next_value(&mut next_credit_review)?,
+                "on_hold" => fields.lenient_option(&mut on_hold)?,
+                "order_priority" => fields.lenient_option(&mut order_priority)?,
+                "payment_group" => fields.next_value(&mut payment_group)?,
+                "payment_group_id" => fields.lenient_option(&mut payment_group_id)?,
+                "payment_terms_basis" => fields.lenient_option(&mut payment_terms_basis)?,
+                "payment_terms_days" => fields.lenient_option(&mut payment_terms_days)?,
+                "reference" => fields.lenient_value(&mut reference)?,
+                "short_name" => fields.lenient_option(&mut short_name)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "status" => fields.next_value(&mut status)?,
+                "status_reason" => fields.lenient_option(&mut status_reason)?,
+                "telephone_area_code" => fields.lenient_option(&mut telephone_area_code)?,
+                "telephone_country_code" => {
                     fields.lenient_option(&mut telephone_country_code)?
                 }
-                Some("telephone_subscriber_number") => {
+                "telephone_subscriber_number" => {
                     fields.lenient_option(&mut telephone_subscriber_number)?
                 }
-                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
-                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
-                Some("value_of_current_orders_in_pop") => {
+                "terms_agreed" => fields.lenient_option(&mut terms_agreed)?,
+                "trading_terms" => fields.lenient_option(&mut trading_terms)?,
+                "value_of_current_orders_in_pop" => {
                     fields.lenient_option(&mut value_of_current_orders_in_pop)?
                 }
-                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "vat_number" => fields.lenient_option(&mut vat_number)?,
+                "website" => fields.lenient_option(&mut website)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5765,39 +5055,38 @@ impl sage_core::types::model::FromFields for SupplierAlert {
         let mut show_alert_for_returns = None;
         let mut supplier_id = None;
         let mut updated_by = None;
-        loop {
-            match fields.next_key()? {
-                Some("alert_text") => fields.lenient_option(&mut alert_text)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("show_alert_for_generate_purchase_order_from_requisition_lines") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "alert_text" => fields.lenient_option(&mut alert_text)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "show_alert_for_generate_purchase_order_from_requisition_lines" => {
                     fields
                         .lenient_option(
                             &mut show_alert_for_generate_purchase_order_from_requisition_lines,
                         )?
                 }
-                Some("show_alert_for_generate_purchase_orders") => {
+                "show_alert_for_generate_purchase_orders" => {
                     fields.lenient_option(&mut show_alert_for_generate_purchase_orders)?
                 }
-                Some("show_alert_for_generate_purchase_orders_from_trial_kitting") => {
+                "show_alert_for_generate_purchase_orders_from_trial_kitting" => {
                     fields
                         .lenient_option(
                             &mut show_alert_for_generate_purchase_orders_from_trial_kitting,
                         )?
                 }
-                Some("show_alert_for_orders") => {
+                "show_alert_for_orders" => {
                     fields.lenient_option(&mut show_alert_for_orders)?
                 }
-                Some("show_alert_for_returns") => {
+                "show_alert_for_returns" => {
                     fields.lenient_option(&mut show_alert_for_returns)?
                 }
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("updated_by") => fields.lenient_option(&mut updated_by)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "updated_by" => fields.lenient_option(&mut updated_by)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5893,66 +5182,35 @@ impl sage_core::types::model::FromFields for SupplierBank {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut additional_reference = None;
-        let mut bacs_reference = None;
-        let mut bank_payment_reference = None;
-        let mut bic_number = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut iban_number = None;
-        let mut id = None;
-        let mut national_bank_identifier = None;
-        let mut non_uk_sort_code = None;
-        let mut roll_number = None;
-        let mut sort_code = None;
-        let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_name") => fields.lenient_option(&mut account_name)?,
-                Some("account_number") => fields.lenient_option(&mut account_number)?,
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_name" => fields.lenient_into(&mut model.account_name)?,
+                "account_number" => fields.lenient_into(&mut model.account_number)?,
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("bacs_reference") => fields.lenient_option(&mut bacs_reference)?,
-                Some("bank_payment_reference") => {
-                    fields.lenient_option(&mut bank_payment_reference)?
+                "bacs_reference" => fields.lenient_into(&mut model.bacs_reference)?,
+                "bank_payment_reference" => {
+                    fields.lenient_into(&mut model.bank_payment_reference)?
                 }
-                Some("bic_number") => fields.lenient_option(&mut bic_number)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("iban_number") => fields.lenient_option(&mut iban_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("national_bank_identifier") => {
-                    fields.lenient_option(&mut national_bank_identifier)?
+                "bic_number" => fields.lenient_into(&mut model.bic_number)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "iban_number" => fields.lenient_into(&mut model.iban_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "national_bank_identifier" => {
+                    fields.lenient_into(&mut model.national_bank_identifier)?
                 }
-                Some("non_uk_sort_code") => fields.lenient_option(&mut non_uk_sort_code)?,
-                Some("roll_number") => fields.lenient_option(&mut roll_number)?,
-                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "non_uk_sort_code" => fields.lenient_into(&mut model.non_uk_sort_code)?,
+                "roll_number" => fields.lenient_into(&mut model.roll_number)?,
+                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_name: account_name.unwrap_or_default(),
-            account_number: account_number.unwrap_or_default(),
-            additional_reference: additional_reference.unwrap_or_default(),
-            bacs_reference: bacs_reference.unwrap_or_default(),
-            bank_payment_reference: bank_payment_reference.unwrap_or_default(),
-            bic_number: bic_number.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            iban_number: iban_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            national_bank_identifier: national_bank_identifier.unwrap_or_default(),
-            non_uk_sort_code: non_uk_sort_code.unwrap_or_default(),
-            roll_number: roll_number.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6042,77 +5300,34 @@ impl sage_core::types::model::FromFields for SupplierContact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_email = None;
-        let mut default_telephone = None;
-        let mut emails = None;
-        let mut faxes = None;
-        let mut first_name = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut last_name = None;
-        let mut middle_name = None;
-        let mut mobiles = None;
-        let mut name = None;
-        let mut roles = None;
-        let mut salutation = None;
-        let mut salutation_id = None;
-        let mut supplier_id = None;
-        let mut telephones = None;
-        let mut websites = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_email") => fields.lenient_option(&mut default_email)?,
-                Some("default_telephone") => {
-                    fields.lenient_option(&mut default_telephone)?
-                }
-                Some("emails") => fields.next_value(&mut emails)?,
-                Some("faxes") => fields.next_value(&mut faxes)?,
-                Some("first_name") => fields.lenient_option(&mut first_name)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("last_name") => fields.lenient_option(&mut last_name)?,
-                Some("middle_name") => fields.lenient_option(&mut middle_name)?,
-                Some("mobiles") => fields.next_value(&mut mobiles)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("roles") => fields.next_value(&mut roles)?,
-                Some("salutation") => fields.next_value(&mut salutation)?,
-                Some("salutation_id") => fields.lenient_option(&mut salutation_id)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("telephones") => fields.next_value(&mut telephones)?,
-                Some("websites") => fields.next_value(&mut websites)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_email" => fields.lenient_into(&mut model.default_email)?,
+                "default_telephone" => fields.lenient_into(&mut model.default_telephone)?,
+                "emails" => fields.option_into(&mut model.emails)?,
+                "faxes" => fields.option_into(&mut model.faxes)?,
+                "first_name" => fields.lenient_into(&mut model.first_name)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "last_name" => fields.lenient_into(&mut model.last_name)?,
+                "middle_name" => fields.lenient_into(&mut model.middle_name)?,
+                "mobiles" => fields.option_into(&mut model.mobiles)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "roles" => fields.option_into(&mut model.roles)?,
+                "salutation" => fields.option_into(&mut model.salutation)?,
+                "salutation_id" => fields.lenient_into(&mut model.salutation_id)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "telephones" => fields.option_into(&mut model.telephones)?,
+                "websites" => fields.option_into(&mut model.websites)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_email: default_email.unwrap_or_default(),
-            default_telephone: default_telephone.unwrap_or_default(),
-            emails: emails.unwrap_or_default(),
-            faxes: faxes.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            middle_name: middle_name.unwrap_or_default(),
-            mobiles: mobiles.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            salutation: salutation.unwrap_or_default(),
-            salutation_id: salutation_id.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            telephones: telephones.unwrap_or_default(),
-            websites: websites.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6166,43 +5381,27 @@ impl sage_core::types::model::FromFields for SupplierContactRole {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_preferred_contact_for_role = None;
-        let mut is_to_delete = None;
-        let mut supplier_contact_id = None;
-        let mut trader_contact_role_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_preferred_contact_for_role") => {
-                    fields.lenient_option(&mut is_preferred_contact_for_role)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_preferred_contact_for_role" => {
+                    fields.lenient_into(&mut model.is_preferred_contact_for_role)?
                 }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some("trader_contact_role_id") => {
-                    fields.lenient_option(&mut trader_contact_role_id)?
+                "trader_contact_role_id" => {
+                    fields.lenient_into(&mut model.trader_contact_role_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_preferred_contact_for_role: is_preferred_contact_for_role
-                .unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6247,30 +5446,19 @@ impl sage_core::types::model::FromFields for SupplierCreditMemoNote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut note = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_into(&mut model.created_by)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "note" => fields.lenient_into(&mut model.note)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6326,41 +5514,24 @@ impl sage_core::types::model::FromFields for SupplierEmail {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut supplier_contact = None;
-        let mut supplier_contact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            supplier_contact: supplier_contact.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6425,52 +5596,27 @@ impl sage_core::types::model::FromFields for SupplierFax {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        let mut supplier_contact = None;
-        let mut supplier_contact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            supplier_contact: supplier_contact.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6547,64 +5693,33 @@ impl sage_core::types::model::FromFields for SupplierMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut address_country_code = None;
-        let mut address_country_code_id = None;
-        let mut city = None;
-        let mut contact_name = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postcode = None;
-        let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("address_country_code") => {
-                    fields.next_value(&mut address_country_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "address_country_code" => {
+                    fields.option_into(&mut model.address_country_code)?
                 }
-                Some("address_country_code_id") => {
-                    fields.lenient_option(&mut address_country_code_id)?
+                "address_country_code_id" => {
+                    fields.lenient_into(&mut model.address_country_code_id)?
                 }
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            address_country_code: address_country_code.unwrap_or_default(),
-            address_country_code_id: address_country_code_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6690,18 +5805,17 @@ impl sage_core::types::model::FromFields for SupplierMemo {
         let mut is_to_delete = None;
         let mut note = None;
         let mut supplier_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_value(&mut note)?,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6779,52 +5893,27 @@ impl sage_core::types::model::FromFields for SupplierMobile {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        let mut supplier_contact = None;
-        let mut supplier_contact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            supplier_contact: supplier_contact.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6965,158 +6054,110 @@ impl sage_core::types::model::FromFields for SupplierPeriodValueView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_period_end_date = None;
-        let mut analysis_period_reference = None;
-        let mut analysis_period_start_date = None;
-        let mut period_value_date_time_updated = None;
-        let mut period_value_exchange_rate_gain_or_loss = None;
-        let mut period_value_total_cash_value_to_date = None;
-        let mut period_value_total_cash_value_to_date_in_base = None;
-        let mut period_value_total_cred_note_value_to_date_in_base = None;
-        let mut period_value_total_credit_note_value_to_date = None;
-        let mut period_value_total_finance_charges_applied = None;
-        let mut period_value_total_invoice_value_to_date = None;
-        let mut period_value_total_invoice_value_to_date_in_base = None;
-        let mut period_value_total_profit_value_to_date = None;
-        let mut period_value_total_profit_value_to_date_in_base = None;
-        let mut supplier_analysis_code_1 = None;
-        let mut supplier_analysis_code_2 = None;
-        let mut supplier_analysis_code_3 = None;
-        let mut supplier_analysis_code_4 = None;
-        let mut supplier_analysis_code_5 = None;
-        let mut supplier_analysis_period_id = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_period_value_id = None;
-        let mut supplier_reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_period_end_date") => {
-                    fields.next_value(&mut analysis_period_end_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_period_end_date" => {
+                    fields.option_into(&mut model.analysis_period_end_date)?
                 }
-                Some("analysis_period_reference") => {
-                    fields.lenient_option(&mut analysis_period_reference)?
+                "analysis_period_reference" => {
+                    fields.lenient_into(&mut model.analysis_period_reference)?
                 }
-                Some("analysis_period_start_date") => {
-                    fields.next_value(&mut analysis_period_start_date)?
+                "analysis_period_start_date" => {
+                    fields.option_into(&mut model.analysis_period_start_date)?
                 }
-                Some("period_value_date_time_updated") => {
-                    fields.next_value(&mut period_value_date_time_updated)?
+                "period_value_date_time_updated" => {
+                    fields.option_into(&mut model.period_value_date_time_updated)?
                 }
-                Some("period_value_exchange_rate_gain_or_loss") => {
-                    fields.lenient_option(&mut period_value_exchange_rate_gain_or_loss)?
-                }
-                Some("period_value_total_cash_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_cash_value_to_date)?
-                }
-                Some("period_value_total_cash_value_to_date_in_base") => {
+                "period_value_exchange_rate_gain_or_loss" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_cash_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_exchange_rate_gain_or_loss,
                         )?
                 }
-                Some("period_value_total_cred_note_value_to_date_in_base") => {
+                "period_value_total_cash_value_to_date" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_cred_note_value_to_date_in_base,
+                        .lenient_into(&mut model.period_value_total_cash_value_to_date)?
+                }
+                "period_value_total_cash_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_cash_value_to_date_in_base,
                         )?
                 }
-                Some("period_value_total_credit_note_value_to_date") => {
+                "period_value_total_cred_note_value_to_date_in_base" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_credit_note_value_to_date,
+                        .lenient_into(
+                            &mut model.period_value_total_cred_note_value_to_date_in_base,
                         )?
                 }
-                Some("period_value_total_finance_charges_applied") => {
+                "period_value_total_credit_note_value_to_date" => {
                     fields
-                        .lenient_option(&mut period_value_total_finance_charges_applied)?
-                }
-                Some("period_value_total_invoice_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_invoice_value_to_date)?
-                }
-                Some("period_value_total_invoice_value_to_date_in_base") => {
-                    fields
-                        .lenient_option(
-                            &mut period_value_total_invoice_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_total_credit_note_value_to_date,
                         )?
                 }
-                Some("period_value_total_profit_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_profit_value_to_date)?
-                }
-                Some("period_value_total_profit_value_to_date_in_base") => {
+                "period_value_total_finance_charges_applied" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_profit_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_total_finance_charges_applied,
                         )?
                 }
-                Some("supplier_analysis_code_1") => {
-                    fields.lenient_option(&mut supplier_analysis_code_1)?
+                "period_value_total_invoice_value_to_date" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_invoice_value_to_date,
+                        )?
                 }
-                Some("supplier_analysis_code_2") => {
-                    fields.lenient_option(&mut supplier_analysis_code_2)?
+                "period_value_total_invoice_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_invoice_value_to_date_in_base,
+                        )?
                 }
-                Some("supplier_analysis_code_3") => {
-                    fields.lenient_option(&mut supplier_analysis_code_3)?
+                "period_value_total_profit_value_to_date" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_profit_value_to_date,
+                        )?
                 }
-                Some("supplier_analysis_code_4") => {
-                    fields.lenient_option(&mut supplier_analysis_code_4)?
+                "period_value_total_profit_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_profit_value_to_date_in_base,
+                        )?
                 }
-                Some("supplier_analysis_code_5") => {
-                    fields.lenient_option(&mut supplier_analysis_code_5)?
+                "supplier_analysis_code_1" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_1)?
                 }
-                Some("supplier_analysis_period_id") => {
-                    fields.lenient_option(&mut supplier_analysis_period_id)?
+                "supplier_analysis_code_2" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_2)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_period_value_id") => {
-                    fields.lenient_option(&mut supplier_period_value_id)?
+                "supplier_analysis_code_3" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_3)?
                 }
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "supplier_analysis_code_4" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_4)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "supplier_analysis_code_5" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_5)?
+                }
+                "supplier_analysis_period_id" => {
+                    fields.lenient_into(&mut model.supplier_analysis_period_id)?
+                }
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_period_value_id" => {
+                    fields.lenient_into(&mut model.supplier_period_value_id)?
+                }
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_period_end_date: analysis_period_end_date.unwrap_or_default(),
-            analysis_period_reference: analysis_period_reference.unwrap_or_default(),
-            analysis_period_start_date: analysis_period_start_date.unwrap_or_default(),
-            period_value_date_time_updated: period_value_date_time_updated
-                .unwrap_or_default(),
-            period_value_exchange_rate_gain_or_loss: period_value_exchange_rate_gain_or_loss
-                .unwrap_or_default(),
-            period_value_total_cash_value_to_date: period_value_total_cash_value_to_date
-                .unwrap_or_default(),
-            period_value_total_cash_value_to_date_in_base: period_value_total_cash_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_cred_note_value_to_date_in_base: period_value_total_cred_note_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_credit_note_value_to_date: period_value_total_credit_note_value_to_date
-                .unwrap_or_default(),
-            period_value_total_finance_charges_applied: period_value_total_finance_charges_applied
-                .unwrap_or_default(),
-            period_value_total_invoice_value_to_date: period_value_total_invoice_value_to_date
-                .unwrap_or_default(),
-            period_value_total_invoice_value_to_date_in_base: period_value_total_invoice_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_profit_value_to_date: period_value_total_profit_value_to_date
-                .unwrap_or_default(),
-            period_value_total_profit_value_to_date_in_base: period_value_total_profit_value_to_date_in_base
-                .unwrap_or_default(),
-            supplier_analysis_code_1: supplier_analysis_code_1.unwrap_or_default(),
-            supplier_analysis_code_2: supplier_analysis_code_2.unwrap_or_default(),
-            supplier_analysis_code_3: supplier_analysis_code_3.unwrap_or_default(),
-            supplier_analysis_code_4: supplier_analysis_code_4.unwrap_or_default(),
-            supplier_analysis_code_5: supplier_analysis_code_5.unwrap_or_default(),
-            supplier_analysis_period_id: supplier_analysis_period_id.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_period_value_id: supplier_period_value_id.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7155,24 +6196,17 @@ impl sage_core::types::model::FromFields for SupplierStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut is_live = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("is_live") => fields.lenient_option(&mut is_live)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "is_live" => fields.lenient_into(&mut model.is_live)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            is_live: is_live.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7237,52 +6271,27 @@ impl sage_core::types::model::FromFields for SupplierTelephone {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        let mut supplier_contact = None;
-        let mut supplier_contact_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            supplier_contact: supplier_contact.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7699,470 +6708,235 @@ impl sage_core::types::model::FromFields for SupplierView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_is_on_hold = None;
-        let mut account_opened = None;
-        let mut account_status_type = None;
-        let mut account_status_type_id = None;
-        let mut account_type = None;
-        let mut account_type_id = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut application_date = None;
-        let mut balance = None;
-        let mut base_balance = None;
-        let mut contact_default_email_address = None;
-        let mut contact_default_telephone_number = None;
-        let mut contact_first_name = None;
-        let mut contact_last_name = None;
-        let mut contact_middle_name = None;
-        let mut contact_name = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut credit_bureau_id = None;
-        let mut credit_bureau_name = None;
-        let mut credit_limit = None;
-        let mut credit_position_id = None;
-        let mut credit_position_name = None;
-        let mut credit_reference = None;
-        let mut currency_id = None;
-        let mut currency_iso_code = None;
-        let mut currency_iso_code_id = None;
-        let mut currency_iso_code_name = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut date_account_details_last_changed = None;
-        let mut date_of_last_transaction = None;
-        let mut date_received = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut days_early_settlement_disc_applies = None;
-        let mut default_nominal_account_number = None;
-        let mut default_nominal_cost_centre = None;
-        let mut default_nominal_department = None;
-        let mut default_order_priority = None;
-        let mut default_tax_rate = None;
-        let mut default_tax_rate_code = None;
-        let mut default_tax_rate_id = None;
-        let mut default_tax_rate_name = None;
-        let mut early_settlement_discount_percent = None;
-        let mut factor_house_name = None;
-        let mut fax_area_code = None;
-        let mut fax_country_code = None;
-        let mut fax_subscriber_number = None;
-        let mut id = None;
-        let mut is_over_credit_limit = None;
-        let mut last_credit_review = None;
-        let mut months_to_keep_transactions_for = None;
-        let mut name = None;
-        let mut next_credit_review = None;
-        let mut payment_group_description = None;
-        let mut payment_terms = None;
-        let mut payment_terms_id = None;
-        let mut payment_terms_in_days = None;
-        let mut reference = None;
-        let mut sage_payments_supplier_status_type_id = None;
-        let mut short_name = None;
-        let mut supplier_location_address_country_code = None;
-        let mut supplier_location_address_country_code_id = None;
-        let mut supplier_location_address_country_code_name = None;
-        let mut supplier_location_address_line_1 = None;
-        let mut supplier_location_address_line_2 = None;
-        let mut supplier_location_address_line_3 = None;
-        let mut supplier_location_address_line_4 = None;
-        let mut supplier_location_city = None;
-        let mut supplier_location_country = None;
-        let mut supplier_location_country_code = None;
-        let mut supplier_location_country_code_id = None;
-        let mut supplier_location_country_code_name = None;
-        let mut supplier_location_county = None;
-        let mut supplier_location_date_time_created = None;
-        let mut supplier_location_date_time_updated = None;
-        let mut supplier_location_full_address = None;
-        let mut supplier_location_id = None;
-        let mut supplier_location_post_code = None;
-        let mut telephone_area_code = None;
-        let mut telephone_country_code = None;
-        let mut telephone_subscriber_number = None;
-        let mut terms_agreed = None;
-        let mut trading_terms = None;
-        let mut value_of_current_orders_in_pop = None;
-        let mut vat_number = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_is_on_hold") => {
-                    fields.lenient_option(&mut account_is_on_hold)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_is_on_hold" => {
+                    fields.lenient_into(&mut model.account_is_on_hold)?
                 }
-                Some("account_opened") => fields.next_value(&mut account_opened)?,
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
+                "account_opened" => fields.option_into(&mut model.account_opened)?,
+                "account_status_type" => {
+                    fields.option_into(&mut model.account_status_type)?
                 }
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("account_type") => fields.lenient_option(&mut account_type)?,
-                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("application_date") => fields.next_value(&mut application_date)?,
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("base_balance") => fields.lenient_option(&mut base_balance)?,
-                Some("contact_default_email_address") => {
-                    fields.lenient_option(&mut contact_default_email_address)?
+                "account_type" => fields.lenient_into(&mut model.account_type)?,
+                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "application_date" => fields.option_into(&mut model.application_date)?,
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "base_balance" => fields.lenient_into(&mut model.base_balance)?,
+                "contact_default_email_address" => {
+                    fields.lenient_into(&mut model.contact_default_email_address)?
                 }
-                Some("contact_default_telephone_number") => {
-                    fields.lenient_option(&mut contact_default_telephone_number)?
+                "contact_default_telephone_number" => {
+                    fields.lenient_into(&mut model.contact_default_telephone_number)?
                 }
-                Some("contact_first_name") => {
-                    fields.lenient_option(&mut contact_first_name)?
+                "contact_first_name" => {
+                    fields.lenient_into(&mut model.contact_first_name)?
                 }
-                Some("contact_last_name") => {
-                    fields.lenient_option(&mut contact_last_name)?
+                "contact_last_name" => fields.lenient_into(&mut model.contact_last_name)?,
+                "contact_middle_name" => {
+                    fields.lenient_into(&mut model.contact_middle_name)?
                 }
-                Some("contact_middle_name") => {
-                    fields.lenient_option(&mut contact_middle_name)?
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "credit_bureau_id" => fields.lenient_into(&mut model.credit_bureau_id)?,
+                "credit_bureau_name" => {
+                    fields.lenient_into(&mut model.credit_bureau_name)?
                 }
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
-                Some("credit_bureau_name") => {
-                    fields.lenient_option(&mut credit_bureau_name)?
+                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
+                "credit_position_id" => {
+                    fields.lenient_into(&mut model.credit_position_id)?
                 }
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_position_id") => {
-                    fields.lenient_option(&mut credit_position_id)?
+                "credit_position_name" => {
+                    fields.lenient_into(&mut model.credit_position_name)?
                 }
-                Some("credit_position_name") => {
-                    fields.lenient_option(&mut credit_position_name)?
+                "credit_reference" => fields.lenient_into(&mut model.credit_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
+                "currency_iso_code_id" => {
+                    fields.lenient_into(&mut model.currency_iso_code_id)?
                 }
-                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("currency_iso_code") => {
-                    fields.lenient_option(&mut currency_iso_code)?
+                "currency_iso_code_name" => {
+                    fields.lenient_into(&mut model.currency_iso_code_name)?
                 }
-                Some("currency_iso_code_id") => {
-                    fields.lenient_option(&mut currency_iso_code_id)?
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "date_account_details_last_changed" => {
+                    fields.option_into(&mut model.date_account_details_last_changed)?
                 }
-                Some("currency_iso_code_name") => {
-                    fields.lenient_option(&mut currency_iso_code_name)?
+                "date_of_last_transaction" => {
+                    fields.option_into(&mut model.date_of_last_transaction)?
                 }
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("date_account_details_last_changed") => {
-                    fields.next_value(&mut date_account_details_last_changed)?
+                "date_received" => fields.option_into(&mut model.date_received)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "days_early_settlement_disc_applies" => {
+                    fields.lenient_into(&mut model.days_early_settlement_disc_applies)?
                 }
-                Some("date_of_last_transaction") => {
-                    fields.next_value(&mut date_of_last_transaction)?
+                "default_nominal_account_number" => {
+                    fields.lenient_into(&mut model.default_nominal_account_number)?
                 }
-                Some("date_received") => fields.next_value(&mut date_received)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("days_early_settlement_disc_applies") => {
-                    fields.lenient_option(&mut days_early_settlement_disc_applies)?
+                "default_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.default_nominal_cost_centre)?
                 }
-                Some("default_nominal_account_number") => {
-                    fields.lenient_option(&mut default_nominal_account_number)?
+                "default_nominal_department" => {
+                    fields.lenient_into(&mut model.default_nominal_department)?
                 }
-                Some("default_nominal_cost_centre") => {
-                    fields.lenient_option(&mut default_nominal_cost_centre)?
+                "default_order_priority" => {
+                    fields.lenient_into(&mut model.default_order_priority)?
                 }
-                Some("default_nominal_department") => {
-                    fields.lenient_option(&mut default_nominal_department)?
+                "default_tax_rate" => fields.lenient_into(&mut model.default_tax_rate)?,
+                "default_tax_rate_code" => {
+                    fields.lenient_into(&mut model.default_tax_rate_code)?
                 }
-                Some("default_order_priority") => {
-                    fields.lenient_option(&mut default_order_priority)?
+                "default_tax_rate_id" => {
+                    fields.lenient_into(&mut model.default_tax_rate_id)?
                 }
-                Some("default_tax_rate") => fields.lenient_option(&mut default_tax_rate)?,
-                Some("default_tax_rate_code") => {
-                    fields.lenient_option(&mut default_tax_rate_code)?
+                "default_tax_rate_name" => {
+                    fields.lenient_into(&mut model.default_tax_rate_name)?
                 }
-                Some("default_tax_rate_id") => {
-                    fields.lenient_option(&mut default_tax_rate_id)?
+                "early_settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
                 }
-                Some("default_tax_rate_name") => {
-                    fields.lenient_option(&mut default_tax_rate_name)?
+                "factor_house_name" => fields.lenient_into(&mut model.factor_house_name)?,
+                "fax_area_code" => fields.lenient_into(&mut model.fax_area_code)?,
+                "fax_country_code" => fields.lenient_into(&mut model.fax_country_code)?,
+                "fax_subscriber_number" => {
+                    fields.lenient_into(&mut model.fax_subscriber_number)?
                 }
-                Some("early_settlement_discount_percent") => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_over_credit_limit" => {
+                    fields.lenient_into(&mut model.is_over_credit_limit)?
                 }
-                Some("factor_house_name") => {
-                    fields.lenient_option(&mut factor_house_name)?
+                "last_credit_review" => {
+                    fields.option_into(&mut model.last_credit_review)?
                 }
-                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
-                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
-                Some("fax_subscriber_number") => {
-                    fields.lenient_option(&mut fax_subscriber_number)?
+                "months_to_keep_transactions_for" => {
+                    fields.lenient_into(&mut model.months_to_keep_transactions_for)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_over_credit_limit") => {
-                    fields.lenient_option(&mut is_over_credit_limit)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "next_credit_review" => {
+                    fields.option_into(&mut model.next_credit_review)?
                 }
-                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
-                Some("months_to_keep_transactions_for") => {
-                    fields.lenient_option(&mut months_to_keep_transactions_for)?
+                "payment_group_description" => {
+                    fields.lenient_into(&mut model.payment_group_description)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
-                Some("payment_group_description") => {
-                    fields.lenient_option(&mut payment_group_description)?
+                "payment_terms" => fields.lenient_into(&mut model.payment_terms)?,
+                "payment_terms_id" => fields.lenient_into(&mut model.payment_terms_id)?,
+                "payment_terms_in_days" => {
+                    fields.lenient_into(&mut model.payment_terms_in_days)?
                 }
-                Some("payment_terms") => fields.lenient_option(&mut payment_terms)?,
-                Some("payment_terms_id") => fields.lenient_option(&mut payment_terms_id)?,
-                Some("payment_terms_in_days") => {
-                    fields.lenient_option(&mut payment_terms_in_days)?
-                }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("sage_payments_supplier_status_type_id") => {
-                    fields.lenient_option(&mut sage_payments_supplier_status_type_id)?
-                }
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some("supplier_location_address_country_code") => {
-                    fields.lenient_option(&mut supplier_location_address_country_code)?
-                }
-                Some("supplier_location_address_country_code_id") => {
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "sage_payments_supplier_status_type_id" => {
                     fields
-                        .lenient_option(&mut supplier_location_address_country_code_id)?
+                        .lenient_into(&mut model.sage_payments_supplier_status_type_id)?
                 }
-                Some("supplier_location_address_country_code_name") => {
+                "short_name" => fields.lenient_into(&mut model.short_name)?,
+                "supplier_location_address_country_code" => {
                     fields
-                        .lenient_option(
-                            &mut supplier_location_address_country_code_name,
+                        .lenient_into(&mut model.supplier_location_address_country_code)?
+                }
+                "supplier_location_address_country_code_id" => {
+                    fields
+                        .lenient_into(
+                            &mut model.supplier_location_address_country_code_id,
                         )?
                 }
-                Some("supplier_location_address_line_1") => {
-                    fields.lenient_option(&mut supplier_location_address_line_1)?
+                "supplier_location_address_country_code_name" => {
+                    fields
+                        .lenient_into(
+                            &mut model.supplier_location_address_country_code_name,
+                        )?
                 }
-                Some("supplier_location_address_line_2") => {
-                    fields.lenient_option(&mut supplier_location_address_line_2)?
+                "supplier_location_address_line_1" => {
+                    fields.lenient_into(&mut model.supplier_location_address_line_1)?
                 }
-                Some("supplier_location_address_line_3") => {
-                    fields.lenient_option(&mut supplier_location_address_line_3)?
+                "supplier_location_address_line_2" => {
+                    fields.lenient_into(&mut model.supplier_location_address_line_2)?
                 }
-                Some("supplier_location_address_line_4") => {
-                    fields.lenient_option(&mut supplier_location_address_line_4)?
+                "supplier_location_address_line_3" => {
+                    fields.lenient_into(&mut model.supplier_location_address_line_3)?
                 }
-                Some("supplier_location_city") => {
-                    fields.lenient_option(&mut supplier_location_city)?
+                "supplier_location_address_line_4" => {
+                    fields.lenient_into(&mut model.supplier_location_address_line_4)?
                 }
-                Some("supplier_location_country") => {
-                    fields.lenient_option(&mut supplier_location_country)?
+                "supplier_location_city" => {
+                    fields.lenient_into(&mut model.supplier_location_city)?
                 }
-                Some("supplier_location_country_code") => {
-                    fields.lenient_option(&mut supplier_location_country_code)?
+                "supplier_location_country" => {
+                    fields.lenient_into(&mut model.supplier_location_country)?
                 }
-                Some("supplier_location_country_code_id") => {
-                    fields.lenient_option(&mut supplier_location_country_code_id)?
+                "supplier_location_country_code" => {
+                    fields.lenient_into(&mut model.supplier_location_country_code)?
                 }
-                Some("supplier_location_country_code_name") => {
-                    fields.lenient_option(&mut supplier_location_country_code_name)?
+                "supplier_location_country_code_id" => {
+                    fields.lenient_into(&mut model.supplier_location_country_code_id)?
                 }
-                Some("supplier_location_county") => {
-                    fields.lenient_option(&mut supplier_location_county)?
+                "supplier_location_country_code_name" => {
+                    fields.lenient_into(&mut model.supplier_location_country_code_name)?
                 }
-                Some("supplier_location_date_time_created") => {
-                    fields.next_value(&mut supplier_location_date_time_created)?
+                "supplier_location_county" => {
+                    fields.lenient_into(&mut model.supplier_location_county)?
                 }
-                Some("supplier_location_date_time_updated") => {
-                    fields.next_value(&mut supplier_location_date_time_updated)?
+                "supplier_location_date_time_created" => {
+                    fields.option_into(&mut model.supplier_location_date_time_created)?
                 }
-                Some("supplier_location_full_address") => {
-                    fields.lenient_option(&mut supplier_location_full_address)?
+                "supplier_location_date_time_updated" => {
+                    fields.option_into(&mut model.supplier_location_date_time_updated)?
                 }
-                Some("supplier_location_id") => {
-                    fields.lenient_option(&mut supplier_location_id)?
+                "supplier_location_full_address" => {
+                    fields.lenient_into(&mut model.supplier_location_full_address)?
                 }
-                Some("supplier_location_post_code") => {
-                    fields.lenient_option(&mut supplier_location_post_code)?
+                "supplier_location_id" => {
+                    fields.lenient_into(&mut model.supplier_location_id)?
                 }
-                Some("telephone_area_code") => {
-                    fields.lenient_option(&mut telephone_area_code)?
+                "supplier_location_post_code" => {
+                    fields.lenient_into(&mut model.supplier_location_post_code)?
                 }
-                Some("telephone_country_code") => {
-                    fields.lenient_option(&mut telephone_country_code)?
+                "telephone_area_code" => {
+                    fields.lenient_into(&mut model.telephone_area_code)?
                 }
-                Some("telephone_subscriber_number") => {
-                    fields.lenient_option(&mut telephone_subscriber_number)?
+                "telephone_country_code" => {
+                    fields.lenient_into(&mut model.telephone_country_code)?
                 }
-                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
-                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
-                Some("value_of_current_orders_in_pop") => {
-                    fields.lenient_option(&mut value_of_current_orders_in_pop)?
+                "telephone_subscriber_number" => {
+                    fields.lenient_into(&mut model.telephone_subscriber_number)?
                 }
-                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "terms_agreed" => fields.lenient_into(&mut model.terms_agreed)?,
+                "trading_terms" => fields.lenient_into(&mut model.trading_terms)?,
+                "value_of_current_orders_in_pop" => {
+                    fields.lenient_into(&mut model.value_of_current_orders_in_pop)?
+                }
+                "vat_number" => fields.lenient_into(&mut model.vat_number)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_is_on_hold: account_is_on_hold.unwrap_or_default(),
-            account_opened: account_opened.unwrap_or_default(),
-            account_status_type: account_status_type.unwrap_or_default(),
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            account_type: account_type.unwrap_or_default(),
-            account_type_id: account_type_id.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            application_date: application_date.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            base_balance: base_balance.unwrap_or_default(),
-            contact_default_email_address: contact_default_email_address
-                .unwrap_or_default(),
-            contact_default_telephone_number: contact_default_telephone_number
-                .unwrap_or_default(),
-            contact_first_name: contact_first_name.unwrap_or_default(),
-            contact_last_name: contact_last_name.unwrap_or_default(),
-            contact_middle_name: contact_middle_name.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
-            credit_bureau_name: credit_bureau_name.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_position_id: credit_position_id.unwrap_or_default(),
-            credit_position_name: credit_position_name.unwrap_or_default(),
-            credit_reference: credit_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            currency_iso_code: currency_iso_code.unwrap_or_default(),
-            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
-            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            date_account_details_last_changed: date_account_details_last_changed
-                .unwrap_or_default(),
-            date_of_last_transaction: date_of_last_transaction.unwrap_or_default(),
-            date_received: date_received.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            days_early_settlement_disc_applies: days_early_settlement_disc_applies
-                .unwrap_or_default(),
-            default_nominal_account_number: default_nominal_account_number
-                .unwrap_or_default(),
-            default_nominal_cost_centre: default_nominal_cost_centre.unwrap_or_default(),
-            default_nominal_department: default_nominal_department.unwrap_or_default(),
-            default_order_priority: default_order_priority.unwrap_or_default(),
-            default_tax_rate: default_tax_rate.unwrap_or_default(),
-            default_tax_rate_code: default_tax_rate_code.unwrap_or_default(),
-            default_tax_rate_id: default_tax_rate_id.unwrap_or_default(),
-            default_tax_rate_name: default_tax_rate_name.unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            factor_house_name: factor_house_name.unwrap_or_default(),
-            fax_area_code: fax_area_code.unwrap_or_default(),
-            fax_country_code: fax_country_code.unwrap_or_default(),
-            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_over_credit_limit: is_over_credit_limit.unwrap_or_default(),
-            last_credit_review: last_credit_review.unwrap_or_default(),
-            months_to_keep_transactions_for: months_to_keep_transactions_for
-                .unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            next_credit_review: next_credit_review.unwrap_or_default(),
-            payment_group_description: payment_group_description.unwrap_or_default(),
-            payment_terms: payment_terms.unwrap_or_default(),
-            payment_terms_id: payment_terms_id.unwrap_or_default(),
-            payment_terms_in_days: payment_terms_in_days.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sage_payments_supplier_status_type_id: sage_payments_supplier_status_type_id
-                .unwrap_or_default(),
-            short_name: short_name.unwrap_or_default(),
-            supplier_location_address_country_code: supplier_location_address_country_code
-                .unwrap_or_default(),
-            supplier_location_address_country_code_id: supplier_location_address_country_code_id
-                .unwrap_or_default(),
-            supplier_location_address_country_code_name: supplier_location_address_country_code_name
-                .unwrap_or_default(),
-            supplier_location_address_line_1: supplier_location_address_line_1
-                .unwrap_or_default(),
-            supplier_location_address_line_2: supplier_location_address_line_2
-                .unwrap_or_default(),
-            supplier_location_address_line_3: supplier_location_address_line_3
-                .unwrap_or_default(),
-            supplier_location_address_line_4: supplier_location_address_line_4
-                .unwrap_or_default(),
-            supplier_location_city: supplier_location_city.unwrap_or_default(),
-            supplier_location_country: supplier_location_country.unwrap_or_default(),
-            supplier_location_country_code: supplier_location_country_code
-                .unwrap_or_default(),
-            supplier_location_country_code_id: supplier_location_country_code_id
-                .unwrap_or_default(),
-            supplier_location_country_code_name: supplier_location_country_code_name
-                .unwrap_or_default(),
-            supplier_location_county: supplier_location_county.unwrap_or_default(),
-            supplier_location_date_time_created: supplier_location_date_time_created
-                .unwrap_or_default(),
-            supplier_location_date_time_updated: supplier_location_date_time_updated
-                .unwrap_or_default(),
-            supplier_location_full_address: supplier_location_full_address
-                .unwrap_or_default(),
-            supplier_location_id: supplier_location_id.unwrap_or_default(),
-            supplier_location_post_code: supplier_location_post_code.unwrap_or_default(),
-            telephone_area_code: telephone_area_code.unwrap_or_default(),
-            telephone_country_code: telephone_country_code.unwrap_or_default(),
-            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
-            terms_agreed: terms_agreed.unwrap_or_default(),
-            trading_terms: trading_terms.unwrap_or_default(),
-            value_of_current_orders_in_pop: value_of_current_orders_in_pop
-                .unwrap_or_default(),
-            vat_number: vat_number.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8218,41 +6992,24 @@ impl sage_core::types::model::FromFields for SupplierWebsite {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut supplier_contact = None;
-        let mut supplier_contact_id = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
-                Some("supplier_contact_id") => {
-                    fields.lenient_option(&mut supplier_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
+                "supplier_contact_id" => {
+                    fields.lenient_into(&mut model.supplier_contact_id)?
                 }
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            supplier_contact: supplier_contact.unwrap_or_default(),
-            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8397,161 +7154,104 @@ impl sage_core::types::model::FromFields for SupplierYearValueView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut financial_year_end_date = None;
-        let mut financial_year_id = None;
-        let mut financial_year_start_date = None;
-        let mut number_of_periods_in_year = None;
-        let mut supplier_analysis_code_1 = None;
-        let mut supplier_analysis_code_2 = None;
-        let mut supplier_analysis_code_3 = None;
-        let mut supplier_analysis_code_4 = None;
-        let mut supplier_analysis_code_5 = None;
-        let mut supplier_id = None;
-        let mut supplier_name = None;
-        let mut supplier_reference = None;
-        let mut supplier_year_value_id = None;
-        let mut year_relative_to_current_year = None;
-        let mut year_value_date_time_updated = None;
-        let mut year_value_exchange_rate_gain_or_loss = None;
-        let mut year_value_total_cash_value_to_date = None;
-        let mut year_value_total_cash_value_to_date_in_base = None;
-        let mut year_value_total_cred_note_value_to_date_in_base = None;
-        let mut year_value_total_credit_note_value_to_date = None;
-        let mut year_value_total_finance_charges_applied = None;
-        let mut year_value_total_invoice_value_to_date = None;
-        let mut year_value_total_invoice_value_to_date_in_base = None;
-        let mut year_value_total_profit_value_to_date = None;
-        let mut year_value_total_profit_value_to_date_in_base = None;
-        loop {
-            match fields.next_key()? {
-                Some("financial_year_end_date") => {
-                    fields.next_value(&mut financial_year_end_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "financial_year_end_date" => {
+                    fields.option_into(&mut model.financial_year_end_date)?
                 }
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
+                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
+                "financial_year_start_date" => {
+                    fields.option_into(&mut model.financial_year_start_date)?
                 }
-                Some("financial_year_start_date") => {
-                    fields.next_value(&mut financial_year_start_date)?
+                "number_of_periods_in_year" => {
+                    fields.lenient_into(&mut model.number_of_periods_in_year)?
                 }
-                Some("number_of_periods_in_year") => {
-                    fields.lenient_option(&mut number_of_periods_in_year)?
+                "supplier_analysis_code_1" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_1)?
                 }
-                Some("supplier_analysis_code_1") => {
-                    fields.lenient_option(&mut supplier_analysis_code_1)?
+                "supplier_analysis_code_2" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_2)?
                 }
-                Some("supplier_analysis_code_2") => {
-                    fields.lenient_option(&mut supplier_analysis_code_2)?
+                "supplier_analysis_code_3" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_3)?
                 }
-                Some("supplier_analysis_code_3") => {
-                    fields.lenient_option(&mut supplier_analysis_code_3)?
+                "supplier_analysis_code_4" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_4)?
                 }
-                Some("supplier_analysis_code_4") => {
-                    fields.lenient_option(&mut supplier_analysis_code_4)?
+                "supplier_analysis_code_5" => {
+                    fields.lenient_into(&mut model.supplier_analysis_code_5)?
                 }
-                Some("supplier_analysis_code_5") => {
-                    fields.lenient_option(&mut supplier_analysis_code_5)?
+                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
+                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
-                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "supplier_year_value_id" => {
+                    fields.lenient_into(&mut model.supplier_year_value_id)?
                 }
-                Some("supplier_year_value_id") => {
-                    fields.lenient_option(&mut supplier_year_value_id)?
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
                 }
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
+                "year_value_date_time_updated" => {
+                    fields.option_into(&mut model.year_value_date_time_updated)?
                 }
-                Some("year_value_date_time_updated") => {
-                    fields.next_value(&mut year_value_date_time_updated)?
-                }
-                Some("year_value_exchange_rate_gain_or_loss") => {
-                    fields.lenient_option(&mut year_value_exchange_rate_gain_or_loss)?
-                }
-                Some("year_value_total_cash_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_cash_value_to_date)?
-                }
-                Some("year_value_total_cash_value_to_date_in_base") => {
+                "year_value_exchange_rate_gain_or_loss" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_cash_value_to_date_in_base,
+                        .lenient_into(&mut model.year_value_exchange_rate_gain_or_loss)?
+                }
+                "year_value_total_cash_value_to_date" => {
+                    fields.lenient_into(&mut model.year_value_total_cash_value_to_date)?
+                }
+                "year_value_total_cash_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_cash_value_to_date_in_base,
                         )?
                 }
-                Some("year_value_total_cred_note_value_to_date_in_base") => {
+                "year_value_total_cred_note_value_to_date_in_base" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_cred_note_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_cred_note_value_to_date_in_base,
                         )?
                 }
-                Some("year_value_total_credit_note_value_to_date") => {
+                "year_value_total_credit_note_value_to_date" => {
                     fields
-                        .lenient_option(&mut year_value_total_credit_note_value_to_date)?
-                }
-                Some("year_value_total_finance_charges_applied") => {
-                    fields.lenient_option(&mut year_value_total_finance_charges_applied)?
-                }
-                Some("year_value_total_invoice_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_invoice_value_to_date)?
-                }
-                Some("year_value_total_invoice_value_to_date_in_base") => {
-                    fields
-                        .lenient_option(
-                            &mut year_value_total_invoice_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_credit_note_value_to_date,
                         )?
                 }
-                Some("year_value_total_profit_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_profit_value_to_date)?
-                }
-                Some("year_value_total_profit_value_to_date_in_base") => {
+                "year_value_total_finance_charges_applied" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_profit_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_finance_charges_applied,
                         )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "year_value_total_invoice_value_to_date" => {
+                    fields
+                        .lenient_into(&mut model.year_value_total_invoice_value_to_date)?
+                }
+                "year_value_total_invoice_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                "year_value_total_profit_value_to_date" => {
+                    fields
+                        .lenient_into(&mut model.year_value_total_profit_value_to_date)?
+                }
+                "year_value_total_profit_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
-            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
-            supplier_analysis_code_1: supplier_analysis_code_1.unwrap_or_default(),
-            supplier_analysis_code_2: supplier_analysis_code_2.unwrap_or_default(),
-            supplier_analysis_code_3: supplier_analysis_code_3.unwrap_or_default(),
-            supplier_analysis_code_4: supplier_analysis_code_4.unwrap_or_default(),
-            supplier_analysis_code_5: supplier_analysis_code_5.unwrap_or_default(),
-            supplier_id: supplier_id.unwrap_or_default(),
-            supplier_name: supplier_name.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            supplier_year_value_id: supplier_year_value_id.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            year_value_date_time_updated: year_value_date_time_updated
-                .unwrap_or_default(),
-            year_value_exchange_rate_gain_or_loss: year_value_exchange_rate_gain_or_loss
-                .unwrap_or_default(),
-            year_value_total_cash_value_to_date: year_value_total_cash_value_to_date
-                .unwrap_or_default(),
-            year_value_total_cash_value_to_date_in_base: year_value_total_cash_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_cred_note_value_to_date_in_base: year_value_total_cred_note_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_credit_note_value_to_date: year_value_total_credit_note_value_to_date
-                .unwrap_or_default(),
-            year_value_total_finance_charges_applied: year_value_total_finance_charges_applied
-                .unwrap_or_default(),
-            year_value_total_invoice_value_to_date: year_value_total_invoice_value_to_date
-                .unwrap_or_default(),
-            year_value_total_invoice_value_to_date_in_base: year_value_total_invoice_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_profit_value_to_date: year_value_total_profit_value_to_date
-                .unwrap_or_default(),
-            year_value_total_profit_value_to_date_in_base: year_value_total_profit_value_to_date_in_base
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

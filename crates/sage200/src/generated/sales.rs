@@ -790,216 +790,189 @@ impl sage_core::types::model::FromFields for Customer {
         let mut value_of_current_orders_in_sop = None;
         let mut vat_number = None;
         let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_opened") => fields.next_value(&mut account_opened)?,
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
-                }
-                Some("account_type") => fields.lenient_option(&mut account_type)?,
-                Some("alerts") => fields.next_value(&mut alerts)?,
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("application_date") => fields.next_value(&mut application_date)?,
-                Some("associated_head_office") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_opened" => fields.next_value(&mut account_opened)?,
+                "account_status_type" => fields.next_value(&mut account_status_type)?,
+                "account_type" => fields.lenient_option(&mut account_type)?,
+                "alerts" => fields.next_value(&mut alerts)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "application_date" => fields.next_value(&mut application_date)?,
+                "associated_head_office" => {
                     fields.next_value(&mut associated_head_office)?
                 }
-                Some("associated_head_office_id") => {
+                "associated_head_office_id" => {
                     fields.lenient_option(&mut associated_head_office_id)?
                 }
-                Some("average_time_to_pay") => {
-                    fields.lenient_option(&mut average_time_to_pay)?
-                }
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("cards") => fields.next_value(&mut cards)?,
-                Some("contacts") => fields.next_value(&mut contacts)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("credit_bureau") => fields.next_value(&mut credit_bureau)?,
-                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_memo_note") => fields.next_value(&mut credit_memo_note)?,
-                Some("credit_position") => fields.next_value(&mut credit_position)?,
-                Some("credit_position_id") => {
-                    fields.lenient_option(&mut credit_position_id)?
-                }
-                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("customer_discount_group") => {
+                "average_time_to_pay" => fields.lenient_option(&mut average_time_to_pay)?,
+                "balance" => fields.lenient_option(&mut balance)?,
+                "cards" => fields.next_value(&mut cards)?,
+                "contacts" => fields.next_value(&mut contacts)?,
+                "country_code" => fields.next_value(&mut country_code)?,
+                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
+                "credit_bureau" => fields.next_value(&mut credit_bureau)?,
+                "credit_bureau_id" => fields.lenient_option(&mut credit_bureau_id)?,
+                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
+                "credit_memo_note" => fields.next_value(&mut credit_memo_note)?,
+                "credit_position" => fields.next_value(&mut credit_position)?,
+                "credit_position_id" => fields.lenient_option(&mut credit_position_id)?,
+                "credit_reference" => fields.lenient_option(&mut credit_reference)?,
+                "currency" => fields.next_value(&mut currency)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "customer_discount_group" => {
                     fields.next_value(&mut customer_discount_group)?
                 }
-                Some("customer_discount_group_id") => {
+                "customer_discount_group_id" => {
                     fields.lenient_option(&mut customer_discount_group_id)?
                 }
-                Some("date_finance_charge_last_run") => {
+                "date_finance_charge_last_run" => {
                     fields.next_value(&mut date_finance_charge_last_run)?
                 }
-                Some("date_received") => fields.next_value(&mut date_received)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_nominal_code") => {
-                    fields.next_value(&mut default_nominal_code)?
-                }
-                Some("default_nominal_code_cost_centre") => {
+                "date_received" => fields.next_value(&mut date_received)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "default_nominal_code" => fields.next_value(&mut default_nominal_code)?,
+                "default_nominal_code_cost_centre" => {
                     fields.lenient_option(&mut default_nominal_code_cost_centre)?
                 }
-                Some("default_nominal_code_department") => {
+                "default_nominal_code_department" => {
                     fields.lenient_option(&mut default_nominal_code_department)?
                 }
-                Some("default_nominal_code_id") => {
+                "default_nominal_code_id" => {
                     fields.lenient_option(&mut default_nominal_code_id)?
                 }
-                Some("default_nominal_code_reference") => {
+                "default_nominal_code_reference" => {
                     fields.lenient_option(&mut default_nominal_code_reference)?
                 }
-                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
-                Some("default_tax_code_id") => {
-                    fields.lenient_option(&mut default_tax_code_id)?
-                }
-                Some("duns_code") => fields.lenient_option(&mut duns_code)?,
-                Some("early_settlement_discount_days") => {
+                "default_tax_code" => fields.next_value(&mut default_tax_code)?,
+                "default_tax_code_id" => fields.lenient_option(&mut default_tax_code_id)?,
+                "duns_code" => fields.lenient_option(&mut duns_code)?,
+                "early_settlement_discount_days" => {
                     fields.lenient_option(&mut early_settlement_discount_days)?
                 }
-                Some("early_settlement_discount_percent") => {
+                "early_settlement_discount_percent" => {
                     fields.lenient_option(&mut early_settlement_discount_percent)?
                 }
-                Some("exchange_rate_type") => {
-                    fields.lenient_option(&mut exchange_rate_type)?
-                }
-                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
-                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
-                Some("fax_subscriber_number") => {
+                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
+                "fax_area_code" => fields.lenient_option(&mut fax_area_code)?,
+                "fax_country_code" => fields.lenient_option(&mut fax_country_code)?,
+                "fax_subscriber_number" => {
                     fields.lenient_option(&mut fax_subscriber_number)?
                 }
-                Some("finance_charge") => fields.next_value(&mut finance_charge)?,
-                Some("finance_charge_id") => {
-                    fields.lenient_option(&mut finance_charge_id)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_discount_percent") => {
+                "finance_charge" => fields.next_value(&mut finance_charge)?,
+                "finance_charge_id" => fields.lenient_option(&mut finance_charge_id)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_discount_percent" => {
                     fields.lenient_option(&mut invoice_discount_percent)?
                 }
-                Some("invoice_line_discount_percent") => {
+                "invoice_line_discount_percent" => {
                     fields.lenient_option(&mut invoice_line_discount_percent)?
                 }
-                Some("is_head_office_with_branches") => {
+                "is_head_office_with_branches" => {
                     fields.lenient_option(&mut is_head_office_with_branches)?
                 }
-                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
-                Some("limited_price_bands") => {
-                    fields.next_value(&mut limited_price_bands)?
-                }
-                Some("main_address") => fields.next_value(&mut main_address)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("months_to_keep_transactions") => {
+                "last_credit_review" => fields.next_value(&mut last_credit_review)?,
+                "limited_price_bands" => fields.next_value(&mut limited_price_bands)?,
+                "main_address" => fields.next_value(&mut main_address)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "months_to_keep_transactions" => {
                     fields.lenient_option(&mut months_to_keep_transactions)?
                 }
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
-                Some("office_type") => fields.lenient_option(&mut office_type)?,
-                Some("on_hold") => fields.lenient_option(&mut on_hold)?,
-                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
-                Some("order_value_discount") => {
-                    fields.next_value(&mut order_value_discount)?
-                }
-                Some("order_value_discount_id") => {
+                "name" => fields.lenient_value(&mut name)?,
+                "next_credit_review" => fields.next_value(&mut next_credit_review)?,
+                "office_type" => fields.lenient_option(&mut office_type)?,
+                "on_hold" => fields.lenient_option(&mut on_hold)?,
+                "order_priority" => fields.lenient_option(&mut order_priority)?,
+                "order_value_discount" => fields.next_value(&mut order_value_discount)?,
+                "order_value_discount_id" => {
                     fields.lenient_option(&mut order_value_discount_id)?
                 }
-                Some("payment_terms_basis") => {
-                    fields.lenient_option(&mut payment_terms_basis)?
-                }
-                Some("payment_terms_days") => {
-                    fields.lenient_option(&mut payment_terms_days)?
-                }
-                Some("price_band") => fields.next_value(&mut price_band)?,
-                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
-                Some("produce_statements_for_customer") => {
+                "payment_terms_basis" => fields.lenient_option(&mut payment_terms_basis)?,
+                "payment_terms_days" => fields.lenient_option(&mut payment_terms_days)?,
+                "price_band" => fields.next_value(&mut price_band)?,
+                "price_band_id" => fields.lenient_option(&mut price_band_id)?,
+                "produce_statements_for_customer" => {
                     fields.lenient_option(&mut produce_statements_for_customer)?
                 }
-                Some("reference") => fields.lenient_value(&mut reference)?,
-                Some("sales_credit_note_layout") => {
+                "reference" => fields.lenient_value(&mut reference)?,
+                "sales_credit_note_layout" => {
                     fields.next_value(&mut sales_credit_note_layout)?
                 }
-                Some("sales_invoice_layout") => {
-                    fields.next_value(&mut sales_invoice_layout)?
-                }
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("statement_layout") => fields.next_value(&mut statement_layout)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("status_reason") => fields.lenient_option(&mut status_reason)?,
-                Some("telephone_area_code") => {
-                    fields.lenient_option(&mut telephone_area_code)?
-                }
-                Some("telephone_country_code") => {
+                "sales_invoice_layout" => fields.next_value(&mut sales_invoice_layout)?,
+                "short_name" => fields.lenient_option(&mut short_name)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "statement_layout" => fields.next_value(&mut statement_layout)?,
+                "status" => fields.next_value(&mut status)?,
+                "status_reason" => fields.lenient_option(&mut status_reason)?,
+                "telephone_area_code" => fields.lenient_option(&mut telephone_area_code)?,
+                "telephone_country_code" => {
                     fields.lenient_option(&mut telephone_country_code)?
                 }
-                Some("telephone_subscriber_number") => {
+                "telephone_subscriber_number" => {
                     fields.lenient_option(&mut telephone_subscriber_number)?
                 }
-                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
-                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
-                Some("use_consolidated_billing") => {
+                "terms_agreed" => fields.lenient_option(&mut terms_agreed)?,
+                "trading_terms" => fields.lenient_option(&mut trading_terms)?,
+                "use_consolidated_billing" => {
                     fields.lenient_option(&mut use_consolidated_billing)?
                 }
-                Some("use_tax_code_as_default") => {
+                "use_tax_code_as_default" => {
                     fields.lenient_option(&mut use_tax_code_as_default)?
                 }
-                Some("value_of_current_orders_in_sop") => {
+                "value_of_current_orders_in_sop" => {
                     fields.lenient_option(&mut value_of_current_orders_in_sop)?
                 }
-                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "vat_number" => fields.lenient_option(&mut vat_number)?,
+                "website" => fields.lenient_option(&mut website)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1271,42 +1244,41 @@ impl sage_core::types::model::FromFields for CustomerAlert {
         let mut show_alert_for_quotes = None;
         let mut show_alert_for_returns = None;
         let mut updated_by = None;
-        loop {
-            match fields.next_key()? {
-                Some("alert_text") => fields.lenient_option(&mut alert_text)?,
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("show_alert_for_credit_notes") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "alert_text" => fields.lenient_option(&mut alert_text)?,
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "show_alert_for_credit_notes" => {
                     fields.lenient_option(&mut show_alert_for_credit_notes)?
                 }
-                Some("show_alert_for_invoices") => {
+                "show_alert_for_invoices" => {
                     fields.lenient_option(&mut show_alert_for_invoices)?
                 }
-                Some("show_alert_for_orders") => {
+                "show_alert_for_orders" => {
                     fields.lenient_option(&mut show_alert_for_orders)?
                 }
-                Some("show_alert_for_price_enquiries") => {
+                "show_alert_for_price_enquiries" => {
                     fields.lenient_option(&mut show_alert_for_price_enquiries)?
                 }
-                Some("show_alert_for_proformas") => {
+                "show_alert_for_proformas" => {
                     fields.lenient_option(&mut show_alert_for_proformas)?
                 }
-                Some("show_alert_for_project_bills") => {
+                "show_alert_for_project_bills" => {
                     fields.lenient_option(&mut show_alert_for_project_bills)?
                 }
-                Some("show_alert_for_quotes") => {
+                "show_alert_for_quotes" => {
                     fields.lenient_option(&mut show_alert_for_quotes)?
                 }
-                Some("show_alert_for_returns") => {
+                "show_alert_for_returns" => {
                     fields.lenient_option(&mut show_alert_for_returns)?
                 }
-                Some("updated_by") => fields.lenient_option(&mut updated_by)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "updated_by" => fields.lenient_option(&mut updated_by)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1396,15 +1368,14 @@ impl sage_core::types::model::FromFields for CustomerCard {
         let mut id = None;
         let mut is_to_delete = None;
         let mut last_used_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("last_used_date") => fields.next_value(&mut last_used_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "last_used_date" => fields.next_value(&mut last_used_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1504,77 +1475,34 @@ impl sage_core::types::model::FromFields for CustomerContact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_email = None;
-        let mut default_telephone = None;
-        let mut emails = None;
-        let mut faxes = None;
-        let mut first_name = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut last_name = None;
-        let mut middle_name = None;
-        let mut mobiles = None;
-        let mut name = None;
-        let mut roles = None;
-        let mut salutation = None;
-        let mut salutation_id = None;
-        let mut telephones = None;
-        let mut websites = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_email") => fields.lenient_option(&mut default_email)?,
-                Some("default_telephone") => {
-                    fields.lenient_option(&mut default_telephone)?
-                }
-                Some("emails") => fields.next_value(&mut emails)?,
-                Some("faxes") => fields.next_value(&mut faxes)?,
-                Some("first_name") => fields.lenient_option(&mut first_name)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("last_name") => fields.lenient_option(&mut last_name)?,
-                Some("middle_name") => fields.lenient_option(&mut middle_name)?,
-                Some("mobiles") => fields.next_value(&mut mobiles)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("roles") => fields.next_value(&mut roles)?,
-                Some("salutation") => fields.next_value(&mut salutation)?,
-                Some("salutation_id") => fields.lenient_option(&mut salutation_id)?,
-                Some("telephones") => fields.next_value(&mut telephones)?,
-                Some("websites") => fields.next_value(&mut websites)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_email" => fields.lenient_into(&mut model.default_email)?,
+                "default_telephone" => fields.lenient_into(&mut model.default_telephone)?,
+                "emails" => fields.option_into(&mut model.emails)?,
+                "faxes" => fields.option_into(&mut model.faxes)?,
+                "first_name" => fields.lenient_into(&mut model.first_name)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "last_name" => fields.lenient_into(&mut model.last_name)?,
+                "middle_name" => fields.lenient_into(&mut model.middle_name)?,
+                "mobiles" => fields.option_into(&mut model.mobiles)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "roles" => fields.option_into(&mut model.roles)?,
+                "salutation" => fields.option_into(&mut model.salutation)?,
+                "salutation_id" => fields.lenient_into(&mut model.salutation_id)?,
+                "telephones" => fields.option_into(&mut model.telephones)?,
+                "websites" => fields.option_into(&mut model.websites)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_email: default_email.unwrap_or_default(),
-            default_telephone: default_telephone.unwrap_or_default(),
-            emails: emails.unwrap_or_default(),
-            faxes: faxes.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            middle_name: middle_name.unwrap_or_default(),
-            mobiles: mobiles.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            salutation: salutation.unwrap_or_default(),
-            salutation_id: salutation_id.unwrap_or_default(),
-            telephones: telephones.unwrap_or_default(),
-            websites: websites.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1628,43 +1556,27 @@ impl sage_core::types::model::FromFields for CustomerContactRole {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_preferred_contact_for_role = None;
-        let mut is_to_delete = None;
-        let mut trader_contact_role_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_preferred_contact_for_role") => {
-                    fields.lenient_option(&mut is_preferred_contact_for_role)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_preferred_contact_for_role" => {
+                    fields.lenient_into(&mut model.is_preferred_contact_for_role)?
                 }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("trader_contact_role_id") => {
-                    fields.lenient_option(&mut trader_contact_role_id)?
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "trader_contact_role_id" => {
+                    fields.lenient_into(&mut model.trader_contact_role_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_preferred_contact_for_role: is_preferred_contact_for_role
-                .unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1709,30 +1621,19 @@ impl sage_core::types::model::FromFields for CustomerCreditMemoNote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut note = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_into(&mut model.created_by)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "note" => fields.lenient_into(&mut model.note)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1912,41 +1813,38 @@ impl sage_core::types::model::FromFields for CustomerDeliveryAddress {
         let mut tax_code_id = None;
         let mut tax_number = None;
         let mut telephone = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("address_country_code") => {
-                    fields.next_value(&mut address_country_code)?
-                }
-                Some("address_country_code_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_option(&mut address_1)?,
+                "address_2" => fields.lenient_option(&mut address_2)?,
+                "address_3" => fields.lenient_option(&mut address_3)?,
+                "address_4" => fields.lenient_option(&mut address_4)?,
+                "address_country_code" => fields.next_value(&mut address_country_code)?,
+                "address_country_code_id" => {
                     fields.lenient_option(&mut address_country_code_id)?
                 }
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax") => fields.lenient_option(&mut fax)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_value(&mut tax_code_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("telephone") => fields.lenient_option(&mut telephone)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "city" => fields.lenient_option(&mut city)?,
+                "contact" => fields.lenient_option(&mut contact)?,
+                "country" => fields.lenient_option(&mut country)?,
+                "country_code" => fields.next_value(&mut country_code)?,
+                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
+                "county" => fields.lenient_option(&mut county)?,
+                "customer" => fields.next_value(&mut customer)?,
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "email" => fields.lenient_option(&mut email)?,
+                "fax" => fields.lenient_option(&mut fax)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "postal_name" => fields.lenient_option(&mut postal_name)?,
+                "postcode" => fields.lenient_option(&mut postcode)?,
+                "tax_code" => fields.next_value(&mut tax_code)?,
+                "tax_code_id" => fields.lenient_value(&mut tax_code_id)?,
+                "tax_number" => fields.lenient_option(&mut tax_number)?,
+                "telephone" => fields.lenient_option(&mut telephone)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2034,41 +1932,24 @@ impl sage_core::types::model::FromFields for CustomerEmail {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_contact = None;
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email" => fields.lenient_into(&mut model.email)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_contact: customer_contact.unwrap_or_default(),
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2133,52 +2014,27 @@ impl sage_core::types::model::FromFields for CustomerFax {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut customer_contact = None;
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            customer_contact: customer_contact.unwrap_or_default(),
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2255,64 +2111,33 @@ impl sage_core::types::model::FromFields for CustomerMainAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut address_country_code = None;
-        let mut address_country_code_id = None;
-        let mut city = None;
-        let mut contact_name = None;
-        let mut country = None;
-        let mut county = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postcode = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("address_country_code") => {
-                    fields.next_value(&mut address_country_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "address_country_code" => {
+                    fields.option_into(&mut model.address_country_code)?
                 }
-                Some("address_country_code_id") => {
-                    fields.lenient_option(&mut address_country_code_id)?
+                "address_country_code_id" => {
+                    fields.lenient_into(&mut model.address_country_code_id)?
                 }
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            address_country_code: address_country_code.unwrap_or_default(),
-            address_country_code_id: address_country_code_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2398,18 +2223,17 @@ impl sage_core::types::model::FromFields for CustomerMemo {
         let mut is_active = None;
         let mut is_to_delete = None;
         let mut note = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_value(&mut note)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2487,52 +2311,27 @@ impl sage_core::types::model::FromFields for CustomerMobile {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut customer_contact = None;
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            customer_contact: customer_contact.unwrap_or_default(),
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2673,158 +2472,110 @@ impl sage_core::types::model::FromFields for CustomerPeriodValueView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_period_end_date = None;
-        let mut analysis_period_reference = None;
-        let mut analysis_period_start_date = None;
-        let mut customer_analysis_code_1 = None;
-        let mut customer_analysis_code_2 = None;
-        let mut customer_analysis_code_3 = None;
-        let mut customer_analysis_code_4 = None;
-        let mut customer_analysis_code_5 = None;
-        let mut customer_analysis_period_id = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_period_value_id = None;
-        let mut customer_reference = None;
-        let mut period_value_date_time_updated = None;
-        let mut period_value_exchange_rate_gain_or_loss = None;
-        let mut period_value_total_cash_value_to_date = None;
-        let mut period_value_total_cash_value_to_date_in_base = None;
-        let mut period_value_total_cred_note_value_to_date_in_base = None;
-        let mut period_value_total_credit_note_value_to_date = None;
-        let mut period_value_total_finance_charges_applied = None;
-        let mut period_value_total_invoice_value_to_date = None;
-        let mut period_value_total_invoice_value_to_date_in_base = None;
-        let mut period_value_total_profit_value_to_date = None;
-        let mut period_value_total_profit_value_to_date_in_base = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_period_end_date") => {
-                    fields.next_value(&mut analysis_period_end_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_period_end_date" => {
+                    fields.option_into(&mut model.analysis_period_end_date)?
                 }
-                Some("analysis_period_reference") => {
-                    fields.lenient_option(&mut analysis_period_reference)?
+                "analysis_period_reference" => {
+                    fields.lenient_into(&mut model.analysis_period_reference)?
                 }
-                Some("analysis_period_start_date") => {
-                    fields.next_value(&mut analysis_period_start_date)?
+                "analysis_period_start_date" => {
+                    fields.option_into(&mut model.analysis_period_start_date)?
                 }
-                Some("customer_analysis_code_1") => {
-                    fields.lenient_option(&mut customer_analysis_code_1)?
+                "customer_analysis_code_1" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_1)?
                 }
-                Some("customer_analysis_code_2") => {
-                    fields.lenient_option(&mut customer_analysis_code_2)?
+                "customer_analysis_code_2" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_2)?
                 }
-                Some("customer_analysis_code_3") => {
-                    fields.lenient_option(&mut customer_analysis_code_3)?
+                "customer_analysis_code_3" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_3)?
                 }
-                Some("customer_analysis_code_4") => {
-                    fields.lenient_option(&mut customer_analysis_code_4)?
+                "customer_analysis_code_4" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_4)?
                 }
-                Some("customer_analysis_code_5") => {
-                    fields.lenient_option(&mut customer_analysis_code_5)?
+                "customer_analysis_code_5" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_5)?
                 }
-                Some("customer_analysis_period_id") => {
-                    fields.lenient_option(&mut customer_analysis_period_id)?
+                "customer_analysis_period_id" => {
+                    fields.lenient_into(&mut model.customer_analysis_period_id)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_period_value_id") => {
-                    fields.lenient_option(&mut customer_period_value_id)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_period_value_id" => {
+                    fields.lenient_into(&mut model.customer_period_value_id)?
                 }
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("period_value_date_time_updated") => {
-                    fields.next_value(&mut period_value_date_time_updated)?
+                "period_value_date_time_updated" => {
+                    fields.option_into(&mut model.period_value_date_time_updated)?
                 }
-                Some("period_value_exchange_rate_gain_or_loss") => {
-                    fields.lenient_option(&mut period_value_exchange_rate_gain_or_loss)?
-                }
-                Some("period_value_total_cash_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_cash_value_to_date)?
-                }
-                Some("period_value_total_cash_value_to_date_in_base") => {
+                "period_value_exchange_rate_gain_or_loss" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_cash_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_exchange_rate_gain_or_loss,
                         )?
                 }
-                Some("period_value_total_cred_note_value_to_date_in_base") => {
+                "period_value_total_cash_value_to_date" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_cred_note_value_to_date_in_base,
+                        .lenient_into(&mut model.period_value_total_cash_value_to_date)?
+                }
+                "period_value_total_cash_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_cash_value_to_date_in_base,
                         )?
                 }
-                Some("period_value_total_credit_note_value_to_date") => {
+                "period_value_total_cred_note_value_to_date_in_base" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_credit_note_value_to_date,
+                        .lenient_into(
+                            &mut model.period_value_total_cred_note_value_to_date_in_base,
                         )?
                 }
-                Some("period_value_total_finance_charges_applied") => {
+                "period_value_total_credit_note_value_to_date" => {
                     fields
-                        .lenient_option(&mut period_value_total_finance_charges_applied)?
-                }
-                Some("period_value_total_invoice_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_invoice_value_to_date)?
-                }
-                Some("period_value_total_invoice_value_to_date_in_base") => {
-                    fields
-                        .lenient_option(
-                            &mut period_value_total_invoice_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_total_credit_note_value_to_date,
                         )?
                 }
-                Some("period_value_total_profit_value_to_date") => {
-                    fields.lenient_option(&mut period_value_total_profit_value_to_date)?
-                }
-                Some("period_value_total_profit_value_to_date_in_base") => {
+                "period_value_total_finance_charges_applied" => {
                     fields
-                        .lenient_option(
-                            &mut period_value_total_profit_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.period_value_total_finance_charges_applied,
                         )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "period_value_total_invoice_value_to_date" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_invoice_value_to_date,
+                        )?
+                }
+                "period_value_total_invoice_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                "period_value_total_profit_value_to_date" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_profit_value_to_date,
+                        )?
+                }
+                "period_value_total_profit_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.period_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_period_end_date: analysis_period_end_date.unwrap_or_default(),
-            analysis_period_reference: analysis_period_reference.unwrap_or_default(),
-            analysis_period_start_date: analysis_period_start_date.unwrap_or_default(),
-            customer_analysis_code_1: customer_analysis_code_1.unwrap_or_default(),
-            customer_analysis_code_2: customer_analysis_code_2.unwrap_or_default(),
-            customer_analysis_code_3: customer_analysis_code_3.unwrap_or_default(),
-            customer_analysis_code_4: customer_analysis_code_4.unwrap_or_default(),
-            customer_analysis_code_5: customer_analysis_code_5.unwrap_or_default(),
-            customer_analysis_period_id: customer_analysis_period_id.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_period_value_id: customer_period_value_id.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            period_value_date_time_updated: period_value_date_time_updated
-                .unwrap_or_default(),
-            period_value_exchange_rate_gain_or_loss: period_value_exchange_rate_gain_or_loss
-                .unwrap_or_default(),
-            period_value_total_cash_value_to_date: period_value_total_cash_value_to_date
-                .unwrap_or_default(),
-            period_value_total_cash_value_to_date_in_base: period_value_total_cash_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_cred_note_value_to_date_in_base: period_value_total_cred_note_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_credit_note_value_to_date: period_value_total_credit_note_value_to_date
-                .unwrap_or_default(),
-            period_value_total_finance_charges_applied: period_value_total_finance_charges_applied
-                .unwrap_or_default(),
-            period_value_total_invoice_value_to_date: period_value_total_invoice_value_to_date
-                .unwrap_or_default(),
-            period_value_total_invoice_value_to_date_in_base: period_value_total_invoice_value_to_date_in_base
-                .unwrap_or_default(),
-            period_value_total_profit_value_to_date: period_value_total_profit_value_to_date
-                .unwrap_or_default(),
-            period_value_total_profit_value_to_date_in_base: period_value_total_profit_value_to_date_in_base
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2917,87 +2668,46 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiry {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut currency_id = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut customer_id = None;
-        let mut discounted_unit_price = None;
-        let mut include_previous_prices = None;
-        let mut previous_prices = None;
-        let mut pricing_unit = None;
-        let mut pricing_unit_id = None;
-        let mut pricing_unit_multiple = None;
-        let mut product_id = None;
-        let mut product_type = None;
-        let mut quantity = None;
-        let mut selling_unit = None;
-        let mut selling_unit_id = None;
-        let mut selling_unit_multiple = None;
-        let mut total_discount = None;
-        let mut total_discounted_price = None;
-        let mut total_price_before_discount = None;
-        let mut unit_price = None;
-        loop {
-            match fields.next_key()? {
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("discounted_unit_price") => {
-                    fields.lenient_option(&mut discounted_unit_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "discounted_unit_price" => {
+                    fields.lenient_into(&mut model.discounted_unit_price)?
                 }
-                Some("include_previous_prices") => {
-                    fields.lenient_option(&mut include_previous_prices)?
+                "include_previous_prices" => {
+                    fields.lenient_into(&mut model.include_previous_prices)?
                 }
-                Some("previous_prices") => fields.next_value(&mut previous_prices)?,
-                Some("pricing_unit") => fields.lenient_option(&mut pricing_unit)?,
-                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
-                Some("pricing_unit_multiple") => {
-                    fields.lenient_option(&mut pricing_unit_multiple)?
+                "previous_prices" => fields.option_into(&mut model.previous_prices)?,
+                "pricing_unit" => fields.lenient_into(&mut model.pricing_unit)?,
+                "pricing_unit_id" => fields.lenient_into(&mut model.pricing_unit_id)?,
+                "pricing_unit_multiple" => {
+                    fields.lenient_into(&mut model.pricing_unit_multiple)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_type") => fields.lenient_option(&mut product_type)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("selling_unit") => fields.lenient_option(&mut selling_unit)?,
-                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
-                Some("selling_unit_multiple") => {
-                    fields.lenient_option(&mut selling_unit_multiple)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_type" => fields.lenient_into(&mut model.product_type)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "selling_unit" => fields.lenient_into(&mut model.selling_unit)?,
+                "selling_unit_id" => fields.lenient_into(&mut model.selling_unit_id)?,
+                "selling_unit_multiple" => {
+                    fields.lenient_into(&mut model.selling_unit_multiple)?
                 }
-                Some("total_discount") => fields.lenient_option(&mut total_discount)?,
-                Some("total_discounted_price") => {
-                    fields.lenient_option(&mut total_discounted_price)?
+                "total_discount" => fields.lenient_into(&mut model.total_discount)?,
+                "total_discounted_price" => {
+                    fields.lenient_into(&mut model.total_discounted_price)?
                 }
-                Some("total_price_before_discount") => {
-                    fields.lenient_option(&mut total_price_before_discount)?
+                "total_price_before_discount" => {
+                    fields.lenient_into(&mut model.total_price_before_discount)?
                 }
-                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            currency_id: currency_id.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
-            include_previous_prices: include_previous_prices.unwrap_or_default(),
-            previous_prices: previous_prices.unwrap_or_default(),
-            pricing_unit: pricing_unit.unwrap_or_default(),
-            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
-            pricing_unit_multiple: pricing_unit_multiple.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_type: product_type.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            selling_unit: selling_unit.unwrap_or_default(),
-            selling_unit_id: selling_unit_id.unwrap_or_default(),
-            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
-            total_discount: total_discount.unwrap_or_default(),
-            total_discounted_price: total_discounted_price.unwrap_or_default(),
-            total_price_before_discount: total_price_before_discount.unwrap_or_default(),
-            unit_price: unit_price.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3038,29 +2748,20 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiryPreviousPrices 
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut discounted_unit_price = None;
-        let mut quantity = None;
-        let mut sop_document_date = None;
-        let mut sop_document_no = None;
-        loop {
-            match fields.next_key()? {
-                Some("discounted_unit_price") => {
-                    fields.lenient_option(&mut discounted_unit_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "discounted_unit_price" => {
+                    fields.lenient_into(&mut model.discounted_unit_price)?
                 }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("sop_document_date") => fields.next_value(&mut sop_document_date)?,
-                Some("sop_document_no") => fields.lenient_option(&mut sop_document_no)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "sop_document_date" => fields.option_into(&mut model.sop_document_date)?,
+                "sop_document_no" => fields.lenient_into(&mut model.sop_document_no)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            sop_document_date: sop_document_date.unwrap_or_default(),
-            sop_document_no: sop_document_no.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3132,18 +2833,17 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiryRequest {
         let mut product_id = None;
         let mut quantity = None;
         let mut selling_unit_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("include_previous_prices") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "include_previous_prices" => {
                     fields.lenient_option(&mut include_previous_prices)?
                 }
-                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "quantity" => fields.lenient_option(&mut quantity)?,
+                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3322,171 +3022,107 @@ impl sage_core::types::model::FromFields for CustomerSopInvoiceCreditLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut invoice_line_profit_analysis_date_time_updated = None;
-        let mut invoice_line_profit_analysis_id = None;
-        let mut invoice_line_profit_analysis_line_quantity = None;
-        let mut invoice_line_profit_analysis_realised_cost_value = None;
-        let mut invoice_line_profit_analysis_realised_profit_value = None;
-        let mut product_code = None;
-        let mut product_date_time_updated = None;
-        let mut product_description = None;
-        let mut product_group_code = None;
-        let mut product_group_date_time_updated = None;
-        let mut product_group_description = None;
-        let mut product_group_id = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_invoice_credit_date_time_updated = None;
-        let mut sop_invoice_credit_document_date = None;
-        let mut sop_invoice_credit_document_no = None;
-        let mut sop_invoice_credit_document_status = None;
-        let mut sop_invoice_credit_exchange_rate = None;
-        let mut sop_invoice_credit_id = None;
-        let mut sop_invoice_credit_line_date_time_updated = None;
-        let mut sop_invoice_credit_line_id = None;
-        let mut sop_invoice_credit_line_invoice_credit_date = None;
-        let mut sop_invoice_credit_line_tax_value = None;
-        let mut sop_invoice_credit_line_total_value = None;
-        let mut sop_invoice_credit_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("invoice_line_profit_analysis_date_time_updated") => {
+                "invoice_line_profit_analysis_date_time_updated" => {
                     fields
-                        .next_value(&mut invoice_line_profit_analysis_date_time_updated)?
-                }
-                Some("invoice_line_profit_analysis_id") => {
-                    fields.lenient_option(&mut invoice_line_profit_analysis_id)?
-                }
-                Some("invoice_line_profit_analysis_line_quantity") => {
-                    fields
-                        .lenient_option(&mut invoice_line_profit_analysis_line_quantity)?
-                }
-                Some("invoice_line_profit_analysis_realised_cost_value") => {
-                    fields
-                        .lenient_option(
-                            &mut invoice_line_profit_analysis_realised_cost_value,
+                        .option_into(
+                            &mut model.invoice_line_profit_analysis_date_time_updated,
                         )?
                 }
-                Some("invoice_line_profit_analysis_realised_profit_value") => {
+                "invoice_line_profit_analysis_id" => {
+                    fields.lenient_into(&mut model.invoice_line_profit_analysis_id)?
+                }
+                "invoice_line_profit_analysis_line_quantity" => {
                     fields
-                        .lenient_option(
-                            &mut invoice_line_profit_analysis_realised_profit_value,
+                        .lenient_into(
+                            &mut model.invoice_line_profit_analysis_line_quantity,
                         )?
                 }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_date_time_updated") => {
-                    fields.next_value(&mut product_date_time_updated)?
+                "invoice_line_profit_analysis_realised_cost_value" => {
+                    fields
+                        .lenient_into(
+                            &mut model.invoice_line_profit_analysis_realised_cost_value,
+                        )?
                 }
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
+                "invoice_line_profit_analysis_realised_profit_value" => {
+                    fields
+                        .lenient_into(
+                            &mut model.invoice_line_profit_analysis_realised_profit_value,
+                        )?
                 }
-                Some("product_group_code") => {
-                    fields.lenient_option(&mut product_group_code)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_date_time_updated" => {
+                    fields.option_into(&mut model.product_date_time_updated)?
                 }
-                Some("product_group_date_time_updated") => {
-                    fields.next_value(&mut product_group_date_time_updated)?
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("product_group_description") => {
-                    fields.lenient_option(&mut product_group_description)?
+                "product_group_code" => {
+                    fields.lenient_into(&mut model.product_group_code)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_invoice_credit_date_time_updated") => {
-                    fields.next_value(&mut sop_invoice_credit_date_time_updated)?
+                "product_group_date_time_updated" => {
+                    fields.option_into(&mut model.product_group_date_time_updated)?
                 }
-                Some("sop_invoice_credit_document_date") => {
-                    fields.next_value(&mut sop_invoice_credit_document_date)?
+                "product_group_description" => {
+                    fields.lenient_into(&mut model.product_group_description)?
                 }
-                Some("sop_invoice_credit_document_no") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_invoice_credit_date_time_updated" => {
+                    fields.option_into(&mut model.sop_invoice_credit_date_time_updated)?
                 }
-                Some("sop_invoice_credit_document_status") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_status)?
+                "sop_invoice_credit_document_date" => {
+                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
                 }
-                Some("sop_invoice_credit_exchange_rate") => {
-                    fields.lenient_option(&mut sop_invoice_credit_exchange_rate)?
+                "sop_invoice_credit_document_no" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
                 }
-                Some("sop_invoice_credit_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_id)?
+                "sop_invoice_credit_document_status" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_document_status)?
                 }
-                Some("sop_invoice_credit_line_date_time_updated") => {
-                    fields.next_value(&mut sop_invoice_credit_line_date_time_updated)?
+                "sop_invoice_credit_exchange_rate" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_exchange_rate)?
                 }
-                Some("sop_invoice_credit_line_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_line_id)?
+                "sop_invoice_credit_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
                 }
-                Some("sop_invoice_credit_line_invoice_credit_date") => {
-                    fields.next_value(&mut sop_invoice_credit_line_invoice_credit_date)?
+                "sop_invoice_credit_line_date_time_updated" => {
+                    fields
+                        .option_into(
+                            &mut model.sop_invoice_credit_line_date_time_updated,
+                        )?
                 }
-                Some("sop_invoice_credit_line_tax_value") => {
-                    fields.lenient_option(&mut sop_invoice_credit_line_tax_value)?
+                "sop_invoice_credit_line_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_line_id)?
                 }
-                Some("sop_invoice_credit_line_total_value") => {
-                    fields.lenient_option(&mut sop_invoice_credit_line_total_value)?
+                "sop_invoice_credit_line_invoice_credit_date" => {
+                    fields
+                        .option_into(
+                            &mut model.sop_invoice_credit_line_invoice_credit_date,
+                        )?
                 }
-                Some("sop_invoice_credit_type") => {
-                    fields.lenient_option(&mut sop_invoice_credit_type)?
+                "sop_invoice_credit_line_tax_value" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_line_tax_value)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sop_invoice_credit_line_total_value" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_line_total_value)?
+                }
+                "sop_invoice_credit_type" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_type)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            invoice_line_profit_analysis_date_time_updated: invoice_line_profit_analysis_date_time_updated
-                .unwrap_or_default(),
-            invoice_line_profit_analysis_id: invoice_line_profit_analysis_id
-                .unwrap_or_default(),
-            invoice_line_profit_analysis_line_quantity: invoice_line_profit_analysis_line_quantity
-                .unwrap_or_default(),
-            invoice_line_profit_analysis_realised_cost_value: invoice_line_profit_analysis_realised_cost_value
-                .unwrap_or_default(),
-            invoice_line_profit_analysis_realised_profit_value: invoice_line_profit_analysis_realised_profit_value
-                .unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_date_time_updated: product_date_time_updated.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_group_code: product_group_code.unwrap_or_default(),
-            product_group_date_time_updated: product_group_date_time_updated
-                .unwrap_or_default(),
-            product_group_description: product_group_description.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_invoice_credit_date_time_updated: sop_invoice_credit_date_time_updated
-                .unwrap_or_default(),
-            sop_invoice_credit_document_date: sop_invoice_credit_document_date
-                .unwrap_or_default(),
-            sop_invoice_credit_document_no: sop_invoice_credit_document_no
-                .unwrap_or_default(),
-            sop_invoice_credit_document_status: sop_invoice_credit_document_status
-                .unwrap_or_default(),
-            sop_invoice_credit_exchange_rate: sop_invoice_credit_exchange_rate
-                .unwrap_or_default(),
-            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
-            sop_invoice_credit_line_date_time_updated: sop_invoice_credit_line_date_time_updated
-                .unwrap_or_default(),
-            sop_invoice_credit_line_id: sop_invoice_credit_line_id.unwrap_or_default(),
-            sop_invoice_credit_line_invoice_credit_date: sop_invoice_credit_line_invoice_credit_date
-                .unwrap_or_default(),
-            sop_invoice_credit_line_tax_value: sop_invoice_credit_line_tax_value
-                .unwrap_or_default(),
-            sop_invoice_credit_line_total_value: sop_invoice_credit_line_total_value
-                .unwrap_or_default(),
-            sop_invoice_credit_type: sop_invoice_credit_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3525,24 +3161,17 @@ impl sage_core::types::model::FromFields for CustomerStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut is_live = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("is_live") => fields.lenient_option(&mut is_live)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "is_live" => fields.lenient_into(&mut model.is_live)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            is_live: is_live.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3607,52 +3236,27 @@ impl sage_core::types::model::FromFields for CustomerTelephone {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut area_code = None;
-        let mut country_code = None;
-        let mut customer_contact = None;
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_number = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut subscriber_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("area_code") => fields.lenient_option(&mut area_code)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "area_code" => fields.lenient_into(&mut model.area_code)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_number") => fields.lenient_option(&mut full_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("subscriber_number") => {
-                    fields.lenient_option(&mut subscriber_number)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_number" => fields.lenient_into(&mut model.full_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            area_code: area_code.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            customer_contact: customer_contact.unwrap_or_default(),
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_number: full_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            subscriber_number: subscriber_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4147,570 +3751,288 @@ impl sage_core::types::model::FromFields for CustomerView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_is_on_hold = None;
-        let mut account_opened = None;
-        let mut account_status_type = None;
-        let mut account_status_type_id = None;
-        let mut account_type = None;
-        let mut account_type_id = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut application_date = None;
-        let mut average_time_to_pay = None;
-        let mut avg_time_to_pay_date_last_updated = None;
-        let mut balance = None;
-        let mut base_balance = None;
-        let mut contact_default_email_address = None;
-        let mut contact_default_telephone_number = None;
-        let mut contact_first_name = None;
-        let mut contact_last_name = None;
-        let mut contact_middle_name = None;
-        let mut contact_name = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut credit_bureau_id = None;
-        let mut credit_bureau_name = None;
-        let mut credit_limit = None;
-        let mut credit_position_id = None;
-        let mut credit_position_name = None;
-        let mut credit_reference = None;
-        let mut currency_id = None;
-        let mut currency_iso_code = None;
-        let mut currency_iso_code_id = None;
-        let mut currency_iso_code_name = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut customer_location_address_country_code = None;
-        let mut customer_location_address_country_code_id = None;
-        let mut customer_location_address_country_code_name = None;
-        let mut customer_location_address_line_1 = None;
-        let mut customer_location_address_line_2 = None;
-        let mut customer_location_address_line_3 = None;
-        let mut customer_location_address_line_4 = None;
-        let mut customer_location_city = None;
-        let mut customer_location_country = None;
-        let mut customer_location_country_code = None;
-        let mut customer_location_country_code_id = None;
-        let mut customer_location_country_code_name = None;
-        let mut customer_location_county = None;
-        let mut customer_location_date_time_created = None;
-        let mut customer_location_date_time_updated = None;
-        let mut customer_location_full_address = None;
-        let mut customer_location_id = None;
-        let mut customer_location_post_code = None;
-        let mut customer_location_type = None;
-        let mut customer_location_type_id = None;
-        let mut date_account_details_last_changed = None;
-        let mut date_finance_charge_last_run = None;
-        let mut date_of_last_transaction = None;
-        let mut date_received = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut days_early_settlement_disc_applies = None;
-        let mut default_nominal_account_number = None;
-        let mut default_nominal_cost_centre = None;
-        let mut default_nominal_department = None;
-        let mut default_order_priority = None;
-        let mut default_tax_rate = None;
-        let mut default_tax_rate_code = None;
-        let mut default_tax_rate_id = None;
-        let mut default_tax_rate_name = None;
-        let mut discount_group_description = None;
-        let mut discount_group_id = None;
-        let mut discount_group_name = None;
-        let mut duns_code = None;
-        let mut early_settlement_discount_percent = None;
-        let mut fax_area_code = None;
-        let mut fax_country_code = None;
-        let mut fax_subscriber_number = None;
-        let mut id = None;
-        let mut invoice_discount_percent = None;
-        let mut invoice_line_discount_percent = None;
-        let mut invoice_payments_status = None;
-        let mut is_over_credit_limit = None;
-        let mut last_credit_review = None;
-        let mut months_to_keep_transactions_for = None;
-        let mut name = None;
-        let mut next_credit_review = None;
-        let mut order_value_discount_description = None;
-        let mut order_value_discount_id = None;
-        let mut order_value_discount_name = None;
-        let mut payment_terms = None;
-        let mut payment_terms_id = None;
-        let mut payment_terms_in_days = None;
-        let mut price_band_description = None;
-        let mut price_band_id = None;
-        let mut price_band_name = None;
-        let mut reference = None;
-        let mut send_copy_statement_to_branch = None;
-        let mut short_name = None;
-        let mut statement_transmission_method = None;
-        let mut statement_transmission_method_id = None;
-        let mut telephone_area_code = None;
-        let mut telephone_country_code = None;
-        let mut telephone_subscriber_number = None;
-        let mut terms_agreed = None;
-        let mut trading_terms = None;
-        let mut use_consolidated_billing = None;
-        let mut use_tax_code_as_default = None;
-        let mut value_of_current_orders_in_sop = None;
-        let mut vat_number = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_is_on_hold") => {
-                    fields.lenient_option(&mut account_is_on_hold)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_is_on_hold" => {
+                    fields.lenient_into(&mut model.account_is_on_hold)?
                 }
-                Some("account_opened") => fields.next_value(&mut account_opened)?,
-                Some("account_status_type") => {
-                    fields.next_value(&mut account_status_type)?
+                "account_opened" => fields.option_into(&mut model.account_opened)?,
+                "account_status_type" => {
+                    fields.option_into(&mut model.account_status_type)?
                 }
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("account_type") => fields.lenient_option(&mut account_type)?,
-                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("application_date") => fields.next_value(&mut application_date)?,
-                Some("average_time_to_pay") => {
-                    fields.lenient_option(&mut average_time_to_pay)?
+                "account_type" => fields.lenient_into(&mut model.account_type)?,
+                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "application_date" => fields.option_into(&mut model.application_date)?,
+                "average_time_to_pay" => {
+                    fields.lenient_into(&mut model.average_time_to_pay)?
                 }
-                Some("avg_time_to_pay_date_last_updated") => {
-                    fields.next_value(&mut avg_time_to_pay_date_last_updated)?
+                "avg_time_to_pay_date_last_updated" => {
+                    fields.option_into(&mut model.avg_time_to_pay_date_last_updated)?
                 }
-                Some("balance") => fields.lenient_option(&mut balance)?,
-                Some("base_balance") => fields.lenient_option(&mut base_balance)?,
-                Some("contact_default_email_address") => {
-                    fields.lenient_option(&mut contact_default_email_address)?
+                "balance" => fields.lenient_into(&mut model.balance)?,
+                "base_balance" => fields.lenient_into(&mut model.base_balance)?,
+                "contact_default_email_address" => {
+                    fields.lenient_into(&mut model.contact_default_email_address)?
                 }
-                Some("contact_default_telephone_number") => {
-                    fields.lenient_option(&mut contact_default_telephone_number)?
+                "contact_default_telephone_number" => {
+                    fields.lenient_into(&mut model.contact_default_telephone_number)?
                 }
-                Some("contact_first_name") => {
-                    fields.lenient_option(&mut contact_first_name)?
+                "contact_first_name" => {
+                    fields.lenient_into(&mut model.contact_first_name)?
                 }
-                Some("contact_last_name") => {
-                    fields.lenient_option(&mut contact_last_name)?
+                "contact_last_name" => fields.lenient_into(&mut model.contact_last_name)?,
+                "contact_middle_name" => {
+                    fields.lenient_into(&mut model.contact_middle_name)?
                 }
-                Some("contact_middle_name") => {
-                    fields.lenient_option(&mut contact_middle_name)?
+                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
+                "country_code" => fields.lenient_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "credit_bureau_id" => fields.lenient_into(&mut model.credit_bureau_id)?,
+                "credit_bureau_name" => {
+                    fields.lenient_into(&mut model.credit_bureau_name)?
                 }
-                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
-                Some("country_code") => fields.lenient_option(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
-                Some("credit_bureau_name") => {
-                    fields.lenient_option(&mut credit_bureau_name)?
+                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
+                "credit_position_id" => {
+                    fields.lenient_into(&mut model.credit_position_id)?
                 }
-                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
-                Some("credit_position_id") => {
-                    fields.lenient_option(&mut credit_position_id)?
+                "credit_position_name" => {
+                    fields.lenient_into(&mut model.credit_position_name)?
                 }
-                Some("credit_position_name") => {
-                    fields.lenient_option(&mut credit_position_name)?
+                "credit_reference" => fields.lenient_into(&mut model.credit_reference)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
+                "currency_iso_code_id" => {
+                    fields.lenient_into(&mut model.currency_iso_code_id)?
                 }
-                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("currency_iso_code") => {
-                    fields.lenient_option(&mut currency_iso_code)?
+                "currency_iso_code_name" => {
+                    fields.lenient_into(&mut model.currency_iso_code_name)?
                 }
-                Some("currency_iso_code_id") => {
-                    fields.lenient_option(&mut currency_iso_code_id)?
-                }
-                Some("currency_iso_code_name") => {
-                    fields.lenient_option(&mut currency_iso_code_name)?
-                }
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("customer_location_address_country_code") => {
-                    fields.lenient_option(&mut customer_location_address_country_code)?
-                }
-                Some("customer_location_address_country_code_id") => {
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "customer_location_address_country_code" => {
                     fields
-                        .lenient_option(&mut customer_location_address_country_code_id)?
+                        .lenient_into(&mut model.customer_location_address_country_code)?
                 }
-                Some("customer_location_address_country_code_name") => {
+                "customer_location_address_country_code_id" => {
                     fields
-                        .lenient_option(
-                            &mut customer_location_address_country_code_name,
+                        .lenient_into(
+                            &mut model.customer_location_address_country_code_id,
                         )?
                 }
-                Some("customer_location_address_line_1") => {
-                    fields.lenient_option(&mut customer_location_address_line_1)?
+                "customer_location_address_country_code_name" => {
+                    fields
+                        .lenient_into(
+                            &mut model.customer_location_address_country_code_name,
+                        )?
                 }
-                Some("customer_location_address_line_2") => {
-                    fields.lenient_option(&mut customer_location_address_line_2)?
+                "customer_location_address_line_1" => {
+                    fields.lenient_into(&mut model.customer_location_address_line_1)?
                 }
-                Some("customer_location_address_line_3") => {
-                    fields.lenient_option(&mut customer_location_address_line_3)?
+                "customer_location_address_line_2" => {
+                    fields.lenient_into(&mut model.customer_location_address_line_2)?
                 }
-                Some("customer_location_address_line_4") => {
-                    fields.lenient_option(&mut customer_location_address_line_4)?
+                "customer_location_address_line_3" => {
+                    fields.lenient_into(&mut model.customer_location_address_line_3)?
                 }
-                Some("customer_location_city") => {
-                    fields.lenient_option(&mut customer_location_city)?
+                "customer_location_address_line_4" => {
+                    fields.lenient_into(&mut model.customer_location_address_line_4)?
                 }
-                Some("customer_location_country") => {
-                    fields.lenient_option(&mut customer_location_country)?
+                "customer_location_city" => {
+                    fields.lenient_into(&mut model.customer_location_city)?
                 }
-                Some("customer_location_country_code") => {
-                    fields.lenient_option(&mut customer_location_country_code)?
+                "customer_location_country" => {
+                    fields.lenient_into(&mut model.customer_location_country)?
                 }
-                Some("customer_location_country_code_id") => {
-                    fields.lenient_option(&mut customer_location_country_code_id)?
+                "customer_location_country_code" => {
+                    fields.lenient_into(&mut model.customer_location_country_code)?
                 }
-                Some("customer_location_country_code_name") => {
-                    fields.lenient_option(&mut customer_location_country_code_name)?
+                "customer_location_country_code_id" => {
+                    fields.lenient_into(&mut model.customer_location_country_code_id)?
                 }
-                Some("customer_location_county") => {
-                    fields.lenient_option(&mut customer_location_county)?
+                "customer_location_country_code_name" => {
+                    fields.lenient_into(&mut model.customer_location_country_code_name)?
                 }
-                Some("customer_location_date_time_created") => {
-                    fields.next_value(&mut customer_location_date_time_created)?
+                "customer_location_county" => {
+                    fields.lenient_into(&mut model.customer_location_county)?
                 }
-                Some("customer_location_date_time_updated") => {
-                    fields.next_value(&mut customer_location_date_time_updated)?
+                "customer_location_date_time_created" => {
+                    fields.option_into(&mut model.customer_location_date_time_created)?
                 }
-                Some("customer_location_full_address") => {
-                    fields.lenient_option(&mut customer_location_full_address)?
+                "customer_location_date_time_updated" => {
+                    fields.option_into(&mut model.customer_location_date_time_updated)?
                 }
-                Some("customer_location_id") => {
-                    fields.lenient_option(&mut customer_location_id)?
+                "customer_location_full_address" => {
+                    fields.lenient_into(&mut model.customer_location_full_address)?
                 }
-                Some("customer_location_post_code") => {
-                    fields.lenient_option(&mut customer_location_post_code)?
+                "customer_location_id" => {
+                    fields.lenient_into(&mut model.customer_location_id)?
                 }
-                Some("customer_location_type") => {
-                    fields.lenient_option(&mut customer_location_type)?
+                "customer_location_post_code" => {
+                    fields.lenient_into(&mut model.customer_location_post_code)?
                 }
-                Some("customer_location_type_id") => {
-                    fields.lenient_option(&mut customer_location_type_id)?
+                "customer_location_type" => {
+                    fields.lenient_into(&mut model.customer_location_type)?
                 }
-                Some("date_account_details_last_changed") => {
-                    fields.next_value(&mut date_account_details_last_changed)?
+                "customer_location_type_id" => {
+                    fields.lenient_into(&mut model.customer_location_type_id)?
                 }
-                Some("date_finance_charge_last_run") => {
-                    fields.next_value(&mut date_finance_charge_last_run)?
+                "date_account_details_last_changed" => {
+                    fields.option_into(&mut model.date_account_details_last_changed)?
                 }
-                Some("date_of_last_transaction") => {
-                    fields.next_value(&mut date_of_last_transaction)?
+                "date_finance_charge_last_run" => {
+                    fields.option_into(&mut model.date_finance_charge_last_run)?
                 }
-                Some("date_received") => fields.next_value(&mut date_received)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("days_early_settlement_disc_applies") => {
-                    fields.lenient_option(&mut days_early_settlement_disc_applies)?
+                "date_of_last_transaction" => {
+                    fields.option_into(&mut model.date_of_last_transaction)?
                 }
-                Some("default_nominal_account_number") => {
-                    fields.lenient_option(&mut default_nominal_account_number)?
+                "date_received" => fields.option_into(&mut model.date_received)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "days_early_settlement_disc_applies" => {
+                    fields.lenient_into(&mut model.days_early_settlement_disc_applies)?
                 }
-                Some("default_nominal_cost_centre") => {
-                    fields.lenient_option(&mut default_nominal_cost_centre)?
+                "default_nominal_account_number" => {
+                    fields.lenient_into(&mut model.default_nominal_account_number)?
                 }
-                Some("default_nominal_department") => {
-                    fields.lenient_option(&mut default_nominal_department)?
+                "default_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.default_nominal_cost_centre)?
                 }
-                Some("default_order_priority") => {
-                    fields.lenient_option(&mut default_order_priority)?
+                "default_nominal_department" => {
+                    fields.lenient_into(&mut model.default_nominal_department)?
                 }
-                Some("default_tax_rate") => fields.lenient_option(&mut default_tax_rate)?,
-                Some("default_tax_rate_code") => {
-                    fields.lenient_option(&mut default_tax_rate_code)?
+                "default_order_priority" => {
+                    fields.lenient_into(&mut model.default_order_priority)?
                 }
-                Some("default_tax_rate_id") => {
-                    fields.lenient_option(&mut default_tax_rate_id)?
+                "default_tax_rate" => fields.lenient_into(&mut model.default_tax_rate)?,
+                "default_tax_rate_code" => {
+                    fields.lenient_into(&mut model.default_tax_rate_code)?
                 }
-                Some("default_tax_rate_name") => {
-                    fields.lenient_option(&mut default_tax_rate_name)?
+                "default_tax_rate_id" => {
+                    fields.lenient_into(&mut model.default_tax_rate_id)?
                 }
-                Some("discount_group_description") => {
-                    fields.lenient_option(&mut discount_group_description)?
+                "default_tax_rate_name" => {
+                    fields.lenient_into(&mut model.default_tax_rate_name)?
                 }
-                Some("discount_group_id") => {
-                    fields.lenient_option(&mut discount_group_id)?
+                "discount_group_description" => {
+                    fields.lenient_into(&mut model.discount_group_description)?
                 }
-                Some("discount_group_name") => {
-                    fields.lenient_option(&mut discount_group_name)?
+                "discount_group_id" => fields.lenient_into(&mut model.discount_group_id)?,
+                "discount_group_name" => {
+                    fields.lenient_into(&mut model.discount_group_name)?
                 }
-                Some("duns_code") => fields.lenient_option(&mut duns_code)?,
-                Some("early_settlement_discount_percent") => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                "duns_code" => fields.lenient_into(&mut model.duns_code)?,
+                "early_settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
                 }
-                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
-                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
-                Some("fax_subscriber_number") => {
-                    fields.lenient_option(&mut fax_subscriber_number)?
+                "fax_area_code" => fields.lenient_into(&mut model.fax_area_code)?,
+                "fax_country_code" => fields.lenient_into(&mut model.fax_country_code)?,
+                "fax_subscriber_number" => {
+                    fields.lenient_into(&mut model.fax_subscriber_number)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_discount_percent") => {
-                    fields.lenient_option(&mut invoice_discount_percent)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "invoice_discount_percent" => {
+                    fields.lenient_into(&mut model.invoice_discount_percent)?
                 }
-                Some("invoice_line_discount_percent") => {
-                    fields.lenient_option(&mut invoice_line_discount_percent)?
+                "invoice_line_discount_percent" => {
+                    fields.lenient_into(&mut model.invoice_line_discount_percent)?
                 }
-                Some("invoice_payments_status") => {
-                    fields.lenient_option(&mut invoice_payments_status)?
+                "invoice_payments_status" => {
+                    fields.lenient_into(&mut model.invoice_payments_status)?
                 }
-                Some("is_over_credit_limit") => {
-                    fields.lenient_option(&mut is_over_credit_limit)?
+                "is_over_credit_limit" => {
+                    fields.lenient_into(&mut model.is_over_credit_limit)?
                 }
-                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
-                Some("months_to_keep_transactions_for") => {
-                    fields.lenient_option(&mut months_to_keep_transactions_for)?
+                "last_credit_review" => {
+                    fields.option_into(&mut model.last_credit_review)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
-                Some("order_value_discount_description") => {
-                    fields.lenient_option(&mut order_value_discount_description)?
+                "months_to_keep_transactions_for" => {
+                    fields.lenient_into(&mut model.months_to_keep_transactions_for)?
                 }
-                Some("order_value_discount_id") => {
-                    fields.lenient_option(&mut order_value_discount_id)?
+                "name" => fields.lenient_into(&mut model.name)?,
+                "next_credit_review" => {
+                    fields.option_into(&mut model.next_credit_review)?
                 }
-                Some("order_value_discount_name") => {
-                    fields.lenient_option(&mut order_value_discount_name)?
+                "order_value_discount_description" => {
+                    fields.lenient_into(&mut model.order_value_discount_description)?
                 }
-                Some("payment_terms") => fields.lenient_option(&mut payment_terms)?,
-                Some("payment_terms_id") => fields.lenient_option(&mut payment_terms_id)?,
-                Some("payment_terms_in_days") => {
-                    fields.lenient_option(&mut payment_terms_in_days)?
+                "order_value_discount_id" => {
+                    fields.lenient_into(&mut model.order_value_discount_id)?
                 }
-                Some("price_band_description") => {
-                    fields.lenient_option(&mut price_band_description)?
+                "order_value_discount_name" => {
+                    fields.lenient_into(&mut model.order_value_discount_name)?
                 }
-                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
-                Some("price_band_name") => fields.lenient_option(&mut price_band_name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("send_copy_statement_to_branch") => {
-                    fields.lenient_option(&mut send_copy_statement_to_branch)?
+                "payment_terms" => fields.lenient_into(&mut model.payment_terms)?,
+                "payment_terms_id" => fields.lenient_into(&mut model.payment_terms_id)?,
+                "payment_terms_in_days" => {
+                    fields.lenient_into(&mut model.payment_terms_in_days)?
                 }
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some("statement_transmission_method") => {
-                    fields.lenient_option(&mut statement_transmission_method)?
+                "price_band_description" => {
+                    fields.lenient_into(&mut model.price_band_description)?
                 }
-                Some("statement_transmission_method_id") => {
-                    fields.lenient_option(&mut statement_transmission_method_id)?
+                "price_band_id" => fields.lenient_into(&mut model.price_band_id)?,
+                "price_band_name" => fields.lenient_into(&mut model.price_band_name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "send_copy_statement_to_branch" => {
+                    fields.lenient_into(&mut model.send_copy_statement_to_branch)?
                 }
-                Some("telephone_area_code") => {
-                    fields.lenient_option(&mut telephone_area_code)?
+                "short_name" => fields.lenient_into(&mut model.short_name)?,
+                "statement_transmission_method" => {
+                    fields.lenient_into(&mut model.statement_transmission_method)?
                 }
-                Some("telephone_country_code") => {
-                    fields.lenient_option(&mut telephone_country_code)?
+                "statement_transmission_method_id" => {
+                    fields.lenient_into(&mut model.statement_transmission_method_id)?
                 }
-                Some("telephone_subscriber_number") => {
-                    fields.lenient_option(&mut telephone_subscriber_number)?
+                "telephone_area_code" => {
+                    fields.lenient_into(&mut model.telephone_area_code)?
                 }
-                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
-                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
-                Some("use_consolidated_billing") => {
-                    fields.lenient_option(&mut use_consolidated_billing)?
+                "telephone_country_code" => {
+                    fields.lenient_into(&mut model.telephone_country_code)?
                 }
-                Some("use_tax_code_as_default") => {
-                    fields.lenient_option(&mut use_tax_code_as_default)?
+                "telephone_subscriber_number" => {
+                    fields.lenient_into(&mut model.telephone_subscriber_number)?
                 }
-                Some("value_of_current_orders_in_sop") => {
-                    fields.lenient_option(&mut value_of_current_orders_in_sop)?
+                "terms_agreed" => fields.lenient_into(&mut model.terms_agreed)?,
+                "trading_terms" => fields.lenient_into(&mut model.trading_terms)?,
+                "use_consolidated_billing" => {
+                    fields.lenient_into(&mut model.use_consolidated_billing)?
                 }
-                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "use_tax_code_as_default" => {
+                    fields.lenient_into(&mut model.use_tax_code_as_default)?
+                }
+                "value_of_current_orders_in_sop" => {
+                    fields.lenient_into(&mut model.value_of_current_orders_in_sop)?
+                }
+                "vat_number" => fields.lenient_into(&mut model.vat_number)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_is_on_hold: account_is_on_hold.unwrap_or_default(),
-            account_opened: account_opened.unwrap_or_default(),
-            account_status_type: account_status_type.unwrap_or_default(),
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            account_type: account_type.unwrap_or_default(),
-            account_type_id: account_type_id.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            application_date: application_date.unwrap_or_default(),
-            average_time_to_pay: average_time_to_pay.unwrap_or_default(),
-            avg_time_to_pay_date_last_updated: avg_time_to_pay_date_last_updated
-                .unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            base_balance: base_balance.unwrap_or_default(),
-            contact_default_email_address: contact_default_email_address
-                .unwrap_or_default(),
-            contact_default_telephone_number: contact_default_telephone_number
-                .unwrap_or_default(),
-            contact_first_name: contact_first_name.unwrap_or_default(),
-            contact_last_name: contact_last_name.unwrap_or_default(),
-            contact_middle_name: contact_middle_name.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
-            credit_bureau_name: credit_bureau_name.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_position_id: credit_position_id.unwrap_or_default(),
-            credit_position_name: credit_position_name.unwrap_or_default(),
-            credit_reference: credit_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            currency_iso_code: currency_iso_code.unwrap_or_default(),
-            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
-            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            customer_location_address_country_code: customer_location_address_country_code
-                .unwrap_or_default(),
-            customer_location_address_country_code_id: customer_location_address_country_code_id
-                .unwrap_or_default(),
-            customer_location_address_country_code_name: customer_location_address_country_code_name
-                .unwrap_or_default(),
-            customer_location_address_line_1: customer_location_address_line_1
-                .unwrap_or_default(),
-            customer_location_address_line_2: customer_location_address_line_2
-                .unwrap_or_default(),
-            customer_location_address_line_3: customer_location_address_line_3
-                .unwrap_or_default(),
-            customer_location_address_line_4: customer_location_address_line_4
-                .unwrap_or_default(),
-            customer_location_city: customer_location_city.unwrap_or_default(),
-            customer_location_country: customer_location_country.unwrap_or_default(),
-            customer_location_country_code: customer_location_country_code
-                .unwrap_or_default(),
-            customer_location_country_code_id: customer_location_country_code_id
-                .unwrap_or_default(),
-            customer_location_country_code_name: customer_location_country_code_name
-                .unwrap_or_default(),
-            customer_location_county: customer_location_county.unwrap_or_default(),
-            customer_location_date_time_created: customer_location_date_time_created
-                .unwrap_or_default(),
-            customer_location_date_time_updated: customer_location_date_time_updated
-                .unwrap_or_default(),
-            customer_location_full_address: customer_location_full_address
-                .unwrap_or_default(),
-            customer_location_id: customer_location_id.unwrap_or_default(),
-            customer_location_post_code: customer_location_post_code.unwrap_or_default(),
-            customer_location_type: customer_location_type.unwrap_or_default(),
-            customer_location_type_id: customer_location_type_id.unwrap_or_default(),
-            date_account_details_last_changed: date_account_details_last_changed
-                .unwrap_or_default(),
-            date_finance_charge_last_run: date_finance_charge_last_run
-                .unwrap_or_default(),
-            date_of_last_transaction: date_of_last_transaction.unwrap_or_default(),
-            date_received: date_received.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            days_early_settlement_disc_applies: days_early_settlement_disc_applies
-                .unwrap_or_default(),
-            default_nominal_account_number: default_nominal_account_number
-                .unwrap_or_default(),
-            default_nominal_cost_centre: default_nominal_cost_centre.unwrap_or_default(),
-            default_nominal_department: default_nominal_department.unwrap_or_default(),
-            default_order_priority: default_order_priority.unwrap_or_default(),
-            default_tax_rate: default_tax_rate.unwrap_or_default(),
-            default_tax_rate_code: default_tax_rate_code.unwrap_or_default(),
-            default_tax_rate_id: default_tax_rate_id.unwrap_or_default(),
-            default_tax_rate_name: default_tax_rate_name.unwrap_or_default(),
-            discount_group_description: discount_group_description.unwrap_or_default(),
-            discount_group_id: discount_group_id.unwrap_or_default(),
-            discount_group_name: discount_group_name.unwrap_or_default(),
-            duns_code: duns_code.unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            fax_area_code: fax_area_code.unwrap_or_default(),
-            fax_country_code: fax_country_code.unwrap_or_default(),
-            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_discount_percent: invoice_discount_percent.unwrap_or_default(),
-            invoice_line_discount_percent: invoice_line_discount_percent
-                .unwrap_or_default(),
-            invoice_payments_status: invoice_payments_status.unwrap_or_default(),
-            is_over_credit_limit: is_over_credit_limit.unwrap_or_default(),
-            last_credit_review: last_credit_review.unwrap_or_default(),
-            months_to_keep_transactions_for: months_to_keep_transactions_for
-                .unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            next_credit_review: next_credit_review.unwrap_or_default(),
-            order_value_discount_description: order_value_discount_description
-                .unwrap_or_default(),
-            order_value_discount_id: order_value_discount_id.unwrap_or_default(),
-            order_value_discount_name: order_value_discount_name.unwrap_or_default(),
-            payment_terms: payment_terms.unwrap_or_default(),
-            payment_terms_id: payment_terms_id.unwrap_or_default(),
-            payment_terms_in_days: payment_terms_in_days.unwrap_or_default(),
-            price_band_description: price_band_description.unwrap_or_default(),
-            price_band_id: price_band_id.unwrap_or_default(),
-            price_band_name: price_band_name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            send_copy_statement_to_branch: send_copy_statement_to_branch
-                .unwrap_or_default(),
-            short_name: short_name.unwrap_or_default(),
-            statement_transmission_method: statement_transmission_method
-                .unwrap_or_default(),
-            statement_transmission_method_id: statement_transmission_method_id
-                .unwrap_or_default(),
-            telephone_area_code: telephone_area_code.unwrap_or_default(),
-            telephone_country_code: telephone_country_code.unwrap_or_default(),
-            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
-            terms_agreed: terms_agreed.unwrap_or_default(),
-            trading_terms: trading_terms.unwrap_or_default(),
-            use_consolidated_billing: use_consolidated_billing.unwrap_or_default(),
-            use_tax_code_as_default: use_tax_code_as_default.unwrap_or_default(),
-            value_of_current_orders_in_sop: value_of_current_orders_in_sop
-                .unwrap_or_default(),
-            vat_number: vat_number.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4766,41 +4088,24 @@ impl sage_core::types::model::FromFields for CustomerWebsite {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_contact = None;
-        let mut customer_contact_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
-                Some("customer_contact_id") => {
-                    fields.lenient_option(&mut customer_contact_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
+                "customer_contact_id" => {
+                    fields.lenient_into(&mut model.customer_contact_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "website" => fields.lenient_into(&mut model.website)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_contact: customer_contact.unwrap_or_default(),
-            customer_contact_id: customer_contact_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4945,161 +4250,104 @@ impl sage_core::types::model::FromFields for CustomerYearValueView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_analysis_code_1 = None;
-        let mut customer_analysis_code_2 = None;
-        let mut customer_analysis_code_3 = None;
-        let mut customer_analysis_code_4 = None;
-        let mut customer_analysis_code_5 = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut customer_year_value_id = None;
-        let mut financial_year_end_date = None;
-        let mut financial_year_id = None;
-        let mut financial_year_start_date = None;
-        let mut number_of_periods_in_year = None;
-        let mut year_relative_to_current_year = None;
-        let mut year_value_date_time_updated = None;
-        let mut year_value_exchange_rate_gain_or_loss = None;
-        let mut year_value_total_cash_value_to_date = None;
-        let mut year_value_total_cash_value_to_date_in_base = None;
-        let mut year_value_total_cred_note_value_to_date_in_base = None;
-        let mut year_value_total_credit_note_value_to_date = None;
-        let mut year_value_total_finance_charges_applied = None;
-        let mut year_value_total_invoice_value_to_date = None;
-        let mut year_value_total_invoice_value_to_date_in_base = None;
-        let mut year_value_total_profit_value_to_date = None;
-        let mut year_value_total_profit_value_to_date_in_base = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_analysis_code_1") => {
-                    fields.lenient_option(&mut customer_analysis_code_1)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_analysis_code_1" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_1)?
                 }
-                Some("customer_analysis_code_2") => {
-                    fields.lenient_option(&mut customer_analysis_code_2)?
+                "customer_analysis_code_2" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_2)?
                 }
-                Some("customer_analysis_code_3") => {
-                    fields.lenient_option(&mut customer_analysis_code_3)?
+                "customer_analysis_code_3" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_3)?
                 }
-                Some("customer_analysis_code_4") => {
-                    fields.lenient_option(&mut customer_analysis_code_4)?
+                "customer_analysis_code_4" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_4)?
                 }
-                Some("customer_analysis_code_5") => {
-                    fields.lenient_option(&mut customer_analysis_code_5)?
+                "customer_analysis_code_5" => {
+                    fields.lenient_into(&mut model.customer_analysis_code_5)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("customer_year_value_id") => {
-                    fields.lenient_option(&mut customer_year_value_id)?
+                "customer_year_value_id" => {
+                    fields.lenient_into(&mut model.customer_year_value_id)?
                 }
-                Some("financial_year_end_date") => {
-                    fields.next_value(&mut financial_year_end_date)?
+                "financial_year_end_date" => {
+                    fields.option_into(&mut model.financial_year_end_date)?
                 }
-                Some("financial_year_id") => {
-                    fields.lenient_option(&mut financial_year_id)?
+                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
+                "financial_year_start_date" => {
+                    fields.option_into(&mut model.financial_year_start_date)?
                 }
-                Some("financial_year_start_date") => {
-                    fields.next_value(&mut financial_year_start_date)?
+                "number_of_periods_in_year" => {
+                    fields.lenient_into(&mut model.number_of_periods_in_year)?
                 }
-                Some("number_of_periods_in_year") => {
-                    fields.lenient_option(&mut number_of_periods_in_year)?
+                "year_relative_to_current_year" => {
+                    fields.lenient_into(&mut model.year_relative_to_current_year)?
                 }
-                Some("year_relative_to_current_year") => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
+                "year_value_date_time_updated" => {
+                    fields.option_into(&mut model.year_value_date_time_updated)?
                 }
-                Some("year_value_date_time_updated") => {
-                    fields.next_value(&mut year_value_date_time_updated)?
-                }
-                Some("year_value_exchange_rate_gain_or_loss") => {
-                    fields.lenient_option(&mut year_value_exchange_rate_gain_or_loss)?
-                }
-                Some("year_value_total_cash_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_cash_value_to_date)?
-                }
-                Some("year_value_total_cash_value_to_date_in_base") => {
+                "year_value_exchange_rate_gain_or_loss" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_cash_value_to_date_in_base,
+                        .lenient_into(&mut model.year_value_exchange_rate_gain_or_loss)?
+                }
+                "year_value_total_cash_value_to_date" => {
+                    fields.lenient_into(&mut model.year_value_total_cash_value_to_date)?
+                }
+                "year_value_total_cash_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_cash_value_to_date_in_base,
                         )?
                 }
-                Some("year_value_total_cred_note_value_to_date_in_base") => {
+                "year_value_total_cred_note_value_to_date_in_base" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_cred_note_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_cred_note_value_to_date_in_base,
                         )?
                 }
-                Some("year_value_total_credit_note_value_to_date") => {
+                "year_value_total_credit_note_value_to_date" => {
                     fields
-                        .lenient_option(&mut year_value_total_credit_note_value_to_date)?
-                }
-                Some("year_value_total_finance_charges_applied") => {
-                    fields.lenient_option(&mut year_value_total_finance_charges_applied)?
-                }
-                Some("year_value_total_invoice_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_invoice_value_to_date)?
-                }
-                Some("year_value_total_invoice_value_to_date_in_base") => {
-                    fields
-                        .lenient_option(
-                            &mut year_value_total_invoice_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_credit_note_value_to_date,
                         )?
                 }
-                Some("year_value_total_profit_value_to_date") => {
-                    fields.lenient_option(&mut year_value_total_profit_value_to_date)?
-                }
-                Some("year_value_total_profit_value_to_date_in_base") => {
+                "year_value_total_finance_charges_applied" => {
                     fields
-                        .lenient_option(
-                            &mut year_value_total_profit_value_to_date_in_base,
+                        .lenient_into(
+                            &mut model.year_value_total_finance_charges_applied,
                         )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "year_value_total_invoice_value_to_date" => {
+                    fields
+                        .lenient_into(&mut model.year_value_total_invoice_value_to_date)?
+                }
+                "year_value_total_invoice_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                "year_value_total_profit_value_to_date" => {
+                    fields
+                        .lenient_into(&mut model.year_value_total_profit_value_to_date)?
+                }
+                "year_value_total_profit_value_to_date_in_base" => {
+                    fields
+                        .lenient_into(
+                            &mut model.year_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_analysis_code_1: customer_analysis_code_1.unwrap_or_default(),
-            customer_analysis_code_2: customer_analysis_code_2.unwrap_or_default(),
-            customer_analysis_code_3: customer_analysis_code_3.unwrap_or_default(),
-            customer_analysis_code_4: customer_analysis_code_4.unwrap_or_default(),
-            customer_analysis_code_5: customer_analysis_code_5.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            customer_year_value_id: customer_year_value_id.unwrap_or_default(),
-            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
-            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            year_value_date_time_updated: year_value_date_time_updated
-                .unwrap_or_default(),
-            year_value_exchange_rate_gain_or_loss: year_value_exchange_rate_gain_or_loss
-                .unwrap_or_default(),
-            year_value_total_cash_value_to_date: year_value_total_cash_value_to_date
-                .unwrap_or_default(),
-            year_value_total_cash_value_to_date_in_base: year_value_total_cash_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_cred_note_value_to_date_in_base: year_value_total_cred_note_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_credit_note_value_to_date: year_value_total_credit_note_value_to_date
-                .unwrap_or_default(),
-            year_value_total_finance_charges_applied: year_value_total_finance_charges_applied
-                .unwrap_or_default(),
-            year_value_total_invoice_value_to_date: year_value_total_invoice_value_to_date
-                .unwrap_or_default(),
-            year_value_total_invoice_value_to_date_in_base: year_value_total_invoice_value_to_date_in_base
-                .unwrap_or_default(),
-            year_value_total_profit_value_to_date: year_value_total_profit_value_to_date
-                .unwrap_or_default(),
-            year_value_total_profit_value_to_date_in_base: year_value_total_profit_value_to_date_in_base
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5140,24 +4388,17 @@ impl sage_core::types::model::FromFields for DocumentTransmissionMethodType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5202,32 +4443,21 @@ impl sage_core::types::model::FromFields for FinanceCharge {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut finance_charge_percent = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("finance_charge_percent") => {
-                    fields.lenient_option(&mut finance_charge_percent)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "finance_charge_percent" => {
+                    fields.lenient_into(&mut model.finance_charge_percent)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            finance_charge_percent: finance_charge_percent.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5268,24 +4498,17 @@ impl sage_core::types::model::FromFields for HeadOfficeType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5336,38 +4559,23 @@ impl sage_core::types::model::FromFields for LookupCustomer {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut account_status_type_id = None;
-        let mut id = None;
-        let mut name = None;
-        let mut office_type_id = None;
-        let mut post_code = None;
-        let mut reference = None;
-        let mut short_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("account_status_type_id") => {
-                    fields.lenient_option(&mut account_status_type_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "account_status_type_id" => {
+                    fields.lenient_into(&mut model.account_status_type_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("office_type_id") => fields.lenient_option(&mut office_type_id)?,
-                Some("post_code") => fields.lenient_option(&mut post_code)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("short_name") => fields.lenient_option(&mut short_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "office_type_id" => fields.lenient_into(&mut model.office_type_id)?,
+                "post_code" => fields.lenient_into(&mut model.post_code)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "short_name" => fields.lenient_into(&mut model.short_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            account_status_type_id: account_status_type_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            office_type_id: office_type_id.unwrap_or_default(),
-            post_code: post_code.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            short_name: short_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5496,114 +4704,48 @@ impl sage_core::types::model::FromFields for SalesAgedDebtorView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut aged_period_1 = None;
-        let mut aged_period_2 = None;
-        let mut aged_period_3 = None;
-        let mut aged_period_4 = None;
-        let mut aged_period_5 = None;
-        let mut aged_period_6 = None;
-        let mut aged_period_7 = None;
-        let mut aged_period_8 = None;
-        let mut base_current = None;
-        let mut base_future = None;
-        let mut base_past = None;
-        let mut base_period_1 = None;
-        let mut base_period_2 = None;
-        let mut base_period_3 = None;
-        let mut base_period_4 = None;
-        let mut base_period_5 = None;
-        let mut base_period_6 = None;
-        let mut base_period_7 = None;
-        let mut base_period_8 = None;
-        let mut customer_id = None;
-        let mut doc_current = None;
-        let mut doc_future = None;
-        let mut doc_past = None;
-        let mut doc_period_1 = None;
-        let mut doc_period_2 = None;
-        let mut doc_period_3 = None;
-        let mut doc_period_4 = None;
-        let mut doc_period_5 = None;
-        let mut doc_period_6 = None;
-        let mut doc_period_7 = None;
-        let mut doc_period_8 = None;
-        let mut posted_customer_transaction_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("aged_period_1") => fields.lenient_option(&mut aged_period_1)?,
-                Some("aged_period_2") => fields.lenient_option(&mut aged_period_2)?,
-                Some("aged_period_3") => fields.lenient_option(&mut aged_period_3)?,
-                Some("aged_period_4") => fields.lenient_option(&mut aged_period_4)?,
-                Some("aged_period_5") => fields.lenient_option(&mut aged_period_5)?,
-                Some("aged_period_6") => fields.lenient_option(&mut aged_period_6)?,
-                Some("aged_period_7") => fields.lenient_option(&mut aged_period_7)?,
-                Some("aged_period_8") => fields.lenient_option(&mut aged_period_8)?,
-                Some("base_current") => fields.lenient_option(&mut base_current)?,
-                Some("base_future") => fields.lenient_option(&mut base_future)?,
-                Some("base_past") => fields.lenient_option(&mut base_past)?,
-                Some("base_period_1") => fields.lenient_option(&mut base_period_1)?,
-                Some("base_period_2") => fields.lenient_option(&mut base_period_2)?,
-                Some("base_period_3") => fields.lenient_option(&mut base_period_3)?,
-                Some("base_period_4") => fields.lenient_option(&mut base_period_4)?,
-                Some("base_period_5") => fields.lenient_option(&mut base_period_5)?,
-                Some("base_period_6") => fields.lenient_option(&mut base_period_6)?,
-                Some("base_period_7") => fields.lenient_option(&mut base_period_7)?,
-                Some("base_period_8") => fields.lenient_option(&mut base_period_8)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("doc_current") => fields.lenient_option(&mut doc_current)?,
-                Some("doc_future") => fields.lenient_option(&mut doc_future)?,
-                Some("doc_past") => fields.lenient_option(&mut doc_past)?,
-                Some("doc_period_1") => fields.lenient_option(&mut doc_period_1)?,
-                Some("doc_period_2") => fields.lenient_option(&mut doc_period_2)?,
-                Some("doc_period_3") => fields.lenient_option(&mut doc_period_3)?,
-                Some("doc_period_4") => fields.lenient_option(&mut doc_period_4)?,
-                Some("doc_period_5") => fields.lenient_option(&mut doc_period_5)?,
-                Some("doc_period_6") => fields.lenient_option(&mut doc_period_6)?,
-                Some("doc_period_7") => fields.lenient_option(&mut doc_period_7)?,
-                Some("doc_period_8") => fields.lenient_option(&mut doc_period_8)?,
-                Some("posted_customer_transaction_id") => {
-                    fields.lenient_option(&mut posted_customer_transaction_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "aged_period_1" => fields.lenient_into(&mut model.aged_period_1)?,
+                "aged_period_2" => fields.lenient_into(&mut model.aged_period_2)?,
+                "aged_period_3" => fields.lenient_into(&mut model.aged_period_3)?,
+                "aged_period_4" => fields.lenient_into(&mut model.aged_period_4)?,
+                "aged_period_5" => fields.lenient_into(&mut model.aged_period_5)?,
+                "aged_period_6" => fields.lenient_into(&mut model.aged_period_6)?,
+                "aged_period_7" => fields.lenient_into(&mut model.aged_period_7)?,
+                "aged_period_8" => fields.lenient_into(&mut model.aged_period_8)?,
+                "base_current" => fields.lenient_into(&mut model.base_current)?,
+                "base_future" => fields.lenient_into(&mut model.base_future)?,
+                "base_past" => fields.lenient_into(&mut model.base_past)?,
+                "base_period_1" => fields.lenient_into(&mut model.base_period_1)?,
+                "base_period_2" => fields.lenient_into(&mut model.base_period_2)?,
+                "base_period_3" => fields.lenient_into(&mut model.base_period_3)?,
+                "base_period_4" => fields.lenient_into(&mut model.base_period_4)?,
+                "base_period_5" => fields.lenient_into(&mut model.base_period_5)?,
+                "base_period_6" => fields.lenient_into(&mut model.base_period_6)?,
+                "base_period_7" => fields.lenient_into(&mut model.base_period_7)?,
+                "base_period_8" => fields.lenient_into(&mut model.base_period_8)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "doc_current" => fields.lenient_into(&mut model.doc_current)?,
+                "doc_future" => fields.lenient_into(&mut model.doc_future)?,
+                "doc_past" => fields.lenient_into(&mut model.doc_past)?,
+                "doc_period_1" => fields.lenient_into(&mut model.doc_period_1)?,
+                "doc_period_2" => fields.lenient_into(&mut model.doc_period_2)?,
+                "doc_period_3" => fields.lenient_into(&mut model.doc_period_3)?,
+                "doc_period_4" => fields.lenient_into(&mut model.doc_period_4)?,
+                "doc_period_5" => fields.lenient_into(&mut model.doc_period_5)?,
+                "doc_period_6" => fields.lenient_into(&mut model.doc_period_6)?,
+                "doc_period_7" => fields.lenient_into(&mut model.doc_period_7)?,
+                "doc_period_8" => fields.lenient_into(&mut model.doc_period_8)?,
+                "posted_customer_transaction_id" => {
+                    fields.lenient_into(&mut model.posted_customer_transaction_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            aged_period_1: aged_period_1.unwrap_or_default(),
-            aged_period_2: aged_period_2.unwrap_or_default(),
-            aged_period_3: aged_period_3.unwrap_or_default(),
-            aged_period_4: aged_period_4.unwrap_or_default(),
-            aged_period_5: aged_period_5.unwrap_or_default(),
-            aged_period_6: aged_period_6.unwrap_or_default(),
-            aged_period_7: aged_period_7.unwrap_or_default(),
-            aged_period_8: aged_period_8.unwrap_or_default(),
-            base_current: base_current.unwrap_or_default(),
-            base_future: base_future.unwrap_or_default(),
-            base_past: base_past.unwrap_or_default(),
-            base_period_1: base_period_1.unwrap_or_default(),
-            base_period_2: base_period_2.unwrap_or_default(),
-            base_period_3: base_period_3.unwrap_or_default(),
-            base_period_4: base_period_4.unwrap_or_default(),
-            base_period_5: base_period_5.unwrap_or_default(),
-            base_period_6: base_period_6.unwrap_or_default(),
-            base_period_7: base_period_7.unwrap_or_default(),
-            base_period_8: base_period_8.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            doc_current: doc_current.unwrap_or_default(),
-            doc_future: doc_future.unwrap_or_default(),
-            doc_past: doc_past.unwrap_or_default(),
-            doc_period_1: doc_period_1.unwrap_or_default(),
-            doc_period_2: doc_period_2.unwrap_or_default(),
-            doc_period_3: doc_period_3.unwrap_or_default(),
-            doc_period_4: doc_period_4.unwrap_or_default(),
-            doc_period_5: doc_period_5.unwrap_or_default(),
-            doc_period_6: doc_period_6.unwrap_or_default(),
-            doc_period_7: doc_period_7.unwrap_or_default(),
-            doc_period_8: doc_period_8.unwrap_or_default(),
-            posted_customer_transaction_id: posted_customer_transaction_id
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5645,31 +4787,22 @@ impl sage_core::types::model::FromFields for SalesAgedTransactionPeriodView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut ageing_date = None;
-        let mut ageing_period_name = None;
-        let mut base_outstanding_value = None;
-        let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("ageing_date") => fields.next_value(&mut ageing_date)?,
-                Some("ageing_period_name") => {
-                    fields.lenient_option(&mut ageing_period_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "ageing_date" => fields.option_into(&mut model.ageing_date)?,
+                "ageing_period_name" => {
+                    fields.lenient_into(&mut model.ageing_period_name)?
                 }
-                Some("base_outstanding_value") => {
-                    fields.lenient_option(&mut base_outstanding_value)?
+                "base_outstanding_value" => {
+                    fields.lenient_into(&mut model.base_outstanding_value)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            ageing_date: ageing_date.unwrap_or_default(),
-            ageing_period_name: ageing_period_name.unwrap_or_default(),
-            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5728,13 +4861,12 @@ impl sage_core::types::model::FromFields for SalesAllocation {
         let mut allocation_date = None;
         let mut allocation_lines = None;
         let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("allocation_lines") => fields.or_default(&mut allocation_lines)?,
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_date" => fields.next_value(&mut allocation_date)?,
+                "allocation_lines" => fields.or_default(&mut allocation_lines)?,
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5793,14 +4925,11 @@ impl sage_core::types::model::FromFields for SalesAllocationAllocationLines {
     ) -> Result<Self, A::Error> {
         let mut posted_tran_id = None;
         let mut value_to_allocate = None;
-        loop {
-            match fields.next_key()? {
-                Some("posted_tran_id") => fields.lenient_value(&mut posted_tran_id)?,
-                Some("value_to_allocate") => {
-                    fields.lenient_value(&mut value_to_allocate)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "posted_tran_id" => fields.lenient_value(&mut posted_tran_id)?,
+                "value_to_allocate" => fields.lenient_value(&mut value_to_allocate)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5931,40 +5060,35 @@ impl sage_core::types::model::FromFields for SalesCreditNote {
         let mut tax_analysis_items = None;
         let mut transaction_date = None;
         let mut triangular_transaction = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_discount_value") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "discount_days" => fields.lenient_option(&mut discount_days)?,
+                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
+                "document_discount_value" => {
                     fields.lenient_option(&mut document_discount_value)?
                 }
-                Some("document_goods_value") => {
+                "document_goods_value" => {
                     fields.lenient_option(&mut document_goods_value)?
                 }
-                Some("document_tax_discount_value") => {
+                "document_tax_discount_value" => {
                     fields.lenient_option(&mut document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
-                }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("is_eu_trader") => fields.lenient_option(&mut is_eu_trader)?,
-                Some("nominal_analysis_items") => {
+                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "is_eu_trader" => fields.lenient_option(&mut is_eu_trader)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
-                }
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("triangular_transaction") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
+                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                "triangular_transaction" => {
                     fields.lenient_option(&mut triangular_transaction)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6029,11 +5153,10 @@ impl sage_core::types::model::FromFields for SalesCreditNoteNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6107,18 +5230,17 @@ impl sage_core::types::model::FromFields for SalesCreditNoteNominalAnalysisItems
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6192,17 +5314,14 @@ impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisItems {
         let mut id = None;
         let mut tax_amount = None;
         let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6363,154 +5482,82 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_items = None;
-        let mut base_allocated_value = None;
-        let mut base_discount_value = None;
-        let mut base_goods_value = None;
-        let mut base_gross_value = None;
-        let mut base_tax_discount_value = None;
-        let mut base_tax_value = None;
-        let mut control_value_in_base_currency = None;
-        let mut customer = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut full_settlement_date = None;
-        let mut id = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut queried = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut tax_analysis_items = None;
-        let mut trader_transaction_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("base_allocated_value") => {
-                    fields.lenient_option(&mut base_allocated_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "base_allocated_value" => {
+                    fields.lenient_into(&mut model.base_allocated_value)?
                 }
-                Some("base_discount_value") => {
-                    fields.lenient_option(&mut base_discount_value)?
+                "base_discount_value" => {
+                    fields.lenient_into(&mut model.base_discount_value)?
                 }
-                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
-                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
-                Some("base_tax_discount_value") => {
-                    fields.lenient_option(&mut base_tax_discount_value)?
+                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
+                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
+                "base_tax_discount_value" => {
+                    fields.lenient_into(&mut model.base_tax_discount_value)?
                 }
-                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
-                Some("control_value_in_base_currency") => {
-                    fields.lenient_option(&mut control_value_in_base_currency)?
+                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
+                "control_value_in_base_currency" => {
+                    fields.lenient_into(&mut model.control_value_in_base_currency)?
                 }
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "customer" => fields.option_into(&mut model.customer)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_goods_value") => {
-                    fields.lenient_option(&mut document_goods_value)?
+                "document_goods_value" => {
+                    fields.lenient_into(&mut model.document_goods_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
+                "document_tax_value" => {
+                    fields.lenient_into(&mut model.document_tax_value)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("full_settlement_date") => {
-                    fields.next_value(&mut full_settlement_date)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "full_settlement_date" => {
+                    fields.option_into(&mut model.full_settlement_date)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("queried") => fields.lenient_option(&mut queried)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "queried" => fields.lenient_into(&mut model.queried)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
+                }
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_items: bank_items.unwrap_or_default(),
-            base_allocated_value: base_allocated_value.unwrap_or_default(),
-            base_discount_value: base_discount_value.unwrap_or_default(),
-            base_goods_value: base_goods_value.unwrap_or_default(),
-            base_gross_value: base_gross_value.unwrap_or_default(),
-            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
-            base_tax_value: base_tax_value.unwrap_or_default(),
-            control_value_in_base_currency: control_value_in_base_currency
-                .unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            full_settlement_date: full_settlement_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            queried: queried.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6563,41 +5610,24 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransactionBankItems
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6660,50 +5690,27 @@ for SalesHistoricalTransactionNominalAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6753,38 +5760,23 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransactionTaxAnalys
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6913,41 +5905,36 @@ impl sage_core::types::model::FromFields for SalesInvoice {
         let mut tax_analysis_items = None;
         let mut transaction_date = None;
         let mut triangular_transaction = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_discount_value") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "discount_days" => fields.lenient_option(&mut discount_days)?,
+                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
+                "document_discount_value" => {
                     fields.lenient_option(&mut document_discount_value)?
                 }
-                Some("document_goods_value") => {
+                "document_goods_value" => {
                     fields.lenient_option(&mut document_goods_value)?
                 }
-                Some("document_tax_discount_value") => {
+                "document_tax_discount_value" => {
                     fields.lenient_option(&mut document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
-                }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("is_eu_trader") => fields.lenient_option(&mut is_eu_trader)?,
-                Some("nominal_analysis_items") => {
+                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
+                "due_date" => fields.next_value(&mut due_date)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "is_eu_trader" => fields.lenient_option(&mut is_eu_trader)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
-                }
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("triangular_transaction") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
+                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                "triangular_transaction" => {
                     fields.lenient_option(&mut triangular_transaction)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7013,11 +6000,10 @@ impl sage_core::types::model::FromFields for SalesInvoiceNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7091,18 +6077,17 @@ impl sage_core::types::model::FromFields for SalesInvoiceNominalAnalysisItems {
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7176,17 +6161,14 @@ impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisItems {
         let mut id = None;
         let mut tax_amount = None;
         let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
+                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
+                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7356,165 +6338,95 @@ impl sage_core::types::model::FromFields for SalesLedgerSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut ageing_periods = None;
-        let mut allow_additional_trans_analysis = None;
-        let mut allow_batch_processing = None;
-        let mut archive_transaction_after_keeping = None;
-        let mut auto_generate_account_numbers = None;
-        let mut charge_interest_on_finance_charges = None;
-        let mut copy_statements_for_head_offices = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_payment_terms_basis = None;
-        let mut default_payment_terms_days = None;
-        let mut default_tax_code = None;
-        let mut default_tax_code_id = None;
-        let mut default_terms_agreed = None;
-        let mut early_settlement_discount_days = None;
-        let mut early_settlement_discount_percent = None;
-        let mut finance_charges = None;
-        let mut id = None;
-        let mut keep_transactions_for = None;
-        let mut maximum_enquiry_transactions_to_display = None;
-        let mut next_account_number = None;
-        let mut no_of_reporting_periods = None;
-        let mut overdue_periods = None;
-        let mut revalue_foreign_entries = None;
-        let mut show_outstanding_transactions = None;
-        let mut statement_ageing_terms = None;
-        let mut statement_terms = None;
-        let mut tax_recovery_period = None;
-        let mut use_account_periods_as_trading_periods = None;
-        let mut use_card_processing = None;
-        let mut use_transaction_date_for_allocation = None;
-        loop {
-            match fields.next_key()? {
-                Some("ageing_periods") => fields.next_value(&mut ageing_periods)?,
-                Some("allow_additional_trans_analysis") => {
-                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "ageing_periods" => fields.option_into(&mut model.ageing_periods)?,
+                "allow_additional_trans_analysis" => {
+                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
                 }
-                Some("allow_batch_processing") => {
-                    fields.lenient_option(&mut allow_batch_processing)?
+                "allow_batch_processing" => {
+                    fields.lenient_into(&mut model.allow_batch_processing)?
                 }
-                Some("archive_transaction_after_keeping") => {
-                    fields.lenient_option(&mut archive_transaction_after_keeping)?
+                "archive_transaction_after_keeping" => {
+                    fields.lenient_into(&mut model.archive_transaction_after_keeping)?
                 }
-                Some("auto_generate_account_numbers") => {
-                    fields.lenient_option(&mut auto_generate_account_numbers)?
+                "auto_generate_account_numbers" => {
+                    fields.lenient_into(&mut model.auto_generate_account_numbers)?
                 }
-                Some("charge_interest_on_finance_charges") => {
-                    fields.lenient_option(&mut charge_interest_on_finance_charges)?
+                "charge_interest_on_finance_charges" => {
+                    fields.lenient_into(&mut model.charge_interest_on_finance_charges)?
                 }
-                Some("copy_statements_for_head_offices") => {
-                    fields.lenient_option(&mut copy_statements_for_head_offices)?
+                "copy_statements_for_head_offices" => {
+                    fields.lenient_into(&mut model.copy_statements_for_head_offices)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_payment_terms_basis") => {
-                    fields.lenient_option(&mut default_payment_terms_basis)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_payment_terms_basis" => {
+                    fields.lenient_into(&mut model.default_payment_terms_basis)?
                 }
-                Some("default_payment_terms_days") => {
-                    fields.lenient_option(&mut default_payment_terms_days)?
+                "default_payment_terms_days" => {
+                    fields.lenient_into(&mut model.default_payment_terms_days)?
                 }
-                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
-                Some("default_tax_code_id") => {
-                    fields.lenient_option(&mut default_tax_code_id)?
+                "default_tax_code" => fields.option_into(&mut model.default_tax_code)?,
+                "default_tax_code_id" => {
+                    fields.lenient_into(&mut model.default_tax_code_id)?
                 }
-                Some("default_terms_agreed") => {
-                    fields.lenient_option(&mut default_terms_agreed)?
+                "default_terms_agreed" => {
+                    fields.lenient_into(&mut model.default_terms_agreed)?
                 }
-                Some("early_settlement_discount_days") => {
-                    fields.lenient_option(&mut early_settlement_discount_days)?
+                "early_settlement_discount_days" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_days)?
                 }
-                Some("early_settlement_discount_percent") => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                "early_settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
                 }
-                Some("finance_charges") => fields.next_value(&mut finance_charges)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("keep_transactions_for") => {
-                    fields.lenient_option(&mut keep_transactions_for)?
+                "finance_charges" => fields.option_into(&mut model.finance_charges)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "keep_transactions_for" => {
+                    fields.lenient_into(&mut model.keep_transactions_for)?
                 }
-                Some("maximum_enquiry_transactions_to_display") => {
-                    fields.lenient_option(&mut maximum_enquiry_transactions_to_display)?
+                "maximum_enquiry_transactions_to_display" => {
+                    fields
+                        .lenient_into(
+                            &mut model.maximum_enquiry_transactions_to_display,
+                        )?
                 }
-                Some("next_account_number") => {
-                    fields.lenient_option(&mut next_account_number)?
+                "next_account_number" => {
+                    fields.lenient_into(&mut model.next_account_number)?
                 }
-                Some("no_of_reporting_periods") => {
-                    fields.lenient_option(&mut no_of_reporting_periods)?
+                "no_of_reporting_periods" => {
+                    fields.lenient_into(&mut model.no_of_reporting_periods)?
                 }
-                Some("overdue_periods") => fields.next_value(&mut overdue_periods)?,
-                Some("revalue_foreign_entries") => {
-                    fields.lenient_option(&mut revalue_foreign_entries)?
+                "overdue_periods" => fields.option_into(&mut model.overdue_periods)?,
+                "revalue_foreign_entries" => {
+                    fields.lenient_into(&mut model.revalue_foreign_entries)?
                 }
-                Some("show_outstanding_transactions") => {
-                    fields.lenient_option(&mut show_outstanding_transactions)?
+                "show_outstanding_transactions" => {
+                    fields.lenient_into(&mut model.show_outstanding_transactions)?
                 }
-                Some("statement_ageing_terms") => {
-                    fields.lenient_option(&mut statement_ageing_terms)?
+                "statement_ageing_terms" => {
+                    fields.lenient_into(&mut model.statement_ageing_terms)?
                 }
-                Some("statement_terms") => fields.lenient_option(&mut statement_terms)?,
-                Some("tax_recovery_period") => {
-                    fields.lenient_option(&mut tax_recovery_period)?
+                "statement_terms" => fields.lenient_into(&mut model.statement_terms)?,
+                "tax_recovery_period" => {
+                    fields.lenient_into(&mut model.tax_recovery_period)?
                 }
-                Some("use_account_periods_as_trading_periods") => {
-                    fields.lenient_option(&mut use_account_periods_as_trading_periods)?
+                "use_account_periods_as_trading_periods" => {
+                    fields
+                        .lenient_into(&mut model.use_account_periods_as_trading_periods)?
                 }
-                Some("use_card_processing") => {
-                    fields.lenient_option(&mut use_card_processing)?
+                "use_card_processing" => {
+                    fields.lenient_into(&mut model.use_card_processing)?
                 }
-                Some("use_transaction_date_for_allocation") => {
-                    fields.lenient_option(&mut use_transaction_date_for_allocation)?
+                "use_transaction_date_for_allocation" => {
+                    fields.lenient_into(&mut model.use_transaction_date_for_allocation)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            ageing_periods: ageing_periods.unwrap_or_default(),
-            allow_additional_trans_analysis: allow_additional_trans_analysis
-                .unwrap_or_default(),
-            allow_batch_processing: allow_batch_processing.unwrap_or_default(),
-            archive_transaction_after_keeping: archive_transaction_after_keeping
-                .unwrap_or_default(),
-            auto_generate_account_numbers: auto_generate_account_numbers
-                .unwrap_or_default(),
-            charge_interest_on_finance_charges: charge_interest_on_finance_charges
-                .unwrap_or_default(),
-            copy_statements_for_head_offices: copy_statements_for_head_offices
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_payment_terms_basis: default_payment_terms_basis.unwrap_or_default(),
-            default_payment_terms_days: default_payment_terms_days.unwrap_or_default(),
-            default_tax_code: default_tax_code.unwrap_or_default(),
-            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
-            default_terms_agreed: default_terms_agreed.unwrap_or_default(),
-            early_settlement_discount_days: early_settlement_discount_days
-                .unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            finance_charges: finance_charges.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            keep_transactions_for: keep_transactions_for.unwrap_or_default(),
-            maximum_enquiry_transactions_to_display: maximum_enquiry_transactions_to_display
-                .unwrap_or_default(),
-            next_account_number: next_account_number.unwrap_or_default(),
-            no_of_reporting_periods: no_of_reporting_periods.unwrap_or_default(),
-            overdue_periods: overdue_periods.unwrap_or_default(),
-            revalue_foreign_entries: revalue_foreign_entries.unwrap_or_default(),
-            show_outstanding_transactions: show_outstanding_transactions
-                .unwrap_or_default(),
-            statement_ageing_terms: statement_ageing_terms.unwrap_or_default(),
-            statement_terms: statement_terms.unwrap_or_default(),
-            tax_recovery_period: tax_recovery_period.unwrap_or_default(),
-            use_account_periods_as_trading_periods: use_account_periods_as_trading_periods
-                .unwrap_or_default(),
-            use_card_processing: use_card_processing.unwrap_or_default(),
-            use_transaction_date_for_allocation: use_transaction_date_for_allocation
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7629,35 +6541,30 @@ impl sage_core::types::model::FromFields for SalesPayment {
         let mut second_reference = None;
         let mut settlement_discount_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_exchange_rate") => {
-                    fields.lenient_option(&mut bank_exchange_rate)?
-                }
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
-                Some("customer_cheque_value") => {
+                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
+                "customer_cheque_value" => {
                     fields.lenient_option(&mut customer_cheque_value)?
                 }
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("nominal_analysis_items") => {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settlement_discount_value") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settlement_discount_value" => {
                     fields.lenient_option(&mut settlement_discount_value)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7743,18 +6650,17 @@ impl sage_core::types::model::FromFields for SalesPaymentNominalAnalysisItems {
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7926,164 +6832,88 @@ impl sage_core::types::model::FromFields for SalesPostedTransaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_history_items = None;
-        let mut allocation_session_items = None;
-        let mut bank_items = None;
-        let mut base_allocated_value = None;
-        let mut base_discount_value = None;
-        let mut base_goods_value = None;
-        let mut base_gross_value = None;
-        let mut base_tax_discount_value = None;
-        let mut base_tax_value = None;
-        let mut control_value_in_base_currency = None;
-        let mut customer = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut full_settlement_date = None;
-        let mut id = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut queried = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut tax_analysis_items = None;
-        let mut trader_transaction_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_history_items") => {
-                    fields.next_value(&mut allocation_history_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_history_items" => {
+                    fields.option_into(&mut model.allocation_history_items)?
                 }
-                Some("allocation_session_items") => {
-                    fields.next_value(&mut allocation_session_items)?
+                "allocation_session_items" => {
+                    fields.option_into(&mut model.allocation_session_items)?
                 }
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("base_allocated_value") => {
-                    fields.lenient_option(&mut base_allocated_value)?
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "base_allocated_value" => {
+                    fields.lenient_into(&mut model.base_allocated_value)?
                 }
-                Some("base_discount_value") => {
-                    fields.lenient_option(&mut base_discount_value)?
+                "base_discount_value" => {
+                    fields.lenient_into(&mut model.base_discount_value)?
                 }
-                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
-                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
-                Some("base_tax_discount_value") => {
-                    fields.lenient_option(&mut base_tax_discount_value)?
+                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
+                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
+                "base_tax_discount_value" => {
+                    fields.lenient_into(&mut model.base_tax_discount_value)?
                 }
-                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
-                Some("control_value_in_base_currency") => {
-                    fields.lenient_option(&mut control_value_in_base_currency)?
+                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
+                "control_value_in_base_currency" => {
+                    fields.lenient_into(&mut model.control_value_in_base_currency)?
                 }
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "customer" => fields.option_into(&mut model.customer)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_goods_value") => {
-                    fields.lenient_option(&mut document_goods_value)?
+                "document_goods_value" => {
+                    fields.lenient_into(&mut model.document_goods_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
+                "document_tax_value" => {
+                    fields.lenient_into(&mut model.document_tax_value)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("full_settlement_date") => {
-                    fields.next_value(&mut full_settlement_date)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "full_settlement_date" => {
+                    fields.option_into(&mut model.full_settlement_date)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("queried") => fields.lenient_option(&mut queried)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "queried" => fields.lenient_into(&mut model.queried)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
+                }
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_history_items: allocation_history_items.unwrap_or_default(),
-            allocation_session_items: allocation_session_items.unwrap_or_default(),
-            bank_items: bank_items.unwrap_or_default(),
-            base_allocated_value: base_allocated_value.unwrap_or_default(),
-            base_discount_value: base_discount_value.unwrap_or_default(),
-            base_goods_value: base_goods_value.unwrap_or_default(),
-            base_gross_value: base_gross_value.unwrap_or_default(),
-            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
-            base_tax_value: base_tax_value.unwrap_or_default(),
-            control_value_in_base_currency: control_value_in_base_currency
-                .unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            full_settlement_date: full_settlement_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            queried: queried.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8143,48 +6973,30 @@ for SalesPostedTransactionAllocationHistoryItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_value = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut entry_date = None;
-        let mut exchange_gain_loss = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut nominal_updated = None;
-        let mut trading_revaluation_allocation_entry_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("entry_date") => fields.next_value(&mut entry_date)?,
-                Some("exchange_gain_loss") => {
-                    fields.lenient_option(&mut exchange_gain_loss)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "entry_date" => fields.option_into(&mut model.entry_date)?,
+                "exchange_gain_loss" => {
+                    fields.lenient_into(&mut model.exchange_gain_loss)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
-                Some("trading_revaluation_allocation_entry_type") => {
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
+                "trading_revaluation_allocation_entry_type" => {
                     fields
-                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                        .lenient_into(
+                            &mut model.trading_revaluation_allocation_entry_type,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_value: allocation_value.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            entry_date: entry_date.unwrap_or_default(),
-            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_updated: nominal_updated.unwrap_or_default(),
-            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8238,41 +7050,24 @@ for SalesPostedTransactionAllocationSessionItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_date = None;
-        let mut allocation_value = None;
-        let mut ledger_type = None;
-        let mut reference = None;
-        let mut trader_transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_date: allocation_date.unwrap_or_default(),
-            allocation_value: allocation_value.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8325,41 +7120,24 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionBankItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8440,19 +7218,18 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionMemo {
         let mut is_active = None;
         let mut note = None;
         let mut posted_customer_transaction_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some("posted_customer_transaction_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "note" => fields.lenient_value(&mut note)?,
+                "posted_customer_transaction_id" => {
                     fields.lenient_value(&mut posted_customer_transaction_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8530,50 +7307,27 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionNominalAnalys
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8623,38 +7377,23 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionTaxAnalysisIt
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8769,35 +7508,30 @@ impl sage_core::types::model::FromFields for SalesReceipt {
         let mut second_reference = None;
         let mut settlement_discount_value = None;
         let mut transaction_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_exchange_rate") => {
-                    fields.lenient_option(&mut bank_exchange_rate)?
-                }
-                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
-                Some("cheque_currency_id") => {
-                    fields.lenient_option(&mut cheque_currency_id)?
-                }
-                Some("cheque_exchange_rate") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
+                "bank_id" => fields.lenient_value(&mut bank_id)?,
+                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
+                "cheque_exchange_rate" => {
                     fields.lenient_option(&mut cheque_exchange_rate)?
                 }
-                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
-                Some("customer_cheque_value") => {
+                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
+                "customer_cheque_value" => {
                     fields.lenient_option(&mut customer_cheque_value)?
                 }
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("nominal_analysis_items") => {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "nominal_analysis_items" => {
                     fields.next_value(&mut nominal_analysis_items)?
                 }
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settlement_discount_value") => {
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "settlement_discount_value" => {
                     fields.lenient_option(&mut settlement_discount_value)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.next_value(&mut transaction_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8883,18 +7617,17 @@ impl sage_core::types::model::FromFields for SalesReceiptNominalAnalysisItems {
         let mut narrative = None;
         let mut transaction_analysis_code = None;
         let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("transaction_analysis_code") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_value(&mut code)?,
+                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
+                "department" => fields.lenient_option(&mut department)?,
+                "narrative" => fields.lenient_option(&mut narrative)?,
+                "transaction_analysis_code" => {
                     fields.lenient_option(&mut transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_option(&mut value)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8953,33 +7686,20 @@ impl sage_core::types::model::FromFields for SalesTradingPeriod {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut end_date = None;
-        let mut id = None;
-        let mut period_number = None;
-        let mut start_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("end_date") => fields.next_value(&mut end_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("period_number") => fields.lenient_option(&mut period_number)?,
-                Some("start_date") => fields.next_value(&mut start_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "end_date" => fields.option_into(&mut model.end_date)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "period_number" => fields.lenient_into(&mut model.period_number)?,
+                "start_date" => fields.option_into(&mut model.start_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9120,135 +7840,70 @@ impl sage_core::types::model::FromFields for SalesTransactionEnquiryView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_history_items = None;
-        let mut allocation_session_items = None;
-        let mut allocation_status = None;
-        let mut bank_items = None;
-        let mut customer = None;
-        let mut customer_id = None;
-        let mut discount_days = None;
-        let mut discount_due_date = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_discounted_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut has_documents = None;
-        let mut id = None;
-        let mut memo_note_status = None;
-        let mut memos = None;
-        let mut nominal_analysis_items = None;
-        let mut posted_date = None;
-        let mut queried = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut source = None;
-        let mut tax_analysis_items = None;
-        let mut trader_transaction_type = None;
-        let mut transaction_date = None;
-        let mut urn = None;
-        let mut user_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_history_items") => {
-                    fields.next_value(&mut allocation_history_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_history_items" => {
+                    fields.option_into(&mut model.allocation_history_items)?
                 }
-                Some("allocation_session_items") => {
-                    fields.next_value(&mut allocation_session_items)?
+                "allocation_session_items" => {
+                    fields.option_into(&mut model.allocation_session_items)?
                 }
-                Some("allocation_status") => {
-                    fields.lenient_option(&mut allocation_status)?
+                "allocation_status" => fields.lenient_into(&mut model.allocation_status)?,
+                "bank_items" => fields.option_into(&mut model.bank_items)?,
+                "customer" => fields.option_into(&mut model.customer)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "discount_due_date" => fields.option_into(&mut model.discount_due_date)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("bank_items") => fields.next_value(&mut bank_items)?,
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("discount_due_date") => fields.next_value(&mut discount_due_date)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discounted_value" => {
+                    fields.lenient_into(&mut model.document_discounted_value)?
                 }
-                Some("document_discounted_value") => {
-                    fields.lenient_option(&mut document_discounted_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "has_documents" => fields.lenient_into(&mut model.has_documents)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "memo_note_status" => fields.lenient_into(&mut model.memo_note_status)?,
+                "memos" => fields.option_into(&mut model.memos)?,
+                "nominal_analysis_items" => {
+                    fields.option_into(&mut model.nominal_analysis_items)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("has_documents") => fields.lenient_option(&mut has_documents)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("memo_note_status") => fields.lenient_option(&mut memo_note_status)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("nominal_analysis_items") => {
-                    fields.next_value(&mut nominal_analysis_items)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "queried" => fields.lenient_into(&mut model.queried)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("queried") => fields.lenient_option(&mut queried)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "source" => fields.lenient_into(&mut model.source)?,
+                "tax_analysis_items" => {
+                    fields.option_into(&mut model.tax_analysis_items)?
                 }
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_history_items: allocation_history_items.unwrap_or_default(),
-            allocation_session_items: allocation_session_items.unwrap_or_default(),
-            allocation_status: allocation_status.unwrap_or_default(),
-            bank_items: bank_items.unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_due_date: discount_due_date.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_discounted_value: document_discounted_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            has_documents: has_documents.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            memo_note_status: memo_note_status.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            queried: queried.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9308,48 +7963,30 @@ for SalesTransactionEnquiryViewAllocationHistoryItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_value = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut entry_date = None;
-        let mut exchange_gain_loss = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut nominal_updated = None;
-        let mut trading_revaluation_allocation_entry_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("entry_date") => fields.next_value(&mut entry_date)?,
-                Some("exchange_gain_loss") => {
-                    fields.lenient_option(&mut exchange_gain_loss)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "entry_date" => fields.option_into(&mut model.entry_date)?,
+                "exchange_gain_loss" => {
+                    fields.lenient_into(&mut model.exchange_gain_loss)?
                 }
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
-                Some("trading_revaluation_allocation_entry_type") => {
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
+                "trading_revaluation_allocation_entry_type" => {
                     fields
-                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                        .lenient_into(
+                            &mut model.trading_revaluation_allocation_entry_type,
+                        )?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_value: allocation_value.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            entry_date: entry_date.unwrap_or_default(),
-            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_updated: nominal_updated.unwrap_or_default(),
-            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9403,41 +8040,24 @@ for SalesTransactionEnquiryViewAllocationSessionItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_date = None;
-        let mut allocation_value = None;
-        let mut ledger_type = None;
-        let mut reference = None;
-        let mut trader_transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("trader_transaction_type") => {
-                    fields.lenient_option(&mut trader_transaction_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
+                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "trader_transaction_type" => {
+                    fields.lenient_into(&mut model.trader_transaction_type)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_date: allocation_date.unwrap_or_default(),
-            allocation_value: allocation_value.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9490,41 +8110,24 @@ impl sage_core::types::model::FromFields for SalesTransactionEnquiryViewBankItem
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_code = None;
-        let mut bank_entry_type = None;
-        let mut cheque_value = None;
-        let mut name = None;
-        let mut reference = None;
-        let mut statement_date = None;
-        let mut statement_page_number = None;
-        let mut urn = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
-                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
-                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("statement_date") => fields.next_value(&mut statement_date)?,
-                Some("statement_page_number") => {
-                    fields.lenient_option(&mut statement_page_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
+                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
+                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "statement_date" => fields.option_into(&mut model.statement_date)?,
+                "statement_page_number" => {
+                    fields.lenient_into(&mut model.statement_page_number)?
                 }
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_code: bank_code.unwrap_or_default(),
-            bank_entry_type: bank_entry_type.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_page_number: statement_page_number.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9587,50 +8190,27 @@ for SalesTransactionEnquiryViewNominalAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_value = None;
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut location = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut source = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_value") => fields.lenient_option(&mut base_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
-                Some("department") => fields.lenient_option(&mut department)?,
-                Some("location") => fields.lenient_option(&mut location)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("narrative") => fields.lenient_option(&mut narrative)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("transaction_analysis_code") => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_value" => fields.lenient_into(&mut model.base_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
+                "department" => fields.lenient_into(&mut model.department)?,
+                "location" => fields.lenient_into(&mut model.location)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "narrative" => fields.lenient_into(&mut model.narrative)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "transaction_analysis_code" => {
+                    fields.lenient_into(&mut model.transaction_analysis_code)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_value: base_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9681,38 +8261,23 @@ for SalesTransactionEnquiryViewTaxAnalysisItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut entry_type = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
-                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
-                Some("tax_discount_amount") => {
-                    fields.lenient_option(&mut tax_discount_amount)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
+                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
+                "tax_discount_amount" => {
+                    fields.lenient_into(&mut model.tax_discount_amount)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            entry_type: entry_type.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9861,152 +8426,79 @@ impl sage_core::types::model::FromFields for SalesTransactionView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_allocated_value = None;
-        let mut base_discount_value = None;
-        let mut base_goods_value = None;
-        let mut base_gross_value = None;
-        let mut base_outstanding_value = None;
-        let mut base_tax_discount_value = None;
-        let mut base_tax_value = None;
-        let mut currency_name = None;
-        let mut currency_symbol = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut discount_days = None;
-        let mut document_allocated_value = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_gross_value = None;
-        let mut document_outstanding_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut ledger_type = None;
-        let mut posted_customer_transaction_id = None;
-        let mut posted_date = None;
-        let mut query = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut status = None;
-        let mut transaction_date = None;
-        let mut transaction_date_time_updated = None;
-        let mut transaction_type = None;
-        let mut urn = None;
-        let mut user_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("base_allocated_value") => {
-                    fields.lenient_option(&mut base_allocated_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "base_allocated_value" => {
+                    fields.lenient_into(&mut model.base_allocated_value)?
                 }
-                Some("base_discount_value") => {
-                    fields.lenient_option(&mut base_discount_value)?
+                "base_discount_value" => {
+                    fields.lenient_into(&mut model.base_discount_value)?
                 }
-                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
-                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
-                Some("base_outstanding_value") => {
-                    fields.lenient_option(&mut base_outstanding_value)?
+                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
+                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
+                "base_outstanding_value" => {
+                    fields.lenient_into(&mut model.base_outstanding_value)?
                 }
-                Some("base_tax_discount_value") => {
-                    fields.lenient_option(&mut base_tax_discount_value)?
+                "base_tax_discount_value" => {
+                    fields.lenient_into(&mut model.base_tax_discount_value)?
                 }
-                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
-                Some("document_allocated_value") => {
-                    fields.lenient_option(&mut document_allocated_value)?
+                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
+                "document_allocated_value" => {
+                    fields.lenient_into(&mut model.document_allocated_value)?
                 }
-                Some("document_discount_value") => {
-                    fields.lenient_option(&mut document_discount_value)?
+                "document_discount_value" => {
+                    fields.lenient_into(&mut model.document_discount_value)?
                 }
-                Some("document_goods_value") => {
-                    fields.lenient_option(&mut document_goods_value)?
+                "document_goods_value" => {
+                    fields.lenient_into(&mut model.document_goods_value)?
                 }
-                Some("document_gross_value") => {
-                    fields.lenient_option(&mut document_gross_value)?
+                "document_gross_value" => {
+                    fields.lenient_into(&mut model.document_gross_value)?
                 }
-                Some("document_outstanding_value") => {
-                    fields.lenient_option(&mut document_outstanding_value)?
+                "document_outstanding_value" => {
+                    fields.lenient_into(&mut model.document_outstanding_value)?
                 }
-                Some("document_tax_discount_value") => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
+                "document_tax_discount_value" => {
+                    fields.lenient_into(&mut model.document_tax_discount_value)?
                 }
-                Some("document_tax_value") => {
-                    fields.lenient_option(&mut document_tax_value)?
+                "document_tax_value" => {
+                    fields.lenient_into(&mut model.document_tax_value)?
                 }
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
-                Some("posted_customer_transaction_id") => {
-                    fields.lenient_option(&mut posted_customer_transaction_id)?
+                "due_date" => fields.option_into(&mut model.due_date)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
+                "posted_customer_transaction_id" => {
+                    fields.lenient_into(&mut model.posted_customer_transaction_id)?
                 }
-                Some("posted_date") => fields.next_value(&mut posted_date)?,
-                Some("query") => fields.lenient_option(&mut query)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("settled_immediately") => {
-                    fields.lenient_option(&mut settled_immediately)?
+                "posted_date" => fields.option_into(&mut model.posted_date)?,
+                "query" => fields.lenient_into(&mut model.query)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "settled_immediately" => {
+                    fields.lenient_into(&mut model.settled_immediately)?
                 }
-                Some("status") => fields.lenient_option(&mut status)?,
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("transaction_date_time_updated") => {
-                    fields.next_value(&mut transaction_date_time_updated)?
+                "status" => fields.lenient_into(&mut model.status)?,
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "transaction_date_time_updated" => {
+                    fields.option_into(&mut model.transaction_date_time_updated)?
                 }
-                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
-                Some("urn") => fields.lenient_option(&mut urn)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
+                "urn" => fields.lenient_into(&mut model.urn)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            base_allocated_value: base_allocated_value.unwrap_or_default(),
-            base_discount_value: base_discount_value.unwrap_or_default(),
-            base_goods_value: base_goods_value.unwrap_or_default(),
-            base_gross_value: base_gross_value.unwrap_or_default(),
-            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
-            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
-            base_tax_value: base_tax_value.unwrap_or_default(),
-            currency_name: currency_name.unwrap_or_default(),
-            currency_symbol: currency_symbol.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            document_allocated_value: document_allocated_value.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_gross_value: document_gross_value.unwrap_or_default(),
-            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            ledger_type: ledger_type.unwrap_or_default(),
-            posted_customer_transaction_id: posted_customer_transaction_id
-                .unwrap_or_default(),
-            posted_date: posted_date.unwrap_or_default(),
-            query: query.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            transaction_date_time_updated: transaction_date_time_updated
-                .unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            urn: urn.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10045,24 +8537,17 @@ impl sage_core::types::model::FromFields for StatementAgeingTerms {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10103,24 +8588,17 @@ impl sage_core::types::model::FromFields for StatementLayoutType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10159,24 +8637,17 @@ impl sage_core::types::model::FromFields for StatementTerms {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -155,34 +155,23 @@ impl sage_core::types::model::FromFields for LookupSopOrder {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut document_no = None;
-        let mut document_status_id = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_document_no") => {
-                    fields.lenient_option(&mut customer_document_no)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_document_no" => {
+                    fields.lenient_into(&mut model.customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -227,34 +216,23 @@ impl sage_core::types::model::FromFields for LookupSopQuote {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut document_no = None;
-        let mut document_status_id = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_document_no") => {
-                    fields.lenient_option(&mut customer_document_no)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_document_no" => {
+                    fields.lenient_into(&mut model.customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -293,24 +271,17 @@ impl sage_core::types::model::FromFields for OrderLineItemType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -364,43 +335,26 @@ impl sage_core::types::model::FromFields for PendingSopDespatchReceipt {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut consignment_no = None;
-        let mut courier_id = None;
-        let mut notes = None;
-        let mut pieces = None;
-        let mut sop_export_reason_id = None;
-        let mut sop_incoterm_id = None;
-        let mut sop_order_return_id = None;
-        let mut weight = None;
-        loop {
-            match fields.next_key()? {
-                Some("consignment_no") => fields.lenient_option(&mut consignment_no)?,
-                Some("courier_id") => fields.lenient_option(&mut courier_id)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("pieces") => fields.lenient_option(&mut pieces)?,
-                Some("sop_export_reason_id") => {
-                    fields.lenient_option(&mut sop_export_reason_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "consignment_no" => fields.lenient_into(&mut model.consignment_no)?,
+                "courier_id" => fields.lenient_into(&mut model.courier_id)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "pieces" => fields.lenient_into(&mut model.pieces)?,
+                "sop_export_reason_id" => {
+                    fields.lenient_into(&mut model.sop_export_reason_id)?
                 }
-                Some("sop_incoterm_id") => fields.lenient_option(&mut sop_incoterm_id)?,
-                Some("sop_order_return_id") => {
-                    fields.lenient_option(&mut sop_order_return_id)?
+                "sop_incoterm_id" => fields.lenient_into(&mut model.sop_incoterm_id)?,
+                "sop_order_return_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_id)?
                 }
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "weight" => fields.lenient_into(&mut model.weight)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            consignment_no: consignment_no.unwrap_or_default(),
-            courier_id: courier_id.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            pieces: pieces.unwrap_or_default(),
-            sop_export_reason_id: sop_export_reason_id.unwrap_or_default(),
-            sop_incoterm_id: sop_incoterm_id.unwrap_or_default(),
-            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -465,50 +419,27 @@ impl sage_core::types::model::FromFields for SopAdditionalCharge {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut charge_value = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut nominal_code_id = None;
-        let mut notional_cost_value = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("charge_value") => fields.lenient_option(&mut charge_value)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some("notional_cost_value") => {
-                    fields.lenient_option(&mut notional_cost_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "charge_value" => fields.lenient_into(&mut model.charge_value)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
+                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
+                "notional_cost_value" => {
+                    fields.lenient_into(&mut model.notional_cost_value)?
                 }
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_code" => fields.option_into(&mut model.tax_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            charge_value: charge_value.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            notional_cost_value: notional_cost_value.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -591,75 +522,49 @@ impl sage_core::types::model::FromFields for SopAllocationLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocation_balance_id = None;
-        let mut bin_holding_id = None;
-        let mut bin_holding_name = None;
-        let mut sop_allocation_line_allocated_date = None;
-        let mut sop_allocation_line_allocated_quantity = None;
-        let mut sop_allocation_line_current_allocated_quantity = None;
-        let mut sop_allocation_line_despatched_quantity = None;
-        let mut sop_allocation_line_id = None;
-        let mut sop_allocation_line_user_name = None;
-        let mut sop_order_return_line_id = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_balance_id") => {
-                    fields.lenient_option(&mut allocation_balance_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_balance_id" => {
+                    fields.lenient_into(&mut model.allocation_balance_id)?
                 }
-                Some("bin_holding_id") => fields.lenient_option(&mut bin_holding_id)?,
-                Some("bin_holding_name") => fields.lenient_option(&mut bin_holding_name)?,
-                Some("sop_allocation_line_allocated_date") => {
-                    fields.next_value(&mut sop_allocation_line_allocated_date)?
+                "bin_holding_id" => fields.lenient_into(&mut model.bin_holding_id)?,
+                "bin_holding_name" => fields.lenient_into(&mut model.bin_holding_name)?,
+                "sop_allocation_line_allocated_date" => {
+                    fields.option_into(&mut model.sop_allocation_line_allocated_date)?
                 }
-                Some("sop_allocation_line_allocated_quantity") => {
-                    fields.lenient_option(&mut sop_allocation_line_allocated_quantity)?
-                }
-                Some("sop_allocation_line_current_allocated_quantity") => {
+                "sop_allocation_line_allocated_quantity" => {
                     fields
-                        .lenient_option(
-                            &mut sop_allocation_line_current_allocated_quantity,
+                        .lenient_into(&mut model.sop_allocation_line_allocated_quantity)?
+                }
+                "sop_allocation_line_current_allocated_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_allocation_line_current_allocated_quantity,
                         )?
                 }
-                Some("sop_allocation_line_despatched_quantity") => {
-                    fields.lenient_option(&mut sop_allocation_line_despatched_quantity)?
+                "sop_allocation_line_despatched_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_allocation_line_despatched_quantity,
+                        )?
                 }
-                Some("sop_allocation_line_id") => {
-                    fields.lenient_option(&mut sop_allocation_line_id)?
+                "sop_allocation_line_id" => {
+                    fields.lenient_into(&mut model.sop_allocation_line_id)?
                 }
-                Some("sop_allocation_line_user_name") => {
-                    fields.lenient_option(&mut sop_allocation_line_user_name)?
+                "sop_allocation_line_user_name" => {
+                    fields.lenient_into(&mut model.sop_allocation_line_user_name)?
                 }
-                Some("sop_order_return_line_id") => {
-                    fields.lenient_option(&mut sop_order_return_line_id)?
+                "sop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_line_id)?
                 }
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocation_balance_id: allocation_balance_id.unwrap_or_default(),
-            bin_holding_id: bin_holding_id.unwrap_or_default(),
-            bin_holding_name: bin_holding_name.unwrap_or_default(),
-            sop_allocation_line_allocated_date: sop_allocation_line_allocated_date
-                .unwrap_or_default(),
-            sop_allocation_line_allocated_quantity: sop_allocation_line_allocated_quantity
-                .unwrap_or_default(),
-            sop_allocation_line_current_allocated_quantity: sop_allocation_line_current_allocated_quantity
-                .unwrap_or_default(),
-            sop_allocation_line_despatched_quantity: sop_allocation_line_despatched_quantity
-                .unwrap_or_default(),
-            sop_allocation_line_id: sop_allocation_line_id.unwrap_or_default(),
-            sop_allocation_line_user_name: sop_allocation_line_user_name
-                .unwrap_or_default(),
-            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -700,24 +605,17 @@ impl sage_core::types::model::FromFields for SopBackToBackStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -786,60 +684,34 @@ impl sage_core::types::model::FromFields for SopCancelledLine {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cancelled_date = None;
-        let mut cancelled_quantity = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut item_code = None;
-        let mut item_description = None;
-        let mut selling_unit_description = None;
-        let mut sop_order_return_id = None;
-        let mut stock_unit_cancelled_quantity = None;
-        let mut user_name = None;
-        let mut user_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("cancelled_date") => fields.next_value(&mut cancelled_date)?,
-                Some("cancelled_quantity") => {
-                    fields.lenient_option(&mut cancelled_quantity)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cancelled_date" => fields.option_into(&mut model.cancelled_date)?,
+                "cancelled_quantity" => {
+                    fields.lenient_into(&mut model.cancelled_quantity)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_description") => fields.lenient_option(&mut item_description)?,
-                Some("selling_unit_description") => {
-                    fields.lenient_option(&mut selling_unit_description)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_description" => fields.lenient_into(&mut model.item_description)?,
+                "selling_unit_description" => {
+                    fields.lenient_into(&mut model.selling_unit_description)?
                 }
-                Some("sop_order_return_id") => {
-                    fields.lenient_option(&mut sop_order_return_id)?
+                "sop_order_return_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_id)?
                 }
-                Some("stock_unit_cancelled_quantity") => {
-                    fields.lenient_option(&mut stock_unit_cancelled_quantity)?
+                "stock_unit_cancelled_quantity" => {
+                    fields.lenient_into(&mut model.stock_unit_cancelled_quantity)?
                 }
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("user_number") => fields.lenient_option(&mut user_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "user_number" => fields.lenient_into(&mut model.user_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            cancelled_date: cancelled_date.unwrap_or_default(),
-            cancelled_quantity: cancelled_quantity.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_description: item_description.unwrap_or_default(),
-            selling_unit_description: selling_unit_description.unwrap_or_default(),
-            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
-            stock_unit_cancelled_quantity: stock_unit_cancelled_quantity
-                .unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            user_number: user_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -910,21 +782,16 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchAdjustment {
         let mut items = None;
         let mut sop_order_return_id = None;
         let mut tracking_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("confirmation_intent_type") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "confirmation_intent_type" => {
                     fields.lenient_option(&mut confirmation_intent_type)?
                 }
-                Some("despatch_receipt_date") => {
-                    fields.next_value(&mut despatch_receipt_date)?
-                }
-                Some("items") => fields.or_default(&mut items)?,
-                Some("sop_order_return_id") => {
-                    fields.lenient_value(&mut sop_order_return_id)?
-                }
-                Some("tracking_items") => fields.next_value(&mut tracking_items)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "despatch_receipt_date" => fields.next_value(&mut despatch_receipt_date)?,
+                "items" => fields.or_default(&mut items)?,
+                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
+                "tracking_items" => fields.next_value(&mut tracking_items)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -971,21 +838,16 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsAdjustmen
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_items = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_items") => fields.next_value(&mut bin_items)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_items" => fields.option_into(&mut model.bin_items)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_items: bin_items.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1029,11 +891,10 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_value(&mut id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1078,26 +939,19 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableAdjustme
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_items = None;
-        let mut id = None;
-        let mut traceable_adjustment_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_items") => fields.next_value(&mut bin_items)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("traceable_adjustment_items") => {
-                    fields.next_value(&mut traceable_adjustment_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_items" => fields.option_into(&mut model.bin_items)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "traceable_adjustment_items" => {
+                    fields.option_into(&mut model.traceable_adjustment_items)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_items: bin_items.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1141,11 +995,10 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableItemsReq
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_value(&mut id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1190,24 +1043,17 @@ impl sage_core::types::model::FromFields for SopConfirmationIntentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1248,24 +1094,17 @@ impl sage_core::types::model::FromFields for SopCustomerType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1324,16 +1163,13 @@ impl sage_core::types::model::FromFields for SopDespatchBinItem {
         let mut bin_name = None;
         let mut id = None;
         let mut quantity = None;
-        loop {
-            match fields.next_key()? {
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
-                }
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
+                "bin_name" => fields.lenient_option(&mut bin_name)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "quantity" => fields.lenient_option(&mut quantity)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1392,33 +1228,20 @@ impl sage_core::types::model::FromFields for SopDespatchDiscreteOrder {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut document_date = None;
-        let mut document_no = None;
-        let mut document_value = None;
-        let mut id = None;
-        let mut trader_name = None;
-        let mut trader_reference = None;
-        loop {
-            match fields.next_key()? {
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_value") => fields.lenient_option(&mut document_value)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("trader_name") => fields.lenient_option(&mut trader_name)?,
-                Some("trader_reference") => fields.lenient_option(&mut trader_reference)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "document_date" => fields.option_into(&mut model.document_date)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_value" => fields.lenient_into(&mut model.document_value)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "trader_name" => fields.lenient_into(&mut model.trader_name)?,
+                "trader_reference" => fields.lenient_into(&mut model.trader_reference)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            document_date: document_date.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_value: document_value.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            trader_name: trader_name.unwrap_or_default(),
-            trader_reference: trader_reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1507,78 +1330,37 @@ impl sage_core::types::model::FromFields for SopDespatchReceipt {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut consignment_no = None;
-        let mut courier = None;
-        let mut courier_id = None;
-        let mut courier_name = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut despatch_date = None;
-        let mut despatch_no = None;
-        let mut despatched_by = None;
-        let mut id = None;
-        let mut notes = None;
-        let mut pieces = None;
-        let mut sop_export_reason = None;
-        let mut sop_export_reason_id = None;
-        let mut sop_export_reason_name = None;
-        let mut sop_incoterm = None;
-        let mut sop_incoterm_id = None;
-        let mut sop_incoterm_name = None;
-        let mut weight = None;
-        loop {
-            match fields.next_key()? {
-                Some("consignment_no") => fields.lenient_option(&mut consignment_no)?,
-                Some("courier") => fields.next_value(&mut courier)?,
-                Some("courier_id") => fields.lenient_option(&mut courier_id)?,
-                Some("courier_name") => fields.lenient_option(&mut courier_name)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("despatch_date") => fields.next_value(&mut despatch_date)?,
-                Some("despatch_no") => fields.lenient_option(&mut despatch_no)?,
-                Some("despatched_by") => fields.lenient_option(&mut despatched_by)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("notes") => fields.lenient_option(&mut notes)?,
-                Some("pieces") => fields.lenient_option(&mut pieces)?,
-                Some("sop_export_reason") => fields.next_value(&mut sop_export_reason)?,
-                Some("sop_export_reason_id") => {
-                    fields.lenient_option(&mut sop_export_reason_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "consignment_no" => fields.lenient_into(&mut model.consignment_no)?,
+                "courier" => fields.option_into(&mut model.courier)?,
+                "courier_id" => fields.lenient_into(&mut model.courier_id)?,
+                "courier_name" => fields.lenient_into(&mut model.courier_name)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "despatch_date" => fields.option_into(&mut model.despatch_date)?,
+                "despatch_no" => fields.lenient_into(&mut model.despatch_no)?,
+                "despatched_by" => fields.lenient_into(&mut model.despatched_by)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "notes" => fields.lenient_into(&mut model.notes)?,
+                "pieces" => fields.lenient_into(&mut model.pieces)?,
+                "sop_export_reason" => fields.option_into(&mut model.sop_export_reason)?,
+                "sop_export_reason_id" => {
+                    fields.lenient_into(&mut model.sop_export_reason_id)?
                 }
-                Some("sop_export_reason_name") => {
-                    fields.lenient_option(&mut sop_export_reason_name)?
+                "sop_export_reason_name" => {
+                    fields.lenient_into(&mut model.sop_export_reason_name)?
                 }
-                Some("sop_incoterm") => fields.next_value(&mut sop_incoterm)?,
-                Some("sop_incoterm_id") => fields.lenient_option(&mut sop_incoterm_id)?,
-                Some("sop_incoterm_name") => {
-                    fields.lenient_option(&mut sop_incoterm_name)?
-                }
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sop_incoterm" => fields.option_into(&mut model.sop_incoterm)?,
+                "sop_incoterm_id" => fields.lenient_into(&mut model.sop_incoterm_id)?,
+                "sop_incoterm_name" => fields.lenient_into(&mut model.sop_incoterm_name)?,
+                "weight" => fields.lenient_into(&mut model.weight)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            consignment_no: consignment_no.unwrap_or_default(),
-            courier: courier.unwrap_or_default(),
-            courier_id: courier_id.unwrap_or_default(),
-            courier_name: courier_name.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            despatch_date: despatch_date.unwrap_or_default(),
-            despatch_no: despatch_no.unwrap_or_default(),
-            despatched_by: despatched_by.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            pieces: pieces.unwrap_or_default(),
-            sop_export_reason: sop_export_reason.unwrap_or_default(),
-            sop_export_reason_id: sop_export_reason_id.unwrap_or_default(),
-            sop_export_reason_name: sop_export_reason_name.unwrap_or_default(),
-            sop_incoterm: sop_incoterm.unwrap_or_default(),
-            sop_incoterm_id: sop_incoterm_id.unwrap_or_default(),
-            sop_incoterm_name: sop_incoterm_name.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1783,76 +1565,65 @@ impl sage_core::types::model::FromFields for SopDespatchReceiptItem {
         let mut traceable_type = None;
         let mut unit_description = None;
         let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
-                }
-                Some("bin_items") => fields.next_value(&mut bin_items)?,
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
-                }
-                Some("despatch_receipt_quantity") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
+                "bin_items" => fields.next_value(&mut bin_items)?,
+                "customer_id" => fields.lenient_option(&mut customer_id)?,
+                "customer_name" => fields.lenient_option(&mut customer_name)?,
+                "customer_reference" => fields.lenient_option(&mut customer_reference)?,
+                "despatch_receipt_quantity" => {
                     fields.lenient_option(&mut despatch_receipt_quantity)?
                 }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("has_traceable_allocations") => {
+                "document_date" => fields.next_value(&mut document_date)?,
+                "document_no" => fields.lenient_option(&mut document_no)?,
+                "has_traceable_allocations" => {
                     fields.lenient_option(&mut has_traceable_allocations)?
                 }
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("is_multiple_bin_allocations") => {
+                "id" => fields.lenient_value(&mut id)?,
+                "is_multiple_bin_allocations" => {
                     fields.lenient_option(&mut is_multiple_bin_allocations)?
                 }
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_name") => fields.lenient_option(&mut item_name)?,
-                Some("line_quantity") => fields.lenient_option(&mut line_quantity)?,
-                Some("line_unit_precision") => {
-                    fields.lenient_option(&mut line_unit_precision)?
-                }
-                Some("outstanding_quantity") => {
+                "item_code" => fields.lenient_option(&mut item_code)?,
+                "item_name" => fields.lenient_option(&mut item_name)?,
+                "line_quantity" => fields.lenient_option(&mut line_quantity)?,
+                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
+                "outstanding_quantity" => {
                     fields.lenient_option(&mut outstanding_quantity)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_type") => fields.lenient_option(&mut product_type)?,
-                Some("promised_delivery_date") => {
+                "product_id" => fields.lenient_option(&mut product_id)?,
+                "product_type" => fields.lenient_option(&mut product_type)?,
+                "promised_delivery_date" => {
                     fields.next_value(&mut promised_delivery_date)?
                 }
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("requested_delivery_date") => {
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("sale_from_single_batch") => {
+                "sale_from_single_batch" => {
                     fields.lenient_option(&mut sale_from_single_batch)?
                 }
-                Some("selling_unit_description") => {
+                "selling_unit_description" => {
                     fields.lenient_option(&mut selling_unit_description)?
                 }
-                Some("selling_unit_multiple") => {
+                "selling_unit_multiple" => {
                     fields.lenient_option(&mut selling_unit_multiple)?
                 }
-                Some("sop_order_return_id") => {
-                    fields.lenient_option(&mut sop_order_return_id)?
-                }
-                Some("stock_unit_multiple") => {
-                    fields.lenient_option(&mut stock_unit_multiple)?
-                }
-                Some("stock_unit_precision") => {
+                "sop_order_return_id" => fields.lenient_option(&mut sop_order_return_id)?,
+                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
+                "stock_unit_precision" => {
                     fields.lenient_option(&mut stock_unit_precision)?
                 }
-                Some("traceable_adjustment_items") => {
+                "traceable_adjustment_items" => {
                     fields.next_value(&mut traceable_adjustment_items)?
                 }
-                Some("traceable_available_quantity") => {
+                "traceable_available_quantity" => {
                     fields.lenient_option(&mut traceable_available_quantity)?
                 }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some("unit_description") => fields.lenient_option(&mut unit_description)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_type" => fields.next_value(&mut traceable_type)?,
+                "unit_description" => fields.lenient_option(&mut unit_description)?,
+                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1929,26 +1700,19 @@ impl sage_core::types::model::FromFields for SopDespatchTraceableBinItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut available_quantity = None;
-        let mut id = None;
-        let mut quantity = None;
-        loop {
-            match fields.next_key()? {
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "available_quantity" => {
+                    fields.lenient_into(&mut model.available_quantity)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            available_quantity: available_quantity.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1987,24 +1751,17 @@ impl sage_core::types::model::FromFields for SopDocumentPrintStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2043,24 +1800,17 @@ impl sage_core::types::model::FromFields for SopDocumentProcessStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2101,24 +1851,17 @@ impl sage_core::types::model::FromFields for SopDocumentStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2157,24 +1900,17 @@ impl sage_core::types::model::FromFields for SopDocumentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2243,16 +1979,15 @@ impl sage_core::types::model::FromFields for SopExportReason {
         let mut is_default = None;
         let mut is_to_delete = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2332,16 +2067,15 @@ impl sage_core::types::model::FromFields for SopIncoterm {
         let mut is_default = None;
         let mut is_to_delete = None;
         let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default" => fields.lenient_option(&mut is_default)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "name" => fields.lenient_value(&mut name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -2391,24 +2125,17 @@ impl sage_core::types::model::FromFields for SopIntrastatStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2449,24 +2176,17 @@ impl sage_core::types::model::FromFields for SopInvoiceCreditType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2627,58 +2347,43 @@ impl sage_core::types::model::FromFields for SopItemTraceableAdjustmentItem {
         let mut traceable_bin_item_id = None;
         let mut traceable_item_id = None;
         let mut use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_reference") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_reference" => {
                     fields.lenient_option(&mut additional_reference)?
                 }
-                Some("allocated_to_who_type") => {
+                "allocated_to_who_type" => {
                     fields.lenient_option(&mut allocated_to_who_type)?
                 }
-                Some("allocation_quantity") => {
-                    fields.lenient_option(&mut allocation_quantity)?
-                }
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
-                }
-                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("despatched_quantity") => {
-                    fields.lenient_option(&mut despatched_quantity)?
-                }
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
-                }
-                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
-                Some("is_selectable") => fields.lenient_option(&mut is_selectable)?,
-                Some("is_selected") => fields.lenient_value(&mut is_selected)?,
-                Some("original_quantity") => {
-                    fields.lenient_option(&mut original_quantity)?
-                }
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("sop_allocation_line_id") => {
+                "allocation_quantity" => fields.lenient_option(&mut allocation_quantity)?,
+                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
+                "bin_item_id" => fields.lenient_option(&mut bin_item_id)?,
+                "bin_name" => fields.lenient_option(&mut bin_name)?,
+                "despatched_quantity" => fields.lenient_option(&mut despatched_quantity)?,
+                "identification_no" => fields.lenient_option(&mut identification_no)?,
+                "is_allocated" => fields.lenient_option(&mut is_allocated)?,
+                "is_selectable" => fields.lenient_option(&mut is_selectable)?,
+                "is_selected" => fields.lenient_value(&mut is_selected)?,
+                "original_quantity" => fields.lenient_option(&mut original_quantity)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "receipt_date" => fields.next_value(&mut receipt_date)?,
+                "sell_by_date" => fields.next_value(&mut sell_by_date)?,
+                "sop_allocation_line_id" => {
                     fields.lenient_option(&mut sop_allocation_line_id)?
                 }
-                Some("sop_allocation_line_quantity") => {
+                "sop_allocation_line_quantity" => {
                     fields.lenient_option(&mut sop_allocation_line_quantity)?
                 }
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
-                }
-                Some("traceable_allocation_balance_id") => {
+                "supplier_reference" => fields.lenient_option(&mut supplier_reference)?,
+                "traceable_allocation_balance_id" => {
                     fields.lenient_value(&mut traceable_allocation_balance_id)?
                 }
-                Some("traceable_bin_item_id") => {
+                "traceable_bin_item_id" => {
                     fields.lenient_value(&mut traceable_bin_item_id)?
                 }
-                Some("traceable_item_id") => {
-                    fields.lenient_value(&mut traceable_item_id)?
-                }
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_item_id" => fields.lenient_value(&mut traceable_item_id)?,
+                "use_by_date" => fields.next_value(&mut use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3353,184 +3058,161 @@ impl sage_core::types::model::FromFields for SopOrder {
         let mut total_net_value = None;
         let mut total_tax_value = None;
         let mut use_invoice_address = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("apply_available_document_discount_percent") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "apply_available_document_discount_percent" => {
                     fields
                         .lenient_option(&mut apply_available_document_discount_percent)?
                 }
-                Some("available_document_discount_percent") => {
+                "available_document_discount_percent" => {
                     fields.lenient_option(&mut available_document_discount_percent)?
                 }
-                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
-                Some("cash_account_invoice_address") => {
+                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
+                "cash_account_invoice_address" => {
                     fields.next_value(&mut cash_account_invoice_address)?
                 }
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_delivery_address_id") => {
+                "currency" => fields.next_value(&mut currency)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "customer" => fields.next_value(&mut customer)?,
+                "customer_delivery_address_id" => {
                     fields.lenient_option(&mut customer_delivery_address_id)?
                 }
-                Some("customer_document_no") => {
+                "customer_document_no" => {
                     fields.lenient_option(&mut customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("customer_type") => fields.next_value(&mut customer_type)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("declared_payment_remaining") => {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "customer_type" => fields.next_value(&mut customer_type)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "declared_payment_remaining" => {
                     fields.lenient_option(&mut declared_payment_remaining)?
                 }
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("despatch_receipt_status") => {
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "despatch_receipt_status" => {
                     fields.lenient_option(&mut despatch_receipt_status)?
                 }
-                Some("document_created_by") => {
-                    fields.lenient_option(&mut document_created_by)?
-                }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_discount_percent") => {
+                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
+                "document_date" => fields.next_value(&mut document_date)?,
+                "document_discount_percent" => {
                     fields.lenient_option(&mut document_discount_percent)?
                 }
-                Some("document_no") => fields.lenient_value(&mut document_no)?,
-                Some("document_status") => fields.next_value(&mut document_status)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("external_reference") => {
-                    fields.lenient_option(&mut external_reference)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_status") => {
+                "document_no" => fields.lenient_value(&mut document_no)?,
+                "document_status" => fields.next_value(&mut document_status)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "external_reference" => fields.lenient_option(&mut external_reference)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("invoice_payment_with_order_immediately") => {
+                "invoice_payment_with_order_immediately" => {
                     fields.lenient_option(&mut invoice_payment_with_order_immediately)?
                 }
-                Some("is_credit_limit_exceeded") => {
+                "is_credit_limit_exceeded" => {
                     fields.lenient_option(&mut is_credit_limit_exceeded)?
                 }
-                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
-                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
-                Some("is_to_sequence_lines") => {
+                "is_draft" => fields.lenient_option(&mut is_draft)?,
+                "is_editing" => fields.lenient_option(&mut is_editing)?,
+                "is_to_sequence_lines" => {
                     fields.lenient_option(&mut is_to_sequence_lines)?
                 }
-                Some("is_triangulated") => fields.lenient_option(&mut is_triangulated)?,
-                Some("lines") => fields.next_value(&mut lines)?,
-                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
-                Some("override_on_hold") => fields.lenient_option(&mut override_on_hold)?,
-                Some("payment_declared") => fields.lenient_option(&mut payment_declared)?,
-                Some("payment_method") => fields.next_value(&mut payment_method)?,
-                Some("payment_method_id") => {
-                    fields.lenient_option(&mut payment_method_id)?
-                }
-                Some("payment_reference") => {
-                    fields.lenient_option(&mut payment_reference)?
-                }
-                Some("payment_status") => fields.next_value(&mut payment_status)?,
-                Some("payment_type") => fields.lenient_option(&mut payment_type)?,
-                Some("payment_undeclared") => {
-                    fields.lenient_option(&mut payment_undeclared)?
-                }
-                Some("payment_value") => fields.lenient_option(&mut payment_value)?,
-                Some("payment_with_order") => {
-                    fields.lenient_option(&mut payment_with_order)?
-                }
-                Some("profitability") => fields.next_value(&mut profitability)?,
-                Some("promised_delivery_date") => {
+                "is_triangulated" => fields.lenient_option(&mut is_triangulated)?,
+                "lines" => fields.next_value(&mut lines)?,
+                "lock_id" => fields.lenient_option(&mut lock_id)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "order_priority" => fields.lenient_option(&mut order_priority)?,
+                "override_on_hold" => fields.lenient_option(&mut override_on_hold)?,
+                "payment_declared" => fields.lenient_option(&mut payment_declared)?,
+                "payment_method" => fields.next_value(&mut payment_method)?,
+                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
+                "payment_reference" => fields.lenient_option(&mut payment_reference)?,
+                "payment_status" => fields.next_value(&mut payment_status)?,
+                "payment_type" => fields.lenient_option(&mut payment_type)?,
+                "payment_undeclared" => fields.lenient_option(&mut payment_undeclared)?,
+                "payment_value" => fields.lenient_option(&mut payment_value)?,
+                "payment_with_order" => fields.lenient_option(&mut payment_with_order)?,
+                "profitability" => fields.next_value(&mut profitability)?,
+                "promised_delivery_date" => {
                     fields.next_value(&mut promised_delivery_date)?
                 }
-                Some("quotation_expiry_date") => {
-                    fields.next_value(&mut quotation_expiry_date)?
-                }
-                Some("recalculate_prices") => {
-                    fields.lenient_option(&mut recalculate_prices)?
-                }
-                Some("requested_delivery_date") => {
+                "quotation_expiry_date" => fields.next_value(&mut quotation_expiry_date)?,
+                "recalculate_prices" => fields.lenient_option(&mut recalculate_prices)?,
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("settlement_discount_days") => {
+                "settlement_discount_days" => {
                     fields.lenient_option(&mut settlement_discount_days)?
                 }
-                Some("settlement_discount_percent") => {
+                "settlement_discount_percent" => {
                     fields.lenient_option(&mut settlement_discount_percent)?
                 }
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("subtotal_charge_net_value") => {
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "subtotal_charge_net_value" => {
                     fields.lenient_option(&mut subtotal_charge_net_value)?
                 }
-                Some("subtotal_charge_tax_value") => {
+                "subtotal_charge_tax_value" => {
                     fields.lenient_option(&mut subtotal_charge_tax_value)?
                 }
-                Some("subtotal_discount_value") => {
+                "subtotal_discount_value" => {
                     fields.lenient_option(&mut subtotal_discount_value)?
                 }
-                Some("subtotal_goods_value") => {
+                "subtotal_goods_value" => {
                     fields.lenient_option(&mut subtotal_goods_value)?
                 }
-                Some("suppress_warnings") => {
-                    fields.lenient_option(&mut suppress_warnings)?
-                }
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
-                }
-                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
-                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
-                Some("use_invoice_address") => {
-                    fields.lenient_option(&mut use_invoice_address)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "suppress_warnings" => fields.lenient_option(&mut suppress_warnings)?,
+                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
+                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
+                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
+                "use_invoice_address" => fields.lenient_option(&mut use_invoice_address)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3717,51 +3399,26 @@ impl sage_core::types::model::FromFields for SopOrderCashAccountInvoiceAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3854,78 +3511,35 @@ impl sage_core::types::model::FromFields for SopOrderDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email_address = None;
-        let mut fax_number = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut tax_number = None;
-        let mut telephone_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "country_code" => fields.option_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "tax_code" => fields.option_into(&mut model.tax_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            fax_number: fax_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            telephone_number: telephone_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4087,184 +3701,101 @@ impl sage_core::types::model::FromFields for SopOrderDespatchLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut date_time_updated = None;
-        let mut product_code = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_despatch_consignment_no = None;
-        let mut sop_despatch_courier_name = None;
-        let mut sop_despatch_date = None;
-        let mut sop_despatch_document_no = None;
-        let mut sop_despatch_export_reason = None;
-        let mut sop_despatch_id = None;
-        let mut sop_despatch_incoterm = None;
-        let mut sop_despatch_line_id = None;
-        let mut sop_despatch_line_is_invoiced = None;
-        let mut sop_despatch_line_quantity = None;
-        let mut sop_despatch_notes = None;
-        let mut sop_despatch_pieces = None;
-        let mut sop_despatch_user_name = None;
-        let mut sop_despatch_weight = None;
-        let mut sop_order_customer_document_no = None;
-        let mut sop_order_document_date = None;
-        let mut sop_order_document_no = None;
-        let mut sop_order_document_status_type = None;
-        let mut sop_order_id = None;
-        let mut sop_order_line_despatch_quantity = None;
-        let mut sop_order_line_id = None;
-        let mut sop_order_line_item_code = None;
-        let mut sop_order_line_item_description = None;
-        let mut sop_order_line_print_sequence_number = None;
-        let mut sop_order_line_quantity = None;
-        let mut sop_order_line_type_id = None;
-        let mut sys_courier_tracking_url = None;
-        let mut warehouse_holding_id = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_despatch_consignment_no") => {
-                    fields.lenient_option(&mut sop_despatch_consignment_no)?
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_despatch_consignment_no" => {
+                    fields.lenient_into(&mut model.sop_despatch_consignment_no)?
                 }
-                Some("sop_despatch_courier_name") => {
-                    fields.lenient_option(&mut sop_despatch_courier_name)?
+                "sop_despatch_courier_name" => {
+                    fields.lenient_into(&mut model.sop_despatch_courier_name)?
                 }
-                Some("sop_despatch_date") => fields.next_value(&mut sop_despatch_date)?,
-                Some("sop_despatch_document_no") => {
-                    fields.lenient_option(&mut sop_despatch_document_no)?
+                "sop_despatch_date" => fields.option_into(&mut model.sop_despatch_date)?,
+                "sop_despatch_document_no" => {
+                    fields.lenient_into(&mut model.sop_despatch_document_no)?
                 }
-                Some("sop_despatch_export_reason") => {
-                    fields.lenient_option(&mut sop_despatch_export_reason)?
+                "sop_despatch_export_reason" => {
+                    fields.lenient_into(&mut model.sop_despatch_export_reason)?
                 }
-                Some("sop_despatch_id") => fields.lenient_option(&mut sop_despatch_id)?,
-                Some("sop_despatch_incoterm") => {
-                    fields.lenient_option(&mut sop_despatch_incoterm)?
+                "sop_despatch_id" => fields.lenient_into(&mut model.sop_despatch_id)?,
+                "sop_despatch_incoterm" => {
+                    fields.lenient_into(&mut model.sop_despatch_incoterm)?
                 }
-                Some("sop_despatch_line_id") => {
-                    fields.lenient_option(&mut sop_despatch_line_id)?
+                "sop_despatch_line_id" => {
+                    fields.lenient_into(&mut model.sop_despatch_line_id)?
                 }
-                Some("sop_despatch_line_is_invoiced") => {
-                    fields.lenient_option(&mut sop_despatch_line_is_invoiced)?
+                "sop_despatch_line_is_invoiced" => {
+                    fields.lenient_into(&mut model.sop_despatch_line_is_invoiced)?
                 }
-                Some("sop_despatch_line_quantity") => {
-                    fields.lenient_option(&mut sop_despatch_line_quantity)?
+                "sop_despatch_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_despatch_line_quantity)?
                 }
-                Some("sop_despatch_notes") => {
-                    fields.lenient_option(&mut sop_despatch_notes)?
+                "sop_despatch_notes" => {
+                    fields.lenient_into(&mut model.sop_despatch_notes)?
                 }
-                Some("sop_despatch_pieces") => {
-                    fields.lenient_option(&mut sop_despatch_pieces)?
+                "sop_despatch_pieces" => {
+                    fields.lenient_into(&mut model.sop_despatch_pieces)?
                 }
-                Some("sop_despatch_user_name") => {
-                    fields.lenient_option(&mut sop_despatch_user_name)?
+                "sop_despatch_user_name" => {
+                    fields.lenient_into(&mut model.sop_despatch_user_name)?
                 }
-                Some("sop_despatch_weight") => {
-                    fields.lenient_option(&mut sop_despatch_weight)?
+                "sop_despatch_weight" => {
+                    fields.lenient_into(&mut model.sop_despatch_weight)?
                 }
-                Some("sop_order_customer_document_no") => {
-                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                "sop_order_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
                 }
-                Some("sop_order_document_date") => {
-                    fields.next_value(&mut sop_order_document_date)?
+                "sop_order_document_date" => {
+                    fields.option_into(&mut model.sop_order_document_date)?
                 }
-                Some("sop_order_document_no") => {
-                    fields.lenient_option(&mut sop_order_document_no)?
+                "sop_order_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_document_no)?
                 }
-                Some("sop_order_document_status_type") => {
-                    fields.lenient_option(&mut sop_order_document_status_type)?
+                "sop_order_document_status_type" => {
+                    fields.lenient_into(&mut model.sop_order_document_status_type)?
                 }
-                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
-                Some("sop_order_line_despatch_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_despatch_quantity)?
+                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
+                "sop_order_line_despatch_quantity" => {
+                    fields.lenient_into(&mut model.sop_order_line_despatch_quantity)?
                 }
-                Some("sop_order_line_id") => {
-                    fields.lenient_option(&mut sop_order_line_id)?
+                "sop_order_line_id" => fields.lenient_into(&mut model.sop_order_line_id)?,
+                "sop_order_line_item_code" => {
+                    fields.lenient_into(&mut model.sop_order_line_item_code)?
                 }
-                Some("sop_order_line_item_code") => {
-                    fields.lenient_option(&mut sop_order_line_item_code)?
+                "sop_order_line_item_description" => {
+                    fields.lenient_into(&mut model.sop_order_line_item_description)?
                 }
-                Some("sop_order_line_item_description") => {
-                    fields.lenient_option(&mut sop_order_line_item_description)?
+                "sop_order_line_print_sequence_number" => {
+                    fields.lenient_into(&mut model.sop_order_line_print_sequence_number)?
                 }
-                Some("sop_order_line_print_sequence_number") => {
-                    fields.lenient_option(&mut sop_order_line_print_sequence_number)?
+                "sop_order_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_order_line_quantity)?
                 }
-                Some("sop_order_line_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_quantity)?
+                "sop_order_line_type_id" => {
+                    fields.lenient_into(&mut model.sop_order_line_type_id)?
                 }
-                Some("sop_order_line_type_id") => {
-                    fields.lenient_option(&mut sop_order_line_type_id)?
+                "sys_courier_tracking_url" => {
+                    fields.lenient_into(&mut model.sys_courier_tracking_url)?
                 }
-                Some("sys_courier_tracking_url") => {
-                    fields.lenient_option(&mut sys_courier_tracking_url)?
+                "warehouse_holding_id" => {
+                    fields.lenient_into(&mut model.warehouse_holding_id)?
                 }
-                Some("warehouse_holding_id") => {
-                    fields.lenient_option(&mut warehouse_holding_id)?
-                }
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_despatch_consignment_no: sop_despatch_consignment_no.unwrap_or_default(),
-            sop_despatch_courier_name: sop_despatch_courier_name.unwrap_or_default(),
-            sop_despatch_date: sop_despatch_date.unwrap_or_default(),
-            sop_despatch_document_no: sop_despatch_document_no.unwrap_or_default(),
-            sop_despatch_export_reason: sop_despatch_export_reason.unwrap_or_default(),
-            sop_despatch_id: sop_despatch_id.unwrap_or_default(),
-            sop_despatch_incoterm: sop_despatch_incoterm.unwrap_or_default(),
-            sop_despatch_line_id: sop_despatch_line_id.unwrap_or_default(),
-            sop_despatch_line_is_invoiced: sop_despatch_line_is_invoiced
-                .unwrap_or_default(),
-            sop_despatch_line_quantity: sop_despatch_line_quantity.unwrap_or_default(),
-            sop_despatch_notes: sop_despatch_notes.unwrap_or_default(),
-            sop_despatch_pieces: sop_despatch_pieces.unwrap_or_default(),
-            sop_despatch_user_name: sop_despatch_user_name.unwrap_or_default(),
-            sop_despatch_weight: sop_despatch_weight.unwrap_or_default(),
-            sop_order_customer_document_no: sop_order_customer_document_no
-                .unwrap_or_default(),
-            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
-            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
-            sop_order_document_status_type: sop_order_document_status_type
-                .unwrap_or_default(),
-            sop_order_id: sop_order_id.unwrap_or_default(),
-            sop_order_line_despatch_quantity: sop_order_line_despatch_quantity
-                .unwrap_or_default(),
-            sop_order_line_id: sop_order_line_id.unwrap_or_default(),
-            sop_order_line_item_code: sop_order_line_item_code.unwrap_or_default(),
-            sop_order_line_item_description: sop_order_line_item_description
-                .unwrap_or_default(),
-            sop_order_line_print_sequence_number: sop_order_line_print_sequence_number
-                .unwrap_or_default(),
-            sop_order_line_quantity: sop_order_line_quantity.unwrap_or_default(),
-            sop_order_line_type_id: sop_order_line_type_id.unwrap_or_default(),
-            sys_courier_tracking_url: sys_courier_tracking_url.unwrap_or_default(),
-            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4360,107 +3891,64 @@ impl sage_core::types::model::FromFields for SopOrderDespatchView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut sop_despatch_consignment_no = None;
-        let mut sop_despatch_courier_id = None;
-        let mut sop_despatch_courier_name = None;
-        let mut sop_despatch_date = None;
-        let mut sop_despatch_document_no = None;
-        let mut sop_despatch_export_reason = None;
-        let mut sop_despatch_id = None;
-        let mut sop_despatch_incoterm = None;
-        let mut sop_despatch_notes = None;
-        let mut sop_despatch_pieces = None;
-        let mut sop_despatch_user_name = None;
-        let mut sop_despatch_weight = None;
-        let mut sop_order_customer_document_no = None;
-        let mut sop_order_document_date = None;
-        let mut sop_order_document_no = None;
-        let mut sop_order_document_status_id = None;
-        let mut sop_order_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("sop_despatch_consignment_no") => {
-                    fields.lenient_option(&mut sop_despatch_consignment_no)?
+                "sop_despatch_consignment_no" => {
+                    fields.lenient_into(&mut model.sop_despatch_consignment_no)?
                 }
-                Some("sop_despatch_courier_id") => {
-                    fields.lenient_option(&mut sop_despatch_courier_id)?
+                "sop_despatch_courier_id" => {
+                    fields.lenient_into(&mut model.sop_despatch_courier_id)?
                 }
-                Some("sop_despatch_courier_name") => {
-                    fields.lenient_option(&mut sop_despatch_courier_name)?
+                "sop_despatch_courier_name" => {
+                    fields.lenient_into(&mut model.sop_despatch_courier_name)?
                 }
-                Some("sop_despatch_date") => fields.next_value(&mut sop_despatch_date)?,
-                Some("sop_despatch_document_no") => {
-                    fields.lenient_option(&mut sop_despatch_document_no)?
+                "sop_despatch_date" => fields.option_into(&mut model.sop_despatch_date)?,
+                "sop_despatch_document_no" => {
+                    fields.lenient_into(&mut model.sop_despatch_document_no)?
                 }
-                Some("sop_despatch_export_reason") => {
-                    fields.lenient_option(&mut sop_despatch_export_reason)?
+                "sop_despatch_export_reason" => {
+                    fields.lenient_into(&mut model.sop_despatch_export_reason)?
                 }
-                Some("sop_despatch_id") => fields.lenient_option(&mut sop_despatch_id)?,
-                Some("sop_despatch_incoterm") => {
-                    fields.lenient_option(&mut sop_despatch_incoterm)?
+                "sop_despatch_id" => fields.lenient_into(&mut model.sop_despatch_id)?,
+                "sop_despatch_incoterm" => {
+                    fields.lenient_into(&mut model.sop_despatch_incoterm)?
                 }
-                Some("sop_despatch_notes") => {
-                    fields.lenient_option(&mut sop_despatch_notes)?
+                "sop_despatch_notes" => {
+                    fields.lenient_into(&mut model.sop_despatch_notes)?
                 }
-                Some("sop_despatch_pieces") => {
-                    fields.lenient_option(&mut sop_despatch_pieces)?
+                "sop_despatch_pieces" => {
+                    fields.lenient_into(&mut model.sop_despatch_pieces)?
                 }
-                Some("sop_despatch_user_name") => {
-                    fields.lenient_option(&mut sop_despatch_user_name)?
+                "sop_despatch_user_name" => {
+                    fields.lenient_into(&mut model.sop_despatch_user_name)?
                 }
-                Some("sop_despatch_weight") => {
-                    fields.lenient_option(&mut sop_despatch_weight)?
+                "sop_despatch_weight" => {
+                    fields.lenient_into(&mut model.sop_despatch_weight)?
                 }
-                Some("sop_order_customer_document_no") => {
-                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                "sop_order_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
                 }
-                Some("sop_order_document_date") => {
-                    fields.next_value(&mut sop_order_document_date)?
+                "sop_order_document_date" => {
+                    fields.option_into(&mut model.sop_order_document_date)?
                 }
-                Some("sop_order_document_no") => {
-                    fields.lenient_option(&mut sop_order_document_no)?
+                "sop_order_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_document_no)?
                 }
-                Some("sop_order_document_status_id") => {
-                    fields.lenient_option(&mut sop_order_document_status_id)?
+                "sop_order_document_status_id" => {
+                    fields.lenient_into(&mut model.sop_order_document_status_id)?
                 }
-                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            sop_despatch_consignment_no: sop_despatch_consignment_no.unwrap_or_default(),
-            sop_despatch_courier_id: sop_despatch_courier_id.unwrap_or_default(),
-            sop_despatch_courier_name: sop_despatch_courier_name.unwrap_or_default(),
-            sop_despatch_date: sop_despatch_date.unwrap_or_default(),
-            sop_despatch_document_no: sop_despatch_document_no.unwrap_or_default(),
-            sop_despatch_export_reason: sop_despatch_export_reason.unwrap_or_default(),
-            sop_despatch_id: sop_despatch_id.unwrap_or_default(),
-            sop_despatch_incoterm: sop_despatch_incoterm.unwrap_or_default(),
-            sop_despatch_notes: sop_despatch_notes.unwrap_or_default(),
-            sop_despatch_pieces: sop_despatch_pieces.unwrap_or_default(),
-            sop_despatch_user_name: sop_despatch_user_name.unwrap_or_default(),
-            sop_despatch_weight: sop_despatch_weight.unwrap_or_default(),
-            sop_order_customer_document_no: sop_order_customer_document_no
-                .unwrap_or_default(),
-            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
-            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
-            sop_order_document_status_id: sop_order_document_status_id
-                .unwrap_or_default(),
-            sop_order_id: sop_order_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4519,15 +4007,14 @@ impl sage_core::types::model::FromFields for SopOrderDuplicateFlags {
         let mut customer_id = None;
         let mut prices_and_discounts = None;
         let mut source_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("prices_and_discounts") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "prices_and_discounts" => {
                     fields.lenient_option(&mut prices_and_discounts)?
                 }
-                Some("source_id") => fields.lenient_value(&mut source_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "source_id" => fields.lenient_value(&mut source_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4574,24 +4061,17 @@ impl sage_core::types::model::FromFields for SopOrderEntryType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5312,234 +4792,207 @@ impl sage_core::types::model::FromFields for SopOrderLine {
         let mut use_description = None;
         let mut warehouse = None;
         let mut warehouse_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
-                Some("allocated_quantity") => {
-                    fields.lenient_option(&mut allocated_quantity)?
-                }
-                Some("allocation_status") => {
-                    fields.lenient_option(&mut allocation_status)?
-                }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("available_for_despatch") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_charge" => fields.next_value(&mut additional_charge)?,
+                "allocated_quantity" => fields.lenient_option(&mut allocated_quantity)?,
+                "allocation_status" => fields.lenient_option(&mut allocation_status)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "available_for_despatch" => {
                     fields.lenient_option(&mut available_for_despatch)?
                 }
-                Some("back_to_back_status") => {
-                    fields.lenient_option(&mut back_to_back_status)?
-                }
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("confirmation_intent_type") => {
+                "back_to_back_status" => fields.lenient_option(&mut back_to_back_status)?,
+                "code" => fields.lenient_value(&mut code)?,
+                "confirmation_intent_type" => {
                     fields.lenient_option(&mut confirmation_intent_type)?
                 }
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("create_cancelled_line") => {
+                "cost_price" => fields.lenient_option(&mut cost_price)?,
+                "create_cancelled_line" => {
                     fields.lenient_option(&mut create_cancelled_line)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("despatch_note_comment") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "despatch_note_comment" => {
                     fields.lenient_option(&mut despatch_note_comment)?
                 }
-                Some("despatch_receipt_quantity") => {
+                "despatch_receipt_quantity" => {
                     fields.lenient_option(&mut despatch_receipt_quantity)?
                 }
-                Some("despatch_receipt_status") => {
+                "despatch_receipt_status" => {
                     fields.lenient_option(&mut despatch_receipt_status)?
                 }
-                Some("discount") => fields.next_value(&mut discount)?,
-                Some("discount_percent_specified") => {
+                "discount" => fields.next_value(&mut discount)?,
+                "discount_percent_specified" => {
                     fields.lenient_option(&mut discount_percent_specified)?
                 }
-                Some("discounted_unit_price") => {
+                "discounted_unit_price" => {
                     fields.lenient_option(&mut discounted_unit_price)?
                 }
-                Some("fulfilment_method") => {
-                    fields.lenient_option(&mut fulfilment_method)?
-                }
-                Some("has_pop_order") => fields.lenient_option(&mut has_pop_order)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_quantity") => {
+                "fulfilment_method" => fields.lenient_option(&mut fulfilment_method)?,
+                "has_pop_order" => fields.lenient_option(&mut has_pop_order)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_quantity" => {
                     fields.lenient_option(&mut invoice_credit_quantity)?
                 }
-                Some("invoice_credit_status") => {
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
-                Some("is_line_deletable") => {
-                    fields.lenient_option(&mut is_line_deletable)?
-                }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("is_to_split_line") => fields.lenient_option(&mut is_to_split_line)?,
-                Some("line_number") => fields.lenient_option(&mut line_number)?,
-                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
-                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
-                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
-                Some("line_type") => fields.next_value(&mut line_type)?,
-                Some("line_unit_precision") => {
-                    fields.lenient_option(&mut line_unit_precision)?
-                }
-                Some("mark_as_preferred") => {
-                    fields.lenient_option(&mut mark_as_preferred)?
-                }
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_cost_centre") => {
-                    fields.lenient_option(&mut nominal_cost_centre)?
-                }
-                Some("nominal_department") => {
-                    fields.lenient_option(&mut nominal_department)?
-                }
-                Some("nominal_reference") => {
-                    fields.lenient_option(&mut nominal_reference)?
-                }
-                Some("picking_list_comment") => {
+                "is_complete" => fields.lenient_option(&mut is_complete)?,
+                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "is_to_split_line" => fields.lenient_option(&mut is_to_split_line)?,
+                "line_number" => fields.lenient_option(&mut line_number)?,
+                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
+                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
+                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
+                "line_type" => fields.next_value(&mut line_type)?,
+                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
+                "mark_as_preferred" => fields.lenient_option(&mut mark_as_preferred)?,
+                "nominal_code" => fields.next_value(&mut nominal_code)?,
+                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
+                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
+                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
+                "picking_list_comment" => {
                     fields.lenient_option(&mut picking_list_comment)?
                 }
-                Some("posted_invoice_credit_quantity") => {
+                "posted_invoice_credit_quantity" => {
                     fields.lenient_option(&mut posted_invoice_credit_quantity)?
                 }
-                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
-                Some("pricing_unit_description") => {
+                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
+                "pricing_unit_description" => {
                     fields.lenient_option(&mut pricing_unit_description)?
                 }
-                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("profitability") => fields.next_value(&mut profitability)?,
-                Some("promised_delivery_date") => {
+                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "profitability" => fields.next_value(&mut profitability)?,
+                "promised_delivery_date" => {
                     fields.next_value(&mut promised_delivery_date)?
                 }
-                Some("requested_delivery_date") => {
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("retain_manual_prices") => {
+                "retain_manual_prices" => {
                     fields.lenient_option(&mut retain_manual_prices)?
                 }
-                Some("selling_unit") => fields.next_value(&mut selling_unit)?,
-                Some("selling_unit_description") => {
+                "selling_unit" => fields.next_value(&mut selling_unit)?,
+                "selling_unit_description" => {
                     fields.lenient_option(&mut selling_unit_description)?
                 }
-                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
-                Some("selling_unit_multiple") => {
+                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
+                "selling_unit_multiple" => {
                     fields.lenient_option(&mut selling_unit_multiple)?
                 }
-                Some("selling_unit_price") => {
-                    fields.lenient_option(&mut selling_unit_price)?
-                }
-                Some("selling_unit_price_overridden") => {
+                "selling_unit_price" => fields.lenient_option(&mut selling_unit_price)?,
+                "selling_unit_price_overridden" => {
                     fields.lenient_option(&mut selling_unit_price_overridden)?
                 }
-                Some("show_on_customer_docs") => {
+                "show_on_customer_docs" => {
                     fields.lenient_option(&mut show_on_customer_docs)?
                 }
-                Some("show_on_picking_list_type") => {
+                "show_on_picking_list_type" => {
                     fields.lenient_option(&mut show_on_picking_list_type)?
                 }
-                Some("sop_order") => fields.next_value(&mut sop_order)?,
-                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("stock_unit_allocated_quantity") => {
+                "sop_order" => fields.next_value(&mut sop_order)?,
+                "sop_order_id" => fields.lenient_option(&mut sop_order_id)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "stock_unit_allocated_quantity" => {
                     fields.lenient_option(&mut stock_unit_allocated_quantity)?
                 }
-                Some("stock_unit_available_for_despatch") => {
+                "stock_unit_available_for_despatch" => {
                     fields.lenient_option(&mut stock_unit_available_for_despatch)?
                 }
-                Some("stock_unit_available_quantity") => {
+                "stock_unit_available_quantity" => {
                     fields.lenient_option(&mut stock_unit_available_quantity)?
                 }
-                Some("stock_unit_despatch_receipt_quantity") => {
+                "stock_unit_despatch_receipt_quantity" => {
                     fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
                 }
-                Some("stock_unit_invoice_credit_quantity") => {
+                "stock_unit_invoice_credit_quantity" => {
                     fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
                 }
-                Some("stock_unit_line_quantity") => {
+                "stock_unit_line_quantity" => {
                     fields.lenient_option(&mut stock_unit_line_quantity)?
                 }
-                Some("stock_unit_multiple") => {
-                    fields.lenient_option(&mut stock_unit_multiple)?
-                }
-                Some("stock_unit_posted_invoice_credit_quantity") => {
+                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
+                "stock_unit_posted_invoice_credit_quantity" => {
                     fields
                         .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
                 }
-                Some("stock_unit_precision") => {
+                "stock_unit_precision" => {
                     fields.lenient_option(&mut stock_unit_precision)?
                 }
-                Some("stock_unit_to_allocate_quantity") => {
+                "stock_unit_to_allocate_quantity" => {
                     fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
                 }
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("to_allocate_quantity") => {
+                "tax_code" => fields.next_value(&mut tax_code)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "to_allocate_quantity" => {
                     fields.lenient_option(&mut to_allocate_quantity)?
                 }
-                Some("traceable_adjustment_items") => {
+                "traceable_adjustment_items" => {
                     fields.next_value(&mut traceable_adjustment_items)?
                 }
-                Some("unit_discount_overridden") => {
+                "unit_discount_overridden" => {
                     fields.lenient_option(&mut unit_discount_overridden)?
                 }
-                Some("unit_discount_percent") => {
+                "unit_discount_percent" => {
                     fields.lenient_option(&mut unit_discount_percent)?
                 }
-                Some("unit_discount_value") => {
-                    fields.lenient_option(&mut unit_discount_value)?
-                }
-                Some("use_description") => fields.lenient_option(&mut use_description)?,
-                Some("warehouse") => fields.next_value(&mut warehouse)?,
-                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
+                "use_description" => fields.lenient_option(&mut use_description)?,
+                "warehouse" => fields.next_value(&mut warehouse)?,
+                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5733,42 +5186,28 @@ impl sage_core::types::model::FromFields for SopOrderLineTraceableAdjustment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut fixed_single_batch_traceable_item_id = None;
-        let mut id = None;
-        let mut is_fixed_single_batch = None;
-        let mut product_id = None;
-        let mut sale_from_single_batch = None;
-        let mut traceable_adjustment_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("fixed_single_batch_traceable_item_id") => {
-                    fields.lenient_option(&mut fixed_single_batch_traceable_item_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "fixed_single_batch_traceable_item_id" => {
+                    fields.lenient_into(&mut model.fixed_single_batch_traceable_item_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_fixed_single_batch") => {
-                    fields.lenient_option(&mut is_fixed_single_batch)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_fixed_single_batch" => {
+                    fields.lenient_into(&mut model.is_fixed_single_batch)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("sale_from_single_batch") => {
-                    fields.lenient_option(&mut sale_from_single_batch)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "sale_from_single_batch" => {
+                    fields.lenient_into(&mut model.sale_from_single_batch)?
                 }
-                Some("traceable_adjustment_items") => {
-                    fields.next_value(&mut traceable_adjustment_items)?
+                "traceable_adjustment_items" => {
+                    fields.option_into(&mut model.traceable_adjustment_items)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            fixed_single_batch_traceable_item_id: fixed_single_batch_traceable_item_id
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_fixed_single_batch: is_fixed_single_batch.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5822,13 +5261,12 @@ impl sage_core::types::model::FromFields for SopOrderLineTraceableItemsRequest {
         let mut activity_date = None;
         let mut id = None;
         let mut is_read_only = None;
-        loop {
-            match fields.next_key()? {
-                Some("activity_date") => fields.next_value(&mut activity_date)?,
-                Some("id") => fields.lenient_value(&mut id)?,
-                Some("is_read_only") => fields.lenient_option(&mut is_read_only)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "activity_date" => fields.next_value(&mut activity_date)?,
+                "id" => fields.lenient_value(&mut id)?,
+                "is_read_only" => fields.lenient_option(&mut is_read_only)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -6335,572 +5773,318 @@ impl sage_core::types::model::FromFields for SopOrderLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut product_code = None;
-        let mut product_description = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_delivery_addr_address_1 = None;
-        let mut sop_delivery_addr_address_2 = None;
-        let mut sop_delivery_addr_address_3 = None;
-        let mut sop_delivery_addr_address_4 = None;
-        let mut sop_delivery_addr_city = None;
-        let mut sop_delivery_addr_contact = None;
-        let mut sop_delivery_addr_country = None;
-        let mut sop_delivery_addr_county = None;
-        let mut sop_delivery_addr_description = None;
-        let mut sop_delivery_addr_email = None;
-        let mut sop_delivery_addr_fax = None;
-        let mut sop_delivery_addr_post_code = None;
-        let mut sop_delivery_addr_postal_name = None;
-        let mut sop_delivery_addr_telephone = None;
-        let mut sop_order_analysis_code_1 = None;
-        let mut sop_order_analysis_code_10 = None;
-        let mut sop_order_analysis_code_11 = None;
-        let mut sop_order_analysis_code_12 = None;
-        let mut sop_order_analysis_code_13 = None;
-        let mut sop_order_analysis_code_14 = None;
-        let mut sop_order_analysis_code_15 = None;
-        let mut sop_order_analysis_code_16 = None;
-        let mut sop_order_analysis_code_17 = None;
-        let mut sop_order_analysis_code_18 = None;
-        let mut sop_order_analysis_code_19 = None;
-        let mut sop_order_analysis_code_2 = None;
-        let mut sop_order_analysis_code_20 = None;
-        let mut sop_order_analysis_code_3 = None;
-        let mut sop_order_analysis_code_4 = None;
-        let mut sop_order_analysis_code_5 = None;
-        let mut sop_order_analysis_code_6 = None;
-        let mut sop_order_analysis_code_7 = None;
-        let mut sop_order_analysis_code_8 = None;
-        let mut sop_order_analysis_code_9 = None;
-        let mut sop_order_currency_id = None;
-        let mut sop_order_currency_name = None;
-        let mut sop_order_currency_symbol = None;
-        let mut sop_order_customer_document_no = None;
-        let mut sop_order_date_time_updated = None;
-        let mut sop_order_document_created_by = None;
-        let mut sop_order_document_date = None;
-        let mut sop_order_document_discount_percent = None;
-        let mut sop_order_document_no = None;
-        let mut sop_order_document_status = None;
-        let mut sop_order_exchange_rate = None;
-        let mut sop_order_id = None;
-        let mut sop_order_line_allocated_quantity = None;
-        let mut sop_order_line_analysis_code_1 = None;
-        let mut sop_order_line_analysis_code_10 = None;
-        let mut sop_order_line_analysis_code_11 = None;
-        let mut sop_order_line_analysis_code_12 = None;
-        let mut sop_order_line_analysis_code_13 = None;
-        let mut sop_order_line_analysis_code_14 = None;
-        let mut sop_order_line_analysis_code_15 = None;
-        let mut sop_order_line_analysis_code_16 = None;
-        let mut sop_order_line_analysis_code_17 = None;
-        let mut sop_order_line_analysis_code_18 = None;
-        let mut sop_order_line_analysis_code_19 = None;
-        let mut sop_order_line_analysis_code_2 = None;
-        let mut sop_order_line_analysis_code_20 = None;
-        let mut sop_order_line_analysis_code_3 = None;
-        let mut sop_order_line_analysis_code_4 = None;
-        let mut sop_order_line_analysis_code_5 = None;
-        let mut sop_order_line_analysis_code_6 = None;
-        let mut sop_order_line_analysis_code_7 = None;
-        let mut sop_order_line_analysis_code_8 = None;
-        let mut sop_order_line_analysis_code_9 = None;
-        let mut sop_order_line_cost_price = None;
-        let mut sop_order_line_date_time_updated = None;
-        let mut sop_order_line_despatch_receipt_quantity = None;
-        let mut sop_order_line_discounted_unit_price = None;
-        let mut sop_order_line_id = None;
-        let mut sop_order_line_invoice_credit_quantity = None;
-        let mut sop_order_line_line_tax_value = None;
-        let mut sop_order_line_number = None;
-        let mut sop_order_line_product_code = None;
-        let mut sop_order_line_product_description = None;
-        let mut sop_order_line_promised_delivery_date = None;
-        let mut sop_order_line_quantity = None;
-        let mut sop_order_line_requested_delivery_date = None;
-        let mut sop_order_line_selling_unit_description = None;
-        let mut sop_order_line_selling_unit_price = None;
-        let mut sop_order_line_total_value = None;
-        let mut sop_order_line_type = None;
-        let mut sop_order_line_unit_discount_percent = None;
-        let mut sop_order_line_unit_discount_value = None;
-        let mut sop_order_promised_delivery_date = None;
-        let mut sop_order_requested_delivery_date = None;
-        let mut sop_order_settlement_discount_days = None;
-        let mut sop_order_settlement_discount_percent = None;
-        let mut sop_order_subtotal_charge_net_value = None;
-        let mut sop_order_subtotal_charge_tax_value = None;
-        let mut sop_order_subtotal_discount_value = None;
-        let mut sop_order_subtotal_goods_value = None;
-        let mut tax_code_code = None;
-        let mut tax_code_id = None;
-        let mut tax_code_name = None;
-        let mut tax_code_rate = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_delivery_addr_address_1") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_1)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_delivery_addr_address_1" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_1)?
                 }
-                Some("sop_delivery_addr_address_2") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_2)?
+                "sop_delivery_addr_address_2" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_2)?
                 }
-                Some("sop_delivery_addr_address_3") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_3)?
+                "sop_delivery_addr_address_3" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_3)?
                 }
-                Some("sop_delivery_addr_address_4") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_4)?
+                "sop_delivery_addr_address_4" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_4)?
                 }
-                Some("sop_delivery_addr_city") => {
-                    fields.lenient_option(&mut sop_delivery_addr_city)?
+                "sop_delivery_addr_city" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_city)?
                 }
-                Some("sop_delivery_addr_contact") => {
-                    fields.lenient_option(&mut sop_delivery_addr_contact)?
+                "sop_delivery_addr_contact" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_contact)?
                 }
-                Some("sop_delivery_addr_country") => {
-                    fields.lenient_option(&mut sop_delivery_addr_country)?
+                "sop_delivery_addr_country" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_country)?
                 }
-                Some("sop_delivery_addr_county") => {
-                    fields.lenient_option(&mut sop_delivery_addr_county)?
+                "sop_delivery_addr_county" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_county)?
                 }
-                Some("sop_delivery_addr_description") => {
-                    fields.lenient_option(&mut sop_delivery_addr_description)?
+                "sop_delivery_addr_description" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_description)?
                 }
-                Some("sop_delivery_addr_email") => {
-                    fields.lenient_option(&mut sop_delivery_addr_email)?
+                "sop_delivery_addr_email" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_email)?
                 }
-                Some("sop_delivery_addr_fax") => {
-                    fields.lenient_option(&mut sop_delivery_addr_fax)?
+                "sop_delivery_addr_fax" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_fax)?
                 }
-                Some("sop_delivery_addr_post_code") => {
-                    fields.lenient_option(&mut sop_delivery_addr_post_code)?
+                "sop_delivery_addr_post_code" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_post_code)?
                 }
-                Some("sop_delivery_addr_postal_name") => {
-                    fields.lenient_option(&mut sop_delivery_addr_postal_name)?
+                "sop_delivery_addr_postal_name" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_postal_name)?
                 }
-                Some("sop_delivery_addr_telephone") => {
-                    fields.lenient_option(&mut sop_delivery_addr_telephone)?
+                "sop_delivery_addr_telephone" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_telephone)?
                 }
-                Some("sop_order_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_1)?
+                "sop_order_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_1)?
                 }
-                Some("sop_order_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_10)?
+                "sop_order_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_10)?
                 }
-                Some("sop_order_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_11)?
+                "sop_order_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_11)?
                 }
-                Some("sop_order_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_12)?
+                "sop_order_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_12)?
                 }
-                Some("sop_order_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_13)?
+                "sop_order_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_13)?
                 }
-                Some("sop_order_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_14)?
+                "sop_order_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_14)?
                 }
-                Some("sop_order_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_15)?
+                "sop_order_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_15)?
                 }
-                Some("sop_order_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_16)?
+                "sop_order_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_16)?
                 }
-                Some("sop_order_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_17)?
+                "sop_order_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_17)?
                 }
-                Some("sop_order_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_18)?
+                "sop_order_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_18)?
                 }
-                Some("sop_order_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_19)?
+                "sop_order_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_19)?
                 }
-                Some("sop_order_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_2)?
+                "sop_order_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_2)?
                 }
-                Some("sop_order_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_20)?
+                "sop_order_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_20)?
                 }
-                Some("sop_order_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_3)?
+                "sop_order_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_3)?
                 }
-                Some("sop_order_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_4)?
+                "sop_order_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_4)?
                 }
-                Some("sop_order_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_5)?
+                "sop_order_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_5)?
                 }
-                Some("sop_order_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_6)?
+                "sop_order_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_6)?
                 }
-                Some("sop_order_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_7)?
+                "sop_order_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_7)?
                 }
-                Some("sop_order_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_8)?
+                "sop_order_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_8)?
                 }
-                Some("sop_order_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_order_analysis_code_9)?
+                "sop_order_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_order_analysis_code_9)?
                 }
-                Some("sop_order_currency_id") => {
-                    fields.lenient_option(&mut sop_order_currency_id)?
+                "sop_order_currency_id" => {
+                    fields.lenient_into(&mut model.sop_order_currency_id)?
                 }
-                Some("sop_order_currency_name") => {
-                    fields.lenient_option(&mut sop_order_currency_name)?
+                "sop_order_currency_name" => {
+                    fields.lenient_into(&mut model.sop_order_currency_name)?
                 }
-                Some("sop_order_currency_symbol") => {
-                    fields.lenient_option(&mut sop_order_currency_symbol)?
+                "sop_order_currency_symbol" => {
+                    fields.lenient_into(&mut model.sop_order_currency_symbol)?
                 }
-                Some("sop_order_customer_document_no") => {
-                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                "sop_order_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
                 }
-                Some("sop_order_date_time_updated") => {
-                    fields.next_value(&mut sop_order_date_time_updated)?
+                "sop_order_date_time_updated" => {
+                    fields.option_into(&mut model.sop_order_date_time_updated)?
                 }
-                Some("sop_order_document_created_by") => {
-                    fields.lenient_option(&mut sop_order_document_created_by)?
+                "sop_order_document_created_by" => {
+                    fields.lenient_into(&mut model.sop_order_document_created_by)?
                 }
-                Some("sop_order_document_date") => {
-                    fields.next_value(&mut sop_order_document_date)?
+                "sop_order_document_date" => {
+                    fields.option_into(&mut model.sop_order_document_date)?
                 }
-                Some("sop_order_document_discount_percent") => {
-                    fields.lenient_option(&mut sop_order_document_discount_percent)?
+                "sop_order_document_discount_percent" => {
+                    fields.lenient_into(&mut model.sop_order_document_discount_percent)?
                 }
-                Some("sop_order_document_no") => {
-                    fields.lenient_option(&mut sop_order_document_no)?
+                "sop_order_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_document_no)?
                 }
-                Some("sop_order_document_status") => {
-                    fields.lenient_option(&mut sop_order_document_status)?
+                "sop_order_document_status" => {
+                    fields.lenient_into(&mut model.sop_order_document_status)?
                 }
-                Some("sop_order_exchange_rate") => {
-                    fields.lenient_option(&mut sop_order_exchange_rate)?
+                "sop_order_exchange_rate" => {
+                    fields.lenient_into(&mut model.sop_order_exchange_rate)?
                 }
-                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
-                Some("sop_order_line_allocated_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_allocated_quantity)?
+                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
+                "sop_order_line_allocated_quantity" => {
+                    fields.lenient_into(&mut model.sop_order_line_allocated_quantity)?
                 }
-                Some("sop_order_line_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_1)?
+                "sop_order_line_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_1)?
                 }
-                Some("sop_order_line_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_10)?
+                "sop_order_line_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_10)?
                 }
-                Some("sop_order_line_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_11)?
+                "sop_order_line_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_11)?
                 }
-                Some("sop_order_line_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_12)?
+                "sop_order_line_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_12)?
                 }
-                Some("sop_order_line_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_13)?
+                "sop_order_line_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_13)?
                 }
-                Some("sop_order_line_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_14)?
+                "sop_order_line_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_14)?
                 }
-                Some("sop_order_line_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_15)?
+                "sop_order_line_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_15)?
                 }
-                Some("sop_order_line_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_16)?
+                "sop_order_line_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_16)?
                 }
-                Some("sop_order_line_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_17)?
+                "sop_order_line_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_17)?
                 }
-                Some("sop_order_line_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_18)?
+                "sop_order_line_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_18)?
                 }
-                Some("sop_order_line_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_19)?
+                "sop_order_line_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_19)?
                 }
-                Some("sop_order_line_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_2)?
+                "sop_order_line_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_2)?
                 }
-                Some("sop_order_line_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_20)?
+                "sop_order_line_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_20)?
                 }
-                Some("sop_order_line_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_3)?
+                "sop_order_line_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_3)?
                 }
-                Some("sop_order_line_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_4)?
+                "sop_order_line_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_4)?
                 }
-                Some("sop_order_line_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_5)?
+                "sop_order_line_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_5)?
                 }
-                Some("sop_order_line_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_6)?
+                "sop_order_line_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_6)?
                 }
-                Some("sop_order_line_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_7)?
+                "sop_order_line_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_7)?
                 }
-                Some("sop_order_line_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_8)?
+                "sop_order_line_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_8)?
                 }
-                Some("sop_order_line_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_order_line_analysis_code_9)?
+                "sop_order_line_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_order_line_analysis_code_9)?
                 }
-                Some("sop_order_line_cost_price") => {
-                    fields.lenient_option(&mut sop_order_line_cost_price)?
+                "sop_order_line_cost_price" => {
+                    fields.lenient_into(&mut model.sop_order_line_cost_price)?
                 }
-                Some("sop_order_line_date_time_updated") => {
-                    fields.next_value(&mut sop_order_line_date_time_updated)?
+                "sop_order_line_date_time_updated" => {
+                    fields.option_into(&mut model.sop_order_line_date_time_updated)?
                 }
-                Some("sop_order_line_despatch_receipt_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_despatch_receipt_quantity)?
+                "sop_order_line_despatch_receipt_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_order_line_despatch_receipt_quantity,
+                        )?
                 }
-                Some("sop_order_line_discounted_unit_price") => {
-                    fields.lenient_option(&mut sop_order_line_discounted_unit_price)?
+                "sop_order_line_discounted_unit_price" => {
+                    fields.lenient_into(&mut model.sop_order_line_discounted_unit_price)?
                 }
-                Some("sop_order_line_id") => {
-                    fields.lenient_option(&mut sop_order_line_id)?
+                "sop_order_line_id" => fields.lenient_into(&mut model.sop_order_line_id)?,
+                "sop_order_line_invoice_credit_quantity" => {
+                    fields
+                        .lenient_into(&mut model.sop_order_line_invoice_credit_quantity)?
                 }
-                Some("sop_order_line_invoice_credit_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_invoice_credit_quantity)?
+                "sop_order_line_line_tax_value" => {
+                    fields.lenient_into(&mut model.sop_order_line_line_tax_value)?
                 }
-                Some("sop_order_line_line_tax_value") => {
-                    fields.lenient_option(&mut sop_order_line_line_tax_value)?
+                "sop_order_line_number" => {
+                    fields.lenient_into(&mut model.sop_order_line_number)?
                 }
-                Some("sop_order_line_number") => {
-                    fields.lenient_option(&mut sop_order_line_number)?
+                "sop_order_line_product_code" => {
+                    fields.lenient_into(&mut model.sop_order_line_product_code)?
                 }
-                Some("sop_order_line_product_code") => {
-                    fields.lenient_option(&mut sop_order_line_product_code)?
+                "sop_order_line_product_description" => {
+                    fields.lenient_into(&mut model.sop_order_line_product_description)?
                 }
-                Some("sop_order_line_product_description") => {
-                    fields.lenient_option(&mut sop_order_line_product_description)?
+                "sop_order_line_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_order_line_promised_delivery_date)?
                 }
-                Some("sop_order_line_promised_delivery_date") => {
-                    fields.next_value(&mut sop_order_line_promised_delivery_date)?
+                "sop_order_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_order_line_quantity)?
                 }
-                Some("sop_order_line_quantity") => {
-                    fields.lenient_option(&mut sop_order_line_quantity)?
+                "sop_order_line_requested_delivery_date" => {
+                    fields
+                        .option_into(&mut model.sop_order_line_requested_delivery_date)?
                 }
-                Some("sop_order_line_requested_delivery_date") => {
-                    fields.next_value(&mut sop_order_line_requested_delivery_date)?
+                "sop_order_line_selling_unit_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_order_line_selling_unit_description,
+                        )?
                 }
-                Some("sop_order_line_selling_unit_description") => {
-                    fields.lenient_option(&mut sop_order_line_selling_unit_description)?
+                "sop_order_line_selling_unit_price" => {
+                    fields.lenient_into(&mut model.sop_order_line_selling_unit_price)?
                 }
-                Some("sop_order_line_selling_unit_price") => {
-                    fields.lenient_option(&mut sop_order_line_selling_unit_price)?
+                "sop_order_line_total_value" => {
+                    fields.lenient_into(&mut model.sop_order_line_total_value)?
                 }
-                Some("sop_order_line_total_value") => {
-                    fields.lenient_option(&mut sop_order_line_total_value)?
+                "sop_order_line_type" => {
+                    fields.option_into(&mut model.sop_order_line_type)?
                 }
-                Some("sop_order_line_type") => {
-                    fields.next_value(&mut sop_order_line_type)?
+                "sop_order_line_unit_discount_percent" => {
+                    fields.lenient_into(&mut model.sop_order_line_unit_discount_percent)?
                 }
-                Some("sop_order_line_unit_discount_percent") => {
-                    fields.lenient_option(&mut sop_order_line_unit_discount_percent)?
+                "sop_order_line_unit_discount_value" => {
+                    fields.lenient_into(&mut model.sop_order_line_unit_discount_value)?
                 }
-                Some("sop_order_line_unit_discount_value") => {
-                    fields.lenient_option(&mut sop_order_line_unit_discount_value)?
+                "sop_order_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_order_promised_delivery_date)?
                 }
-                Some("sop_order_promised_delivery_date") => {
-                    fields.next_value(&mut sop_order_promised_delivery_date)?
+                "sop_order_requested_delivery_date" => {
+                    fields.option_into(&mut model.sop_order_requested_delivery_date)?
                 }
-                Some("sop_order_requested_delivery_date") => {
-                    fields.next_value(&mut sop_order_requested_delivery_date)?
+                "sop_order_settlement_discount_days" => {
+                    fields.lenient_into(&mut model.sop_order_settlement_discount_days)?
                 }
-                Some("sop_order_settlement_discount_days") => {
-                    fields.lenient_option(&mut sop_order_settlement_discount_days)?
+                "sop_order_settlement_discount_percent" => {
+                    fields
+                        .lenient_into(&mut model.sop_order_settlement_discount_percent)?
                 }
-                Some("sop_order_settlement_discount_percent") => {
-                    fields.lenient_option(&mut sop_order_settlement_discount_percent)?
+                "sop_order_subtotal_charge_net_value" => {
+                    fields.lenient_into(&mut model.sop_order_subtotal_charge_net_value)?
                 }
-                Some("sop_order_subtotal_charge_net_value") => {
-                    fields.lenient_option(&mut sop_order_subtotal_charge_net_value)?
+                "sop_order_subtotal_charge_tax_value" => {
+                    fields.lenient_into(&mut model.sop_order_subtotal_charge_tax_value)?
                 }
-                Some("sop_order_subtotal_charge_tax_value") => {
-                    fields.lenient_option(&mut sop_order_subtotal_charge_tax_value)?
+                "sop_order_subtotal_discount_value" => {
+                    fields.lenient_into(&mut model.sop_order_subtotal_discount_value)?
                 }
-                Some("sop_order_subtotal_discount_value") => {
-                    fields.lenient_option(&mut sop_order_subtotal_discount_value)?
+                "sop_order_subtotal_goods_value" => {
+                    fields.lenient_into(&mut model.sop_order_subtotal_goods_value)?
                 }
-                Some("sop_order_subtotal_goods_value") => {
-                    fields.lenient_option(&mut sop_order_subtotal_goods_value)?
-                }
-                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
-                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
+                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_delivery_addr_address_1: sop_delivery_addr_address_1.unwrap_or_default(),
-            sop_delivery_addr_address_2: sop_delivery_addr_address_2.unwrap_or_default(),
-            sop_delivery_addr_address_3: sop_delivery_addr_address_3.unwrap_or_default(),
-            sop_delivery_addr_address_4: sop_delivery_addr_address_4.unwrap_or_default(),
-            sop_delivery_addr_city: sop_delivery_addr_city.unwrap_or_default(),
-            sop_delivery_addr_contact: sop_delivery_addr_contact.unwrap_or_default(),
-            sop_delivery_addr_country: sop_delivery_addr_country.unwrap_or_default(),
-            sop_delivery_addr_county: sop_delivery_addr_county.unwrap_or_default(),
-            sop_delivery_addr_description: sop_delivery_addr_description
-                .unwrap_or_default(),
-            sop_delivery_addr_email: sop_delivery_addr_email.unwrap_or_default(),
-            sop_delivery_addr_fax: sop_delivery_addr_fax.unwrap_or_default(),
-            sop_delivery_addr_post_code: sop_delivery_addr_post_code.unwrap_or_default(),
-            sop_delivery_addr_postal_name: sop_delivery_addr_postal_name
-                .unwrap_or_default(),
-            sop_delivery_addr_telephone: sop_delivery_addr_telephone.unwrap_or_default(),
-            sop_order_analysis_code_1: sop_order_analysis_code_1.unwrap_or_default(),
-            sop_order_analysis_code_10: sop_order_analysis_code_10.unwrap_or_default(),
-            sop_order_analysis_code_11: sop_order_analysis_code_11.unwrap_or_default(),
-            sop_order_analysis_code_12: sop_order_analysis_code_12.unwrap_or_default(),
-            sop_order_analysis_code_13: sop_order_analysis_code_13.unwrap_or_default(),
-            sop_order_analysis_code_14: sop_order_analysis_code_14.unwrap_or_default(),
-            sop_order_analysis_code_15: sop_order_analysis_code_15.unwrap_or_default(),
-            sop_order_analysis_code_16: sop_order_analysis_code_16.unwrap_or_default(),
-            sop_order_analysis_code_17: sop_order_analysis_code_17.unwrap_or_default(),
-            sop_order_analysis_code_18: sop_order_analysis_code_18.unwrap_or_default(),
-            sop_order_analysis_code_19: sop_order_analysis_code_19.unwrap_or_default(),
-            sop_order_analysis_code_2: sop_order_analysis_code_2.unwrap_or_default(),
-            sop_order_analysis_code_20: sop_order_analysis_code_20.unwrap_or_default(),
-            sop_order_analysis_code_3: sop_order_analysis_code_3.unwrap_or_default(),
-            sop_order_analysis_code_4: sop_order_analysis_code_4.unwrap_or_default(),
-            sop_order_analysis_code_5: sop_order_analysis_code_5.unwrap_or_default(),
-            sop_order_analysis_code_6: sop_order_analysis_code_6.unwrap_or_default(),
-            sop_order_analysis_code_7: sop_order_analysis_code_7.unwrap_or_default(),
-            sop_order_analysis_code_8: sop_order_analysis_code_8.unwrap_or_default(),
-            sop_order_analysis_code_9: sop_order_analysis_code_9.unwrap_or_default(),
-            sop_order_currency_id: sop_order_currency_id.unwrap_or_default(),
-            sop_order_currency_name: sop_order_currency_name.unwrap_or_default(),
-            sop_order_currency_symbol: sop_order_currency_symbol.unwrap_or_default(),
-            sop_order_customer_document_no: sop_order_customer_document_no
-                .unwrap_or_default(),
-            sop_order_date_time_updated: sop_order_date_time_updated.unwrap_or_default(),
-            sop_order_document_created_by: sop_order_document_created_by
-                .unwrap_or_default(),
-            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
-            sop_order_document_discount_percent: sop_order_document_discount_percent
-                .unwrap_or_default(),
-            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
-            sop_order_document_status: sop_order_document_status.unwrap_or_default(),
-            sop_order_exchange_rate: sop_order_exchange_rate.unwrap_or_default(),
-            sop_order_id: sop_order_id.unwrap_or_default(),
-            sop_order_line_allocated_quantity: sop_order_line_allocated_quantity
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_1: sop_order_line_analysis_code_1
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_10: sop_order_line_analysis_code_10
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_11: sop_order_line_analysis_code_11
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_12: sop_order_line_analysis_code_12
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_13: sop_order_line_analysis_code_13
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_14: sop_order_line_analysis_code_14
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_15: sop_order_line_analysis_code_15
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_16: sop_order_line_analysis_code_16
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_17: sop_order_line_analysis_code_17
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_18: sop_order_line_analysis_code_18
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_19: sop_order_line_analysis_code_19
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_2: sop_order_line_analysis_code_2
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_20: sop_order_line_analysis_code_20
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_3: sop_order_line_analysis_code_3
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_4: sop_order_line_analysis_code_4
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_5: sop_order_line_analysis_code_5
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_6: sop_order_line_analysis_code_6
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_7: sop_order_line_analysis_code_7
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_8: sop_order_line_analysis_code_8
-                .unwrap_or_default(),
-            sop_order_line_analysis_code_9: sop_order_line_analysis_code_9
-                .unwrap_or_default(),
-            sop_order_line_cost_price: sop_order_line_cost_price.unwrap_or_default(),
-            sop_order_line_date_time_updated: sop_order_line_date_time_updated
-                .unwrap_or_default(),
-            sop_order_line_despatch_receipt_quantity: sop_order_line_despatch_receipt_quantity
-                .unwrap_or_default(),
-            sop_order_line_discounted_unit_price: sop_order_line_discounted_unit_price
-                .unwrap_or_default(),
-            sop_order_line_id: sop_order_line_id.unwrap_or_default(),
-            sop_order_line_invoice_credit_quantity: sop_order_line_invoice_credit_quantity
-                .unwrap_or_default(),
-            sop_order_line_line_tax_value: sop_order_line_line_tax_value
-                .unwrap_or_default(),
-            sop_order_line_number: sop_order_line_number.unwrap_or_default(),
-            sop_order_line_product_code: sop_order_line_product_code.unwrap_or_default(),
-            sop_order_line_product_description: sop_order_line_product_description
-                .unwrap_or_default(),
-            sop_order_line_promised_delivery_date: sop_order_line_promised_delivery_date
-                .unwrap_or_default(),
-            sop_order_line_quantity: sop_order_line_quantity.unwrap_or_default(),
-            sop_order_line_requested_delivery_date: sop_order_line_requested_delivery_date
-                .unwrap_or_default(),
-            sop_order_line_selling_unit_description: sop_order_line_selling_unit_description
-                .unwrap_or_default(),
-            sop_order_line_selling_unit_price: sop_order_line_selling_unit_price
-                .unwrap_or_default(),
-            sop_order_line_total_value: sop_order_line_total_value.unwrap_or_default(),
-            sop_order_line_type: sop_order_line_type.unwrap_or_default(),
-            sop_order_line_unit_discount_percent: sop_order_line_unit_discount_percent
-                .unwrap_or_default(),
-            sop_order_line_unit_discount_value: sop_order_line_unit_discount_value
-                .unwrap_or_default(),
-            sop_order_promised_delivery_date: sop_order_promised_delivery_date
-                .unwrap_or_default(),
-            sop_order_requested_delivery_date: sop_order_requested_delivery_date
-                .unwrap_or_default(),
-            sop_order_settlement_discount_days: sop_order_settlement_discount_days
-                .unwrap_or_default(),
-            sop_order_settlement_discount_percent: sop_order_settlement_discount_percent
-                .unwrap_or_default(),
-            sop_order_subtotal_charge_net_value: sop_order_subtotal_charge_net_value
-                .unwrap_or_default(),
-            sop_order_subtotal_charge_tax_value: sop_order_subtotal_charge_tax_value
-                .unwrap_or_default(),
-            sop_order_subtotal_discount_value: sop_order_subtotal_discount_value
-                .unwrap_or_default(),
-            sop_order_subtotal_goods_value: sop_order_subtotal_goods_value
-                .unwrap_or_default(),
-            tax_code_code: tax_code_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_code_name: tax_code_name.unwrap_or_default(),
-            tax_code_rate: tax_code_rate.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6983,20 +6167,17 @@ impl sage_core::types::model::FromFields for SopOrderMemo {
         let mut is_to_delete = None;
         let mut note = None;
         let mut sop_order_return_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some("sop_order_return_id") => {
-                    fields.lenient_value(&mut sop_order_return_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_option(&mut note)?,
+                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -7052,33 +6233,24 @@ impl sage_core::types::model::FromFields for SopOrderPaymentStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut is_amendable = None;
-        let mut is_partially_invoiced = None;
-        let mut is_payment_method_amendable = None;
-        let mut is_reference_amendable = None;
-        loop {
-            match fields.next_key()? {
-                Some("is_amendable") => fields.lenient_option(&mut is_amendable)?,
-                Some("is_partially_invoiced") => {
-                    fields.lenient_option(&mut is_partially_invoiced)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "is_amendable" => fields.lenient_into(&mut model.is_amendable)?,
+                "is_partially_invoiced" => {
+                    fields.lenient_into(&mut model.is_partially_invoiced)?
                 }
-                Some("is_payment_method_amendable") => {
-                    fields.lenient_option(&mut is_payment_method_amendable)?
+                "is_payment_method_amendable" => {
+                    fields.lenient_into(&mut model.is_payment_method_amendable)?
                 }
-                Some("is_reference_amendable") => {
-                    fields.lenient_option(&mut is_reference_amendable)?
+                "is_reference_amendable" => {
+                    fields.lenient_into(&mut model.is_reference_amendable)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            is_amendable: is_amendable.unwrap_or_default(),
-            is_partially_invoiced: is_partially_invoiced.unwrap_or_default(),
-            is_payment_method_amendable: is_payment_method_amendable.unwrap_or_default(),
-            is_reference_amendable: is_reference_amendable.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7117,24 +6289,17 @@ impl sage_core::types::model::FromFields for SopOrderPaymentType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7269,130 +6434,75 @@ impl sage_core::types::model::FromFields for SopOrderReturnInvoiceCreditView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut customer_short_name = None;
-        let mut sop_invoice_credit_document_date = None;
-        let mut sop_invoice_credit_document_no = None;
-        let mut sop_invoice_credit_document_status_id = None;
-        let mut sop_invoice_credit_id = None;
-        let mut sop_invoice_credit_total_gross_value = None;
-        let mut sop_invoice_credit_total_net_value = None;
-        let mut sop_invoice_credit_total_tax_value = None;
-        let mut sop_invoice_credit_type_id = None;
-        let mut sop_order_return_customer_document_no = None;
-        let mut sop_order_return_document_date = None;
-        let mut sop_order_return_document_no = None;
-        let mut sop_order_return_document_status_id = None;
-        let mut sop_order_return_document_type_id = None;
-        let mut sop_order_return_id = None;
-        let mut sop_order_return_total_gross_value = None;
-        let mut sop_order_return_total_net_value = None;
-        let mut sop_order_return_total_tax_value = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("customer_short_name") => {
-                    fields.lenient_option(&mut customer_short_name)?
+                "customer_short_name" => {
+                    fields.lenient_into(&mut model.customer_short_name)?
                 }
-                Some("sop_invoice_credit_document_date") => {
-                    fields.next_value(&mut sop_invoice_credit_document_date)?
+                "sop_invoice_credit_document_date" => {
+                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
                 }
-                Some("sop_invoice_credit_document_no") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                "sop_invoice_credit_document_no" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
                 }
-                Some("sop_invoice_credit_document_status_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_status_id)?
+                "sop_invoice_credit_document_status_id" => {
+                    fields
+                        .lenient_into(&mut model.sop_invoice_credit_document_status_id)?
                 }
-                Some("sop_invoice_credit_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_id)?
+                "sop_invoice_credit_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
                 }
-                Some("sop_invoice_credit_total_gross_value") => {
-                    fields.lenient_option(&mut sop_invoice_credit_total_gross_value)?
+                "sop_invoice_credit_total_gross_value" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_total_gross_value)?
                 }
-                Some("sop_invoice_credit_total_net_value") => {
-                    fields.lenient_option(&mut sop_invoice_credit_total_net_value)?
+                "sop_invoice_credit_total_net_value" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_total_net_value)?
                 }
-                Some("sop_invoice_credit_total_tax_value") => {
-                    fields.lenient_option(&mut sop_invoice_credit_total_tax_value)?
+                "sop_invoice_credit_total_tax_value" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_total_tax_value)?
                 }
-                Some("sop_invoice_credit_type_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_type_id)?
+                "sop_invoice_credit_type_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_type_id)?
                 }
-                Some("sop_order_return_customer_document_no") => {
-                    fields.lenient_option(&mut sop_order_return_customer_document_no)?
+                "sop_order_return_customer_document_no" => {
+                    fields
+                        .lenient_into(&mut model.sop_order_return_customer_document_no)?
                 }
-                Some("sop_order_return_document_date") => {
-                    fields.next_value(&mut sop_order_return_document_date)?
+                "sop_order_return_document_date" => {
+                    fields.option_into(&mut model.sop_order_return_document_date)?
                 }
-                Some("sop_order_return_document_no") => {
-                    fields.lenient_option(&mut sop_order_return_document_no)?
+                "sop_order_return_document_no" => {
+                    fields.lenient_into(&mut model.sop_order_return_document_no)?
                 }
-                Some("sop_order_return_document_status_id") => {
-                    fields.lenient_option(&mut sop_order_return_document_status_id)?
+                "sop_order_return_document_status_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_document_status_id)?
                 }
-                Some("sop_order_return_document_type_id") => {
-                    fields.lenient_option(&mut sop_order_return_document_type_id)?
+                "sop_order_return_document_type_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_document_type_id)?
                 }
-                Some("sop_order_return_id") => {
-                    fields.lenient_option(&mut sop_order_return_id)?
+                "sop_order_return_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_id)?
                 }
-                Some("sop_order_return_total_gross_value") => {
-                    fields.lenient_option(&mut sop_order_return_total_gross_value)?
+                "sop_order_return_total_gross_value" => {
+                    fields.lenient_into(&mut model.sop_order_return_total_gross_value)?
                 }
-                Some("sop_order_return_total_net_value") => {
-                    fields.lenient_option(&mut sop_order_return_total_net_value)?
+                "sop_order_return_total_net_value" => {
+                    fields.lenient_into(&mut model.sop_order_return_total_net_value)?
                 }
-                Some("sop_order_return_total_tax_value") => {
-                    fields.lenient_option(&mut sop_order_return_total_tax_value)?
+                "sop_order_return_total_tax_value" => {
+                    fields.lenient_into(&mut model.sop_order_return_total_tax_value)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            customer_short_name: customer_short_name.unwrap_or_default(),
-            sop_invoice_credit_document_date: sop_invoice_credit_document_date
-                .unwrap_or_default(),
-            sop_invoice_credit_document_no: sop_invoice_credit_document_no
-                .unwrap_or_default(),
-            sop_invoice_credit_document_status_id: sop_invoice_credit_document_status_id
-                .unwrap_or_default(),
-            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
-            sop_invoice_credit_total_gross_value: sop_invoice_credit_total_gross_value
-                .unwrap_or_default(),
-            sop_invoice_credit_total_net_value: sop_invoice_credit_total_net_value
-                .unwrap_or_default(),
-            sop_invoice_credit_total_tax_value: sop_invoice_credit_total_tax_value
-                .unwrap_or_default(),
-            sop_invoice_credit_type_id: sop_invoice_credit_type_id.unwrap_or_default(),
-            sop_order_return_customer_document_no: sop_order_return_customer_document_no
-                .unwrap_or_default(),
-            sop_order_return_document_date: sop_order_return_document_date
-                .unwrap_or_default(),
-            sop_order_return_document_no: sop_order_return_document_no
-                .unwrap_or_default(),
-            sop_order_return_document_status_id: sop_order_return_document_status_id
-                .unwrap_or_default(),
-            sop_order_return_document_type_id: sop_order_return_document_type_id
-                .unwrap_or_default(),
-            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
-            sop_order_return_total_gross_value: sop_order_return_total_gross_value
-                .unwrap_or_default(),
-            sop_order_return_total_net_value: sop_order_return_total_net_value
-                .unwrap_or_default(),
-            sop_order_return_total_tax_value: sop_order_return_total_tax_value
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7463,67 +6573,39 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineDiscount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut currency_name = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut discount_name = None;
-        let mut discount_or_surcharge_type = None;
-        let mut flat_rate_or_quantity_break_type = None;
-        let mut id = None;
-        let mut pricing_type = None;
-        let mut quantity_break_amount = None;
-        let mut quantity_break_quantity = None;
-        let mut sop_order_return_line_id = None;
-        let mut source_of_price_type = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("discount_name") => fields.lenient_option(&mut discount_name)?,
-                Some("discount_or_surcharge_type") => {
-                    fields.lenient_option(&mut discount_or_surcharge_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "discount_name" => fields.lenient_into(&mut model.discount_name)?,
+                "discount_or_surcharge_type" => {
+                    fields.lenient_into(&mut model.discount_or_surcharge_type)?
                 }
-                Some("flat_rate_or_quantity_break_type") => {
-                    fields.lenient_option(&mut flat_rate_or_quantity_break_type)?
+                "flat_rate_or_quantity_break_type" => {
+                    fields.lenient_into(&mut model.flat_rate_or_quantity_break_type)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("pricing_type") => fields.lenient_option(&mut pricing_type)?,
-                Some("quantity_break_amount") => {
-                    fields.lenient_option(&mut quantity_break_amount)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "pricing_type" => fields.lenient_into(&mut model.pricing_type)?,
+                "quantity_break_amount" => {
+                    fields.lenient_into(&mut model.quantity_break_amount)?
                 }
-                Some("quantity_break_quantity") => {
-                    fields.lenient_option(&mut quantity_break_quantity)?
+                "quantity_break_quantity" => {
+                    fields.lenient_into(&mut model.quantity_break_quantity)?
                 }
-                Some("sop_order_return_line_id") => {
-                    fields.lenient_option(&mut sop_order_return_line_id)?
+                "sop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_line_id)?
                 }
-                Some("source_of_price_type") => {
-                    fields.lenient_option(&mut source_of_price_type)?
+                "source_of_price_type" => {
+                    fields.lenient_into(&mut model.source_of_price_type)?
                 }
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            currency_name: currency_name.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            discount_name: discount_name.unwrap_or_default(),
-            discount_or_surcharge_type: discount_or_surcharge_type.unwrap_or_default(),
-            flat_rate_or_quantity_break_type: flat_rate_or_quantity_break_type
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            pricing_type: pricing_type.unwrap_or_default(),
-            quantity_break_amount: quantity_break_amount.unwrap_or_default(),
-            quantity_break_quantity: quantity_break_quantity.unwrap_or_default(),
-            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
-            source_of_price_type: source_of_price_type.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7588,57 +6670,39 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineInvoiceCreditView
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut sop_invoice_credit_document_date = None;
-        let mut sop_invoice_credit_document_no = None;
-        let mut sop_invoice_credit_document_status_id = None;
-        let mut sop_invoice_credit_id = None;
-        let mut sop_invoice_credit_line_invoice_credit_quantity = None;
-        let mut sop_invoice_credit_type_id = None;
-        let mut sop_order_return_line_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("sop_invoice_credit_document_date") => {
-                    fields.next_value(&mut sop_invoice_credit_document_date)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "sop_invoice_credit_document_date" => {
+                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
                 }
-                Some("sop_invoice_credit_document_no") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                "sop_invoice_credit_document_no" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
                 }
-                Some("sop_invoice_credit_document_status_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_document_status_id)?
-                }
-                Some("sop_invoice_credit_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_id)?
-                }
-                Some("sop_invoice_credit_line_invoice_credit_quantity") => {
+                "sop_invoice_credit_document_status_id" => {
                     fields
-                        .lenient_option(
-                            &mut sop_invoice_credit_line_invoice_credit_quantity,
+                        .lenient_into(&mut model.sop_invoice_credit_document_status_id)?
+                }
+                "sop_invoice_credit_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
+                }
+                "sop_invoice_credit_line_invoice_credit_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_invoice_credit_line_invoice_credit_quantity,
                         )?
                 }
-                Some("sop_invoice_credit_type_id") => {
-                    fields.lenient_option(&mut sop_invoice_credit_type_id)?
+                "sop_invoice_credit_type_id" => {
+                    fields.lenient_into(&mut model.sop_invoice_credit_type_id)?
                 }
-                Some("sop_order_return_line_id") => {
-                    fields.lenient_option(&mut sop_order_return_line_id)?
+                "sop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_line_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            sop_invoice_credit_document_date: sop_invoice_credit_document_date
-                .unwrap_or_default(),
-            sop_invoice_credit_document_no: sop_invoice_credit_document_no
-                .unwrap_or_default(),
-            sop_invoice_credit_document_status_id: sop_invoice_credit_document_status_id
-                .unwrap_or_default(),
-            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
-            sop_invoice_credit_line_invoice_credit_quantity: sop_invoice_credit_line_invoice_credit_quantity
-                .unwrap_or_default(),
-            sop_invoice_credit_type_id: sop_invoice_credit_type_id.unwrap_or_default(),
-            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7745,107 +6809,57 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineProfit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut estimated_cost_rate = None;
-        let mut estimated_profit_percent_on_cost = None;
-        let mut estimated_profit_percent_on_revenue = None;
-        let mut estimated_profit_value = None;
-        let mut id = None;
-        let mut issue_rate = None;
-        let mut item_code = None;
-        let mut item_description = None;
-        let mut line_quantity = None;
-        let mut line_type = None;
-        let mut realised_cost_rate = None;
-        let mut realised_cost_value = None;
-        let mut realised_profit_percent_on_cost = None;
-        let mut realised_profit_percent_on_revenue = None;
-        let mut realised_profit_value = None;
-        let mut realised_quantity = None;
-        let mut sop_order_profit_analysis_id = None;
-        let mut sop_order_return_line_id = None;
-        let mut traceable_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("estimated_cost_rate") => {
-                    fields.lenient_option(&mut estimated_cost_rate)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "estimated_cost_rate" => {
+                    fields.lenient_into(&mut model.estimated_cost_rate)?
                 }
-                Some("estimated_profit_percent_on_cost") => {
-                    fields.lenient_option(&mut estimated_profit_percent_on_cost)?
+                "estimated_profit_percent_on_cost" => {
+                    fields.lenient_into(&mut model.estimated_profit_percent_on_cost)?
                 }
-                Some("estimated_profit_percent_on_revenue") => {
-                    fields.lenient_option(&mut estimated_profit_percent_on_revenue)?
+                "estimated_profit_percent_on_revenue" => {
+                    fields.lenient_into(&mut model.estimated_profit_percent_on_revenue)?
                 }
-                Some("estimated_profit_value") => {
-                    fields.lenient_option(&mut estimated_profit_value)?
+                "estimated_profit_value" => {
+                    fields.lenient_into(&mut model.estimated_profit_value)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("issue_rate") => fields.lenient_option(&mut issue_rate)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_description") => fields.lenient_option(&mut item_description)?,
-                Some("line_quantity") => fields.lenient_option(&mut line_quantity)?,
-                Some("line_type") => fields.next_value(&mut line_type)?,
-                Some("realised_cost_rate") => {
-                    fields.lenient_option(&mut realised_cost_rate)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "issue_rate" => fields.lenient_into(&mut model.issue_rate)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_description" => fields.lenient_into(&mut model.item_description)?,
+                "line_quantity" => fields.lenient_into(&mut model.line_quantity)?,
+                "line_type" => fields.option_into(&mut model.line_type)?,
+                "realised_cost_rate" => {
+                    fields.lenient_into(&mut model.realised_cost_rate)?
                 }
-                Some("realised_cost_value") => {
-                    fields.lenient_option(&mut realised_cost_value)?
+                "realised_cost_value" => {
+                    fields.lenient_into(&mut model.realised_cost_value)?
                 }
-                Some("realised_profit_percent_on_cost") => {
-                    fields.lenient_option(&mut realised_profit_percent_on_cost)?
+                "realised_profit_percent_on_cost" => {
+                    fields.lenient_into(&mut model.realised_profit_percent_on_cost)?
                 }
-                Some("realised_profit_percent_on_revenue") => {
-                    fields.lenient_option(&mut realised_profit_percent_on_revenue)?
+                "realised_profit_percent_on_revenue" => {
+                    fields.lenient_into(&mut model.realised_profit_percent_on_revenue)?
                 }
-                Some("realised_profit_value") => {
-                    fields.lenient_option(&mut realised_profit_value)?
+                "realised_profit_value" => {
+                    fields.lenient_into(&mut model.realised_profit_value)?
                 }
-                Some("realised_quantity") => {
-                    fields.lenient_option(&mut realised_quantity)?
+                "realised_quantity" => fields.lenient_into(&mut model.realised_quantity)?,
+                "sop_order_profit_analysis_id" => {
+                    fields.lenient_into(&mut model.sop_order_profit_analysis_id)?
                 }
-                Some("sop_order_profit_analysis_id") => {
-                    fields.lenient_option(&mut sop_order_profit_analysis_id)?
+                "sop_order_return_line_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_line_id)?
                 }
-                Some("sop_order_return_line_id") => {
-                    fields.lenient_option(&mut sop_order_return_line_id)?
-                }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            estimated_cost_rate: estimated_cost_rate.unwrap_or_default(),
-            estimated_profit_percent_on_cost: estimated_profit_percent_on_cost
-                .unwrap_or_default(),
-            estimated_profit_percent_on_revenue: estimated_profit_percent_on_revenue
-                .unwrap_or_default(),
-            estimated_profit_value: estimated_profit_value.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issue_rate: issue_rate.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_description: item_description.unwrap_or_default(),
-            line_quantity: line_quantity.unwrap_or_default(),
-            line_type: line_type.unwrap_or_default(),
-            realised_cost_rate: realised_cost_rate.unwrap_or_default(),
-            realised_cost_value: realised_cost_value.unwrap_or_default(),
-            realised_profit_percent_on_cost: realised_profit_percent_on_cost
-                .unwrap_or_default(),
-            realised_profit_percent_on_revenue: realised_profit_percent_on_revenue
-                .unwrap_or_default(),
-            realised_profit_value: realised_profit_value.unwrap_or_default(),
-            realised_quantity: realised_quantity.unwrap_or_default(),
-            sop_order_profit_analysis_id: sop_order_profit_analysis_id
-                .unwrap_or_default(),
-            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7940,95 +6954,55 @@ impl sage_core::types::model::FromFields for SopOrderReturnProfit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut estimated_cost_value = None;
-        let mut estimated_profit_percent_on_cost = None;
-        let mut estimated_profit_percent_on_revenue = None;
-        let mut estimated_profit_value = None;
-        let mut id = None;
-        let mut issue_value = None;
-        let mut other_order_lines = None;
-        let mut realised_cost_value = None;
-        let mut realised_issue_value = None;
-        let mut realised_profit_percent_on_cost = None;
-        let mut realised_profit_percent_on_revenue = None;
-        let mut realised_profit_value = None;
-        let mut simple_profit_calculation_only = None;
-        let mut sop_order_return_id = None;
-        let mut stock_item_order_lines = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("estimated_cost_value") => {
-                    fields.lenient_option(&mut estimated_cost_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "estimated_cost_value" => {
+                    fields.lenient_into(&mut model.estimated_cost_value)?
                 }
-                Some("estimated_profit_percent_on_cost") => {
-                    fields.lenient_option(&mut estimated_profit_percent_on_cost)?
+                "estimated_profit_percent_on_cost" => {
+                    fields.lenient_into(&mut model.estimated_profit_percent_on_cost)?
                 }
-                Some("estimated_profit_percent_on_revenue") => {
-                    fields.lenient_option(&mut estimated_profit_percent_on_revenue)?
+                "estimated_profit_percent_on_revenue" => {
+                    fields.lenient_into(&mut model.estimated_profit_percent_on_revenue)?
                 }
-                Some("estimated_profit_value") => {
-                    fields.lenient_option(&mut estimated_profit_value)?
+                "estimated_profit_value" => {
+                    fields.lenient_into(&mut model.estimated_profit_value)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("issue_value") => fields.lenient_option(&mut issue_value)?,
-                Some("other_order_lines") => fields.next_value(&mut other_order_lines)?,
-                Some("realised_cost_value") => {
-                    fields.lenient_option(&mut realised_cost_value)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "issue_value" => fields.lenient_into(&mut model.issue_value)?,
+                "other_order_lines" => fields.option_into(&mut model.other_order_lines)?,
+                "realised_cost_value" => {
+                    fields.lenient_into(&mut model.realised_cost_value)?
                 }
-                Some("realised_issue_value") => {
-                    fields.lenient_option(&mut realised_issue_value)?
+                "realised_issue_value" => {
+                    fields.lenient_into(&mut model.realised_issue_value)?
                 }
-                Some("realised_profit_percent_on_cost") => {
-                    fields.lenient_option(&mut realised_profit_percent_on_cost)?
+                "realised_profit_percent_on_cost" => {
+                    fields.lenient_into(&mut model.realised_profit_percent_on_cost)?
                 }
-                Some("realised_profit_percent_on_revenue") => {
-                    fields.lenient_option(&mut realised_profit_percent_on_revenue)?
+                "realised_profit_percent_on_revenue" => {
+                    fields.lenient_into(&mut model.realised_profit_percent_on_revenue)?
                 }
-                Some("realised_profit_value") => {
-                    fields.lenient_option(&mut realised_profit_value)?
+                "realised_profit_value" => {
+                    fields.lenient_into(&mut model.realised_profit_value)?
                 }
-                Some("simple_profit_calculation_only") => {
-                    fields.lenient_option(&mut simple_profit_calculation_only)?
+                "simple_profit_calculation_only" => {
+                    fields.lenient_into(&mut model.simple_profit_calculation_only)?
                 }
-                Some("sop_order_return_id") => {
-                    fields.lenient_option(&mut sop_order_return_id)?
+                "sop_order_return_id" => {
+                    fields.lenient_into(&mut model.sop_order_return_id)?
                 }
-                Some("stock_item_order_lines") => {
-                    fields.next_value(&mut stock_item_order_lines)?
+                "stock_item_order_lines" => {
+                    fields.option_into(&mut model.stock_item_order_lines)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            estimated_cost_value: estimated_cost_value.unwrap_or_default(),
-            estimated_profit_percent_on_cost: estimated_profit_percent_on_cost
-                .unwrap_or_default(),
-            estimated_profit_percent_on_revenue: estimated_profit_percent_on_revenue
-                .unwrap_or_default(),
-            estimated_profit_value: estimated_profit_value.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issue_value: issue_value.unwrap_or_default(),
-            other_order_lines: other_order_lines.unwrap_or_default(),
-            realised_cost_value: realised_cost_value.unwrap_or_default(),
-            realised_issue_value: realised_issue_value.unwrap_or_default(),
-            realised_profit_percent_on_cost: realised_profit_percent_on_cost
-                .unwrap_or_default(),
-            realised_profit_percent_on_revenue: realised_profit_percent_on_revenue
-                .unwrap_or_default(),
-            realised_profit_value: realised_profit_value.unwrap_or_default(),
-            simple_profit_calculation_only: simple_profit_calculation_only
-                .unwrap_or_default(),
-            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
-            stock_item_order_lines: stock_item_order_lines.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8328,366 +7302,193 @@ impl sage_core::types::model::FromFields for SopOrderReturnView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocated_status_id = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut are_prices_tax_inclusive = None;
-        let mut cancelled_status_id = None;
-        let mut currency_id = None;
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut customer_short_name = None;
-        let mut date_time_updated = None;
-        let mut despatch_receipt_status_id = None;
-        let mut document_created_by = None;
-        let mut document_date = None;
-        let mut document_discount_percent = None;
-        let mut document_no = None;
-        let mut document_print_status_id = None;
-        let mut document_status_id = None;
-        let mut document_type_id = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut intrastat_status_id = None;
-        let mut invoice_credit_status_id = None;
-        let mut payment_invoiced = None;
-        let mut payment_method_name = None;
-        let mut payment_nominal_code_id = None;
-        let mut payment_nominal_cost_centre = None;
-        let mut payment_nominal_department = None;
-        let mut payment_nominal_reference = None;
-        let mut payment_reference = None;
-        let mut payment_value = None;
-        let mut payment_with_order = None;
-        let mut promised_delivery_date = None;
-        let mut quotation_expiry_date = None;
-        let mut ready_for_allocation = None;
-        let mut ready_for_despatch_receipt = None;
-        let mut ready_for_invoice_print = None;
-        let mut requested_delivery_date = None;
-        let mut settlement_discount_days = None;
-        let mut settlement_discount_percent = None;
-        let mut sop_delivery_addr_address_1 = None;
-        let mut sop_delivery_addr_address_2 = None;
-        let mut sop_delivery_addr_address_3 = None;
-        let mut sop_delivery_addr_address_4 = None;
-        let mut sop_delivery_addr_city = None;
-        let mut sop_delivery_addr_contact = None;
-        let mut sop_delivery_addr_country = None;
-        let mut sop_delivery_addr_county = None;
-        let mut sop_delivery_addr_description = None;
-        let mut sop_delivery_addr_email = None;
-        let mut sop_delivery_addr_fax = None;
-        let mut sop_delivery_addr_post_code = None;
-        let mut sop_delivery_addr_postal_name = None;
-        let mut sop_delivery_addr_telephone = None;
-        let mut source_document_no = None;
-        let mut subtotal_charge_net_value = None;
-        let mut subtotal_charge_tax_value = None;
-        let mut subtotal_discount_value = None;
-        let mut subtotal_goods_value = None;
-        let mut total_gross_value = None;
-        let mut total_gross_value_inc_sett = None;
-        let mut total_net_value = None;
-        let mut total_tax_value = None;
-        let mut use_invoice_address = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_status_id") => {
-                    fields.lenient_option(&mut allocated_status_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_status_id" => {
+                    fields.lenient_into(&mut model.allocated_status_id)?
                 }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("are_prices_tax_inclusive") => {
-                    fields.lenient_option(&mut are_prices_tax_inclusive)?
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "are_prices_tax_inclusive" => {
+                    fields.lenient_into(&mut model.are_prices_tax_inclusive)?
                 }
-                Some("cancelled_status_id") => {
-                    fields.lenient_option(&mut cancelled_status_id)?
+                "cancelled_status_id" => {
+                    fields.lenient_into(&mut model.cancelled_status_id)?
                 }
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("customer_document_no") => {
-                    fields.lenient_option(&mut customer_document_no)?
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "customer_document_no" => {
+                    fields.lenient_into(&mut model.customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("customer_short_name") => {
-                    fields.lenient_option(&mut customer_short_name)?
+                "customer_short_name" => {
+                    fields.lenient_into(&mut model.customer_short_name)?
                 }
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("despatch_receipt_status_id") => {
-                    fields.lenient_option(&mut despatch_receipt_status_id)?
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "despatch_receipt_status_id" => {
+                    fields.lenient_into(&mut model.despatch_receipt_status_id)?
                 }
-                Some("document_created_by") => {
-                    fields.lenient_option(&mut document_created_by)?
+                "document_created_by" => {
+                    fields.lenient_into(&mut model.document_created_by)?
                 }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_discount_percent") => {
-                    fields.lenient_option(&mut document_discount_percent)?
+                "document_date" => fields.option_into(&mut model.document_date)?,
+                "document_discount_percent" => {
+                    fields.lenient_into(&mut model.document_discount_percent)?
                 }
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_print_status_id") => {
-                    fields.lenient_option(&mut document_print_status_id)?
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_print_status_id" => {
+                    fields.lenient_into(&mut model.document_print_status_id)?
                 }
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("document_type_id") => fields.lenient_option(&mut document_type_id)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("intrastat_status_id") => {
-                    fields.lenient_option(&mut intrastat_status_id)?
+                "document_type_id" => fields.lenient_into(&mut model.document_type_id)?,
+                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "intrastat_status_id" => {
+                    fields.lenient_into(&mut model.intrastat_status_id)?
                 }
-                Some("invoice_credit_status_id") => {
-                    fields.lenient_option(&mut invoice_credit_status_id)?
+                "invoice_credit_status_id" => {
+                    fields.lenient_into(&mut model.invoice_credit_status_id)?
                 }
-                Some("payment_invoiced") => fields.lenient_option(&mut payment_invoiced)?,
-                Some("payment_method_name") => {
-                    fields.lenient_option(&mut payment_method_name)?
+                "payment_invoiced" => fields.lenient_into(&mut model.payment_invoiced)?,
+                "payment_method_name" => {
+                    fields.lenient_into(&mut model.payment_method_name)?
                 }
-                Some("payment_nominal_code_id") => {
-                    fields.lenient_option(&mut payment_nominal_code_id)?
+                "payment_nominal_code_id" => {
+                    fields.lenient_into(&mut model.payment_nominal_code_id)?
                 }
-                Some("payment_nominal_cost_centre") => {
-                    fields.lenient_option(&mut payment_nominal_cost_centre)?
+                "payment_nominal_cost_centre" => {
+                    fields.lenient_into(&mut model.payment_nominal_cost_centre)?
                 }
-                Some("payment_nominal_department") => {
-                    fields.lenient_option(&mut payment_nominal_department)?
+                "payment_nominal_department" => {
+                    fields.lenient_into(&mut model.payment_nominal_department)?
                 }
-                Some("payment_nominal_reference") => {
-                    fields.lenient_option(&mut payment_nominal_reference)?
+                "payment_nominal_reference" => {
+                    fields.lenient_into(&mut model.payment_nominal_reference)?
                 }
-                Some("payment_reference") => {
-                    fields.lenient_option(&mut payment_reference)?
+                "payment_reference" => fields.lenient_into(&mut model.payment_reference)?,
+                "payment_value" => fields.lenient_into(&mut model.payment_value)?,
+                "payment_with_order" => {
+                    fields.lenient_into(&mut model.payment_with_order)?
                 }
-                Some("payment_value") => fields.lenient_option(&mut payment_value)?,
-                Some("payment_with_order") => {
-                    fields.lenient_option(&mut payment_with_order)?
+                "promised_delivery_date" => {
+                    fields.option_into(&mut model.promised_delivery_date)?
                 }
-                Some("promised_delivery_date") => {
-                    fields.next_value(&mut promised_delivery_date)?
+                "quotation_expiry_date" => {
+                    fields.option_into(&mut model.quotation_expiry_date)?
                 }
-                Some("quotation_expiry_date") => {
-                    fields.next_value(&mut quotation_expiry_date)?
+                "ready_for_allocation" => {
+                    fields.lenient_into(&mut model.ready_for_allocation)?
                 }
-                Some("ready_for_allocation") => {
-                    fields.lenient_option(&mut ready_for_allocation)?
+                "ready_for_despatch_receipt" => {
+                    fields.lenient_into(&mut model.ready_for_despatch_receipt)?
                 }
-                Some("ready_for_despatch_receipt") => {
-                    fields.lenient_option(&mut ready_for_despatch_receipt)?
+                "ready_for_invoice_print" => {
+                    fields.lenient_into(&mut model.ready_for_invoice_print)?
                 }
-                Some("ready_for_invoice_print") => {
-                    fields.lenient_option(&mut ready_for_invoice_print)?
+                "requested_delivery_date" => {
+                    fields.option_into(&mut model.requested_delivery_date)?
                 }
-                Some("requested_delivery_date") => {
-                    fields.next_value(&mut requested_delivery_date)?
+                "settlement_discount_days" => {
+                    fields.lenient_into(&mut model.settlement_discount_days)?
                 }
-                Some("settlement_discount_days") => {
-                    fields.lenient_option(&mut settlement_discount_days)?
+                "settlement_discount_percent" => {
+                    fields.lenient_into(&mut model.settlement_discount_percent)?
                 }
-                Some("settlement_discount_percent") => {
-                    fields.lenient_option(&mut settlement_discount_percent)?
+                "sop_delivery_addr_address_1" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_1)?
                 }
-                Some("sop_delivery_addr_address_1") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_1)?
+                "sop_delivery_addr_address_2" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_2)?
                 }
-                Some("sop_delivery_addr_address_2") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_2)?
+                "sop_delivery_addr_address_3" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_3)?
                 }
-                Some("sop_delivery_addr_address_3") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_3)?
+                "sop_delivery_addr_address_4" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_address_4)?
                 }
-                Some("sop_delivery_addr_address_4") => {
-                    fields.lenient_option(&mut sop_delivery_addr_address_4)?
+                "sop_delivery_addr_city" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_city)?
                 }
-                Some("sop_delivery_addr_city") => {
-                    fields.lenient_option(&mut sop_delivery_addr_city)?
+                "sop_delivery_addr_contact" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_contact)?
                 }
-                Some("sop_delivery_addr_contact") => {
-                    fields.lenient_option(&mut sop_delivery_addr_contact)?
+                "sop_delivery_addr_country" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_country)?
                 }
-                Some("sop_delivery_addr_country") => {
-                    fields.lenient_option(&mut sop_delivery_addr_country)?
+                "sop_delivery_addr_county" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_county)?
                 }
-                Some("sop_delivery_addr_county") => {
-                    fields.lenient_option(&mut sop_delivery_addr_county)?
+                "sop_delivery_addr_description" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_description)?
                 }
-                Some("sop_delivery_addr_description") => {
-                    fields.lenient_option(&mut sop_delivery_addr_description)?
+                "sop_delivery_addr_email" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_email)?
                 }
-                Some("sop_delivery_addr_email") => {
-                    fields.lenient_option(&mut sop_delivery_addr_email)?
+                "sop_delivery_addr_fax" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_fax)?
                 }
-                Some("sop_delivery_addr_fax") => {
-                    fields.lenient_option(&mut sop_delivery_addr_fax)?
+                "sop_delivery_addr_post_code" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_post_code)?
                 }
-                Some("sop_delivery_addr_post_code") => {
-                    fields.lenient_option(&mut sop_delivery_addr_post_code)?
+                "sop_delivery_addr_postal_name" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_postal_name)?
                 }
-                Some("sop_delivery_addr_postal_name") => {
-                    fields.lenient_option(&mut sop_delivery_addr_postal_name)?
+                "sop_delivery_addr_telephone" => {
+                    fields.lenient_into(&mut model.sop_delivery_addr_telephone)?
                 }
-                Some("sop_delivery_addr_telephone") => {
-                    fields.lenient_option(&mut sop_delivery_addr_telephone)?
+                "source_document_no" => {
+                    fields.lenient_into(&mut model.source_document_no)?
                 }
-                Some("source_document_no") => {
-                    fields.lenient_option(&mut source_document_no)?
+                "subtotal_charge_net_value" => {
+                    fields.lenient_into(&mut model.subtotal_charge_net_value)?
                 }
-                Some("subtotal_charge_net_value") => {
-                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                "subtotal_charge_tax_value" => {
+                    fields.lenient_into(&mut model.subtotal_charge_tax_value)?
                 }
-                Some("subtotal_charge_tax_value") => {
-                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                "subtotal_discount_value" => {
+                    fields.lenient_into(&mut model.subtotal_discount_value)?
                 }
-                Some("subtotal_discount_value") => {
-                    fields.lenient_option(&mut subtotal_discount_value)?
+                "subtotal_goods_value" => {
+                    fields.lenient_into(&mut model.subtotal_goods_value)?
                 }
-                Some("subtotal_goods_value") => {
-                    fields.lenient_option(&mut subtotal_goods_value)?
+                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
+                "total_gross_value_inc_sett" => {
+                    fields.lenient_into(&mut model.total_gross_value_inc_sett)?
                 }
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
+                "total_net_value" => fields.lenient_into(&mut model.total_net_value)?,
+                "total_tax_value" => fields.lenient_into(&mut model.total_tax_value)?,
+                "use_invoice_address" => {
+                    fields.lenient_into(&mut model.use_invoice_address)?
                 }
-                Some("total_gross_value_inc_sett") => {
-                    fields.lenient_option(&mut total_gross_value_inc_sett)?
-                }
-                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
-                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
-                Some("use_invoice_address") => {
-                    fields.lenient_option(&mut use_invoice_address)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocated_status_id: allocated_status_id.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            are_prices_tax_inclusive: are_prices_tax_inclusive.unwrap_or_default(),
-            cancelled_status_id: cancelled_status_id.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            customer_short_name: customer_short_name.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            despatch_receipt_status_id: despatch_receipt_status_id.unwrap_or_default(),
-            document_created_by: document_created_by.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_discount_percent: document_discount_percent.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_print_status_id: document_print_status_id.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            document_type_id: document_type_id.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            intrastat_status_id: intrastat_status_id.unwrap_or_default(),
-            invoice_credit_status_id: invoice_credit_status_id.unwrap_or_default(),
-            payment_invoiced: payment_invoiced.unwrap_or_default(),
-            payment_method_name: payment_method_name.unwrap_or_default(),
-            payment_nominal_code_id: payment_nominal_code_id.unwrap_or_default(),
-            payment_nominal_cost_centre: payment_nominal_cost_centre.unwrap_or_default(),
-            payment_nominal_department: payment_nominal_department.unwrap_or_default(),
-            payment_nominal_reference: payment_nominal_reference.unwrap_or_default(),
-            payment_reference: payment_reference.unwrap_or_default(),
-            payment_value: payment_value.unwrap_or_default(),
-            payment_with_order: payment_with_order.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
-            ready_for_allocation: ready_for_allocation.unwrap_or_default(),
-            ready_for_despatch_receipt: ready_for_despatch_receipt.unwrap_or_default(),
-            ready_for_invoice_print: ready_for_invoice_print.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
-            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
-            sop_delivery_addr_address_1: sop_delivery_addr_address_1.unwrap_or_default(),
-            sop_delivery_addr_address_2: sop_delivery_addr_address_2.unwrap_or_default(),
-            sop_delivery_addr_address_3: sop_delivery_addr_address_3.unwrap_or_default(),
-            sop_delivery_addr_address_4: sop_delivery_addr_address_4.unwrap_or_default(),
-            sop_delivery_addr_city: sop_delivery_addr_city.unwrap_or_default(),
-            sop_delivery_addr_contact: sop_delivery_addr_contact.unwrap_or_default(),
-            sop_delivery_addr_country: sop_delivery_addr_country.unwrap_or_default(),
-            sop_delivery_addr_county: sop_delivery_addr_county.unwrap_or_default(),
-            sop_delivery_addr_description: sop_delivery_addr_description
-                .unwrap_or_default(),
-            sop_delivery_addr_email: sop_delivery_addr_email.unwrap_or_default(),
-            sop_delivery_addr_fax: sop_delivery_addr_fax.unwrap_or_default(),
-            sop_delivery_addr_post_code: sop_delivery_addr_post_code.unwrap_or_default(),
-            sop_delivery_addr_postal_name: sop_delivery_addr_postal_name
-                .unwrap_or_default(),
-            sop_delivery_addr_telephone: sop_delivery_addr_telephone.unwrap_or_default(),
-            source_document_no: source_document_no.unwrap_or_default(),
-            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
-            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
-            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
-            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            total_gross_value_inc_sett: total_gross_value_inc_sett.unwrap_or_default(),
-            total_net_value: total_net_value.unwrap_or_default(),
-            total_tax_value: total_tax_value.unwrap_or_default(),
-            use_invoice_address: use_invoice_address.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8731,11 +7532,10 @@ impl sage_core::types::model::FromFields for SopOrdersNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8803,47 +7603,26 @@ impl sage_core::types::model::FromFields for SopPaymentMethod {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bank_account = None;
-        let mut bank_account_id = None;
-        let mut card_processing_method = None;
-        let mut currency = None;
-        let mut currency_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bank_account") => fields.next_value(&mut bank_account)?,
-                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
-                Some("card_processing_method") => {
-                    fields.lenient_option(&mut card_processing_method)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bank_account" => fields.option_into(&mut model.bank_account)?,
+                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
+                "card_processing_method" => {
+                    fields.lenient_into(&mut model.card_processing_method)?
                 }
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "currency" => fields.option_into(&mut model.currency)?,
+                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bank_account: bank_account.unwrap_or_default(),
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            card_processing_method: card_processing_method.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9304,461 +8083,253 @@ impl sage_core::types::model::FromFields for SopProformaLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut product_code = None;
-        let mut product_description = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_proforma_analysis_code_1 = None;
-        let mut sop_proforma_analysis_code_10 = None;
-        let mut sop_proforma_analysis_code_11 = None;
-        let mut sop_proforma_analysis_code_12 = None;
-        let mut sop_proforma_analysis_code_13 = None;
-        let mut sop_proforma_analysis_code_14 = None;
-        let mut sop_proforma_analysis_code_15 = None;
-        let mut sop_proforma_analysis_code_16 = None;
-        let mut sop_proforma_analysis_code_17 = None;
-        let mut sop_proforma_analysis_code_18 = None;
-        let mut sop_proforma_analysis_code_19 = None;
-        let mut sop_proforma_analysis_code_2 = None;
-        let mut sop_proforma_analysis_code_20 = None;
-        let mut sop_proforma_analysis_code_3 = None;
-        let mut sop_proforma_analysis_code_4 = None;
-        let mut sop_proforma_analysis_code_5 = None;
-        let mut sop_proforma_analysis_code_6 = None;
-        let mut sop_proforma_analysis_code_7 = None;
-        let mut sop_proforma_analysis_code_8 = None;
-        let mut sop_proforma_analysis_code_9 = None;
-        let mut sop_proforma_currency_id = None;
-        let mut sop_proforma_currency_name = None;
-        let mut sop_proforma_currency_symbol = None;
-        let mut sop_proforma_customer_document_no = None;
-        let mut sop_proforma_date_time_updated = None;
-        let mut sop_proforma_document_date = None;
-        let mut sop_proforma_document_no = None;
-        let mut sop_proforma_document_status = None;
-        let mut sop_proforma_exchange_rate = None;
-        let mut sop_proforma_id = None;
-        let mut sop_proforma_line_analysis_code_1 = None;
-        let mut sop_proforma_line_analysis_code_10 = None;
-        let mut sop_proforma_line_analysis_code_11 = None;
-        let mut sop_proforma_line_analysis_code_12 = None;
-        let mut sop_proforma_line_analysis_code_13 = None;
-        let mut sop_proforma_line_analysis_code_14 = None;
-        let mut sop_proforma_line_analysis_code_15 = None;
-        let mut sop_proforma_line_analysis_code_16 = None;
-        let mut sop_proforma_line_analysis_code_17 = None;
-        let mut sop_proforma_line_analysis_code_18 = None;
-        let mut sop_proforma_line_analysis_code_19 = None;
-        let mut sop_proforma_line_analysis_code_2 = None;
-        let mut sop_proforma_line_analysis_code_20 = None;
-        let mut sop_proforma_line_analysis_code_3 = None;
-        let mut sop_proforma_line_analysis_code_4 = None;
-        let mut sop_proforma_line_analysis_code_5 = None;
-        let mut sop_proforma_line_analysis_code_6 = None;
-        let mut sop_proforma_line_analysis_code_7 = None;
-        let mut sop_proforma_line_analysis_code_8 = None;
-        let mut sop_proforma_line_analysis_code_9 = None;
-        let mut sop_proforma_line_cost_price = None;
-        let mut sop_proforma_line_date_time_updated = None;
-        let mut sop_proforma_line_discounted_unit_price = None;
-        let mut sop_proforma_line_id = None;
-        let mut sop_proforma_line_line_tax_value = None;
-        let mut sop_proforma_line_number = None;
-        let mut sop_proforma_line_product_code = None;
-        let mut sop_proforma_line_product_description = None;
-        let mut sop_proforma_line_promised_delivery_date = None;
-        let mut sop_proforma_line_quantity = None;
-        let mut sop_proforma_line_requested_delivery_date = None;
-        let mut sop_proforma_line_selling_unit_description = None;
-        let mut sop_proforma_line_selling_unit_price = None;
-        let mut sop_proforma_line_total_value = None;
-        let mut sop_proforma_line_type = None;
-        let mut sop_proforma_line_unit_discount_percent = None;
-        let mut sop_proforma_line_unit_discount_value = None;
-        let mut sop_proforma_promised_delivery_date = None;
-        let mut sop_proforma_requested_delivery_date = None;
-        let mut tax_code_code = None;
-        let mut tax_code_id = None;
-        let mut tax_code_name = None;
-        let mut tax_code_rate = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_proforma_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_1)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_proforma_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_1)?
                 }
-                Some("sop_proforma_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_10)?
+                "sop_proforma_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_10)?
                 }
-                Some("sop_proforma_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_11)?
+                "sop_proforma_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_11)?
                 }
-                Some("sop_proforma_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_12)?
+                "sop_proforma_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_12)?
                 }
-                Some("sop_proforma_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_13)?
+                "sop_proforma_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_13)?
                 }
-                Some("sop_proforma_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_14)?
+                "sop_proforma_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_14)?
                 }
-                Some("sop_proforma_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_15)?
+                "sop_proforma_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_15)?
                 }
-                Some("sop_proforma_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_16)?
+                "sop_proforma_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_16)?
                 }
-                Some("sop_proforma_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_17)?
+                "sop_proforma_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_17)?
                 }
-                Some("sop_proforma_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_18)?
+                "sop_proforma_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_18)?
                 }
-                Some("sop_proforma_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_19)?
+                "sop_proforma_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_19)?
                 }
-                Some("sop_proforma_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_2)?
+                "sop_proforma_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_2)?
                 }
-                Some("sop_proforma_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_20)?
+                "sop_proforma_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_20)?
                 }
-                Some("sop_proforma_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_3)?
+                "sop_proforma_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_3)?
                 }
-                Some("sop_proforma_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_4)?
+                "sop_proforma_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_4)?
                 }
-                Some("sop_proforma_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_5)?
+                "sop_proforma_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_5)?
                 }
-                Some("sop_proforma_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_6)?
+                "sop_proforma_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_6)?
                 }
-                Some("sop_proforma_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_7)?
+                "sop_proforma_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_7)?
                 }
-                Some("sop_proforma_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_8)?
+                "sop_proforma_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_8)?
                 }
-                Some("sop_proforma_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_proforma_analysis_code_9)?
+                "sop_proforma_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_proforma_analysis_code_9)?
                 }
-                Some("sop_proforma_currency_id") => {
-                    fields.lenient_option(&mut sop_proforma_currency_id)?
+                "sop_proforma_currency_id" => {
+                    fields.lenient_into(&mut model.sop_proforma_currency_id)?
                 }
-                Some("sop_proforma_currency_name") => {
-                    fields.lenient_option(&mut sop_proforma_currency_name)?
+                "sop_proforma_currency_name" => {
+                    fields.lenient_into(&mut model.sop_proforma_currency_name)?
                 }
-                Some("sop_proforma_currency_symbol") => {
-                    fields.lenient_option(&mut sop_proforma_currency_symbol)?
+                "sop_proforma_currency_symbol" => {
+                    fields.lenient_into(&mut model.sop_proforma_currency_symbol)?
                 }
-                Some("sop_proforma_customer_document_no") => {
-                    fields.lenient_option(&mut sop_proforma_customer_document_no)?
+                "sop_proforma_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_proforma_customer_document_no)?
                 }
-                Some("sop_proforma_date_time_updated") => {
-                    fields.next_value(&mut sop_proforma_date_time_updated)?
+                "sop_proforma_date_time_updated" => {
+                    fields.option_into(&mut model.sop_proforma_date_time_updated)?
                 }
-                Some("sop_proforma_document_date") => {
-                    fields.next_value(&mut sop_proforma_document_date)?
+                "sop_proforma_document_date" => {
+                    fields.option_into(&mut model.sop_proforma_document_date)?
                 }
-                Some("sop_proforma_document_no") => {
-                    fields.lenient_option(&mut sop_proforma_document_no)?
+                "sop_proforma_document_no" => {
+                    fields.lenient_into(&mut model.sop_proforma_document_no)?
                 }
-                Some("sop_proforma_document_status") => {
-                    fields.lenient_option(&mut sop_proforma_document_status)?
+                "sop_proforma_document_status" => {
+                    fields.lenient_into(&mut model.sop_proforma_document_status)?
                 }
-                Some("sop_proforma_exchange_rate") => {
-                    fields.lenient_option(&mut sop_proforma_exchange_rate)?
+                "sop_proforma_exchange_rate" => {
+                    fields.lenient_into(&mut model.sop_proforma_exchange_rate)?
                 }
-                Some("sop_proforma_id") => fields.lenient_option(&mut sop_proforma_id)?,
-                Some("sop_proforma_line_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_1)?
+                "sop_proforma_id" => fields.lenient_into(&mut model.sop_proforma_id)?,
+                "sop_proforma_line_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_1)?
                 }
-                Some("sop_proforma_line_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_10)?
+                "sop_proforma_line_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_10)?
                 }
-                Some("sop_proforma_line_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_11)?
+                "sop_proforma_line_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_11)?
                 }
-                Some("sop_proforma_line_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_12)?
+                "sop_proforma_line_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_12)?
                 }
-                Some("sop_proforma_line_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_13)?
+                "sop_proforma_line_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_13)?
                 }
-                Some("sop_proforma_line_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_14)?
+                "sop_proforma_line_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_14)?
                 }
-                Some("sop_proforma_line_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_15)?
+                "sop_proforma_line_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_15)?
                 }
-                Some("sop_proforma_line_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_16)?
+                "sop_proforma_line_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_16)?
                 }
-                Some("sop_proforma_line_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_17)?
+                "sop_proforma_line_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_17)?
                 }
-                Some("sop_proforma_line_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_18)?
+                "sop_proforma_line_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_18)?
                 }
-                Some("sop_proforma_line_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_19)?
+                "sop_proforma_line_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_19)?
                 }
-                Some("sop_proforma_line_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_2)?
+                "sop_proforma_line_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_2)?
                 }
-                Some("sop_proforma_line_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_20)?
+                "sop_proforma_line_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_20)?
                 }
-                Some("sop_proforma_line_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_3)?
+                "sop_proforma_line_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_3)?
                 }
-                Some("sop_proforma_line_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_4)?
+                "sop_proforma_line_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_4)?
                 }
-                Some("sop_proforma_line_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_5)?
+                "sop_proforma_line_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_5)?
                 }
-                Some("sop_proforma_line_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_6)?
+                "sop_proforma_line_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_6)?
                 }
-                Some("sop_proforma_line_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_7)?
+                "sop_proforma_line_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_7)?
                 }
-                Some("sop_proforma_line_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_8)?
+                "sop_proforma_line_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_8)?
                 }
-                Some("sop_proforma_line_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_proforma_line_analysis_code_9)?
+                "sop_proforma_line_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_9)?
                 }
-                Some("sop_proforma_line_cost_price") => {
-                    fields.lenient_option(&mut sop_proforma_line_cost_price)?
+                "sop_proforma_line_cost_price" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_cost_price)?
                 }
-                Some("sop_proforma_line_date_time_updated") => {
-                    fields.next_value(&mut sop_proforma_line_date_time_updated)?
+                "sop_proforma_line_date_time_updated" => {
+                    fields.option_into(&mut model.sop_proforma_line_date_time_updated)?
                 }
-                Some("sop_proforma_line_discounted_unit_price") => {
-                    fields.lenient_option(&mut sop_proforma_line_discounted_unit_price)?
-                }
-                Some("sop_proforma_line_id") => {
-                    fields.lenient_option(&mut sop_proforma_line_id)?
-                }
-                Some("sop_proforma_line_line_tax_value") => {
-                    fields.lenient_option(&mut sop_proforma_line_line_tax_value)?
-                }
-                Some("sop_proforma_line_number") => {
-                    fields.lenient_option(&mut sop_proforma_line_number)?
-                }
-                Some("sop_proforma_line_product_code") => {
-                    fields.lenient_option(&mut sop_proforma_line_product_code)?
-                }
-                Some("sop_proforma_line_product_description") => {
-                    fields.lenient_option(&mut sop_proforma_line_product_description)?
-                }
-                Some("sop_proforma_line_promised_delivery_date") => {
-                    fields.next_value(&mut sop_proforma_line_promised_delivery_date)?
-                }
-                Some("sop_proforma_line_quantity") => {
-                    fields.lenient_option(&mut sop_proforma_line_quantity)?
-                }
-                Some("sop_proforma_line_requested_delivery_date") => {
-                    fields.next_value(&mut sop_proforma_line_requested_delivery_date)?
-                }
-                Some("sop_proforma_line_selling_unit_description") => {
+                "sop_proforma_line_discounted_unit_price" => {
                     fields
-                        .lenient_option(&mut sop_proforma_line_selling_unit_description)?
+                        .lenient_into(
+                            &mut model.sop_proforma_line_discounted_unit_price,
+                        )?
                 }
-                Some("sop_proforma_line_selling_unit_price") => {
-                    fields.lenient_option(&mut sop_proforma_line_selling_unit_price)?
+                "sop_proforma_line_id" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_id)?
                 }
-                Some("sop_proforma_line_total_value") => {
-                    fields.lenient_option(&mut sop_proforma_line_total_value)?
+                "sop_proforma_line_line_tax_value" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_line_tax_value)?
                 }
-                Some("sop_proforma_line_type") => {
-                    fields.next_value(&mut sop_proforma_line_type)?
+                "sop_proforma_line_number" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_number)?
                 }
-                Some("sop_proforma_line_unit_discount_percent") => {
-                    fields.lenient_option(&mut sop_proforma_line_unit_discount_percent)?
+                "sop_proforma_line_product_code" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_product_code)?
                 }
-                Some("sop_proforma_line_unit_discount_value") => {
-                    fields.lenient_option(&mut sop_proforma_line_unit_discount_value)?
+                "sop_proforma_line_product_description" => {
+                    fields
+                        .lenient_into(&mut model.sop_proforma_line_product_description)?
                 }
-                Some("sop_proforma_promised_delivery_date") => {
-                    fields.next_value(&mut sop_proforma_promised_delivery_date)?
+                "sop_proforma_line_promised_delivery_date" => {
+                    fields
+                        .option_into(
+                            &mut model.sop_proforma_line_promised_delivery_date,
+                        )?
                 }
-                Some("sop_proforma_requested_delivery_date") => {
-                    fields.next_value(&mut sop_proforma_requested_delivery_date)?
+                "sop_proforma_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_quantity)?
                 }
-                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
-                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sop_proforma_line_requested_delivery_date" => {
+                    fields
+                        .option_into(
+                            &mut model.sop_proforma_line_requested_delivery_date,
+                        )?
+                }
+                "sop_proforma_line_selling_unit_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_proforma_line_selling_unit_description,
+                        )?
+                }
+                "sop_proforma_line_selling_unit_price" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_selling_unit_price)?
+                }
+                "sop_proforma_line_total_value" => {
+                    fields.lenient_into(&mut model.sop_proforma_line_total_value)?
+                }
+                "sop_proforma_line_type" => {
+                    fields.option_into(&mut model.sop_proforma_line_type)?
+                }
+                "sop_proforma_line_unit_discount_percent" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_proforma_line_unit_discount_percent,
+                        )?
+                }
+                "sop_proforma_line_unit_discount_value" => {
+                    fields
+                        .lenient_into(&mut model.sop_proforma_line_unit_discount_value)?
+                }
+                "sop_proforma_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_proforma_promised_delivery_date)?
+                }
+                "sop_proforma_requested_delivery_date" => {
+                    fields.option_into(&mut model.sop_proforma_requested_delivery_date)?
+                }
+                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
+                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_proforma_analysis_code_1: sop_proforma_analysis_code_1
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_10: sop_proforma_analysis_code_10
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_11: sop_proforma_analysis_code_11
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_12: sop_proforma_analysis_code_12
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_13: sop_proforma_analysis_code_13
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_14: sop_proforma_analysis_code_14
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_15: sop_proforma_analysis_code_15
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_16: sop_proforma_analysis_code_16
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_17: sop_proforma_analysis_code_17
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_18: sop_proforma_analysis_code_18
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_19: sop_proforma_analysis_code_19
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_2: sop_proforma_analysis_code_2
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_20: sop_proforma_analysis_code_20
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_3: sop_proforma_analysis_code_3
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_4: sop_proforma_analysis_code_4
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_5: sop_proforma_analysis_code_5
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_6: sop_proforma_analysis_code_6
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_7: sop_proforma_analysis_code_7
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_8: sop_proforma_analysis_code_8
-                .unwrap_or_default(),
-            sop_proforma_analysis_code_9: sop_proforma_analysis_code_9
-                .unwrap_or_default(),
-            sop_proforma_currency_id: sop_proforma_currency_id.unwrap_or_default(),
-            sop_proforma_currency_name: sop_proforma_currency_name.unwrap_or_default(),
-            sop_proforma_currency_symbol: sop_proforma_currency_symbol
-                .unwrap_or_default(),
-            sop_proforma_customer_document_no: sop_proforma_customer_document_no
-                .unwrap_or_default(),
-            sop_proforma_date_time_updated: sop_proforma_date_time_updated
-                .unwrap_or_default(),
-            sop_proforma_document_date: sop_proforma_document_date.unwrap_or_default(),
-            sop_proforma_document_no: sop_proforma_document_no.unwrap_or_default(),
-            sop_proforma_document_status: sop_proforma_document_status
-                .unwrap_or_default(),
-            sop_proforma_exchange_rate: sop_proforma_exchange_rate.unwrap_or_default(),
-            sop_proforma_id: sop_proforma_id.unwrap_or_default(),
-            sop_proforma_line_analysis_code_1: sop_proforma_line_analysis_code_1
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_10: sop_proforma_line_analysis_code_10
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_11: sop_proforma_line_analysis_code_11
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_12: sop_proforma_line_analysis_code_12
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_13: sop_proforma_line_analysis_code_13
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_14: sop_proforma_line_analysis_code_14
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_15: sop_proforma_line_analysis_code_15
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_16: sop_proforma_line_analysis_code_16
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_17: sop_proforma_line_analysis_code_17
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_18: sop_proforma_line_analysis_code_18
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_19: sop_proforma_line_analysis_code_19
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_2: sop_proforma_line_analysis_code_2
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_20: sop_proforma_line_analysis_code_20
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_3: sop_proforma_line_analysis_code_3
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_4: sop_proforma_line_analysis_code_4
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_5: sop_proforma_line_analysis_code_5
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_6: sop_proforma_line_analysis_code_6
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_7: sop_proforma_line_analysis_code_7
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_8: sop_proforma_line_analysis_code_8
-                .unwrap_or_default(),
-            sop_proforma_line_analysis_code_9: sop_proforma_line_analysis_code_9
-                .unwrap_or_default(),
-            sop_proforma_line_cost_price: sop_proforma_line_cost_price
-                .unwrap_or_default(),
-            sop_proforma_line_date_time_updated: sop_proforma_line_date_time_updated
-                .unwrap_or_default(),
-            sop_proforma_line_discounted_unit_price: sop_proforma_line_discounted_unit_price
-                .unwrap_or_default(),
-            sop_proforma_line_id: sop_proforma_line_id.unwrap_or_default(),
-            sop_proforma_line_line_tax_value: sop_proforma_line_line_tax_value
-                .unwrap_or_default(),
-            sop_proforma_line_number: sop_proforma_line_number.unwrap_or_default(),
-            sop_proforma_line_product_code: sop_proforma_line_product_code
-                .unwrap_or_default(),
-            sop_proforma_line_product_description: sop_proforma_line_product_description
-                .unwrap_or_default(),
-            sop_proforma_line_promised_delivery_date: sop_proforma_line_promised_delivery_date
-                .unwrap_or_default(),
-            sop_proforma_line_quantity: sop_proforma_line_quantity.unwrap_or_default(),
-            sop_proforma_line_requested_delivery_date: sop_proforma_line_requested_delivery_date
-                .unwrap_or_default(),
-            sop_proforma_line_selling_unit_description: sop_proforma_line_selling_unit_description
-                .unwrap_or_default(),
-            sop_proforma_line_selling_unit_price: sop_proforma_line_selling_unit_price
-                .unwrap_or_default(),
-            sop_proforma_line_total_value: sop_proforma_line_total_value
-                .unwrap_or_default(),
-            sop_proforma_line_type: sop_proforma_line_type.unwrap_or_default(),
-            sop_proforma_line_unit_discount_percent: sop_proforma_line_unit_discount_percent
-                .unwrap_or_default(),
-            sop_proforma_line_unit_discount_value: sop_proforma_line_unit_discount_value
-                .unwrap_or_default(),
-            sop_proforma_promised_delivery_date: sop_proforma_promised_delivery_date
-                .unwrap_or_default(),
-            sop_proforma_requested_delivery_date: sop_proforma_requested_delivery_date
-                .unwrap_or_default(),
-            tax_code_code: tax_code_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_code_name: tax_code_name.unwrap_or_default(),
-            tax_code_rate: tax_code_rate.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10328,155 +8899,142 @@ impl sage_core::types::model::FromFields for SopQuote {
         let mut total_net_value = None;
         let mut total_tax_value = None;
         let mut use_invoice_address = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("apply_available_document_discount_percent") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "apply_available_document_discount_percent" => {
                     fields
                         .lenient_option(&mut apply_available_document_discount_percent)?
                 }
-                Some("available_document_discount_percent") => {
+                "available_document_discount_percent" => {
                     fields.lenient_option(&mut available_document_discount_percent)?
                 }
-                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
-                Some("cash_account_invoice_address") => {
+                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
+                "cash_account_invoice_address" => {
                     fields.next_value(&mut cash_account_invoice_address)?
                 }
-                Some("currency") => fields.next_value(&mut currency)?,
-                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
-                Some("customer") => fields.next_value(&mut customer)?,
-                Some("customer_delivery_address_id") => {
+                "currency" => fields.next_value(&mut currency)?,
+                "currency_id" => fields.lenient_option(&mut currency_id)?,
+                "customer" => fields.next_value(&mut customer)?,
+                "customer_delivery_address_id" => {
                     fields.lenient_option(&mut customer_delivery_address_id)?
                 }
-                Some("customer_document_no") => {
+                "customer_document_no" => {
                     fields.lenient_option(&mut customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("customer_type") => fields.next_value(&mut customer_type)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
-                Some("despatch_receipt_status") => {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "customer_type" => fields.next_value(&mut customer_type)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "delivery_address" => fields.next_value(&mut delivery_address)?,
+                "despatch_receipt_status" => {
                     fields.lenient_option(&mut despatch_receipt_status)?
                 }
-                Some("document_created_by") => {
-                    fields.lenient_option(&mut document_created_by)?
-                }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_discount_percent") => {
+                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
+                "document_date" => fields.next_value(&mut document_date)?,
+                "document_discount_percent" => {
                     fields.lenient_option(&mut document_discount_percent)?
                 }
-                Some("document_links") => fields.next_value(&mut document_links)?,
-                Some("document_no") => fields.lenient_value(&mut document_no)?,
-                Some("document_status") => fields.next_value(&mut document_status)?,
-                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
-                Some("external_reference") => {
-                    fields.lenient_option(&mut external_reference)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_status") => {
+                "document_links" => fields.next_value(&mut document_links)?,
+                "document_no" => fields.lenient_value(&mut document_no)?,
+                "document_status" => fields.next_value(&mut document_status)?,
+                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
+                "external_reference" => fields.lenient_option(&mut external_reference)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
-                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
-                Some("is_to_sequence_lines") => {
+                "is_draft" => fields.lenient_option(&mut is_draft)?,
+                "is_editing" => fields.lenient_option(&mut is_editing)?,
+                "is_to_sequence_lines" => {
                     fields.lenient_option(&mut is_to_sequence_lines)?
                 }
-                Some("is_triangulated") => fields.lenient_option(&mut is_triangulated)?,
-                Some("lines") => fields.next_value(&mut lines)?,
-                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
-                Some("profitability") => fields.next_value(&mut profitability)?,
-                Some("promised_delivery_date") => {
+                "is_triangulated" => fields.lenient_option(&mut is_triangulated)?,
+                "lines" => fields.next_value(&mut lines)?,
+                "lock_id" => fields.lenient_option(&mut lock_id)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "order_priority" => fields.lenient_option(&mut order_priority)?,
+                "profitability" => fields.next_value(&mut profitability)?,
+                "promised_delivery_date" => {
                     fields.next_value(&mut promised_delivery_date)?
                 }
-                Some("quotation_expiry_date") => {
-                    fields.next_value(&mut quotation_expiry_date)?
-                }
-                Some("recalculate_prices") => {
-                    fields.lenient_option(&mut recalculate_prices)?
-                }
-                Some("requested_delivery_date") => {
+                "quotation_expiry_date" => fields.next_value(&mut quotation_expiry_date)?,
+                "recalculate_prices" => fields.lenient_option(&mut recalculate_prices)?,
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("settlement_discount_days") => {
+                "settlement_discount_days" => {
                     fields.lenient_option(&mut settlement_discount_days)?
                 }
-                Some("settlement_discount_percent") => {
+                "settlement_discount_percent" => {
                     fields.lenient_option(&mut settlement_discount_percent)?
                 }
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("subtotal_charge_net_value") => {
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "subtotal_charge_net_value" => {
                     fields.lenient_option(&mut subtotal_charge_net_value)?
                 }
-                Some("subtotal_charge_tax_value") => {
+                "subtotal_charge_tax_value" => {
                     fields.lenient_option(&mut subtotal_charge_tax_value)?
                 }
-                Some("subtotal_discount_value") => {
+                "subtotal_discount_value" => {
                     fields.lenient_option(&mut subtotal_discount_value)?
                 }
-                Some("subtotal_goods_value") => {
+                "subtotal_goods_value" => {
                     fields.lenient_option(&mut subtotal_goods_value)?
                 }
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
-                }
-                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
-                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
-                Some("use_invoice_address") => {
-                    fields.lenient_option(&mut use_invoice_address)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
+                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
+                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
+                "use_invoice_address" => fields.lenient_option(&mut use_invoice_address)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -10649,51 +9207,26 @@ impl sage_core::types::model::FromFields for SopQuoteCashAccountInvoiceAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut country = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10786,78 +9319,35 @@ impl sage_core::types::model::FromFields for SopQuoteDeliveryAddress {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email_address = None;
-        let mut fax_number = None;
-        let mut id = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut tax_number = None;
-        let mut telephone_number = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("email_address") => fields.lenient_option(&mut email_address)?,
-                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
-                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_into(&mut model.address_1)?,
+                "address_2" => fields.lenient_into(&mut model.address_2)?,
+                "address_3" => fields.lenient_into(&mut model.address_3)?,
+                "address_4" => fields.lenient_into(&mut model.address_4)?,
+                "city" => fields.lenient_into(&mut model.city)?,
+                "contact" => fields.lenient_into(&mut model.contact)?,
+                "country" => fields.lenient_into(&mut model.country)?,
+                "country_code" => fields.option_into(&mut model.country_code)?,
+                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
+                "county" => fields.lenient_into(&mut model.county)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "email_address" => fields.lenient_into(&mut model.email_address)?,
+                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
+                "postcode" => fields.lenient_into(&mut model.postcode)?,
+                "tax_code" => fields.option_into(&mut model.tax_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
+                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            fax_number: fax_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            telephone_number: telephone_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10913,48 +9403,29 @@ impl sage_core::types::model::FromFields for SopQuoteDocumentLink {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut document_id = None;
-        let mut document_no = None;
-        let mut document_type = None;
-        let mut id = None;
-        let mut source_document_id = None;
-        let mut source_document_no = None;
-        let mut source_document_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("document_id") => fields.lenient_option(&mut document_id)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_type") => fields.lenient_option(&mut document_type)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("source_document_id") => {
-                    fields.lenient_option(&mut source_document_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "document_id" => fields.lenient_into(&mut model.document_id)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_type" => fields.lenient_into(&mut model.document_type)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "source_document_id" => {
+                    fields.lenient_into(&mut model.source_document_id)?
                 }
-                Some("source_document_no") => {
-                    fields.lenient_option(&mut source_document_no)?
+                "source_document_no" => {
+                    fields.lenient_into(&mut model.source_document_no)?
                 }
-                Some("source_document_type") => {
-                    fields.lenient_option(&mut source_document_type)?
+                "source_document_type" => {
+                    fields.lenient_into(&mut model.source_document_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            document_id: document_id.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_type: document_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            source_document_id: source_document_id.unwrap_or_default(),
-            source_document_no: source_document_no.unwrap_or_default(),
-            source_document_type: source_document_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11013,15 +9484,14 @@ impl sage_core::types::model::FromFields for SopQuoteDuplicateFlags {
         let mut customer_id = None;
         let mut prices_and_discounts = None;
         let mut source_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("prices_and_discounts") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "prices_and_discounts" => {
                     fields.lenient_option(&mut prices_and_discounts)?
                 }
-                Some("source_id") => fields.lenient_value(&mut source_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "source_id" => fields.lenient_value(&mut source_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -11720,220 +10190,197 @@ impl sage_core::types::model::FromFields for SopQuoteLine {
         let mut use_description = None;
         let mut warehouse = None;
         let mut warehouse_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
-                Some("allocated_quantity") => {
-                    fields.lenient_option(&mut allocated_quantity)?
-                }
-                Some("allocation_status") => {
-                    fields.lenient_option(&mut allocation_status)?
-                }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("available_for_despatch") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_charge" => fields.next_value(&mut additional_charge)?,
+                "allocated_quantity" => fields.lenient_option(&mut allocated_quantity)?,
+                "allocation_status" => fields.lenient_option(&mut allocation_status)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "available_for_despatch" => {
                     fields.lenient_option(&mut available_for_despatch)?
                 }
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("confirmation_intent_type") => {
+                "code" => fields.lenient_value(&mut code)?,
+                "confirmation_intent_type" => {
                     fields.lenient_option(&mut confirmation_intent_type)?
                 }
-                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
-                Some("create_cancelled_line") => {
+                "cost_price" => fields.lenient_option(&mut cost_price)?,
+                "create_cancelled_line" => {
                     fields.lenient_option(&mut create_cancelled_line)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_value(&mut description)?,
-                Some("despatch_note_comment") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_value(&mut description)?,
+                "despatch_note_comment" => {
                     fields.lenient_option(&mut despatch_note_comment)?
                 }
-                Some("despatch_receipt_quantity") => {
+                "despatch_receipt_quantity" => {
                     fields.lenient_option(&mut despatch_receipt_quantity)?
                 }
-                Some("despatch_receipt_status") => {
+                "despatch_receipt_status" => {
                     fields.lenient_option(&mut despatch_receipt_status)?
                 }
-                Some("discount") => fields.next_value(&mut discount)?,
-                Some("discount_percent_specified") => {
+                "discount" => fields.next_value(&mut discount)?,
+                "discount_percent_specified" => {
                     fields.lenient_option(&mut discount_percent_specified)?
                 }
-                Some("discounted_unit_price") => {
+                "discounted_unit_price" => {
                     fields.lenient_option(&mut discounted_unit_price)?
                 }
-                Some("fulfilment_method") => {
-                    fields.lenient_option(&mut fulfilment_method)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_credit_quantity") => {
+                "fulfilment_method" => fields.lenient_option(&mut fulfilment_method)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "invoice_credit_quantity" => {
                     fields.lenient_option(&mut invoice_credit_quantity)?
                 }
-                Some("invoice_credit_status") => {
+                "invoice_credit_status" => {
                     fields.lenient_option(&mut invoice_credit_status)?
                 }
-                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
-                Some("is_line_deletable") => {
-                    fields.lenient_option(&mut is_line_deletable)?
-                }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("line_number") => fields.lenient_option(&mut line_number)?,
-                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
-                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
-                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
-                Some("line_type") => fields.next_value(&mut line_type)?,
-                Some("line_unit_precision") => {
-                    fields.lenient_option(&mut line_unit_precision)?
-                }
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_cost_centre") => {
-                    fields.lenient_option(&mut nominal_cost_centre)?
-                }
-                Some("nominal_department") => {
-                    fields.lenient_option(&mut nominal_department)?
-                }
-                Some("nominal_reference") => {
-                    fields.lenient_option(&mut nominal_reference)?
-                }
-                Some("picking_list_comment") => {
+                "is_complete" => fields.lenient_option(&mut is_complete)?,
+                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "line_number" => fields.lenient_option(&mut line_number)?,
+                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
+                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
+                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
+                "line_type" => fields.next_value(&mut line_type)?,
+                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
+                "nominal_code" => fields.next_value(&mut nominal_code)?,
+                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
+                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
+                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
+                "picking_list_comment" => {
                     fields.lenient_option(&mut picking_list_comment)?
                 }
-                Some("posted_invoice_credit_quantity") => {
+                "posted_invoice_credit_quantity" => {
                     fields.lenient_option(&mut posted_invoice_credit_quantity)?
                 }
-                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
-                Some("pricing_unit_description") => {
+                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
+                "pricing_unit_description" => {
                     fields.lenient_option(&mut pricing_unit_description)?
                 }
-                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("profitability") => fields.next_value(&mut profitability)?,
-                Some("promised_delivery_date") => {
+                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "profitability" => fields.next_value(&mut profitability)?,
+                "promised_delivery_date" => {
                     fields.next_value(&mut promised_delivery_date)?
                 }
-                Some("requested_delivery_date") => {
+                "requested_delivery_date" => {
                     fields.next_value(&mut requested_delivery_date)?
                 }
-                Some("retain_manual_prices") => {
+                "retain_manual_prices" => {
                     fields.lenient_option(&mut retain_manual_prices)?
                 }
-                Some("selling_unit") => fields.next_value(&mut selling_unit)?,
-                Some("selling_unit_description") => {
+                "selling_unit" => fields.next_value(&mut selling_unit)?,
+                "selling_unit_description" => {
                     fields.lenient_option(&mut selling_unit_description)?
                 }
-                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
-                Some("selling_unit_multiple") => {
+                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
+                "selling_unit_multiple" => {
                     fields.lenient_option(&mut selling_unit_multiple)?
                 }
-                Some("selling_unit_price") => {
-                    fields.lenient_option(&mut selling_unit_price)?
-                }
-                Some("selling_unit_price_overridden") => {
+                "selling_unit_price" => fields.lenient_option(&mut selling_unit_price)?,
+                "selling_unit_price_overridden" => {
                     fields.lenient_option(&mut selling_unit_price_overridden)?
                 }
-                Some("show_on_customer_docs") => {
+                "show_on_customer_docs" => {
                     fields.lenient_option(&mut show_on_customer_docs)?
                 }
-                Some("show_on_picking_list_type") => {
+                "show_on_picking_list_type" => {
                     fields.lenient_option(&mut show_on_picking_list_type)?
                 }
-                Some("sop_quote") => fields.next_value(&mut sop_quote)?,
-                Some("sop_quote_id") => fields.lenient_option(&mut sop_quote_id)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("stock_unit_allocated_quantity") => {
+                "sop_quote" => fields.next_value(&mut sop_quote)?,
+                "sop_quote_id" => fields.lenient_option(&mut sop_quote_id)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "stock_unit_allocated_quantity" => {
                     fields.lenient_option(&mut stock_unit_allocated_quantity)?
                 }
-                Some("stock_unit_available_for_despatch") => {
+                "stock_unit_available_for_despatch" => {
                     fields.lenient_option(&mut stock_unit_available_for_despatch)?
                 }
-                Some("stock_unit_available_quantity") => {
+                "stock_unit_available_quantity" => {
                     fields.lenient_option(&mut stock_unit_available_quantity)?
                 }
-                Some("stock_unit_despatch_receipt_quantity") => {
+                "stock_unit_despatch_receipt_quantity" => {
                     fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
                 }
-                Some("stock_unit_invoice_credit_quantity") => {
+                "stock_unit_invoice_credit_quantity" => {
                     fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
                 }
-                Some("stock_unit_line_quantity") => {
+                "stock_unit_line_quantity" => {
                     fields.lenient_option(&mut stock_unit_line_quantity)?
                 }
-                Some("stock_unit_multiple") => {
-                    fields.lenient_option(&mut stock_unit_multiple)?
-                }
-                Some("stock_unit_posted_invoice_credit_quantity") => {
+                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
+                "stock_unit_posted_invoice_credit_quantity" => {
                     fields
                         .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
                 }
-                Some("stock_unit_precision") => {
+                "stock_unit_precision" => {
                     fields.lenient_option(&mut stock_unit_precision)?
                 }
-                Some("stock_unit_to_allocate_quantity") => {
+                "stock_unit_to_allocate_quantity" => {
                     fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
                 }
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("unit_discount_overridden") => {
+                "tax_code" => fields.next_value(&mut tax_code)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "unit_discount_overridden" => {
                     fields.lenient_option(&mut unit_discount_overridden)?
                 }
-                Some("unit_discount_percent") => {
+                "unit_discount_percent" => {
                     fields.lenient_option(&mut unit_discount_percent)?
                 }
-                Some("unit_discount_value") => {
-                    fields.lenient_option(&mut unit_discount_value)?
-                }
-                Some("use_description") => fields.lenient_option(&mut use_description)?,
-                Some("warehouse") => fields.next_value(&mut warehouse)?,
-                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
+                "use_description" => fields.lenient_option(&mut use_description)?,
+                "warehouse" => fields.next_value(&mut warehouse)?,
+                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -12453,434 +10900,238 @@ impl sage_core::types::model::FromFields for SopQuoteLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut product_code = None;
-        let mut product_description = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_quote_analysis_code_1 = None;
-        let mut sop_quote_analysis_code_10 = None;
-        let mut sop_quote_analysis_code_11 = None;
-        let mut sop_quote_analysis_code_12 = None;
-        let mut sop_quote_analysis_code_13 = None;
-        let mut sop_quote_analysis_code_14 = None;
-        let mut sop_quote_analysis_code_15 = None;
-        let mut sop_quote_analysis_code_16 = None;
-        let mut sop_quote_analysis_code_17 = None;
-        let mut sop_quote_analysis_code_18 = None;
-        let mut sop_quote_analysis_code_19 = None;
-        let mut sop_quote_analysis_code_2 = None;
-        let mut sop_quote_analysis_code_20 = None;
-        let mut sop_quote_analysis_code_3 = None;
-        let mut sop_quote_analysis_code_4 = None;
-        let mut sop_quote_analysis_code_5 = None;
-        let mut sop_quote_analysis_code_6 = None;
-        let mut sop_quote_analysis_code_7 = None;
-        let mut sop_quote_analysis_code_8 = None;
-        let mut sop_quote_analysis_code_9 = None;
-        let mut sop_quote_currency_id = None;
-        let mut sop_quote_currency_name = None;
-        let mut sop_quote_currency_symbol = None;
-        let mut sop_quote_customer_document_no = None;
-        let mut sop_quote_date_time_updated = None;
-        let mut sop_quote_document_date = None;
-        let mut sop_quote_document_no = None;
-        let mut sop_quote_document_status = None;
-        let mut sop_quote_exchange_rate = None;
-        let mut sop_quote_id = None;
-        let mut sop_quote_line_analysis_code_1 = None;
-        let mut sop_quote_line_analysis_code_10 = None;
-        let mut sop_quote_line_analysis_code_11 = None;
-        let mut sop_quote_line_analysis_code_12 = None;
-        let mut sop_quote_line_analysis_code_13 = None;
-        let mut sop_quote_line_analysis_code_14 = None;
-        let mut sop_quote_line_analysis_code_15 = None;
-        let mut sop_quote_line_analysis_code_16 = None;
-        let mut sop_quote_line_analysis_code_17 = None;
-        let mut sop_quote_line_analysis_code_18 = None;
-        let mut sop_quote_line_analysis_code_19 = None;
-        let mut sop_quote_line_analysis_code_2 = None;
-        let mut sop_quote_line_analysis_code_20 = None;
-        let mut sop_quote_line_analysis_code_3 = None;
-        let mut sop_quote_line_analysis_code_4 = None;
-        let mut sop_quote_line_analysis_code_5 = None;
-        let mut sop_quote_line_analysis_code_6 = None;
-        let mut sop_quote_line_analysis_code_7 = None;
-        let mut sop_quote_line_analysis_code_8 = None;
-        let mut sop_quote_line_analysis_code_9 = None;
-        let mut sop_quote_line_cost_price = None;
-        let mut sop_quote_line_date_time_updated = None;
-        let mut sop_quote_line_discounted_unit_price = None;
-        let mut sop_quote_line_id = None;
-        let mut sop_quote_line_line_tax_value = None;
-        let mut sop_quote_line_number = None;
-        let mut sop_quote_line_product_code = None;
-        let mut sop_quote_line_product_description = None;
-        let mut sop_quote_line_promised_delivery_date = None;
-        let mut sop_quote_line_quantity = None;
-        let mut sop_quote_line_requested_delivery_date = None;
-        let mut sop_quote_line_selling_unit_description = None;
-        let mut sop_quote_line_selling_unit_price = None;
-        let mut sop_quote_line_total_value = None;
-        let mut sop_quote_line_type = None;
-        let mut sop_quote_line_unit_discount_percent = None;
-        let mut sop_quote_line_unit_discount_value = None;
-        let mut sop_quote_promised_delivery_date = None;
-        let mut sop_quote_requested_delivery_date = None;
-        let mut tax_code_code = None;
-        let mut tax_code_id = None;
-        let mut tax_code_name = None;
-        let mut tax_code_rate = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
-                }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
-                }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_quote_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_1)?
-                }
-                Some("sop_quote_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_10)?
-                }
-                Some("sop_quote_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_11)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("sop_quote_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_12)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("sop_quote_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_13)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_quote_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_1)?
                 }
-                Some("sop_quote_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_14)?
+                "sop_quote_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_10)?
                 }
-                Some("sop_quote_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_15)?
+                "sop_quote_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_11)?
                 }
-                Some("sop_quote_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_16)?
+                "sop_quote_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_12)?
                 }
-                Some("sop_quote_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_17)?
+                "sop_quote_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_13)?
                 }
-                Some("sop_quote_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_18)?
+                "sop_quote_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_14)?
                 }
-                Some("sop_quote_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_19)?
+                "sop_quote_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_15)?
                 }
-                Some("sop_quote_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_2)?
+                "sop_quote_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_16)?
                 }
-                Some("sop_quote_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_20)?
+                "sop_quote_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_17)?
                 }
-                Some("sop_quote_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_3)?
+                "sop_quote_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_18)?
                 }
-                Some("sop_quote_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_4)?
+                "sop_quote_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_19)?
                 }
-                Some("sop_quote_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_5)?
+                "sop_quote_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_2)?
                 }
-                Some("sop_quote_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_6)?
+                "sop_quote_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_20)?
                 }
-                Some("sop_quote_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_7)?
+                "sop_quote_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_3)?
                 }
-                Some("sop_quote_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_8)?
+                "sop_quote_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_4)?
                 }
-                Some("sop_quote_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_quote_analysis_code_9)?
+                "sop_quote_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_5)?
                 }
-                Some("sop_quote_currency_id") => {
-                    fields.lenient_option(&mut sop_quote_currency_id)?
+                "sop_quote_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_6)?
                 }
-                Some("sop_quote_currency_name") => {
-                    fields.lenient_option(&mut sop_quote_currency_name)?
+                "sop_quote_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_7)?
                 }
-                Some("sop_quote_currency_symbol") => {
-                    fields.lenient_option(&mut sop_quote_currency_symbol)?
+                "sop_quote_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_8)?
                 }
-                Some("sop_quote_customer_document_no") => {
-                    fields.lenient_option(&mut sop_quote_customer_document_no)?
+                "sop_quote_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_quote_analysis_code_9)?
                 }
-                Some("sop_quote_date_time_updated") => {
-                    fields.next_value(&mut sop_quote_date_time_updated)?
+                "sop_quote_currency_id" => {
+                    fields.lenient_into(&mut model.sop_quote_currency_id)?
                 }
-                Some("sop_quote_document_date") => {
-                    fields.next_value(&mut sop_quote_document_date)?
+                "sop_quote_currency_name" => {
+                    fields.lenient_into(&mut model.sop_quote_currency_name)?
                 }
-                Some("sop_quote_document_no") => {
-                    fields.lenient_option(&mut sop_quote_document_no)?
+                "sop_quote_currency_symbol" => {
+                    fields.lenient_into(&mut model.sop_quote_currency_symbol)?
                 }
-                Some("sop_quote_document_status") => {
-                    fields.lenient_option(&mut sop_quote_document_status)?
+                "sop_quote_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_quote_customer_document_no)?
                 }
-                Some("sop_quote_exchange_rate") => {
-                    fields.lenient_option(&mut sop_quote_exchange_rate)?
+                "sop_quote_date_time_updated" => {
+                    fields.option_into(&mut model.sop_quote_date_time_updated)?
                 }
-                Some("sop_quote_id") => fields.lenient_option(&mut sop_quote_id)?,
-                Some("sop_quote_line_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_1)?
+                "sop_quote_document_date" => {
+                    fields.option_into(&mut model.sop_quote_document_date)?
                 }
-                Some("sop_quote_line_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_10)?
+                "sop_quote_document_no" => {
+                    fields.lenient_into(&mut model.sop_quote_document_no)?
                 }
-                Some("sop_quote_line_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_11)?
+                "sop_quote_document_status" => {
+                    fields.lenient_into(&mut model.sop_quote_document_status)?
                 }
-                Some("sop_quote_line_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_12)?
+                "sop_quote_exchange_rate" => {
+                    fields.lenient_into(&mut model.sop_quote_exchange_rate)?
                 }
-                Some("sop_quote_line_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_13)?
+                "sop_quote_id" => fields.lenient_into(&mut model.sop_quote_id)?,
+                "sop_quote_line_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_1)?
                 }
-                Some("sop_quote_line_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_14)?
+                "sop_quote_line_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_10)?
                 }
-                Some("sop_quote_line_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_15)?
+                "sop_quote_line_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_11)?
                 }
-                Some("sop_quote_line_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_16)?
+                "sop_quote_line_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_12)?
                 }
-                Some("sop_quote_line_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_17)?
+                "sop_quote_line_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_13)?
                 }
-                Some("sop_quote_line_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_18)?
+                "sop_quote_line_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_14)?
                 }
-                Some("sop_quote_line_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_19)?
+                "sop_quote_line_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_15)?
                 }
-                Some("sop_quote_line_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_2)?
+                "sop_quote_line_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_16)?
                 }
-                Some("sop_quote_line_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_20)?
+                "sop_quote_line_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_17)?
                 }
-                Some("sop_quote_line_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_3)?
+                "sop_quote_line_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_18)?
                 }
-                Some("sop_quote_line_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_4)?
+                "sop_quote_line_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_19)?
                 }
-                Some("sop_quote_line_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_5)?
+                "sop_quote_line_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_2)?
                 }
-                Some("sop_quote_line_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_6)?
+                "sop_quote_line_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_20)?
                 }
-                Some("sop_quote_line_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_7)?
+                "sop_quote_line_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_3)?
                 }
-                Some("sop_quote_line_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_8)?
+                "sop_quote_line_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_4)?
                 }
-                Some("sop_quote_line_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_quote_line_analysis_code_9)?
+                "sop_quote_line_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_5)?
                 }
-                Some("sop_quote_line_cost_price") => {
-                    fields.lenient_option(&mut sop_quote_line_cost_price)?
+                "sop_quote_line_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_6)?
                 }
-                Some("sop_quote_line_date_time_updated") => {
-                    fields.next_value(&mut sop_quote_line_date_time_updated)?
+                "sop_quote_line_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_7)?
                 }
-                Some("sop_quote_line_discounted_unit_price") => {
-                    fields.lenient_option(&mut sop_quote_line_discounted_unit_price)?
+                "sop_quote_line_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_8)?
                 }
-                Some("sop_quote_line_id") => {
-                    fields.lenient_option(&mut sop_quote_line_id)?
+                "sop_quote_line_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_9)?
                 }
-                Some("sop_quote_line_line_tax_value") => {
-                    fields.lenient_option(&mut sop_quote_line_line_tax_value)?
+                "sop_quote_line_cost_price" => {
+                    fields.lenient_into(&mut model.sop_quote_line_cost_price)?
                 }
-                Some("sop_quote_line_number") => {
-                    fields.lenient_option(&mut sop_quote_line_number)?
+                "sop_quote_line_date_time_updated" => {
+                    fields.option_into(&mut model.sop_quote_line_date_time_updated)?
                 }
-                Some("sop_quote_line_product_code") => {
-                    fields.lenient_option(&mut sop_quote_line_product_code)?
+                "sop_quote_line_discounted_unit_price" => {
+                    fields.lenient_into(&mut model.sop_quote_line_discounted_unit_price)?
                 }
-                Some("sop_quote_line_product_description") => {
-                    fields.lenient_option(&mut sop_quote_line_product_description)?
+                "sop_quote_line_id" => fields.lenient_into(&mut model.sop_quote_line_id)?,
+                "sop_quote_line_line_tax_value" => {
+                    fields.lenient_into(&mut model.sop_quote_line_line_tax_value)?
                 }
-                Some("sop_quote_line_promised_delivery_date") => {
-                    fields.next_value(&mut sop_quote_line_promised_delivery_date)?
+                "sop_quote_line_number" => {
+                    fields.lenient_into(&mut model.sop_quote_line_number)?
                 }
-                Some("sop_quote_line_quantity") => {
-                    fields.lenient_option(&mut sop_quote_line_quantity)?
+                "sop_quote_line_product_code" => {
+                    fields.lenient_into(&mut model.sop_quote_line_product_code)?
                 }
-                Some("sop_quote_line_requested_delivery_date") => {
-                    fields.next_value(&mut sop_quote_line_requested_delivery_date)?
+                "sop_quote_line_product_description" => {
+                    fields.lenient_into(&mut model.sop_quote_line_product_description)?
                 }
-                Some("sop_quote_line_selling_unit_description") => {
-                    fields.lenient_option(&mut sop_quote_line_selling_unit_description)?
+                "sop_quote_line_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_quote_line_promised_delivery_date)?
                 }
-                Some("sop_quote_line_selling_unit_price") => {
-                    fields.lenient_option(&mut sop_quote_line_selling_unit_price)?
+                "sop_quote_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_quote_line_quantity)?
                 }
-                Some("sop_quote_line_total_value") => {
-                    fields.lenient_option(&mut sop_quote_line_total_value)?
+                "sop_quote_line_requested_delivery_date" => {
+                    fields
+                        .option_into(&mut model.sop_quote_line_requested_delivery_date)?
                 }
-                Some("sop_quote_line_type") => {
-                    fields.next_value(&mut sop_quote_line_type)?
+                "sop_quote_line_selling_unit_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_quote_line_selling_unit_description,
+                        )?
                 }
-                Some("sop_quote_line_unit_discount_percent") => {
-                    fields.lenient_option(&mut sop_quote_line_unit_discount_percent)?
+                "sop_quote_line_selling_unit_price" => {
+                    fields.lenient_into(&mut model.sop_quote_line_selling_unit_price)?
                 }
-                Some("sop_quote_line_unit_discount_value") => {
-                    fields.lenient_option(&mut sop_quote_line_unit_discount_value)?
+                "sop_quote_line_total_value" => {
+                    fields.lenient_into(&mut model.sop_quote_line_total_value)?
                 }
-                Some("sop_quote_promised_delivery_date") => {
-                    fields.next_value(&mut sop_quote_promised_delivery_date)?
+                "sop_quote_line_type" => {
+                    fields.option_into(&mut model.sop_quote_line_type)?
                 }
-                Some("sop_quote_requested_delivery_date") => {
-                    fields.next_value(&mut sop_quote_requested_delivery_date)?
+                "sop_quote_line_unit_discount_percent" => {
+                    fields.lenient_into(&mut model.sop_quote_line_unit_discount_percent)?
                 }
-                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
-                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "sop_quote_line_unit_discount_value" => {
+                    fields.lenient_into(&mut model.sop_quote_line_unit_discount_value)?
+                }
+                "sop_quote_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_quote_promised_delivery_date)?
+                }
+                "sop_quote_requested_delivery_date" => {
+                    fields.option_into(&mut model.sop_quote_requested_delivery_date)?
+                }
+                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
+                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_quote_analysis_code_1: sop_quote_analysis_code_1.unwrap_or_default(),
-            sop_quote_analysis_code_10: sop_quote_analysis_code_10.unwrap_or_default(),
-            sop_quote_analysis_code_11: sop_quote_analysis_code_11.unwrap_or_default(),
-            sop_quote_analysis_code_12: sop_quote_analysis_code_12.unwrap_or_default(),
-            sop_quote_analysis_code_13: sop_quote_analysis_code_13.unwrap_or_default(),
-            sop_quote_analysis_code_14: sop_quote_analysis_code_14.unwrap_or_default(),
-            sop_quote_analysis_code_15: sop_quote_analysis_code_15.unwrap_or_default(),
-            sop_quote_analysis_code_16: sop_quote_analysis_code_16.unwrap_or_default(),
-            sop_quote_analysis_code_17: sop_quote_analysis_code_17.unwrap_or_default(),
-            sop_quote_analysis_code_18: sop_quote_analysis_code_18.unwrap_or_default(),
-            sop_quote_analysis_code_19: sop_quote_analysis_code_19.unwrap_or_default(),
-            sop_quote_analysis_code_2: sop_quote_analysis_code_2.unwrap_or_default(),
-            sop_quote_analysis_code_20: sop_quote_analysis_code_20.unwrap_or_default(),
-            sop_quote_analysis_code_3: sop_quote_analysis_code_3.unwrap_or_default(),
-            sop_quote_analysis_code_4: sop_quote_analysis_code_4.unwrap_or_default(),
-            sop_quote_analysis_code_5: sop_quote_analysis_code_5.unwrap_or_default(),
-            sop_quote_analysis_code_6: sop_quote_analysis_code_6.unwrap_or_default(),
-            sop_quote_analysis_code_7: sop_quote_analysis_code_7.unwrap_or_default(),
-            sop_quote_analysis_code_8: sop_quote_analysis_code_8.unwrap_or_default(),
-            sop_quote_analysis_code_9: sop_quote_analysis_code_9.unwrap_or_default(),
-            sop_quote_currency_id: sop_quote_currency_id.unwrap_or_default(),
-            sop_quote_currency_name: sop_quote_currency_name.unwrap_or_default(),
-            sop_quote_currency_symbol: sop_quote_currency_symbol.unwrap_or_default(),
-            sop_quote_customer_document_no: sop_quote_customer_document_no
-                .unwrap_or_default(),
-            sop_quote_date_time_updated: sop_quote_date_time_updated.unwrap_or_default(),
-            sop_quote_document_date: sop_quote_document_date.unwrap_or_default(),
-            sop_quote_document_no: sop_quote_document_no.unwrap_or_default(),
-            sop_quote_document_status: sop_quote_document_status.unwrap_or_default(),
-            sop_quote_exchange_rate: sop_quote_exchange_rate.unwrap_or_default(),
-            sop_quote_id: sop_quote_id.unwrap_or_default(),
-            sop_quote_line_analysis_code_1: sop_quote_line_analysis_code_1
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_10: sop_quote_line_analysis_code_10
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_11: sop_quote_line_analysis_code_11
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_12: sop_quote_line_analysis_code_12
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_13: sop_quote_line_analysis_code_13
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_14: sop_quote_line_analysis_code_14
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_15: sop_quote_line_analysis_code_15
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_16: sop_quote_line_analysis_code_16
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_17: sop_quote_line_analysis_code_17
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_18: sop_quote_line_analysis_code_18
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_19: sop_quote_line_analysis_code_19
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_2: sop_quote_line_analysis_code_2
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_20: sop_quote_line_analysis_code_20
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_3: sop_quote_line_analysis_code_3
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_4: sop_quote_line_analysis_code_4
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_5: sop_quote_line_analysis_code_5
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_6: sop_quote_line_analysis_code_6
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_7: sop_quote_line_analysis_code_7
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_8: sop_quote_line_analysis_code_8
-                .unwrap_or_default(),
-            sop_quote_line_analysis_code_9: sop_quote_line_analysis_code_9
-                .unwrap_or_default(),
-            sop_quote_line_cost_price: sop_quote_line_cost_price.unwrap_or_default(),
-            sop_quote_line_date_time_updated: sop_quote_line_date_time_updated
-                .unwrap_or_default(),
-            sop_quote_line_discounted_unit_price: sop_quote_line_discounted_unit_price
-                .unwrap_or_default(),
-            sop_quote_line_id: sop_quote_line_id.unwrap_or_default(),
-            sop_quote_line_line_tax_value: sop_quote_line_line_tax_value
-                .unwrap_or_default(),
-            sop_quote_line_number: sop_quote_line_number.unwrap_or_default(),
-            sop_quote_line_product_code: sop_quote_line_product_code.unwrap_or_default(),
-            sop_quote_line_product_description: sop_quote_line_product_description
-                .unwrap_or_default(),
-            sop_quote_line_promised_delivery_date: sop_quote_line_promised_delivery_date
-                .unwrap_or_default(),
-            sop_quote_line_quantity: sop_quote_line_quantity.unwrap_or_default(),
-            sop_quote_line_requested_delivery_date: sop_quote_line_requested_delivery_date
-                .unwrap_or_default(),
-            sop_quote_line_selling_unit_description: sop_quote_line_selling_unit_description
-                .unwrap_or_default(),
-            sop_quote_line_selling_unit_price: sop_quote_line_selling_unit_price
-                .unwrap_or_default(),
-            sop_quote_line_total_value: sop_quote_line_total_value.unwrap_or_default(),
-            sop_quote_line_type: sop_quote_line_type.unwrap_or_default(),
-            sop_quote_line_unit_discount_percent: sop_quote_line_unit_discount_percent
-                .unwrap_or_default(),
-            sop_quote_line_unit_discount_value: sop_quote_line_unit_discount_value
-                .unwrap_or_default(),
-            sop_quote_promised_delivery_date: sop_quote_promised_delivery_date
-                .unwrap_or_default(),
-            sop_quote_requested_delivery_date: sop_quote_requested_delivery_date
-                .unwrap_or_default(),
-            tax_code_code: tax_code_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_code_name: tax_code_name.unwrap_or_default(),
-            tax_code_rate: tax_code_rate.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -12963,20 +11214,17 @@ impl sage_core::types::model::FromFields for SopQuoteMemo {
         let mut is_to_delete = None;
         let mut note = None;
         let mut sop_order_return_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_option(&mut note)?,
-                Some("sop_order_return_id") => {
-                    fields.lenient_value(&mut sop_order_return_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_option(&mut note)?,
+                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -13053,56 +11301,31 @@ impl sage_core::types::model::FromFields for SopQuoteView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut document_date = None;
-        let mut document_no = None;
-        let mut document_status_id = None;
-        let mut id = None;
-        let mut order_no = None;
-        let mut proforma_no = None;
-        let mut total_gross_value = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_document_no") => {
-                    fields.lenient_option(&mut customer_document_no)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_document_no" => {
+                    fields.lenient_into(&mut model.customer_document_no)?
                 }
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("document_date") => fields.next_value(&mut document_date)?,
-                Some("document_no") => fields.lenient_option(&mut document_no)?,
-                Some("document_status_id") => {
-                    fields.lenient_option(&mut document_status_id)?
+                "document_date" => fields.option_into(&mut model.document_date)?,
+                "document_no" => fields.lenient_into(&mut model.document_no)?,
+                "document_status_id" => {
+                    fields.lenient_into(&mut model.document_status_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("order_no") => fields.lenient_option(&mut order_no)?,
-                Some("proforma_no") => fields.lenient_option(&mut proforma_no)?,
-                Some("total_gross_value") => {
-                    fields.lenient_option(&mut total_gross_value)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "order_no" => fields.lenient_into(&mut model.order_no)?,
+                "proforma_no" => fields.lenient_into(&mut model.proforma_no)?,
+                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_status_id: document_status_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            order_no: order_no.unwrap_or_default(),
-            proforma_no: proforma_no.unwrap_or_default(),
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -13146,11 +11369,10 @@ impl sage_core::types::model::FromFields for SopQuotesNewRequest {
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut customer_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -13557,449 +11779,255 @@ impl sage_core::types::model::FromFields for SopReturnLineView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut product_code = None;
-        let mut product_description = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        let mut sop_return_analysis_code_1 = None;
-        let mut sop_return_analysis_code_10 = None;
-        let mut sop_return_analysis_code_11 = None;
-        let mut sop_return_analysis_code_12 = None;
-        let mut sop_return_analysis_code_13 = None;
-        let mut sop_return_analysis_code_14 = None;
-        let mut sop_return_analysis_code_15 = None;
-        let mut sop_return_analysis_code_16 = None;
-        let mut sop_return_analysis_code_17 = None;
-        let mut sop_return_analysis_code_18 = None;
-        let mut sop_return_analysis_code_19 = None;
-        let mut sop_return_analysis_code_2 = None;
-        let mut sop_return_analysis_code_20 = None;
-        let mut sop_return_analysis_code_3 = None;
-        let mut sop_return_analysis_code_4 = None;
-        let mut sop_return_analysis_code_5 = None;
-        let mut sop_return_analysis_code_6 = None;
-        let mut sop_return_analysis_code_7 = None;
-        let mut sop_return_analysis_code_8 = None;
-        let mut sop_return_analysis_code_9 = None;
-        let mut sop_return_currency_id = None;
-        let mut sop_return_currency_name = None;
-        let mut sop_return_currency_symbol = None;
-        let mut sop_return_customer_document_no = None;
-        let mut sop_return_date_time_updated = None;
-        let mut sop_return_document_date = None;
-        let mut sop_return_document_no = None;
-        let mut sop_return_document_status = None;
-        let mut sop_return_exchange_rate = None;
-        let mut sop_return_id = None;
-        let mut sop_return_line_analysis_code_1 = None;
-        let mut sop_return_line_analysis_code_10 = None;
-        let mut sop_return_line_analysis_code_11 = None;
-        let mut sop_return_line_analysis_code_12 = None;
-        let mut sop_return_line_analysis_code_13 = None;
-        let mut sop_return_line_analysis_code_14 = None;
-        let mut sop_return_line_analysis_code_15 = None;
-        let mut sop_return_line_analysis_code_16 = None;
-        let mut sop_return_line_analysis_code_17 = None;
-        let mut sop_return_line_analysis_code_18 = None;
-        let mut sop_return_line_analysis_code_19 = None;
-        let mut sop_return_line_analysis_code_2 = None;
-        let mut sop_return_line_analysis_code_20 = None;
-        let mut sop_return_line_analysis_code_3 = None;
-        let mut sop_return_line_analysis_code_4 = None;
-        let mut sop_return_line_analysis_code_5 = None;
-        let mut sop_return_line_analysis_code_6 = None;
-        let mut sop_return_line_analysis_code_7 = None;
-        let mut sop_return_line_analysis_code_8 = None;
-        let mut sop_return_line_analysis_code_9 = None;
-        let mut sop_return_line_cost_price = None;
-        let mut sop_return_line_date_time_updated = None;
-        let mut sop_return_line_despatch_receipt_quantity = None;
-        let mut sop_return_line_discounted_unit_price = None;
-        let mut sop_return_line_id = None;
-        let mut sop_return_line_invoice_credit_quantity = None;
-        let mut sop_return_line_line_tax_value = None;
-        let mut sop_return_line_number = None;
-        let mut sop_return_line_product_code = None;
-        let mut sop_return_line_product_description = None;
-        let mut sop_return_line_promised_delivery_date = None;
-        let mut sop_return_line_quantity = None;
-        let mut sop_return_line_requested_delivery_date = None;
-        let mut sop_return_line_selling_unit_description = None;
-        let mut sop_return_line_selling_unit_price = None;
-        let mut sop_return_line_total_value = None;
-        let mut sop_return_line_type = None;
-        let mut sop_return_line_unit_discount_percent = None;
-        let mut sop_return_line_unit_discount_value = None;
-        let mut sop_return_promised_delivery_date = None;
-        let mut sop_return_requested_delivery_date = None;
-        let mut tax_code_code = None;
-        let mut tax_code_id = None;
-        let mut tax_code_name = None;
-        let mut tax_code_rate = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
-                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
-                Some("customer_reference") => {
-                    fields.lenient_option(&mut customer_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
+                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
+                "customer_reference" => {
+                    fields.lenient_into(&mut model.customer_reference)?
                 }
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_description") => {
-                    fields.lenient_option(&mut product_description)?
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_description" => {
+                    fields.lenient_into(&mut model.product_description)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some("sop_return_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_1)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                "sop_return_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_1)?
                 }
-                Some("sop_return_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_10)?
+                "sop_return_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_10)?
                 }
-                Some("sop_return_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_11)?
+                "sop_return_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_11)?
                 }
-                Some("sop_return_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_12)?
+                "sop_return_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_12)?
                 }
-                Some("sop_return_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_13)?
+                "sop_return_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_13)?
                 }
-                Some("sop_return_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_14)?
+                "sop_return_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_14)?
                 }
-                Some("sop_return_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_15)?
+                "sop_return_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_15)?
                 }
-                Some("sop_return_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_16)?
+                "sop_return_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_16)?
                 }
-                Some("sop_return_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_17)?
+                "sop_return_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_17)?
                 }
-                Some("sop_return_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_18)?
+                "sop_return_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_18)?
                 }
-                Some("sop_return_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_19)?
+                "sop_return_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_19)?
                 }
-                Some("sop_return_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_2)?
+                "sop_return_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_2)?
                 }
-                Some("sop_return_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_20)?
+                "sop_return_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_20)?
                 }
-                Some("sop_return_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_3)?
+                "sop_return_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_3)?
                 }
-                Some("sop_return_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_4)?
+                "sop_return_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_4)?
                 }
-                Some("sop_return_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_5)?
+                "sop_return_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_5)?
                 }
-                Some("sop_return_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_6)?
+                "sop_return_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_6)?
                 }
-                Some("sop_return_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_7)?
+                "sop_return_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_7)?
                 }
-                Some("sop_return_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_8)?
+                "sop_return_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_8)?
                 }
-                Some("sop_return_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_return_analysis_code_9)?
+                "sop_return_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_return_analysis_code_9)?
                 }
-                Some("sop_return_currency_id") => {
-                    fields.lenient_option(&mut sop_return_currency_id)?
+                "sop_return_currency_id" => {
+                    fields.lenient_into(&mut model.sop_return_currency_id)?
                 }
-                Some("sop_return_currency_name") => {
-                    fields.lenient_option(&mut sop_return_currency_name)?
+                "sop_return_currency_name" => {
+                    fields.lenient_into(&mut model.sop_return_currency_name)?
                 }
-                Some("sop_return_currency_symbol") => {
-                    fields.lenient_option(&mut sop_return_currency_symbol)?
+                "sop_return_currency_symbol" => {
+                    fields.lenient_into(&mut model.sop_return_currency_symbol)?
                 }
-                Some("sop_return_customer_document_no") => {
-                    fields.lenient_option(&mut sop_return_customer_document_no)?
+                "sop_return_customer_document_no" => {
+                    fields.lenient_into(&mut model.sop_return_customer_document_no)?
                 }
-                Some("sop_return_date_time_updated") => {
-                    fields.next_value(&mut sop_return_date_time_updated)?
+                "sop_return_date_time_updated" => {
+                    fields.option_into(&mut model.sop_return_date_time_updated)?
                 }
-                Some("sop_return_document_date") => {
-                    fields.next_value(&mut sop_return_document_date)?
+                "sop_return_document_date" => {
+                    fields.option_into(&mut model.sop_return_document_date)?
                 }
-                Some("sop_return_document_no") => {
-                    fields.lenient_option(&mut sop_return_document_no)?
+                "sop_return_document_no" => {
+                    fields.lenient_into(&mut model.sop_return_document_no)?
                 }
-                Some("sop_return_document_status") => {
-                    fields.lenient_option(&mut sop_return_document_status)?
+                "sop_return_document_status" => {
+                    fields.lenient_into(&mut model.sop_return_document_status)?
                 }
-                Some("sop_return_exchange_rate") => {
-                    fields.lenient_option(&mut sop_return_exchange_rate)?
+                "sop_return_exchange_rate" => {
+                    fields.lenient_into(&mut model.sop_return_exchange_rate)?
                 }
-                Some("sop_return_id") => fields.lenient_option(&mut sop_return_id)?,
-                Some("sop_return_line_analysis_code_1") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_1)?
+                "sop_return_id" => fields.lenient_into(&mut model.sop_return_id)?,
+                "sop_return_line_analysis_code_1" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_1)?
                 }
-                Some("sop_return_line_analysis_code_10") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_10)?
+                "sop_return_line_analysis_code_10" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_10)?
                 }
-                Some("sop_return_line_analysis_code_11") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_11)?
+                "sop_return_line_analysis_code_11" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_11)?
                 }
-                Some("sop_return_line_analysis_code_12") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_12)?
+                "sop_return_line_analysis_code_12" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_12)?
                 }
-                Some("sop_return_line_analysis_code_13") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_13)?
+                "sop_return_line_analysis_code_13" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_13)?
                 }
-                Some("sop_return_line_analysis_code_14") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_14)?
+                "sop_return_line_analysis_code_14" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_14)?
                 }
-                Some("sop_return_line_analysis_code_15") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_15)?
+                "sop_return_line_analysis_code_15" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_15)?
                 }
-                Some("sop_return_line_analysis_code_16") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_16)?
+                "sop_return_line_analysis_code_16" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_16)?
                 }
-                Some("sop_return_line_analysis_code_17") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_17)?
+                "sop_return_line_analysis_code_17" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_17)?
                 }
-                Some("sop_return_line_analysis_code_18") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_18)?
+                "sop_return_line_analysis_code_18" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_18)?
                 }
-                Some("sop_return_line_analysis_code_19") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_19)?
+                "sop_return_line_analysis_code_19" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_19)?
                 }
-                Some("sop_return_line_analysis_code_2") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_2)?
+                "sop_return_line_analysis_code_2" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_2)?
                 }
-                Some("sop_return_line_analysis_code_20") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_20)?
+                "sop_return_line_analysis_code_20" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_20)?
                 }
-                Some("sop_return_line_analysis_code_3") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_3)?
+                "sop_return_line_analysis_code_3" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_3)?
                 }
-                Some("sop_return_line_analysis_code_4") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_4)?
+                "sop_return_line_analysis_code_4" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_4)?
                 }
-                Some("sop_return_line_analysis_code_5") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_5)?
+                "sop_return_line_analysis_code_5" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_5)?
                 }
-                Some("sop_return_line_analysis_code_6") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_6)?
+                "sop_return_line_analysis_code_6" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_6)?
                 }
-                Some("sop_return_line_analysis_code_7") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_7)?
+                "sop_return_line_analysis_code_7" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_7)?
                 }
-                Some("sop_return_line_analysis_code_8") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_8)?
+                "sop_return_line_analysis_code_8" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_8)?
                 }
-                Some("sop_return_line_analysis_code_9") => {
-                    fields.lenient_option(&mut sop_return_line_analysis_code_9)?
+                "sop_return_line_analysis_code_9" => {
+                    fields.lenient_into(&mut model.sop_return_line_analysis_code_9)?
                 }
-                Some("sop_return_line_cost_price") => {
-                    fields.lenient_option(&mut sop_return_line_cost_price)?
+                "sop_return_line_cost_price" => {
+                    fields.lenient_into(&mut model.sop_return_line_cost_price)?
                 }
-                Some("sop_return_line_date_time_updated") => {
-                    fields.next_value(&mut sop_return_line_date_time_updated)?
+                "sop_return_line_date_time_updated" => {
+                    fields.option_into(&mut model.sop_return_line_date_time_updated)?
                 }
-                Some("sop_return_line_despatch_receipt_quantity") => {
+                "sop_return_line_despatch_receipt_quantity" => {
                     fields
-                        .lenient_option(&mut sop_return_line_despatch_receipt_quantity)?
+                        .lenient_into(
+                            &mut model.sop_return_line_despatch_receipt_quantity,
+                        )?
                 }
-                Some("sop_return_line_discounted_unit_price") => {
-                    fields.lenient_option(&mut sop_return_line_discounted_unit_price)?
+                "sop_return_line_discounted_unit_price" => {
+                    fields
+                        .lenient_into(&mut model.sop_return_line_discounted_unit_price)?
                 }
-                Some("sop_return_line_id") => {
-                    fields.lenient_option(&mut sop_return_line_id)?
+                "sop_return_line_id" => {
+                    fields.lenient_into(&mut model.sop_return_line_id)?
                 }
-                Some("sop_return_line_invoice_credit_quantity") => {
-                    fields.lenient_option(&mut sop_return_line_invoice_credit_quantity)?
+                "sop_return_line_invoice_credit_quantity" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_return_line_invoice_credit_quantity,
+                        )?
                 }
-                Some("sop_return_line_line_tax_value") => {
-                    fields.lenient_option(&mut sop_return_line_line_tax_value)?
+                "sop_return_line_line_tax_value" => {
+                    fields.lenient_into(&mut model.sop_return_line_line_tax_value)?
                 }
-                Some("sop_return_line_number") => {
-                    fields.lenient_option(&mut sop_return_line_number)?
+                "sop_return_line_number" => {
+                    fields.lenient_into(&mut model.sop_return_line_number)?
                 }
-                Some("sop_return_line_product_code") => {
-                    fields.lenient_option(&mut sop_return_line_product_code)?
+                "sop_return_line_product_code" => {
+                    fields.lenient_into(&mut model.sop_return_line_product_code)?
                 }
-                Some("sop_return_line_product_description") => {
-                    fields.lenient_option(&mut sop_return_line_product_description)?
+                "sop_return_line_product_description" => {
+                    fields.lenient_into(&mut model.sop_return_line_product_description)?
                 }
-                Some("sop_return_line_promised_delivery_date") => {
-                    fields.next_value(&mut sop_return_line_promised_delivery_date)?
+                "sop_return_line_promised_delivery_date" => {
+                    fields
+                        .option_into(&mut model.sop_return_line_promised_delivery_date)?
                 }
-                Some("sop_return_line_quantity") => {
-                    fields.lenient_option(&mut sop_return_line_quantity)?
+                "sop_return_line_quantity" => {
+                    fields.lenient_into(&mut model.sop_return_line_quantity)?
                 }
-                Some("sop_return_line_requested_delivery_date") => {
-                    fields.next_value(&mut sop_return_line_requested_delivery_date)?
+                "sop_return_line_requested_delivery_date" => {
+                    fields
+                        .option_into(&mut model.sop_return_line_requested_delivery_date)?
                 }
-                Some("sop_return_line_selling_unit_description") => {
-                    fields.lenient_option(&mut sop_return_line_selling_unit_description)?
+                "sop_return_line_selling_unit_description" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_return_line_selling_unit_description,
+                        )?
                 }
-                Some("sop_return_line_selling_unit_price") => {
-                    fields.lenient_option(&mut sop_return_line_selling_unit_price)?
+                "sop_return_line_selling_unit_price" => {
+                    fields.lenient_into(&mut model.sop_return_line_selling_unit_price)?
                 }
-                Some("sop_return_line_total_value") => {
-                    fields.lenient_option(&mut sop_return_line_total_value)?
+                "sop_return_line_total_value" => {
+                    fields.lenient_into(&mut model.sop_return_line_total_value)?
                 }
-                Some("sop_return_line_type") => {
-                    fields.next_value(&mut sop_return_line_type)?
+                "sop_return_line_type" => {
+                    fields.option_into(&mut model.sop_return_line_type)?
                 }
-                Some("sop_return_line_unit_discount_percent") => {
-                    fields.lenient_option(&mut sop_return_line_unit_discount_percent)?
+                "sop_return_line_unit_discount_percent" => {
+                    fields
+                        .lenient_into(&mut model.sop_return_line_unit_discount_percent)?
                 }
-                Some("sop_return_line_unit_discount_value") => {
-                    fields.lenient_option(&mut sop_return_line_unit_discount_value)?
+                "sop_return_line_unit_discount_value" => {
+                    fields.lenient_into(&mut model.sop_return_line_unit_discount_value)?
                 }
-                Some("sop_return_promised_delivery_date") => {
-                    fields.next_value(&mut sop_return_promised_delivery_date)?
+                "sop_return_promised_delivery_date" => {
+                    fields.option_into(&mut model.sop_return_promised_delivery_date)?
                 }
-                Some("sop_return_requested_delivery_date") => {
-                    fields.next_value(&mut sop_return_requested_delivery_date)?
+                "sop_return_requested_delivery_date" => {
+                    fields.option_into(&mut model.sop_return_requested_delivery_date)?
                 }
-                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
-                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
+                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
+                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
+                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_description: product_description.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            sop_return_analysis_code_1: sop_return_analysis_code_1.unwrap_or_default(),
-            sop_return_analysis_code_10: sop_return_analysis_code_10.unwrap_or_default(),
-            sop_return_analysis_code_11: sop_return_analysis_code_11.unwrap_or_default(),
-            sop_return_analysis_code_12: sop_return_analysis_code_12.unwrap_or_default(),
-            sop_return_analysis_code_13: sop_return_analysis_code_13.unwrap_or_default(),
-            sop_return_analysis_code_14: sop_return_analysis_code_14.unwrap_or_default(),
-            sop_return_analysis_code_15: sop_return_analysis_code_15.unwrap_or_default(),
-            sop_return_analysis_code_16: sop_return_analysis_code_16.unwrap_or_default(),
-            sop_return_analysis_code_17: sop_return_analysis_code_17.unwrap_or_default(),
-            sop_return_analysis_code_18: sop_return_analysis_code_18.unwrap_or_default(),
-            sop_return_analysis_code_19: sop_return_analysis_code_19.unwrap_or_default(),
-            sop_return_analysis_code_2: sop_return_analysis_code_2.unwrap_or_default(),
-            sop_return_analysis_code_20: sop_return_analysis_code_20.unwrap_or_default(),
-            sop_return_analysis_code_3: sop_return_analysis_code_3.unwrap_or_default(),
-            sop_return_analysis_code_4: sop_return_analysis_code_4.unwrap_or_default(),
-            sop_return_analysis_code_5: sop_return_analysis_code_5.unwrap_or_default(),
-            sop_return_analysis_code_6: sop_return_analysis_code_6.unwrap_or_default(),
-            sop_return_analysis_code_7: sop_return_analysis_code_7.unwrap_or_default(),
-            sop_return_analysis_code_8: sop_return_analysis_code_8.unwrap_or_default(),
-            sop_return_analysis_code_9: sop_return_analysis_code_9.unwrap_or_default(),
-            sop_return_currency_id: sop_return_currency_id.unwrap_or_default(),
-            sop_return_currency_name: sop_return_currency_name.unwrap_or_default(),
-            sop_return_currency_symbol: sop_return_currency_symbol.unwrap_or_default(),
-            sop_return_customer_document_no: sop_return_customer_document_no
-                .unwrap_or_default(),
-            sop_return_date_time_updated: sop_return_date_time_updated
-                .unwrap_or_default(),
-            sop_return_document_date: sop_return_document_date.unwrap_or_default(),
-            sop_return_document_no: sop_return_document_no.unwrap_or_default(),
-            sop_return_document_status: sop_return_document_status.unwrap_or_default(),
-            sop_return_exchange_rate: sop_return_exchange_rate.unwrap_or_default(),
-            sop_return_id: sop_return_id.unwrap_or_default(),
-            sop_return_line_analysis_code_1: sop_return_line_analysis_code_1
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_10: sop_return_line_analysis_code_10
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_11: sop_return_line_analysis_code_11
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_12: sop_return_line_analysis_code_12
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_13: sop_return_line_analysis_code_13
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_14: sop_return_line_analysis_code_14
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_15: sop_return_line_analysis_code_15
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_16: sop_return_line_analysis_code_16
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_17: sop_return_line_analysis_code_17
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_18: sop_return_line_analysis_code_18
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_19: sop_return_line_analysis_code_19
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_2: sop_return_line_analysis_code_2
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_20: sop_return_line_analysis_code_20
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_3: sop_return_line_analysis_code_3
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_4: sop_return_line_analysis_code_4
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_5: sop_return_line_analysis_code_5
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_6: sop_return_line_analysis_code_6
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_7: sop_return_line_analysis_code_7
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_8: sop_return_line_analysis_code_8
-                .unwrap_or_default(),
-            sop_return_line_analysis_code_9: sop_return_line_analysis_code_9
-                .unwrap_or_default(),
-            sop_return_line_cost_price: sop_return_line_cost_price.unwrap_or_default(),
-            sop_return_line_date_time_updated: sop_return_line_date_time_updated
-                .unwrap_or_default(),
-            sop_return_line_despatch_receipt_quantity: sop_return_line_despatch_receipt_quantity
-                .unwrap_or_default(),
-            sop_return_line_discounted_unit_price: sop_return_line_discounted_unit_price
-                .unwrap_or_default(),
-            sop_return_line_id: sop_return_line_id.unwrap_or_default(),
-            sop_return_line_invoice_credit_quantity: sop_return_line_invoice_credit_quantity
-                .unwrap_or_default(),
-            sop_return_line_line_tax_value: sop_return_line_line_tax_value
-                .unwrap_or_default(),
-            sop_return_line_number: sop_return_line_number.unwrap_or_default(),
-            sop_return_line_product_code: sop_return_line_product_code
-                .unwrap_or_default(),
-            sop_return_line_product_description: sop_return_line_product_description
-                .unwrap_or_default(),
-            sop_return_line_promised_delivery_date: sop_return_line_promised_delivery_date
-                .unwrap_or_default(),
-            sop_return_line_quantity: sop_return_line_quantity.unwrap_or_default(),
-            sop_return_line_requested_delivery_date: sop_return_line_requested_delivery_date
-                .unwrap_or_default(),
-            sop_return_line_selling_unit_description: sop_return_line_selling_unit_description
-                .unwrap_or_default(),
-            sop_return_line_selling_unit_price: sop_return_line_selling_unit_price
-                .unwrap_or_default(),
-            sop_return_line_total_value: sop_return_line_total_value.unwrap_or_default(),
-            sop_return_line_type: sop_return_line_type.unwrap_or_default(),
-            sop_return_line_unit_discount_percent: sop_return_line_unit_discount_percent
-                .unwrap_or_default(),
-            sop_return_line_unit_discount_value: sop_return_line_unit_discount_value
-                .unwrap_or_default(),
-            sop_return_promised_delivery_date: sop_return_promised_delivery_date
-                .unwrap_or_default(),
-            sop_return_requested_delivery_date: sop_return_requested_delivery_date
-                .unwrap_or_default(),
-            tax_code_code: tax_code_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_code_name: tax_code_name.unwrap_or_default(),
-            tax_code_rate: tax_code_rate.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -14351,415 +12379,265 @@ impl sage_core::types::model::FromFields for SopSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut add_invoice_credit_note_to_sales_ledger = None;
-        let mut allocate_stock_on_order_entry = None;
-        let mut allow_amend_picking_lists = None;
-        let mut allow_cash_orders = None;
-        let mut allow_payment_with_order = None;
-        let mut allow_prospect_quotes = None;
-        let mut amend_analysis_codes = None;
-        let mut amend_header_analysis_codes = None;
-        let mut amend_nominal_codes = None;
-        let mut archive_last_purged_up_to = None;
-        let mut are_prices_tax_inclusive = None;
-        let mut auto_generate_order_return_numbers = None;
-        let mut auto_print_picking_lists = None;
-        let mut cash_order_account = None;
-        let mut cash_order_account_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_free_text_confirm_intent_type = None;
-        let mut default_service_labour_confirm_intent_type = None;
-        let mut fully_paid_invoice_text = None;
-        let mut generate_intrastat_entries = None;
-        let mut id = None;
-        let mut include_statistical_value_on_intrastat = None;
-        let mut include_terms_of_delivery_on_intrastat = None;
-        let mut intrastat_date_type = None;
-        let mut invoice_payment_immediately = None;
-        let mut invoicing_last_deleted_up_to = None;
-        let mut last_archive_run_by = None;
-        let mut last_archive_run_on = None;
-        let mut last_invoicing_delete_run_by = None;
-        let mut last_invoicing_delete_run_on = None;
-        let mut last_purge_archive_run_by = None;
-        let mut last_purge_archive_run_on = None;
-        let mut minimum_number_of_lines_for_frequent_items = None;
-        let mut mode_of_transport_id = None;
-        let mut nature_of_transaction_code_id = None;
-        let mut number_of_days_for_frequent_items = None;
-        let mut number_of_days_for_recent_items = None;
-        let mut order_line_item_type = None;
-        let mut orders_returns_last_archived_up_to = None;
-        let mut print_despatch_notes = None;
-        let mut print_order_acknowledgements = None;
-        let mut print_picking_lists = None;
-        let mut print_traceable_numbers_on_despatch_notes = None;
-        let mut print_traceable_numbers_on_invoices = None;
-        let mut print_traceable_numbers_on_order_acknowledgements = None;
-        let mut print_traceable_numbers_on_picking_lists = None;
-        let mut prospect_quote_account = None;
-        let mut prospect_quote_account_id = None;
-        let mut record_cancelled_order_lines = None;
-        let mut record_tracking_on_despatch = None;
-        let mut revenue_nominal_account_same_as = None;
-        let mut show_frequent_items = None;
-        let mut show_order_number_on_confirm = None;
-        let mut show_preferred_items = None;
-        let mut show_recent_items = None;
-        let mut show_unallocated_items_on_picking_list = None;
-        let mut show_undespatched_items_on_despatch_note = None;
-        let mut sop_credit_note_cis_reverse_charge_text_type = None;
-        let mut sop_invoice_cis_reverse_charge_text_type = None;
-        let mut sop_print_eu_zero_rated_sales_option_id = None;
-        let mut sop_reverse_charge_invoice_option_type = None;
-        let mut terms_of_delivery_type = None;
-        let mut update_stock_on_despatch = None;
-        let mut use_card_processing = None;
-        let mut use_cross_selling_items = None;
-        let mut use_invoice_date_on_stock_history = None;
-        let mut use_same_cost_centre_department_as_customer = None;
-        let mut use_same_cost_centre_department_for_assets = None;
-        let mut use_same_cost_centre_department_for_issues = None;
-        let mut use_sop_reverse_charge_invoice_option = None;
-        let mut user_logon_as_order_taker = None;
-        loop {
-            match fields.next_key()? {
-                Some("add_invoice_credit_note_to_sales_ledger") => {
-                    fields.lenient_option(&mut add_invoice_credit_note_to_sales_ledger)?
-                }
-                Some("allocate_stock_on_order_entry") => {
-                    fields.lenient_option(&mut allocate_stock_on_order_entry)?
-                }
-                Some("allow_amend_picking_lists") => {
-                    fields.lenient_option(&mut allow_amend_picking_lists)?
-                }
-                Some("allow_cash_orders") => {
-                    fields.lenient_option(&mut allow_cash_orders)?
-                }
-                Some("allow_payment_with_order") => {
-                    fields.lenient_option(&mut allow_payment_with_order)?
-                }
-                Some("allow_prospect_quotes") => {
-                    fields.lenient_option(&mut allow_prospect_quotes)?
-                }
-                Some("amend_analysis_codes") => {
-                    fields.lenient_option(&mut amend_analysis_codes)?
-                }
-                Some("amend_header_analysis_codes") => {
-                    fields.lenient_option(&mut amend_header_analysis_codes)?
-                }
-                Some("amend_nominal_codes") => {
-                    fields.lenient_option(&mut amend_nominal_codes)?
-                }
-                Some("archive_last_purged_up_to") => {
-                    fields.next_value(&mut archive_last_purged_up_to)?
-                }
-                Some("are_prices_tax_inclusive") => {
-                    fields.lenient_option(&mut are_prices_tax_inclusive)?
-                }
-                Some("auto_generate_order_return_numbers") => {
-                    fields.lenient_option(&mut auto_generate_order_return_numbers)?
-                }
-                Some("auto_print_picking_lists") => {
-                    fields.lenient_option(&mut auto_print_picking_lists)?
-                }
-                Some("cash_order_account") => fields.next_value(&mut cash_order_account)?,
-                Some("cash_order_account_id") => {
-                    fields.lenient_option(&mut cash_order_account_id)?
-                }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_free_text_confirm_intent_type") => {
-                    fields.lenient_option(&mut default_free_text_confirm_intent_type)?
-                }
-                Some("default_service_labour_confirm_intent_type") => {
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "add_invoice_credit_note_to_sales_ledger" => {
                     fields
-                        .lenient_option(&mut default_service_labour_confirm_intent_type)?
-                }
-                Some("fully_paid_invoice_text") => {
-                    fields.lenient_option(&mut fully_paid_invoice_text)?
-                }
-                Some("generate_intrastat_entries") => {
-                    fields.lenient_option(&mut generate_intrastat_entries)?
-                }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("include_statistical_value_on_intrastat") => {
-                    fields.lenient_option(&mut include_statistical_value_on_intrastat)?
-                }
-                Some("include_terms_of_delivery_on_intrastat") => {
-                    fields.lenient_option(&mut include_terms_of_delivery_on_intrastat)?
-                }
-                Some("intrastat_date_type") => {
-                    fields.lenient_option(&mut intrastat_date_type)?
-                }
-                Some("invoice_payment_immediately") => {
-                    fields.lenient_option(&mut invoice_payment_immediately)?
-                }
-                Some("invoicing_last_deleted_up_to") => {
-                    fields.next_value(&mut invoicing_last_deleted_up_to)?
-                }
-                Some("last_archive_run_by") => {
-                    fields.lenient_option(&mut last_archive_run_by)?
-                }
-                Some("last_archive_run_on") => {
-                    fields.next_value(&mut last_archive_run_on)?
-                }
-                Some("last_invoicing_delete_run_by") => {
-                    fields.lenient_option(&mut last_invoicing_delete_run_by)?
-                }
-                Some("last_invoicing_delete_run_on") => {
-                    fields.next_value(&mut last_invoicing_delete_run_on)?
-                }
-                Some("last_purge_archive_run_by") => {
-                    fields.lenient_option(&mut last_purge_archive_run_by)?
-                }
-                Some("last_purge_archive_run_on") => {
-                    fields.next_value(&mut last_purge_archive_run_on)?
-                }
-                Some("minimum_number_of_lines_for_frequent_items") => {
-                    fields
-                        .lenient_option(&mut minimum_number_of_lines_for_frequent_items)?
-                }
-                Some("mode_of_transport_id") => {
-                    fields.lenient_option(&mut mode_of_transport_id)?
-                }
-                Some("nature_of_transaction_code_id") => {
-                    fields.lenient_option(&mut nature_of_transaction_code_id)?
-                }
-                Some("number_of_days_for_frequent_items") => {
-                    fields.lenient_option(&mut number_of_days_for_frequent_items)?
-                }
-                Some("number_of_days_for_recent_items") => {
-                    fields.lenient_option(&mut number_of_days_for_recent_items)?
-                }
-                Some("order_line_item_type") => {
-                    fields.lenient_option(&mut order_line_item_type)?
-                }
-                Some("orders_returns_last_archived_up_to") => {
-                    fields.next_value(&mut orders_returns_last_archived_up_to)?
-                }
-                Some("print_despatch_notes") => {
-                    fields.lenient_option(&mut print_despatch_notes)?
-                }
-                Some("print_order_acknowledgements") => {
-                    fields.lenient_option(&mut print_order_acknowledgements)?
-                }
-                Some("print_picking_lists") => {
-                    fields.lenient_option(&mut print_picking_lists)?
-                }
-                Some("print_traceable_numbers_on_despatch_notes") => {
-                    fields
-                        .lenient_option(&mut print_traceable_numbers_on_despatch_notes)?
-                }
-                Some("print_traceable_numbers_on_invoices") => {
-                    fields.lenient_option(&mut print_traceable_numbers_on_invoices)?
-                }
-                Some("print_traceable_numbers_on_order_acknowledgements") => {
-                    fields
-                        .lenient_option(
-                            &mut print_traceable_numbers_on_order_acknowledgements,
+                        .lenient_into(
+                            &mut model.add_invoice_credit_note_to_sales_ledger,
                         )?
                 }
-                Some("print_traceable_numbers_on_picking_lists") => {
-                    fields.lenient_option(&mut print_traceable_numbers_on_picking_lists)?
+                "allocate_stock_on_order_entry" => {
+                    fields.lenient_into(&mut model.allocate_stock_on_order_entry)?
                 }
-                Some("prospect_quote_account") => {
-                    fields.next_value(&mut prospect_quote_account)?
+                "allow_amend_picking_lists" => {
+                    fields.lenient_into(&mut model.allow_amend_picking_lists)?
                 }
-                Some("prospect_quote_account_id") => {
-                    fields.lenient_option(&mut prospect_quote_account_id)?
+                "allow_cash_orders" => fields.lenient_into(&mut model.allow_cash_orders)?,
+                "allow_payment_with_order" => {
+                    fields.lenient_into(&mut model.allow_payment_with_order)?
                 }
-                Some("record_cancelled_order_lines") => {
-                    fields.lenient_option(&mut record_cancelled_order_lines)?
+                "allow_prospect_quotes" => {
+                    fields.lenient_into(&mut model.allow_prospect_quotes)?
                 }
-                Some("record_tracking_on_despatch") => {
-                    fields.lenient_option(&mut record_tracking_on_despatch)?
+                "amend_analysis_codes" => {
+                    fields.lenient_into(&mut model.amend_analysis_codes)?
                 }
-                Some("revenue_nominal_account_same_as") => {
-                    fields.lenient_option(&mut revenue_nominal_account_same_as)?
+                "amend_header_analysis_codes" => {
+                    fields.lenient_into(&mut model.amend_header_analysis_codes)?
                 }
-                Some("show_frequent_items") => {
-                    fields.lenient_option(&mut show_frequent_items)?
+                "amend_nominal_codes" => {
+                    fields.lenient_into(&mut model.amend_nominal_codes)?
                 }
-                Some("show_order_number_on_confirm") => {
-                    fields.lenient_option(&mut show_order_number_on_confirm)?
+                "archive_last_purged_up_to" => {
+                    fields.option_into(&mut model.archive_last_purged_up_to)?
                 }
-                Some("show_preferred_items") => {
-                    fields.lenient_option(&mut show_preferred_items)?
+                "are_prices_tax_inclusive" => {
+                    fields.lenient_into(&mut model.are_prices_tax_inclusive)?
                 }
-                Some("show_recent_items") => {
-                    fields.lenient_option(&mut show_recent_items)?
+                "auto_generate_order_return_numbers" => {
+                    fields.lenient_into(&mut model.auto_generate_order_return_numbers)?
                 }
-                Some("show_unallocated_items_on_picking_list") => {
-                    fields.lenient_option(&mut show_unallocated_items_on_picking_list)?
+                "auto_print_picking_lists" => {
+                    fields.lenient_into(&mut model.auto_print_picking_lists)?
                 }
-                Some("show_undespatched_items_on_despatch_note") => {
-                    fields.lenient_option(&mut show_undespatched_items_on_despatch_note)?
+                "cash_order_account" => {
+                    fields.option_into(&mut model.cash_order_account)?
                 }
-                Some("sop_credit_note_cis_reverse_charge_text_type") => {
+                "cash_order_account_id" => {
+                    fields.lenient_into(&mut model.cash_order_account_id)?
+                }
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_free_text_confirm_intent_type" => {
                     fields
-                        .lenient_option(
-                            &mut sop_credit_note_cis_reverse_charge_text_type,
+                        .lenient_into(&mut model.default_free_text_confirm_intent_type)?
+                }
+                "default_service_labour_confirm_intent_type" => {
+                    fields
+                        .lenient_into(
+                            &mut model.default_service_labour_confirm_intent_type,
                         )?
                 }
-                Some("sop_invoice_cis_reverse_charge_text_type") => {
-                    fields.lenient_option(&mut sop_invoice_cis_reverse_charge_text_type)?
+                "fully_paid_invoice_text" => {
+                    fields.lenient_into(&mut model.fully_paid_invoice_text)?
                 }
-                Some("sop_print_eu_zero_rated_sales_option_id") => {
-                    fields.lenient_option(&mut sop_print_eu_zero_rated_sales_option_id)?
+                "generate_intrastat_entries" => {
+                    fields.lenient_into(&mut model.generate_intrastat_entries)?
                 }
-                Some("sop_reverse_charge_invoice_option_type") => {
-                    fields.lenient_option(&mut sop_reverse_charge_invoice_option_type)?
-                }
-                Some("terms_of_delivery_type") => {
-                    fields.lenient_option(&mut terms_of_delivery_type)?
-                }
-                Some("update_stock_on_despatch") => {
-                    fields.lenient_option(&mut update_stock_on_despatch)?
-                }
-                Some("use_card_processing") => {
-                    fields.lenient_option(&mut use_card_processing)?
-                }
-                Some("use_cross_selling_items") => {
-                    fields.lenient_option(&mut use_cross_selling_items)?
-                }
-                Some("use_invoice_date_on_stock_history") => {
-                    fields.lenient_option(&mut use_invoice_date_on_stock_history)?
-                }
-                Some("use_same_cost_centre_department_as_customer") => {
+                "id" => fields.lenient_into(&mut model.id)?,
+                "include_statistical_value_on_intrastat" => {
                     fields
-                        .lenient_option(
-                            &mut use_same_cost_centre_department_as_customer,
+                        .lenient_into(&mut model.include_statistical_value_on_intrastat)?
+                }
+                "include_terms_of_delivery_on_intrastat" => {
+                    fields
+                        .lenient_into(&mut model.include_terms_of_delivery_on_intrastat)?
+                }
+                "intrastat_date_type" => {
+                    fields.lenient_into(&mut model.intrastat_date_type)?
+                }
+                "invoice_payment_immediately" => {
+                    fields.lenient_into(&mut model.invoice_payment_immediately)?
+                }
+                "invoicing_last_deleted_up_to" => {
+                    fields.option_into(&mut model.invoicing_last_deleted_up_to)?
+                }
+                "last_archive_run_by" => {
+                    fields.lenient_into(&mut model.last_archive_run_by)?
+                }
+                "last_archive_run_on" => {
+                    fields.option_into(&mut model.last_archive_run_on)?
+                }
+                "last_invoicing_delete_run_by" => {
+                    fields.lenient_into(&mut model.last_invoicing_delete_run_by)?
+                }
+                "last_invoicing_delete_run_on" => {
+                    fields.option_into(&mut model.last_invoicing_delete_run_on)?
+                }
+                "last_purge_archive_run_by" => {
+                    fields.lenient_into(&mut model.last_purge_archive_run_by)?
+                }
+                "last_purge_archive_run_on" => {
+                    fields.option_into(&mut model.last_purge_archive_run_on)?
+                }
+                "minimum_number_of_lines_for_frequent_items" => {
+                    fields
+                        .lenient_into(
+                            &mut model.minimum_number_of_lines_for_frequent_items,
                         )?
                 }
-                Some("use_same_cost_centre_department_for_assets") => {
+                "mode_of_transport_id" => {
+                    fields.lenient_into(&mut model.mode_of_transport_id)?
+                }
+                "nature_of_transaction_code_id" => {
+                    fields.lenient_into(&mut model.nature_of_transaction_code_id)?
+                }
+                "number_of_days_for_frequent_items" => {
+                    fields.lenient_into(&mut model.number_of_days_for_frequent_items)?
+                }
+                "number_of_days_for_recent_items" => {
+                    fields.lenient_into(&mut model.number_of_days_for_recent_items)?
+                }
+                "order_line_item_type" => {
+                    fields.lenient_into(&mut model.order_line_item_type)?
+                }
+                "orders_returns_last_archived_up_to" => {
+                    fields.option_into(&mut model.orders_returns_last_archived_up_to)?
+                }
+                "print_despatch_notes" => {
+                    fields.lenient_into(&mut model.print_despatch_notes)?
+                }
+                "print_order_acknowledgements" => {
+                    fields.lenient_into(&mut model.print_order_acknowledgements)?
+                }
+                "print_picking_lists" => {
+                    fields.lenient_into(&mut model.print_picking_lists)?
+                }
+                "print_traceable_numbers_on_despatch_notes" => {
                     fields
-                        .lenient_option(&mut use_same_cost_centre_department_for_assets)?
+                        .lenient_into(
+                            &mut model.print_traceable_numbers_on_despatch_notes,
+                        )?
                 }
-                Some("use_same_cost_centre_department_for_issues") => {
+                "print_traceable_numbers_on_invoices" => {
+                    fields.lenient_into(&mut model.print_traceable_numbers_on_invoices)?
+                }
+                "print_traceable_numbers_on_order_acknowledgements" => {
                     fields
-                        .lenient_option(&mut use_same_cost_centre_department_for_issues)?
+                        .lenient_into(
+                            &mut model.print_traceable_numbers_on_order_acknowledgements,
+                        )?
                 }
-                Some("use_sop_reverse_charge_invoice_option") => {
-                    fields.lenient_option(&mut use_sop_reverse_charge_invoice_option)?
+                "print_traceable_numbers_on_picking_lists" => {
+                    fields
+                        .lenient_into(
+                            &mut model.print_traceable_numbers_on_picking_lists,
+                        )?
                 }
-                Some("user_logon_as_order_taker") => {
-                    fields.lenient_option(&mut user_logon_as_order_taker)?
+                "prospect_quote_account" => {
+                    fields.option_into(&mut model.prospect_quote_account)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "prospect_quote_account_id" => {
+                    fields.lenient_into(&mut model.prospect_quote_account_id)?
+                }
+                "record_cancelled_order_lines" => {
+                    fields.lenient_into(&mut model.record_cancelled_order_lines)?
+                }
+                "record_tracking_on_despatch" => {
+                    fields.lenient_into(&mut model.record_tracking_on_despatch)?
+                }
+                "revenue_nominal_account_same_as" => {
+                    fields.lenient_into(&mut model.revenue_nominal_account_same_as)?
+                }
+                "show_frequent_items" => {
+                    fields.lenient_into(&mut model.show_frequent_items)?
+                }
+                "show_order_number_on_confirm" => {
+                    fields.lenient_into(&mut model.show_order_number_on_confirm)?
+                }
+                "show_preferred_items" => {
+                    fields.lenient_into(&mut model.show_preferred_items)?
+                }
+                "show_recent_items" => fields.lenient_into(&mut model.show_recent_items)?,
+                "show_unallocated_items_on_picking_list" => {
+                    fields
+                        .lenient_into(&mut model.show_unallocated_items_on_picking_list)?
+                }
+                "show_undespatched_items_on_despatch_note" => {
+                    fields
+                        .lenient_into(
+                            &mut model.show_undespatched_items_on_despatch_note,
+                        )?
+                }
+                "sop_credit_note_cis_reverse_charge_text_type" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_credit_note_cis_reverse_charge_text_type,
+                        )?
+                }
+                "sop_invoice_cis_reverse_charge_text_type" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_invoice_cis_reverse_charge_text_type,
+                        )?
+                }
+                "sop_print_eu_zero_rated_sales_option_id" => {
+                    fields
+                        .lenient_into(
+                            &mut model.sop_print_eu_zero_rated_sales_option_id,
+                        )?
+                }
+                "sop_reverse_charge_invoice_option_type" => {
+                    fields
+                        .lenient_into(&mut model.sop_reverse_charge_invoice_option_type)?
+                }
+                "terms_of_delivery_type" => {
+                    fields.lenient_into(&mut model.terms_of_delivery_type)?
+                }
+                "update_stock_on_despatch" => {
+                    fields.lenient_into(&mut model.update_stock_on_despatch)?
+                }
+                "use_card_processing" => {
+                    fields.lenient_into(&mut model.use_card_processing)?
+                }
+                "use_cross_selling_items" => {
+                    fields.lenient_into(&mut model.use_cross_selling_items)?
+                }
+                "use_invoice_date_on_stock_history" => {
+                    fields.lenient_into(&mut model.use_invoice_date_on_stock_history)?
+                }
+                "use_same_cost_centre_department_as_customer" => {
+                    fields
+                        .lenient_into(
+                            &mut model.use_same_cost_centre_department_as_customer,
+                        )?
+                }
+                "use_same_cost_centre_department_for_assets" => {
+                    fields
+                        .lenient_into(
+                            &mut model.use_same_cost_centre_department_for_assets,
+                        )?
+                }
+                "use_same_cost_centre_department_for_issues" => {
+                    fields
+                        .lenient_into(
+                            &mut model.use_same_cost_centre_department_for_issues,
+                        )?
+                }
+                "use_sop_reverse_charge_invoice_option" => {
+                    fields
+                        .lenient_into(&mut model.use_sop_reverse_charge_invoice_option)?
+                }
+                "user_logon_as_order_taker" => {
+                    fields.lenient_into(&mut model.user_logon_as_order_taker)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            add_invoice_credit_note_to_sales_ledger: add_invoice_credit_note_to_sales_ledger
-                .unwrap_or_default(),
-            allocate_stock_on_order_entry: allocate_stock_on_order_entry
-                .unwrap_or_default(),
-            allow_amend_picking_lists: allow_amend_picking_lists.unwrap_or_default(),
-            allow_cash_orders: allow_cash_orders.unwrap_or_default(),
-            allow_payment_with_order: allow_payment_with_order.unwrap_or_default(),
-            allow_prospect_quotes: allow_prospect_quotes.unwrap_or_default(),
-            amend_analysis_codes: amend_analysis_codes.unwrap_or_default(),
-            amend_header_analysis_codes: amend_header_analysis_codes.unwrap_or_default(),
-            amend_nominal_codes: amend_nominal_codes.unwrap_or_default(),
-            archive_last_purged_up_to: archive_last_purged_up_to.unwrap_or_default(),
-            are_prices_tax_inclusive: are_prices_tax_inclusive.unwrap_or_default(),
-            auto_generate_order_return_numbers: auto_generate_order_return_numbers
-                .unwrap_or_default(),
-            auto_print_picking_lists: auto_print_picking_lists.unwrap_or_default(),
-            cash_order_account: cash_order_account.unwrap_or_default(),
-            cash_order_account_id: cash_order_account_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_free_text_confirm_intent_type: default_free_text_confirm_intent_type
-                .unwrap_or_default(),
-            default_service_labour_confirm_intent_type: default_service_labour_confirm_intent_type
-                .unwrap_or_default(),
-            fully_paid_invoice_text: fully_paid_invoice_text.unwrap_or_default(),
-            generate_intrastat_entries: generate_intrastat_entries.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            include_statistical_value_on_intrastat: include_statistical_value_on_intrastat
-                .unwrap_or_default(),
-            include_terms_of_delivery_on_intrastat: include_terms_of_delivery_on_intrastat
-                .unwrap_or_default(),
-            intrastat_date_type: intrastat_date_type.unwrap_or_default(),
-            invoice_payment_immediately: invoice_payment_immediately.unwrap_or_default(),
-            invoicing_last_deleted_up_to: invoicing_last_deleted_up_to
-                .unwrap_or_default(),
-            last_archive_run_by: last_archive_run_by.unwrap_or_default(),
-            last_archive_run_on: last_archive_run_on.unwrap_or_default(),
-            last_invoicing_delete_run_by: last_invoicing_delete_run_by
-                .unwrap_or_default(),
-            last_invoicing_delete_run_on: last_invoicing_delete_run_on
-                .unwrap_or_default(),
-            last_purge_archive_run_by: last_purge_archive_run_by.unwrap_or_default(),
-            last_purge_archive_run_on: last_purge_archive_run_on.unwrap_or_default(),
-            minimum_number_of_lines_for_frequent_items: minimum_number_of_lines_for_frequent_items
-                .unwrap_or_default(),
-            mode_of_transport_id: mode_of_transport_id.unwrap_or_default(),
-            nature_of_transaction_code_id: nature_of_transaction_code_id
-                .unwrap_or_default(),
-            number_of_days_for_frequent_items: number_of_days_for_frequent_items
-                .unwrap_or_default(),
-            number_of_days_for_recent_items: number_of_days_for_recent_items
-                .unwrap_or_default(),
-            order_line_item_type: order_line_item_type.unwrap_or_default(),
-            orders_returns_last_archived_up_to: orders_returns_last_archived_up_to
-                .unwrap_or_default(),
-            print_despatch_notes: print_despatch_notes.unwrap_or_default(),
-            print_order_acknowledgements: print_order_acknowledgements
-                .unwrap_or_default(),
-            print_picking_lists: print_picking_lists.unwrap_or_default(),
-            print_traceable_numbers_on_despatch_notes: print_traceable_numbers_on_despatch_notes
-                .unwrap_or_default(),
-            print_traceable_numbers_on_invoices: print_traceable_numbers_on_invoices
-                .unwrap_or_default(),
-            print_traceable_numbers_on_order_acknowledgements: print_traceable_numbers_on_order_acknowledgements
-                .unwrap_or_default(),
-            print_traceable_numbers_on_picking_lists: print_traceable_numbers_on_picking_lists
-                .unwrap_or_default(),
-            prospect_quote_account: prospect_quote_account.unwrap_or_default(),
-            prospect_quote_account_id: prospect_quote_account_id.unwrap_or_default(),
-            record_cancelled_order_lines: record_cancelled_order_lines
-                .unwrap_or_default(),
-            record_tracking_on_despatch: record_tracking_on_despatch.unwrap_or_default(),
-            revenue_nominal_account_same_as: revenue_nominal_account_same_as
-                .unwrap_or_default(),
-            show_frequent_items: show_frequent_items.unwrap_or_default(),
-            show_order_number_on_confirm: show_order_number_on_confirm
-                .unwrap_or_default(),
-            show_preferred_items: show_preferred_items.unwrap_or_default(),
-            show_recent_items: show_recent_items.unwrap_or_default(),
-            show_unallocated_items_on_picking_list: show_unallocated_items_on_picking_list
-                .unwrap_or_default(),
-            show_undespatched_items_on_despatch_note: show_undespatched_items_on_despatch_note
-                .unwrap_or_default(),
-            sop_credit_note_cis_reverse_charge_text_type: sop_credit_note_cis_reverse_charge_text_type
-                .unwrap_or_default(),
-            sop_invoice_cis_reverse_charge_text_type: sop_invoice_cis_reverse_charge_text_type
-                .unwrap_or_default(),
-            sop_print_eu_zero_rated_sales_option_id: sop_print_eu_zero_rated_sales_option_id
-                .unwrap_or_default(),
-            sop_reverse_charge_invoice_option_type: sop_reverse_charge_invoice_option_type
-                .unwrap_or_default(),
-            terms_of_delivery_type: terms_of_delivery_type.unwrap_or_default(),
-            update_stock_on_despatch: update_stock_on_despatch.unwrap_or_default(),
-            use_card_processing: use_card_processing.unwrap_or_default(),
-            use_cross_selling_items: use_cross_selling_items.unwrap_or_default(),
-            use_invoice_date_on_stock_history: use_invoice_date_on_stock_history
-                .unwrap_or_default(),
-            use_same_cost_centre_department_as_customer: use_same_cost_centre_department_as_customer
-                .unwrap_or_default(),
-            use_same_cost_centre_department_for_assets: use_same_cost_centre_department_for_assets
-                .unwrap_or_default(),
-            use_same_cost_centre_department_for_issues: use_same_cost_centre_department_for_issues
-                .unwrap_or_default(),
-            use_sop_reverse_charge_invoice_option: use_sop_reverse_charge_invoice_option
-                .unwrap_or_default(),
-            user_logon_as_order_taker: user_logon_as_order_taker.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -14800,24 +12678,17 @@ impl sage_core::types::model::FromFields for SopShowOnPickingListType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -14856,24 +12727,17 @@ impl sage_core::types::model::FromFields for SopTradeLineStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -14979,109 +12843,65 @@ impl sage_core::types::model::FromFields for SopUserPermission {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut full_order_warehouse = None;
-        let mut full_order_warehouse_id = None;
-        let mut generate_purchase_orders = None;
-        let mut id = None;
-        let mut invoice_warehouse = None;
-        let mut invoice_warehouse_id = None;
-        let mut override_confirmation_method = None;
-        let mut override_cost_price = None;
-        let mut override_credit_holds = None;
-        let mut override_fulfilment_method = None;
-        let mut override_prices_discounts = None;
-        let mut rapid_order_warehouse = None;
-        let mut rapid_order_warehouse_id = None;
-        let mut trade_order_warehouse = None;
-        let mut trade_order_warehouse_id = None;
-        let mut user_name = None;
-        let mut user_number = None;
-        let mut view_price_calculations = None;
-        let mut view_profit_values = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("full_order_warehouse") => {
-                    fields.next_value(&mut full_order_warehouse)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "full_order_warehouse" => {
+                    fields.option_into(&mut model.full_order_warehouse)?
                 }
-                Some("full_order_warehouse_id") => {
-                    fields.lenient_option(&mut full_order_warehouse_id)?
+                "full_order_warehouse_id" => {
+                    fields.lenient_into(&mut model.full_order_warehouse_id)?
                 }
-                Some("generate_purchase_orders") => {
-                    fields.lenient_option(&mut generate_purchase_orders)?
+                "generate_purchase_orders" => {
+                    fields.lenient_into(&mut model.generate_purchase_orders)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("invoice_warehouse") => fields.next_value(&mut invoice_warehouse)?,
-                Some("invoice_warehouse_id") => {
-                    fields.lenient_option(&mut invoice_warehouse_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "invoice_warehouse" => fields.option_into(&mut model.invoice_warehouse)?,
+                "invoice_warehouse_id" => {
+                    fields.lenient_into(&mut model.invoice_warehouse_id)?
                 }
-                Some("override_confirmation_method") => {
-                    fields.lenient_option(&mut override_confirmation_method)?
+                "override_confirmation_method" => {
+                    fields.lenient_into(&mut model.override_confirmation_method)?
                 }
-                Some("override_cost_price") => {
-                    fields.lenient_option(&mut override_cost_price)?
+                "override_cost_price" => {
+                    fields.lenient_into(&mut model.override_cost_price)?
                 }
-                Some("override_credit_holds") => {
-                    fields.lenient_option(&mut override_credit_holds)?
+                "override_credit_holds" => {
+                    fields.lenient_into(&mut model.override_credit_holds)?
                 }
-                Some("override_fulfilment_method") => {
-                    fields.lenient_option(&mut override_fulfilment_method)?
+                "override_fulfilment_method" => {
+                    fields.lenient_into(&mut model.override_fulfilment_method)?
                 }
-                Some("override_prices_discounts") => {
-                    fields.lenient_option(&mut override_prices_discounts)?
+                "override_prices_discounts" => {
+                    fields.lenient_into(&mut model.override_prices_discounts)?
                 }
-                Some("rapid_order_warehouse") => {
-                    fields.next_value(&mut rapid_order_warehouse)?
+                "rapid_order_warehouse" => {
+                    fields.option_into(&mut model.rapid_order_warehouse)?
                 }
-                Some("rapid_order_warehouse_id") => {
-                    fields.lenient_option(&mut rapid_order_warehouse_id)?
+                "rapid_order_warehouse_id" => {
+                    fields.lenient_into(&mut model.rapid_order_warehouse_id)?
                 }
-                Some("trade_order_warehouse") => {
-                    fields.next_value(&mut trade_order_warehouse)?
+                "trade_order_warehouse" => {
+                    fields.option_into(&mut model.trade_order_warehouse)?
                 }
-                Some("trade_order_warehouse_id") => {
-                    fields.lenient_option(&mut trade_order_warehouse_id)?
+                "trade_order_warehouse_id" => {
+                    fields.lenient_into(&mut model.trade_order_warehouse_id)?
                 }
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("user_number") => fields.lenient_option(&mut user_number)?,
-                Some("view_price_calculations") => {
-                    fields.lenient_option(&mut view_price_calculations)?
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "user_number" => fields.lenient_into(&mut model.user_number)?,
+                "view_price_calculations" => {
+                    fields.lenient_into(&mut model.view_price_calculations)?
                 }
-                Some("view_profit_values") => {
-                    fields.lenient_option(&mut view_profit_values)?
+                "view_profit_values" => {
+                    fields.lenient_into(&mut model.view_profit_values)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            full_order_warehouse: full_order_warehouse.unwrap_or_default(),
-            full_order_warehouse_id: full_order_warehouse_id.unwrap_or_default(),
-            generate_purchase_orders: generate_purchase_orders.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_warehouse: invoice_warehouse.unwrap_or_default(),
-            invoice_warehouse_id: invoice_warehouse_id.unwrap_or_default(),
-            override_confirmation_method: override_confirmation_method
-                .unwrap_or_default(),
-            override_cost_price: override_cost_price.unwrap_or_default(),
-            override_credit_holds: override_credit_holds.unwrap_or_default(),
-            override_fulfilment_method: override_fulfilment_method.unwrap_or_default(),
-            override_prices_discounts: override_prices_discounts.unwrap_or_default(),
-            rapid_order_warehouse: rapid_order_warehouse.unwrap_or_default(),
-            rapid_order_warehouse_id: rapid_order_warehouse_id.unwrap_or_default(),
-            trade_order_warehouse: trade_order_warehouse.unwrap_or_default(),
-            trade_order_warehouse_id: trade_order_warehouse_id.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            user_number: user_number.unwrap_or_default(),
-            view_price_calculations: view_price_calculations.unwrap_or_default(),
-            view_profit_values: view_profit_values.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -15147,57 +12967,28 @@ impl sage_core::types::model::FromFields for SuggestedProduct {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut description = None;
-        let mut id = None;
-        let mut last_order_number = None;
-        let mut last_sales_date = None;
-        let mut number_orders_appears = None;
-        let mut price = None;
-        let mut price_unit = None;
-        let mut quantity = None;
-        let mut quantity_unit = None;
-        let mut source = None;
-        let mut traceable_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("last_order_number") => {
-                    fields.lenient_option(&mut last_order_number)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "last_order_number" => fields.lenient_into(&mut model.last_order_number)?,
+                "last_sales_date" => fields.option_into(&mut model.last_sales_date)?,
+                "number_orders_appears" => {
+                    fields.lenient_into(&mut model.number_orders_appears)?
                 }
-                Some("last_sales_date") => fields.next_value(&mut last_sales_date)?,
-                Some("number_orders_appears") => {
-                    fields.lenient_option(&mut number_orders_appears)?
-                }
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("price_unit") => fields.lenient_option(&mut price_unit)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("quantity_unit") => fields.lenient_option(&mut quantity_unit)?,
-                Some("source") => fields.lenient_option(&mut source)?,
-                Some("traceable_type_id") => {
-                    fields.lenient_option(&mut traceable_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "price" => fields.lenient_into(&mut model.price)?,
+                "price_unit" => fields.lenient_into(&mut model.price_unit)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "quantity_unit" => fields.lenient_into(&mut model.quantity_unit)?,
+                "source" => fields.lenient_into(&mut model.source)?,
+                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_order_number: last_order_number.unwrap_or_default(),
-            last_sales_date: last_sales_date.unwrap_or_default(),
-            number_orders_appears: number_orders_appears.unwrap_or_default(),
-            price: price.unwrap_or_default(),
-            price_unit: price_unit.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            quantity_unit: quantity_unit.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            traceable_type_id: traceable_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -15285,31 +13076,26 @@ impl sage_core::types::model::FromFields for SuggestedProductOptions {
         let mut show_frequent_items = None;
         let mut show_preferred_items = None;
         let mut show_recent_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
-                Some("minimum_number_of_lines_for_frequent_items") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "customer_id" => fields.lenient_value(&mut customer_id)?,
+                "minimum_number_of_lines_for_frequent_items" => {
                     fields
                         .lenient_option(&mut minimum_number_of_lines_for_frequent_items)?
                 }
-                Some("number_of_days_for_frequent_items") => {
+                "number_of_days_for_frequent_items" => {
                     fields.lenient_option(&mut number_of_days_for_frequent_items)?
                 }
-                Some("number_of_days_for_recent_items") => {
+                "number_of_days_for_recent_items" => {
                     fields.lenient_option(&mut number_of_days_for_recent_items)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("show_frequent_items") => {
-                    fields.lenient_option(&mut show_frequent_items)?
-                }
-                Some("show_preferred_items") => {
+                "product_group_id" => fields.lenient_option(&mut product_group_id)?,
+                "show_frequent_items" => fields.lenient_option(&mut show_frequent_items)?,
+                "show_preferred_items" => {
                     fields.lenient_option(&mut show_preferred_items)?
                 }
-                Some("show_recent_items") => {
-                    fields.lenient_option(&mut show_recent_items)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "show_recent_items" => fields.lenient_option(&mut show_recent_items)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {

@@ -166,23 +166,20 @@ impl sage_core::types::model::FromFields for AlternativeProduct {
         let mut is_to_delete = None;
         let mut product = None;
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("alternative_product") => {
-                    fields.next_value(&mut alternative_product)?
-                }
-                Some("alternative_product_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "alternative_product" => fields.next_value(&mut alternative_product)?,
+                "alternative_product_id" => {
                     fields.lenient_value(&mut alternative_product_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_preferred" => fields.lenient_option(&mut is_preferred)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -272,66 +269,39 @@ impl sage_core::types::model::FromFields for AlternativeProductView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut alternative_product_code = None;
-        let mut alternative_product_group_id = None;
-        let mut alternative_product_id = None;
-        let mut alternative_product_name = None;
-        let mut alternative_product_status_type_id = None;
-        let mut alternative_product_traceable_type_id = None;
-        let mut id = None;
-        let mut is_preferred = None;
-        let mut product_code = None;
-        let mut product_group_id = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("alternative_product_code") => {
-                    fields.lenient_option(&mut alternative_product_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "alternative_product_code" => {
+                    fields.lenient_into(&mut model.alternative_product_code)?
                 }
-                Some("alternative_product_group_id") => {
-                    fields.lenient_option(&mut alternative_product_group_id)?
+                "alternative_product_group_id" => {
+                    fields.lenient_into(&mut model.alternative_product_group_id)?
                 }
-                Some("alternative_product_id") => {
-                    fields.lenient_option(&mut alternative_product_id)?
+                "alternative_product_id" => {
+                    fields.lenient_into(&mut model.alternative_product_id)?
                 }
-                Some("alternative_product_name") => {
-                    fields.lenient_option(&mut alternative_product_name)?
+                "alternative_product_name" => {
+                    fields.lenient_into(&mut model.alternative_product_name)?
                 }
-                Some("alternative_product_status_type_id") => {
-                    fields.lenient_option(&mut alternative_product_status_type_id)?
+                "alternative_product_status_type_id" => {
+                    fields.lenient_into(&mut model.alternative_product_status_type_id)?
                 }
-                Some("alternative_product_traceable_type_id") => {
-                    fields.lenient_option(&mut alternative_product_traceable_type_id)?
+                "alternative_product_traceable_type_id" => {
+                    fields
+                        .lenient_into(&mut model.alternative_product_traceable_type_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_preferred" => fields.lenient_into(&mut model.is_preferred)?,
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            alternative_product_code: alternative_product_code.unwrap_or_default(),
-            alternative_product_group_id: alternative_product_group_id
-                .unwrap_or_default(),
-            alternative_product_id: alternative_product_id.unwrap_or_default(),
-            alternative_product_name: alternative_product_name.unwrap_or_default(),
-            alternative_product_status_type_id: alternative_product_status_type_id
-                .unwrap_or_default(),
-            alternative_product_traceable_type_id: alternative_product_traceable_type_id
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_preferred: is_preferred.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -372,24 +342,17 @@ impl sage_core::types::model::FromFields for AutoGenerateOptionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -436,32 +399,21 @@ impl sage_core::types::model::FromFields for AutoGenerateSeparator {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        let mut separator_character = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("separator_character") => {
-                    fields.lenient_option(&mut separator_character)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "separator_character" => {
+                    fields.lenient_into(&mut model.separator_character)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            separator_character: separator_character.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -771,88 +723,79 @@ impl sage_core::types::model::FromFields for BinHolding {
         let mut unconfirmed_qty_in_stock = None;
         let mut warehouse_holding = None;
         let mut warehouse_holding_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocation_priority") => {
-                    fields.lenient_option(&mut allocation_priority)?
-                }
-                Some("confirmed_qty_in_stock") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocation_priority" => fields.lenient_option(&mut allocation_priority)?,
+                "confirmed_qty_in_stock" => {
                     fields.lenient_option(&mut confirmed_qty_in_stock)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("free_stock_available") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "free_stock_available" => {
                     fields.lenient_option(&mut free_stock_available)?
                 }
-                Some("free_stock_available_less_reserved") => {
+                "free_stock_available_less_reserved" => {
                     fields.lenient_option(&mut free_stock_available_less_reserved)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("last_stocktake") => fields.next_value(&mut last_stocktake)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("quantity_allocated") => {
-                    fields.lenient_option(&mut quantity_allocated)?
-                }
-                Some("quantity_allocated_bom") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "last_stocktake" => fields.next_value(&mut last_stocktake)?,
+                "name" => fields.lenient_option(&mut name)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "quantity_allocated" => fields.lenient_option(&mut quantity_allocated)?,
+                "quantity_allocated_bom" => {
                     fields.lenient_option(&mut quantity_allocated_bom)?
                 }
-                Some("quantity_allocated_sop") => {
+                "quantity_allocated_sop" => {
                     fields.lenient_option(&mut quantity_allocated_sop)?
                 }
-                Some("quantity_allocated_stock") => {
+                "quantity_allocated_stock" => {
                     fields.lenient_option(&mut quantity_allocated_stock)?
                 }
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
-                }
-                Some("quantity_in_stock_less_reserved") => {
+                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
+                "quantity_in_stock_less_reserved" => {
                     fields.lenient_option(&mut quantity_in_stock_less_reserved)?
                 }
-                Some("quantity_reserved") => {
-                    fields.lenient_option(&mut quantity_reserved)?
-                }
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("unconfirmed_qty_in_stock") => {
+                "quantity_reserved" => fields.lenient_option(&mut quantity_reserved)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "unconfirmed_qty_in_stock" => {
                     fields.lenient_option(&mut unconfirmed_qty_in_stock)?
                 }
-                Some("warehouse_holding") => fields.next_value(&mut warehouse_holding)?,
-                Some("warehouse_holding_id") => {
+                "warehouse_holding" => fields.next_value(&mut warehouse_holding)?,
+                "warehouse_holding_id" => {
                     fields.lenient_value(&mut warehouse_holding_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -966,40 +909,25 @@ impl sage_core::types::model::FromFields for BomCostHeading {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bom_cost_heading_type = None;
-        let mut date_time_created = None;
-        let mut id = None;
-        let mut markup = None;
-        let mut name = None;
-        let mut overhead_recovery_percent = None;
-        let mut reserved = None;
-        loop {
-            match fields.next_key()? {
-                Some("bom_cost_heading_type") => {
-                    fields.lenient_option(&mut bom_cost_heading_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bom_cost_heading_type" => {
+                    fields.lenient_into(&mut model.bom_cost_heading_type)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("markup") => fields.lenient_option(&mut markup)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("overhead_recovery_percent") => {
-                    fields.lenient_option(&mut overhead_recovery_percent)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "markup" => fields.lenient_into(&mut model.markup)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "overhead_recovery_percent" => {
+                    fields.lenient_into(&mut model.overhead_recovery_percent)?
                 }
-                Some("reserved") => fields.lenient_option(&mut reserved)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "reserved" => fields.lenient_into(&mut model.reserved)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bom_cost_heading_type: bom_cost_heading_type.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            markup: markup.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            overhead_recovery_percent: overhead_recovery_percent.unwrap_or_default(),
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1038,24 +966,17 @@ impl sage_core::types::model::FromFields for BomCostHeadingType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1096,24 +1017,17 @@ impl sage_core::types::model::FromFields for BomItemType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1167,43 +1081,26 @@ impl sage_core::types::model::FromFields for BomSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut built_bought_default_make = None;
-        let mut bulk_issue = None;
-        let mut cost_heading = None;
-        let mut cost_heading_id = None;
-        let mut date_time_created = None;
-        let mut id = None;
-        let mut order_min_quantity = None;
-        let mut scrap_percent = None;
-        loop {
-            match fields.next_key()? {
-                Some("built_bought_default_make") => {
-                    fields.lenient_option(&mut built_bought_default_make)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "built_bought_default_make" => {
+                    fields.lenient_into(&mut model.built_bought_default_make)?
                 }
-                Some("bulk_issue") => fields.lenient_option(&mut bulk_issue)?,
-                Some("cost_heading") => fields.next_value(&mut cost_heading)?,
-                Some("cost_heading_id") => fields.lenient_option(&mut cost_heading_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("order_min_quantity") => {
-                    fields.lenient_option(&mut order_min_quantity)?
+                "bulk_issue" => fields.lenient_into(&mut model.bulk_issue)?,
+                "cost_heading" => fields.option_into(&mut model.cost_heading)?,
+                "cost_heading_id" => fields.lenient_into(&mut model.cost_heading_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "order_min_quantity" => {
+                    fields.lenient_into(&mut model.order_min_quantity)?
                 }
-                Some("scrap_percent") => fields.lenient_option(&mut scrap_percent)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "scrap_percent" => fields.lenient_into(&mut model.scrap_percent)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            built_bought_default_make: built_bought_default_make.unwrap_or_default(),
-            bulk_issue: bulk_issue.unwrap_or_default(),
-            cost_heading: cost_heading.unwrap_or_default(),
-            cost_heading_id: cost_heading_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            order_min_quantity: order_min_quantity.unwrap_or_default(),
-            scrap_percent: scrap_percent.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1251,37 +1148,24 @@ impl sage_core::types::model::FromFields for BuyingPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut buying_price = None;
-        let mut buying_prices = None;
-        let mut is_buying_price_confirmed = None;
-        let mut number_of_movements = None;
-        let mut stock_level = None;
-        let mut stock_unit_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("buying_price") => fields.lenient_option(&mut buying_price)?,
-                Some("buying_prices") => fields.next_value(&mut buying_prices)?,
-                Some("is_buying_price_confirmed") => {
-                    fields.lenient_option(&mut is_buying_price_confirmed)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "buying_price" => fields.lenient_into(&mut model.buying_price)?,
+                "buying_prices" => fields.option_into(&mut model.buying_prices)?,
+                "is_buying_price_confirmed" => {
+                    fields.lenient_into(&mut model.is_buying_price_confirmed)?
                 }
-                Some("number_of_movements") => {
-                    fields.lenient_option(&mut number_of_movements)?
+                "number_of_movements" => {
+                    fields.lenient_into(&mut model.number_of_movements)?
                 }
-                Some("stock_level") => fields.lenient_option(&mut stock_level)?,
-                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "stock_level" => fields.lenient_into(&mut model.stock_level)?,
+                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            buying_price: buying_price.unwrap_or_default(),
-            buying_prices: buying_prices.unwrap_or_default(),
-            is_buying_price_confirmed: is_buying_price_confirmed.unwrap_or_default(),
-            number_of_movements: number_of_movements.unwrap_or_default(),
-            stock_level: stock_level.unwrap_or_default(),
-            stock_unit_name: stock_unit_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1322,24 +1206,17 @@ impl sage_core::types::model::FromFields for CostingMethodType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1423,20 +1300,19 @@ impl sage_core::types::model::FromFields for CrossSellProduct {
         let mut is_to_delete = None;
         let mut product = None;
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("cross_sell_product") => fields.next_value(&mut cross_sell_product)?,
-                Some("cross_sell_product_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cross_sell_product" => fields.next_value(&mut cross_sell_product)?,
+                "cross_sell_product_id" => {
                     fields.lenient_value(&mut cross_sell_product_id)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -1519,62 +1395,37 @@ impl sage_core::types::model::FromFields for CrossSellProductView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cross_sell_product_code = None;
-        let mut cross_sell_product_group_id = None;
-        let mut cross_sell_product_id = None;
-        let mut cross_sell_product_name = None;
-        let mut cross_sell_product_status_type_id = None;
-        let mut cross_sell_product_traceable_type_id = None;
-        let mut id = None;
-        let mut product_code = None;
-        let mut product_group_id = None;
-        let mut product_id = None;
-        let mut product_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("cross_sell_product_code") => {
-                    fields.lenient_option(&mut cross_sell_product_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cross_sell_product_code" => {
+                    fields.lenient_into(&mut model.cross_sell_product_code)?
                 }
-                Some("cross_sell_product_group_id") => {
-                    fields.lenient_option(&mut cross_sell_product_group_id)?
+                "cross_sell_product_group_id" => {
+                    fields.lenient_into(&mut model.cross_sell_product_group_id)?
                 }
-                Some("cross_sell_product_id") => {
-                    fields.lenient_option(&mut cross_sell_product_id)?
+                "cross_sell_product_id" => {
+                    fields.lenient_into(&mut model.cross_sell_product_id)?
                 }
-                Some("cross_sell_product_name") => {
-                    fields.lenient_option(&mut cross_sell_product_name)?
+                "cross_sell_product_name" => {
+                    fields.lenient_into(&mut model.cross_sell_product_name)?
                 }
-                Some("cross_sell_product_status_type_id") => {
-                    fields.lenient_option(&mut cross_sell_product_status_type_id)?
+                "cross_sell_product_status_type_id" => {
+                    fields.lenient_into(&mut model.cross_sell_product_status_type_id)?
                 }
-                Some("cross_sell_product_traceable_type_id") => {
-                    fields.lenient_option(&mut cross_sell_product_traceable_type_id)?
+                "cross_sell_product_traceable_type_id" => {
+                    fields.lenient_into(&mut model.cross_sell_product_traceable_type_id)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_name") => fields.lenient_option(&mut product_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_name" => fields.lenient_into(&mut model.product_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            cross_sell_product_code: cross_sell_product_code.unwrap_or_default(),
-            cross_sell_product_group_id: cross_sell_product_group_id.unwrap_or_default(),
-            cross_sell_product_id: cross_sell_product_id.unwrap_or_default(),
-            cross_sell_product_name: cross_sell_product_name.unwrap_or_default(),
-            cross_sell_product_status_type_id: cross_sell_product_status_type_id
-                .unwrap_or_default(),
-            cross_sell_product_traceable_type_id: cross_sell_product_traceable_type_id
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_name: product_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1615,24 +1466,17 @@ impl sage_core::types::model::FromFields for DiscrepancyStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1673,24 +1517,17 @@ impl sage_core::types::model::FromFields for EntrySourceType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1731,24 +1568,17 @@ impl sage_core::types::model::FromFields for FulfilmentMethodType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1789,24 +1619,17 @@ impl sage_core::types::model::FromFields for FulfilmentSequenceType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1857,36 +1680,21 @@ impl sage_core::types::model::FromFields for InternalArea {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut nominal_code_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default") => fields.lenient_option(&mut is_default)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
-                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_default" => fields.lenient_into(&mut model.is_default)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
+                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1927,24 +1735,17 @@ impl sage_core::types::model::FromFields for LabelPrintingOptionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -1985,24 +1786,17 @@ impl sage_core::types::model::FromFields for LandedCostsType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2071,62 +1865,31 @@ impl sage_core::types::model::FromFields for LookupProduct {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allow_sales_order = None;
-        let mut bom_item_type_id = None;
-        let mut code = None;
-        let mut free_stock_quantity = None;
-        let mut id = None;
-        let mut name = None;
-        let mut product_status_id = None;
-        let mut product_type_id = None;
-        let mut record_nos_on_goods_received = None;
-        let mut this_is_the_sop_product_group = None;
-        let mut traceable_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allow_sales_order") => {
-                    fields.lenient_option(&mut allow_sales_order)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allow_sales_order" => fields.lenient_into(&mut model.allow_sales_order)?,
+                "bom_item_type_id" => fields.lenient_into(&mut model.bom_item_type_id)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "free_stock_quantity" => {
+                    fields.lenient_into(&mut model.free_stock_quantity)?
                 }
-                Some("bom_item_type_id") => fields.lenient_option(&mut bom_item_type_id)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("free_stock_quantity") => {
-                    fields.lenient_option(&mut free_stock_quantity)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "product_status_id" => fields.lenient_into(&mut model.product_status_id)?,
+                "product_type_id" => fields.lenient_into(&mut model.product_type_id)?,
+                "record_nos_on_goods_received" => {
+                    fields.lenient_into(&mut model.record_nos_on_goods_received)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("product_status_id") => {
-                    fields.lenient_option(&mut product_status_id)?
+                "this_is_the_sop_product_group" => {
+                    fields.lenient_into(&mut model.this_is_the_sop_product_group)?
                 }
-                Some("product_type_id") => fields.lenient_option(&mut product_type_id)?,
-                Some("record_nos_on_goods_received") => {
-                    fields.lenient_option(&mut record_nos_on_goods_received)?
-                }
-                Some("this_is_the_sop_product_group") => {
-                    fields.lenient_option(&mut this_is_the_sop_product_group)?
-                }
-                Some("traceable_type_id") => {
-                    fields.lenient_option(&mut traceable_type_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allow_sales_order: allow_sales_order.unwrap_or_default(),
-            bom_item_type_id: bom_item_type_id.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            product_status_id: product_status_id.unwrap_or_default(),
-            product_type_id: product_type_id.unwrap_or_default(),
-            record_nos_on_goods_received: record_nos_on_goods_received
-                .unwrap_or_default(),
-            this_is_the_sop_product_group: this_is_the_sop_product_group
-                .unwrap_or_default(),
-            traceable_type_id: traceable_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2168,27 +1931,18 @@ impl sage_core::types::model::FromFields for LookupProductGroup {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut description = None;
-        let mut id = None;
-        let mut product_type_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("product_type_id") => fields.lenient_option(&mut product_type_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "product_type_id" => fields.lenient_into(&mut model.product_type_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            product_type_id: product_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2230,27 +1984,18 @@ impl sage_core::types::model::FromFields for LookupStockItemUnit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut name = None;
-        let mut stock_item_id = None;
-        let mut unit_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("stock_item_id") => fields.lenient_option(&mut stock_item_id)?,
-                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "stock_item_id" => fields.lenient_into(&mut model.stock_item_id)?,
+                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            stock_item_id: stock_item_id.unwrap_or_default(),
-            unit_id: unit_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2301,38 +2046,23 @@ impl sage_core::types::model::FromFields for MovementBuyingPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_item_name = None;
-        let mut date = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut stock_item_unit_name = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_item_name") => fields.lenient_option(&mut bin_item_name)?,
-                Some("date") => fields.next_value(&mut date)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("stock_item_unit_name") => {
-                    fields.lenient_option(&mut stock_item_unit_name)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_item_name" => fields.lenient_into(&mut model.bin_item_name)?,
+                "date" => fields.option_into(&mut model.date)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "stock_item_unit_name" => {
+                    fields.lenient_into(&mut model.stock_item_unit_name)?
                 }
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_item_name: bin_item_name.unwrap_or_default(),
-            date: date.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            stock_item_unit_name: stock_item_unit_name.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -2373,24 +2103,17 @@ impl sage_core::types::model::FromFields for PricingSourceType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -3134,226 +2857,207 @@ impl sage_core::types::model::FromFields for Product {
         let mut uses_use_by_date = None;
         let mut warehouse_holdings = None;
         let mut weight = None;
-        loop {
-            match fields.next_key()? {
-                Some("accrual_nominal_code") => {
-                    fields.next_value(&mut accrual_nominal_code)?
-                }
-                Some("accrual_nominal_code_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accrual_nominal_code" => fields.next_value(&mut accrual_nominal_code)?,
+                "accrual_nominal_code_id" => {
                     fields.lenient_option(&mut accrual_nominal_code_id)?
                 }
-                Some("allow_duplicate_numbers") => {
+                "allow_duplicate_numbers" => {
                     fields.lenient_option(&mut allow_duplicate_numbers)?
                 }
-                Some("allow_sales_order") => {
-                    fields.lenient_option(&mut allow_sales_order)?
-                }
-                Some("alternative_products") => {
-                    fields.next_value(&mut alternative_products)?
-                }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("auto_generate_next_number") => {
+                "allow_sales_order" => fields.lenient_option(&mut allow_sales_order)?,
+                "alternative_products" => fields.next_value(&mut alternative_products)?,
+                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
+                "auto_generate_next_number" => {
                     fields.lenient_option(&mut auto_generate_next_number)?
                 }
-                Some("auto_generate_option_type") => {
+                "auto_generate_option_type" => {
                     fields.lenient_option(&mut auto_generate_option_type)?
                 }
-                Some("auto_generate_padding") => {
+                "auto_generate_padding" => {
                     fields.lenient_option(&mut auto_generate_padding)?
                 }
-                Some("auto_generate_prefix") => {
+                "auto_generate_prefix" => {
                     fields.lenient_option(&mut auto_generate_prefix)?
                 }
-                Some("auto_generate_separator") => {
+                "auto_generate_separator" => {
                     fields.next_value(&mut auto_generate_separator)?
                 }
-                Some("auto_generate_separator_id") => {
+                "auto_generate_separator_id" => {
                     fields.lenient_option(&mut auto_generate_separator_id)?
                 }
-                Some("average_buying_price") => {
+                "average_buying_price" => {
                     fields.lenient_option(&mut average_buying_price)?
                 }
-                Some("barcode") => fields.lenient_option(&mut barcode)?,
-                Some("base_unit") => fields.next_value(&mut base_unit)?,
-                Some("base_unit_id") => fields.lenient_option(&mut base_unit_id)?,
-                Some("bom_item_type") => fields.lenient_option(&mut bom_item_type)?,
-                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
-                Some("code") => fields.lenient_value(&mut code)?,
-                Some("commodity_code") => fields.lenient_option(&mut commodity_code)?,
-                Some("country_of_origin") => fields.next_value(&mut country_of_origin)?,
-                Some("country_of_origin_id") => {
+                "barcode" => fields.lenient_option(&mut barcode)?,
+                "base_unit" => fields.next_value(&mut base_unit)?,
+                "base_unit_id" => fields.lenient_option(&mut base_unit_id)?,
+                "bom_item_type" => fields.lenient_option(&mut bom_item_type)?,
+                "bom_settings" => fields.next_value(&mut bom_settings)?,
+                "code" => fields.lenient_value(&mut code)?,
+                "commodity_code" => fields.lenient_option(&mut commodity_code)?,
+                "country_of_origin" => fields.next_value(&mut country_of_origin)?,
+                "country_of_origin_id" => {
                     fields.lenient_option(&mut country_of_origin_id)?
                 }
-                Some("cross_sell_products") => {
-                    fields.next_value(&mut cross_sell_products)?
-                }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_despatch_note_comment") => {
+                "cross_sell_products" => fields.next_value(&mut cross_sell_products)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "default_despatch_note_comment" => {
                     fields.lenient_option(&mut default_despatch_note_comment)?
                 }
-                Some("default_picking_list_comment") => {
+                "default_picking_list_comment" => {
                     fields.lenient_option(&mut default_picking_list_comment)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("free_stock_quantity") => {
-                    fields.lenient_option(&mut free_stock_quantity)?
-                }
-                Some("fulfilment_method_type") => {
+                "description" => fields.lenient_option(&mut description)?,
+                "free_stock_quantity" => fields.lenient_option(&mut free_stock_quantity)?,
+                "fulfilment_method_type" => {
                     fields.lenient_option(&mut fulfilment_method_type)?
                 }
-                Some("fulfilment_sequence_type") => {
+                "fulfilment_sequence_type" => {
                     fields.lenient_option(&mut fulfilment_sequence_type)?
                 }
-                Some("has_alternative_products") => {
+                "has_alternative_products" => {
                     fields.lenient_option(&mut has_alternative_products)?
                 }
-                Some("has_cross_sell_products") => {
+                "has_cross_sell_products" => {
                     fields.lenient_option(&mut has_cross_sell_products)?
                 }
-                Some("has_preferred_supplier") => {
+                "has_preferred_supplier" => {
                     fields.lenient_option(&mut has_preferred_supplier)?
                 }
-                Some("holding") => fields.next_value(&mut holding)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inactivation_date") => fields.next_value(&mut inactivation_date)?,
-                Some("include_nos_on_count_sheets") => {
+                "holding" => fields.next_value(&mut holding)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "inactivation_date" => fields.next_value(&mut inactivation_date)?,
+                "include_nos_on_count_sheets" => {
                     fields.lenient_option(&mut include_nos_on_count_sheets)?
                 }
-                Some("is_weee_item") => fields.lenient_option(&mut is_weee_item)?,
-                Some("issue_nominal_code") => fields.next_value(&mut issue_nominal_code)?,
-                Some("issue_nominal_code_id") => {
+                "is_weee_item" => fields.lenient_option(&mut is_weee_item)?,
+                "issue_nominal_code" => fields.next_value(&mut issue_nominal_code)?,
+                "issue_nominal_code_id" => {
                     fields.lenient_option(&mut issue_nominal_code_id)?
                 }
-                Some("label_printing_option_type") => {
+                "label_printing_option_type" => {
                     fields.lenient_option(&mut label_printing_option_type)?
                 }
-                Some("landed_costs_per_item") => {
+                "landed_costs_per_item" => {
                     fields.lenient_option(&mut landed_costs_per_item)?
                 }
-                Some("landed_costs_percentage") => {
+                "landed_costs_percentage" => {
                     fields.lenient_option(&mut landed_costs_percentage)?
                 }
-                Some("landed_costs_type") => {
-                    fields.lenient_option(&mut landed_costs_type)?
-                }
-                Some("manufacturer") => fields.lenient_option(&mut manufacturer)?,
-                Some("memos") => fields.next_value(&mut memos)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("part_number") => fields.lenient_option(&mut part_number)?,
-                Some("product_group") => fields.next_value(&mut product_group)?,
-                Some("product_group_id") => fields.lenient_value(&mut product_group_id)?,
-                Some("product_status_type") => {
-                    fields.lenient_option(&mut product_status_type)?
-                }
-                Some("record_nos_on_goods_received") => {
+                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
+                "manufacturer" => fields.lenient_option(&mut manufacturer)?,
+                "memos" => fields.next_value(&mut memos)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "part_number" => fields.lenient_option(&mut part_number)?,
+                "product_group" => fields.next_value(&mut product_group)?,
+                "product_group_id" => fields.lenient_value(&mut product_group_id)?,
+                "product_status_type" => fields.lenient_option(&mut product_status_type)?,
+                "record_nos_on_goods_received" => {
                     fields.lenient_option(&mut record_nos_on_goods_received)?
                 }
-                Some("revenue_nominal_code") => {
-                    fields.next_value(&mut revenue_nominal_code)?
-                }
-                Some("revenue_nominal_code_id") => {
+                "revenue_nominal_code" => fields.next_value(&mut revenue_nominal_code)?,
+                "revenue_nominal_code_id" => {
                     fields.lenient_option(&mut revenue_nominal_code_id)?
                 }
-                Some("sale_from_single_batch") => {
+                "sale_from_single_batch" => {
                     fields.lenient_option(&mut sale_from_single_batch)?
                 }
-                Some("search_category_values") => {
+                "search_category_values" => {
                     fields.next_value(&mut search_category_values)?
                 }
-                Some("shelf_life") => fields.lenient_option(&mut shelf_life)?,
-                Some("shelf_life_type") => fields.lenient_option(&mut shelf_life_type)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("stock_nominal_code") => fields.next_value(&mut stock_nominal_code)?,
-                Some("stock_nominal_code_id") => {
+                "shelf_life" => fields.lenient_option(&mut shelf_life)?,
+                "shelf_life_type" => fields.lenient_option(&mut shelf_life_type)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "standard_cost" => fields.lenient_option(&mut standard_cost)?,
+                "status" => fields.next_value(&mut status)?,
+                "stock_nominal_code" => fields.next_value(&mut stock_nominal_code)?,
+                "stock_nominal_code_id" => {
                     fields.lenient_option(&mut stock_nominal_code_id)?
                 }
-                Some("stock_unit") => fields.next_value(&mut stock_unit)?,
-                Some("stock_unit_id") => fields.lenient_option(&mut stock_unit_id)?,
-                Some("stocktake_cycle_period") => {
+                "stock_unit" => fields.next_value(&mut stock_unit)?,
+                "stock_unit_id" => fields.lenient_option(&mut stock_unit_id)?,
+                "stocktake_cycle_period" => {
                     fields.lenient_option(&mut stocktake_cycle_period)?
                 }
-                Some("supplementary_unit_conversion_ratio") => {
+                "supplementary_unit_conversion_ratio" => {
                     fields.lenient_option(&mut supplementary_unit_conversion_ratio)?
                 }
-                Some("suppliers") => fields.next_value(&mut suppliers)?,
-                Some("suppress_mass_on_declaration") => {
+                "suppliers" => fields.next_value(&mut suppliers)?,
+                "suppress_mass_on_declaration" => {
                     fields.lenient_option(&mut suppress_mass_on_declaration)?
                 }
-                Some("tax_code") => fields.next_value(&mut tax_code)?,
-                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some("units") => fields.next_value(&mut units)?,
-                Some("use_description_on_documents") => {
+                "tax_code" => fields.next_value(&mut tax_code)?,
+                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
+                "traceable_type" => fields.next_value(&mut traceable_type)?,
+                "units" => fields.next_value(&mut units)?,
+                "use_description_on_documents" => {
                     fields.lenient_option(&mut use_description_on_documents)?
                 }
-                Some("use_reverse_charge_vat_rules") => {
+                "use_reverse_charge_vat_rules" => {
                     fields.lenient_option(&mut use_reverse_charge_vat_rules)?
                 }
-                Some("use_supplementary_units") => {
+                "use_supplementary_units" => {
                     fields.lenient_option(&mut use_supplementary_units)?
                 }
-                Some("uses_alternative_ref") => {
+                "uses_alternative_ref" => {
                     fields.lenient_option(&mut uses_alternative_ref)?
                 }
-                Some("uses_sell_by_date") => {
-                    fields.lenient_option(&mut uses_sell_by_date)?
-                }
-                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
-                Some("warehouse_holdings") => fields.next_value(&mut warehouse_holdings)?,
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "uses_sell_by_date" => fields.lenient_option(&mut uses_sell_by_date)?,
+                "uses_use_by_date" => fields.lenient_option(&mut uses_use_by_date)?,
+                "warehouse_holdings" => fields.next_value(&mut warehouse_holdings)?,
+                "weight" => fields.lenient_option(&mut weight)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3589,27 +3293,22 @@ impl sage_core::types::model::FromFields for ProductDuplicateFlags {
         let mut source_id = None;
         let mut suppliers = None;
         let mut units = None;
-        loop {
-            match fields.next_key()? {
-                Some("alternative_items") => {
-                    fields.lenient_option(&mut alternative_items)?
-                }
-                Some("attachments") => fields.lenient_option(&mut attachments)?,
-                Some("cross_selling_items") => {
-                    fields.lenient_option(&mut cross_selling_items)?
-                }
-                Some("location_stocking_levels") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "alternative_items" => fields.lenient_option(&mut alternative_items)?,
+                "attachments" => fields.lenient_option(&mut attachments)?,
+                "cross_selling_items" => fields.lenient_option(&mut cross_selling_items)?,
+                "location_stocking_levels" => {
                     fields.lenient_option(&mut location_stocking_levels)?
                 }
-                Some("locations") => fields.lenient_option(&mut locations)?,
-                Some("memos") => fields.lenient_option(&mut memos)?,
-                Some("new_code") => fields.lenient_option(&mut new_code)?,
-                Some("new_name") => fields.lenient_option(&mut new_name)?,
-                Some("source_id") => fields.lenient_value(&mut source_id)?,
-                Some("suppliers") => fields.lenient_option(&mut suppliers)?,
-                Some("units") => fields.lenient_option(&mut units)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "locations" => fields.lenient_option(&mut locations)?,
+                "memos" => fields.lenient_option(&mut memos)?,
+                "new_code" => fields.lenient_option(&mut new_code)?,
+                "new_name" => fields.lenient_option(&mut new_name)?,
+                "source_id" => fields.lenient_value(&mut source_id)?,
+                "suppliers" => fields.lenient_option(&mut suppliers)?,
+                "units" => fields.lenient_option(&mut units)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -3830,215 +3529,115 @@ impl sage_core::types::model::FromFields for ProductGroup {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut accrual_nominal_code = None;
-        let mut accrual_nominal_code_id = None;
-        let mut allow_duplicate_numbers = None;
-        let mut base_unit = None;
-        let mut base_unit_id = None;
-        let mut bom_settings = None;
-        let mut buying_prices_use_multiple_units = None;
-        let mut buying_quantities_use_multiple_units = None;
-        let mut can_levels_go_negative = None;
-        let mut can_over_allocate_negative_stock = None;
-        let mut code = None;
-        let mut costing_method = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut do_items_use_markup = None;
-        let mut do_items_use_units = None;
-        let mut id = None;
-        let mut issue_nominal_code = None;
-        let mut issue_nominal_code_id = None;
-        let mut keep_movement_history = None;
-        let mut label_printing_option_type = None;
-        let mut landed_costs_per_item = None;
-        let mut landed_costs_percentage = None;
-        let mut landed_costs_type = None;
-        let mut product_type = None;
-        let mut revenue_nominal_code = None;
-        let mut revenue_nominal_code_id = None;
-        let mut sale_from_single_batch = None;
-        let mut search_categories = None;
-        let mut selling_prices_use_multiple_units = None;
-        let mut selling_quantities_use_multiple_units = None;
-        let mut stock_nominal_code = None;
-        let mut stock_nominal_code_id = None;
-        let mut stock_unit = None;
-        let mut stock_unit_id = None;
-        let mut stocktake_cycle_period = None;
-        let mut this_is_the_sop_product_group = None;
-        let mut traceable_type = None;
-        let mut units = None;
-        let mut use_description_on_documents = None;
-        let mut use_landed_costs = None;
-        let mut use_reverse_charge_vat_rules = None;
-        let mut uses_alternative_ref = None;
-        let mut uses_sell_by_date = None;
-        let mut uses_use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("accrual_nominal_code") => {
-                    fields.next_value(&mut accrual_nominal_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "accrual_nominal_code" => {
+                    fields.option_into(&mut model.accrual_nominal_code)?
                 }
-                Some("accrual_nominal_code_id") => {
-                    fields.lenient_option(&mut accrual_nominal_code_id)?
+                "accrual_nominal_code_id" => {
+                    fields.lenient_into(&mut model.accrual_nominal_code_id)?
                 }
-                Some("allow_duplicate_numbers") => {
-                    fields.lenient_option(&mut allow_duplicate_numbers)?
+                "allow_duplicate_numbers" => {
+                    fields.lenient_into(&mut model.allow_duplicate_numbers)?
                 }
-                Some("base_unit") => fields.next_value(&mut base_unit)?,
-                Some("base_unit_id") => fields.lenient_option(&mut base_unit_id)?,
-                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
-                Some("buying_prices_use_multiple_units") => {
-                    fields.lenient_option(&mut buying_prices_use_multiple_units)?
+                "base_unit" => fields.option_into(&mut model.base_unit)?,
+                "base_unit_id" => fields.lenient_into(&mut model.base_unit_id)?,
+                "bom_settings" => fields.option_into(&mut model.bom_settings)?,
+                "buying_prices_use_multiple_units" => {
+                    fields.lenient_into(&mut model.buying_prices_use_multiple_units)?
                 }
-                Some("buying_quantities_use_multiple_units") => {
-                    fields.lenient_option(&mut buying_quantities_use_multiple_units)?
+                "buying_quantities_use_multiple_units" => {
+                    fields.lenient_into(&mut model.buying_quantities_use_multiple_units)?
                 }
-                Some("can_levels_go_negative") => {
-                    fields.lenient_option(&mut can_levels_go_negative)?
+                "can_levels_go_negative" => {
+                    fields.lenient_into(&mut model.can_levels_go_negative)?
                 }
-                Some("can_over_allocate_negative_stock") => {
-                    fields.lenient_option(&mut can_over_allocate_negative_stock)?
+                "can_over_allocate_negative_stock" => {
+                    fields.lenient_into(&mut model.can_over_allocate_negative_stock)?
                 }
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("costing_method") => fields.lenient_option(&mut costing_method)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("do_items_use_markup") => {
-                    fields.lenient_option(&mut do_items_use_markup)?
+                "code" => fields.lenient_into(&mut model.code)?,
+                "costing_method" => fields.lenient_into(&mut model.costing_method)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "description" => fields.lenient_into(&mut model.description)?,
+                "do_items_use_markup" => {
+                    fields.lenient_into(&mut model.do_items_use_markup)?
                 }
-                Some("do_items_use_units") => {
-                    fields.lenient_option(&mut do_items_use_units)?
+                "do_items_use_units" => {
+                    fields.lenient_into(&mut model.do_items_use_units)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("issue_nominal_code") => fields.next_value(&mut issue_nominal_code)?,
-                Some("issue_nominal_code_id") => {
-                    fields.lenient_option(&mut issue_nominal_code_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "issue_nominal_code" => {
+                    fields.option_into(&mut model.issue_nominal_code)?
                 }
-                Some("keep_movement_history") => {
-                    fields.lenient_option(&mut keep_movement_history)?
+                "issue_nominal_code_id" => {
+                    fields.lenient_into(&mut model.issue_nominal_code_id)?
                 }
-                Some("label_printing_option_type") => {
-                    fields.lenient_option(&mut label_printing_option_type)?
+                "keep_movement_history" => {
+                    fields.lenient_into(&mut model.keep_movement_history)?
                 }
-                Some("landed_costs_per_item") => {
-                    fields.lenient_option(&mut landed_costs_per_item)?
+                "label_printing_option_type" => {
+                    fields.lenient_into(&mut model.label_printing_option_type)?
                 }
-                Some("landed_costs_percentage") => {
-                    fields.lenient_option(&mut landed_costs_percentage)?
+                "landed_costs_per_item" => {
+                    fields.lenient_into(&mut model.landed_costs_per_item)?
                 }
-                Some("landed_costs_type") => {
-                    fields.lenient_option(&mut landed_costs_type)?
+                "landed_costs_percentage" => {
+                    fields.lenient_into(&mut model.landed_costs_percentage)?
                 }
-                Some("product_type") => fields.lenient_option(&mut product_type)?,
-                Some("revenue_nominal_code") => {
-                    fields.next_value(&mut revenue_nominal_code)?
+                "landed_costs_type" => fields.lenient_into(&mut model.landed_costs_type)?,
+                "product_type" => fields.lenient_into(&mut model.product_type)?,
+                "revenue_nominal_code" => {
+                    fields.option_into(&mut model.revenue_nominal_code)?
                 }
-                Some("revenue_nominal_code_id") => {
-                    fields.lenient_option(&mut revenue_nominal_code_id)?
+                "revenue_nominal_code_id" => {
+                    fields.lenient_into(&mut model.revenue_nominal_code_id)?
                 }
-                Some("sale_from_single_batch") => {
-                    fields.lenient_option(&mut sale_from_single_batch)?
+                "sale_from_single_batch" => {
+                    fields.lenient_into(&mut model.sale_from_single_batch)?
                 }
-                Some("search_categories") => fields.next_value(&mut search_categories)?,
-                Some("selling_prices_use_multiple_units") => {
-                    fields.lenient_option(&mut selling_prices_use_multiple_units)?
+                "search_categories" => fields.option_into(&mut model.search_categories)?,
+                "selling_prices_use_multiple_units" => {
+                    fields.lenient_into(&mut model.selling_prices_use_multiple_units)?
                 }
-                Some("selling_quantities_use_multiple_units") => {
-                    fields.lenient_option(&mut selling_quantities_use_multiple_units)?
+                "selling_quantities_use_multiple_units" => {
+                    fields
+                        .lenient_into(&mut model.selling_quantities_use_multiple_units)?
                 }
-                Some("stock_nominal_code") => fields.next_value(&mut stock_nominal_code)?,
-                Some("stock_nominal_code_id") => {
-                    fields.lenient_option(&mut stock_nominal_code_id)?
+                "stock_nominal_code" => {
+                    fields.option_into(&mut model.stock_nominal_code)?
                 }
-                Some("stock_unit") => fields.next_value(&mut stock_unit)?,
-                Some("stock_unit_id") => fields.lenient_option(&mut stock_unit_id)?,
-                Some("stocktake_cycle_period") => {
-                    fields.lenient_option(&mut stocktake_cycle_period)?
+                "stock_nominal_code_id" => {
+                    fields.lenient_into(&mut model.stock_nominal_code_id)?
                 }
-                Some("this_is_the_sop_product_group") => {
-                    fields.lenient_option(&mut this_is_the_sop_product_group)?
+                "stock_unit" => fields.option_into(&mut model.stock_unit)?,
+                "stock_unit_id" => fields.lenient_into(&mut model.stock_unit_id)?,
+                "stocktake_cycle_period" => {
+                    fields.lenient_into(&mut model.stocktake_cycle_period)?
                 }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some("units") => fields.next_value(&mut units)?,
-                Some("use_description_on_documents") => {
-                    fields.lenient_option(&mut use_description_on_documents)?
+                "this_is_the_sop_product_group" => {
+                    fields.lenient_into(&mut model.this_is_the_sop_product_group)?
                 }
-                Some("use_landed_costs") => fields.lenient_option(&mut use_landed_costs)?,
-                Some("use_reverse_charge_vat_rules") => {
-                    fields.lenient_option(&mut use_reverse_charge_vat_rules)?
+                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
+                "units" => fields.option_into(&mut model.units)?,
+                "use_description_on_documents" => {
+                    fields.lenient_into(&mut model.use_description_on_documents)?
                 }
-                Some("uses_alternative_ref") => {
-                    fields.lenient_option(&mut uses_alternative_ref)?
+                "use_landed_costs" => fields.lenient_into(&mut model.use_landed_costs)?,
+                "use_reverse_charge_vat_rules" => {
+                    fields.lenient_into(&mut model.use_reverse_charge_vat_rules)?
                 }
-                Some("uses_sell_by_date") => {
-                    fields.lenient_option(&mut uses_sell_by_date)?
+                "uses_alternative_ref" => {
+                    fields.lenient_into(&mut model.uses_alternative_ref)?
                 }
-                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "uses_sell_by_date" => fields.lenient_into(&mut model.uses_sell_by_date)?,
+                "uses_use_by_date" => fields.lenient_into(&mut model.uses_use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            accrual_nominal_code: accrual_nominal_code.unwrap_or_default(),
-            accrual_nominal_code_id: accrual_nominal_code_id.unwrap_or_default(),
-            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
-            base_unit: base_unit.unwrap_or_default(),
-            base_unit_id: base_unit_id.unwrap_or_default(),
-            bom_settings: bom_settings.unwrap_or_default(),
-            buying_prices_use_multiple_units: buying_prices_use_multiple_units
-                .unwrap_or_default(),
-            buying_quantities_use_multiple_units: buying_quantities_use_multiple_units
-                .unwrap_or_default(),
-            can_levels_go_negative: can_levels_go_negative.unwrap_or_default(),
-            can_over_allocate_negative_stock: can_over_allocate_negative_stock
-                .unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            costing_method: costing_method.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            do_items_use_markup: do_items_use_markup.unwrap_or_default(),
-            do_items_use_units: do_items_use_units.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issue_nominal_code: issue_nominal_code.unwrap_or_default(),
-            issue_nominal_code_id: issue_nominal_code_id.unwrap_or_default(),
-            keep_movement_history: keep_movement_history.unwrap_or_default(),
-            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
-            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
-            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
-            landed_costs_type: landed_costs_type.unwrap_or_default(),
-            product_type: product_type.unwrap_or_default(),
-            revenue_nominal_code: revenue_nominal_code.unwrap_or_default(),
-            revenue_nominal_code_id: revenue_nominal_code_id.unwrap_or_default(),
-            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
-            search_categories: search_categories.unwrap_or_default(),
-            selling_prices_use_multiple_units: selling_prices_use_multiple_units
-                .unwrap_or_default(),
-            selling_quantities_use_multiple_units: selling_quantities_use_multiple_units
-                .unwrap_or_default(),
-            stock_nominal_code: stock_nominal_code.unwrap_or_default(),
-            stock_nominal_code_id: stock_nominal_code_id.unwrap_or_default(),
-            stock_unit: stock_unit.unwrap_or_default(),
-            stock_unit_id: stock_unit_id.unwrap_or_default(),
-            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
-            this_is_the_sop_product_group: this_is_the_sop_product_group
-                .unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            units: units.unwrap_or_default(),
-            use_description_on_documents: use_description_on_documents
-                .unwrap_or_default(),
-            use_landed_costs: use_landed_costs.unwrap_or_default(),
-            use_reverse_charge_vat_rules: use_reverse_charge_vat_rules
-                .unwrap_or_default(),
-            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
-            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
-            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4080,27 +3679,18 @@ impl sage_core::types::model::FromFields for ProductGroupBomSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cost_heading = None;
-        let mut cost_heading_id = None;
-        let mut date_time_created = None;
-        let mut id = None;
-        loop {
-            match fields.next_key()? {
-                Some("cost_heading") => fields.next_value(&mut cost_heading)?,
-                Some("cost_heading_id") => fields.lenient_option(&mut cost_heading_id)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "cost_heading" => fields.option_into(&mut model.cost_heading)?,
+                "cost_heading_id" => fields.lenient_into(&mut model.cost_heading_id)?,
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            cost_heading: cost_heading.unwrap_or_default(),
-            cost_heading_id: cost_heading_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4153,42 +3743,27 @@ impl sage_core::types::model::FromFields for ProductGroupSearchCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_search_value = None;
-        let mut id = None;
-        let mut product_group_id = None;
-        let mut search_category_id = None;
-        let mut search_category_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_search_value") => {
-                    fields.next_value(&mut default_search_value)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "default_search_value" => {
+                    fields.option_into(&mut model.default_search_value)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("search_category_id") => {
-                    fields.lenient_option(&mut search_category_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "search_category_id" => {
+                    fields.lenient_into(&mut model.search_category_id)?
                 }
-                Some("search_category_name") => {
-                    fields.lenient_option(&mut search_category_name)?
+                "search_category_name" => {
+                    fields.lenient_into(&mut model.search_category_name)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_search_value: default_search_value.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            search_category_id: search_category_id.unwrap_or_default(),
-            search_category_name: search_category_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4236,41 +3811,26 @@ impl sage_core::types::model::FromFields for ProductGroupSearchCategoryValue {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut prod_group_search_val_id = None;
-        let mut product_group_id = None;
-        let mut search_category_id = None;
-        let mut search_category_name = None;
-        let mut search_value_id = None;
-        let mut search_value_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("prod_group_search_val_id") => {
-                    fields.lenient_option(&mut prod_group_search_val_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "prod_group_search_val_id" => {
+                    fields.lenient_into(&mut model.prod_group_search_val_id)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("search_category_id") => {
-                    fields.lenient_option(&mut search_category_id)?
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "search_category_id" => {
+                    fields.lenient_into(&mut model.search_category_id)?
                 }
-                Some("search_category_name") => {
-                    fields.lenient_option(&mut search_category_name)?
+                "search_category_name" => {
+                    fields.lenient_into(&mut model.search_category_name)?
                 }
-                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
-                Some("search_value_name") => {
-                    fields.lenient_option(&mut search_value_name)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
+                "search_value_name" => fields.lenient_into(&mut model.search_value_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            prod_group_search_val_id: prod_group_search_val_id.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            search_category_id: search_category_id.unwrap_or_default(),
-            search_category_name: search_category_name.unwrap_or_default(),
-            search_value_id: search_value_id.unwrap_or_default(),
-            search_value_name: search_value_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4330,47 +3890,26 @@ impl sage_core::types::model::FromFields for ProductGroupUnit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut multiple_of_base_unit = None;
-        let mut product_group_id = None;
-        let mut unit = None;
-        let mut unit_id = None;
-        let mut unit_precision = None;
-        let mut unit_type = None;
-        let mut use_own_price = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("multiple_of_base_unit") => {
-                    fields.lenient_option(&mut multiple_of_base_unit)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "multiple_of_base_unit" => {
+                    fields.lenient_into(&mut model.multiple_of_base_unit)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("unit") => fields.next_value(&mut unit)?,
-                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
-                Some("unit_precision") => fields.lenient_option(&mut unit_precision)?,
-                Some("unit_type") => fields.lenient_option(&mut unit_type)?,
-                Some("use_own_price") => fields.lenient_option(&mut use_own_price)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "unit" => fields.option_into(&mut model.unit)?,
+                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
+                "unit_precision" => fields.lenient_into(&mut model.unit_precision)?,
+                "unit_type" => fields.lenient_into(&mut model.unit_type)?,
+                "use_own_price" => fields.lenient_into(&mut model.use_own_price)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            unit: unit.unwrap_or_default(),
-            unit_id: unit_id.unwrap_or_default(),
-            unit_precision: unit_precision.unwrap_or_default(),
-            unit_type: unit_type.unwrap_or_default(),
-            use_own_price: use_own_price.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4445,64 +3984,39 @@ impl sage_core::types::model::FromFields for ProductHolding {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut average_buying_price = None;
-        let mut buying_prices = None;
-        let mut quantity_allocated = None;
-        let mut quantity_bought_last_period = None;
-        let mut quantity_bought_this_period = None;
-        let mut quantity_in_stock = None;
-        let mut quantity_on_order = None;
-        let mut quantity_on_order_for_direct_delivery = None;
-        let mut quantity_sold_last_period = None;
-        let mut quantity_sold_this_period = None;
-        loop {
-            match fields.next_key()? {
-                Some("average_buying_price") => {
-                    fields.lenient_option(&mut average_buying_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "average_buying_price" => {
+                    fields.lenient_into(&mut model.average_buying_price)?
                 }
-                Some("buying_prices") => fields.next_value(&mut buying_prices)?,
-                Some("quantity_allocated") => {
-                    fields.lenient_option(&mut quantity_allocated)?
+                "buying_prices" => fields.option_into(&mut model.buying_prices)?,
+                "quantity_allocated" => {
+                    fields.lenient_into(&mut model.quantity_allocated)?
                 }
-                Some("quantity_bought_last_period") => {
-                    fields.lenient_option(&mut quantity_bought_last_period)?
+                "quantity_bought_last_period" => {
+                    fields.lenient_into(&mut model.quantity_bought_last_period)?
                 }
-                Some("quantity_bought_this_period") => {
-                    fields.lenient_option(&mut quantity_bought_this_period)?
+                "quantity_bought_this_period" => {
+                    fields.lenient_into(&mut model.quantity_bought_this_period)?
                 }
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
+                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
+                "quantity_on_order" => fields.lenient_into(&mut model.quantity_on_order)?,
+                "quantity_on_order_for_direct_delivery" => {
+                    fields
+                        .lenient_into(&mut model.quantity_on_order_for_direct_delivery)?
                 }
-                Some("quantity_on_order") => {
-                    fields.lenient_option(&mut quantity_on_order)?
+                "quantity_sold_last_period" => {
+                    fields.lenient_into(&mut model.quantity_sold_last_period)?
                 }
-                Some("quantity_on_order_for_direct_delivery") => {
-                    fields.lenient_option(&mut quantity_on_order_for_direct_delivery)?
+                "quantity_sold_this_period" => {
+                    fields.lenient_into(&mut model.quantity_sold_this_period)?
                 }
-                Some("quantity_sold_last_period") => {
-                    fields.lenient_option(&mut quantity_sold_last_period)?
-                }
-                Some("quantity_sold_this_period") => {
-                    fields.lenient_option(&mut quantity_sold_this_period)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            buying_prices: buying_prices.unwrap_or_default(),
-            quantity_allocated: quantity_allocated.unwrap_or_default(),
-            quantity_bought_last_period: quantity_bought_last_period.unwrap_or_default(),
-            quantity_bought_this_period: quantity_bought_this_period.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            quantity_on_order: quantity_on_order.unwrap_or_default(),
-            quantity_on_order_for_direct_delivery: quantity_on_order_for_direct_delivery
-                .unwrap_or_default(),
-            quantity_sold_last_period: quantity_sold_last_period.unwrap_or_default(),
-            quantity_sold_this_period: quantity_sold_this_period.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4588,18 +4102,17 @@ impl sage_core::types::model::FromFields for ProductMemo {
         let mut is_to_delete = None;
         let mut note = None;
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("created_by") => fields.lenient_option(&mut created_by)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_active") => fields.lenient_option(&mut is_active)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("note") => fields.lenient_value(&mut note)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "created_by" => fields.lenient_option(&mut created_by)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "is_active" => fields.lenient_option(&mut is_active)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "note" => fields.lenient_value(&mut note)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -4665,38 +4178,27 @@ impl sage_core::types::model::FromFields for ProductPurchaseFigures {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut periods = None;
-        let mut quantity_bought_last_period = None;
-        let mut quantity_bought_this_period = None;
-        let mut value_bought_last_period = None;
-        let mut value_bought_this_period = None;
-        loop {
-            match fields.next_key()? {
-                Some("periods") => fields.next_value(&mut periods)?,
-                Some("quantity_bought_last_period") => {
-                    fields.lenient_option(&mut quantity_bought_last_period)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "periods" => fields.option_into(&mut model.periods)?,
+                "quantity_bought_last_period" => {
+                    fields.lenient_into(&mut model.quantity_bought_last_period)?
                 }
-                Some("quantity_bought_this_period") => {
-                    fields.lenient_option(&mut quantity_bought_this_period)?
+                "quantity_bought_this_period" => {
+                    fields.lenient_into(&mut model.quantity_bought_this_period)?
                 }
-                Some("value_bought_last_period") => {
-                    fields.lenient_option(&mut value_bought_last_period)?
+                "value_bought_last_period" => {
+                    fields.lenient_into(&mut model.value_bought_last_period)?
                 }
-                Some("value_bought_this_period") => {
-                    fields.lenient_option(&mut value_bought_this_period)?
+                "value_bought_this_period" => {
+                    fields.lenient_into(&mut model.value_bought_this_period)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            periods: periods.unwrap_or_default(),
-            quantity_bought_last_period: quantity_bought_last_period.unwrap_or_default(),
-            quantity_bought_this_period: quantity_bought_this_period.unwrap_or_default(),
-            value_bought_last_period: value_bought_last_period.unwrap_or_default(),
-            value_bought_this_period: value_bought_this_period.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4747,38 +4249,23 @@ impl sage_core::types::model::FromFields for ProductPurchasePeriodFigures {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut average_buying_price = None;
-        let mut end_date = None;
-        let mut period = None;
-        let mut quantity_bought = None;
-        let mut start_date = None;
-        let mut value_bought = None;
-        let mut year = None;
-        loop {
-            match fields.next_key()? {
-                Some("average_buying_price") => {
-                    fields.lenient_option(&mut average_buying_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "average_buying_price" => {
+                    fields.lenient_into(&mut model.average_buying_price)?
                 }
-                Some("end_date") => fields.next_value(&mut end_date)?,
-                Some("period") => fields.lenient_option(&mut period)?,
-                Some("quantity_bought") => fields.lenient_option(&mut quantity_bought)?,
-                Some("start_date") => fields.next_value(&mut start_date)?,
-                Some("value_bought") => fields.lenient_option(&mut value_bought)?,
-                Some("year") => fields.lenient_option(&mut year)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "end_date" => fields.option_into(&mut model.end_date)?,
+                "period" => fields.lenient_into(&mut model.period)?,
+                "quantity_bought" => fields.lenient_into(&mut model.quantity_bought)?,
+                "start_date" => fields.option_into(&mut model.start_date)?,
+                "value_bought" => fields.lenient_into(&mut model.value_bought)?,
+                "year" => fields.lenient_into(&mut model.year)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            period: period.unwrap_or_default(),
-            quantity_bought: quantity_bought.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            value_bought: value_bought.unwrap_or_default(),
-            year: year.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4831,38 +4318,27 @@ impl sage_core::types::model::FromFields for ProductSalesFigures {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut periods = None;
-        let mut quantity_sold_last_period = None;
-        let mut quantity_sold_this_period = None;
-        let mut value_sold_last_period = None;
-        let mut value_sold_this_period = None;
-        loop {
-            match fields.next_key()? {
-                Some("periods") => fields.next_value(&mut periods)?,
-                Some("quantity_sold_last_period") => {
-                    fields.lenient_option(&mut quantity_sold_last_period)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "periods" => fields.option_into(&mut model.periods)?,
+                "quantity_sold_last_period" => {
+                    fields.lenient_into(&mut model.quantity_sold_last_period)?
                 }
-                Some("quantity_sold_this_period") => {
-                    fields.lenient_option(&mut quantity_sold_this_period)?
+                "quantity_sold_this_period" => {
+                    fields.lenient_into(&mut model.quantity_sold_this_period)?
                 }
-                Some("value_sold_last_period") => {
-                    fields.lenient_option(&mut value_sold_last_period)?
+                "value_sold_last_period" => {
+                    fields.lenient_into(&mut model.value_sold_last_period)?
                 }
-                Some("value_sold_this_period") => {
-                    fields.lenient_option(&mut value_sold_this_period)?
+                "value_sold_this_period" => {
+                    fields.lenient_into(&mut model.value_sold_this_period)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            periods: periods.unwrap_or_default(),
-            quantity_sold_last_period: quantity_sold_last_period.unwrap_or_default(),
-            quantity_sold_this_period: quantity_sold_this_period.unwrap_or_default(),
-            value_sold_last_period: value_sold_last_period.unwrap_or_default(),
-            value_sold_this_period: value_sold_this_period.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -4922,49 +4398,28 @@ impl sage_core::types::model::FromFields for ProductSalesPeriodFigures {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut average_selling_price = None;
-        let mut cost_of_sale_value = None;
-        let mut end_date = None;
-        let mut period = None;
-        let mut profit_percent = None;
-        let mut profit_value = None;
-        let mut quantity_sold = None;
-        let mut start_date = None;
-        let mut value_sold = None;
-        let mut year = None;
-        loop {
-            match fields.next_key()? {
-                Some("average_selling_price") => {
-                    fields.lenient_option(&mut average_selling_price)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "average_selling_price" => {
+                    fields.lenient_into(&mut model.average_selling_price)?
                 }
-                Some("cost_of_sale_value") => {
-                    fields.lenient_option(&mut cost_of_sale_value)?
+                "cost_of_sale_value" => {
+                    fields.lenient_into(&mut model.cost_of_sale_value)?
                 }
-                Some("end_date") => fields.next_value(&mut end_date)?,
-                Some("period") => fields.lenient_option(&mut period)?,
-                Some("profit_percent") => fields.lenient_option(&mut profit_percent)?,
-                Some("profit_value") => fields.lenient_option(&mut profit_value)?,
-                Some("quantity_sold") => fields.lenient_option(&mut quantity_sold)?,
-                Some("start_date") => fields.next_value(&mut start_date)?,
-                Some("value_sold") => fields.lenient_option(&mut value_sold)?,
-                Some("year") => fields.lenient_option(&mut year)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "end_date" => fields.option_into(&mut model.end_date)?,
+                "period" => fields.lenient_into(&mut model.period)?,
+                "profit_percent" => fields.lenient_into(&mut model.profit_percent)?,
+                "profit_value" => fields.lenient_into(&mut model.profit_value)?,
+                "quantity_sold" => fields.lenient_into(&mut model.quantity_sold)?,
+                "start_date" => fields.option_into(&mut model.start_date)?,
+                "value_sold" => fields.lenient_into(&mut model.value_sold)?,
+                "year" => fields.lenient_into(&mut model.year)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            average_selling_price: average_selling_price.unwrap_or_default(),
-            cost_of_sale_value: cost_of_sale_value.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            period: period.unwrap_or_default(),
-            profit_percent: profit_percent.unwrap_or_default(),
-            profit_value: profit_value.unwrap_or_default(),
-            quantity_sold: quantity_sold.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            value_sold: value_sold.unwrap_or_default(),
-            year: year.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5037,22 +4492,19 @@ impl sage_core::types::model::FromFields for ProductSearch {
         let mut show_inactive = None;
         let mut show_only_allow_sales_order = None;
         let mut show_phantom = None;
-        loop {
-            match fields.next_key()? {
-                Some("matching_products") => fields.next_value(&mut matching_products)?,
-                Some("product_search_type") => {
-                    fields.lenient_option(&mut product_search_type)?
-                }
-                Some("search_category_values") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "matching_products" => fields.next_value(&mut matching_products)?,
+                "product_search_type" => fields.lenient_option(&mut product_search_type)?,
+                "search_category_values" => {
                     fields.or_default(&mut search_category_values)?
                 }
-                Some("show_inactive") => fields.lenient_option(&mut show_inactive)?,
-                Some("show_only_allow_sales_order") => {
+                "show_inactive" => fields.lenient_option(&mut show_inactive)?,
+                "show_only_allow_sales_order" => {
                     fields.lenient_option(&mut show_only_allow_sales_order)?
                 }
-                Some("show_phantom") => fields.lenient_option(&mut show_phantom)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "show_phantom" => fields.lenient_option(&mut show_phantom)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5131,51 +4583,28 @@ impl sage_core::types::model::FromFields for ProductSearchCategoryValue {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut product_id = None;
-        let mut search_category_id = None;
-        let mut search_category_name = None;
-        let mut search_value = None;
-        let mut search_value_id = None;
-        let mut search_value_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("search_category_id") => {
-                    fields.lenient_option(&mut search_category_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "search_category_id" => {
+                    fields.lenient_into(&mut model.search_category_id)?
                 }
-                Some("search_category_name") => {
-                    fields.lenient_option(&mut search_category_name)?
+                "search_category_name" => {
+                    fields.lenient_into(&mut model.search_category_name)?
                 }
-                Some("search_value") => fields.next_value(&mut search_value)?,
-                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
-                Some("search_value_name") => {
-                    fields.lenient_option(&mut search_value_name)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "search_value" => fields.option_into(&mut model.search_value)?,
+                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
+                "search_value_name" => fields.lenient_into(&mut model.search_value_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            search_category_id: search_category_id.unwrap_or_default(),
-            search_category_name: search_category_name.unwrap_or_default(),
-            search_value: search_value.unwrap_or_default(),
-            search_value_id: search_value_id.unwrap_or_default(),
-            search_value_name: search_value_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5226,40 +4655,25 @@ impl sage_core::types::model::FromFields for ProductSearchMatchingProduct {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut free_stock_quantity = None;
-        let mut id = None;
-        let mut name = None;
-        let mut product_id = None;
-        let mut product_status_type = None;
-        let mut product_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("free_stock_quantity") => {
-                    fields.lenient_option(&mut free_stock_quantity)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "code" => fields.lenient_into(&mut model.code)?,
+                "free_stock_quantity" => {
+                    fields.lenient_into(&mut model.free_stock_quantity)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("product_status_type") => {
-                    fields.lenient_option(&mut product_status_type)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "product_status_type" => {
+                    fields.lenient_into(&mut model.product_status_type)?
                 }
-                Some("product_type") => fields.lenient_option(&mut product_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "product_type" => fields.lenient_into(&mut model.product_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_status_type: product_status_type.unwrap_or_default(),
-            product_type: product_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5295,23 +4709,18 @@ impl sage_core::types::model::FromFields for ProductSearchSearchCategoryValue {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut search_category_id = None;
-        let mut search_value_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("search_category_id") => {
-                    fields.lenient_option(&mut search_category_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "search_category_id" => {
+                    fields.lenient_into(&mut model.search_category_id)?
                 }
-                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            search_category_id: search_category_id.unwrap_or_default(),
-            search_value_id: search_value_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5352,24 +4761,17 @@ impl sage_core::types::model::FromFields for ProductSearchType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5447,71 +4849,42 @@ impl sage_core::types::model::FromFields for ProductStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut has_active_pop_orders = None;
-        let mut has_active_sop_or_pop_documents = None;
-        let mut has_movement_balances = None;
-        let mut has_negative_stock_quantities = None;
-        let mut has_sop_or_pop_documents = None;
-        let mut has_traceable_items = None;
-        let mut has_traceable_sop_allocations = None;
-        let mut has_unassigned_traceable_items = None;
-        let mut id = None;
-        let mut is_in_use_by_bom = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("has_active_pop_orders") => {
-                    fields.lenient_option(&mut has_active_pop_orders)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "has_active_pop_orders" => {
+                    fields.lenient_into(&mut model.has_active_pop_orders)?
                 }
-                Some("has_active_sop_or_pop_documents") => {
-                    fields.lenient_option(&mut has_active_sop_or_pop_documents)?
+                "has_active_sop_or_pop_documents" => {
+                    fields.lenient_into(&mut model.has_active_sop_or_pop_documents)?
                 }
-                Some("has_movement_balances") => {
-                    fields.lenient_option(&mut has_movement_balances)?
+                "has_movement_balances" => {
+                    fields.lenient_into(&mut model.has_movement_balances)?
                 }
-                Some("has_negative_stock_quantities") => {
-                    fields.lenient_option(&mut has_negative_stock_quantities)?
+                "has_negative_stock_quantities" => {
+                    fields.lenient_into(&mut model.has_negative_stock_quantities)?
                 }
-                Some("has_sop_or_pop_documents") => {
-                    fields.lenient_option(&mut has_sop_or_pop_documents)?
+                "has_sop_or_pop_documents" => {
+                    fields.lenient_into(&mut model.has_sop_or_pop_documents)?
                 }
-                Some("has_traceable_items") => {
-                    fields.lenient_option(&mut has_traceable_items)?
+                "has_traceable_items" => {
+                    fields.lenient_into(&mut model.has_traceable_items)?
                 }
-                Some("has_traceable_sop_allocations") => {
-                    fields.lenient_option(&mut has_traceable_sop_allocations)?
+                "has_traceable_sop_allocations" => {
+                    fields.lenient_into(&mut model.has_traceable_sop_allocations)?
                 }
-                Some("has_unassigned_traceable_items") => {
-                    fields.lenient_option(&mut has_unassigned_traceable_items)?
+                "has_unassigned_traceable_items" => {
+                    fields.lenient_into(&mut model.has_unassigned_traceable_items)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_in_use_by_bom") => fields.lenient_option(&mut is_in_use_by_bom)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_in_use_by_bom" => fields.lenient_into(&mut model.is_in_use_by_bom)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            has_active_pop_orders: has_active_pop_orders.unwrap_or_default(),
-            has_active_sop_or_pop_documents: has_active_sop_or_pop_documents
-                .unwrap_or_default(),
-            has_movement_balances: has_movement_balances.unwrap_or_default(),
-            has_negative_stock_quantities: has_negative_stock_quantities
-                .unwrap_or_default(),
-            has_sop_or_pop_documents: has_sop_or_pop_documents.unwrap_or_default(),
-            has_traceable_items: has_traceable_items.unwrap_or_default(),
-            has_traceable_sop_allocations: has_traceable_sop_allocations
-                .unwrap_or_default(),
-            has_unassigned_traceable_items: has_unassigned_traceable_items
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_in_use_by_bom: is_in_use_by_bom.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5552,24 +4925,17 @@ impl sage_core::types::model::FromFields for ProductStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5761,69 +5127,58 @@ impl sage_core::types::model::FromFields for ProductSupplier {
         let mut supplier_id = None;
         let mut supplier_stock_code = None;
         let mut usual_order_quantity = None;
-        loop {
-            match fields.next_key()? {
-                Some("country_of_origin") => fields.next_value(&mut country_of_origin)?,
-                Some("country_of_origin_id") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "country_of_origin" => fields.next_value(&mut country_of_origin)?,
+                "country_of_origin_id" => {
                     fields.lenient_option(&mut country_of_origin_id)?
                 }
-                Some("date_list_price_changed") => {
+                "date_list_price_changed" => {
                     fields.next_value(&mut date_list_price_changed)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("default_pricing_source_type") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "default_pricing_source_type" => {
                     fields.lenient_option(&mut default_pricing_source_type)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("landed_costs_per_item") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "is_preferred" => fields.lenient_option(&mut is_preferred)?,
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "landed_costs_per_item" => {
                     fields.lenient_option(&mut landed_costs_per_item)?
                 }
-                Some("landed_costs_percentage") => {
+                "landed_costs_percentage" => {
                     fields.lenient_option(&mut landed_costs_percentage)?
                 }
-                Some("landed_costs_type") => {
-                    fields.lenient_option(&mut landed_costs_type)?
-                }
-                Some("last_buying_price") => {
-                    fields.lenient_option(&mut last_buying_price)?
-                }
-                Some("last_order_date") => fields.next_value(&mut last_order_date)?,
-                Some("last_order_quantity") => {
-                    fields.lenient_option(&mut last_order_quantity)?
-                }
-                Some("lead_time") => fields.lenient_option(&mut lead_time)?,
-                Some("lead_time_unit") => fields.lenient_option(&mut lead_time_unit)?,
-                Some("list_price") => fields.lenient_option(&mut list_price)?,
-                Some("list_price_expiry_date") => {
+                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
+                "last_buying_price" => fields.lenient_option(&mut last_buying_price)?,
+                "last_order_date" => fields.next_value(&mut last_order_date)?,
+                "last_order_quantity" => fields.lenient_option(&mut last_order_quantity)?,
+                "lead_time" => fields.lenient_option(&mut lead_time)?,
+                "lead_time_unit" => fields.lenient_option(&mut lead_time_unit)?,
+                "list_price" => fields.lenient_option(&mut list_price)?,
+                "list_price_expiry_date" => {
                     fields.next_value(&mut list_price_expiry_date)?
                 }
-                Some("minimum_order_quantity") => {
+                "minimum_order_quantity" => {
                     fields.lenient_option(&mut minimum_order_quantity)?
                 }
-                Some("order_quantity_year_to_date") => {
+                "order_quantity_year_to_date" => {
                     fields.lenient_option(&mut order_quantity_year_to_date)?
                 }
-                Some("order_value_year_to_date") => {
+                "order_value_year_to_date" => {
                     fields.lenient_option(&mut order_value_year_to_date)?
                 }
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("quantity_on_order") => {
-                    fields.lenient_option(&mut quantity_on_order)?
-                }
-                Some("supplier") => fields.next_value(&mut supplier)?,
-                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
-                Some("supplier_stock_code") => {
-                    fields.lenient_option(&mut supplier_stock_code)?
-                }
-                Some("usual_order_quantity") => {
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "quantity_on_order" => fields.lenient_option(&mut quantity_on_order)?,
+                "supplier" => fields.next_value(&mut supplier)?,
+                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
+                "supplier_stock_code" => fields.lenient_option(&mut supplier_stock_code)?,
+                "usual_order_quantity" => {
                     fields.lenient_option(&mut usual_order_quantity)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -5898,24 +5253,17 @@ impl sage_core::types::model::FromFields for ProductTransactionGroupType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -5964,37 +5312,22 @@ for ProductTransactionTraceableItemHistoryRecord {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_reference = None;
-        let mut bin_name = None;
-        let mut identification_no = None;
-        let mut quantity = None;
-        let mut sell_by_date = None;
-        let mut use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
-                }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
+                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            additional_reference: additional_reference.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            use_by_date: use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6033,24 +5366,17 @@ impl sage_core::types::model::FromFields for ProductTransactionType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6218,167 +5544,74 @@ impl sage_core::types::model::FromFields for ProductTransactionView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut bin_name = None;
-        let mut cost_value = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut issue_value = None;
-        let mut memo = None;
-        let mut product_code = None;
-        let mut product_group_code = None;
-        let mut product_group_id = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut source_area_name = None;
-        let mut source_area_reference = None;
-        let mut source_area_type_id = None;
-        let mut total_order_discount = None;
-        let mut transaction_date = None;
-        let mut transaction_group_id = None;
-        let mut transaction_type = None;
-        let mut transaction_type_id = None;
-        let mut unit_cost_price = None;
-        let mut unit_discount_value = None;
-        let mut unit_issue_price = None;
-        let mut user_name = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("cost_value") => fields.lenient_option(&mut cost_value)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("issue_value") => fields.lenient_option(&mut issue_value)?,
-                Some("memo") => fields.lenient_option(&mut memo)?,
-                Some("product_code") => fields.lenient_option(&mut product_code)?,
-                Some("product_group_code") => {
-                    fields.lenient_option(&mut product_group_code)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "cost_value" => fields.lenient_into(&mut model.cost_value)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "issue_value" => fields.lenient_into(&mut model.issue_value)?,
+                "memo" => fields.lenient_into(&mut model.memo)?,
+                "product_code" => fields.lenient_into(&mut model.product_code)?,
+                "product_group_code" => {
+                    fields.lenient_into(&mut model.product_group_code)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("source_area_name") => fields.lenient_option(&mut source_area_name)?,
-                Some("source_area_reference") => {
-                    fields.lenient_option(&mut source_area_reference)?
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "reference" => fields.lenient_into(&mut model.reference)?,
+                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
+                "source_area_name" => fields.lenient_into(&mut model.source_area_name)?,
+                "source_area_reference" => {
+                    fields.lenient_into(&mut model.source_area_reference)?
                 }
-                Some("source_area_type_id") => {
-                    fields.lenient_option(&mut source_area_type_id)?
+                "source_area_type_id" => {
+                    fields.lenient_into(&mut model.source_area_type_id)?
                 }
-                Some("total_order_discount") => {
-                    fields.lenient_option(&mut total_order_discount)?
+                "total_order_discount" => {
+                    fields.lenient_into(&mut model.total_order_discount)?
                 }
-                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
-                Some("transaction_group_id") => {
-                    fields.lenient_option(&mut transaction_group_id)?
+                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
+                "transaction_group_id" => {
+                    fields.lenient_into(&mut model.transaction_group_id)?
                 }
-                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
-                Some("transaction_type_id") => {
-                    fields.lenient_option(&mut transaction_type_id)?
+                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
+                "transaction_type_id" => {
+                    fields.lenient_into(&mut model.transaction_type_id)?
                 }
-                Some("unit_cost_price") => fields.lenient_option(&mut unit_cost_price)?,
-                Some("unit_discount_value") => {
-                    fields.lenient_option(&mut unit_discount_value)?
+                "unit_cost_price" => fields.lenient_into(&mut model.unit_cost_price)?,
+                "unit_discount_value" => {
+                    fields.lenient_into(&mut model.unit_discount_value)?
                 }
-                Some("unit_issue_price") => fields.lenient_option(&mut unit_issue_price)?,
-                Some("user_name") => fields.lenient_option(&mut user_name)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "unit_issue_price" => fields.lenient_into(&mut model.unit_issue_price)?,
+                "user_name" => fields.lenient_into(&mut model.user_name)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            cost_value: cost_value.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issue_value: issue_value.unwrap_or_default(),
-            memo: memo.unwrap_or_default(),
-            product_code: product_code.unwrap_or_default(),
-            product_group_code: product_group_code.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            source_area_name: source_area_name.unwrap_or_default(),
-            source_area_reference: source_area_reference.unwrap_or_default(),
-            source_area_type_id: source_area_type_id.unwrap_or_default(),
-            total_order_discount: total_order_discount.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            transaction_group_id: transaction_group_id.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            unit_cost_price: unit_cost_price.unwrap_or_default(),
-            unit_discount_value: unit_discount_value.unwrap_or_default(),
-            unit_issue_price: unit_issue_price.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6419,24 +5652,17 @@ impl sage_core::types::model::FromFields for ProductType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6502,55 +5728,30 @@ impl sage_core::types::model::FromFields for ProductUnit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut has_sop_or_pop_documents = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut multiple_of_base_unit = None;
-        let mut product_id = None;
-        let mut unit = None;
-        let mut unit_id = None;
-        let mut unit_precision = None;
-        let mut unit_type = None;
-        let mut use_own_price = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("has_sop_or_pop_documents") => {
-                    fields.lenient_option(&mut has_sop_or_pop_documents)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "has_sop_or_pop_documents" => {
+                    fields.lenient_into(&mut model.has_sop_or_pop_documents)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("multiple_of_base_unit") => {
-                    fields.lenient_option(&mut multiple_of_base_unit)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
+                "multiple_of_base_unit" => {
+                    fields.lenient_into(&mut model.multiple_of_base_unit)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("unit") => fields.next_value(&mut unit)?,
-                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
-                Some("unit_precision") => fields.lenient_option(&mut unit_precision)?,
-                Some("unit_type") => fields.lenient_option(&mut unit_type)?,
-                Some("use_own_price") => fields.lenient_option(&mut use_own_price)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "unit" => fields.option_into(&mut model.unit)?,
+                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
+                "unit_precision" => fields.lenient_into(&mut model.unit_precision)?,
+                "unit_type" => fields.lenient_into(&mut model.unit_type)?,
+                "use_own_price" => fields.lenient_into(&mut model.use_own_price)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            has_sop_or_pop_documents: has_sop_or_pop_documents.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            unit: unit.unwrap_or_default(),
-            unit_id: unit_id.unwrap_or_default(),
-            unit_precision: unit_precision.unwrap_or_default(),
-            unit_type: unit_type.unwrap_or_default(),
-            use_own_price: use_own_price.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -6892,391 +6093,187 @@ impl sage_core::types::model::FromFields for ProductView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut actual_quantity = None;
-        let mut allow_duplicate_numbers = None;
-        let mut allow_sales_order = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut auto_generate_next_number = None;
-        let mut auto_generate_option_type = None;
-        let mut auto_generate_option_type_id = None;
-        let mut auto_generate_prefix = None;
-        let mut average_buying_price = None;
-        let mut base_unit_name = None;
-        let mut bom_item_type_id = None;
-        let mut code = None;
-        let mut commodity_code = None;
-        let mut confirmed_quantity_in_stock = None;
-        let mut date_of_last_sale = None;
-        let mut date_of_last_stock_count = None;
-        let mut default_despatch_note_comment = None;
-        let mut default_picking_list_comment = None;
-        let mut description = None;
-        let mut free_stock_quantity = None;
-        let mut fulfilment_method_type = None;
-        let mut fulfilment_method_type_id = None;
-        let mut fulfilment_sequence_type = None;
-        let mut fulfilment_sequence_type_id = None;
-        let mut id = None;
-        let mut inactive_date = None;
-        let mut label_printing_option_type = None;
-        let mut label_printing_option_type_id = None;
-        let mut landed_costs_value = None;
-        let mut last_archived_up_to = None;
-        let mut last_trace_archived_up_to = None;
-        let mut manufacturer = None;
-        let mut name = None;
-        let mut part_number = None;
-        let mut price = None;
-        let mut product_group_code = None;
-        let mut product_group_costing_method_type = None;
-        let mut product_group_costing_method_type_id = None;
-        let mut product_group_description = None;
-        let mut product_group_do_items_use_markup = None;
-        let mut product_group_product_type = None;
-        let mut product_group_product_type_id = None;
-        let mut quantity_allocated_bom = None;
-        let mut quantity_allocated_sop = None;
-        let mut quantity_allocated_stock = None;
-        let mut quantity_on_pop_order = None;
-        let mut quantity_reserved = None;
-        let mut record_nos_on_goods_received = None;
-        let mut reorder_level = None;
-        let mut sale_from_single_batch = None;
-        let mut selling_price = None;
-        let mut shelf_life = None;
-        let mut shelf_life_type = None;
-        let mut shelf_life_type_id = None;
-        let mut sop_item_price = None;
-        let mut standard_cost = None;
-        let mut status_type = None;
-        let mut status_type_id = None;
-        let mut std_cost_variance_last_reset = None;
-        let mut stock_multiple_of_base_unit = None;
-        let mut stock_take_cycle_period = None;
-        let mut stock_unit_name = None;
-        let mut suppress_net_mass = None;
-        let mut this_is_the_standard_band = None;
-        let mut traceable_type = None;
-        let mut traceable_type_id = None;
-        let mut unconfirmed_quantity_in_stock = None;
-        let mut use_description_on_docs = None;
-        let mut uses_alternative_ref = None;
-        let mut uses_sell_by_date = None;
-        let mut uses_use_by_date = None;
-        let mut weight = None;
-        loop {
-            match fields.next_key()? {
-                Some("actual_quantity") => fields.lenient_option(&mut actual_quantity)?,
-                Some("allow_duplicate_numbers") => {
-                    fields.lenient_option(&mut allow_duplicate_numbers)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "actual_quantity" => fields.lenient_into(&mut model.actual_quantity)?,
+                "allow_duplicate_numbers" => {
+                    fields.lenient_into(&mut model.allow_duplicate_numbers)?
                 }
-                Some("allow_sales_order") => {
-                    fields.lenient_option(&mut allow_sales_order)?
+                "allow_sales_order" => fields.lenient_into(&mut model.allow_sales_order)?,
+                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
+                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
+                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
+                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
+                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
+                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
+                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
+                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
+                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
+                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
+                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
+                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
+                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
+                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
+                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
+                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
+                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
+                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
+                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
+                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
+                "auto_generate_next_number" => {
+                    fields.lenient_into(&mut model.auto_generate_next_number)?
                 }
-                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
-                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
-                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
-                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
-                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
-                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
-                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
-                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
-                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
-                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
-                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
-                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
-                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
-                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
-                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
-                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
-                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
-                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
-                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
-                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
-                Some("auto_generate_next_number") => {
-                    fields.lenient_option(&mut auto_generate_next_number)?
+                "auto_generate_option_type" => {
+                    fields.lenient_into(&mut model.auto_generate_option_type)?
                 }
-                Some("auto_generate_option_type") => {
-                    fields.lenient_option(&mut auto_generate_option_type)?
+                "auto_generate_option_type_id" => {
+                    fields.lenient_into(&mut model.auto_generate_option_type_id)?
                 }
-                Some("auto_generate_option_type_id") => {
-                    fields.lenient_option(&mut auto_generate_option_type_id)?
+                "auto_generate_prefix" => {
+                    fields.lenient_into(&mut model.auto_generate_prefix)?
                 }
-                Some("auto_generate_prefix") => {
-                    fields.lenient_option(&mut auto_generate_prefix)?
+                "average_buying_price" => {
+                    fields.lenient_into(&mut model.average_buying_price)?
                 }
-                Some("average_buying_price") => {
-                    fields.lenient_option(&mut average_buying_price)?
+                "base_unit_name" => fields.lenient_into(&mut model.base_unit_name)?,
+                "bom_item_type_id" => fields.lenient_into(&mut model.bom_item_type_id)?,
+                "code" => fields.lenient_into(&mut model.code)?,
+                "commodity_code" => fields.lenient_into(&mut model.commodity_code)?,
+                "confirmed_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.confirmed_quantity_in_stock)?
                 }
-                Some("base_unit_name") => fields.lenient_option(&mut base_unit_name)?,
-                Some("bom_item_type_id") => fields.lenient_option(&mut bom_item_type_id)?,
-                Some("code") => fields.lenient_option(&mut code)?,
-                Some("commodity_code") => fields.lenient_option(&mut commodity_code)?,
-                Some("confirmed_quantity_in_stock") => {
-                    fields.lenient_option(&mut confirmed_quantity_in_stock)?
+                "date_of_last_sale" => fields.option_into(&mut model.date_of_last_sale)?,
+                "date_of_last_stock_count" => {
+                    fields.option_into(&mut model.date_of_last_stock_count)?
                 }
-                Some("date_of_last_sale") => fields.next_value(&mut date_of_last_sale)?,
-                Some("date_of_last_stock_count") => {
-                    fields.next_value(&mut date_of_last_stock_count)?
+                "default_despatch_note_comment" => {
+                    fields.lenient_into(&mut model.default_despatch_note_comment)?
                 }
-                Some("default_despatch_note_comment") => {
-                    fields.lenient_option(&mut default_despatch_note_comment)?
+                "default_picking_list_comment" => {
+                    fields.lenient_into(&mut model.default_picking_list_comment)?
                 }
-                Some("default_picking_list_comment") => {
-                    fields.lenient_option(&mut default_picking_list_comment)?
+                "description" => fields.lenient_into(&mut model.description)?,
+                "free_stock_quantity" => {
+                    fields.lenient_into(&mut model.free_stock_quantity)?
                 }
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("free_stock_quantity") => {
-                    fields.lenient_option(&mut free_stock_quantity)?
+                "fulfilment_method_type" => {
+                    fields.lenient_into(&mut model.fulfilment_method_type)?
                 }
-                Some("fulfilment_method_type") => {
-                    fields.lenient_option(&mut fulfilment_method_type)?
+                "fulfilment_method_type_id" => {
+                    fields.lenient_into(&mut model.fulfilment_method_type_id)?
                 }
-                Some("fulfilment_method_type_id") => {
-                    fields.lenient_option(&mut fulfilment_method_type_id)?
+                "fulfilment_sequence_type" => {
+                    fields.lenient_into(&mut model.fulfilment_sequence_type)?
                 }
-                Some("fulfilment_sequence_type") => {
-                    fields.lenient_option(&mut fulfilment_sequence_type)?
+                "fulfilment_sequence_type_id" => {
+                    fields.lenient_into(&mut model.fulfilment_sequence_type_id)?
                 }
-                Some("fulfilment_sequence_type_id") => {
-                    fields.lenient_option(&mut fulfilment_sequence_type_id)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "inactive_date" => fields.option_into(&mut model.inactive_date)?,
+                "label_printing_option_type" => {
+                    fields.lenient_into(&mut model.label_printing_option_type)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("inactive_date") => fields.next_value(&mut inactive_date)?,
-                Some("label_printing_option_type") => {
-                    fields.lenient_option(&mut label_printing_option_type)?
+                "label_printing_option_type_id" => {
+                    fields.lenient_into(&mut model.label_printing_option_type_id)?
                 }
-                Some("label_printing_option_type_id") => {
-                    fields.lenient_option(&mut label_printing_option_type_id)?
+                "landed_costs_value" => {
+                    fields.lenient_into(&mut model.landed_costs_value)?
                 }
-                Some("landed_costs_value") => {
-                    fields.lenient_option(&mut landed_costs_value)?
+                "last_archived_up_to" => {
+                    fields.option_into(&mut model.last_archived_up_to)?
                 }
-                Some("last_archived_up_to") => {
-                    fields.next_value(&mut last_archived_up_to)?
+                "last_trace_archived_up_to" => {
+                    fields.option_into(&mut model.last_trace_archived_up_to)?
                 }
-                Some("last_trace_archived_up_to") => {
-                    fields.next_value(&mut last_trace_archived_up_to)?
+                "manufacturer" => fields.lenient_into(&mut model.manufacturer)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "part_number" => fields.lenient_into(&mut model.part_number)?,
+                "price" => fields.lenient_into(&mut model.price)?,
+                "product_group_code" => {
+                    fields.lenient_into(&mut model.product_group_code)?
                 }
-                Some("manufacturer") => fields.lenient_option(&mut manufacturer)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("part_number") => fields.lenient_option(&mut part_number)?,
-                Some("price") => fields.lenient_option(&mut price)?,
-                Some("product_group_code") => {
-                    fields.lenient_option(&mut product_group_code)?
+                "product_group_costing_method_type" => {
+                    fields.lenient_into(&mut model.product_group_costing_method_type)?
                 }
-                Some("product_group_costing_method_type") => {
-                    fields.lenient_option(&mut product_group_costing_method_type)?
+                "product_group_costing_method_type_id" => {
+                    fields.lenient_into(&mut model.product_group_costing_method_type_id)?
                 }
-                Some("product_group_costing_method_type_id") => {
-                    fields.lenient_option(&mut product_group_costing_method_type_id)?
+                "product_group_description" => {
+                    fields.lenient_into(&mut model.product_group_description)?
                 }
-                Some("product_group_description") => {
-                    fields.lenient_option(&mut product_group_description)?
+                "product_group_do_items_use_markup" => {
+                    fields.lenient_into(&mut model.product_group_do_items_use_markup)?
                 }
-                Some("product_group_do_items_use_markup") => {
-                    fields.lenient_option(&mut product_group_do_items_use_markup)?
+                "product_group_product_type" => {
+                    fields.lenient_into(&mut model.product_group_product_type)?
                 }
-                Some("product_group_product_type") => {
-                    fields.lenient_option(&mut product_group_product_type)?
+                "product_group_product_type_id" => {
+                    fields.lenient_into(&mut model.product_group_product_type_id)?
                 }
-                Some("product_group_product_type_id") => {
-                    fields.lenient_option(&mut product_group_product_type_id)?
+                "quantity_allocated_bom" => {
+                    fields.lenient_into(&mut model.quantity_allocated_bom)?
                 }
-                Some("quantity_allocated_bom") => {
-                    fields.lenient_option(&mut quantity_allocated_bom)?
+                "quantity_allocated_sop" => {
+                    fields.lenient_into(&mut model.quantity_allocated_sop)?
                 }
-                Some("quantity_allocated_sop") => {
-                    fields.lenient_option(&mut quantity_allocated_sop)?
+                "quantity_allocated_stock" => {
+                    fields.lenient_into(&mut model.quantity_allocated_stock)?
                 }
-                Some("quantity_allocated_stock") => {
-                    fields.lenient_option(&mut quantity_allocated_stock)?
+                "quantity_on_pop_order" => {
+                    fields.lenient_into(&mut model.quantity_on_pop_order)?
                 }
-                Some("quantity_on_pop_order") => {
-                    fields.lenient_option(&mut quantity_on_pop_order)?
+                "quantity_reserved" => fields.lenient_into(&mut model.quantity_reserved)?,
+                "record_nos_on_goods_received" => {
+                    fields.lenient_into(&mut model.record_nos_on_goods_received)?
                 }
-                Some("quantity_reserved") => {
-                    fields.lenient_option(&mut quantity_reserved)?
+                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
+                "sale_from_single_batch" => {
+                    fields.lenient_into(&mut model.sale_from_single_batch)?
                 }
-                Some("record_nos_on_goods_received") => {
-                    fields.lenient_option(&mut record_nos_on_goods_received)?
+                "selling_price" => fields.lenient_into(&mut model.selling_price)?,
+                "shelf_life" => fields.lenient_into(&mut model.shelf_life)?,
+                "shelf_life_type" => fields.lenient_into(&mut model.shelf_life_type)?,
+                "shelf_life_type_id" => {
+                    fields.lenient_into(&mut model.shelf_life_type_id)?
                 }
-                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
-                Some("sale_from_single_batch") => {
-                    fields.lenient_option(&mut sale_from_single_batch)?
+                "sop_item_price" => fields.lenient_into(&mut model.sop_item_price)?,
+                "standard_cost" => fields.lenient_into(&mut model.standard_cost)?,
+                "status_type" => fields.lenient_into(&mut model.status_type)?,
+                "status_type_id" => fields.lenient_into(&mut model.status_type_id)?,
+                "std_cost_variance_last_reset" => {
+                    fields.option_into(&mut model.std_cost_variance_last_reset)?
                 }
-                Some("selling_price") => fields.lenient_option(&mut selling_price)?,
-                Some("shelf_life") => fields.lenient_option(&mut shelf_life)?,
-                Some("shelf_life_type") => fields.lenient_option(&mut shelf_life_type)?,
-                Some("shelf_life_type_id") => {
-                    fields.lenient_option(&mut shelf_life_type_id)?
+                "stock_multiple_of_base_unit" => {
+                    fields.lenient_into(&mut model.stock_multiple_of_base_unit)?
                 }
-                Some("sop_item_price") => fields.lenient_option(&mut sop_item_price)?,
-                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
-                Some("status_type") => fields.lenient_option(&mut status_type)?,
-                Some("status_type_id") => fields.lenient_option(&mut status_type_id)?,
-                Some("std_cost_variance_last_reset") => {
-                    fields.next_value(&mut std_cost_variance_last_reset)?
+                "stock_take_cycle_period" => {
+                    fields.lenient_into(&mut model.stock_take_cycle_period)?
                 }
-                Some("stock_multiple_of_base_unit") => {
-                    fields.lenient_option(&mut stock_multiple_of_base_unit)?
+                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
+                "suppress_net_mass" => fields.lenient_into(&mut model.suppress_net_mass)?,
+                "this_is_the_standard_band" => {
+                    fields.lenient_into(&mut model.this_is_the_standard_band)?
                 }
-                Some("stock_take_cycle_period") => {
-                    fields.lenient_option(&mut stock_take_cycle_period)?
+                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
+                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
+                "unconfirmed_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.unconfirmed_quantity_in_stock)?
                 }
-                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
-                Some("suppress_net_mass") => {
-                    fields.lenient_option(&mut suppress_net_mass)?
+                "use_description_on_docs" => {
+                    fields.lenient_into(&mut model.use_description_on_docs)?
                 }
-                Some("this_is_the_standard_band") => {
-                    fields.lenient_option(&mut this_is_the_standard_band)?
+                "uses_alternative_ref" => {
+                    fields.lenient_into(&mut model.uses_alternative_ref)?
                 }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some("traceable_type_id") => {
-                    fields.lenient_option(&mut traceable_type_id)?
-                }
-                Some("unconfirmed_quantity_in_stock") => {
-                    fields.lenient_option(&mut unconfirmed_quantity_in_stock)?
-                }
-                Some("use_description_on_docs") => {
-                    fields.lenient_option(&mut use_description_on_docs)?
-                }
-                Some("uses_alternative_ref") => {
-                    fields.lenient_option(&mut uses_alternative_ref)?
-                }
-                Some("uses_sell_by_date") => {
-                    fields.lenient_option(&mut uses_sell_by_date)?
-                }
-                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
-                Some("weight") => fields.lenient_option(&mut weight)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "uses_sell_by_date" => fields.lenient_into(&mut model.uses_sell_by_date)?,
+                "uses_use_by_date" => fields.lenient_into(&mut model.uses_use_by_date)?,
+                "weight" => fields.lenient_into(&mut model.weight)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            actual_quantity: actual_quantity.unwrap_or_default(),
-            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
-            allow_sales_order: allow_sales_order.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            auto_generate_next_number: auto_generate_next_number.unwrap_or_default(),
-            auto_generate_option_type: auto_generate_option_type.unwrap_or_default(),
-            auto_generate_option_type_id: auto_generate_option_type_id
-                .unwrap_or_default(),
-            auto_generate_prefix: auto_generate_prefix.unwrap_or_default(),
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            base_unit_name: base_unit_name.unwrap_or_default(),
-            bom_item_type_id: bom_item_type_id.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            commodity_code: commodity_code.unwrap_or_default(),
-            confirmed_quantity_in_stock: confirmed_quantity_in_stock.unwrap_or_default(),
-            date_of_last_sale: date_of_last_sale.unwrap_or_default(),
-            date_of_last_stock_count: date_of_last_stock_count.unwrap_or_default(),
-            default_despatch_note_comment: default_despatch_note_comment
-                .unwrap_or_default(),
-            default_picking_list_comment: default_picking_list_comment
-                .unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
-            fulfilment_method_type: fulfilment_method_type.unwrap_or_default(),
-            fulfilment_method_type_id: fulfilment_method_type_id.unwrap_or_default(),
-            fulfilment_sequence_type: fulfilment_sequence_type.unwrap_or_default(),
-            fulfilment_sequence_type_id: fulfilment_sequence_type_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inactive_date: inactive_date.unwrap_or_default(),
-            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
-            label_printing_option_type_id: label_printing_option_type_id
-                .unwrap_or_default(),
-            landed_costs_value: landed_costs_value.unwrap_or_default(),
-            last_archived_up_to: last_archived_up_to.unwrap_or_default(),
-            last_trace_archived_up_to: last_trace_archived_up_to.unwrap_or_default(),
-            manufacturer: manufacturer.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            part_number: part_number.unwrap_or_default(),
-            price: price.unwrap_or_default(),
-            product_group_code: product_group_code.unwrap_or_default(),
-            product_group_costing_method_type: product_group_costing_method_type
-                .unwrap_or_default(),
-            product_group_costing_method_type_id: product_group_costing_method_type_id
-                .unwrap_or_default(),
-            product_group_description: product_group_description.unwrap_or_default(),
-            product_group_do_items_use_markup: product_group_do_items_use_markup
-                .unwrap_or_default(),
-            product_group_product_type: product_group_product_type.unwrap_or_default(),
-            product_group_product_type_id: product_group_product_type_id
-                .unwrap_or_default(),
-            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
-            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
-            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
-            quantity_on_pop_order: quantity_on_pop_order.unwrap_or_default(),
-            quantity_reserved: quantity_reserved.unwrap_or_default(),
-            record_nos_on_goods_received: record_nos_on_goods_received
-                .unwrap_or_default(),
-            reorder_level: reorder_level.unwrap_or_default(),
-            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
-            selling_price: selling_price.unwrap_or_default(),
-            shelf_life: shelf_life.unwrap_or_default(),
-            shelf_life_type: shelf_life_type.unwrap_or_default(),
-            shelf_life_type_id: shelf_life_type_id.unwrap_or_default(),
-            sop_item_price: sop_item_price.unwrap_or_default(),
-            standard_cost: standard_cost.unwrap_or_default(),
-            status_type: status_type.unwrap_or_default(),
-            status_type_id: status_type_id.unwrap_or_default(),
-            std_cost_variance_last_reset: std_cost_variance_last_reset
-                .unwrap_or_default(),
-            stock_multiple_of_base_unit: stock_multiple_of_base_unit.unwrap_or_default(),
-            stock_take_cycle_period: stock_take_cycle_period.unwrap_or_default(),
-            stock_unit_name: stock_unit_name.unwrap_or_default(),
-            suppress_net_mass: suppress_net_mass.unwrap_or_default(),
-            this_is_the_standard_band: this_is_the_standard_band.unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            traceable_type_id: traceable_type_id.unwrap_or_default(),
-            unconfirmed_quantity_in_stock: unconfirmed_quantity_in_stock
-                .unwrap_or_default(),
-            use_description_on_docs: use_description_on_docs.unwrap_or_default(),
-            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
-            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
-            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7321,30 +6318,19 @@ impl sage_core::types::model::FromFields for ProductWarehouseBinView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_holding_id = None;
-        let mut bin_holding_name = None;
-        let mut product_id = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_holding_id") => fields.lenient_option(&mut bin_holding_id)?,
-                Some("bin_holding_name") => fields.lenient_option(&mut bin_holding_name)?,
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_holding_id" => fields.lenient_into(&mut model.bin_holding_id)?,
+                "bin_holding_name" => fields.lenient_into(&mut model.bin_holding_name)?,
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_holding_id: bin_holding_id.unwrap_or_default(),
-            bin_holding_name: bin_holding_name.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7392,39 +6378,26 @@ impl sage_core::types::model::FromFields for ProductWarehouseView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut free_stock_quantity = None;
-        let mut product_id = None;
-        let mut use_for_sales_trading = None;
-        let mut warehouse_holding_id = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("free_stock_quantity") => {
-                    fields.lenient_option(&mut free_stock_quantity)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "free_stock_quantity" => {
+                    fields.lenient_into(&mut model.free_stock_quantity)?
                 }
-                Some("product_id") => fields.lenient_option(&mut product_id)?,
-                Some("use_for_sales_trading") => {
-                    fields.lenient_option(&mut use_for_sales_trading)?
+                "product_id" => fields.lenient_into(&mut model.product_id)?,
+                "use_for_sales_trading" => {
+                    fields.lenient_into(&mut model.use_for_sales_trading)?
                 }
-                Some("warehouse_holding_id") => {
-                    fields.lenient_option(&mut warehouse_holding_id)?
+                "warehouse_holding_id" => {
+                    fields.lenient_into(&mut model.warehouse_holding_id)?
                 }
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            use_for_sales_trading: use_for_sales_trading.unwrap_or_default(),
-            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7466,27 +6439,18 @@ impl sage_core::types::model::FromFields for SearchCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7534,35 +6498,22 @@ impl sage_core::types::model::FromFields for SearchValue {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_none_value = None;
-        let mut name = None;
-        let mut search_category_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_none_value") => fields.lenient_option(&mut is_none_value)?,
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some("search_category_id") => {
-                    fields.lenient_option(&mut search_category_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_none_value" => fields.lenient_into(&mut model.is_none_value)?,
+                "name" => fields.lenient_into(&mut model.name)?,
+                "search_category_id" => {
+                    fields.lenient_into(&mut model.search_category_id)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_none_value: is_none_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            search_category_id: search_category_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7603,24 +6554,17 @@ impl sage_core::types::model::FromFields for SerialAllocatedToWhoType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7661,24 +6605,17 @@ impl sage_core::types::model::FromFields for SourceAreaType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7780,107 +6717,70 @@ impl sage_core::types::model::FromFields for StockSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocate_individual_items = None;
-        let mut allow_fulfilment_from_stock = None;
-        let mut allow_fulfilment_from_supplier_direct_to_customer = None;
-        let mut allow_fulfilment_from_supplier_via_stock = None;
-        let mut allow_negative_stocktake = None;
-        let mut allow_negative_stocktake_with_purchase_order = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut generate_cos_for_sop = None;
-        let mut id = None;
-        let mut integrate_stock_management_with_nominal = None;
-        let mut internal_areas = None;
-        let mut landed_costs_nominal_code_id = None;
-        let mut profit_percent_of_revenue = None;
-        let mut record_numbers_on_goods_received = None;
-        let mut use_landed_costs = None;
-        let mut use_multiple_locations = None;
-        let mut use_search_categories = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocate_individual_items") => {
-                    fields.lenient_option(&mut allocate_individual_items)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocate_individual_items" => {
+                    fields.lenient_into(&mut model.allocate_individual_items)?
                 }
-                Some("allow_fulfilment_from_stock") => {
-                    fields.lenient_option(&mut allow_fulfilment_from_stock)?
+                "allow_fulfilment_from_stock" => {
+                    fields.lenient_into(&mut model.allow_fulfilment_from_stock)?
                 }
-                Some("allow_fulfilment_from_supplier_direct_to_customer") => {
+                "allow_fulfilment_from_supplier_direct_to_customer" => {
                     fields
-                        .lenient_option(
-                            &mut allow_fulfilment_from_supplier_direct_to_customer,
+                        .lenient_into(
+                            &mut model.allow_fulfilment_from_supplier_direct_to_customer,
                         )?
                 }
-                Some("allow_fulfilment_from_supplier_via_stock") => {
-                    fields.lenient_option(&mut allow_fulfilment_from_supplier_via_stock)?
-                }
-                Some("allow_negative_stocktake") => {
-                    fields.lenient_option(&mut allow_negative_stocktake)?
-                }
-                Some("allow_negative_stocktake_with_purchase_order") => {
+                "allow_fulfilment_from_supplier_via_stock" => {
                     fields
-                        .lenient_option(
-                            &mut allow_negative_stocktake_with_purchase_order,
+                        .lenient_into(
+                            &mut model.allow_fulfilment_from_supplier_via_stock,
                         )?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("generate_cos_for_sop") => {
-                    fields.lenient_option(&mut generate_cos_for_sop)?
+                "allow_negative_stocktake" => {
+                    fields.lenient_into(&mut model.allow_negative_stocktake)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("integrate_stock_management_with_nominal") => {
-                    fields.lenient_option(&mut integrate_stock_management_with_nominal)?
+                "allow_negative_stocktake_with_purchase_order" => {
+                    fields
+                        .lenient_into(
+                            &mut model.allow_negative_stocktake_with_purchase_order,
+                        )?
                 }
-                Some("internal_areas") => fields.next_value(&mut internal_areas)?,
-                Some("landed_costs_nominal_code_id") => {
-                    fields.lenient_option(&mut landed_costs_nominal_code_id)?
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "generate_cos_for_sop" => {
+                    fields.lenient_into(&mut model.generate_cos_for_sop)?
                 }
-                Some("profit_percent_of_revenue") => {
-                    fields.lenient_option(&mut profit_percent_of_revenue)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "integrate_stock_management_with_nominal" => {
+                    fields
+                        .lenient_into(
+                            &mut model.integrate_stock_management_with_nominal,
+                        )?
                 }
-                Some("record_numbers_on_goods_received") => {
-                    fields.lenient_option(&mut record_numbers_on_goods_received)?
+                "internal_areas" => fields.option_into(&mut model.internal_areas)?,
+                "landed_costs_nominal_code_id" => {
+                    fields.lenient_into(&mut model.landed_costs_nominal_code_id)?
                 }
-                Some("use_landed_costs") => fields.lenient_option(&mut use_landed_costs)?,
-                Some("use_multiple_locations") => {
-                    fields.lenient_option(&mut use_multiple_locations)?
+                "profit_percent_of_revenue" => {
+                    fields.lenient_into(&mut model.profit_percent_of_revenue)?
                 }
-                Some("use_search_categories") => {
-                    fields.lenient_option(&mut use_search_categories)?
+                "record_numbers_on_goods_received" => {
+                    fields.lenient_into(&mut model.record_numbers_on_goods_received)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "use_landed_costs" => fields.lenient_into(&mut model.use_landed_costs)?,
+                "use_multiple_locations" => {
+                    fields.lenient_into(&mut model.use_multiple_locations)?
+                }
+                "use_search_categories" => {
+                    fields.lenient_into(&mut model.use_search_categories)?
+                }
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocate_individual_items: allocate_individual_items.unwrap_or_default(),
-            allow_fulfilment_from_stock: allow_fulfilment_from_stock.unwrap_or_default(),
-            allow_fulfilment_from_supplier_direct_to_customer: allow_fulfilment_from_supplier_direct_to_customer
-                .unwrap_or_default(),
-            allow_fulfilment_from_supplier_via_stock: allow_fulfilment_from_supplier_via_stock
-                .unwrap_or_default(),
-            allow_negative_stocktake: allow_negative_stocktake.unwrap_or_default(),
-            allow_negative_stocktake_with_purchase_order: allow_negative_stocktake_with_purchase_order
-                .unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            generate_cos_for_sop: generate_cos_for_sop.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            integrate_stock_management_with_nominal: integrate_stock_management_with_nominal
-                .unwrap_or_default(),
-            internal_areas: internal_areas.unwrap_or_default(),
-            landed_costs_nominal_code_id: landed_costs_nominal_code_id
-                .unwrap_or_default(),
-            profit_percent_of_revenue: profit_percent_of_revenue.unwrap_or_default(),
-            record_numbers_on_goods_received: record_numbers_on_goods_received
-                .unwrap_or_default(),
-            use_landed_costs: use_landed_costs.unwrap_or_default(),
-            use_multiple_locations: use_multiple_locations.unwrap_or_default(),
-            use_search_categories: use_search_categories.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -7964,24 +6864,19 @@ impl sage_core::types::model::FromFields for StockTransfer {
         let mut reference = None;
         let mut second_reference = None;
         let mut traceable_adjustment_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_holding_from_id") => {
-                    fields.lenient_value(&mut bin_holding_from_id)?
-                }
-                Some("bin_holding_to_id") => {
-                    fields.lenient_value(&mut bin_holding_to_id)?
-                }
-                Some("date") => fields.next_value(&mut date)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("quantity") => fields.lenient_value(&mut quantity)?,
-                Some("reference") => fields.lenient_option(&mut reference)?,
-                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
-                Some("traceable_adjustment_items") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_holding_from_id" => fields.lenient_value(&mut bin_holding_from_id)?,
+                "bin_holding_to_id" => fields.lenient_value(&mut bin_holding_to_id)?,
+                "date" => fields.next_value(&mut date)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "quantity" => fields.lenient_value(&mut quantity)?,
+                "reference" => fields.lenient_option(&mut reference)?,
+                "second_reference" => fields.lenient_option(&mut second_reference)?,
+                "traceable_adjustment_items" => {
                     fields.next_value(&mut traceable_adjustment_items)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8075,82 +6970,41 @@ impl sage_core::types::model::FromFields for StockTransferTraceableAdjustmentIte
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_reference = None;
-        let mut allocated_quantity = None;
-        let mut available_quantity = None;
-        let mut bin_item_id = None;
-        let mut bin_name = None;
-        let mut identification_no = None;
-        let mut is_allocated = None;
-        let mut is_selectable = None;
-        let mut is_selected = None;
-        let mut original_quantity = None;
-        let mut quantity = None;
-        let mut receipt_date = None;
-        let mut sell_by_date = None;
-        let mut supplier_reference = None;
-        let mut traceable_bin_item_id = None;
-        let mut traceable_item_id = None;
-        let mut use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("allocated_quantity") => {
-                    fields.lenient_option(&mut allocated_quantity)?
+                "allocated_quantity" => {
+                    fields.lenient_into(&mut model.allocated_quantity)?
                 }
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
+                "available_quantity" => {
+                    fields.lenient_into(&mut model.available_quantity)?
                 }
-                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
+                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
+                "is_selectable" => fields.lenient_into(&mut model.is_selectable)?,
+                "is_selected" => fields.lenient_into(&mut model.is_selected)?,
+                "original_quantity" => fields.lenient_into(&mut model.original_quantity)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
+                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
-                Some("is_selectable") => fields.lenient_option(&mut is_selectable)?,
-                Some("is_selected") => fields.lenient_option(&mut is_selected)?,
-                Some("original_quantity") => {
-                    fields.lenient_option(&mut original_quantity)?
+                "traceable_bin_item_id" => {
+                    fields.lenient_into(&mut model.traceable_bin_item_id)?
                 }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
-                }
-                Some("traceable_bin_item_id") => {
-                    fields.lenient_option(&mut traceable_bin_item_id)?
-                }
-                Some("traceable_item_id") => {
-                    fields.lenient_option(&mut traceable_item_id)?
-                }
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
+                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            additional_reference: additional_reference.unwrap_or_default(),
-            allocated_quantity: allocated_quantity.unwrap_or_default(),
-            available_quantity: available_quantity.unwrap_or_default(),
-            bin_item_id: bin_item_id.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            is_allocated: is_allocated.unwrap_or_default(),
-            is_selectable: is_selectable.unwrap_or_default(),
-            is_selected: is_selected.unwrap_or_default(),
-            original_quantity: original_quantity.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            receipt_date: receipt_date.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
-            traceable_item_id: traceable_item_id.unwrap_or_default(),
-            use_by_date: use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8202,14 +7056,11 @@ impl sage_core::types::model::FromFields for StockTransferTraceableItemsRequest 
     ) -> Result<Self, A::Error> {
         let mut bin_holding_from_id = None;
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_holding_from_id") => {
-                    fields.lenient_value(&mut bin_holding_from_id)?
-                }
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_holding_from_id" => fields.lenient_value(&mut bin_holding_from_id)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8354,46 +7205,43 @@ impl sage_core::types::model::FromFields for Stocktake {
         let mut stocktake_type = None;
         let mut warehouse_id = None;
         let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("advance_status") => fields.lenient_option(&mut advance_status)?,
-                Some("can_modify_stocktake_type") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "advance_status" => fields.lenient_option(&mut advance_status)?,
+                "can_modify_stocktake_type" => {
                     fields.lenient_option(&mut can_modify_stocktake_type)?
                 }
-                Some("exclude_inactive_stock") => {
+                "exclude_inactive_stock" => {
                     fields.lenient_option(&mut exclude_inactive_stock)?
                 }
-                Some("failed_stocktake_items") => {
+                "failed_stocktake_items" => {
                     fields.next_value(&mut failed_stocktake_items)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("nominal_narrative") => {
-                    fields.lenient_option(&mut nominal_narrative)?
-                }
-                Some("pre_fill_actual_with_expected") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "nominal_narrative" => fields.lenient_option(&mut nominal_narrative)?,
+                "pre_fill_actual_with_expected" => {
                     fields.lenient_option(&mut pre_fill_actual_with_expected)?
                 }
-                Some("show_expected_quantities") => {
+                "show_expected_quantities" => {
                     fields.lenient_option(&mut show_expected_quantities)?
                 }
-                Some("stock_variance_nominal_code") => {
+                "stock_variance_nominal_code" => {
                     fields.next_value(&mut stock_variance_nominal_code)?
                 }
-                Some("stock_variance_nominal_code_id") => {
+                "stock_variance_nominal_code_id" => {
                     fields.lenient_option(&mut stock_variance_nominal_code_id)?
                 }
-                Some("stocktake_count_sheet_items") => {
+                "stocktake_count_sheet_items" => {
                     fields.next_value(&mut stocktake_count_sheet_items)?
                 }
-                Some("stocktake_date") => fields.next_value(&mut stocktake_date)?,
-                Some("stocktake_items") => fields.next_value(&mut stocktake_items)?,
-                Some("stocktake_name") => fields.lenient_option(&mut stocktake_name)?,
-                Some("stocktake_status") => fields.lenient_option(&mut stocktake_status)?,
-                Some("stocktake_type") => fields.lenient_option(&mut stocktake_type)?,
-                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "stocktake_date" => fields.next_value(&mut stocktake_date)?,
+                "stocktake_items" => fields.next_value(&mut stocktake_items)?,
+                "stocktake_name" => fields.lenient_option(&mut stocktake_name)?,
+                "stocktake_status" => fields.lenient_option(&mut stocktake_status)?,
+                "stocktake_type" => fields.lenient_option(&mut stocktake_type)?,
+                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
+                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8525,109 +7373,62 @@ impl sage_core::types::model::FromFields for StocktakeCountSheetItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut actual_quantity_entered = None;
-        let mut actual_quantity_in_stock = None;
-        let mut allows_negative_stock = None;
-        let mut average_buying_price = None;
-        let mut bin_item_id = None;
-        let mut bin_name = None;
-        let mut costing_method_type = None;
-        let mut discrepancy_narrative = None;
-        let mut discrepancy_status = None;
-        let mut has_negative_quantity_in_stock = None;
-        let mut id = None;
-        let mut include_nos_on_count_sheets = None;
-        let mut item_code = None;
-        let mut item_name = None;
-        let mut quantity_allocated = None;
-        let mut quantity_on_pop_order = None;
-        let mut recorded_quantity_in_stock = None;
-        let mut standard_cost = None;
-        let mut stock_unit_name = None;
-        let mut stocktake_id = None;
-        let mut stocktake_trace_count_sheet_items = None;
-        let mut traceable_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("actual_quantity_entered") => {
-                    fields.lenient_option(&mut actual_quantity_entered)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "actual_quantity_entered" => {
+                    fields.lenient_into(&mut model.actual_quantity_entered)?
                 }
-                Some("actual_quantity_in_stock") => {
-                    fields.lenient_option(&mut actual_quantity_in_stock)?
+                "actual_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.actual_quantity_in_stock)?
                 }
-                Some("allows_negative_stock") => {
-                    fields.lenient_option(&mut allows_negative_stock)?
+                "allows_negative_stock" => {
+                    fields.lenient_into(&mut model.allows_negative_stock)?
                 }
-                Some("average_buying_price") => {
-                    fields.lenient_option(&mut average_buying_price)?
+                "average_buying_price" => {
+                    fields.lenient_into(&mut model.average_buying_price)?
                 }
-                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("costing_method_type") => {
-                    fields.lenient_option(&mut costing_method_type)?
+                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "costing_method_type" => {
+                    fields.lenient_into(&mut model.costing_method_type)?
                 }
-                Some("discrepancy_narrative") => {
-                    fields.lenient_option(&mut discrepancy_narrative)?
+                "discrepancy_narrative" => {
+                    fields.lenient_into(&mut model.discrepancy_narrative)?
                 }
-                Some("discrepancy_status") => {
-                    fields.lenient_option(&mut discrepancy_status)?
+                "discrepancy_status" => {
+                    fields.lenient_into(&mut model.discrepancy_status)?
                 }
-                Some("has_negative_quantity_in_stock") => {
-                    fields.lenient_option(&mut has_negative_quantity_in_stock)?
+                "has_negative_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.has_negative_quantity_in_stock)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("include_nos_on_count_sheets") => {
-                    fields.lenient_option(&mut include_nos_on_count_sheets)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "include_nos_on_count_sheets" => {
+                    fields.lenient_into(&mut model.include_nos_on_count_sheets)?
                 }
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_name") => fields.lenient_option(&mut item_name)?,
-                Some("quantity_allocated") => {
-                    fields.lenient_option(&mut quantity_allocated)?
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_name" => fields.lenient_into(&mut model.item_name)?,
+                "quantity_allocated" => {
+                    fields.lenient_into(&mut model.quantity_allocated)?
                 }
-                Some("quantity_on_pop_order") => {
-                    fields.lenient_option(&mut quantity_on_pop_order)?
+                "quantity_on_pop_order" => {
+                    fields.lenient_into(&mut model.quantity_on_pop_order)?
                 }
-                Some("recorded_quantity_in_stock") => {
-                    fields.lenient_option(&mut recorded_quantity_in_stock)?
+                "recorded_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.recorded_quantity_in_stock)?
                 }
-                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
-                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
-                Some("stocktake_id") => fields.lenient_option(&mut stocktake_id)?,
-                Some("stocktake_trace_count_sheet_items") => {
-                    fields.next_value(&mut stocktake_trace_count_sheet_items)?
+                "standard_cost" => fields.lenient_into(&mut model.standard_cost)?,
+                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
+                "stocktake_id" => fields.lenient_into(&mut model.stocktake_id)?,
+                "stocktake_trace_count_sheet_items" => {
+                    fields.option_into(&mut model.stocktake_trace_count_sheet_items)?
                 }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            actual_quantity_entered: actual_quantity_entered.unwrap_or_default(),
-            actual_quantity_in_stock: actual_quantity_in_stock.unwrap_or_default(),
-            allows_negative_stock: allows_negative_stock.unwrap_or_default(),
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            bin_item_id: bin_item_id.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            costing_method_type: costing_method_type.unwrap_or_default(),
-            discrepancy_narrative: discrepancy_narrative.unwrap_or_default(),
-            discrepancy_status: discrepancy_status.unwrap_or_default(),
-            has_negative_quantity_in_stock: has_negative_quantity_in_stock
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            include_nos_on_count_sheets: include_nos_on_count_sheets.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            quantity_allocated: quantity_allocated.unwrap_or_default(),
-            quantity_on_pop_order: quantity_on_pop_order.unwrap_or_default(),
-            recorded_quantity_in_stock: recorded_quantity_in_stock.unwrap_or_default(),
-            standard_cost: standard_cost.unwrap_or_default(),
-            stock_unit_name: stock_unit_name.unwrap_or_default(),
-            stocktake_id: stocktake_id.unwrap_or_default(),
-            stocktake_trace_count_sheet_items: stocktake_trace_count_sheet_items
-                .unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8670,29 +7471,19 @@ for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut identification_no = None;
-        let mut stocktake_count_sheet_item_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "id" => fields.lenient_into(&mut model.id)?,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "stocktake_count_sheet_item_id" => {
+                    fields.lenient_into(&mut model.stocktake_count_sheet_item_id)?
                 }
-                Some("stocktake_count_sheet_item_id") => {
-                    fields.lenient_option(&mut stocktake_count_sheet_item_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            stocktake_count_sheet_item_id: stocktake_count_sheet_item_id
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8781,24 +7572,23 @@ impl sage_core::types::model::FromFields for StocktakeCriteriaTemplate {
         let mut stock_value_number_of_items = None;
         let mut stock_value_type = None;
         let mut stocktake_traceable_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("due_date") => fields.next_value(&mut due_date)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("last_sold_date") => fields.next_value(&mut last_sold_date)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("product_groups") => fields.next_value(&mut product_groups)?,
-                Some("quantity_from") => fields.lenient_option(&mut quantity_from)?,
-                Some("quantity_to") => fields.lenient_option(&mut quantity_to)?,
-                Some("stock_value_number_of_items") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "due_date" => fields.next_value(&mut due_date)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "last_sold_date" => fields.next_value(&mut last_sold_date)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "product_groups" => fields.next_value(&mut product_groups)?,
+                "quantity_from" => fields.lenient_option(&mut quantity_from)?,
+                "quantity_to" => fields.lenient_option(&mut quantity_to)?,
+                "stock_value_number_of_items" => {
                     fields.lenient_option(&mut stock_value_number_of_items)?
                 }
-                Some("stock_value_type") => fields.lenient_option(&mut stock_value_type)?,
-                Some("stocktake_traceable_type") => {
+                "stock_value_type" => fields.lenient_option(&mut stock_value_type)?,
+                "stocktake_traceable_type" => {
                     fields.lenient_option(&mut stocktake_traceable_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -8848,21 +7638,16 @@ impl sage_core::types::model::FromFields for StocktakeFailedStocktakeItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_name = None;
-        let mut item_code = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_name: bin_name.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8903,24 +7688,17 @@ impl sage_core::types::model::FromFields for StocktakeSelectorValueType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -8961,24 +7739,17 @@ impl sage_core::types::model::FromFields for StocktakeStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9058,80 +7829,41 @@ impl sage_core::types::model::FromFields for StocktakeStocktakeItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allows_negative_stock = None;
-        let mut average_buying_price = None;
-        let mut bin_name = None;
-        let mut date_of_last_sale = None;
-        let mut is_selected = None;
-        let mut item_code = None;
-        let mut item_name = None;
-        let mut last_stocktake = None;
-        let mut product_group_code = None;
-        let mut product_group_id = None;
-        let mut quantity_in_stock = None;
-        let mut stock_unit_name = None;
-        let mut stocktake_cycle_period = None;
-        let mut stocktake_item_id = None;
-        let mut traceable_type = None;
-        let mut value_of_stock = None;
-        let mut warehouse_holding_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("allows_negative_stock") => {
-                    fields.lenient_option(&mut allows_negative_stock)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allows_negative_stock" => {
+                    fields.lenient_into(&mut model.allows_negative_stock)?
                 }
-                Some("average_buying_price") => {
-                    fields.lenient_option(&mut average_buying_price)?
+                "average_buying_price" => {
+                    fields.lenient_into(&mut model.average_buying_price)?
                 }
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("date_of_last_sale") => fields.next_value(&mut date_of_last_sale)?,
-                Some("is_selected") => fields.lenient_option(&mut is_selected)?,
-                Some("item_code") => fields.lenient_option(&mut item_code)?,
-                Some("item_name") => fields.lenient_option(&mut item_name)?,
-                Some("last_stocktake") => fields.next_value(&mut last_stocktake)?,
-                Some("product_group_code") => {
-                    fields.lenient_option(&mut product_group_code)?
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "date_of_last_sale" => fields.option_into(&mut model.date_of_last_sale)?,
+                "is_selected" => fields.lenient_into(&mut model.is_selected)?,
+                "item_code" => fields.lenient_into(&mut model.item_code)?,
+                "item_name" => fields.lenient_into(&mut model.item_name)?,
+                "last_stocktake" => fields.option_into(&mut model.last_stocktake)?,
+                "product_group_code" => {
+                    fields.lenient_into(&mut model.product_group_code)?
                 }
-                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
+                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
+                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
+                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
+                "stocktake_cycle_period" => {
+                    fields.lenient_into(&mut model.stocktake_cycle_period)?
                 }
-                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
-                Some("stocktake_cycle_period") => {
-                    fields.lenient_option(&mut stocktake_cycle_period)?
+                "stocktake_item_id" => fields.lenient_into(&mut model.stocktake_item_id)?,
+                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
+                "value_of_stock" => fields.lenient_into(&mut model.value_of_stock)?,
+                "warehouse_holding_id" => {
+                    fields.lenient_into(&mut model.warehouse_holding_id)?
                 }
-                Some("stocktake_item_id") => {
-                    fields.lenient_option(&mut stocktake_item_id)?
-                }
-                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
-                Some("value_of_stock") => fields.lenient_option(&mut value_of_stock)?,
-                Some("warehouse_holding_id") => {
-                    fields.lenient_option(&mut warehouse_holding_id)?
-                }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allows_negative_stock: allows_negative_stock.unwrap_or_default(),
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            date_of_last_sale: date_of_last_sale.unwrap_or_default(),
-            is_selected: is_selected.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            last_stocktake: last_stocktake.unwrap_or_default(),
-            product_group_code: product_group_code.unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            stock_unit_name: stock_unit_name.unwrap_or_default(),
-            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
-            stocktake_item_id: stocktake_item_id.unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            value_of_stock: value_of_stock.unwrap_or_default(),
-            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9172,24 +7904,17 @@ impl sage_core::types::model::FromFields for StocktakeTraceableType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9230,24 +7955,17 @@ impl sage_core::types::model::FromFields for StocktakeType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9301,43 +8019,24 @@ impl sage_core::types::model::FromFields for StocktakeView {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut stocktake_date = None;
-        let mut stocktake_name = None;
-        let mut stocktake_status_id = None;
-        let mut stocktake_type_id = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("stocktake_date") => fields.next_value(&mut stocktake_date)?,
-                Some("stocktake_name") => fields.lenient_option(&mut stocktake_name)?,
-                Some("stocktake_status_id") => {
-                    fields.lenient_option(&mut stocktake_status_id)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "stocktake_date" => fields.option_into(&mut model.stocktake_date)?,
+                "stocktake_name" => fields.lenient_into(&mut model.stocktake_name)?,
+                "stocktake_status_id" => {
+                    fields.lenient_into(&mut model.stocktake_status_id)?
                 }
-                Some("stocktake_type_id") => {
-                    fields.lenient_option(&mut stocktake_type_id)?
-                }
-                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "stocktake_type_id" => fields.lenient_into(&mut model.stocktake_type_id)?,
+                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            stocktake_date: stocktake_date.unwrap_or_default(),
-            stocktake_name: stocktake_name.unwrap_or_default(),
-            stocktake_status_id: stocktake_status_id.unwrap_or_default(),
-            stocktake_type_id: stocktake_type_id.unwrap_or_default(),
-            warehouse_id: warehouse_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9393,15 +8092,14 @@ impl sage_core::types::model::FromFields for TraceableAdjustment {
         let mut issue_status = None;
         let mut product_id = None;
         let mut traceable_adjustment_items = None;
-        loop {
-            match fields.next_key()? {
-                Some("issue_status") => fields.lenient_option(&mut issue_status)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("traceable_adjustment_items") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "issue_status" => fields.lenient_option(&mut issue_status)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "traceable_adjustment_items" => {
                     fields.next_value(&mut traceable_adjustment_items)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -9478,66 +8176,35 @@ impl sage_core::types::model::FromFields for TraceableAdjustmentItemBalance {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_reference = None;
-        let mut allocated_quantity = None;
-        let mut bin_item_id = None;
-        let mut bin_name = None;
-        let mut identification_no = None;
-        let mut is_allocated = None;
-        let mut quantity = None;
-        let mut receipt_date = None;
-        let mut sell_by_date = None;
-        let mut supplier_reference = None;
-        let mut traceable_bin_item_id = None;
-        let mut traceable_item_id = None;
-        let mut use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("allocated_quantity") => {
-                    fields.lenient_option(&mut allocated_quantity)?
+                "allocated_quantity" => {
+                    fields.lenient_into(&mut model.allocated_quantity)?
                 }
-                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
+                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
+                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
+                "traceable_bin_item_id" => {
+                    fields.lenient_into(&mut model.traceable_bin_item_id)?
                 }
-                Some("traceable_bin_item_id") => {
-                    fields.lenient_option(&mut traceable_bin_item_id)?
-                }
-                Some("traceable_item_id") => {
-                    fields.lenient_option(&mut traceable_item_id)?
-                }
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
+                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            additional_reference: additional_reference.unwrap_or_default(),
-            allocated_quantity: allocated_quantity.unwrap_or_default(),
-            bin_item_id: bin_item_id.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            is_allocated: is_allocated.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            receipt_date: receipt_date.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
-            traceable_item_id: traceable_item_id.unwrap_or_default(),
-            use_by_date: use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9614,72 +8281,35 @@ for TraceableAdjustmentTraceableAdjustmentItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut activity_date = None;
-        let mut additional_reference = None;
-        let mut available_quantity = None;
-        let mut bin_name = None;
-        let mut identification_no = None;
-        let mut is_allocated = None;
-        let mut purchase_order_no = None;
-        let mut quantity = None;
-        let mut receipt_date = None;
-        let mut sell_by_date = None;
-        let mut split_batch_items = None;
-        let mut supplier_reference = None;
-        let mut traceable_item_id = None;
-        let mut use_by_date = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("activity_date") => fields.next_value(&mut activity_date)?,
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "activity_date" => fields.option_into(&mut model.activity_date)?,
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("available_quantity") => {
-                    fields.lenient_option(&mut available_quantity)?
+                "available_quantity" => {
+                    fields.lenient_into(&mut model.available_quantity)?
                 }
-                Some("bin_name") => fields.next_value(&mut bin_name)?,
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
+                "bin_name" => fields.option_into(&mut model.bin_name)?,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
+                "purchase_order_no" => fields.lenient_into(&mut model.purchase_order_no)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
+                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
+                "split_batch_items" => fields.option_into(&mut model.split_batch_items)?,
+                "supplier_reference" => {
+                    fields.lenient_into(&mut model.supplier_reference)?
                 }
-                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
-                Some("purchase_order_no") => {
-                    fields.lenient_option(&mut purchase_order_no)?
-                }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("split_batch_items") => fields.next_value(&mut split_batch_items)?,
-                Some("supplier_reference") => {
-                    fields.lenient_option(&mut supplier_reference)?
-                }
-                Some("traceable_item_id") => {
-                    fields.lenient_option(&mut traceable_item_id)?
-                }
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some("warehouse_name") => fields.next_value(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
+                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
+                "warehouse_name" => fields.option_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            activity_date: activity_date.unwrap_or_default(),
-            additional_reference: additional_reference.unwrap_or_default(),
-            available_quantity: available_quantity.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            is_allocated: is_allocated.unwrap_or_default(),
-            purchase_order_no: purchase_order_no.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            receipt_date: receipt_date.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            split_batch_items: split_batch_items.unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            traceable_item_id: traceable_item_id.unwrap_or_default(),
-            use_by_date: use_by_date.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9725,34 +8355,21 @@ for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_reference = None;
-        let mut identification_no = None;
-        let mut quantity = None;
-        let mut sell_by_date = None;
-        let mut use_by_date = None;
-        loop {
-            match fields.next_key()? {
-                Some("additional_reference") => {
-                    fields.lenient_option(&mut additional_reference)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "additional_reference" => {
+                    fields.lenient_into(&mut model.additional_reference)?
                 }
-                Some("identification_no") => {
-                    fields.lenient_option(&mut identification_no)?
-                }
-                Some("quantity") => fields.lenient_option(&mut quantity)?,
-                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
-                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
+                "quantity" => fields.lenient_into(&mut model.quantity)?,
+                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
+                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            additional_reference: additional_reference.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            use_by_date: use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9793,24 +8410,17 @@ impl sage_core::types::model::FromFields for TraceableIssueStatusType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9867,50 +8477,31 @@ impl sage_core::types::model::FromFields for TraceableItemAllocationRecord {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut allocated_quantity = None;
-        let mut allocated_to = None;
-        let mut allocation_balance_id = None;
-        let mut allocation_date = None;
-        let mut bin_name = None;
-        let mut order_no = None;
-        let mut traceable_allocation_bal_id = None;
-        let mut traceable_bin_item_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("allocated_quantity") => {
-                    fields.lenient_option(&mut allocated_quantity)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "allocated_quantity" => {
+                    fields.lenient_into(&mut model.allocated_quantity)?
                 }
-                Some("allocated_to") => fields.lenient_option(&mut allocated_to)?,
-                Some("allocation_balance_id") => {
-                    fields.lenient_option(&mut allocation_balance_id)?
+                "allocated_to" => fields.lenient_into(&mut model.allocated_to)?,
+                "allocation_balance_id" => {
+                    fields.lenient_into(&mut model.allocation_balance_id)?
                 }
-                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("order_no") => fields.lenient_option(&mut order_no)?,
-                Some("traceable_allocation_bal_id") => {
-                    fields.lenient_option(&mut traceable_allocation_bal_id)?
+                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "order_no" => fields.lenient_into(&mut model.order_no)?,
+                "traceable_allocation_bal_id" => {
+                    fields.lenient_into(&mut model.traceable_allocation_bal_id)?
                 }
-                Some("traceable_bin_item_id") => {
-                    fields.lenient_option(&mut traceable_bin_item_id)?
+                "traceable_bin_item_id" => {
+                    fields.lenient_into(&mut model.traceable_bin_item_id)?
                 }
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            allocated_quantity: allocated_quantity.unwrap_or_default(),
-            allocated_to: allocated_to.unwrap_or_default(),
-            allocation_balance_id: allocation_balance_id.unwrap_or_default(),
-            allocation_date: allocation_date.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            order_no: order_no.unwrap_or_default(),
-            traceable_allocation_bal_id: traceable_allocation_bal_id.unwrap_or_default(),
-            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -9967,54 +8558,35 @@ impl sage_core::types::model::FromFields for TraceableItemHistoryRecord {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut despatch_receipt_grn_no = None;
-        let mut id = None;
-        let mut received_issued_by = None;
-        let mut received_issued_date = None;
-        let mut received_issued_quantity = None;
-        let mut sales_purchase_order_no = None;
-        let mut trader_name = None;
-        let mut trader_reference = None;
-        let mut transaction_history_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("despatch_receipt_grn_no") => {
-                    fields.lenient_option(&mut despatch_receipt_grn_no)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "despatch_receipt_grn_no" => {
+                    fields.lenient_into(&mut model.despatch_receipt_grn_no)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("received_issued_by") => {
-                    fields.lenient_option(&mut received_issued_by)?
+                "id" => fields.lenient_into(&mut model.id)?,
+                "received_issued_by" => {
+                    fields.lenient_into(&mut model.received_issued_by)?
                 }
-                Some("received_issued_date") => {
-                    fields.next_value(&mut received_issued_date)?
+                "received_issued_date" => {
+                    fields.option_into(&mut model.received_issued_date)?
                 }
-                Some("received_issued_quantity") => {
-                    fields.lenient_option(&mut received_issued_quantity)?
+                "received_issued_quantity" => {
+                    fields.lenient_into(&mut model.received_issued_quantity)?
                 }
-                Some("sales_purchase_order_no") => {
-                    fields.lenient_option(&mut sales_purchase_order_no)?
+                "sales_purchase_order_no" => {
+                    fields.lenient_into(&mut model.sales_purchase_order_no)?
                 }
-                Some("trader_name") => fields.lenient_option(&mut trader_name)?,
-                Some("trader_reference") => fields.lenient_option(&mut trader_reference)?,
-                Some("transaction_history_type") => {
-                    fields.lenient_option(&mut transaction_history_type)?
+                "trader_name" => fields.lenient_into(&mut model.trader_name)?,
+                "trader_reference" => fields.lenient_into(&mut model.trader_reference)?,
+                "transaction_history_type" => {
+                    fields.lenient_into(&mut model.transaction_history_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            despatch_receipt_grn_no: despatch_receipt_grn_no.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            received_issued_by: received_issued_by.unwrap_or_default(),
-            received_issued_date: received_issued_date.unwrap_or_default(),
-            received_issued_quantity: received_issued_quantity.unwrap_or_default(),
-            sales_purchase_order_no: sales_purchase_order_no.unwrap_or_default(),
-            trader_name: trader_name.unwrap_or_default(),
-            trader_reference: trader_reference.unwrap_or_default(),
-            transaction_history_type: transaction_history_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10062,39 +8634,26 @@ impl sage_core::types::model::FromFields for TraceableItemLocationRecord {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bin_item_id = None;
-        let mut bin_name = None;
-        let mut bin_quantity_in_stock = None;
-        let mut free_stock_available = None;
-        let mut traceable_bin_item_id = None;
-        let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
-                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
-                Some("bin_quantity_in_stock") => {
-                    fields.lenient_option(&mut bin_quantity_in_stock)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
+                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
+                "bin_quantity_in_stock" => {
+                    fields.lenient_into(&mut model.bin_quantity_in_stock)?
                 }
-                Some("free_stock_available") => {
-                    fields.lenient_option(&mut free_stock_available)?
+                "free_stock_available" => {
+                    fields.lenient_into(&mut model.free_stock_available)?
                 }
-                Some("traceable_bin_item_id") => {
-                    fields.lenient_option(&mut traceable_bin_item_id)?
+                "traceable_bin_item_id" => {
+                    fields.lenient_into(&mut model.traceable_bin_item_id)?
                 }
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            bin_item_id: bin_item_id.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            bin_quantity_in_stock: bin_quantity_in_stock.unwrap_or_default(),
-            free_stock_available: free_stock_available.unwrap_or_default(),
-            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10138,11 +8697,10 @@ impl sage_core::types::model::FromFields for TraceableItemsAmendTraceableItemsRe
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -10192,11 +8750,10 @@ impl sage_core::types::model::FromFields for TraceableItemsAssignTraceableItemsR
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut product_id = None;
-        loop {
-            match fields.next_key()? {
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -10243,24 +8800,17 @@ impl sage_core::types::model::FromFields for TraceableType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10308,35 +8858,22 @@ impl sage_core::types::model::FromFields for Unit {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut each_value = None;
-        let mut id = None;
-        let mut multiple_of_base_unit = None;
-        let mut name = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("each_value") => fields.lenient_option(&mut each_value)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("multiple_of_base_unit") => {
-                    fields.lenient_option(&mut multiple_of_base_unit)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
+                "each_value" => fields.lenient_into(&mut model.each_value)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "multiple_of_base_unit" => {
+                    fields.lenient_into(&mut model.multiple_of_base_unit)?
                 }
-                Some("name") => fields.lenient_option(&mut name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "name" => fields.lenient_into(&mut model.name)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            each_value: each_value.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10377,24 +8914,17 @@ impl sage_core::types::model::FromFields for UnitType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -10702,66 +9232,65 @@ impl sage_core::types::model::FromFields for Warehouse {
         let mut use_for_sales_trading = None;
         let mut warehouse_type = None;
         let mut website = None;
-        loop {
-            match fields.next_key()? {
-                Some("address_1") => fields.lenient_option(&mut address_1)?,
-                Some("address_2") => fields.lenient_option(&mut address_2)?,
-                Some("address_3") => fields.lenient_option(&mut address_3)?,
-                Some("address_4") => fields.lenient_option(&mut address_4)?,
-                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
-                Some("city") => fields.lenient_option(&mut city)?,
-                Some("contact") => fields.lenient_option(&mut contact)?,
-                Some("country") => fields.lenient_option(&mut country)?,
-                Some("country_code") => fields.next_value(&mut country_code)?,
-                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
-                Some("county") => fields.lenient_option(&mut county)?,
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("email") => fields.lenient_option(&mut email)?,
-                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("name") => fields.lenient_value(&mut name)?,
-                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
-                Some("postcode") => fields.lenient_option(&mut postcode)?,
-                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
-                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
-                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
-                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
-                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
-                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
-                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
-                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
-                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
-                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
-                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
-                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
-                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
-                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
-                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
-                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
-                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
-                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
-                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
-                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
-                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
-                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
-                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
-                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
-                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
-                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
-                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
-                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
-                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
-                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
-                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
-                Some("use_for_sales_trading") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "address_1" => fields.lenient_option(&mut address_1)?,
+                "address_2" => fields.lenient_option(&mut address_2)?,
+                "address_3" => fields.lenient_option(&mut address_3)?,
+                "address_4" => fields.lenient_option(&mut address_4)?,
+                "bom_settings" => fields.next_value(&mut bom_settings)?,
+                "city" => fields.lenient_option(&mut city)?,
+                "contact" => fields.lenient_option(&mut contact)?,
+                "country" => fields.lenient_option(&mut country)?,
+                "country_code" => fields.next_value(&mut country_code)?,
+                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
+                "county" => fields.lenient_option(&mut county)?,
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "description" => fields.lenient_option(&mut description)?,
+                "email" => fields.lenient_option(&mut email)?,
+                "fax_number" => fields.lenient_option(&mut fax_number)?,
+                "id" => fields.lenient_option(&mut id)?,
+                "name" => fields.lenient_value(&mut name)?,
+                "postal_name" => fields.lenient_option(&mut postal_name)?,
+                "postcode" => fields.lenient_option(&mut postcode)?,
+                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
+                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
+                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
+                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
+                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
+                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
+                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
+                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
+                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
+                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
+                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
+                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
+                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
+                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
+                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
+                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
+                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
+                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
+                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
+                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
+                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
+                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
+                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
+                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
+                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
+                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
+                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
+                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
+                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
+                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
+                "telephone_number" => fields.lenient_option(&mut telephone_number)?,
+                "use_for_sales_trading" => {
                     fields.lenient_option(&mut use_for_sales_trading)?
                 }
-                Some("warehouse_type") => fields.lenient_option(&mut warehouse_type)?,
-                Some("website") => fields.lenient_option(&mut website)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse_type" => fields.lenient_option(&mut warehouse_type)?,
+                "website" => fields.lenient_option(&mut website)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -10859,26 +9388,19 @@ impl sage_core::types::model::FromFields for WarehouseBomSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut id = None;
-        let mut is_component_source = None;
-        loop {
-            match fields.next_key()? {
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_component_source") => {
-                    fields.lenient_option(&mut is_component_source)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "is_component_source" => {
+                    fields.lenient_into(&mut model.is_component_source)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_component_source: is_component_source.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11068,63 +9590,54 @@ impl sage_core::types::model::FromFields for WarehouseHolding {
         let mut warehouse = None;
         let mut warehouse_id = None;
         let mut warehouse_name = None;
-        loop {
-            match fields.next_key()? {
-                Some("bin_holdings") => fields.next_value(&mut bin_holdings)?,
-                Some("confirmed_qty_in_stock") => {
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "bin_holdings" => fields.next_value(&mut bin_holdings)?,
+                "confirmed_qty_in_stock" => {
                     fields.lenient_option(&mut confirmed_qty_in_stock)?
                 }
-                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
-                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
-                Some("free_stock_available") => {
+                "date_time_created" => fields.next_value(&mut date_time_created)?,
+                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
+                "free_stock_available" => {
                     fields.lenient_option(&mut free_stock_available)?
                 }
-                Some("free_stock_available_less_reserved") => {
+                "free_stock_available_less_reserved" => {
                     fields.lenient_option(&mut free_stock_available_less_reserved)?
                 }
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("is_default_manufacturing_warehouse") => {
+                "id" => fields.lenient_option(&mut id)?,
+                "is_default_manufacturing_warehouse" => {
                     fields.lenient_option(&mut is_default_manufacturing_warehouse)?
                 }
-                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
-                Some("maximum_level") => fields.lenient_option(&mut maximum_level)?,
-                Some("minimum_level") => fields.lenient_option(&mut minimum_level)?,
-                Some("product") => fields.next_value(&mut product)?,
-                Some("product_id") => fields.lenient_value(&mut product_id)?,
-                Some("quantity_allocated") => {
-                    fields.lenient_option(&mut quantity_allocated)?
-                }
-                Some("quantity_allocated_bom") => {
+                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
+                "maximum_level" => fields.lenient_option(&mut maximum_level)?,
+                "minimum_level" => fields.lenient_option(&mut minimum_level)?,
+                "product" => fields.next_value(&mut product)?,
+                "product_id" => fields.lenient_value(&mut product_id)?,
+                "quantity_allocated" => fields.lenient_option(&mut quantity_allocated)?,
+                "quantity_allocated_bom" => {
                     fields.lenient_option(&mut quantity_allocated_bom)?
                 }
-                Some("quantity_allocated_sop") => {
+                "quantity_allocated_sop" => {
                     fields.lenient_option(&mut quantity_allocated_sop)?
                 }
-                Some("quantity_allocated_stock") => {
+                "quantity_allocated_stock" => {
                     fields.lenient_option(&mut quantity_allocated_stock)?
                 }
-                Some("quantity_in_stock") => {
-                    fields.lenient_option(&mut quantity_in_stock)?
-                }
-                Some("quantity_in_stock_less_reserved") => {
+                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
+                "quantity_in_stock_less_reserved" => {
                     fields.lenient_option(&mut quantity_in_stock_less_reserved)?
                 }
-                Some("quantity_on_order") => {
-                    fields.lenient_option(&mut quantity_on_order)?
-                }
-                Some("quantity_reserved") => {
-                    fields.lenient_option(&mut quantity_reserved)?
-                }
-                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
-                Some("status") => fields.next_value(&mut status)?,
-                Some("unconfirmed_qty_in_stock") => {
+                "quantity_on_order" => fields.lenient_option(&mut quantity_on_order)?,
+                "quantity_reserved" => fields.lenient_option(&mut quantity_reserved)?,
+                "reorder_level" => fields.lenient_option(&mut reorder_level)?,
+                "status" => fields.next_value(&mut status)?,
+                "unconfirmed_qty_in_stock" => {
                     fields.lenient_option(&mut unconfirmed_qty_in_stock)?
                 }
-                Some("warehouse") => fields.next_value(&mut warehouse)?,
-                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
-                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                "warehouse" => fields.next_value(&mut warehouse)?,
+                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
+                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -11192,20 +9705,17 @@ impl sage_core::types::model::FromFields for WarehouseHoldingStatus {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut delete_exception_type = None;
-        loop {
-            match fields.next_key()? {
-                Some("delete_exception_type") => {
-                    fields.lenient_option(&mut delete_exception_type)?
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "delete_exception_type" => {
+                    fields.lenient_into(&mut model.delete_exception_type)?
                 }
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            delete_exception_type: delete_exception_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 
@@ -11244,24 +9754,17 @@ impl sage_core::types::model::FromFields for WarehouseType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut id = None;
-        let mut value = None;
-        loop {
-            match fields.next_key()? {
-                Some("description") => fields.lenient_option(&mut description)?,
-                Some("id") => fields.lenient_option(&mut id)?,
-                Some("value") => fields.lenient_option(&mut value)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "description" => fields.lenient_into(&mut model.description)?,
+                "id" => fields.lenient_into(&mut model.id)?,
+                "value" => fields.lenient_into(&mut model.value)?,
+                _ => fields.keep_unknown()?,
             }
         }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+        model.extra = fields.into_extra();
+        Ok(model)
     }
 }
 

@@ -43,15 +43,14 @@ impl FromFields for Line {
         let mut tags = None;
         let mut due = None;
         let mut child = None;
-        loop {
-            match fields.next_key()? {
-                Some("Count") => fields.lenient_value(&mut count)?,
-                Some("Limit") => fields.lenient_option(&mut limit)?,
-                Some("Tags") => fields.or_default(&mut tags)?,
-                Some("Due") => fields.next_value(&mut due)?,
-                Some("Child") => fields.next_value(&mut child)?,
-                Some(_) => fields.keep_unknown()?,
-                None => break,
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "Count" => fields.lenient_value(&mut count)?,
+                "Limit" => fields.lenient_option(&mut limit)?,
+                "Tags" => fields.or_default(&mut tags)?,
+                "Due" => fields.next_value(&mut due)?,
+                "Child" => fields.next_value(&mut child)?,
+                _ => fields.keep_unknown()?,
             }
         }
         Ok(Self {
@@ -211,4 +210,92 @@ fn models_write_back_what_serdes_flatten_derive_wrote() {
         written,
         r#"{"Count":1,"Limit":12345678901234567.89,"Tags":["a"],"Due":"2024-03-01","Alpha":0.1,"Big":"123456789012345678901234"}"#
     );
+}
+
+/// A model whose fields are all optional, written as the generator writes one with a `Default`:
+/// values are read straight into the fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Note {
+    limit: Option<Decimal>,
+    due: Option<Date>,
+    child: Option<Box<Note>>,
+    extra: Extra,
+}
+
+impl<'de> Deserialize<'de> for Note {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer)
+    }
+}
+
+impl FromFields for Note {
+    fn from_fields<'de, A: MapAccess<'de>>(mut fields: Fields<'de, A>) -> Result<Self, A::Error> {
+        let mut model = Self::default();
+        while let Some(key) = fields.next_key()? {
+            match key {
+                "Limit" => fields.lenient_into(&mut model.limit)?,
+                "Due" => fields.option_into(&mut model.due)?,
+                "Child" => fields.option_into(&mut model.child)?,
+                _ => fields.keep_unknown()?,
+            }
+        }
+        model.extra = fields.into_extra();
+        Ok(model)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DerivedNote {
+    #[serde(rename = "Limit", default, deserialize_with = "lenient::option")]
+    limit: Option<Decimal>,
+    #[serde(rename = "Due", default)]
+    due: Option<Date>,
+    #[serde(rename = "Child", default)]
+    child: Option<Box<DerivedNote>>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl From<DerivedNote> for Note {
+    fn from(derived: DerivedNote) -> Self {
+        let child = derived.child.map(|child| Box::new(Note::from(*child)));
+        Self { limit: derived.limit, due: derived.due, child, extra: derived.extra }
+    }
+}
+
+fn note(body: &str) -> Result<Note, String> {
+    lenient::from_slice(body.as_bytes()).map_err(|error: serde_json::Error| error.to_string())
+}
+
+fn derived_note(body: &str) -> Result<Note, String> {
+    let named_as_note = |error: serde_json::Error| error.to_string().replace("struct DerivedNote", "struct Note");
+    lenient::from_slice::<DerivedNote>(body.as_bytes()).map(Note::from).map_err(named_as_note)
+}
+
+#[test]
+fn a_model_with_only_optional_fields_reads_as_serdes_derive_reads_it() {
+    for body in [
+        r#"{}"#,
+        r#"{"Limit":" 12.50 ","Due":"2024-03-01","Notes":"x"}"#,
+        r#"{"Limit":"","Due":null,"Child":null}"#,
+        r#"{"Child":{"Limit":98765432109876543.21,"Deep":[1,{"b":null}]},"Zeta":1}"#,
+        r#"{"Limit":"1","Limit":"2"}"#,
+        r#"{"Child":{},"Child":{}}"#,
+        r#"{"Limit":"1,50"}"#,
+        r#"{"Due":"yesterday"}"#,
+        r#"[1]"#,
+        r#"{"Limit":"#,
+    ] {
+        assert_eq!(note(body), derived_note(body), "{body}");
+    }
+    assert_eq!(note(r#"{"Child":{"Limit":"3"}}"#).unwrap().child.unwrap().limit, Some(Decimal::from(3)));
+}
+
+#[test]
+fn in_an_all_optional_model_a_key_repeated_after_null_takes_the_later_value() {
+    // serde's derive calls this a duplicate; the field itself is the only record of what was
+    // seen, and a `null` leaves it unset. Sage does not repeat keys; this pins what happens if one does.
+    assert_eq!(note(r#"{"Limit":null,"Limit":"2"}"#).unwrap().limit, Some(Decimal::from(2)));
+    assert!(derived_note(r#"{"Limit":null,"Limit":"2"}"#).unwrap_err().starts_with("duplicate field `Limit`"));
+    assert!(note(r#"{"Limit":"1","Limit":"2"}"#).unwrap_err().starts_with("duplicate field `Limit`"));
 }
