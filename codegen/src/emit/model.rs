@@ -76,19 +76,40 @@ fn serialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenSt
 
 /// `Deserialize` in one pass over the JSON object (see `sage_core::types::model`): each known key
 /// decodes into a local named after its field (straight into the field when the model has a
-/// `Default`), any other key goes into `extra`. serde's derive
-/// would need `#[serde(flatten)]` for `extra`, which buffers every value and makes each model's
-/// impl several times larger and slower to compile.
+/// `Default`), any other key goes into `extra`. serde's derive would need `#[serde(flatten)]` for
+/// `extra`, which buffers every value and makes each model's impl several times larger and slower
+/// to compile.
 fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
     let name = ident(&model.rust_name);
     // The reader, the key and the model being read have names no field (nor local) has.
     let reader = unused(&["fields", "object", "input"], fields, &[]);
     let key = unused(&["key", "name", "json_key"], fields, &[&reader]);
     // A model whose fields are all optional has a `Default`: its fields are read straight into it.
-    if scope.derives_default(&model.name) && !fields.is_empty() {
+    let body = if scope.derives_default(&model.name) && !fields.is_empty() {
         let model = unused(&["model", "this", "read"], fields, &[&reader, &key]);
-        return read_into_default(&name, fields, [&reader, &key, &model], scope);
+        read_into_default(fields, [&reader, &key, &model], scope)
+    } else {
+        read_into_locals(fields, [&reader, &key], scope)
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                sage_core::types::model::deserialize(deserializer)
+            }
+        }
+
+        impl sage_core::types::model::FromFields for #name {
+            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+                mut #reader: sage_core::types::model::Fields<'de, A>,
+            ) -> Result<Self, A::Error> {
+                #body
+            }
+        }
     }
+}
+
+/// `from_fields` reading each field into a local first, so that a missing required one is an error.
+fn read_into_locals(fields: &[Field], [reader, key]: [&Ident; 2], scope: &Scope<'_>) -> TokenStream {
     let locals = fields.iter().map(|field| {
         let local = ident(&field.rust_name);
         quote!(let mut #local = None;)
@@ -121,32 +142,15 @@ fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Token
         }
     });
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                sage_core::types::model::deserialize(deserializer)
-            }
-        }
-
-        impl sage_core::types::model::FromFields for #name {
-            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-                mut #reader: sage_core::types::model::Fields<'de, A>,
-            ) -> Result<Self, A::Error> {
-                #(#locals)*
-                #read_loop
-                Ok(Self { #(#inits,)* extra: #reader.into_extra() })
-            }
-        }
+        #(#locals)*
+        #read_loop
+        Ok(Self { #(#inits,)* extra: #reader.into_extra() })
     }
 }
 
-/// `deserialize_impl` for a model with a `Default` (every field an `Option`): each value is read into
-/// the field itself, so there is no local per field to declare and then move.
-fn read_into_default(
-    name: &Ident,
-    fields: &[Field],
-    [reader, key, model]: [&Ident; 3],
-    scope: &Scope<'_>,
-) -> TokenStream {
+/// `from_fields` for a model with a `Default` (every field an `Option`): each value is read into the
+/// field itself, so there is no local per field to declare and then move.
+fn read_into_default(fields: &[Field], [reader, key, model]: [&Ident; 3], scope: &Scope<'_>) -> TokenStream {
     let arms = fields.iter().map(|field| {
         let member = ident(&field.rust_name);
         let json_name = &field.json_name;
@@ -157,27 +161,15 @@ fn read_into_default(
         quote!(#json_name => #reader.#read(&mut #model.#member)?,)
     });
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                sage_core::types::model::deserialize(deserializer)
+        let mut #model = Self::default();
+        while let Some(#key) = #reader.next_key()? {
+            match #key {
+                #(#arms)*
+                _ => #reader.keep_unknown()?,
             }
         }
-
-        impl sage_core::types::model::FromFields for #name {
-            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-                mut #reader: sage_core::types::model::Fields<'de, A>,
-            ) -> Result<Self, A::Error> {
-                let mut #model = Self::default();
-                while let Some(#key) = #reader.next_key()? {
-                    match #key {
-                        #(#arms)*
-                        _ => #reader.keep_unknown()?,
-                    }
-                }
-                #model.extra = #reader.into_extra();
-                Ok(#model)
-            }
-        }
+        #model.extra = #reader.into_extra();
+        Ok(#model)
     }
 }
 
