@@ -281,7 +281,10 @@ fn area_module(
     let shared = match part {
         Part::Own { shared_crate, .. } => {
             let (shared_crate, module) = (ident(shared_crate), ident(&area.name));
-            Some(quote!(pub use #shared_crate::#module::*;))
+            // Shared models compile only with the areas that use them: with none enabled, the
+            // shared crate's `common` has nothing to re-export.
+            let allow = (area.name == "common").then(|| quote!(#[allow(unused_imports)]));
+            Some(quote!(#allow pub use #shared_crate::#module::*;))
         }
         _ => None,
     };
