@@ -11,7 +11,7 @@ use crate::emit::{
     SharedGroup, GENERATED_DIR, SANDBOX_CRATE,
 };
 use crate::ir::Product;
-use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors, SourceFile};
+use crate::load::{parse_products, product_dirs, read_sources, SchemaErrors, SourceFile};
 
 /// Why generation could not run.
 #[derive(Debug)]
@@ -72,7 +72,8 @@ impl Drift {
 }
 
 /// Every file codegen writes for the schemas under `<workspace>/schemas`, keyed by
-/// workspace-relative path: the product crates (`crates/<product>/…`) and the sandbox's embedded schemas.
+/// workspace-relative path: the product crates (`crates/<product>/…`, one per edition of a directory
+/// that lists editions, plus the crate they share) and the sandbox's embedded schemas.
 ///
 /// Products are read, and crates emitted, side by side on every core.
 pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
@@ -80,15 +81,15 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
     let parsed = parallel::map(&dirs, |dir| {
         let name = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
         let sources = read_sources(dir, &format!("schemas/{name}"))?;
-        parse_product(&sources).map(|product| (name, product, sources))
+        parse_products(&sources).map(|products| (name, products, sources))
     });
     let mut errors = Vec::new();
     let mut products = Vec::new();
     let mut embedded = Vec::new();
     for result in parsed {
         match result {
-            Ok((name, product, sources)) => {
-                products.push((name.clone(), product));
+            Ok((name, found, sources)) => {
+                products.extend(found);
                 embedded.push((name, sources));
             }
             Err(SchemaErrors(found)) => errors.extend(found),
@@ -97,9 +98,9 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
     if !errors.is_empty() {
         return Err(GenerateError::Schema(SchemaErrors(errors)));
     }
-    let facade_paths = facade_paths(products.iter().map(|(_, product)| product));
+    let facade_paths = facade_paths(&products);
     let mut groups: BTreeMap<&str, Vec<&Product>> = BTreeMap::new();
-    for (_, product) in &products {
+    for product in &products {
         if let Some(shared) = &product.shared_crate {
             groups.entry(shared).or_default().push(product);
         }
@@ -110,10 +111,10 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
         .collect::<Result<Vec<_>, _>>()
         .map_err(GenerateError::Emit)?;
     let mut crates: Vec<Crate<'_>> = groups.iter().map(Crate::Shared).collect();
-    for (name, product) in &products {
+    for product in &products {
         crates.push(match groups.iter().find(|group| Some(group.crate_name) == product.shared_crate.as_deref()) {
-            Some(group) => Crate::Edition(name, product, group),
-            None => Crate::Alone(name, product),
+            Some(group) => Crate::Edition(product, group),
+            None => Crate::Alone(product),
         });
     }
     crates.push(Crate::Sandbox(&embedded));
@@ -130,9 +131,9 @@ enum Crate<'a> {
     /// The code several editions share.
     Shared(&'a SharedGroup<'a>),
     /// A product built on a shared crate.
-    Edition(&'a str, &'a Product, &'a SharedGroup<'a>),
+    Edition(&'a Product, &'a SharedGroup<'a>),
     /// A product that stands alone.
-    Alone(&'a str, &'a Product),
+    Alone(&'a Product),
     /// The sandbox's embedded schemas.
     Sandbox(&'a [(String, Vec<SourceFile>)]),
 }
@@ -143,8 +144,8 @@ impl Crate<'_> {
         let crates = Path::new("crates");
         Ok(match self {
             Self::Shared(group) => (crates.join(group.crate_name), emit_shared_crate(group, facade_paths)?),
-            Self::Edition(name, product, group) => (crates.join(name), emit_edition(product, group, facade_paths)?),
-            Self::Alone(name, product) => (crates.join(name), emit_product_among(product, facade_paths)?),
+            Self::Edition(product, group) => (crates.join(&product.name), emit_edition(product, group, facade_paths)?),
+            Self::Alone(product) => (crates.join(&product.name), emit_product_among(product, facade_paths)?),
             Self::Sandbox(embedded) => (PathBuf::from(SANDBOX_CRATE), sandbox_files(embedded)?),
         })
     }

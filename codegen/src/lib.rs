@@ -14,5 +14,7 @@ pub mod postman;
 
 pub use emit::{emit_product, emit_product_among, facade_paths, EmitError};
 pub use generate::{apply, check, expected_files, Drift, GenerateError};
-pub use sage_schema::load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};
+pub use sage_schema::load::{
+    load_dir, load_product_dir, load_schemas, parse_product, parse_products, SchemaError, SchemaErrors, SourceFile,
+};
 pub use sage_schema::{ir, load};

@@ -5,11 +5,12 @@
 use std::path::Path;
 
 use sage_codegen::ir::{ModelKind, Product, Response, Type};
-use sage_codegen::{emit_product, load_product_dir};
+use sage_codegen::{emit_product, load_schemas};
 
 fn product(name: &str) -> Product {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas").join(name);
-    load_product_dir(&dir).unwrap_or_else(|errors| panic!("{errors}"))
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let products = load_schemas(&dir).unwrap_or_else(|errors| panic!("{errors}"));
+    products.into_iter().find(|product| product.name == name).unwrap_or_else(|| panic!("no product {name}"))
 }
 
 fn item_has(product: &Product, response: &Response, field: &str) -> bool {

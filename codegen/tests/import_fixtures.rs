@@ -4,7 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use sage_codegen::import::{import, import_to_dir, AreaSource, ImportOutput, Overrides, ProductConfig, SpecFile};
-use sage_codegen::{parse_product, SourceFile};
+use sage_codegen::ir::ModelKind;
+use sage_codegen::{parse_product, parse_products, SourceFile};
 use serde_json::{json, Value};
 
 fn product(pagination: &str) -> ProductConfig {
@@ -170,8 +171,11 @@ fn accounting() -> ImportOutput {
 }
 
 fn sage200(overrides: &Overrides) -> ImportOutput {
-    let specs = [spec("x.selectco.cash-book.openapi.json", openapi("/banks", false))];
-    import(&specs, &product("odata"), &Overrides { area_by: AreaSource::File, ..overrides.clone() })
+    sage200_from(&[spec("x.selectco.cash-book.openapi.json", openapi("/banks", false))], overrides)
+}
+
+fn sage200_from(specs: &[SpecFile], overrides: &Overrides) -> ImportOutput {
+    import(specs, &product("odata"), &Overrides { area_by: AreaSource::File, ..overrides.clone() })
 }
 
 #[test]
@@ -357,19 +361,54 @@ fn number_path_parameters_are_decimal_unless_overridden() {
 }
 
 #[test]
-fn professional_only_endpoints_and_fields_can_be_left_out() {
+fn professional_only_endpoints_and_fields_are_given_to_their_edition() {
     let specs = [spec("x.selectco.cash-book.openapi.json", openapi("/banks", true))];
-    let overrides = Overrides { area_by: AreaSource::File, exclude_professional_only: true, ..Overrides::default() };
-    let output = import(&specs, &product("odata"), &overrides);
+    let overrides = Overrides { professional_only: Some("fixture-pro".into()), ..Overrides::default() };
+    let output = sage200_from(&specs, &overrides);
+    assert_eq!((output.stats.operations_in_spec, output.stats.operations_written), (3, 3), "nothing is left out");
     let area = file(&output, "cash_book.json");
-    assert!(op(&area, "banks", "get_bank").is_null());
-    assert!(area["models"]["Bank"]["fields"].get("pro_field").is_none());
-    assert_eq!(
-        (output.stats.operations_in_spec, output.stats.operations_written, output.stats.operations_left_out),
-        (3, 2, 1)
-    );
-    let pro = sage200(&Overrides::default());
-    assert!(file(&pro, "cash_book.json")["models"]["Bank"]["fields"].get("pro_field").is_some());
+    assert_eq!(op(&area, "banks", "get_bank")["editions"], json!(["fixture-pro"]), "marked on its path item");
+    assert!(op(&area, "banks", "list_banks").get("editions").is_none());
+    assert_eq!(area["models"]["Bank"]["fields"]["pro_field"]["editions"], json!(["fixture-pro"]));
+    assert!(area["models"]["Bank"]["fields"]["memo"].get("editions").is_none());
+
+    // The loader reads each edition as a product without what is not its own.
+    let product_json = json!({
+        "name": "fixture", "title": "Fixture", "crate": "sage-fixture", "auth_profile": "sage200",
+        "header_policy": "sage200", "pagination": "odata", "decimal_format": "number",
+        "editions": {
+            "fixture-pro": {"title": "Pro", "crate": "sage-fixture-pro", "base_url": "https://example.com/pro"},
+            "fixture-lite": {"title": "Lite", "crate": "sage-fixture-lite", "base_url": "https://example.com/lite"}
+        }
+    });
+    let mut files = vec![SourceFile { path: "schemas/fixture/product.json".into(), text: product_json.to_string() }];
+    for (name, text) in &output.files {
+        files.push(SourceFile { path: format!("schemas/fixture/{}", name.display()), text: text.clone() });
+    }
+    let mut editions = parse_products(&files).unwrap_or_else(|e| panic!("{e}"));
+    editions.sort_by(|a, b| b.name.cmp(&a.name));
+    let names: Vec<_> = editions.iter().map(|product| (product.name.as_str(), product.schema_dir.as_str())).collect();
+    assert_eq!(names, [("fixture-pro", "fixture"), ("fixture-lite", "fixture")]);
+    let operations = |product: &sage_codegen::ir::Product| -> Vec<String> {
+        let ops = product.areas.iter().flat_map(|area| &area.resources).flat_map(|resource| &resource.operations);
+        ops.map(|op| op.name.clone()).collect()
+    };
+    let bank_fields = |product: &sage_codegen::ir::Product| -> Vec<String> {
+        let bank = product.areas.iter().flat_map(|area| &area.models).find(|model| model.name == "Bank").unwrap();
+        let ModelKind::Struct { fields } = &bank.kind else { panic!("Bank is a struct") };
+        fields.iter().map(|field| field.json_name.clone()).collect()
+    };
+    assert!(operations(&editions[0]).contains(&"get_bank".to_owned()));
+    assert!(!operations(&editions[1]).contains(&"get_bank".to_owned()));
+    assert_eq!(operations(&editions[0]).len(), operations(&editions[1]).len() + 1);
+    assert!(bank_fields(&editions[0]).contains(&"pro_field".to_owned()));
+    assert!(!bank_fields(&editions[1]).contains(&"pro_field".to_owned()));
+    assert_eq!(editions[1].shared_crate.as_deref(), Some("sage-fixture"));
+    assert_eq!(editions[1].base_url, "https://example.com/lite");
+
+    // Without `professional_only` nothing is marked: the marks stand for no edition.
+    let unmarked = sage200_from(&specs, &Overrides::default());
+    assert!(!unmarked.files[Path::new("cash_book.json")].contains("\"editions\""));
 }
 
 #[test]

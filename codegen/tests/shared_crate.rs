@@ -8,7 +8,7 @@ use std::path::Path;
 use expect_test::expect_file;
 use sage_codegen::emit::{emit_edition, emit_shared_crate, SharedGroup};
 use sage_codegen::ir::{ModelKind, Product};
-use sage_codegen::load_product_dir;
+use sage_codegen::{load_dir, load_product_dir};
 
 /// The demo fixture (`full`) and a `lite` edition of it without `post_order`.
 fn editions() -> (Product, Product) {
@@ -83,13 +83,14 @@ fn an_edition_with_a_field_the_source_lacks_is_refused() {
 fn professional_only_operations_exist_only_in_sage200_pro() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
-    let pro = load_product_dir(&root.join("schemas/sage200-pro")).unwrap();
-    let standard = load_product_dir(&root.join("schemas/sage200-standard")).unwrap();
+    let editions = load_dir(&root.join("schemas/sage200")).unwrap();
+    let edition = |name: &str| editions.iter().find(|product| product.name == name).unwrap();
+    let (pro, standard) = (edition("sage200-pro"), edition("sage200-standard"));
     let names = |product: &Product| -> Vec<String> {
         product.areas.iter().flat_map(|a| &a.resources).flat_map(|r| &r.operations).map(|op| op.name.clone()).collect()
     };
-    let standard_names = names(&standard);
-    let pro_only: Vec<_> = names(&pro).into_iter().filter(|name| !standard_names.contains(name)).collect();
+    let standard_names = names(standard);
+    let pro_only: Vec<_> = names(pro).into_iter().filter(|name| !standard_names.contains(name)).collect();
     assert!(!pro_only.is_empty());
     let sources = |dir: &str| -> String {
         let mut all = String::new();

@@ -1,17 +1,16 @@
 //! `cargo xtask codegen [--check] [PRODUCT…]`: write or check the generated product crates.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use sage_codegen::{apply, check, expected_files, Drift};
+use sage_codegen::{apply, check, expected_files, load_schemas, Drift};
 
 /// Lines of diff shown per stale file before the rest is elided.
 const DIFF_LINES: usize = 40;
 
 pub fn codegen(root: &Path, check_only: bool, products: &[String]) -> Result<ExitCode, String> {
-    let selected = |path: &Path| {
-        products.is_empty() || products.iter().any(|name| path.starts_with(Path::new("crates").join(name)))
-    };
+    let dirs = crate_dirs(root, products)?;
+    let selected = |path: &Path| products.is_empty() || dirs.iter().any(|dir| path.starts_with(dir));
     let mut expected = expected_files(root).map_err(|err| err.to_string())?;
     expected.retain(|path, _| selected(path));
     let mut drift = check(root, &expected).map_err(|err| err.to_string())?;
@@ -40,6 +39,30 @@ pub fn codegen(root: &Path, check_only: bool, products: &[String]) -> Result<Exi
     }
     println!("{} file(s) changed, {} generated in total", drift.len(), expected.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The crate directories of `names` (schema directories or products): each product's crate and the
+/// crate it shares with other editions.
+fn crate_dirs(root: &Path, names: &[String]) -> Result<Vec<PathBuf>, String> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = load_schemas(&root.join("schemas")).map_err(|err| err.to_string())?;
+    let mut dirs = Vec::new();
+    for name in names {
+        let matching: Vec<_> =
+            all.iter().filter(|product| &product.name == name || &product.schema_dir == name).collect();
+        if matching.is_empty() {
+            let known: Vec<&str> = all.iter().map(|product| product.name.as_str()).collect();
+            return Err(format!("unknown product `{name}`; known: {}", known.join(", ")));
+        }
+        for product in matching {
+            dirs.extend(
+                std::iter::once(&product.name).chain(&product.shared_crate).map(|dir| Path::new("crates").join(dir)),
+            );
+        }
+    }
+    Ok(dirs)
 }
 
 fn report(item: &Drift) {

@@ -29,12 +29,13 @@ enum Task {
         /// Write nothing; fail listing every stale, missing or extra generated file.
         #[arg(long)]
         check: bool,
-        /// Only these products (schema directory names); all of them when none is given.
+        /// Only these products (product or schema directory names, e.g. `sage200` for both editions);
+        /// all of them when none is given.
         products: Vec<String>,
     },
-    /// Imports Sage's API descriptions into schemas/<product>/ (hand-written files are kept).
+    /// Imports Sage's API descriptions into schemas/<dir>/ (hand-written files are kept).
     Import {
-        /// The product directory to write, e.g. accounting-v3.
+        /// The schema directory to write, e.g. accounting-v3 or sage200.
         #[arg(long)]
         product: String,
         /// Swagger 2.0 / OpenAPI 3.0 files; default: the product's reference specs in schemas/upstream.
@@ -47,7 +48,7 @@ enum Task {
         /// Directory to write the collections to.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Only these products (schema directory names); all of them when none is given.
+        /// Only these products (e.g. `sage200-pro`); all of them when none is given.
         products: Vec<String>,
     },
 }

@@ -57,6 +57,11 @@ pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitE
     emit_product_among(product, &BTreeMap::new())
 }
 
+/// The schema directory a product is generated from, as header lines name it (`schemas/sage200/`).
+pub(crate) fn source_dir(product: &Product) -> String {
+    format!("schemas/{}/", product.schema_dir)
+}
+
 /// [`emit_product`], with deprecation notes naming their replacement by the Rust path a user
 /// writes (`sage::accounting_v31::contacts::ListContacts`), looked up in `facade_paths`
 /// (see [`facade_paths`]).
@@ -65,7 +70,7 @@ pub fn emit_product_among(
     facade_paths: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, EmitError> {
     let scope = Scope::new(product).with_facade_paths(facade_paths);
-    let schema_dir = format!("schemas/{}/", product.name);
+    let schema_dir = source_dir(product);
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), cargo::manifest(product));
     let path = format!("{GENERATED_DIR}/mod.rs");

@@ -18,29 +18,29 @@ pub const SANDBOX_CRATE: &str = "crates/sandbox";
 /// Files the importer keeps beside a product's schemas but the loader never reads.
 const NOT_LOADED: &[&str] = &["overrides.json"];
 
-/// The sandbox's generated files, keyed by path relative to its crate directory, from each product's
-/// name and schema files.
-pub fn sandbox_files(products: &[(String, Vec<SourceFile>)]) -> Result<BTreeMap<String, String>, EmitError> {
+/// The sandbox's generated files, keyed by path relative to its crate directory, from each schema
+/// directory's name and files.
+pub fn sandbox_files(dirs: &[(String, Vec<SourceFile>)]) -> Result<BTreeMap<String, String>, EmitError> {
     let mut files = BTreeMap::new();
     let mut entries = Vec::new();
-    for (product, sources) in products {
-        let mut product_files = Vec::new();
+    for (dir, sources) in dirs {
+        let mut dir_files = Vec::new();
         for source in sources {
             let file_name = Path::new(&source.path).file_name().and_then(|name| name.to_str()).unwrap_or_default();
             if NOT_LOADED.contains(&file_name) {
                 continue;
             }
-            let relative = format!("schemas/{product}/{file_name}");
+            let relative = format!("schemas/{dir}/{file_name}");
             files.insert(format!("{GENERATED_DIR}/{relative}"), compact(source)?);
-            product_files.push(quote!((#file_name, include_str!(#relative))));
+            dir_files.push(quote!((#file_name, include_str!(#relative))));
         }
-        entries.push(quote!((#product, &[#(#product_files),*])));
+        entries.push(quote!((#dir, &[#(#dir_files),*])));
     }
     let path = format!("{GENERATED_DIR}/mod.rs");
     let module = quote! {
         //! The product schemas the sandbox serves, embedded at build time.
 
-        /// Every product: its name and its schema files (file name, JSON text).
+        /// Every schema directory: its name and its files (file name, JSON text).
         pub(crate) const SCHEMAS: &[(&str, &[(&str, &str)])] = &[#(#entries),*];
     };
     files.insert(path.clone(), render(&path, "schemas/", module)?);

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use quote::quote;
 
 use super::{area_module, scope::Scope};
-use super::{cargo, changes, convert, ids, render, root_module, table, EmitError, Part, GENERATED_DIR};
+use super::{cargo, changes, convert, ids, render, root_module, source_dir, table, EmitError, Part, GENERATED_DIR};
 use crate::ir::{Field, Model, ModelKind, Operation, Product};
 use crate::names::ident;
 
@@ -60,7 +60,8 @@ impl<'a> SharedGroup<'a> {
 
     /// Where the shared crate comes from, for its header line.
     pub(crate) fn schema_dirs(&self) -> String {
-        let dirs: Vec<_> = self.products.iter().map(|product| format!("schemas/{}/", product.name)).collect();
+        let mut dirs: Vec<_> = self.products.iter().map(|product| source_dir(product)).collect();
+        dirs.dedup();
         dirs.join(", ")
     }
 }
@@ -109,7 +110,7 @@ pub fn emit_edition(
 ) -> Result<BTreeMap<String, String>, EmitError> {
     let source = group.source;
     let scope = Scope::new(source).with_facade_paths(facade_paths);
-    let schema_dir = format!("schemas/{}/", product.name);
+    let schema_dir = source_dir(product);
     let own: BTreeSet<String> =
         operations(product).map(|op| op.name.clone()).filter(|name| !group.shared.contains(name)).collect();
     let shared_crate = group.crate_name.replace('-', "_");

@@ -32,8 +32,9 @@ pub struct Overrides {
     pub operation_names: BTreeMap<String, String>,
     /// Prepended to every spec path (the v3 host serves `/accounts/v3` and `/core/v3`).
     pub path_prefix: String,
-    /// Leave out operations and fields marked `x-sage-professional-only` (Sage 200 Standard).
-    pub exclude_professional_only: bool,
+    /// The edition (of those `product.json` lists) that alone has the operations and fields the specs
+    /// mark `x-sage-professional-only` (Sage 200: `sage200-pro`); they are written with `editions`.
+    pub professional_only: Option<String>,
     /// Write `number` path parameters without a format as `integer`: Sage 200 declares its int64
     /// record ids that way, and a decimal id would be a trap for callers.
     pub number_path_params_as_integer: bool,

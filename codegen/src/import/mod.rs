@@ -9,7 +9,7 @@
 //!
 //! `overrides.json` keys (all optional): `hand_written`, `area_by` (`tag` or `file`), `tag_areas`,
 //! `area_descriptions`, `operation_names` (`"GET /spec/path"` → name), `path_prefix`,
-//! `exclude_professional_only`, `number_path_params_as_integer`, `idempotent_creates` (operation
+//! `professional_only`, `number_path_params_as_integer`, `idempotent_creates` (operation
 //! names whose body entity gains an `idempotency_id` field the specs omit), `superseded_by`
 //! (`{"product": "accounting-v31", "note": "… {operation} … {method} {path} …"}`: every imported
 //! operation whose method and path the named sibling product also serves is written deprecated,
@@ -100,7 +100,7 @@ pub fn import_with_twins(
     overrides: &Overrides,
     twins: &Twins,
 ) -> ImportOutput {
-    let mut models = Models::new(overrides.exclude_professional_only);
+    let mut models = Models::new(overrides.professional_only.clone());
     let mut stats = ImportStats::default();
     let mut out = ProductOutput::default();
     let mut seen_endpoints: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
@@ -144,13 +144,6 @@ pub fn import_with_twins(
         }
         for raw in operations {
             stats.operations_in_spec += 1;
-            let professional_only =
-                [raw.op, raw.path_item].iter().any(|v| v.get("x-sage-professional-only") == Some(&Value::Bool(true)));
-            if professional_only && overrides.exclude_professional_only {
-                stats.operations_left_out += 1;
-                models.report(&cx, &raw.pointer, "operation is Sage 200 Professional only; left out of this product");
-                continue;
-            }
             let endpoint = (raw.method.to_string(), raw.path.to_string());
             if let Some(first) = seen_endpoints.get(&endpoint) {
                 stats.duplicates_merged += 1;
@@ -170,6 +163,9 @@ pub fn import_with_twins(
             }
             let name = unique_name(&cx, &raw, overrides, &mut names, &mut models);
             let mut json = translate(&cx, &raw, &name, &mut models, &rules);
+            if let Some(editions) = models.editions_of([raw.op, raw.path_item]) {
+                json["editions"] = editions;
+            }
             if let Some(supersession) = supersession {
                 link_successor(&cx, &raw, &mut json, supersession, twins, &mut models);
             }

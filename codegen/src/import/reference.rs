@@ -1,14 +1,13 @@
-//! Which of Sage's published API descriptions each product is imported from. The specs live in the
+//! Which of Sage's published API descriptions each schema directory is imported from. The specs live in the
 //! repository, in `schemas/upstream/` (see its `PROVENANCE.md`); `SAGE_REFERENCE_SPECS` points elsewhere.
 
 use std::path::{Path, PathBuf};
 
-/// Product → file-name prefixes of its spec files in the reference directory.
+/// Schema directory → file-name prefixes of its spec files in the reference directory.
 pub const REFERENCE_SPECS: &[(&str, &[&str])] = &[
     ("accounting-v3", &["sage-accounting-v3-uki"]),
     ("accounting-v31", &["sage-accounting-v3.1.synergitech", "sage-accounting-v3.1-user-business"]),
-    ("sage200-pro", &["sage200extra-v1."]),
-    ("sage200-standard", &["sage200extra-v1."]),
+    ("sage200", &["sage200extra-v1."]),
 ];
 
 /// The reference spec directory for a workspace at `root`.
@@ -18,13 +17,13 @@ pub fn reference_specs_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("schemas").join(sage_schema::load::UPSTREAM_DIR))
 }
 
-/// The spec files `product` is imported from, sorted; an error says what is missing.
-pub fn reference_spec_paths(specs_dir: &Path, product: &str) -> Result<Vec<PathBuf>, String> {
+/// The spec files schema directory `dir` is imported from, sorted; an error says what is missing.
+pub fn reference_spec_paths(specs_dir: &Path, dir: &str) -> Result<Vec<PathBuf>, String> {
     let prefixes = REFERENCE_SPECS
         .iter()
-        .find(|(name, _)| *name == product)
+        .find(|(name, _)| *name == dir)
         .map(|(_, prefixes)| *prefixes)
-        .ok_or_else(|| format!("no reference specs are known for `{product}`"))?;
+        .ok_or_else(|| format!("no reference specs are known for `{dir}`"))?;
     let entries = std::fs::read_dir(specs_dir)
         .map_err(|err| format!("cannot read the reference specs in {}: {err}", specs_dir.display()))?;
     let mut paths: Vec<PathBuf> = entries

@@ -29,16 +29,25 @@ pub struct Models {
     by_definition: HashMap<(usize, String), String>,
     /// Model name → the definition it was made from, to share identical definitions across files.
     sources: HashMap<String, Value>,
-    /// Leave out fields marked `x-sage-professional-only`.
-    pub exclude_professional_only: bool,
+    /// The edition that alone has what the specs mark `x-sage-professional-only`.
+    pub professional_only: Option<String>,
     /// Problems, each with file and pointer.
     pub issues: Vec<ImportIssue>,
 }
 
 impl Models {
-    /// An empty collection; `exclude_professional_only` drops fields marked `x-sage-professional-only`.
-    pub fn new(exclude_professional_only: bool) -> Self {
-        Models { exclude_professional_only, ..Models::default() }
+    /// An empty collection; fields marked `x-sage-professional-only` are given to the edition
+    /// `professional_only` names (without one, to every edition).
+    pub fn new(professional_only: Option<String>) -> Self {
+        Models { professional_only, ..Models::default() }
+    }
+
+    /// The `editions` of something the specs mark `x-sage-professional-only` (in `marked`).
+    pub fn editions_of<'v>(&self, marked: impl IntoIterator<Item = &'v Value>) -> Option<Value> {
+        let edition = self.professional_only.as_ref()?;
+        let professional_only =
+            marked.into_iter().any(|v| v.get("x-sage-professional-only") == Some(&Value::Bool(true)));
+        professional_only.then(|| json!([edition]))
     }
 
     /// Records a problem.
@@ -223,10 +232,6 @@ impl Models {
         self.collect_parts(cx, schema, pointer, &mut object, 0);
         let mut fields = Map::new();
         for (name, (property, property_pointer)) in &object.properties {
-            if self.exclude_professional_only && property.get("x-sage-professional-only") == Some(&Value::Bool(true)) {
-                self.report(cx, property_pointer, "field is Sage 200 Professional only; left out of this product");
-                continue;
-            }
             let owner = format!("{model}{}", model_name(name));
             let ty = self.ty(cx, property, property_pointer, &owner);
             let mut field = Map::new();
@@ -251,6 +256,9 @@ impl Models {
             }
             if let Some(rust) = rust_name_if_needed(name) {
                 field.insert("rust_name".into(), rust.into());
+            }
+            if let Some(editions) = self.editions_of([property]) {
+                field.insert("editions".into(), editions);
             }
             fields.insert(name.clone(), Value::Object(field));
         }

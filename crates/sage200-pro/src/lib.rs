@@ -1,4 +1,4 @@
-//! Client for Sage 200 Professional, generated from `schemas/sage200-pro/`.
+//! Client for Sage 200 Professional, generated from `schemas/sage200/`.
 //!
 //! Each API area is a module behind a cargo feature of the same name (`full` enables all);
 //! `common` is always built. Every operation is a struct: build it with `new(..)` and the

@@ -1,4 +1,5 @@
-//! Client for Sage 200 Standard Online, generated from `schemas/sage200-standard/`.
+//! Client for Sage 200 Standard Online, generated from `schemas/sage200/` without what
+//! Sage marks as Professional only.
 //!
 //! Each API area is a module behind a cargo feature of the same name (`full` enables all);
 //! `common` is always built. Every operation is a struct: build it with `new(..)` and the

@@ -1,6 +1,6 @@
-//! The Sage 200 v1 API as both editions share it, generated once from `schemas/sage200-pro/` and
-//! `schemas/sage200-standard/`: every model, and the operations Professional and Standard Online
-//! both have.
+//! The Sage 200 v1 API as both editions share it, generated once from `schemas/sage200/` (which
+//! describes both editions): every model, and the operations Professional and Standard Online both
+//! have.
 //!
 //! Depend on [`sage200-pro`](https://docs.rs/sage200-pro) or
 //! [`sage200-standard`](https://docs.rs/sage200-standard) instead: they re-export this crate area by

@@ -9,7 +9,7 @@ use sage_schema::{ir, SourceFile};
 
 use crate::StartError;
 
-/// Products that loaded, and one message per product directory that did not.
+/// Products that loaded (each edition of a directory is one), and one message per directory that did not.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Loaded {
     pub(crate) products: Vec<ir::Product>,
@@ -22,14 +22,14 @@ pub(crate) fn embedded() -> Loaded {
     EMBEDDED
         .get_or_init(|| {
             let mut loaded = Loaded::default();
-            for (product, files) in crate::generated::SCHEMAS {
+            for (dir, files) in crate::generated::SCHEMAS {
                 let sources: Vec<SourceFile> = files
                     .iter()
-                    .map(|(file, text)| SourceFile { path: format!("{product}/{file}"), text: (*text).to_owned() })
+                    .map(|(file, text)| SourceFile { path: format!("{dir}/{file}"), text: (*text).to_owned() })
                     .collect();
-                match sage_schema::parse_product(&sources) {
-                    Ok(product) => loaded.products.push(product),
-                    Err(errors) => loaded.problems.push(format!("embedded {product}: {errors}")),
+                match sage_schema::parse_products(&sources) {
+                    Ok(products) => loaded.products.extend(products),
+                    Err(errors) => loaded.problems.push(format!("embedded {dir}: {errors}")),
                 }
             }
             loaded
@@ -52,7 +52,7 @@ pub(crate) fn load_cached(dir: &Path) -> Result<Loaded, StartError> {
     Ok(loaded)
 }
 
-/// Loads every product directory (one holding `product.json`) under `dir`. A broken product is skipped
+/// Loads every schema directory (one holding `product.json`) under `dir`. A broken directory is skipped
 /// and reported rather than failing the whole sandbox: the identity servers and other products still work.
 fn load(dir: &Path) -> Result<Loaded, StartError> {
     let entries = std::fs::read_dir(dir).map_err(|error| StartError::Schemas(format!("{}: {error}", dir.display())))?;
@@ -64,8 +64,8 @@ fn load(dir: &Path) -> Result<Loaded, StartError> {
     product_dirs.sort();
     let mut loaded = Loaded::default();
     for product_dir in product_dirs {
-        match sage_schema::load_product_dir(&product_dir) {
-            Ok(product) => loaded.products.push(product),
+        match sage_schema::load_dir(&product_dir) {
+            Ok(products) => loaded.products.extend(products),
             Err(errors) => loaded.problems.push(format!("{}: {errors}", product_dir.display())),
         }
     }

@@ -57,3 +57,22 @@ async fn real_schemas_load_and_serve_seeded_records() {
         assert_eq!(page["$total"], 25, "{page}");
     }
 }
+
+/// Both editions are read from `schemas/sage200/`: Standard serves it without what is marked Professional only.
+#[tokio::test]
+async fn sage200_standard_has_no_professional_only_endpoint() {
+    let sandbox = auto_sandbox().await;
+    for (product, status) in [("sage200-pro", StatusCode::OK), ("sage200-standard", StatusCode::NOT_FOUND)] {
+        let token = access_token(&sandbox, product).await;
+        let base = sandbox.endpoints(product).unwrap().api_base_url;
+        let response = http()
+            .get(format!("{base}/finance_charges"))
+            .bearer_auth(&token)
+            .header("X-Company", "1")
+            .header("X-Site", fixtures::SAGE200_SITE_ID)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{product}");
+    }
+}

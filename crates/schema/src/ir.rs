@@ -4,11 +4,14 @@
 //! export — reads these types, never the JSON files. Collections are kept in a deterministic
 //! order (sorted by name) so output is reproducible byte for byte.
 
-/// One Sage API, from `schemas/<product>/`.
+/// One Sage API, from `schemas/<product>/` (or one edition of a directory that lists `editions`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Product {
-    /// Schema name and directory name, e.g. `accounting-v31`.
+    /// Product name, e.g. `accounting-v31` or the edition's, e.g. `sage200-standard`.
     pub name: String,
+    /// The directory under `schemas/` it is read from: the product's name, or, for an edition, the
+    /// directory every edition of it shares (`sage200`).
+    pub schema_dir: String,
     /// Human name, e.g. `Sage Business Cloud Accounting v3.1`.
     pub title: String,
     /// Cargo package name of the generated crate, e.g. `sage-accounting-v31`.
@@ -130,6 +133,8 @@ pub struct Operation {
     pub idempotent: bool,
     /// Set when the operation is deprecated.
     pub deprecated: Option<Deprecation>,
+    /// The editions that have it (empty: every one); see [`Product::schema_dir`].
+    pub editions: Vec<String>,
 }
 
 /// HTTP methods.
@@ -239,6 +244,8 @@ pub struct Field {
     pub max_length: Option<u64>,
     /// What it means.
     pub description: String,
+    /// The editions that have it (empty: every one); see [`Product::schema_dir`].
+    pub editions: Vec<String>,
 }
 
 /// Value types.

@@ -12,4 +12,6 @@ pub mod load;
 pub mod names;
 
 pub use ir::Product;
-pub use load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};
+pub use load::{
+    load_dir, load_product_dir, load_schemas, parse_product, parse_products, SchemaError, SchemaErrors, SourceFile,
+};

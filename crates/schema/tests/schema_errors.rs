@@ -1,7 +1,8 @@
 //! Bad schemas: every error names the file, the JSON pointer and the reason, and all errors of a
 //! run come back together.
 
-use sage_schema::{parse_product, SchemaError, SourceFile};
+use sage_schema::ir::ModelKind;
+use sage_schema::{parse_product, parse_products, SchemaError, SourceFile};
 
 const PRODUCT: &str = r#"{
   "name": "demo", "title": "Demo", "crate": "sage-demo", "base_url": "https://example.com",
@@ -209,4 +210,105 @@ fn a_shared_crate_must_be_another_package_name() {
         PRODUCT.replace("\"crate\": \"sage-demo\",", "\"crate\": \"sage-demo\", \"shared_crate\": \"demo-base\",");
     let parsed = parse_product(&[file("schemas/demo/product.json", &product)]).expect("valid");
     assert_eq!(parsed.shared_crate.as_deref(), Some("demo-base"));
+}
+
+/// `schemas/demo/product.json` listing two editions, `demo-pro` and `demo-lite`.
+const EDITIONS: &str = r#"{
+  "name": "demo", "title": "Demo", "crate": "sage-demo",
+  "auth_profile": "sage200", "header_policy": "sage200", "pagination": "odata", "decimal_format": "number",
+  "editions": {
+    "demo-pro": {"title": "Demo Pro", "crate": "sage-demo-pro", "base_url": "https://example.com/pro"},
+    "demo-lite": {"title": "Demo Lite", "crate": "sage-demo-lite", "base_url": "https://example.com/lite"}
+  }
+}"#;
+
+/// An area file with one operation and one field given to `editions` (a JSON list).
+fn area_for(editions: &str) -> String {
+    format!(
+        r#"{{"resources": {{"contacts": {{"operations": {{
+            "list_contacts": {{"method": "GET", "path": "/contacts", "summary": "s", "response": {{"list": {{"ref": "Contact"}}}}}},
+            "merge_contacts": {{"method": "POST", "path": "/contacts/merge", "summary": "s", "editions": {editions}}}
+        }}}}}},
+        "models": {{"Contact": {{"fields": {{"name": {{"type": "string"}}, "rating": {{"type": "integer", "editions": {editions}}}}}}}}}}}"#
+    )
+}
+
+#[test]
+fn a_directory_with_editions_reads_as_one_product_per_edition() {
+    let files = [file("schemas/demo/product.json", EDITIONS), file(CONTACTS, &area_for(r#"["demo-pro"]"#))];
+    let products = parse_products(&files).unwrap_or_else(|errors| panic!("{errors}"));
+    let summary: Vec<_> = products
+        .iter()
+        .map(|product| {
+            let ops: Vec<_> = product.areas[0].resources[0].operations.iter().map(|op| op.name.as_str()).collect();
+            let ModelKind::Struct { fields } = &product.areas[0].models[0].kind else { panic!("a struct") };
+            let fields: Vec<_> = fields.iter().map(|field| field.json_name.as_str()).collect();
+            (product.name.as_str(), product.crate_name.as_str(), product.base_url.as_str(), ops, fields)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "demo-pro",
+                "sage-demo-pro",
+                "https://example.com/pro",
+                vec!["list_contacts", "merge_contacts"],
+                vec!["name", "rating"]
+            ),
+            ("demo-lite", "sage-demo-lite", "https://example.com/lite", vec!["list_contacts"], vec!["name"]),
+        ]
+    );
+    for product in &products {
+        assert_eq!((product.schema_dir.as_str(), product.shared_crate.as_deref()), ("demo", Some("sage-demo")));
+    }
+    let single = parse_product(&files).unwrap_err().0;
+    assert_has(&single, "schemas/demo/product.json", "/editions", "read it with `parse_products`");
+}
+
+#[test]
+fn edition_names_must_be_listed_in_product_json() {
+    let pointer = "/resources/contacts/operations/merge_contacts/editions/0";
+    let field = "/models/Contact/fields/rating/editions/0";
+    let files = [file("schemas/demo/product.json", EDITIONS), file(CONTACTS, &area_for(r#"["demo-max"]"#))];
+    let found = parse_products(&files).unwrap_err().0;
+    assert_has(&found, CONTACTS, pointer, "unknown edition `demo-max` (product.json lists: demo-pro, demo-lite)");
+    assert_has(&found, CONTACTS, field, "unknown edition `demo-max`");
+
+    let found = errors(&[(CONTACTS, &area_for(r#"["demo-pro"]"#))]);
+    assert_has(&found, CONTACTS, pointer, "`editions` names `demo-pro`, but product.json lists no editions");
+
+    let found = errors(&[(CONTACTS, &area_for(r#"["demo-pro", "demo-pro"]"#))]);
+    assert_has(&found, CONTACTS, "/resources/contacts/operations/merge_contacts/editions/1", "listed twice");
+    let found = errors(&[(CONTACTS, &area_for("[]"))]);
+    assert_has(&found, CONTACTS, "/models/Contact/fields/rating/editions", "expected a list of edition names");
+}
+
+#[test]
+fn editions_have_their_own_crates_and_base_urls() {
+    let product = |edit: &dyn Fn(&str) -> String| {
+        parse_products(&[file("schemas/demo/product.json", &edit(EDITIONS))]).unwrap_err().0
+    };
+    let found = product(&|text| {
+        text.replace(r#""crate": "sage-demo","#, r#""crate": "sage-demo", "base_url": "https://example.com","#)
+    });
+    assert_has(&found, "schemas/demo/product.json", "/base_url", "each edition has its own `base_url`");
+    let found = product(&|text| text.replace("sage-demo-lite", "sage-demo-pro"));
+    assert_has(
+        &found,
+        "schemas/demo/product.json",
+        "/editions/demo-lite/crate",
+        "already the crate of another product",
+    );
+    let found = product(&|text| text.replace(r#""base_url": "https://example.com/lite""#, r#""base_url": "ftp://x""#));
+    assert_has(&found, "schemas/demo/product.json", "/editions/demo-lite/base_url", "must be an http(s) URL");
+    let found = product(&|text| text.replace("\"demo-lite\": {", "\"demo\": {"));
+    assert_has(&found, "schemas/demo/product.json", "/editions/demo", "not the directory's name");
+    let one = EDITIONS.replace(
+        r#",
+    "demo-lite": {"title": "Demo Lite", "crate": "sage-demo-lite", "base_url": "https://example.com/lite"}"#,
+        "",
+    );
+    let found = parse_products(&[file("schemas/demo/product.json", &one)]).unwrap_err().0;
+    assert_has(&found, "schemas/demo/product.json", "/editions", "list two editions or more");
 }

@@ -157,6 +157,7 @@ impl Api {
 fn bare_v31() -> ir::Product {
     ir::Product {
         name: "accounting-v31".into(),
+        schema_dir: "accounting-v31".into(),
         title: "Sage Business Cloud Accounting v3.1".into(),
         crate_name: "sage-accounting-v31".into(),
         shared_crate: None,

@@ -205,12 +205,14 @@ mod tests {
             nullable: false,
             max_length: None,
             description: String::new(),
+            editions: Vec::new(),
         }
     }
 
     fn product(models: Vec<ir::Model>) -> ir::Product {
         ir::Product {
             name: "p".into(),
+            schema_dir: "p".into(),
             title: String::new(),
             crate_name: String::new(),
             shared_crate: None,

@@ -120,6 +120,7 @@ pub fn product(
         response,
         idempotent: true,
         deprecated: None,
+        editions: Vec::new(),
     };
     let resources = collections
         .iter()
@@ -142,6 +143,7 @@ pub fn product(
         .collect();
     Product {
         name: name.into(),
+        schema_dir: name.into(),
         title: name.into(),
         crate_name: format!("sage-{name}"),
         shared_crate: None,

@@ -21,8 +21,9 @@ pub const PRODUCTS: [&str; 4] = ["accounting-v31", "accounting-v3", "sage200-pro
 
 /// A product's schema, read from the workspace's `schemas/` (the ones the sandbox embeds).
 pub fn schema(name: &str) -> ir::Product {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas").join(name);
-    sage_sandbox::schema::load_product_dir(&dir).unwrap()
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas");
+    let products = sage_sandbox::schema::load_schemas(&dir).unwrap();
+    products.into_iter().find(|product| product.name == name).unwrap_or_else(|| panic!("no product {name}"))
 }
 
 /// Signed-in calls to one product of a sandbox, with the headers the product needs.

@@ -39,6 +39,11 @@ impl<'a, 'e> Reader<'a, 'e> {
         self.sites.models.push(site);
     }
 
+    pub(crate) fn record_edition(&mut self, pointer: &str, edition: &str) {
+        let site = self.site(pointer, edition);
+        self.sites.editions.push(site);
+    }
+
     pub(crate) fn record_replacement(&mut self, pointer: &str, replacement: &str) {
         let site = self.site(pointer, replacement);
         self.sites.replacements.push(site);

@@ -1,9 +1,11 @@
 //! Loading schemas: JSON files in, a validated [`ir::Product`](crate::ir::Product) or every error out.
 //!
-//! [`parse_product`] is pure (file contents in, IR out); [`load_product_dir`] and [`load_schemas`]
-//! add the reading of `schemas/<product>/` from disk.
+//! [`parse_products`] is pure (file contents in, IR out); [`load_dir`] and [`load_schemas`] add the
+//! reading of `schemas/<dir>/` from disk. A directory is one product, or, when its `product.json` lists
+//! `editions`, one product per edition.
 
 mod area;
+mod editions;
 mod error;
 mod json;
 mod model;
@@ -36,9 +38,10 @@ pub struct SourceFile {
 const PRODUCT_FILE: &str = "product.json";
 const OVERRIDES_FILE: &str = "overrides.json";
 
-/// Reads one product from the files of its directory (`product.json` plus area files; `overrides.json`
-/// belongs to the importer and is skipped). All errors of all files are returned together.
-pub fn parse_product(files: &[SourceFile]) -> Result<Product, SchemaErrors> {
+/// Reads the products of one directory from its files (`product.json` plus area files; `overrides.json`
+/// belongs to the importer and is skipped): the product, or each edition it lists. All errors of all
+/// files are returned together.
+pub fn parse_products(files: &[SourceFile]) -> Result<Vec<Product>, SchemaErrors> {
     let mut errors = Vec::new();
     let mut sites = Sites::default();
     let mut header = None;
@@ -75,40 +78,48 @@ pub fn parse_product(files: &[SourceFile]) -> Result<Product, SchemaErrors> {
         errors.push(SchemaError { file: path, pointer: String::new(), reason: "missing product.json".into() });
     }
     validate::validate(&product_name, &areas, &sites, &mut errors);
+    editions::check_names(header.as_ref(), &sites.editions, &mut errors);
     match header {
         Some(header) if errors.is_empty() => {
             areas.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(Product {
-                name: header.name,
-                title: header.title,
-                crate_name: header.crate_name,
-                shared_crate: header.shared_crate,
-                description: header.description,
-                base_url: header.base_url,
-                auth_profile: header.auth_profile,
-                header_policy: header.header_policy,
-                pagination: header.pagination,
-                decimal_format: header.decimal_format,
-                areas,
-            })
+            Ok(editions::products(header, areas))
         }
         _ => Err(SchemaErrors(errors)),
     }
 }
 
-/// Reads and parses every `*.json` file of a product directory (paths shown as `dir/file.json`).
+/// Reads a directory that holds one product (no `editions`); see [`parse_products`].
+pub fn parse_product(files: &[SourceFile]) -> Result<Product, SchemaErrors> {
+    let mut products = parse_products(files)?;
+    match products.len() {
+        1 => Ok(products.remove(0)),
+        _ => {
+            let file = files.iter().find(|file| file.path.ends_with(PRODUCT_FILE)).map(|file| file.path.clone());
+            let reason = "this directory lists editions, each a product: read it with `parse_products`".into();
+            Err(SchemaErrors(vec![SchemaError { file: file.unwrap_or_default(), pointer: "/editions".into(), reason }]))
+        }
+    }
+}
+
+/// Reads a directory that holds one product (no `editions`); see [`load_dir`].
 pub fn load_product_dir(dir: &Path) -> Result<Product, SchemaErrors> {
     parse_product(&read_sources(dir, &dir.display().to_string())?)
 }
 
-/// Loads every product directory under `schemas_dir`, sorted by name, reporting the errors of all
-/// of them together.
+/// Reads and parses every `*.json` file of a schema directory (paths shown as `dir/file.json`): its
+/// product, or its editions.
+pub fn load_dir(dir: &Path) -> Result<Vec<Product>, SchemaErrors> {
+    parse_products(&read_sources(dir, &dir.display().to_string())?)
+}
+
+/// Loads the products of every directory under `schemas_dir` (an edition is a product), sorted by
+/// directory, reporting the errors of all of them together.
 pub fn load_schemas(schemas_dir: &Path) -> Result<Vec<Product>, SchemaErrors> {
     let mut products = Vec::new();
     let mut errors = Vec::new();
     for dir in product_dirs(schemas_dir)? {
-        match load_product_dir(&dir) {
-            Ok(product) => products.push(product),
+        match load_dir(&dir) {
+            Ok(found) => products.extend(found),
             Err(SchemaErrors(found)) => errors.extend(found),
         }
     }

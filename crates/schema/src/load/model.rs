@@ -8,7 +8,7 @@ use crate::ir::{Field, Model, ModelKind, Type};
 use crate::names::{inline_enum_name, is_identifier, snake_name, type_name};
 
 const MODEL_KEYS: &[&str] = &["description", "fields", "enum"];
-const FIELD_KEYS: &[&str] = &["type", "description", "required", "nullable", "max_length", "rust_name"];
+const FIELD_KEYS: &[&str] = &["type", "description", "required", "nullable", "max_length", "rust_name", "editions"];
 
 impl Reader<'_, '_> {
     pub(crate) fn parse_model(&mut self, name: &str, node: &Node, pointer: &str) -> Option<Model> {
@@ -69,9 +69,19 @@ impl Reader<'_, '_> {
         if max_length.is_some() && ty.as_ref().is_some_and(|ty| *ty != Type::String) {
             self.cx.error(&obj.at("max_length"), "`max_length` applies to `string` fields only");
         }
+        let editions = self.editions(&obj);
         let rust_name = self.rust_name(&obj, json_name)?;
         let ty = ty?;
-        Some(Field { json_name: json_name.to_owned(), rust_name, ty, required, nullable, max_length, description })
+        Some(Field {
+            json_name: json_name.to_owned(),
+            rust_name,
+            ty,
+            required,
+            nullable,
+            max_length,
+            description,
+            editions,
+        })
     }
 
     /// The `rust_name` key if present (checked), else the snake_case form of the wire name.

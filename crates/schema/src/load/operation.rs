@@ -8,8 +8,18 @@ use super::types::{has_inline_enum, TypeUse};
 use crate::ir::{Deprecation, Method, Operation, Param, ParamLocation, Response, Type};
 use crate::names::{inline_enum_name, snake_name, type_name};
 
-const OPERATION_KEYS: &[&str] =
-    &["method", "path", "summary", "description", "parameters", "body", "response", "idempotent", "deprecated"];
+const OPERATION_KEYS: &[&str] = &[
+    "method",
+    "path",
+    "summary",
+    "description",
+    "parameters",
+    "body",
+    "response",
+    "idempotent",
+    "deprecated",
+    "editions",
+];
 const PARAM_KEYS: &[&str] = &["in", "type", "required", "description", "rust_name"];
 
 /// Parameter names that would clash with the generated `body` field or methods.
@@ -35,6 +45,7 @@ impl Reader<'_, '_> {
         let body = obj.get("body").and_then(|body| self.parse_type(body, &obj.at("body"), TypeUse::Payload));
         let response = self.response(&obj);
         let deprecated = self.deprecation(&obj);
+        let editions = self.editions(&obj);
         let method = method?;
         let idempotent = self
             .cx
@@ -52,6 +63,7 @@ impl Reader<'_, '_> {
             response: response?,
             idempotent,
             deprecated,
+            editions,
         })
     }
 

@@ -26,4 +26,6 @@ pub(crate) struct Sites {
     pub(crate) refs: Vec<(Site, RefUse)>,
     pub(crate) operations: Vec<Site>,
     pub(crate) replacements: Vec<Site>,
+    /// Edition names given to operations and fields.
+    pub(crate) editions: Vec<Site>,
 }
