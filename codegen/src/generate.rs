@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::{
     emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, parallel, sandbox_files, EmitError,
-    SharedGroup, GENERATED_DIR, SANDBOX_CRATE,
+    SharedGroup, AREAS_DIR, GENERATED_DIR, SANDBOX_CRATE,
 };
 use crate::ir::Product;
 use crate::load::{parse_products, product_dirs, read_sources, SchemaErrors, SourceFile};
@@ -188,8 +188,9 @@ pub fn apply(workspace: &Path, drift: &[Drift]) -> Result<(), GenerateError> {
     Ok(())
 }
 
-/// Generated files present on disk: `src/generated/**` and the manifest of every crate whose
-/// `Cargo.toml` carries the generated header, and the sandbox's `src/generated/**`.
+/// Generated files present on disk: `src/generated/**`, `areas/**` (a shared crate's area crates)
+/// and the manifest of every crate whose `Cargo.toml` carries the generated header, and the
+/// sandbox's `src/generated/**`.
 fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
     let crates = workspace.join("crates");
     let mut found = Vec::new();
@@ -209,6 +210,7 @@ fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         }
         found.push(relative.join("Cargo.toml"));
         collect_files(workspace, &relative.join(GENERATED_DIR), &mut found)?;
+        collect_files(workspace, &relative.join(AREAS_DIR), &mut found)?;
     }
     collect_files(workspace, &Path::new(SANDBOX_CRATE).join(GENERATED_DIR), &mut found)?;
     Ok(found)

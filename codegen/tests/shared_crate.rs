@@ -36,7 +36,7 @@ fn emitted(full: &Product, lite: &Product) -> (BTreeMap<String, String>, BTreeMa
 fn the_shared_crate_holds_what_every_edition_has() {
     let (full, lite) = editions();
     let (shared, lite_files) = emitted(&full, &lite);
-    let orders = &shared["src/generated/orders.rs"];
+    let orders = &shared["areas/orders/src/orders.rs"];
     assert!(orders.contains("pub struct Order {"), "models are shared");
     assert!(orders.contains("pub struct ListOrders {"), "common operations are shared");
     assert!(!orders.contains("pub struct PostOrder"), "an operation one edition lacks is not shared");
@@ -51,6 +51,28 @@ fn the_shared_crate_holds_what_every_edition_has() {
     expect_file!["snapshots/shared/lite-orders.rs"].assert_eq(lite_orders);
     expect_file!["snapshots/shared/lite-operations.rs"].assert_eq(&lite_files["src/generated/operations.rs"]);
     expect_file!["snapshots/shared/Cargo.toml"].assert_eq(&shared["Cargo.toml"]);
+}
+
+/// Each area is a crate of its own, which rustc can build beside the others; the shared crate
+/// re-exports them as its modules, and each area's crate names the shared models under `common`.
+#[test]
+fn each_area_of_the_shared_crate_is_a_crate() {
+    let (full, lite) = editions();
+    let (shared, _) = emitted(&full, &lite);
+    let crates: Vec<_> = shared.keys().filter(|path| path.ends_with("/Cargo.toml")).collect();
+    assert_eq!(crates, ["areas/common/Cargo.toml", "areas/orders/Cargo.toml"]);
+    assert!(shared["Cargo.toml"].contains("orders = [\"dep:demo-shared-orders\"]"), "{}", shared["Cargo.toml"]);
+    assert!(shared["src/generated/mod.rs"].contains("pub use demo_shared_common::{common, ids};"));
+    assert!(
+        shared["src/generated/mod.rs"].contains("#[cfg(feature = \"orders\")]\npub use demo_shared_orders::orders;")
+    );
+    let orders_manifest = &shared["areas/orders/Cargo.toml"];
+    assert!(orders_manifest.contains("demo-shared-common = { workspace = true, features = [\"orders\"] }"));
+    assert!(shared["areas/orders/src/lib.rs"].contains("use demo_shared_common::{common, ids};"));
+    assert!(shared["areas/common/src/common.rs"].contains("pub struct"), "{}", shared["areas/common/src/common.rs"]);
+    assert!(shared["areas/common/src/lib.rs"].contains("pub mod common;"));
+    expect_file!["snapshots/shared/orders-lib.rs"].assert_eq(&shared["areas/orders/src/lib.rs"]);
+    expect_file!["snapshots/shared/orders-Cargo.toml"].assert_eq(orders_manifest);
 }
 
 #[test]

@@ -7,12 +7,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::cargo::{model_references, referenced_models};
+use super::COMMON;
 use crate::ir::Product;
 
 /// The areas that reach each `common` model. A model every area reaches, or none does (nothing
 /// generated names it, but a user may), is left out: it is always compiled, with all it names.
 pub(crate) fn common_gates(product: &Product) -> BTreeMap<String, BTreeSet<String>> {
-    let Some(common) = product.areas.iter().find(|area| area.name == "common") else { return BTreeMap::new() };
+    let Some(common) = product.areas.iter().find(|area| area.name == COMMON) else { return BTreeMap::new() };
     // The models each shared model names.
     let uses: BTreeMap<&str, BTreeSet<String>> = common
         .models
@@ -23,7 +24,7 @@ pub(crate) fn common_gates(product: &Product) -> BTreeMap<String, BTreeSet<Strin
             (model.name.as_str(), found)
         })
         .collect();
-    let areas: Vec<_> = product.areas.iter().filter(|area| area.name != "common").collect();
+    let areas: Vec<_> = product.areas.iter().filter(|area| area.name != COMMON).collect();
     let mut gates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for area in &areas {
         for name in reach(referenced_models(area), &uses) {

@@ -27,7 +27,7 @@ use crate::ir::{Area, Pagination, Product};
 use crate::names::{ident, type_name};
 pub use sandbox::{sandbox_files, SANDBOX_CRATE};
 use scope::Scope;
-pub use shared::{emit_edition, emit_shared_crate, SharedGroup};
+pub use shared::{emit_edition, emit_shared_crate, SharedGroup, AREAS_DIR};
 
 /// The generator produced tokens that do not parse: a bug in the emitter, not in the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +48,9 @@ impl std::error::Error for EmitError {}
 
 /// Where the generated Rust sources live inside a product crate.
 pub const GENERATED_DIR: &str = "src/generated";
+
+/// The area of models several areas use: always compiled, no cargo feature of its own.
+pub(crate) const COMMON: &str = "common";
 
 /// Every generated file of a product crate, keyed by path relative to the crate directory.
 ///
@@ -223,7 +226,7 @@ fn area_modules(product: &Product) -> TokenStream {
     let modules = product.areas.iter().map(|area| {
         let module = ident(&area.name);
         let feature = &area.name;
-        let gate = (area.name != "common").then(|| quote!(#[cfg(feature = #feature)]));
+        let gate = (area.name != COMMON).then(|| quote!(#[cfg(feature = #feature)]));
         let docs = doc_lines(first_line(&area.description));
         quote!(#docs #gate pub mod #module;)
     });
@@ -264,7 +267,7 @@ fn area_module(
     });
     // Shared models are compiled only with an area that needs them.
     let gates =
-        if area.name == "common" && part.has_models() { gates::common_gates(scope.product) } else { BTreeMap::new() };
+        if area.name == COMMON && part.has_models() { gates::common_gates(scope.product) } else { BTreeMap::new() };
     let needs = |name: &str| gates.get(name).map(gates::any_feature);
     let models = area
         .models
@@ -288,7 +291,7 @@ fn area_module(
             let (shared_crate, module) = (ident(shared_crate), ident(&area.name));
             // Shared models compile only with the areas that use them: with none enabled, the
             // shared crate's `common` has nothing to re-export.
-            let allow = (area.name == "common").then(|| quote!(#[allow(unused_imports)]));
+            let allow = (area.name == COMMON).then(|| quote!(#[allow(unused_imports)]));
             Some(quote!(#allow pub use #shared_crate::#module::*;))
         }
         _ => None,
