@@ -36,7 +36,7 @@ fn emitted(full: &Product, lite: &Product) -> (BTreeMap<String, String>, BTreeMa
 fn the_shared_crate_holds_what_every_edition_has() {
     let (full, lite) = editions();
     let (shared, lite_files) = emitted(&full, &lite);
-    let orders = &shared["areas/orders/src/orders.rs"];
+    let orders = &shared["src/generated/orders.rs"];
     assert!(orders.contains("pub struct Order {"), "models are shared");
     assert!(orders.contains("pub struct ListOrders {"), "common operations are shared");
     assert!(!orders.contains("pub struct PostOrder"), "an operation one edition lacks is not shared");
@@ -53,12 +53,19 @@ fn the_shared_crate_holds_what_every_edition_has() {
     expect_file!["snapshots/shared/Cargo.toml"].assert_eq(&shared["Cargo.toml"]);
 }
 
-/// Each area is a crate of its own, which rustc can build beside the others; the shared crate
-/// re-exports them as its modules, and each area's crate names the shared models under `common`.
+/// With `area_crates`, each area is a crate of its own, which rustc can build beside the others; the
+/// shared crate re-exports them as its modules, and each area's crate names the shared models under
+/// `common`. The area's code is the same.
 #[test]
-fn each_area_of_the_shared_crate_is_a_crate() {
-    let (full, lite) = editions();
+fn with_area_crates_each_area_of_the_shared_crate_is_a_crate() {
+    let (mut full, mut lite) = editions();
+    let (one_crate, _) = emitted(&full, &lite);
+    full.area_crates = true;
+    lite.area_crates = true;
     let (shared, _) = emitted(&full, &lite);
+    assert_eq!(shared["areas/orders/src/orders.rs"], one_crate["src/generated/orders.rs"]);
+    assert_eq!(shared["areas/common/src/ids.rs"], one_crate["src/generated/ids.rs"]);
+    assert!(!shared.contains_key("src/generated/orders.rs"));
     let crates: Vec<_> = shared.keys().filter(|path| path.ends_with("/Cargo.toml")).collect();
     assert_eq!(crates, ["areas/common/Cargo.toml", "areas/orders/Cargo.toml"]);
     assert!(shared["Cargo.toml"].contains("orders = [\"dep:demo-shared-orders\"]"), "{}", shared["Cargo.toml"]);

@@ -9,6 +9,7 @@ mod convert;
 mod doc_text;
 mod gates;
 mod ids;
+mod layout;
 mod model;
 mod operation;
 pub(crate) mod parallel;
@@ -25,9 +26,11 @@ use quote::quote;
 
 use crate::ir::{Area, Pagination, Product};
 use crate::names::{ident, type_name};
+use layout::Layout;
+pub use layout::AREAS_DIR;
 pub use sandbox::{sandbox_files, SANDBOX_CRATE};
 use scope::Scope;
-pub use shared::{emit_edition, emit_shared_crate, SharedGroup, AREAS_DIR};
+pub use shared::{emit_edition, emit_shared_crate, SharedGroup};
 
 /// The generator produced tokens that do not parse: a bug in the emitter, not in the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +77,12 @@ pub fn emit_product_among(
 ) -> Result<BTreeMap<String, String>, EmitError> {
     let scope = Scope::new(product).with_facade_paths(facade_paths);
     let schema_dir = source_dir(product);
-    let mut files = BTreeMap::new();
+    let layout = Layout::new(&product.crate_name, product);
+    let mut files = layout.area_crates(&schema_dir)?;
     files.insert("Cargo.toml".to_owned(), cargo::manifest(product));
     let path = format!("{GENERATED_DIR}/mod.rs");
-    files.insert(path.clone(), render(&path, &schema_dir, root_module(product))?);
-    let path = format!("{GENERATED_DIR}/ids.rs");
+    files.insert(path.clone(), render(&path, &schema_dir, root_module(product, layout.modules()))?);
+    let path = layout.ids_path();
     files.insert(path.clone(), render(&path, &schema_dir, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
@@ -87,7 +91,7 @@ pub fn emit_product_among(
     let conversions = convert::plan(product, &scope);
     let areas = parallel::map(&product.areas, |area| {
         let scope = Scope::new(product).with_facade_paths(facade_paths);
-        let path = format!("{GENERATED_DIR}/{}.rs", area.name);
+        let path = layout.area_path(&area.name);
         let source = format!("{schema_dir}{}.json", area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Whole);
@@ -180,9 +184,8 @@ fn space_items(text: &str) -> String {
     out
 }
 
-/// `mod.rs`: the product constant and one module per area (`common` is not behind a feature).
-pub(crate) fn root_module(product: &Product) -> TokenStream {
-    let modules = area_modules(product);
+/// `mod.rs`: the product constant and the crate's `modules` (see [`Layout::modules`]).
+pub(crate) fn root_module(product: &Product, modules: TokenStream) -> TokenStream {
     let name = &product.name;
     let title = &product.title;
     let base_url = &product.base_url;
@@ -201,11 +204,8 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
         Pagination::OData => "OData",
     });
     let description = doc_lines(&product.description);
-    let catalog = catalog_modules();
     quote! {
         #modules
-        #catalog
-        pub mod ids;
 
         #description
         #[doc = ""]
@@ -219,6 +219,12 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
             paging: sage_core::PagingStyle::#paging,
         };
     }
+}
+
+/// The modules of a crate that declares its areas: one per area, the catalog's and `ids`.
+pub(crate) fn declared_modules(product: &Product) -> TokenStream {
+    let (areas, catalog) = (area_modules(product), catalog_modules());
+    quote!(#areas #catalog pub mod ids;)
 }
 
 /// `pub mod <area>;` for each area, behind its feature except `common`.
@@ -235,7 +241,7 @@ fn area_modules(product: &Product) -> TokenStream {
 
 /// The tables of operations and feeds, for tools that call operations by name: compiled only with
 /// the `catalog` feature, so a program using one area does not build descriptions of all of them.
-fn catalog_modules() -> TokenStream {
+pub(crate) fn catalog_modules() -> TokenStream {
     quote! {
         #[cfg(feature = "catalog")]
         pub mod changes;

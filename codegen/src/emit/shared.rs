@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use quote::quote;
 
-use proc_macro2::TokenStream;
-
-use super::{area_module, scope::Scope, COMMON};
+use super::layout::Layout;
+use super::{area_module, declared_modules, scope::Scope};
 use super::{cargo, changes, convert, ids, render, root_module, source_dir, table, EmitError, Part, GENERATED_DIR};
-use crate::ir::{Area, Field, Model, ModelKind, Operation, Product};
+use crate::ir::{Field, Model, ModelKind, Operation, Product};
 use crate::names::ident;
 
 /// Products generated over one shared crate, and what they have in common.
@@ -68,9 +67,7 @@ impl<'a> SharedGroup<'a> {
     }
 }
 
-/// Every file of the shared crate, keyed by path relative to its directory. Each area is a crate
-/// of its own under `areas/` (`areas/common` also holds the ids), so that rustc builds them side by
-/// side and never holds the whole API at once; the shared crate re-exports them as modules.
+/// Every file of the shared crate, keyed by path relative to its directory.
 pub fn emit_shared_crate(
     group: &SharedGroup<'_>,
     facade_paths: &BTreeMap<String, String>,
@@ -78,104 +75,30 @@ pub fn emit_shared_crate(
     let source = group.source;
     let scope = Scope::new(source).with_facade_paths(facade_paths);
     let header = group.schema_dirs();
-    let mut files = BTreeMap::new();
+    let layout = Layout::new(group.crate_name, source);
+    let mut files = layout.area_crates(&header)?;
     files.insert("Cargo.toml".to_owned(), cargo::shared_manifest(group));
     let path = format!("{GENERATED_DIR}/mod.rs");
-    let catalog = super::catalog_modules();
-    let reexports = area_reexports(group);
-    files.insert(path.clone(), render(&path, &header, quote!(#reexports #catalog))?);
+    files.insert(path.clone(), render(&path, &header, layout.modules())?);
+    let path = layout.ids_path();
+    files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &header, table::shared_specs(source))?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &header, changes::shared_feeds(source))?);
-    let common_dir = format!("{AREAS_DIR}/{COMMON}");
-    files.insert(format!("{common_dir}/Cargo.toml"), cargo::common_manifest(group));
-    let path = format!("{common_dir}/src/lib.rs");
-    files.insert(path.clone(), render(&path, &header, common_crate_root(group))?);
-    let path = format!("{common_dir}/src/ids.rs");
-    files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);
     let conversions = convert::plan(source, &scope);
     let areas = super::parallel::map(&source.areas, |area| {
         let scope = Scope::new(source).with_facade_paths(facade_paths);
-        let dir = format!("{AREAS_DIR}/{}", area.name);
+        let path = layout.area_path(&area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Shared(&group.shared));
-        let path = format!("{dir}/src/{}.rs", area.name);
-        let mut files = vec![(path.clone(), render(&path, &header, module)?)];
-        if area.name != COMMON {
-            files.push((format!("{dir}/Cargo.toml"), cargo::area_manifest(group, &area.name)));
-            let path = format!("{dir}/src/lib.rs");
-            files.push((path.clone(), render(&path, &header, area_crate_root(group, area))?));
-        }
-        Ok::<_, EmitError>(files)
+        render(&path, &header, module).map(|contents| (path, contents))
     });
     for area in areas {
-        files.extend(area?);
+        let (path, contents) = area?;
+        files.insert(path, contents);
     }
     Ok(files)
-}
-
-/// Where a shared crate's area crates live, relative to its directory.
-pub const AREAS_DIR: &str = "areas";
-
-/// The shared crate's modules: `common` and `ids`, and each area behind its feature, re-exported
-/// from their crates.
-fn area_reexports(group: &SharedGroup<'_>) -> TokenStream {
-    let package = |area: &str| ident(&cargo::area_crate(group.crate_name, area).replace('-', "_"));
-    let common = package(COMMON);
-    let shared = if has_common(group) { quote!({common, ids}) } else { quote!(ids) };
-    let areas = group.source.areas.iter().filter(|area| area.name != COMMON).map(|area| {
-        let (module, feature, package) = (ident(&area.name), &area.name, package(&area.name));
-        quote!(#[cfg(feature = #feature)] pub use #package::#module;)
-    });
-    quote! {
-        pub use #common::#shared;
-        #(#areas)*
-    }
-}
-
-/// `lib.rs` of the crate holding the shared models (`common`, when there are any) and the ids.
-fn common_crate_root(group: &SharedGroup<'_>) -> TokenStream {
-    let doc =
-        format!(" The models and ids every area of `{}` shares (generated): use them through it.", group.crate_name);
-    let common = has_common(group).then(|| {
-        quote! {
-            #[rustfmt::skip]
-            pub mod common;
-        }
-    });
-    quote! {
-        #![doc = #doc]
-        #common
-        #[rustfmt::skip]
-        pub mod ids;
-    }
-}
-
-/// `lib.rs` of an area's crate: the area's module, beside the modules of the other crates it uses
-/// under the names the area's code gives them (`super::common`, `super::ids`, `super::stock`).
-fn area_crate_root(group: &SharedGroup<'_>, area: &Area) -> TokenStream {
-    let doc = format!(" The `{}` area of `{}` (generated): use it through that crate.", area.name, group.crate_name);
-    let package = |area: &str| ident(&cargo::area_crate(group.crate_name, area).replace('-', "_"));
-    let common = package(COMMON);
-    let shared = if has_common(group) { quote!({common, ids}) } else { quote!(ids) };
-    let needs = cargo::area_needs(group.source, &area.name).into_iter().map(|other| {
-        let (package, module) = (package(&other), ident(&other));
-        quote!(use #package::#module;)
-    });
-    let module = ident(&area.name);
-    quote! {
-        #![doc = #doc]
-        #[allow(unused_imports)]
-        use #common::#shared;
-        #(#needs)*
-        #[rustfmt::skip]
-        pub mod #module;
-    }
-}
-
-fn has_common(group: &SharedGroup<'_>) -> bool {
-    group.source.areas.iter().any(|area| area.name == COMMON)
 }
 
 /// Every file of `product`'s crate when it is built on `group`'s shared crate.
@@ -194,7 +117,10 @@ pub fn emit_edition(
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), cargo::edition_manifest(product, group));
     let path = format!("{GENERATED_DIR}/mod.rs");
-    files.insert(path.clone(), render(&path, &schema_dir, root_module(&with_areas_of(product, source)))?);
+    files.insert(
+        path.clone(),
+        render(&path, &schema_dir, root_module(product, declared_modules(&with_areas_of(product, source))))?,
+    );
     let path = format!("{GENERATED_DIR}/ids.rs");
     let reexport = quote! {
         #![doc = " Resource id types, shared by both editions."]

@@ -31,6 +31,8 @@ pub struct Product {
     pub pagination: Pagination,
     /// How the API writes decimals on the wire.
     pub decimal_format: DecimalFormat,
+    /// Whether each area of the crate holding the models is a crate of its own (`area_crates`).
+    pub area_crates: bool,
     /// API areas (cargo features), sorted by name.
     pub areas: Vec<Area>,
 }

@@ -312,3 +312,15 @@ fn editions_have_their_own_crates_and_base_urls() {
     let found = parse_products(&[file("schemas/demo/product.json", &one)]).unwrap_err().0;
     assert_has(&found, "schemas/demo/product.json", "/editions", "list two editions or more");
 }
+
+#[test]
+fn area_crates_is_a_boolean_and_defaults_to_false() {
+    let parse = |product: &str| parse_product(&[file("schemas/demo/product.json", product)]);
+    assert!(!parse(PRODUCT).expect("valid").area_crates);
+    let with = |value: &str| {
+        PRODUCT.replace("\"crate\": \"sage-demo\",", &format!("\"crate\": \"sage-demo\", \"area_crates\": {value},"))
+    };
+    assert!(parse(&with("true")).expect("valid").area_crates);
+    let found = parse(&with("\"yes\"")).unwrap_err().0;
+    assert_has(&found, "schemas/demo/product.json", "/area_crates", "expected true or false");
+}

@@ -166,6 +166,7 @@ fn bare_v31() -> ir::Product {
         auth_profile: ir::AuthProfile::AccountingV31,
         header_policy: HeaderPolicy::AccountingV31,
         pagination: Pagination::Envelope,
+        area_crates: false,
         decimal_format: ir::DecimalFormat::String,
         areas: Vec::new(),
     }

@@ -221,6 +221,7 @@ mod tests {
             auth_profile: ir::AuthProfile::AccountingV31,
             header_policy: ir::HeaderPolicy::AccountingV31,
             pagination: ir::Pagination::Envelope,
+            area_crates: false,
             decimal_format: ir::DecimalFormat::String,
             areas: vec![ir::Area { name: "a".into(), description: String::new(), resources: vec![], models }],
         }

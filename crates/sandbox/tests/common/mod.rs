@@ -156,6 +156,7 @@ pub fn product(
         },
         header_policy: policy,
         pagination,
+        area_crates: false,
         decimal_format: DecimalFormat::String,
         areas: vec![Area { name: "common".into(), description: String::new(), resources, models: Vec::new() }],
     }

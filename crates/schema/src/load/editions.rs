@@ -70,6 +70,7 @@ pub(crate) fn products(header: Header, areas: Vec<Area>) -> Vec<Product> {
         header_policy: header.header_policy,
         pagination: header.pagination,
         decimal_format: header.decimal_format,
+        area_crates: header.area_crates,
         areas,
     };
     if editions.is_empty() {

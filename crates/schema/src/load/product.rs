@@ -17,6 +17,7 @@ pub(crate) struct Header {
     pub(crate) header_policy: HeaderPolicy,
     pub(crate) pagination: Pagination,
     pub(crate) decimal_format: DecimalFormat,
+    pub(crate) area_crates: bool,
     /// The editions this directory describes (empty: it describes one product, itself).
     pub(crate) editions: Vec<EditionHeader>,
 }
@@ -42,6 +43,7 @@ const KEYS: &[&str] = &[
     "pagination",
     "decimal_format",
     "editions",
+    "area_crates",
 ];
 
 const EDITION_KEYS: &[&str] = &["title", "crate", "description", "base_url"];
@@ -108,6 +110,7 @@ pub(crate) fn parse_header(cx: &mut Cx<'_>, node: &Node, dir_name: Option<&str>)
         header_policy: header_policy?,
         pagination: pagination?,
         decimal_format: decimal_format?,
+        area_crates: cx.optional_bool(&obj, "area_crates").unwrap_or(false),
         editions,
     })
 }
