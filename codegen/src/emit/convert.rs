@@ -62,6 +62,7 @@ pub(crate) fn conversion(read: &str, write: &str, scope: &Scope<'_>) -> TokenStr
     quote! {
         impl From<&#read_type> for #write_type {
             #[doc = #doc]
+            #[inline]
             fn from(read: &#read_type) -> Self {
                 Self {
                     #(#assignments)*

@@ -229,6 +229,7 @@ fn constructor(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Option<Tok
         impl #name {
             #[doc = " A value with its required fields; the optional ones start unset."]
             #allow
+            #[inline]
             pub fn new(#(#arguments),*) -> Self {
                 Self { #(#inits,)* extra: sage_core::types::Extra::new() }
             }
@@ -360,6 +361,7 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
 
         impl #name {
             #[doc = " The value as written on the wire."]
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#to_wire)*
@@ -369,6 +371,7 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
         }
 
         impl From<String> for #name {
+            #[inline]
             fn from(value: String) -> Self {
                 match value.as_str() {
                     #(#from_wire)*
@@ -378,12 +381,14 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
         }
 
         impl From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
                 Self::from(value.to_owned())
             }
         }
 
         impl std::fmt::Display for #name {
+            #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }

@@ -61,6 +61,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let items_fn = list_item.as_ref().map(|item| {
         quote! {
             #[doc = " Every item of every page, fetched lazily as the stream is polled."]
+            #[inline]
             pub fn items(&self, client: &sage_core::Client) -> sage_core::BoxStream<'static, sage_core::Result<#item>> {
                 client.items(self)
             }
@@ -91,6 +92,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
             #constructor
             #(#setters)*
             #[doc = " Sends the request and decodes the response."]
+            #[inline]
             pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<#output> {
                 client.send(self).await
             }
@@ -101,6 +103,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         impl sage_core::Operation for #name {
             type Output = #output;
 
+            #[inline]
             fn request(&self) -> sage_core::Result<sage_core::Request> {
                 #request
             }
@@ -201,6 +204,7 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
     quote! {
         #[doc = #doc]
         #allow
+        #[inline]
         pub fn new(#(#arguments),*) -> Self {
             #value
         }
@@ -217,6 +221,7 @@ fn setter(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>) -
     let (ty, value) = argument(op, param, struct_name, scope);
     quote! {
         #docs
+        #[inline]
         pub fn #name(mut self, #name: #ty) -> Self {
             self.#name = Some(#value);
             self

@@ -16,6 +16,7 @@ macro_rules! string_id {
 
         impl $crate::types::lenient::LenientId for $name {
             type Raw = String;
+            #[inline]
             fn from_raw_value(raw: String) -> Self {
                 Self(raw)
             }
@@ -23,6 +24,7 @@ macro_rules! string_id {
 
         impl $name {
             /// The id as Sage writes it.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -30,18 +32,21 @@ macro_rules! string_id {
 
         impl ::std::ops::Deref for $name {
             type Target = str;
+            #[inline]
             fn deref(&self) -> &str {
                 &self.0
             }
         }
 
         impl AsRef<str> for $name {
+            #[inline]
             fn as_ref(&self) -> &str {
                 &self.0
             }
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
@@ -49,48 +54,56 @@ macro_rules! string_id {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_owned()))
             }
         }
 
         impl From<String> for $name {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value)
             }
         }
 
         impl From<&String> for $name {
+            #[inline]
             fn from(value: &String) -> Self {
                 Self(value.clone())
             }
         }
 
         impl From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 Self(value.to_owned())
             }
         }
 
         impl From<&$name> for $name {
+            #[inline]
             fn from(value: &$name) -> Self {
                 value.clone()
             }
         }
 
         impl From<$name> for String {
+            #[inline]
             fn from(value: $name) -> Self {
                 value.0
             }
         }
 
         impl PartialEq<str> for $name {
+            #[inline]
             fn eq(&self, other: &str) -> bool {
                 self.0 == other
             }
         }
 
         impl PartialEq<&str> for $name {
+            #[inline]
             fn eq(&self, other: &&str) -> bool {
                 self.0 == *other
             }
@@ -109,6 +122,7 @@ macro_rules! integer_id {
 
         impl $crate::types::lenient::LenientId for $name {
             type Raw = i64;
+            #[inline]
             fn from_raw_value(raw: i64) -> Self {
                 Self(raw)
             }
@@ -116,12 +130,14 @@ macro_rules! integer_id {
 
         impl $name {
             /// The id as Sage writes it.
+            #[inline]
             pub fn get(self) -> i64 {
                 self.0
             }
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
@@ -129,30 +145,35 @@ macro_rules! integer_id {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::num::ParseIntError;
+            #[inline]
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 value.parse().map(Self)
             }
         }
 
         impl From<i64> for $name {
+            #[inline]
             fn from(value: i64) -> Self {
                 Self(value)
             }
         }
 
         impl From<&$name> for $name {
+            #[inline]
             fn from(value: &$name) -> Self {
                 *value
             }
         }
 
         impl From<$name> for i64 {
+            #[inline]
             fn from(value: $name) -> Self {
                 value.0
             }
         }
 
         impl PartialEq<i64> for $name {
+            #[inline]
             fn eq(&self, other: &i64) -> bool {
                 self.0 == *other
             }

@@ -61,6 +61,7 @@ pub enum Status {
 
 impl Status {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "ACTIVE",
@@ -72,6 +73,7 @@ impl Status {
 }
 
 impl From<String> for Status {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "ACTIVE" => Self::Active,
@@ -83,12 +85,14 @@ impl From<String> for Status {
 }
 
 impl From<&str> for Status {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for Status {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -26,6 +26,7 @@ pub struct Order {
 
 impl Order {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::OrderId>,
         total: sage_core::types::Decimal,
@@ -131,6 +132,7 @@ pub enum OrderType {
 
 impl OrderType {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sale => "sale",
@@ -141,6 +143,7 @@ impl OrderType {
 }
 
 impl From<String> for OrderType {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sale" => Self::Sale,
@@ -151,12 +154,14 @@ impl From<String> for OrderType {
 }
 
 impl From<&str> for OrderType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for OrderType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -189,11 +194,13 @@ pub struct GetOrder {
 #[allow(deprecated)]
 impl GetOrder {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::OrderId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Order> {
         client.send(self).await
     }
@@ -202,6 +209,7 @@ impl GetOrder {
 #[allow(deprecated)]
 impl sage_core::Operation for GetOrder {
     type Output = Order;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_order", sage_core::Method::Get, "/orders/{id}")
@@ -239,6 +247,7 @@ pub enum ListOrdersKinds {
 
 impl ListOrdersKinds {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Retail => "retail",
@@ -249,6 +258,7 @@ impl ListOrdersKinds {
 }
 
 impl From<String> for ListOrdersKinds {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "retail" => Self::Retail,
@@ -259,12 +269,14 @@ impl From<String> for ListOrdersKinds {
 }
 
 impl From<&str> for ListOrdersKinds {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListOrdersKinds {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -286,29 +298,34 @@ impl<'de> serde::Deserialize<'de> for ListOrdersKinds {
 
 impl ListOrders {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// OData filter.
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Sets `status`.
+    #[inline]
     pub fn status(mut self, status: super::common::Status) -> Self {
         self.status = Some(status);
         self
     }
 
     /// Sets `kinds`.
+    #[inline]
     pub fn kinds(mut self, kinds: Vec<ListOrdersKinds>) -> Self {
         self.kinds = Some(kinds);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -317,6 +334,7 @@ impl ListOrders {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -327,6 +345,7 @@ impl ListOrders {
 
 impl sage_core::Operation for ListOrders {
     type Output = sage_core::Page<Order>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_orders", sage_core::Method::Get, "/orders")
@@ -361,6 +380,7 @@ pub struct PostOrder {
 
 impl PostOrder {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer: impl Into<String>, body: Order) -> Self {
         Self {
             customer: customer.into(),
@@ -369,6 +389,7 @@ impl PostOrder {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Order> {
         client.send(self).await
     }
@@ -376,6 +397,7 @@ impl PostOrder {
 
 impl sage_core::Operation for PostOrder {
     type Output = Order;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "post_order",

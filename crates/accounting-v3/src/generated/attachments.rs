@@ -233,6 +233,7 @@ pub struct NewAttachment {
 
 impl NewAttachment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         file: impl Into<String>,
         file_name: impl Into<String>,
@@ -330,6 +331,7 @@ impl sage_core::types::model::FromFields for NewAttachment {
 
 impl From<&Attachment> for AttachmentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &Attachment) -> Self {
         Self {
             attachment_context_id: read
@@ -381,6 +383,7 @@ pub struct GetAttachmentContextType {
 #[allow(deprecated)]
 impl GetAttachmentContextType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentContextTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -390,18 +393,21 @@ impl GetAttachmentContextType {
     }
 
     /// Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Attachment Context Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -413,6 +419,7 @@ impl GetAttachmentContextType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentContextType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -454,35 +461,41 @@ pub struct ListAttachmentContextTypes {
 #[allow(deprecated)]
 impl ListAttachmentContextTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Attachment Context Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Attachment Context Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Attachment Context Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -491,6 +504,7 @@ impl ListAttachmentContextTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -502,6 +516,7 @@ impl ListAttachmentContextTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListAttachmentContextTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -549,11 +564,13 @@ pub struct CreateAttachment {
 #[allow(deprecated)]
 impl CreateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(attachment: NewAttachment) -> Self {
         Self { attachment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -565,6 +582,7 @@ impl CreateAttachment {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_attachment",
@@ -602,11 +620,13 @@ pub struct DeleteAttachment {
 #[allow(deprecated)]
 impl DeleteAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -615,6 +635,7 @@ impl DeleteAttachment {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteAttachment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -658,6 +679,7 @@ pub struct GetAttachment {
 #[allow(deprecated)]
 impl GetAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self {
             key: key.into(),
@@ -667,18 +689,21 @@ impl GetAttachment {
     }
 
     /// Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Attachment.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -690,6 +715,7 @@ impl GetAttachment {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -731,11 +757,13 @@ pub struct GetAttachmentFile {
 #[allow(deprecated)]
 impl GetAttachmentFile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -747,6 +775,7 @@ impl GetAttachmentFile {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentFile {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -803,11 +832,13 @@ pub struct ListAttachments {
 #[allow(deprecated)]
 impl ListAttachments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well
+    #[inline]
     pub fn attachment_context_id(
         mut self,
         attachment_context_id: impl Into<String>,
@@ -817,6 +848,7 @@ impl ListAttachments {
     }
 
     /// Use this to filter Attachments by attachment_context_type_id. Requires filtering by attachment_context_id as well
+    #[inline]
     pub fn attachment_context_type_id(
         mut self,
         attachment_context_type_id: impl Into<String>,
@@ -826,24 +858,28 @@ impl ListAttachments {
     }
 
     /// Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Attachments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32.
+    #[inline]
     pub fn legacy_attachment_context_id(
         mut self,
         legacy_attachment_context_id: i64,
@@ -853,6 +889,7 @@ impl ListAttachments {
     }
 
     /// Sets `legacy_attachment_context_type`.
+    #[inline]
     pub fn legacy_attachment_context_type(
         mut self,
         legacy_attachment_context_type: impl Into<String>,
@@ -864,18 +901,21 @@ impl ListAttachments {
     }
 
     /// Format - int32. Go to specific page of Attachments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Attachments.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -885,6 +925,7 @@ impl ListAttachments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -893,6 +934,7 @@ impl ListAttachments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -904,6 +946,7 @@ impl ListAttachments {
 #[allow(deprecated)]
 impl sage_core::Operation for ListAttachments {
     type Output = sage_core::Page<Attachment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -965,6 +1008,7 @@ pub struct UpdateAttachment {
 #[allow(deprecated)]
 impl UpdateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::AttachmentId>,
         attachment: AttachmentUpdate,
@@ -976,6 +1020,7 @@ impl UpdateAttachment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -987,6 +1032,7 @@ impl UpdateAttachment {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_attachment",

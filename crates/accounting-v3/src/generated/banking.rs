@@ -917,6 +917,7 @@ pub struct NewBankAccount {
 
 impl NewBankAccount {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(bank_account_type_id: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             bank_account_details: None,
@@ -1027,6 +1028,7 @@ pub struct NewBankAccountDetails {
 
 impl NewBankAccountDetails {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(account_name: impl Into<String>) -> Self {
         Self {
             account_name: account_name.into(),
@@ -1320,6 +1322,7 @@ pub struct NewBankDeposit {
 
 impl NewBankDeposit {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         from_bank_account_id: impl Into<String>,
         reference: impl Into<String>,
@@ -1432,6 +1435,7 @@ pub struct NewBankReconciliation {
 
 impl NewBankReconciliation {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(bank_account_id: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             balance_difference: None,
@@ -1546,6 +1550,7 @@ pub struct NewBankTransfer {
 
 impl NewBankTransfer {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         from_bank_account_id: impl Into<String>,
         to_bank_account_id: impl Into<String>,
@@ -1624,6 +1629,7 @@ impl sage_core::types::model::FromFields for NewBankTransfer {
 
 impl From<&super::common::BankAccount> for BankAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccount) -> Self {
         Self {
             bank_account_details: read
@@ -1664,6 +1670,7 @@ impl From<&super::common::BankAccount> for BankAccountUpdate {
 
 impl From<&super::common::BankAccountContact> for BankAccountMainContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountContact) -> Self {
         Self {
             email: read.email.clone(),
@@ -1679,6 +1686,7 @@ impl From<&super::common::BankAccountContact> for BankAccountMainContactPersonUp
 
 impl From<&super::common::Address> for BankAccountMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1715,6 +1723,7 @@ impl From<&super::common::Address> for BankAccountMainAddressUpdate {
 
 impl From<&super::common::JournalCode> for BankAccountJournalCodeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::JournalCode) -> Self {
         Self {
             code: read.code.clone(),
@@ -1732,6 +1741,7 @@ impl From<&super::common::JournalCode> for BankAccountJournalCodeUpdate {
 
 impl From<&super::common::BankAccountDetails> for BankAccountDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountDetails) -> Self {
         Self {
             account_name: read.account_name.clone(),
@@ -1746,6 +1756,7 @@ impl From<&super::common::BankAccountDetails> for BankAccountDetailsUpdate {
 
 impl From<&BankReconciliation> for BankReconciliationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankReconciliation) -> Self {
         Self {
             balance_difference: read.balance_difference,
@@ -1769,6 +1780,7 @@ impl From<&BankReconciliation> for BankReconciliationUpdate {
 
 impl From<&BankTransfer> for BankTransferUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankTransfer) -> Self {
         Self {
             amount: read.amount,
@@ -1813,6 +1825,7 @@ pub struct GetBankAccountType {
 #[allow(deprecated)]
 impl GetBankAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -1822,18 +1835,21 @@ impl GetBankAccountType {
     }
 
     /// Specify the attributes that you want to expose for the Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Account Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1845,6 +1861,7 @@ impl GetBankAccountType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankAccountType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1886,35 +1903,41 @@ pub struct ListBankAccountTypes {
 #[allow(deprecated)]
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Account Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Account Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Account Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1923,6 +1946,7 @@ impl ListBankAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1934,6 +1958,7 @@ impl ListBankAccountTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1979,11 +2004,13 @@ pub struct CreateBankAccount {
 #[allow(deprecated)]
 impl CreateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_account: NewBankAccount) -> Self {
         Self { bank_account }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1995,6 +2022,7 @@ impl CreateBankAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_account",
@@ -2030,11 +2058,13 @@ pub struct DeleteBankAccount {
 #[allow(deprecated)]
 impl DeleteBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2043,6 +2073,7 @@ impl DeleteBankAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankAccount {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2086,6 +2117,7 @@ pub struct GetBankAccount {
 #[allow(deprecated)]
 impl GetBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -2096,24 +2128,28 @@ impl GetBankAccount {
     }
 
     /// Specify the attributes that you want to expose for the Bank Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Bank Account.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2125,6 +2161,7 @@ impl GetBankAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2181,29 +2218,34 @@ pub struct ListBankAccounts {
 #[allow(deprecated)]
 impl ListBankAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Accounts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter out Stripe Bank Accounts
+    #[inline]
     pub fn exclude_stripe(mut self, exclude_stripe: bool) -> Self {
         self.exclude_stripe = Some(exclude_stripe);
         self
     }
 
     /// Use this to filter inactive bank accounts
+    #[inline]
     pub fn filter_inactive_bank_accounts(
         mut self,
         filter_inactive_bank_accounts: bool,
@@ -2213,30 +2255,35 @@ impl ListBankAccounts {
     }
 
     /// Format - int32. Returns the given number of Bank Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Accounts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Format - int32. Go to specific page of Bank Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Bank Accounts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2246,6 +2293,7 @@ impl ListBankAccounts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2254,6 +2302,7 @@ impl ListBankAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2265,6 +2314,7 @@ impl ListBankAccounts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankAccounts {
     type Output = sage_core::Page<super::common::BankAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2320,6 +2370,7 @@ pub struct UpdateBankAccount {
 #[allow(deprecated)]
 impl UpdateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankAccountId>,
         bank_account: BankAccountUpdate,
@@ -2331,6 +2382,7 @@ impl UpdateBankAccount {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2342,6 +2394,7 @@ impl UpdateBankAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_account",
@@ -2378,11 +2431,13 @@ pub struct CreateBankDeposit {
 #[allow(deprecated)]
 impl CreateBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_deposit: NewBankDeposit) -> Self {
         Self { bank_deposit }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2394,6 +2449,7 @@ impl CreateBankDeposit {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankDeposit {
     type Output = BankDeposit;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_deposit",
@@ -2429,11 +2485,13 @@ pub struct DeleteBankDeposit {
 #[allow(deprecated)]
 impl DeleteBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2442,6 +2500,7 @@ impl DeleteBankDeposit {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankDeposit {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2485,6 +2544,7 @@ pub struct GetBankDeposit {
 #[allow(deprecated)]
 impl GetBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self {
             key: key.into(),
@@ -2495,24 +2555,28 @@ impl GetBankDeposit {
     }
 
     /// Specify the attributes that you want to expose for the Deposit (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Deposit (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Deposit.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2524,6 +2588,7 @@ impl GetBankDeposit {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankDeposit {
     type Output = BankDeposit;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2584,41 +2649,48 @@ pub struct ListBankDeposits {
 #[allow(deprecated)]
 impl ListBankDeposits {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Deposits deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Deposits dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Deposits per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Deposits
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Deposits.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -2629,18 +2701,21 @@ impl ListBankDeposits {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Deposits dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Deposits changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2650,6 +2725,7 @@ impl ListBankDeposits {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2658,6 +2734,7 @@ impl ListBankDeposits {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2669,6 +2746,7 @@ impl ListBankDeposits {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankDeposits {
     type Output = sage_core::Page<BankDeposit>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2719,11 +2797,13 @@ pub struct CreateBankReconciliation {
 #[allow(deprecated)]
 impl CreateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_reconciliation: NewBankReconciliation) -> Self {
         Self { bank_reconciliation }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2735,6 +2815,7 @@ impl CreateBankReconciliation {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_reconciliation",
@@ -2774,6 +2855,7 @@ pub struct GetBankReconciliation {
 #[allow(deprecated)]
 impl GetBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankReconciliationId>) -> Self {
         Self {
             key: key.into(),
@@ -2783,18 +2865,21 @@ impl GetBankReconciliation {
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Bank Reconciliation.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2806,6 +2891,7 @@ impl GetBankReconciliation {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2855,41 +2941,48 @@ pub struct ListBankReconciliations {
 #[allow(deprecated)]
 impl ListBankReconciliations {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Bank Reconciliations per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Bank Reconciliations
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Bank Reconciliations.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Reconciliations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2899,6 +2992,7 @@ impl ListBankReconciliations {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2907,6 +3001,7 @@ impl ListBankReconciliations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2918,6 +3013,7 @@ impl ListBankReconciliations {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankReconciliations {
     type Output = sage_core::Page<BankReconciliation>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2967,6 +3063,7 @@ pub struct UpdateBankReconciliation {
 #[allow(deprecated)]
 impl UpdateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankReconciliationId>,
         bank_reconciliation: BankReconciliationUpdate,
@@ -2978,6 +3075,7 @@ impl UpdateBankReconciliation {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2989,6 +3087,7 @@ impl UpdateBankReconciliation {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_reconciliation",
@@ -3025,11 +3124,13 @@ pub struct CreateBankTransfer {
 #[allow(deprecated)]
 impl CreateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_transfer: NewBankTransfer) -> Self {
         Self { bank_transfer }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3041,6 +3142,7 @@ impl CreateBankTransfer {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_transfer",
@@ -3076,11 +3178,13 @@ pub struct DeleteBankTransfer {
 #[allow(deprecated)]
 impl DeleteBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3089,6 +3193,7 @@ impl DeleteBankTransfer {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankTransfer {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3132,6 +3237,7 @@ pub struct GetBankTransfer {
 #[allow(deprecated)]
 impl GetBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self {
             key: key.into(),
@@ -3142,24 +3248,28 @@ impl GetBankTransfer {
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfer (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Transfer (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Bank Transfer.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3171,6 +3281,7 @@ impl GetBankTransfer {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3231,41 +3342,48 @@ pub struct ListBankTransfers {
 #[allow(deprecated)]
 impl ListBankTransfers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Transfers deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Bank Transfers dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Bank Transfers per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Bank Transfers
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Bank Transfers.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -3276,18 +3394,21 @@ impl ListBankTransfers {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Bank Transfers dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Transfers changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3297,6 +3418,7 @@ impl ListBankTransfers {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3305,6 +3427,7 @@ impl ListBankTransfers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3316,6 +3439,7 @@ impl ListBankTransfers {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankTransfers {
     type Output = sage_core::Page<BankTransfer>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3368,6 +3492,7 @@ pub struct UpdateBankTransfer {
 #[allow(deprecated)]
 impl UpdateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankTransferId>,
         bank_transfer: BankTransferUpdate,
@@ -3379,6 +3504,7 @@ impl UpdateBankTransfer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3390,6 +3516,7 @@ impl UpdateBankTransfer {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_transfer",

@@ -746,6 +746,7 @@ pub struct NewAddress {
 
 impl NewAddress {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         address_type_id: impl Into<super::ids::AddressTypeId>,
         name: impl Into<String>,
@@ -920,6 +921,7 @@ pub struct NewContact {
 
 impl NewContact {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         name: impl Into<String>,
         contact_type_ids: impl IntoIterator<Item = impl Into<super::ids::ContactTypeId>>,
@@ -1437,6 +1439,7 @@ pub struct NewContactPerson {
 
 impl NewContactPerson {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         address_id: impl Into<super::ids::AddressId>,
         name: impl Into<String>,
@@ -1598,6 +1601,7 @@ impl sage_core::types::model::FromFields for NewContactTaxTreatment {
 
 impl From<&super::common::Address> for AddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1634,6 +1638,7 @@ impl From<&super::common::Address> for AddressUpdate {
 
 impl From<&super::common::ContactPerson> for ContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
             address_id: read
@@ -1659,6 +1664,7 @@ impl From<&super::common::ContactPerson> for ContactPersonUpdate {
 
 impl From<&super::common::Contact> for ContactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Contact) -> Self {
         Self {
             aux_reference: read.aux_reference.clone(),
@@ -1728,6 +1734,7 @@ impl From<&super::common::Contact> for ContactUpdate {
 
 impl From<&super::common::ContactTaxTreatment> for ContactTaxTreatmentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactTaxTreatment) -> Self {
         Self {
             eu_not_tax_registered: read.eu_not_tax_registered,
@@ -1742,6 +1749,7 @@ impl From<&super::common::ContactTaxTreatment> for ContactTaxTreatmentUpdate {
 
 impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
             address_id: read
@@ -1767,6 +1775,7 @@ impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
 
 impl From<&super::common::Address> for ContactMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1803,6 +1812,7 @@ impl From<&super::common::Address> for ContactMainAddressUpdate {
 
 impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1839,6 +1849,7 @@ impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
 
 impl From<&super::common::BankAccountDetails> for ContactBankAccountDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountDetails) -> Self {
         Self {
             account_name: read.account_name.clone(),
@@ -1876,6 +1887,7 @@ pub struct GetAddressRegion {
 #[allow(deprecated)]
 impl GetAddressRegion {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressRegionId>) -> Self {
         Self {
             key: key.into(),
@@ -1885,18 +1897,21 @@ impl GetAddressRegion {
     }
 
     /// Specify the attributes that you want to expose for the State (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the State.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1908,6 +1923,7 @@ impl GetAddressRegion {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddressRegion {
     type Output = super::common::AddressRegion;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1951,41 +1967,48 @@ pub struct ListAddressRegions {
 #[allow(deprecated)]
 impl ListAddressRegions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by country id
+    #[inline]
     pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
         self.country_id = Some(country_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of States per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of States
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the States.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1994,6 +2017,7 @@ impl ListAddressRegions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2005,6 +2029,7 @@ impl ListAddressRegions {
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddressRegions {
     type Output = sage_core::Page<super::common::AddressRegion>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2051,6 +2076,7 @@ pub struct GetAddressType {
 #[allow(deprecated)]
 impl GetAddressType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2060,18 +2086,21 @@ impl GetAddressType {
     }
 
     /// Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Address Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2083,6 +2112,7 @@ impl GetAddressType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddressType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2124,35 +2154,41 @@ pub struct ListAddressTypes {
 #[allow(deprecated)]
 impl ListAddressTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Address Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Address Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Address Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2161,6 +2197,7 @@ impl ListAddressTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2172,6 +2209,7 @@ impl ListAddressTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddressTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2218,11 +2256,13 @@ pub struct CreateAddress {
 #[allow(deprecated)]
 impl CreateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(address: NewAddress) -> Self {
         Self { address }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2234,6 +2274,7 @@ impl CreateAddress {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_address",
@@ -2270,11 +2311,13 @@ pub struct DeleteAddress {
 #[allow(deprecated)]
 impl DeleteAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2283,6 +2326,7 @@ impl DeleteAddress {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteAddress {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2330,6 +2374,7 @@ pub struct GetAddress {
 #[allow(deprecated)]
 impl GetAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self {
             key: key.into(),
@@ -2340,24 +2385,28 @@ impl GetAddress {
     }
 
     /// Specify the attributes that you want to expose for the Address (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Address.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2369,6 +2418,7 @@ impl GetAddress {
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2426,53 +2476,62 @@ pub struct ListAddresses {
 #[allow(deprecated)]
 impl ListAddresses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Addresses deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Addresses per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Addresses
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Addresses.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Addresses changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2482,6 +2541,7 @@ impl ListAddresses {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2490,6 +2550,7 @@ impl ListAddresses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2501,6 +2562,7 @@ impl ListAddresses {
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddresses {
     type Output = sage_core::Page<super::common::Address>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2553,11 +2615,13 @@ pub struct UpdateAddress {
 #[allow(deprecated)]
 impl UpdateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>, address: AddressUpdate) -> Self {
         Self { key: key.into(), address }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2569,6 +2633,7 @@ impl UpdateAddress {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_address",
@@ -2606,11 +2671,13 @@ pub struct CreateContactPerson {
 #[allow(deprecated)]
 impl CreateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_person: NewContactPerson) -> Self {
         Self { contact_person }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2622,6 +2689,7 @@ impl CreateContactPerson {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_person",
@@ -2658,11 +2726,13 @@ pub struct DeleteContactPerson {
 #[allow(deprecated)]
 impl DeleteContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2671,6 +2741,7 @@ impl DeleteContactPerson {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPerson {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2718,6 +2789,7 @@ pub struct GetContactPerson {
 #[allow(deprecated)]
 impl GetContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self {
             key: key.into(),
@@ -2728,24 +2800,28 @@ impl GetContactPerson {
     }
 
     /// Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Address Contact.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2757,6 +2833,7 @@ impl GetContactPerson {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2814,53 +2891,62 @@ pub struct ListContactPersons {
 #[allow(deprecated)]
 impl ListContactPersons {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter by address id
+    #[inline]
     pub fn address_id(mut self, address_id: impl Into<String>) -> Self {
         self.address_id = Some(address_id.into());
         self
     }
 
     /// Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Address Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Address Contacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Address Contacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Address Contacts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Address Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2870,6 +2956,7 @@ impl ListContactPersons {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2878,6 +2965,7 @@ impl ListContactPersons {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2889,6 +2977,7 @@ impl ListContactPersons {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPersons {
     type Output = sage_core::Page<super::common::ContactPerson>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2941,6 +3030,7 @@ pub struct UpdateContactPerson {
 #[allow(deprecated)]
 impl UpdateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactPersonId>,
         contact_person: ContactPersonUpdate,
@@ -2952,6 +3042,7 @@ impl UpdateContactPerson {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2963,6 +3054,7 @@ impl UpdateContactPerson {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_person",
@@ -2999,6 +3091,7 @@ pub struct GetContactPersonType {
 #[allow(deprecated)]
 impl GetContactPersonType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3008,18 +3101,21 @@ impl GetContactPersonType {
     }
 
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Contact Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3031,6 +3127,7 @@ impl GetContactPersonType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPersonType {
     type Output = super::common::ContactPersonType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3072,35 +3169,41 @@ pub struct ListContactPersonTypes {
 #[allow(deprecated)]
 impl ListContactPersonTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Contact Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Contact Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Contact Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3109,6 +3212,7 @@ impl ListContactPersonTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3123,6 +3227,7 @@ impl ListContactPersonTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPersonTypes {
     type Output = sage_core::Page<super::common::ContactPersonType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3168,6 +3273,7 @@ pub struct GetContactType {
 #[allow(deprecated)]
 impl GetContactType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3177,18 +3283,21 @@ impl GetContactType {
     }
 
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Contact Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3200,6 +3309,7 @@ impl GetContactType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3241,35 +3351,41 @@ pub struct ListContactTypes {
 #[allow(deprecated)]
 impl ListContactTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Contact Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Contact Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Contact Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3278,6 +3394,7 @@ impl ListContactTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3289,6 +3406,7 @@ impl ListContactTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3335,11 +3453,13 @@ pub struct CreateContact {
 #[allow(deprecated)]
 impl CreateContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact: NewContact) -> Self {
         Self { contact }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3351,6 +3471,7 @@ impl CreateContact {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact",
@@ -3387,11 +3508,13 @@ pub struct DeleteContact {
 #[allow(deprecated)]
 impl DeleteContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3400,6 +3523,7 @@ impl DeleteContact {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3452,6 +3576,7 @@ pub struct GetContact {
 #[allow(deprecated)]
 impl GetContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self {
             key: key.into(),
@@ -3465,36 +3590,42 @@ impl GetContact {
     }
 
     /// Specify the attributes that you want to expose for the Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date (as full-date in RFC3339). Use this to determine the correct tax treatment for a contact on a given date.
+    #[inline]
     pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
         self.context_date = Some(context_date);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to display the balance for a contact.
+    #[inline]
     pub fn show_balance(mut self, show_balance: bool) -> Self {
         self.show_balance = Some(show_balance);
         self
     }
 
     /// Display the legacy_id for the Contact.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sets `show_unfinished_recurring_invoices_status`.
+    #[inline]
     pub fn show_unfinished_recurring_invoices_status(
         mut self,
         show_unfinished_recurring_invoices_status: bool,
@@ -3506,6 +3637,7 @@ impl GetContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3517,6 +3649,7 @@ impl GetContact {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3591,83 +3724,97 @@ pub struct ListContacts {
 #[allow(deprecated)]
 impl ListContacts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact type id
+    #[inline]
     pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
         self.contact_type_id = Some(contact_type_id.into());
         self
     }
 
     /// Format - date (as full-date in RFC3339). Use this to determine the correct tax treatment for a contact on a given date.
+    #[inline]
     pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
         self.context_date = Some(context_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by the contact person email address.
+    #[inline]
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
     }
 
     /// Use this to filter out system entities, not applicable for transaction creation
+    #[inline]
     pub fn exclude_system(mut self, exclude_system: bool) -> Self {
         self.exclude_system = Some(exclude_system);
         self
     }
 
     /// Format - int32. Returns the given number of Contacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Format - int32. Go to specific page of Contacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the contact name, company name or reference.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to display the balance for a contact.
+    #[inline]
     pub fn show_balance(mut self, show_balance: bool) -> Self {
         self.show_balance = Some(show_balance);
         self
     }
 
     /// Display the legacy_id for the Contacts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sets `show_unfinished_recurring_invoices_status`.
+    #[inline]
     pub fn show_unfinished_recurring_invoices_status(
         mut self,
         show_unfinished_recurring_invoices_status: bool,
@@ -3679,6 +3826,7 @@ impl ListContacts {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3688,6 +3836,7 @@ impl ListContacts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3696,6 +3845,7 @@ impl ListContacts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3707,6 +3857,7 @@ impl ListContacts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContacts {
     type Output = sage_core::Page<super::common::Contact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3768,11 +3919,13 @@ pub struct UpdateContact {
 #[allow(deprecated)]
 impl UpdateContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>, contact: ContactUpdate) -> Self {
         Self { key: key.into(), contact }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3784,6 +3937,7 @@ impl UpdateContact {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact",

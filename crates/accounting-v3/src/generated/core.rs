@@ -21,11 +21,13 @@ pub struct GetBusiness {}
 #[allow(deprecated)]
 impl GetBusiness {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -37,6 +39,7 @@ impl GetBusiness {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusiness {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -65,11 +68,13 @@ pub struct UpdateBusiness {
 #[allow(deprecated)]
 impl UpdateBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: sage_core::types::Json) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -81,6 +86,7 @@ impl UpdateBusiness {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusiness {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business",
@@ -105,11 +111,13 @@ pub struct ListBusinessRelationships {}
 #[allow(deprecated)]
 impl ListBusinessRelationships {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -121,6 +129,7 @@ impl ListBusinessRelationships {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessRelationships {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -146,11 +155,13 @@ pub struct GetMe {}
 #[allow(deprecated)]
 impl GetMe {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -162,6 +173,7 @@ impl GetMe {
 #[allow(deprecated)]
 impl sage_core::Operation for GetMe {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(sage_core::Request::new("get_me", sage_core::Method::Get, "/core/v3/me"))
     }
@@ -181,11 +193,13 @@ pub struct GetUser {}
 #[allow(deprecated)]
 impl GetUser {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -197,6 +211,7 @@ impl GetUser {
 #[allow(deprecated)]
 impl sage_core::Operation for GetUser {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(sage_core::Request::new("get_user", sage_core::Method::Get, "/core/v3/user"))
     }
@@ -219,11 +234,13 @@ pub struct UpdateUser {
 #[allow(deprecated)]
 impl UpdateUser {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: sage_core::types::Json) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -235,6 +252,7 @@ impl UpdateUser {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateUser {
     type Output = sage_core::types::Json;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_user", sage_core::Method::Put, "/core/v3/user")
             .json(&self.body)

@@ -297,6 +297,7 @@ pub struct NewBusinessExchangeRate {
 
 impl NewBusinessExchangeRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         currency_id: impl Into<super::ids::CurrencyId>,
         rate: sage_core::types::Decimal,
@@ -359,6 +360,7 @@ impl sage_core::types::model::FromFields for NewBusinessExchangeRate {
 
 impl From<&BusinessExchangeRate> for BusinessExchangeRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BusinessExchangeRate) -> Self {
         Self {
             base_currency_id: read
@@ -401,11 +403,13 @@ pub struct CreateBusinessExchangeRate {
 #[allow(deprecated)]
 impl CreateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(business_exchange_rate: NewBusinessExchangeRate) -> Self {
         Self { business_exchange_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -417,6 +421,7 @@ impl CreateBusinessExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_business_exchange_rate",
@@ -452,11 +457,13 @@ pub struct DeleteBusinessExchangeRate {
 #[allow(deprecated)]
 impl DeleteBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -465,6 +472,7 @@ impl DeleteBusinessExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBusinessExchangeRate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -506,6 +514,7 @@ pub struct GetBusinessExchangeRate {
 #[allow(deprecated)]
 impl GetBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -515,18 +524,21 @@ impl GetBusinessExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Business Exchange Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Business Exchange Rate.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -538,6 +550,7 @@ impl GetBusinessExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -583,35 +596,41 @@ pub struct ListBusinessExchangeRates {
 #[allow(deprecated)]
 impl ListBusinessExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Exchange Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Business Exchange Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Business Exchange Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Business Exchange Rates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -620,6 +639,7 @@ impl ListBusinessExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -631,6 +651,7 @@ impl ListBusinessExchangeRates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessExchangeRates {
     type Output = sage_core::Page<BusinessExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -678,6 +699,7 @@ pub struct UpdateBusinessExchangeRate {
 #[allow(deprecated)]
 impl UpdateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BusinessExchangeRateId>,
         business_exchange_rate: BusinessExchangeRateUpdate,
@@ -689,6 +711,7 @@ impl UpdateBusinessExchangeRate {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -700,6 +723,7 @@ impl UpdateBusinessExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business_exchange_rate",
@@ -736,6 +760,7 @@ pub struct GetCurrency {
 #[allow(deprecated)]
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CurrencyId>) -> Self {
         Self {
             key: key.into(),
@@ -745,18 +770,21 @@ impl GetCurrency {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Currency.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -768,6 +796,7 @@ impl GetCurrency {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCurrency {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -809,35 +838,41 @@ pub struct ListCurrencies {
 #[allow(deprecated)]
 impl ListCurrencies {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Currencies.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -846,6 +881,7 @@ impl ListCurrencies {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -857,6 +893,7 @@ impl ListCurrencies {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -902,6 +939,7 @@ pub struct GetExchangeRate {
 #[allow(deprecated)]
 impl GetExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -911,18 +949,21 @@ impl GetExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Currency.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -934,6 +975,7 @@ impl GetExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetExchangeRate {
     type Output = ExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -975,35 +1017,41 @@ pub struct ListExchangeRates {
 #[allow(deprecated)]
 impl ListExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Currencies.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1012,6 +1060,7 @@ impl ListExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1023,6 +1072,7 @@ impl ListExchangeRates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListExchangeRates {
     type Output = sage_core::Page<ExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1068,6 +1118,7 @@ pub struct GetLiveExchangeRate {
 #[allow(deprecated)]
 impl GetLiveExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LiveExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -1077,18 +1128,21 @@ impl GetLiveExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Currency.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1100,6 +1154,7 @@ impl GetLiveExchangeRate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLiveExchangeRate {
     type Output = LiveExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1141,35 +1196,41 @@ pub struct ListLiveExchangeRates {
 #[allow(deprecated)]
 impl ListLiveExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Currencies.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1178,6 +1239,7 @@ impl ListLiveExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1189,6 +1251,7 @@ impl ListLiveExchangeRates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLiveExchangeRates {
     type Output = sage_core::Page<LiveExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

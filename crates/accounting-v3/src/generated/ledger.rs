@@ -743,6 +743,7 @@ pub struct NewJournal {
 
 impl NewJournal {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         reference: impl Into<String>,
         date: sage_core::types::Date,
@@ -839,6 +840,7 @@ pub struct NewJournalCode {
 
 impl NewJournalCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         code: impl Into<String>,
         journal_code_type_id: impl Into<super::ids::JournalCodeTypeId>,
@@ -991,6 +993,7 @@ pub struct NewJournalLine {
 
 impl NewJournalLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -1126,6 +1129,7 @@ pub struct NewLedgerAccount {
 
 impl NewLedgerAccount {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         display_name: impl Into<String>,
         ledger_account_type_id: impl Into<super::ids::LedgerAccountTypeId>,
@@ -1399,6 +1403,7 @@ impl sage_core::types::model::FromFields for UnpostedTransaction {
 
 impl From<&super::common::JournalCode> for JournalCodeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::JournalCode) -> Self {
         Self {
             code: read.code.clone(),
@@ -1416,6 +1421,7 @@ impl From<&super::common::JournalCode> for JournalCodeUpdate {
 
 impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::LedgerAccount) -> Self {
         Self {
             cis_labour: read.cis_labour,
@@ -1482,6 +1488,7 @@ pub struct GetCoaAccount {
 #[allow(deprecated)]
 impl GetCoaAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CoaAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -1491,18 +1498,21 @@ impl GetCoaAccount {
     }
 
     /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Coa Account.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1514,6 +1524,7 @@ impl GetCoaAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCoaAccount {
     type Output = CoaAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1559,41 +1570,48 @@ pub struct ListCoaAccounts {
 #[allow(deprecated)]
 impl ListCoaAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by COA Template
+    #[inline]
     pub fn coa_template_id(mut self, coa_template_id: impl Into<String>) -> Self {
         self.coa_template_id = Some(coa_template_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Coa Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Coa Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Coa Accounts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1603,6 +1621,7 @@ impl ListCoaAccounts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1611,6 +1630,7 @@ impl ListCoaAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1622,6 +1642,7 @@ impl ListCoaAccounts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCoaAccounts {
     type Output = sage_core::Page<CoaAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1669,6 +1690,7 @@ pub struct GetCoaTemplate {
 #[allow(deprecated)]
 impl GetCoaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CoaTemplateId>) -> Self {
         Self {
             key: key.into(),
@@ -1678,18 +1700,21 @@ impl GetCoaTemplate {
     }
 
     /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Coa Template.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1701,6 +1726,7 @@ impl GetCoaTemplate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCoaTemplate {
     type Output = CoaTemplate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1744,41 +1770,48 @@ pub struct ListCoaTemplates {
 #[allow(deprecated)]
 impl ListCoaTemplates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by country id
+    #[inline]
     pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
         self.country_id = Some(country_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Coa Templates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Coa Templates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Coa Templates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1787,6 +1820,7 @@ impl ListCoaTemplates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1798,6 +1832,7 @@ impl ListCoaTemplates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCoaTemplates {
     type Output = sage_core::Page<CoaTemplate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1844,6 +1879,7 @@ pub struct GetJournalCodeType {
 #[allow(deprecated)]
 impl GetJournalCodeType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -1853,18 +1889,21 @@ impl GetJournalCodeType {
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Country Journal Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1876,6 +1915,7 @@ impl GetJournalCodeType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournalCodeType {
     type Output = super::common::JournalCodeType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1917,35 +1957,41 @@ pub struct ListJournalCodeTypes {
 #[allow(deprecated)]
 impl ListJournalCodeTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Country Journal Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Country Journal Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Country Journal Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1954,6 +2000,7 @@ impl ListJournalCodeTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1968,6 +2015,7 @@ impl ListJournalCodeTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodeTypes {
     type Output = sage_core::Page<super::common::JournalCodeType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2014,11 +2062,13 @@ pub struct CreateJournalCode {
 #[allow(deprecated)]
 impl CreateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(journal_code: NewJournalCode) -> Self {
         Self { journal_code }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2030,6 +2080,7 @@ impl CreateJournalCode {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_journal_code",
@@ -2066,11 +2117,13 @@ pub struct DeleteJournalCode {
 #[allow(deprecated)]
 impl DeleteJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2079,6 +2132,7 @@ impl DeleteJournalCode {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteJournalCode {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2122,6 +2176,7 @@ pub struct GetJournalCode {
 #[allow(deprecated)]
 impl GetJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self {
             key: key.into(),
@@ -2131,18 +2186,21 @@ impl GetJournalCode {
     }
 
     /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Journal Code.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2154,6 +2212,7 @@ impl GetJournalCode {
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2203,35 +2262,41 @@ pub struct ListJournalCodes {
 #[allow(deprecated)]
 impl ListJournalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Journal Codes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Journal Codes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Journal Codes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2241,6 +2306,7 @@ impl ListJournalCodes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2249,6 +2315,7 @@ impl ListJournalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2260,6 +2327,7 @@ impl ListJournalCodes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodes {
     type Output = sage_core::Page<super::common::JournalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2309,6 +2377,7 @@ pub struct UpdateJournalCode {
 #[allow(deprecated)]
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::JournalCodeId>,
         journal_code: JournalCodeUpdate,
@@ -2320,6 +2389,7 @@ impl UpdateJournalCode {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2331,6 +2401,7 @@ impl UpdateJournalCode {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_journal_code",
@@ -2367,11 +2438,13 @@ pub struct CreateJournal {
 #[allow(deprecated)]
 impl CreateJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(journal: NewJournal) -> Self {
         Self { journal }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -2380,6 +2453,7 @@ impl CreateJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_journal",
@@ -2415,11 +2489,13 @@ pub struct DeleteJournal {
 #[allow(deprecated)]
 impl DeleteJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2428,6 +2504,7 @@ impl DeleteJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteJournal {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2471,6 +2548,7 @@ pub struct GetJournal {
 #[allow(deprecated)]
 impl GetJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self {
             key: key.into(),
@@ -2481,24 +2559,28 @@ impl GetJournal {
     }
 
     /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Journal.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -2507,6 +2589,7 @@ impl GetJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2557,41 +2640,48 @@ pub struct ListJournals {
 #[allow(deprecated)]
 impl ListJournals {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Journals per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Journals
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Journals.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2601,6 +2691,7 @@ impl ListJournals {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2609,6 +2700,7 @@ impl ListJournals {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2620,6 +2712,7 @@ impl ListJournals {
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournals {
     type Output = sage_core::Page<Journal>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2661,11 +2754,13 @@ pub struct ReissueJournal {
 #[allow(deprecated)]
 impl ReissueJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -2674,6 +2769,7 @@ impl ReissueJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for ReissueJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2711,6 +2807,7 @@ pub struct GetLedgerAccountClassification {
 #[allow(deprecated)]
 impl GetLedgerAccountClassification {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountClassificationId>) -> Self {
         Self {
             key: key.into(),
@@ -2720,18 +2817,21 @@ impl GetLedgerAccountClassification {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Ledger Account Classification.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2743,6 +2843,7 @@ impl GetLedgerAccountClassification {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountClassification {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2786,23 +2887,27 @@ pub struct ListLedgerAccountClassifications {
 #[allow(deprecated)]
 impl ListLedgerAccountClassifications {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Ledger Account Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account type id
+    #[inline]
     pub fn ledger_account_type_id(
         mut self,
         ledger_account_type_id: impl Into<String>,
@@ -2812,18 +2917,21 @@ impl ListLedgerAccountClassifications {
     }
 
     /// Format - int32. Go to specific page of Ledger Account Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Ledger Account Classifications.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2832,6 +2940,7 @@ impl ListLedgerAccountClassifications {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2843,6 +2952,7 @@ impl ListLedgerAccountClassifications {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountClassifications {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2889,6 +2999,7 @@ pub struct GetLedgerAccountType {
 #[allow(deprecated)]
 impl GetLedgerAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2898,18 +3009,21 @@ impl GetLedgerAccountType {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Ledger Account Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2921,6 +3035,7 @@ impl GetLedgerAccountType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2964,23 +3079,27 @@ pub struct ListLedgerAccountTypes {
 #[allow(deprecated)]
 impl ListLedgerAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Ledger Account Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account classification id
+    #[inline]
     pub fn ledger_account_classification_id(
         mut self,
         ledger_account_classification_id: impl Into<String>,
@@ -2992,18 +3111,21 @@ impl ListLedgerAccountTypes {
     }
 
     /// Format - int32. Go to specific page of Ledger Account Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Ledger Account Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3012,6 +3134,7 @@ impl ListLedgerAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3023,6 +3146,7 @@ impl ListLedgerAccountTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3073,11 +3197,13 @@ pub struct CreateLedgerAccount {
 #[allow(deprecated)]
 impl CreateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(ledger_account: NewLedgerAccount) -> Self {
         Self { ledger_account }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3089,6 +3215,7 @@ impl CreateLedgerAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_ledger_account",
@@ -3145,6 +3272,7 @@ pub struct GetLedgerAccount {
 #[allow(deprecated)]
 impl GetLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -3159,48 +3287,56 @@ impl GetLedgerAccount {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Exclude deleted ledger entries.
+    #[inline]
     pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
         self.exclude_deleted_entries = Some(exclude_deleted_entries);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+    #[inline]
     pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
         self.show_balance_details = Some(show_balance_details);
         self
     }
 
     /// Display the legacy_id for the Ledger Account.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3212,6 +3348,7 @@ impl GetLedgerAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3318,6 +3455,7 @@ pub enum ListLedgerAccountsNotVisibleIn {
 
 impl ListLedgerAccountsNotVisibleIn {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -3333,6 +3471,7 @@ impl ListLedgerAccountsNotVisibleIn {
 }
 
 impl From<String> for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -3348,12 +3487,14 @@ impl From<String> for ListLedgerAccountsNotVisibleIn {
 }
 
 impl From<&str> for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3397,6 +3538,7 @@ pub enum ListLedgerAccountsVisibleIn {
 
 impl ListLedgerAccountsVisibleIn {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -3412,6 +3554,7 @@ impl ListLedgerAccountsVisibleIn {
 }
 
 impl From<String> for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -3427,12 +3570,14 @@ impl From<String> for ListLedgerAccountsVisibleIn {
 }
 
 impl From<&str> for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3455,23 +3600,27 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
 #[allow(deprecated)]
 impl ListLedgerAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Exclude deleted ledger entries.
+    #[inline]
     pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
         self.exclude_deleted_entries = Some(exclude_deleted_entries);
         self
     }
 
     /// Use this to filter inactive bank accounts
+    #[inline]
     pub fn filter_inactive_bank_accounts(
         mut self,
         filter_inactive_bank_accounts: bool,
@@ -3481,18 +3630,21 @@ impl ListLedgerAccounts {
     }
 
     /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Ledger Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account classification id
+    #[inline]
     pub fn ledger_account_classification_id(
         mut self,
         ledger_account_classification_id: impl Into<String>,
@@ -3504,6 +3656,7 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to filter by ledger account type id
+    #[inline]
     pub fn ledger_account_type_id(
         mut self,
         ledger_account_type_id: impl Into<String>,
@@ -3513,6 +3666,7 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to limit the response to ledger account types not visible in a specific area.
+    #[inline]
     pub fn not_visible_in(
         mut self,
         not_visible_in: ListLedgerAccountsNotVisibleIn,
@@ -3522,42 +3676,49 @@ impl ListLedgerAccounts {
     }
 
     /// Format - int32. Go to specific page of Ledger Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+    #[inline]
     pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
         self.show_balance_details = Some(show_balance_details);
         self
     }
 
     /// Use this to limit the response to ledger accounts that are/are not control accounts
+    #[inline]
     pub fn show_control_accounts(mut self, show_control_accounts: bool) -> Self {
         self.show_control_accounts = Some(show_control_accounts);
         self
     }
 
     /// Use this to limit the response to ledger accounts that are/are not included in the chart
+    #[inline]
     pub fn show_included_in_chart(mut self, show_included_in_chart: bool) -> Self {
         self.show_included_in_chart = Some(show_included_in_chart);
         self
     }
 
     /// Display the legacy_id for the Ledger Accounts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
+    #[inline]
     pub fn sort_order_from_user_setting(
         mut self,
         sort_order_from_user_setting: bool,
@@ -3567,12 +3728,14 @@ impl ListLedgerAccounts {
     }
 
     /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3582,12 +3745,14 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
+    #[inline]
     pub fn visible_in(mut self, visible_in: ListLedgerAccountsVisibleIn) -> Self {
         self.visible_in = Some(visible_in);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3596,6 +3761,7 @@ impl ListLedgerAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3607,6 +3773,7 @@ impl ListLedgerAccounts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccounts {
     type Output = sage_core::Page<super::common::LedgerAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3684,6 +3851,7 @@ pub struct UpdateLedgerAccount {
 #[allow(deprecated)]
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::LedgerAccountId>,
         ledger_account: LedgerAccountUpdate,
@@ -3695,6 +3863,7 @@ impl UpdateLedgerAccount {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3706,6 +3875,7 @@ impl UpdateLedgerAccount {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_ledger_account",
@@ -3748,6 +3918,7 @@ pub struct GetLedgerEntry {
 #[allow(deprecated)]
 impl GetLedgerEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -3758,24 +3929,28 @@ impl GetLedgerEntry {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Ledger Entry.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3787,6 +3962,7 @@ impl GetLedgerEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerEntry {
     type Output = LedgerEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3847,65 +4023,76 @@ pub struct ListLedgerEntries {
 #[allow(deprecated)]
 impl ListLedgerEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Ledger Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by journal code id
+    #[inline]
     pub fn journal_code_id(mut self, journal_code_id: impl Into<String>) -> Self {
         self.journal_code_id = Some(journal_code_id.into());
         self
     }
 
     /// Use this to filter by ledger account id
+    #[inline]
     pub fn ledger_account_id(mut self, ledger_account_id: impl Into<String>) -> Self {
         self.ledger_account_id = Some(ledger_account_id.into());
         self
     }
 
     /// Format - int32. Go to specific page of Ledger Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Ledger Entries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction id
+    #[inline]
     pub fn transaction_id(mut self, transaction_id: impl Into<String>) -> Self {
         self.transaction_id = Some(transaction_id.into());
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -3915,6 +4102,7 @@ impl ListLedgerEntries {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3924,6 +4112,7 @@ impl ListLedgerEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3932,6 +4121,7 @@ impl ListLedgerEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3943,6 +4133,7 @@ impl ListLedgerEntries {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerEntries {
     type Output = sage_core::Page<LedgerEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3995,6 +4186,7 @@ pub struct GetTransactionType {
 #[allow(deprecated)]
 impl GetTransactionType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TransactionTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -4004,18 +4196,21 @@ impl GetTransactionType {
     }
 
     /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Transaction Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4027,6 +4222,7 @@ impl GetTransactionType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTransactionType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4070,41 +4266,48 @@ pub struct ListTransactionTypes {
 #[allow(deprecated)]
 impl ListTransactionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Transaction Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Transaction Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Transaction Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to filter the transaction types to a business's locale and service
+    #[inline]
     pub fn valid_for_business(mut self, valid_for_business: bool) -> Self {
         self.valid_for_business = Some(valid_for_business);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4113,6 +4316,7 @@ impl ListTransactionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4124,6 +4328,7 @@ impl ListTransactionTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTransactionTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4175,6 +4380,7 @@ pub struct GetTransaction {
 #[allow(deprecated)]
 impl GetTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TransactionId>) -> Self {
         Self {
             key: key.into(),
@@ -4185,24 +4391,28 @@ impl GetTransaction {
     }
 
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sets `expand_origin`.
+    #[inline]
     pub fn expand_origin(mut self, expand_origin: bool) -> Self {
         self.expand_origin = Some(expand_origin);
         self
     }
 
     /// Display the legacy_id for the Transaction.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4214,6 +4424,7 @@ impl GetTransaction {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTransaction {
     type Output = super::common::Transaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4274,53 +4485,62 @@ pub struct ListTransactions {
 #[allow(deprecated)]
 impl ListTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Transactions by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Transactions per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Transactions
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Transactions.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -4330,6 +4550,7 @@ impl ListTransactions {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
+    #[inline]
     pub fn updated_from_date(
         mut self,
         updated_from_date: sage_core::types::DateTime,
@@ -4339,6 +4560,7 @@ impl ListTransactions {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4348,6 +4570,7 @@ impl ListTransactions {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
+    #[inline]
     pub fn updated_to_date(
         mut self,
         updated_to_date: sage_core::types::DateTime,
@@ -4357,6 +4580,7 @@ impl ListTransactions {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4365,6 +4589,7 @@ impl ListTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4376,6 +4601,7 @@ impl ListTransactions {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTransactions {
     type Output = sage_core::Page<super::common::Transaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4430,6 +4656,7 @@ pub struct GetUnpostedTransaction {
 
 impl GetUnpostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::UnpostedTransactionId>) -> Self {
         Self {
             key: key.into(),
@@ -4440,24 +4667,28 @@ impl GetUnpostedTransaction {
     }
 
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Transaction (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Transaction.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4468,6 +4699,7 @@ impl GetUnpostedTransaction {
 
 impl sage_core::Operation for GetUnpostedTransaction {
     type Output = UnpostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4514,41 +4746,48 @@ pub struct ListUnpostedTransactions {
 
 impl ListUnpostedTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Transactions per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Transactions
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Transactions.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4558,6 +4797,7 @@ impl ListUnpostedTransactions {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4566,6 +4806,7 @@ impl ListUnpostedTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4576,6 +4817,7 @@ impl ListUnpostedTransactions {
 
 impl sage_core::Operation for ListUnpostedTransactions {
     type Output = sage_core::Page<UnpostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

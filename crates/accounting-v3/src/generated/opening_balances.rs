@@ -637,6 +637,7 @@ pub struct NewBankOpeningBalance {
 
 impl NewBankOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_account_id: impl Into<super::ids::BankAccountId>,
         credit: sage_core::types::Decimal,
@@ -742,6 +743,7 @@ pub struct NewContactOpeningBalance {
 
 impl NewContactOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         contact_opening_balance_type_id: impl Into<
@@ -893,6 +895,7 @@ pub struct NewLedgerAccountOpeningBalance {
 
 impl NewLedgerAccountOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -968,6 +971,7 @@ pub struct NewOpeningBalanceJournal {
 
 impl NewOpeningBalanceJournal {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         journal_lines: impl IntoIterator<Item = NewOpeningBalanceJournalLine>,
     ) -> Self {
@@ -1038,6 +1042,7 @@ pub struct NewOpeningBalanceJournalLine {
 
 impl NewOpeningBalanceJournalLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -1194,6 +1199,7 @@ impl sage_core::types::model::FromFields for OpeningBalanceJournal {
 
 impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankOpeningBalance) -> Self {
         Self {
             bank_account_id: read
@@ -1214,6 +1220,7 @@ impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
 
 impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ContactOpeningBalance) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -1253,6 +1260,7 @@ impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
 
 impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &LedgerAccountOpeningBalance) -> Self {
         Self {
             credit: read.credit,
@@ -1292,11 +1300,13 @@ pub struct CreateBankOpeningBalance {
 #[allow(deprecated)]
 impl CreateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_opening_balance: NewBankOpeningBalance) -> Self {
         Self { bank_opening_balance }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1308,6 +1318,7 @@ impl CreateBankOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_opening_balance",
@@ -1343,11 +1354,13 @@ pub struct DeleteBankOpeningBalance {
 #[allow(deprecated)]
 impl DeleteBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1356,6 +1369,7 @@ impl DeleteBankOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1397,6 +1411,7 @@ pub struct GetBankOpeningBalance {
 #[allow(deprecated)]
 impl GetBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -1406,18 +1421,21 @@ impl GetBankOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Bank Opening Balance.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1429,6 +1447,7 @@ impl GetBankOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1478,41 +1497,48 @@ pub struct ListBankOpeningBalances {
 #[allow(deprecated)]
 impl ListBankOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Bank Opening Balances per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Bank Opening Balances
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Bank Opening Balances.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Opening Balances changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1522,6 +1548,7 @@ impl ListBankOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1530,6 +1557,7 @@ impl ListBankOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1541,6 +1569,7 @@ impl ListBankOpeningBalances {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankOpeningBalances {
     type Output = sage_core::Page<BankOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1590,6 +1619,7 @@ pub struct UpdateBankOpeningBalance {
 #[allow(deprecated)]
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankOpeningBalanceId>,
         bank_opening_balance: BankOpeningBalanceUpdate,
@@ -1601,6 +1631,7 @@ impl UpdateBankOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1612,6 +1643,7 @@ impl UpdateBankOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_opening_balance",
@@ -1648,6 +1680,7 @@ pub struct GetContactOpeningBalanceType {
 #[allow(deprecated)]
 impl GetContactOpeningBalanceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -1657,18 +1690,21 @@ impl GetContactOpeningBalanceType {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Batch Entry Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1680,6 +1716,7 @@ impl GetContactOpeningBalanceType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalanceType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1721,35 +1758,41 @@ pub struct ListContactOpeningBalanceTypes {
 #[allow(deprecated)]
 impl ListContactOpeningBalanceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Batch Entry Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Batch Entry Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Batch Entry Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1758,6 +1801,7 @@ impl ListContactOpeningBalanceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1769,6 +1813,7 @@ impl ListContactOpeningBalanceTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalanceTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1813,11 +1858,13 @@ pub struct CreateContactOpeningBalance {
 #[allow(deprecated)]
 impl CreateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_opening_balance: NewContactOpeningBalance) -> Self {
         Self { contact_opening_balance }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1829,6 +1876,7 @@ impl CreateContactOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_opening_balance",
@@ -1863,11 +1911,13 @@ pub struct DeleteContactOpeningBalance {
 #[allow(deprecated)]
 impl DeleteContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1876,6 +1926,7 @@ impl DeleteContactOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1917,6 +1968,7 @@ pub struct GetContactOpeningBalance {
 #[allow(deprecated)]
 impl GetContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -1926,18 +1978,21 @@ impl GetContactOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Batch Entry.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1949,6 +2004,7 @@ impl GetContactOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2002,53 +2058,62 @@ pub struct ListContactOpeningBalances {
 #[allow(deprecated)]
 impl ListContactOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to filter by contact type id
+    #[inline]
     pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
         self.contact_type_id = Some(contact_type_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Batch Entries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2058,6 +2123,7 @@ impl ListContactOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2066,6 +2132,7 @@ impl ListContactOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2077,6 +2144,7 @@ impl ListContactOpeningBalances {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalances {
     type Output = sage_core::Page<ContactOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2127,6 +2195,7 @@ pub struct UpdateContactOpeningBalance {
 #[allow(deprecated)]
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactOpeningBalanceId>,
         contact_opening_balance: ContactOpeningBalanceUpdate,
@@ -2138,6 +2207,7 @@ impl UpdateContactOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2149,6 +2219,7 @@ impl UpdateContactOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_opening_balance",
@@ -2185,6 +2256,7 @@ pub struct CreateLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl CreateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(ledger_account_opening_balance: NewLedgerAccountOpeningBalance) -> Self {
         Self {
             ledger_account_opening_balance,
@@ -2192,6 +2264,7 @@ impl CreateLedgerAccountOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2203,6 +2276,7 @@ impl CreateLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_ledger_account_opening_balance",
@@ -2241,11 +2315,13 @@ pub struct DeleteLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl DeleteLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2254,6 +2330,7 @@ impl DeleteLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2295,6 +2372,7 @@ pub struct GetLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl GetLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -2304,18 +2382,21 @@ impl GetLedgerAccountOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Journal Opening Balance Line.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2327,6 +2408,7 @@ impl GetLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2374,35 +2456,41 @@ pub struct ListLedgerAccountOpeningBalances {
 #[allow(deprecated)]
 impl ListLedgerAccountOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Journal Opening Balance Lines per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Journal Opening Balance Lines
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Journal Opening Balance Lines.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Opening Balance Lines changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2412,6 +2500,7 @@ impl ListLedgerAccountOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2420,6 +2509,7 @@ impl ListLedgerAccountOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2431,6 +2521,7 @@ impl ListLedgerAccountOpeningBalances {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountOpeningBalances {
     type Output = sage_core::Page<LedgerAccountOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2479,6 +2570,7 @@ pub struct UpdateLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::LedgerAccountOpeningBalanceId>,
         ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
@@ -2490,6 +2582,7 @@ impl UpdateLedgerAccountOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2501,6 +2594,7 @@ impl UpdateLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_ledger_account_opening_balance",
@@ -2540,11 +2634,13 @@ pub struct CreateOpeningBalanceJournal {
 #[allow(deprecated)]
 impl CreateOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(opening_balance_journal: NewOpeningBalanceJournal) -> Self {
         Self { opening_balance_journal }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2556,6 +2652,7 @@ impl CreateOpeningBalanceJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_opening_balance_journal",
@@ -2591,11 +2688,13 @@ pub struct DeleteOpeningBalanceJournal {
 #[allow(deprecated)]
 impl DeleteOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2604,6 +2703,7 @@ impl DeleteOpeningBalanceJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteOpeningBalanceJournal {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2645,6 +2745,7 @@ pub struct GetOpeningBalanceJournal {
 #[allow(deprecated)]
 impl GetOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self {
             key: key.into(),
@@ -2654,18 +2755,21 @@ impl GetOpeningBalanceJournal {
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Journal Opening Balance.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2677,6 +2781,7 @@ impl GetOpeningBalanceJournal {
 #[allow(deprecated)]
 impl sage_core::Operation for GetOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2722,35 +2827,41 @@ pub struct ListOpeningBalanceJournals {
 #[allow(deprecated)]
 impl ListOpeningBalanceJournals {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Journal Opening Balances per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Journal Opening Balances
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Journal Opening Balances.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2759,6 +2870,7 @@ impl ListOpeningBalanceJournals {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2770,6 +2882,7 @@ impl ListOpeningBalanceJournals {
 #[allow(deprecated)]
 impl sage_core::Operation for ListOpeningBalanceJournals {
     type Output = sage_core::Page<OpeningBalanceJournal>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -408,6 +408,7 @@ pub struct NewContactAllocation {
 
 impl NewContactAllocation {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         transaction_type_id: impl Into<super::ids::TransactionTypeId>,
@@ -559,6 +560,7 @@ pub struct NewContactPayment {
 
 impl NewContactPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_account_id: impl Into<super::ids::BankAccountId>,
         contact_id: impl Into<super::ids::ContactId>,
@@ -912,6 +914,7 @@ pub struct NewOtherPayment {
 
 impl NewOtherPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         transaction_type_id: impl Into<super::ids::TransactionTypeId>,
         date: sage_core::types::Date,
@@ -1093,6 +1096,7 @@ pub struct NewOtherPaymentLine {
 
 impl NewOtherPaymentLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         total_amount: sage_core::types::Decimal,
@@ -1742,6 +1746,7 @@ impl sage_core::types::model::FromFields for UnallocatedArtefact {
 
 impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactAllocation) -> Self {
         Self {
             allocated_artefacts: read
@@ -1770,6 +1775,7 @@ impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
 impl From<&super::common::AllocatedArtefact>
 for ContactAllocationAllocatedArtefactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AllocatedArtefact) -> Self {
         Self {
             amount: read.amount,
@@ -1781,6 +1787,7 @@ for ContactAllocationAllocatedArtefactUpdate {
 
 impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPayment) -> Self {
         Self {
             allocated_artefacts: read
@@ -1837,6 +1844,7 @@ impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
 
 impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::PaymentOnAccount) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -1869,6 +1877,7 @@ impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
 impl From<&super::common::AllocatedPaymentArtefact>
 for ContactPaymentAllocatedArtefactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AllocatedPaymentArtefact) -> Self {
         Self {
             amount: read.amount,
@@ -1881,6 +1890,7 @@ for ContactPaymentAllocatedArtefactUpdate {
 
 impl From<&OtherPayment> for OtherPaymentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &OtherPayment) -> Self {
         Self {
             bank_account_id: read
@@ -1926,6 +1936,7 @@ impl From<&OtherPayment> for OtherPaymentUpdate {
 
 impl From<&OtherPaymentLineItem> for OtherPaymentLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &OtherPaymentLineItem) -> Self {
         Self {
             details: read.details.clone(),
@@ -1974,11 +1985,13 @@ pub struct CreateContactAllocation {
 #[allow(deprecated)]
 impl CreateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_allocation: NewContactAllocation) -> Self {
         Self { contact_allocation }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1990,6 +2003,7 @@ impl CreateContactAllocation {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_allocation",
@@ -2024,11 +2038,13 @@ pub struct DeleteContactAllocation {
 #[allow(deprecated)]
 impl DeleteContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2037,6 +2053,7 @@ impl DeleteContactAllocation {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactAllocation {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2078,6 +2095,7 @@ pub struct GetContactAllocation {
 #[allow(deprecated)]
 impl GetContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self {
             key: key.into(),
@@ -2087,18 +2105,21 @@ impl GetContactAllocation {
     }
 
     /// Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Allocation.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2110,6 +2131,7 @@ impl GetContactAllocation {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2169,41 +2191,48 @@ pub struct ListContactAllocations {
 #[allow(deprecated)]
 impl ListContactAllocations {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Allocations per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Allocations
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Allocations.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -2214,12 +2243,14 @@ impl ListContactAllocations {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -2229,6 +2260,7 @@ impl ListContactAllocations {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2238,6 +2270,7 @@ impl ListContactAllocations {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2246,6 +2279,7 @@ impl ListContactAllocations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2260,6 +2294,7 @@ impl ListContactAllocations {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactAllocations {
     type Output = sage_core::Page<super::common::ContactAllocation>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2311,6 +2346,7 @@ pub struct UpdateContactAllocation {
 #[allow(deprecated)]
 impl UpdateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactAllocationId>,
         contact_allocation: ContactAllocationUpdate,
@@ -2322,6 +2358,7 @@ impl UpdateContactAllocation {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2333,6 +2370,7 @@ impl UpdateContactAllocation {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_allocation",
@@ -2369,11 +2407,13 @@ pub struct CreateContactPayment {
 #[allow(deprecated)]
 impl CreateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_payment: NewContactPayment) -> Self {
         Self { contact_payment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2385,6 +2425,7 @@ impl CreateContactPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_payment",
@@ -2420,11 +2461,13 @@ pub struct DeleteContactPayment {
 #[allow(deprecated)]
 impl DeleteContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2433,6 +2476,7 @@ impl DeleteContactPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPayment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2474,6 +2518,7 @@ pub struct GetContactPayment {
 #[allow(deprecated)]
 impl GetContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self {
             key: key.into(),
@@ -2483,18 +2528,21 @@ impl GetContactPayment {
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Artefact Payment.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2506,6 +2554,7 @@ impl GetContactPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2571,53 +2620,62 @@ pub struct ListContactPayments {
 #[allow(deprecated)]
 impl ListContactPayments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Artefact Payments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Artefact Payments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Artefact Payments.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -2628,18 +2686,21 @@ impl ListContactPayments {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -2649,6 +2710,7 @@ impl ListContactPayments {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2658,6 +2720,7 @@ impl ListContactPayments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2666,6 +2729,7 @@ impl ListContactPayments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2680,6 +2744,7 @@ impl ListContactPayments {
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPayments {
     type Output = sage_core::Page<super::common::ContactPayment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2735,6 +2800,7 @@ pub struct UpdateContactPayment {
 #[allow(deprecated)]
 impl UpdateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactPaymentId>,
         contact_payment: ContactPaymentUpdate,
@@ -2746,6 +2812,7 @@ impl UpdateContactPayment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2757,6 +2824,7 @@ impl UpdateContactPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_payment",
@@ -2793,11 +2861,13 @@ pub struct CreateOtherPayment {
 #[allow(deprecated)]
 impl CreateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(other_payment: NewOtherPayment) -> Self {
         Self { other_payment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2809,6 +2879,7 @@ impl CreateOtherPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_other_payment",
@@ -2844,11 +2915,13 @@ pub struct DeleteOtherPayment {
 #[allow(deprecated)]
 impl DeleteOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2857,6 +2930,7 @@ impl DeleteOtherPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteOtherPayment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2900,6 +2974,7 @@ pub struct GetOtherPayment {
 #[allow(deprecated)]
 impl GetOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self {
             key: key.into(),
@@ -2910,24 +2985,28 @@ impl GetOtherPayment {
     }
 
     /// Specify the attributes that you want to expose for the Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Payment.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2939,6 +3018,7 @@ impl GetOtherPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for GetOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3007,59 +3087,69 @@ pub struct ListOtherPayments {
 #[allow(deprecated)]
 impl ListOtherPayments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Payments by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Payments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Payments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Payments.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -3070,18 +3160,21 @@ impl ListOtherPayments {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -3091,6 +3184,7 @@ impl ListOtherPayments {
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3100,6 +3194,7 @@ impl ListOtherPayments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3108,6 +3203,7 @@ impl ListOtherPayments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3119,6 +3215,7 @@ impl ListOtherPayments {
 #[allow(deprecated)]
 impl sage_core::Operation for ListOtherPayments {
     type Output = sage_core::Page<OtherPayment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3175,6 +3272,7 @@ pub struct UpdateOtherPayment {
 #[allow(deprecated)]
 impl UpdateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::OtherPaymentId>,
         other_payment: OtherPaymentUpdate,
@@ -3186,6 +3284,7 @@ impl UpdateOtherPayment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3197,6 +3296,7 @@ impl UpdateOtherPayment {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_other_payment",
@@ -3233,6 +3333,7 @@ pub struct GetPaymentMethod {
 #[allow(deprecated)]
 impl GetPaymentMethod {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PaymentMethodId>) -> Self {
         Self {
             key: key.into(),
@@ -3242,18 +3343,21 @@ impl GetPaymentMethod {
     }
 
     /// Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Payment Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3265,6 +3369,7 @@ impl GetPaymentMethod {
 #[allow(deprecated)]
 impl sage_core::Operation for GetPaymentMethod {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3306,35 +3411,41 @@ pub struct ListPaymentMethods {
 #[allow(deprecated)]
 impl ListPaymentMethods {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Payment Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Payment Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Payment Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3343,6 +3454,7 @@ impl ListPaymentMethods {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3354,6 +3466,7 @@ impl ListPaymentMethods {
 #[allow(deprecated)]
 impl sage_core::Operation for ListPaymentMethods {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3405,6 +3518,7 @@ pub struct GetUnallocatedArtefact {
 #[allow(deprecated)]
 impl GetUnallocatedArtefact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::UnallocatedArtefactId>) -> Self {
         Self {
             key: key.into(),
@@ -3414,18 +3528,21 @@ impl GetUnallocatedArtefact {
     }
 
     /// Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Base Artefact.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3437,6 +3554,7 @@ impl GetUnallocatedArtefact {
 #[allow(deprecated)]
 impl sage_core::Operation for GetUnallocatedArtefact {
     type Output = UnallocatedArtefact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3488,47 +3606,55 @@ pub struct ListUnallocatedArtefacts {
 #[allow(deprecated)]
 impl ListUnallocatedArtefacts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - int32. Returns the given number of Base Artefacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Base Artefacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the contact identifier.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Base Artefacts.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3537,6 +3663,7 @@ impl ListUnallocatedArtefacts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3548,6 +3675,7 @@ impl ListUnallocatedArtefacts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListUnallocatedArtefacts {
     type Output = sage_core::Page<UnallocatedArtefact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

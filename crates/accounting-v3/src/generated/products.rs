@@ -46,6 +46,7 @@ pub struct NewProduct {
 
 impl NewProduct {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         purchase_ledger_account_id: impl Into<String>,
@@ -237,6 +238,7 @@ pub struct NewProductSalesPriceType {
 
 impl NewProductSalesPriceType {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
             active,
@@ -319,6 +321,7 @@ pub struct NewService {
 
 impl NewService {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         sales_ledger_account_id: impl Into<String>,
@@ -450,6 +453,7 @@ pub struct NewServiceRateType {
 
 impl NewServiceRateType {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
             active,
@@ -612,6 +616,7 @@ pub struct NewStockItem {
 
 impl NewStockItem {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         item_code: impl Into<String>,
@@ -889,6 +894,7 @@ pub struct NewStockMovement {
 
 impl NewStockMovement {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         details: impl Into<String>,
         stock_item_id: impl Into<super::ids::StockItemId>,
@@ -2118,6 +2124,7 @@ impl sage_core::types::model::FromFields for StockMovementUpdate {
 
 impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ProductSalesPriceType) -> Self {
         Self {
             active: read.active,
@@ -2129,6 +2136,7 @@ impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {
 
 impl From<&super::common::Product> for ProductUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Product) -> Self {
         Self {
             active: read.active,
@@ -2173,6 +2181,7 @@ impl From<&super::common::Product> for ProductUpdate {
 
 impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::SalesPrice) -> Self {
         Self {
             price: read.price,
@@ -2189,6 +2198,7 @@ impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
 
 impl From<&ServiceRateType> for ServiceRateTypeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ServiceRateType) -> Self {
         Self {
             active: read.active,
@@ -2200,6 +2210,7 @@ impl From<&ServiceRateType> for ServiceRateTypeUpdate {
 
 impl From<&super::common::Service> for ServiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Service) -> Self {
         Self {
             active: read.active,
@@ -2241,6 +2252,7 @@ impl From<&super::common::Service> for ServiceUpdate {
 
 impl From<&super::common::Rate> for ServiceSalesRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Rate) -> Self {
         Self {
             rate: read.rate,
@@ -2257,6 +2269,7 @@ impl From<&super::common::Rate> for ServiceSalesRateUpdate {
 
 impl From<&StockItem> for StockItemUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &StockItem) -> Self {
         Self {
             active: read.active,
@@ -2313,6 +2326,7 @@ impl From<&StockItem> for StockItemUpdate {
 
 impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::SalesPrice) -> Self {
         Self {
             price: read.price,
@@ -2329,6 +2343,7 @@ impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
 
 impl From<&StockMovement> for StockMovementUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &StockMovement) -> Self {
         Self {
             cost_price: read.cost_price,
@@ -2368,6 +2383,7 @@ pub struct GetCatalogItemType {
 #[allow(deprecated)]
 impl GetCatalogItemType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CatalogItemTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2377,18 +2393,21 @@ impl GetCatalogItemType {
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Catalog Item Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2400,6 +2419,7 @@ impl GetCatalogItemType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCatalogItemType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2441,35 +2461,41 @@ pub struct ListCatalogItemTypes {
 #[allow(deprecated)]
 impl ListCatalogItemTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Catalog Item Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Catalog Item Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Catalog Item Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2478,6 +2504,7 @@ impl ListCatalogItemTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2489,6 +2516,7 @@ impl ListCatalogItemTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCatalogItemTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2534,11 +2562,13 @@ pub struct CreateProductSalesPriceType {
 #[allow(deprecated)]
 impl CreateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_sales_price_type: NewProductSalesPriceType) -> Self {
         Self { product_sales_price_type }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2550,6 +2580,7 @@ impl CreateProductSalesPriceType {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_product_sales_price_type",
@@ -2585,11 +2616,13 @@ pub struct DeleteProductSalesPriceType {
 #[allow(deprecated)]
 impl DeleteProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2598,6 +2631,7 @@ impl DeleteProductSalesPriceType {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteProductSalesPriceType {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2642,6 +2676,7 @@ pub struct GetProductSalesPriceType {
 #[allow(deprecated)]
 impl GetProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2651,18 +2686,21 @@ impl GetProductSalesPriceType {
     }
 
     /// Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Product Price.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2674,6 +2712,7 @@ impl GetProductSalesPriceType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2724,41 +2763,48 @@ pub struct ListProductSalesPriceTypes {
 #[allow(deprecated)]
 impl ListProductSalesPriceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Product Prices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Product Prices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Product Prices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2767,6 +2813,7 @@ impl ListProductSalesPriceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2778,6 +2825,7 @@ impl ListProductSalesPriceTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListProductSalesPriceTypes {
     type Output = sage_core::Page<ProductSalesPriceType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2826,6 +2874,7 @@ pub struct UpdateProductSalesPriceType {
 #[allow(deprecated)]
 impl UpdateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ProductSalesPriceTypeId>,
         product_sales_price_type: ProductSalesPriceTypeUpdate,
@@ -2837,6 +2886,7 @@ impl UpdateProductSalesPriceType {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2848,6 +2898,7 @@ impl UpdateProductSalesPriceType {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product_sales_price_type",
@@ -2884,11 +2935,13 @@ pub struct CreateProduct {
 #[allow(deprecated)]
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product: NewProduct) -> Self {
         Self { product }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2900,6 +2953,7 @@ impl CreateProduct {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_product",
@@ -2935,11 +2989,13 @@ pub struct DeleteProduct {
 #[allow(deprecated)]
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2948,6 +3004,7 @@ impl DeleteProduct {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2992,6 +3049,7 @@ pub struct GetProduct {
 #[allow(deprecated)]
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self {
             key: key.into(),
@@ -3001,18 +3059,21 @@ impl GetProduct {
     }
 
     /// Specify the attributes that you want to expose for the Product (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Product.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3024,6 +3085,7 @@ impl GetProduct {
 #[allow(deprecated)]
 impl sage_core::Operation for GetProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3080,53 +3142,62 @@ pub struct ListProducts {
 #[allow(deprecated)]
 impl ListProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Products (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Products deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Products per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Products
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Products.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Products changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3136,6 +3207,7 @@ impl ListProducts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3144,6 +3216,7 @@ impl ListProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3155,6 +3228,7 @@ impl ListProducts {
 #[allow(deprecated)]
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<super::common::Product>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3206,11 +3280,13 @@ pub struct UpdateProduct {
 #[allow(deprecated)]
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>, product: ProductUpdate) -> Self {
         Self { key: key.into(), product }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3222,6 +3298,7 @@ impl UpdateProduct {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product",
@@ -3258,11 +3335,13 @@ pub struct CreateServiceRateType {
 #[allow(deprecated)]
 impl CreateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(service_rate_type: NewServiceRateType) -> Self {
         Self { service_rate_type }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3274,6 +3353,7 @@ impl CreateServiceRateType {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_service_rate_type",
@@ -3309,11 +3389,13 @@ pub struct DeleteServiceRateType {
 #[allow(deprecated)]
 impl DeleteServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3322,6 +3404,7 @@ impl DeleteServiceRateType {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteServiceRateType {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3366,6 +3449,7 @@ pub struct GetServiceRateType {
 #[allow(deprecated)]
 impl GetServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3375,18 +3459,21 @@ impl GetServiceRateType {
     }
 
     /// Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Service Rate.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3398,6 +3485,7 @@ impl GetServiceRateType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3450,41 +3538,48 @@ pub struct ListServiceRateTypes {
 #[allow(deprecated)]
 impl ListServiceRateTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Service Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Service Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Service Rates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Service Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3494,6 +3589,7 @@ impl ListServiceRateTypes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3502,6 +3598,7 @@ impl ListServiceRateTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3513,6 +3610,7 @@ impl ListServiceRateTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListServiceRateTypes {
     type Output = sage_core::Page<ServiceRateType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3562,6 +3660,7 @@ pub struct UpdateServiceRateType {
 #[allow(deprecated)]
 impl UpdateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ServiceRateTypeId>,
         service_rate_type: ServiceRateTypeUpdate,
@@ -3573,6 +3672,7 @@ impl UpdateServiceRateType {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3584,6 +3684,7 @@ impl UpdateServiceRateType {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_service_rate_type",
@@ -3620,11 +3721,13 @@ pub struct CreateService {
 #[allow(deprecated)]
 impl CreateService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(service: NewService) -> Self {
         Self { service }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3636,6 +3739,7 @@ impl CreateService {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_service",
@@ -3671,11 +3775,13 @@ pub struct DeleteService {
 #[allow(deprecated)]
 impl DeleteService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3684,6 +3790,7 @@ impl DeleteService {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteService {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3728,6 +3835,7 @@ pub struct GetService {
 #[allow(deprecated)]
 impl GetService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self {
             key: key.into(),
@@ -3737,18 +3845,21 @@ impl GetService {
     }
 
     /// Specify the attributes that you want to expose for the Service (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Service.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3760,6 +3871,7 @@ impl GetService {
 #[allow(deprecated)]
 impl sage_core::Operation for GetService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3816,53 +3928,62 @@ pub struct ListServices {
 #[allow(deprecated)]
 impl ListServices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Services (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Services deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Services per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Services
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Services.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Services changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3872,6 +3993,7 @@ impl ListServices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3880,6 +4002,7 @@ impl ListServices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3891,6 +4014,7 @@ impl ListServices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListServices {
     type Output = sage_core::Page<super::common::Service>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3942,11 +4066,13 @@ pub struct UpdateService {
 #[allow(deprecated)]
 impl UpdateService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>, service: ServiceUpdate) -> Self {
         Self { key: key.into(), service }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3958,6 +4084,7 @@ impl UpdateService {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_service",
@@ -3993,11 +4120,13 @@ pub struct CreateStockItem {
 #[allow(deprecated)]
 impl CreateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(stock_item: NewStockItem) -> Self {
         Self { stock_item }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4009,6 +4138,7 @@ impl CreateStockItem {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_item",
@@ -4043,11 +4173,13 @@ pub struct DeleteStockItem {
 #[allow(deprecated)]
 impl DeleteStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -4056,6 +4188,7 @@ impl DeleteStockItem {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteStockItem {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4098,6 +4231,7 @@ pub struct GetStockItem {
 #[allow(deprecated)]
 impl GetStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self {
             key: key.into(),
@@ -4107,18 +4241,21 @@ impl GetStockItem {
     }
 
     /// Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Stock Item.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4130,6 +4267,7 @@ impl GetStockItem {
 #[allow(deprecated)]
 impl sage_core::Operation for GetStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4188,65 +4326,76 @@ pub struct ListStockItems {
 #[allow(deprecated)]
 impl ListStockItems {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by the Stock Items that are below the reorder level
+    #[inline]
     pub fn below_reorder_level(mut self, below_reorder_level: bool) -> Self {
         self.below_reorder_level = Some(below_reorder_level);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Stock Items deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - int32. Returns the given number of Stock Items per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by the Stock Items that are out of stock
+    #[inline]
     pub fn out_of_stock(mut self, out_of_stock: bool) -> Self {
         self.out_of_stock = Some(out_of_stock);
         self
     }
 
     /// Format - int32. Go to specific page of Stock Items
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Stock Items.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Stock Items changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4256,6 +4405,7 @@ impl ListStockItems {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4264,6 +4414,7 @@ impl ListStockItems {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4275,6 +4426,7 @@ impl ListStockItems {
 #[allow(deprecated)]
 impl sage_core::Operation for ListStockItems {
     type Output = sage_core::Page<StockItem>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4327,6 +4479,7 @@ pub struct UpdateStockItem {
 #[allow(deprecated)]
 impl UpdateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::StockItemId>,
         stock_item: StockItemUpdate,
@@ -4338,6 +4491,7 @@ impl UpdateStockItem {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4349,6 +4503,7 @@ impl UpdateStockItem {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stock_item",
@@ -4384,11 +4539,13 @@ pub struct CreateStockMovement {
 #[allow(deprecated)]
 impl CreateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(stock_movement: NewStockMovement) -> Self {
         Self { stock_movement }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4400,6 +4557,7 @@ impl CreateStockMovement {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_movement",
@@ -4434,11 +4592,13 @@ pub struct DeleteStockMovement {
 #[allow(deprecated)]
 impl DeleteStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -4447,6 +4607,7 @@ impl DeleteStockMovement {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteStockMovement {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4489,6 +4650,7 @@ pub struct GetStockMovement {
 #[allow(deprecated)]
 impl GetStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self {
             key: key.into(),
@@ -4498,18 +4660,21 @@ impl GetStockMovement {
     }
 
     /// Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Stock Movement.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4521,6 +4686,7 @@ impl GetStockMovement {
 #[allow(deprecated)]
 impl sage_core::Operation for GetStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4575,59 +4741,69 @@ pub struct ListStockMovements {
 #[allow(deprecated)]
 impl ListStockMovements {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Stock Movements dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Format - int32. Returns the given number of Stock Movements per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Stock Movements
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the details
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Stock Movements.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to filter  by stock_item_id
+    #[inline]
     pub fn stock_item_id(mut self, stock_item_id: impl Into<String>) -> Self {
         self.stock_item_id = Some(stock_item_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Stock Movements dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4636,6 +4812,7 @@ impl ListStockMovements {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4647,6 +4824,7 @@ impl ListStockMovements {
 #[allow(deprecated)]
 impl sage_core::Operation for ListStockMovements {
     type Output = sage_core::Page<StockMovement>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4697,6 +4875,7 @@ pub struct UpdateStockMovement {
 #[allow(deprecated)]
 impl UpdateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::StockMovementId>,
         stock_movement: StockMovementUpdate,
@@ -4708,6 +4887,7 @@ impl UpdateStockMovement {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4719,6 +4899,7 @@ impl UpdateStockMovement {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stock_movement",

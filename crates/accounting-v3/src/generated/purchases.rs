@@ -456,6 +456,7 @@ pub struct NewPurchaseCreditNote {
 
 impl NewPurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -784,6 +785,7 @@ pub struct NewPurchaseCreditNoteLine {
 
 impl NewPurchaseCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1088,6 +1090,7 @@ pub struct NewPurchaseInvoice {
 
 impl NewPurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -1417,6 +1420,7 @@ pub struct NewPurchaseInvoiceLine {
 
 impl NewPurchaseInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1694,6 +1698,7 @@ pub struct NewPurchaseQuickEntry {
 
 impl NewPurchaseQuickEntry {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -4817,6 +4822,7 @@ impl sage_core::types::model::FromFields for PurchaseQuickEntryUpdate {
 
 impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCorrectiveInvoice) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -4875,6 +4881,7 @@ impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
 impl From<&super::common::ArtefactTaxAnalysis>
 for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -4893,6 +4900,7 @@ for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
 
 impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoiceLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -4932,6 +4940,7 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
 
 impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCreditNote) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -4997,6 +5006,7 @@ impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -5015,6 +5025,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysis
 
 impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCreditNoteLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5054,6 +5065,7 @@ impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
 
 impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoice) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -5119,6 +5131,7 @@ impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -5137,6 +5150,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpd
 
 impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoiceLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5176,6 +5190,7 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
 
 impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseQuickEntry) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5248,6 +5263,7 @@ pub struct CreatePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl CreatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_corrective_invoice: NewPurchaseCorrectiveInvoice) -> Self {
         Self {
             purchase_corrective_invoice,
@@ -5255,6 +5271,7 @@ impl CreatePurchaseCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5266,6 +5283,7 @@ impl CreatePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_corrective_invoice",
@@ -5302,11 +5320,13 @@ pub struct DeletePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl DeletePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5315,6 +5335,7 @@ impl DeletePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5358,6 +5379,7 @@ pub struct GetPurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl GetPurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -5369,30 +5391,35 @@ impl GetPurchaseCorrectiveInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Corrective Invoice.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5404,6 +5431,7 @@ impl GetPurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5473,65 +5501,76 @@ pub struct ListPurchaseCorrectiveInvoices {
 #[allow(deprecated)]
 impl ListPurchaseCorrectiveInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Purchase Corrective Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Purchase Corrective Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Corrective Invoices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -5542,24 +5581,28 @@ impl ListPurchaseCorrectiveInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -5569,6 +5612,7 @@ impl ListPurchaseCorrectiveInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5577,6 +5621,7 @@ impl ListPurchaseCorrectiveInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5588,6 +5633,7 @@ impl ListPurchaseCorrectiveInvoices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
     type Output = sage_core::Page<PurchaseCorrectiveInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5643,6 +5689,7 @@ pub struct UpdatePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>,
         purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
@@ -5654,6 +5701,7 @@ impl UpdatePurchaseCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5665,6 +5713,7 @@ impl UpdatePurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_corrective_invoice",
@@ -5702,11 +5751,13 @@ pub struct CreatePurchaseCreditNote {
 #[allow(deprecated)]
 impl CreatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_credit_note: NewPurchaseCreditNote) -> Self {
         Self { purchase_credit_note }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5718,6 +5769,7 @@ impl CreatePurchaseCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_credit_note",
@@ -5751,11 +5803,13 @@ pub struct DeletePurchaseCreditNote {
 #[allow(deprecated)]
 impl DeletePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5764,6 +5818,7 @@ impl DeletePurchaseCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCreditNote {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5809,6 +5864,7 @@ pub struct GetPurchaseCreditNote {
 #[allow(deprecated)]
 impl GetPurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -5820,30 +5876,35 @@ impl GetPurchaseCreditNote {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Credit Note.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5855,6 +5916,7 @@ impl GetPurchaseCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5926,65 +5988,76 @@ pub struct ListPurchaseCreditNotes {
 #[allow(deprecated)]
 impl ListPurchaseCreditNotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Credit Notes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Purchase Credit Notes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Purchase Credit Notes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the credit note reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Credit Notes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -5995,24 +6068,28 @@ impl ListPurchaseCreditNotes {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -6022,6 +6099,7 @@ impl ListPurchaseCreditNotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6030,6 +6108,7 @@ impl ListPurchaseCreditNotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6041,6 +6120,7 @@ impl ListPurchaseCreditNotes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCreditNotes {
     type Output = sage_core::Page<PurchaseCreditNote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6094,11 +6174,13 @@ pub struct ReleasePurchaseCreditNote {
 #[allow(deprecated)]
 impl ReleasePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6110,6 +6192,7 @@ impl ReleasePurchaseCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6147,6 +6230,7 @@ pub struct UpdatePurchaseCreditNote {
 #[allow(deprecated)]
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseCreditNoteId>,
         purchase_credit_note: PurchaseCreditNoteUpdate,
@@ -6158,6 +6242,7 @@ impl UpdatePurchaseCreditNote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6169,6 +6254,7 @@ impl UpdatePurchaseCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_credit_note",
@@ -6204,11 +6290,13 @@ pub struct CreatePurchaseInvoice {
 #[allow(deprecated)]
 impl CreatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_invoice: NewPurchaseInvoice) -> Self {
         Self { purchase_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6220,6 +6308,7 @@ impl CreatePurchaseInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_invoice",
@@ -6254,11 +6343,13 @@ pub struct DeletePurchaseInvoice {
 #[allow(deprecated)]
 impl DeletePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -6267,6 +6358,7 @@ impl DeletePurchaseInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseInvoice {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6314,6 +6406,7 @@ pub struct GetPurchaseInvoice {
 #[allow(deprecated)]
 impl GetPurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -6326,36 +6419,42 @@ impl GetPurchaseInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the artefact's associated corrections
+    #[inline]
     pub fn show_corrections(mut self, show_corrections: bool) -> Self {
         self.show_corrections = Some(show_corrections);
         self
     }
 
     /// Display the legacy_id for the Purchase Invoice.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6367,6 +6466,7 @@ impl GetPurchaseInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6439,65 +6539,76 @@ pub struct ListPurchaseInvoices {
 #[allow(deprecated)]
 impl ListPurchaseInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Purchase Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Purchase Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Invoices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -6508,24 +6619,28 @@ impl ListPurchaseInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -6535,6 +6650,7 @@ impl ListPurchaseInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6543,6 +6659,7 @@ impl ListPurchaseInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6554,6 +6671,7 @@ impl ListPurchaseInvoices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseInvoices {
     type Output = sage_core::Page<PurchaseInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6608,11 +6726,13 @@ pub struct ReleasePurchaseInvoice {
 #[allow(deprecated)]
 impl ReleasePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6624,6 +6744,7 @@ impl ReleasePurchaseInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6662,6 +6783,7 @@ pub struct UpdatePurchaseInvoice {
 #[allow(deprecated)]
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseInvoiceId>,
         purchase_invoice: PurchaseInvoiceUpdate,
@@ -6673,6 +6795,7 @@ impl UpdatePurchaseInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6684,6 +6807,7 @@ impl UpdatePurchaseInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_invoice",
@@ -6719,11 +6843,13 @@ pub struct CreatePurchaseQuickEntry {
 #[allow(deprecated)]
 impl CreatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_quick_entry: NewPurchaseQuickEntry) -> Self {
         Self { purchase_quick_entry }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6735,6 +6861,7 @@ impl CreatePurchaseQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_quick_entry",
@@ -6769,11 +6896,13 @@ pub struct DeletePurchaseQuickEntry {
 #[allow(deprecated)]
 impl DeletePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -6782,6 +6911,7 @@ impl DeletePurchaseQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseQuickEntry {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6827,6 +6957,7 @@ pub struct GetPurchaseQuickEntry {
 #[allow(deprecated)]
 impl GetPurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -6838,30 +6969,35 @@ impl GetPurchaseQuickEntry {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Batch Entry.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6873,6 +7009,7 @@ impl GetPurchaseQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6944,65 +7081,76 @@ pub struct ListPurchaseQuickEntries {
 #[allow(deprecated)]
 impl ListPurchaseQuickEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Batch Entries by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Purchase Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Purchase Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quick entry reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Purchase Batch Entries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -7013,24 +7161,28 @@ impl ListPurchaseQuickEntries {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -7040,6 +7192,7 @@ impl ListPurchaseQuickEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7048,6 +7201,7 @@ impl ListPurchaseQuickEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7059,6 +7213,7 @@ impl ListPurchaseQuickEntries {
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseQuickEntries {
     type Output = sage_core::Page<PurchaseQuickEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7115,6 +7270,7 @@ pub struct UpdatePurchaseQuickEntry {
 #[allow(deprecated)]
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseQuickEntryId>,
         purchase_quick_entry: PurchaseQuickEntryUpdate,
@@ -7126,6 +7282,7 @@ impl UpdatePurchaseQuickEntry {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7137,6 +7294,7 @@ impl UpdatePurchaseQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_quick_entry",

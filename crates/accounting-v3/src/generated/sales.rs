@@ -893,6 +893,7 @@ pub struct NewSalesCreditNote {
 
 impl NewSalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -1349,6 +1350,7 @@ pub struct NewSalesCreditNoteLine {
 
 impl NewSalesCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1732,6 +1734,7 @@ pub struct NewSalesEstimate {
 
 impl NewSalesEstimate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -2158,6 +2161,7 @@ pub struct NewSalesEstimateLine {
 
 impl NewSalesEstimateLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -2553,6 +2557,7 @@ pub struct NewSalesInvoice {
 
 impl NewSalesInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -3028,6 +3033,7 @@ pub struct NewSalesInvoiceLine {
 
 impl NewSalesInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -3433,6 +3439,7 @@ pub struct NewSalesQuickEntry {
 
 impl NewSalesQuickEntry {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -3681,6 +3688,7 @@ pub struct NewSalesQuote {
 
 impl NewSalesQuote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -4105,6 +4113,7 @@ pub struct NewSalesQuoteLine {
 
 impl NewSalesQuoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -10879,6 +10888,7 @@ impl sage_core::types::model::FromFields for SalesQuoteUpdate {
 
 impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCorrectiveInvoice) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -10968,6 +10978,7 @@ impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
 impl From<&super::common::ArtefactTaxAnalysis>
 for SalesCorrectiveInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -10986,6 +10997,7 @@ for SalesCorrectiveInvoiceTaxAnalysisUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11012,6 +11024,7 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
 
 impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoiceLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11054,6 +11067,7 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11080,6 +11094,7 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate
 
 impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCreditNote) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -11164,6 +11179,7 @@ impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11182,6 +11198,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpd
 
 impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11208,6 +11225,7 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11234,6 +11252,7 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
 
 impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCreditNoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11276,6 +11295,7 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
 
 impl From<&SalesEstimate> for SalesEstimateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesEstimate) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -11353,6 +11373,7 @@ impl From<&SalesEstimate> for SalesEstimateUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11371,6 +11392,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdat
 
 impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11397,6 +11419,7 @@ impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
 
 impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11439,6 +11462,7 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11465,6 +11489,7 @@ impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
 
 impl From<&SalesInvoice> for SalesInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoice) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -11556,6 +11581,7 @@ impl From<&SalesInvoice> for SalesInvoiceUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11574,6 +11600,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate
 
 impl From<&RecurringSalesInvoice> for SalesInvoiceRecurringInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &RecurringSalesInvoice) -> Self {
         Self {
             frequency: read.frequency,
@@ -11588,6 +11615,7 @@ impl From<&RecurringSalesInvoice> for SalesInvoiceRecurringInvoiceUpdate {
 
 impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11614,6 +11642,7 @@ impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
 
 impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoiceLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11656,6 +11685,7 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11682,6 +11712,7 @@ impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
 
 impl From<&QuickEntry> for SalesQuickEntryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &QuickEntry) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -11730,6 +11761,7 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
 
 impl From<&SalesQuote> for SalesQuoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuote) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -11807,6 +11839,7 @@ impl From<&SalesQuote> for SalesQuoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11825,6 +11858,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
 
 impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11867,6 +11901,7 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11893,6 +11928,7 @@ impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
 
 impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11948,6 +11984,7 @@ pub struct GetArtefactStatus {
 #[allow(deprecated)]
 impl GetArtefactStatus {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ArtefactStatusId>) -> Self {
         Self {
             key: key.into(),
@@ -11957,18 +11994,21 @@ impl GetArtefactStatus {
     }
 
     /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Artefact Status.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11980,6 +12020,7 @@ impl GetArtefactStatus {
 #[allow(deprecated)]
 impl sage_core::Operation for GetArtefactStatus {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12027,35 +12068,41 @@ pub struct ListArtefactStatuses {
 #[allow(deprecated)]
 impl ListArtefactStatuses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Artefact Statuses per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Artefact Statuses
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Artefact Statuses.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12064,6 +12111,7 @@ impl ListArtefactStatuses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12075,6 +12123,7 @@ impl ListArtefactStatuses {
 #[allow(deprecated)]
 impl sage_core::Operation for ListArtefactStatuses {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12120,6 +12169,7 @@ pub struct GetCorrectiveReasonCode {
 #[allow(deprecated)]
 impl GetCorrectiveReasonCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CorrectiveReasonCodeId>) -> Self {
         Self {
             key: key.into(),
@@ -12129,18 +12179,21 @@ impl GetCorrectiveReasonCode {
     }
 
     /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Corrective Reason Code.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12152,6 +12205,7 @@ impl GetCorrectiveReasonCode {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCorrectiveReasonCode {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12193,35 +12247,41 @@ pub struct ListCorrectiveReasonCodes {
 #[allow(deprecated)]
 impl ListCorrectiveReasonCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Corrective Reason Codes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Corrective Reason Codes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Corrective Reason Codes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12230,6 +12290,7 @@ impl ListCorrectiveReasonCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12241,6 +12302,7 @@ impl ListCorrectiveReasonCodes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCorrectiveReasonCodes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12286,6 +12348,7 @@ pub struct GetEuGoodsServicesType {
 #[allow(deprecated)]
 impl GetEuGoodsServicesType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::EuGoodsServicesTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -12295,18 +12358,21 @@ impl GetEuGoodsServicesType {
     }
 
     /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the EU Goods Services Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12318,6 +12384,7 @@ impl GetEuGoodsServicesType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetEuGoodsServicesType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12359,35 +12426,41 @@ pub struct ListEuGoodsServicesTypes {
 #[allow(deprecated)]
 impl ListEuGoodsServicesTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of EU Goods Services Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of EU Goods Services Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the EU Goods Services Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12396,6 +12469,7 @@ impl ListEuGoodsServicesTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12407,6 +12481,7 @@ impl ListEuGoodsServicesTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListEuGoodsServicesTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12452,6 +12527,7 @@ pub struct GetEuSalesDescription {
 #[allow(deprecated)]
 impl GetEuSalesDescription {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::EuSalesDescriptionId>) -> Self {
         Self {
             key: key.into(),
@@ -12461,18 +12537,21 @@ impl GetEuSalesDescription {
     }
 
     /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Ec Sales Description.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12484,6 +12563,7 @@ impl GetEuSalesDescription {
 #[allow(deprecated)]
 impl sage_core::Operation for GetEuSalesDescription {
     type Output = EuSalesDescription;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12525,35 +12605,41 @@ pub struct ListEuSalesDescriptions {
 #[allow(deprecated)]
 impl ListEuSalesDescriptions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Ec Sales Descriptions per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Ec Sales Descriptions
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Ec Sales Descriptions.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12562,6 +12648,7 @@ impl ListEuSalesDescriptions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12573,6 +12660,7 @@ impl ListEuSalesDescriptions {
 #[allow(deprecated)]
 impl sage_core::Operation for ListEuSalesDescriptions {
     type Output = sage_core::Page<EuSalesDescription>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12618,6 +12706,7 @@ pub struct CreateHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl CreateHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         hosted_artefact_payment_setting: NewHostedArtefactPaymentSetting,
     ) -> Self {
@@ -12627,6 +12716,7 @@ impl CreateHostedArtefactPaymentSettings {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12638,6 +12728,7 @@ impl CreateHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_hosted_artefact_payment_settings",
@@ -12676,11 +12767,13 @@ pub struct DeleteHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl DeleteHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12689,6 +12782,7 @@ impl DeleteHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12730,6 +12824,7 @@ pub struct GetHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl GetHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self {
             key: key.into(),
@@ -12739,18 +12834,21 @@ impl GetHostedArtefactPaymentSettings {
     }
 
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Hosted Artefact Payment Setting.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12762,6 +12860,7 @@ impl GetHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12809,41 +12908,48 @@ pub struct ListHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl ListHostedArtefactPaymentSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Hosted Artefact Payment Settings per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
+    #[inline]
     pub fn object_guid(mut self, object_guid: impl Into<String>) -> Self {
         self.object_guid = Some(object_guid.into());
         self
     }
 
     /// Format - int32. Go to specific page of Hosted Artefact Payment Settings
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Hosted Artefact Payment Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12852,6 +12958,7 @@ impl ListHostedArtefactPaymentSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12863,6 +12970,7 @@ impl ListHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for ListHostedArtefactPaymentSettings {
     type Output = sage_core::Page<HostedArtefactPaymentSetting>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12909,6 +13017,7 @@ pub struct GetQuickEntryType {
 #[allow(deprecated)]
 impl GetQuickEntryType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::QuickEntryTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -12918,18 +13027,21 @@ impl GetQuickEntryType {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Batch Entry Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12941,6 +13053,7 @@ impl GetQuickEntryType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetQuickEntryType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12982,35 +13095,41 @@ pub struct ListQuickEntryTypes {
 #[allow(deprecated)]
 impl ListQuickEntryTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Batch Entry Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Batch Entry Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Batch Entry Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13019,6 +13138,7 @@ impl ListQuickEntryTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13030,6 +13150,7 @@ impl ListQuickEntryTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListQuickEntryTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13075,11 +13196,13 @@ pub struct CreateSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl CreateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_corrective_invoice: NewSalesCorrectiveInvoice) -> Self {
         Self { sales_corrective_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13091,6 +13214,7 @@ impl CreateSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_corrective_invoice",
@@ -13128,6 +13252,7 @@ pub struct DeleteSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl DeleteSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -13136,12 +13261,14 @@ impl DeleteSalesCorrectiveInvoice {
     }
 
     /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13153,6 +13280,7 @@ impl DeleteSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13201,6 +13329,7 @@ pub struct GetSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl GetSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -13213,36 +13342,42 @@ impl GetSalesCorrectiveInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Sales Corrective Invoice.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13254,6 +13389,7 @@ impl GetSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13326,65 +13462,76 @@ pub struct ListSalesCorrectiveInvoices {
 #[allow(deprecated)]
 impl ListSalesCorrectiveInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Corrective Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Corrective Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Corrective Invoices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -13395,24 +13542,28 @@ impl ListSalesCorrectiveInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -13422,6 +13573,7 @@ impl ListSalesCorrectiveInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13430,6 +13582,7 @@ impl ListSalesCorrectiveInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13441,6 +13594,7 @@ impl ListSalesCorrectiveInvoices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesCorrectiveInvoices {
     type Output = sage_core::Page<SalesCorrectiveInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13498,6 +13652,7 @@ pub struct UpdateSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesCorrectiveInvoiceId>,
         sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
@@ -13509,6 +13664,7 @@ impl UpdateSalesCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13520,6 +13676,7 @@ impl UpdateSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_corrective_invoice",
@@ -13555,11 +13712,13 @@ pub struct CreateSalesCreditNote {
 #[allow(deprecated)]
 impl CreateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_credit_note: NewSalesCreditNote) -> Self {
         Self { sales_credit_note }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13571,6 +13730,7 @@ impl CreateSalesCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_credit_note",
@@ -13607,6 +13767,7 @@ pub struct DeleteSalesCreditNote {
 #[allow(deprecated)]
 impl DeleteSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -13615,12 +13776,14 @@ impl DeleteSalesCreditNote {
     }
 
     /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13632,6 +13795,7 @@ impl DeleteSalesCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13680,6 +13844,7 @@ pub struct GetSalesCreditNote {
 #[allow(deprecated)]
 impl GetSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -13692,36 +13857,42 @@ impl GetSalesCreditNote {
     }
 
     /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Sales Credit Note.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13733,6 +13904,7 @@ impl GetSalesCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13805,65 +13977,76 @@ pub struct ListSalesCreditNotes {
 #[allow(deprecated)]
 impl ListSalesCreditNotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Credit Notes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Credit Notes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Credit Notes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the credit note reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Credit Notes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -13874,24 +14057,28 @@ impl ListSalesCreditNotes {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -13901,6 +14088,7 @@ impl ListSalesCreditNotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13909,6 +14097,7 @@ impl ListSalesCreditNotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13920,6 +14109,7 @@ impl ListSalesCreditNotes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesCreditNotes {
     type Output = sage_core::Page<SalesCreditNote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13973,11 +14163,13 @@ pub struct ReleaseSalesCreditNote {
 #[allow(deprecated)]
 impl ReleaseSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13989,6 +14181,7 @@ impl ReleaseSalesCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14026,6 +14219,7 @@ pub struct UpdateSalesCreditNote {
 #[allow(deprecated)]
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesCreditNoteId>,
         sales_credit_note: SalesCreditNoteUpdate,
@@ -14037,6 +14231,7 @@ impl UpdateSalesCreditNote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14048,6 +14243,7 @@ impl UpdateSalesCreditNote {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_credit_note",
@@ -14082,11 +14278,13 @@ pub struct CreateSalesEstimate {
 #[allow(deprecated)]
 impl CreateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_estimate: NewSalesEstimate) -> Self {
         Self { sales_estimate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14098,6 +14296,7 @@ impl CreateSalesEstimate {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_estimate",
@@ -14131,11 +14330,13 @@ pub struct DeleteSalesEstimate {
 #[allow(deprecated)]
 impl DeleteSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14144,6 +14345,7 @@ impl DeleteSalesEstimate {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesEstimate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14187,6 +14389,7 @@ pub struct GetSalesEstimate {
 #[allow(deprecated)]
 impl GetSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self {
             key: key.into(),
@@ -14197,24 +14400,28 @@ impl GetSalesEstimate {
     }
 
     /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Sales Estimate.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14226,6 +14433,7 @@ impl GetSalesEstimate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14286,71 +14494,83 @@ pub struct ListSalesEstimates {
 #[allow(deprecated)]
 impl ListSalesEstimates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Estimates by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Estimates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Estimates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the estimate reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Estimates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -14360,6 +14580,7 @@ impl ListSalesEstimates {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14368,6 +14589,7 @@ impl ListSalesEstimates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14379,6 +14601,7 @@ impl ListSalesEstimates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesEstimates {
     type Output = sage_core::Page<SalesEstimate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14431,6 +14654,7 @@ pub struct UpdateSalesEstimate {
 #[allow(deprecated)]
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesEstimateId>,
         sales_estimate: SalesEstimateUpdate,
@@ -14442,6 +14666,7 @@ impl UpdateSalesEstimate {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14453,6 +14678,7 @@ impl UpdateSalesEstimate {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_estimate",
@@ -14489,11 +14715,13 @@ pub struct CreateSalesInvoice {
 #[allow(deprecated)]
 impl CreateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_invoice: NewSalesInvoice) -> Self {
         Self { sales_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14505,6 +14733,7 @@ impl CreateSalesInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_invoice",
@@ -14542,6 +14771,7 @@ pub struct DeleteSalesInvoice {
 #[allow(deprecated)]
 impl DeleteSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -14550,12 +14780,14 @@ impl DeleteSalesInvoice {
     }
 
     /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14567,6 +14799,7 @@ impl DeleteSalesInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14619,6 +14852,7 @@ pub struct GetSalesInvoice {
 #[allow(deprecated)]
 impl GetSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -14633,48 +14867,56 @@ impl GetSalesInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the artefact's associated corrections
+    #[inline]
     pub fn show_corrections(mut self, show_corrections: bool) -> Self {
         self.show_corrections = Some(show_corrections);
         self
     }
 
     /// Display the legacy_id for the Sales Invoice.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Use this to show the artefact's associated recurring invoice template if present
+    #[inline]
     pub fn show_recurring_invoice(mut self, show_recurring_invoice: bool) -> Self {
         self.show_recurring_invoice = Some(show_recurring_invoice);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14686,6 +14928,7 @@ impl GetSalesInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14760,65 +15003,76 @@ pub struct ListSalesInvoices {
 #[allow(deprecated)]
 impl ListSalesInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Invoices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -14829,24 +15083,28 @@ impl ListSalesInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -14856,6 +15114,7 @@ impl ListSalesInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14864,6 +15123,7 @@ impl ListSalesInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14875,6 +15135,7 @@ impl ListSalesInvoices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesInvoices {
     type Output = sage_core::Page<SalesInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14930,11 +15191,13 @@ pub struct ReleaseSalesInvoice {
 #[allow(deprecated)]
 impl ReleaseSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14946,6 +15209,7 @@ impl ReleaseSalesInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14985,6 +15249,7 @@ pub struct UpdateSalesInvoice {
 #[allow(deprecated)]
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesInvoiceId>,
         sales_invoice: SalesInvoiceUpdate,
@@ -14996,6 +15261,7 @@ impl UpdateSalesInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15007,6 +15273,7 @@ impl UpdateSalesInvoice {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_invoice",
@@ -15042,11 +15309,13 @@ pub struct CreateSalesQuickEntry {
 #[allow(deprecated)]
 impl CreateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_quick_entry: NewSalesQuickEntry) -> Self {
         Self { sales_quick_entry }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15058,6 +15327,7 @@ impl CreateSalesQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_quick_entry",
@@ -15092,11 +15362,13 @@ pub struct DeleteSalesQuickEntry {
 #[allow(deprecated)]
 impl DeleteSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15105,6 +15377,7 @@ impl DeleteSalesQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuickEntry {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15150,6 +15423,7 @@ pub struct GetSalesQuickEntry {
 #[allow(deprecated)]
 impl GetSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -15161,30 +15435,35 @@ impl GetSalesQuickEntry {
     }
 
     /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Sales Batch Entry.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15196,6 +15475,7 @@ impl GetSalesQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15267,65 +15547,76 @@ pub struct ListSalesQuickEntries {
 #[allow(deprecated)]
 impl ListSalesQuickEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Batch Entries by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quick entry reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Batch Entries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -15336,24 +15627,28 @@ impl ListSalesQuickEntries {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -15363,6 +15658,7 @@ impl ListSalesQuickEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15371,6 +15667,7 @@ impl ListSalesQuickEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15382,6 +15679,7 @@ impl ListSalesQuickEntries {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuickEntries {
     type Output = sage_core::Page<QuickEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15438,6 +15736,7 @@ pub struct UpdateSalesQuickEntry {
 #[allow(deprecated)]
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesQuickEntryId>,
         sales_quick_entry: SalesQuickEntryUpdate,
@@ -15449,6 +15748,7 @@ impl UpdateSalesQuickEntry {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15460,6 +15760,7 @@ impl UpdateSalesQuickEntry {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_quick_entry",
@@ -15495,11 +15796,13 @@ pub struct CreateSalesQuote {
 #[allow(deprecated)]
 impl CreateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_quote: NewSalesQuote) -> Self {
         Self { sales_quote }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15511,6 +15814,7 @@ impl CreateSalesQuote {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_quote",
@@ -15545,11 +15849,13 @@ pub struct DeleteSalesQuote {
 #[allow(deprecated)]
 impl DeleteSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15558,6 +15864,7 @@ impl DeleteSalesQuote {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuote {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15601,6 +15908,7 @@ pub struct GetSalesQuote {
 #[allow(deprecated)]
 impl GetSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self {
             key: key.into(),
@@ -15611,24 +15919,28 @@ impl GetSalesQuote {
     }
 
     /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Display the legacy_id for the Sales Quote.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15640,6 +15952,7 @@ impl GetSalesQuote {
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15706,53 +16019,62 @@ pub struct ListSalesQuotes {
 #[allow(deprecated)]
 impl ListSalesQuotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Quotes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Format - int32. Returns the given number of Sales Quotes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Sales Quotes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quote reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Display the legacy_id for the Sales Quotes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
@@ -15763,24 +16085,28 @@ impl ListSalesQuotes {
     /// created_at, updated_at, date, expiry_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -15790,6 +16116,7 @@ impl ListSalesQuotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15798,6 +16125,7 @@ impl ListSalesQuotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15809,6 +16137,7 @@ impl ListSalesQuotes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuotes {
     type Output = sage_core::Page<SalesQuote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15863,6 +16192,7 @@ pub struct UpdateSalesQuote {
 #[allow(deprecated)]
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesQuoteId>,
         sales_quote: SalesQuoteUpdate,
@@ -15874,6 +16204,7 @@ impl UpdateSalesQuote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15885,6 +16216,7 @@ impl UpdateSalesQuote {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_quote",

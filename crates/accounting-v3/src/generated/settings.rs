@@ -3006,6 +3006,7 @@ pub struct NewMigrationTaxReturn {
 
 impl NewMigrationTaxReturn {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         tax_return_frequency_id: impl Into<super::ids::TaxReturnFrequencyId>,
         from_date: sage_core::types::Date,
@@ -3333,6 +3334,7 @@ impl sage_core::types::model::FromFields for PrintStatements {
 
 impl From<&BusinessSettings> for BusinessSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BusinessSettings) -> Self {
         Self {
             auxiliary_accounts_visible: read.auxiliary_accounts_visible,
@@ -3367,6 +3369,7 @@ impl From<&BusinessSettings> for BusinessSettingsUpdate {
 
 impl From<&DefaultLedgerAccounts> for BusinessSettingsDefaultLedgerAccountsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DefaultLedgerAccounts) -> Self {
         Self {
             bank_charges_ledger_account_id: read
@@ -3452,6 +3455,7 @@ impl From<&DefaultLedgerAccounts> for BusinessSettingsDefaultLedgerAccountsUpdat
 
 impl From<&DatevSettings> for DatevSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DatevSettings) -> Self {
         Self {
             client_number: read.client_number,
@@ -3465,6 +3469,7 @@ impl From<&DatevSettings> for DatevSettingsUpdate {
 
 impl From<&EmailSettings> for EmailSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &EmailSettings) -> Self {
         Self {
             default_messages: read
@@ -3482,6 +3487,7 @@ impl From<&EmailSettings> for EmailSettingsUpdate {
 
 impl From<&DefaultMessages> for EmailSettingsDefaultMessageUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DefaultMessages) -> Self {
         Self {
             locale: read.locale.clone(),
@@ -3494,6 +3500,7 @@ impl From<&DefaultMessages> for EmailSettingsDefaultMessageUpdate {
 
 impl From<&FinancialSettings> for FinancialSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &FinancialSettings) -> Self {
         Self {
             accounting_type: read.accounting_type.clone(),
@@ -3534,6 +3541,7 @@ impl From<&FinancialSettings> for FinancialSettingsUpdate {
 
 impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettings) -> Self {
         Self {
             customer_credit_days: read.customer_credit_days,
@@ -3613,6 +3621,7 @@ impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
 
 impl From<&PrintStatements> for InvoiceSettingsPrintStatementsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PrintStatements) -> Self {
         Self {
             days_overdue: read.days_overdue,
@@ -3624,6 +3633,7 @@ impl From<&PrintStatements> for InvoiceSettingsPrintStatementsUpdate {
 
 impl From<&PrintContactDetails> for InvoiceSettingsPrintContactDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PrintContactDetails) -> Self {
         Self {
             business_name: read.business_name,
@@ -3640,6 +3650,7 @@ impl From<&PrintContactDetails> for InvoiceSettingsPrintContactDetailsUpdate {
 
 impl From<&InvoiceSettingsLineItemTitles> for InvoiceSettingsLineItemTitlesUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettingsLineItemTitles) -> Self {
         Self {
             description: read.description.clone(),
@@ -3653,6 +3664,7 @@ impl From<&InvoiceSettingsLineItemTitles> for InvoiceSettingsLineItemTitlesUpdat
 
 impl From<&FooterDetails> for InvoiceSettingsFooterDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &FooterDetails) -> Self {
         Self {
             column_1: read.column_1.clone(),
@@ -3665,6 +3677,7 @@ impl From<&FooterDetails> for InvoiceSettingsFooterDetailsUpdate {
 
 impl From<&InvoiceSettingsDocumentHeadings> for InvoiceSettingsDocumentHeadingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettingsDocumentHeadings) -> Self {
         Self {
             delivery_note: read.delivery_note.clone(),
@@ -3683,6 +3696,7 @@ impl From<&InvoiceSettingsDocumentHeadings> for InvoiceSettingsDocumentHeadingsU
 
 impl From<&Migration> for MigrationsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &Migration) -> Self {
         Self {
             completed_at: read.completed_at,
@@ -3724,6 +3738,7 @@ pub struct GetBusinessActivityType {
 #[allow(deprecated)]
 impl GetBusinessActivityType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessActivityTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3733,18 +3748,21 @@ impl GetBusinessActivityType {
     }
 
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Business Classification.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3756,6 +3774,7 @@ impl GetBusinessActivityType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessActivityType {
     type Output = BusinessActivityType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3797,35 +3816,41 @@ pub struct ListBusinessActivityTypes {
 #[allow(deprecated)]
 impl ListBusinessActivityTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Business Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Business Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Business Classifications.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3834,6 +3859,7 @@ impl ListBusinessActivityTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3845,6 +3871,7 @@ impl ListBusinessActivityTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessActivityTypes {
     type Output = sage_core::Page<BusinessActivityType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3890,17 +3917,20 @@ pub struct GetBusinessSettings {
 #[allow(deprecated)]
 impl GetBusinessSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Business Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3912,6 +3942,7 @@ impl GetBusinessSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessSettings {
     type Output = BusinessSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3949,11 +3980,13 @@ pub struct UpdateBusinessSettings {
 #[allow(deprecated)]
 impl UpdateBusinessSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(business_settings: BusinessSettingsUpdate) -> Self {
         Self { business_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3965,6 +3998,7 @@ impl UpdateBusinessSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessSettings {
     type Output = BusinessSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business_settings",
@@ -4000,6 +4034,7 @@ pub struct GetBusinessType {
 #[allow(deprecated)]
 impl GetBusinessType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -4009,18 +4044,21 @@ impl GetBusinessType {
     }
 
     /// Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the For Business Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4032,6 +4070,7 @@ impl GetBusinessType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessType {
     type Output = BusinessType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4073,35 +4112,41 @@ pub struct ListBusinessTypes {
 #[allow(deprecated)]
 impl ListBusinessTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of For Business Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of For Business Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the For Business Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4110,6 +4155,7 @@ impl ListBusinessTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4121,6 +4167,7 @@ impl ListBusinessTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessTypes {
     type Output = sage_core::Page<BusinessType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4166,6 +4213,7 @@ pub struct GetCountry {
 #[allow(deprecated)]
 impl GetCountry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountryId>) -> Self {
         Self {
             key: key.into(),
@@ -4175,18 +4223,21 @@ impl GetCountry {
     }
 
     /// Specify the attributes that you want to expose for the Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Country.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4198,6 +4249,7 @@ impl GetCountry {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountry {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4239,35 +4291,41 @@ pub struct ListCountries {
 #[allow(deprecated)]
 impl ListCountries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Countries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Countries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Countries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4276,6 +4334,7 @@ impl ListCountries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4287,6 +4346,7 @@ impl ListCountries {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountries {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4332,6 +4392,7 @@ pub struct GetCountryGroup {
 #[allow(deprecated)]
 impl GetCountryGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountryGroupId>) -> Self {
         Self {
             key: key.into(),
@@ -4341,18 +4402,21 @@ impl GetCountryGroup {
     }
 
     /// Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Country Group.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4364,6 +4428,7 @@ impl GetCountryGroup {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountryGroup {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4405,35 +4470,41 @@ pub struct ListCountryGroups {
 #[allow(deprecated)]
 impl ListCountryGroups {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Country Groups per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Country Groups
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Country Groups.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4442,6 +4513,7 @@ impl ListCountryGroups {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4453,6 +4525,7 @@ impl ListCountryGroups {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountryGroups {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4498,6 +4571,7 @@ pub struct GetCountriesOfRegistration {
 #[allow(deprecated)]
 impl GetCountriesOfRegistration {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountriesOfRegistrationId>) -> Self {
         Self {
             key: key.into(),
@@ -4507,18 +4581,21 @@ impl GetCountriesOfRegistration {
     }
 
     /// Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Registered Country.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4530,6 +4607,7 @@ impl GetCountriesOfRegistration {
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountriesOfRegistration {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4571,35 +4649,41 @@ pub struct ListCountriesOfRegistration {
 #[allow(deprecated)]
 impl ListCountriesOfRegistration {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Registered Countries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Registered Countries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Registered Countries.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4608,6 +4692,7 @@ impl ListCountriesOfRegistration {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4619,6 +4704,7 @@ impl ListCountriesOfRegistration {
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountriesOfRegistration {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4664,17 +4750,20 @@ pub struct GetDatevSettings {
 #[allow(deprecated)]
 impl GetDatevSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Datev Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4686,6 +4775,7 @@ impl GetDatevSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetDatevSettings {
     type Output = DatevSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4723,11 +4813,13 @@ pub struct UpdateDatevSettings {
 #[allow(deprecated)]
 impl UpdateDatevSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(datev_settings: DatevSettingsUpdate) -> Self {
         Self { datev_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4739,6 +4831,7 @@ impl UpdateDatevSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateDatevSettings {
     type Output = DatevSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_datev_settings",
@@ -4774,17 +4867,20 @@ pub struct GetEmailSettings {
 #[allow(deprecated)]
 impl GetEmailSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Email Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4796,6 +4892,7 @@ impl GetEmailSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetEmailSettings {
     type Output = EmailSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4833,11 +4930,13 @@ pub struct UpdateEmailSettings {
 #[allow(deprecated)]
 impl UpdateEmailSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_settings: EmailSettingsUpdate) -> Self {
         Self { email_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4849,6 +4948,7 @@ impl UpdateEmailSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateEmailSettings {
     type Output = EmailSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_email_settings",
@@ -4885,17 +4985,20 @@ pub struct GetFinancialSettings {
 #[allow(deprecated)]
 impl GetFinancialSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Financial Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4907,6 +5010,7 @@ impl GetFinancialSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetFinancialSettings {
     type Output = FinancialSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4945,11 +5049,13 @@ pub struct UpdateFinancialSettings {
 #[allow(deprecated)]
 impl UpdateFinancialSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(financial_settings: FinancialSettingsUpdate) -> Self {
         Self { financial_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4961,6 +5067,7 @@ impl UpdateFinancialSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateFinancialSettings {
     type Output = FinancialSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_financial_settings",
@@ -4997,17 +5104,20 @@ pub struct GetInvoiceSettings {
 #[allow(deprecated)]
 impl GetInvoiceSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Invoice Settings.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5019,6 +5129,7 @@ impl GetInvoiceSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for GetInvoiceSettings {
     type Output = InvoiceSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5057,11 +5168,13 @@ pub struct UpdateInvoiceSettings {
 #[allow(deprecated)]
 impl UpdateInvoiceSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(invoice_settings: InvoiceSettingsUpdate) -> Self {
         Self { invoice_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5073,6 +5186,7 @@ impl UpdateInvoiceSettings {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateInvoiceSettings {
     type Output = InvoiceSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_invoice_settings",
@@ -5108,6 +5222,7 @@ pub struct GetLegalFormType {
 #[allow(deprecated)]
 impl GetLegalFormType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LegalFormTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -5117,18 +5232,21 @@ impl GetLegalFormType {
     }
 
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Business Classification.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5140,6 +5258,7 @@ impl GetLegalFormType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetLegalFormType {
     type Output = LegalFormType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5181,35 +5300,41 @@ pub struct ListLegalFormTypes {
 #[allow(deprecated)]
 impl ListLegalFormTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Business Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Business Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Business Classifications.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5218,6 +5343,7 @@ impl ListLegalFormTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5229,6 +5355,7 @@ impl ListLegalFormTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListLegalFormTypes {
     type Output = sage_core::Page<LegalFormType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5274,11 +5401,13 @@ pub struct CreateMigrationTaxReturn {
 #[allow(deprecated)]
 impl CreateMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(migration_tax_return: NewMigrationTaxReturn) -> Self {
         Self { migration_tax_return }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5290,6 +5419,7 @@ impl CreateMigrationTaxReturn {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateMigrationTaxReturn {
     type Output = MigrationTaxReturn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_migration_tax_return",
@@ -5329,6 +5459,7 @@ pub struct GetMigrationTaxReturn {
 #[allow(deprecated)]
 impl GetMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::MigrationTaxReturnId>) -> Self {
         Self {
             key: key.into(),
@@ -5338,18 +5469,21 @@ impl GetMigrationTaxReturn {
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Migration Tax Return.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5361,6 +5495,7 @@ impl GetMigrationTaxReturn {
 #[allow(deprecated)]
 impl sage_core::Operation for GetMigrationTaxReturn {
     type Output = MigrationTaxReturn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5406,35 +5541,41 @@ pub struct ListMigrationTaxReturns {
 #[allow(deprecated)]
 impl ListMigrationTaxReturns {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Migration Tax Returns per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Migration Tax Returns
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Migration Tax Returns.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5443,6 +5584,7 @@ impl ListMigrationTaxReturns {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5454,6 +5596,7 @@ impl ListMigrationTaxReturns {
 #[allow(deprecated)]
 impl sage_core::Operation for ListMigrationTaxReturns {
     type Output = sage_core::Page<MigrationTaxReturn>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5500,17 +5643,20 @@ pub struct GetMigrations {
 #[allow(deprecated)]
 impl GetMigrations {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Display the legacy_id for the Migrations.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5522,6 +5668,7 @@ impl GetMigrations {
 #[allow(deprecated)]
 impl sage_core::Operation for GetMigrations {
     type Output = Migration;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5560,11 +5707,13 @@ pub struct UpdateMigrations {
 #[allow(deprecated)]
 impl UpdateMigrations {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(migrations: MigrationsUpdate) -> Self {
         Self { migrations }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5576,6 +5725,7 @@ impl UpdateMigrations {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateMigrations {
     type Output = Migration;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_migrations",

@@ -26,6 +26,7 @@ pub struct NewTaxRate {
 
 impl NewTaxRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             agency: None,
@@ -97,6 +98,7 @@ pub struct NewTaxRateComponentTaxRate {
 
 impl NewTaxRateComponentTaxRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             agency: None,
@@ -546,6 +548,7 @@ impl sage_core::types::model::FromFields for TaxType {
 
 impl From<&TaxProfile> for TaxProfileUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &TaxProfile) -> Self {
         Self {
             address_region: read
@@ -570,6 +573,7 @@ impl From<&TaxProfile> for TaxProfileUpdate {
 
 impl From<&super::common::AddressRegion> for TaxProfileAddressRegionUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AddressRegion) -> Self {
         Self {
             code: read.code.clone(),
@@ -581,6 +585,7 @@ impl From<&super::common::AddressRegion> for TaxProfileAddressRegionUpdate {
 
 impl From<&super::common::TaxRate> for TaxRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::TaxRate) -> Self {
         Self {
             agency: read.agency.clone(),
@@ -662,6 +667,7 @@ pub enum ListTaxDeterminationsArtefactLineGoodsServicesType {
 
 impl ListTaxDeterminationsArtefactLineGoodsServicesType {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Goods => "GOODS",
@@ -672,6 +678,7 @@ impl ListTaxDeterminationsArtefactLineGoodsServicesType {
 }
 
 impl From<String> for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "GOODS" => Self::Goods,
@@ -682,12 +689,14 @@ impl From<String> for ListTaxDeterminationsArtefactLineGoodsServicesType {
 }
 
 impl From<&str> for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -722,6 +731,7 @@ pub enum ListTaxDeterminationsUsage {
 
 impl ListTaxDeterminationsUsage {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -732,6 +742,7 @@ impl ListTaxDeterminationsUsage {
 }
 
 impl From<String> for ListTaxDeterminationsUsage {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -742,12 +753,14 @@ impl From<String> for ListTaxDeterminationsUsage {
 }
 
 impl From<&str> for ListTaxDeterminationsUsage {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxDeterminationsUsage {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -770,6 +783,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
 #[allow(deprecated)]
 impl ListTaxDeterminations {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(usage: ListTaxDeterminationsUsage) -> Self {
         Self {
             artefact_id: None,
@@ -791,12 +805,14 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact id
+    #[inline]
     pub fn artefact_id(mut self, artefact_id: impl Into<String>) -> Self {
         self.artefact_id = Some(artefact_id.into());
         self
     }
 
     /// Format - double. The artefact line amount
+    #[inline]
     pub fn artefact_line_amount(
         mut self,
         artefact_line_amount: sage_core::types::Decimal,
@@ -806,6 +822,7 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line description
+    #[inline]
     pub fn artefact_line_description(
         mut self,
         artefact_line_description: impl Into<String>,
@@ -815,6 +832,7 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line goods and service type
+    #[inline]
     pub fn artefact_line_goods_services_type(
         mut self,
         artefact_line_goods_services_type: ListTaxDeterminationsArtefactLineGoodsServicesType,
@@ -824,12 +842,14 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line id
+    #[inline]
     pub fn artefact_line_id(mut self, artefact_line_id: impl Into<String>) -> Self {
         self.artefact_line_id = Some(artefact_line_id.into());
         self
     }
 
     /// The artefact line includes tax
+    #[inline]
     pub fn artefact_line_tax_included(
         mut self,
         artefact_line_tax_included: impl Into<String>,
@@ -839,30 +859,35 @@ impl ListTaxDeterminations {
     }
 
     /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Include destination vat
+    #[inline]
     pub fn include_destination_vat(mut self, include_destination_vat: bool) -> Self {
         self.include_destination_vat = Some(include_destination_vat);
         self
     }
 
     /// Include line determination
+    #[inline]
     pub fn include_line_determination(
         mut self,
         include_line_determination: bool,
@@ -872,24 +897,28 @@ impl ListTaxDeterminations {
     }
 
     /// Format - int32. Returns the given number of Tax Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Rates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -898,6 +927,7 @@ impl ListTaxDeterminations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -909,6 +939,7 @@ impl ListTaxDeterminations {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxDeterminations {
     type Output = sage_core::Page<super::common::TaxRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -971,6 +1002,7 @@ pub struct GetTaxOffice {
 #[allow(deprecated)]
 impl GetTaxOffice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxOfficeId>) -> Self {
         Self {
             key: key.into(),
@@ -980,18 +1012,21 @@ impl GetTaxOffice {
     }
 
     /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Tax Office.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1003,6 +1038,7 @@ impl GetTaxOffice {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxOffice {
     type Output = TaxOffice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1044,35 +1080,41 @@ pub struct ListTaxOffices {
 #[allow(deprecated)]
 impl ListTaxOffices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Tax Offices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Offices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Offices.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1081,6 +1123,7 @@ impl ListTaxOffices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1092,6 +1135,7 @@ impl ListTaxOffices {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxOffices {
     type Output = sage_core::Page<TaxOffice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1142,6 +1186,7 @@ pub struct GetTaxProfile {
 #[allow(deprecated)]
 impl GetTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxProfileId>) -> Self {
         Self {
             key: key.into(),
@@ -1151,18 +1196,21 @@ impl GetTaxProfile {
     }
 
     /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Tax Profile.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1174,6 +1222,7 @@ impl GetTaxProfile {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxProfile {
     type Output = TaxProfile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1222,35 +1271,41 @@ pub struct ListTaxProfiles {
 #[allow(deprecated)]
 impl ListTaxProfiles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Tax Profiles per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Profiles
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Profiles.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1260,6 +1315,7 @@ impl ListTaxProfiles {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1268,6 +1324,7 @@ impl ListTaxProfiles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1279,6 +1336,7 @@ impl ListTaxProfiles {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxProfiles {
     type Output = sage_core::Page<TaxProfile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1328,6 +1386,7 @@ pub struct UpdateTaxProfile {
 #[allow(deprecated)]
 impl UpdateTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::TaxProfileId>,
         tax_profile: TaxProfileUpdate,
@@ -1339,6 +1398,7 @@ impl UpdateTaxProfile {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1350,6 +1410,7 @@ impl UpdateTaxProfile {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxProfile {
     type Output = TaxProfile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_tax_profile",
@@ -1381,11 +1442,13 @@ pub struct CreateTaxRate {
 #[allow(deprecated)]
 impl CreateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(tax_rate: NewTaxRate) -> Self {
         Self { tax_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1397,6 +1460,7 @@ impl CreateTaxRate {
 #[allow(deprecated)]
 impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_tax_rate",
@@ -1427,11 +1491,13 @@ pub struct DeleteTaxRate {
 #[allow(deprecated)]
 impl DeleteTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1440,6 +1506,7 @@ impl DeleteTaxRate {
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteTaxRate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1487,6 +1554,7 @@ pub struct GetTaxRate {
 #[allow(deprecated)]
 impl GetTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self {
             key: key.into(),
@@ -1497,24 +1565,28 @@ impl GetTaxRate {
     }
 
     /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - date (as full-date in RFC3339). Use this to show the tax rate percentage on the given date
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Display the legacy_id for the Tax Rate.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1526,6 +1598,7 @@ impl GetTaxRate {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1590,35 +1663,41 @@ pub struct ListTaxRates {
 #[allow(deprecated)]
 impl ListTaxRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter by address region id
+    #[inline]
     pub fn address_region_id(mut self, address_region_id: impl Into<String>) -> Self {
         self.address_region_id = Some(address_region_id.into());
         self
     }
 
     /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter Tax Rates to CIS only records
+    #[inline]
     pub fn cis_only(mut self, cis_only: bool) -> Self {
         self.cis_only = Some(cis_only);
         self
     }
 
     /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Include vat destination tax rates
+    #[inline]
     pub fn include_destination_vat_rates(
         mut self,
         include_destination_vat_rates: bool,
@@ -1628,30 +1707,35 @@ impl ListTaxRates {
     }
 
     /// Use this to include historical data in the response
+    #[inline]
     pub fn include_historical_data(mut self, include_historical_data: bool) -> Self {
         self.include_historical_data = Some(include_historical_data);
         self
     }
 
     /// Format - int32. Returns the given number of Tax Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Rates.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1661,12 +1745,14 @@ impl ListTaxRates {
     }
 
     /// possible values are `sales` and `purchase`
+    #[inline]
     pub fn usage(mut self, usage: impl Into<String>) -> Self {
         self.usage = Some(usage.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1675,6 +1761,7 @@ impl ListTaxRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1686,6 +1773,7 @@ impl ListTaxRates {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxRates {
     type Output = sage_core::Page<super::common::TaxRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1738,11 +1826,13 @@ pub struct UpdateTaxRate {
 #[allow(deprecated)]
 impl UpdateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>, tax_rate: TaxRateUpdate) -> Self {
         Self { key: key.into(), tax_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1754,6 +1844,7 @@ impl UpdateTaxRate {
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_tax_rate",
@@ -1790,6 +1881,7 @@ pub struct GetTaxReturnFrequency {
 #[allow(deprecated)]
 impl GetTaxReturnFrequency {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxReturnFrequencyId>) -> Self {
         Self {
             key: key.into(),
@@ -1799,18 +1891,21 @@ impl GetTaxReturnFrequency {
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Tax Submission Frequency Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1822,6 +1917,7 @@ impl GetTaxReturnFrequency {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxReturnFrequency {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1882,6 +1978,7 @@ pub enum ListTaxReturnFrequenciesTaxTypeId {
 
 impl ListTaxReturnFrequenciesTaxTypeId {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CaGstHst => "CA_GST_HST",
@@ -1895,6 +1992,7 @@ impl ListTaxReturnFrequenciesTaxTypeId {
 }
 
 impl From<String> for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "CA_GST_HST" => Self::CaGstHst,
@@ -1908,12 +2006,14 @@ impl From<String> for ListTaxReturnFrequenciesTaxTypeId {
 }
 
 impl From<&str> for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1936,35 +2036,41 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
 #[allow(deprecated)]
 impl ListTaxReturnFrequencies {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Tax Submission Frequency Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Submission Frequency Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Submission Frequency Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
+    #[inline]
     pub fn tax_type_id(
         mut self,
         tax_type_id: ListTaxReturnFrequenciesTaxTypeId,
@@ -1974,6 +2080,7 @@ impl ListTaxReturnFrequencies {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1982,6 +2089,7 @@ impl ListTaxReturnFrequencies {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1993,6 +2101,7 @@ impl ListTaxReturnFrequencies {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxReturnFrequencies {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2042,6 +2151,7 @@ pub struct GetTaxScheme {
 #[allow(deprecated)]
 impl GetTaxScheme {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxSchemeId>) -> Self {
         Self {
             key: key.into(),
@@ -2051,18 +2161,21 @@ impl GetTaxScheme {
     }
 
     /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Tax Scheme.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2074,6 +2187,7 @@ impl GetTaxScheme {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxScheme {
     type Output = super::common::TaxScheme;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2115,35 +2229,41 @@ pub struct ListTaxSchemes {
 #[allow(deprecated)]
 impl ListTaxSchemes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Tax Schemes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Schemes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Schemes.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2152,6 +2272,7 @@ impl ListTaxSchemes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2163,6 +2284,7 @@ impl ListTaxSchemes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxSchemes {
     type Output = sage_core::Page<super::common::TaxScheme>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2208,6 +2330,7 @@ pub struct GetTaxType {
 #[allow(deprecated)]
 impl GetTaxType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2217,18 +2340,21 @@ impl GetTaxType {
     }
 
     /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Display the legacy_id for the Tax Type.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxType> {
         client.send(self).await
     }
@@ -2237,6 +2363,7 @@ impl GetTaxType {
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxType {
     type Output = TaxType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2278,35 +2405,41 @@ pub struct ListTaxTypes {
 #[allow(deprecated)]
 impl ListTaxTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Format - int32. Returns the given number of Tax Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Format - int32. Go to specific page of Tax Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display the legacy_id for the Tax Types.
+    #[inline]
     pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2315,6 +2448,7 @@ impl ListTaxTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2326,6 +2460,7 @@ impl ListTaxTypes {
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxTypes {
     type Output = sage_core::Page<TaxType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -235,6 +235,7 @@ pub struct NewAttachment {
 
 impl NewAttachment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         file: impl Into<String>,
         file_name: impl Into<String>,
@@ -337,6 +338,7 @@ impl sage_core::types::model::FromFields for NewAttachment {
 
 impl From<&Attachment> for AttachmentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &Attachment) -> Self {
         Self {
             attachment_context_id: read
@@ -382,6 +384,7 @@ pub struct GetAttachmentContextType {
 
 impl GetAttachmentContextType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentContextTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -390,12 +393,14 @@ impl GetAttachmentContextType {
     }
 
     /// Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -406,6 +411,7 @@ impl GetAttachmentContextType {
 
 impl sage_core::Operation for GetAttachmentContextType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -440,29 +446,34 @@ pub struct ListAttachmentContextTypes {
 
 impl ListAttachmentContextTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Attachment Context Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Attachment Context Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -471,6 +482,7 @@ impl ListAttachmentContextTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -481,6 +493,7 @@ impl ListAttachmentContextTypes {
 
 impl sage_core::Operation for ListAttachmentContextTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -522,11 +535,13 @@ pub struct CreateAttachment {
 
 impl CreateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(attachment: NewAttachment) -> Self {
         Self { attachment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -537,6 +552,7 @@ impl CreateAttachment {
 
 impl sage_core::Operation for CreateAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_attachment",
@@ -571,11 +587,13 @@ pub struct DeleteAttachment {
 
 impl DeleteAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -583,6 +601,7 @@ impl DeleteAttachment {
 
 impl sage_core::Operation for DeleteAttachment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -620,6 +639,7 @@ pub struct GetAttachment {
 
 impl GetAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self {
             key: key.into(),
@@ -628,12 +648,14 @@ impl GetAttachment {
     }
 
     /// Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -644,6 +666,7 @@ impl GetAttachment {
 
 impl sage_core::Operation for GetAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -680,11 +703,13 @@ pub struct GetAttachmentFile {
 
 impl GetAttachmentFile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -695,6 +720,7 @@ impl GetAttachmentFile {
 
 impl sage_core::Operation for GetAttachmentFile {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -744,11 +770,13 @@ pub struct ListAttachments {
 
 impl ListAttachments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well
+    #[inline]
     pub fn attachment_context_id(
         mut self,
         attachment_context_id: impl Into<String>,
@@ -758,6 +786,7 @@ impl ListAttachments {
     }
 
     /// Use this to filter Attachments by attachment_context_type_id. Requires filtering by attachment_context_id as well
+    #[inline]
     pub fn attachment_context_type_id(
         mut self,
         attachment_context_type_id: impl Into<String>,
@@ -767,24 +796,28 @@ impl ListAttachments {
     }
 
     /// Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Attachments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Attachments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Sets `legacy_attachment_context_id`.
+    #[inline]
     pub fn legacy_attachment_context_id(
         mut self,
         legacy_attachment_context_id: i64,
@@ -794,6 +827,7 @@ impl ListAttachments {
     }
 
     /// Sets `legacy_attachment_context_type`.
+    #[inline]
     pub fn legacy_attachment_context_type(
         mut self,
         legacy_attachment_context_type: impl Into<String>,
@@ -805,12 +839,14 @@ impl ListAttachments {
     }
 
     /// Go to specific page of Attachments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Attachments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -820,6 +856,7 @@ impl ListAttachments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -828,6 +865,7 @@ impl ListAttachments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -838,6 +876,7 @@ impl ListAttachments {
 
 impl sage_core::Operation for ListAttachments {
     type Output = sage_core::Page<Attachment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -893,6 +932,7 @@ pub struct UpdateAttachment {
 
 impl UpdateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::AttachmentId>,
         attachment: AttachmentUpdate,
@@ -904,6 +944,7 @@ impl UpdateAttachment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -914,6 +955,7 @@ impl UpdateAttachment {
 
 impl sage_core::Operation for UpdateAttachment {
     type Output = Attachment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_attachment",

@@ -913,6 +913,7 @@ pub struct NewBankAccount {
 
 impl NewBankAccount {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(bank_account_type_id: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             bank_account_details: None,
@@ -1033,6 +1034,7 @@ pub struct NewBankAccountDetails {
 
 impl NewBankAccountDetails {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(account_name: impl Into<String>) -> Self {
         Self {
             account_name: account_name.into(),
@@ -1328,6 +1330,7 @@ pub struct NewBankDeposit {
 
 impl NewBankDeposit {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         from_bank_account_id: impl Into<String>,
         reference: impl Into<String>,
@@ -1447,6 +1450,7 @@ pub struct NewBankReconciliation {
 
 impl NewBankReconciliation {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(bank_account_id: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             balance_difference: None,
@@ -1568,6 +1572,7 @@ pub struct NewBankTransfer {
 
 impl NewBankTransfer {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         from_bank_account_id: impl Into<String>,
         to_bank_account_id: impl Into<String>,
@@ -1651,6 +1656,7 @@ impl sage_core::types::model::FromFields for NewBankTransfer {
 
 impl From<&super::common::BankAccount> for BankAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccount) -> Self {
         Self {
             bank_account_details: read
@@ -1695,6 +1701,7 @@ impl From<&super::common::BankAccount> for BankAccountUpdate {
 
 impl From<&super::common::BankAccountContact> for BankAccountMainContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountContact) -> Self {
         Self {
             email: read.email.clone(),
@@ -1710,6 +1717,7 @@ impl From<&super::common::BankAccountContact> for BankAccountMainContactPersonUp
 
 impl From<&super::common::Address> for BankAccountMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1746,6 +1754,7 @@ impl From<&super::common::Address> for BankAccountMainAddressUpdate {
 
 impl From<&super::common::JournalCode> for BankAccountJournalCodeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::JournalCode) -> Self {
         Self {
             code: read.code.clone(),
@@ -1763,6 +1772,7 @@ impl From<&super::common::JournalCode> for BankAccountJournalCodeUpdate {
 
 impl From<&super::common::BankAccountDetails> for BankAccountDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountDetails) -> Self {
         Self {
             account_name: read.account_name.clone(),
@@ -1777,6 +1787,7 @@ impl From<&super::common::BankAccountDetails> for BankAccountDetailsUpdate {
 
 impl From<&BankReconciliation> for BankReconciliationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankReconciliation) -> Self {
         Self {
             balance_difference: read.balance_difference,
@@ -1800,6 +1811,7 @@ impl From<&BankReconciliation> for BankReconciliationUpdate {
 
 impl From<&BankTransfer> for BankTransferUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankTransfer) -> Self {
         Self {
             amount: read.amount,
@@ -1838,6 +1850,7 @@ pub struct GetBankAccountType {
 
 impl GetBankAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -1846,12 +1859,14 @@ impl GetBankAccountType {
     }
 
     /// Specify the attributes that you want to expose for the Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1862,6 +1877,7 @@ impl GetBankAccountType {
 
 impl sage_core::Operation for GetBankAccountType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1896,29 +1912,34 @@ pub struct ListBankAccountTypes {
 
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Account Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Account Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1927,6 +1948,7 @@ impl ListBankAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1937,6 +1959,7 @@ impl ListBankAccountTypes {
 
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1976,11 +1999,13 @@ pub struct CreateBankAccount {
 
 impl CreateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_account: NewBankAccount) -> Self {
         Self { bank_account }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1991,6 +2016,7 @@ impl CreateBankAccount {
 
 impl sage_core::Operation for CreateBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_account",
@@ -2023,11 +2049,13 @@ pub struct DeleteBankAccount {
 
 impl DeleteBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2035,6 +2063,7 @@ impl DeleteBankAccount {
 
 impl sage_core::Operation for DeleteBankAccount {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2072,6 +2101,7 @@ pub struct GetBankAccount {
 
 impl GetBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -2081,18 +2111,21 @@ impl GetBankAccount {
     }
 
     /// Specify the attributes that you want to expose for the Bank Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2103,6 +2136,7 @@ impl GetBankAccount {
 
 impl sage_core::Operation for GetBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2138,11 +2172,13 @@ pub struct GetBankAccountBankFeed {
 
 impl GetBankAccountBankFeed {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2153,6 +2189,7 @@ impl GetBankAccountBankFeed {
 
 impl sage_core::Operation for GetBankAccountBankFeed {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2202,35 +2239,41 @@ pub struct ListBankAccounts {
 
 impl ListBankAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The App Name
+    #[inline]
     pub fn app_name(mut self, app_name: impl Into<String>) -> Self {
         self.app_name = Some(app_name.into());
         self
     }
 
     /// Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Bank Accounts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter out Stripe Bank Accounts
+    #[inline]
     pub fn exclude_stripe(mut self, exclude_stripe: bool) -> Self {
         self.exclude_stripe = Some(exclude_stripe);
         self
     }
 
     /// Use this to filter inactive bank accounts
+    #[inline]
     pub fn filter_inactive_bank_accounts(
         mut self,
         filter_inactive_bank_accounts: bool,
@@ -2240,24 +2283,28 @@ impl ListBankAccounts {
     }
 
     /// Returns the given number of Bank Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Accounts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Go to specific page of Bank Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Bank Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2267,6 +2314,7 @@ impl ListBankAccounts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2275,6 +2323,7 @@ impl ListBankAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2285,6 +2334,7 @@ impl ListBankAccounts {
 
 impl sage_core::Operation for ListBankAccounts {
     type Output = sage_core::Page<super::common::BankAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2335,6 +2385,7 @@ pub struct UpdateBankAccount {
 
 impl UpdateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankAccountId>,
         bank_account: BankAccountUpdate,
@@ -2346,6 +2397,7 @@ impl UpdateBankAccount {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2356,6 +2408,7 @@ impl UpdateBankAccount {
 
 impl sage_core::Operation for UpdateBankAccount {
     type Output = super::common::BankAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_account",
@@ -2388,11 +2441,13 @@ pub struct CreateBankDeposit {
 
 impl CreateBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_deposit: NewBankDeposit) -> Self {
         Self { bank_deposit }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2403,6 +2458,7 @@ impl CreateBankDeposit {
 
 impl sage_core::Operation for CreateBankDeposit {
     type Output = BankDeposit;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_deposit",
@@ -2435,11 +2491,13 @@ pub struct DeleteBankDeposit {
 
 impl DeleteBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2447,6 +2505,7 @@ impl DeleteBankDeposit {
 
 impl sage_core::Operation for DeleteBankDeposit {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2484,6 +2543,7 @@ pub struct GetBankDeposit {
 
 impl GetBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self {
             key: key.into(),
@@ -2493,18 +2553,21 @@ impl GetBankDeposit {
     }
 
     /// Specify the attributes that you want to expose for the Deposit (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Deposit (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2515,6 +2578,7 @@ impl GetBankDeposit {
 
 impl sage_core::Operation for GetBankDeposit {
     type Output = BankDeposit;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2568,35 +2632,41 @@ pub struct ListBankDeposits {
 
 impl ListBankDeposits {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Deposits deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Deposits dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Deposits per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Deposits
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
@@ -2607,18 +2677,21 @@ impl ListBankDeposits {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by Deposits dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Deposits changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2628,6 +2701,7 @@ impl ListBankDeposits {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2636,6 +2710,7 @@ impl ListBankDeposits {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2646,6 +2721,7 @@ impl ListBankDeposits {
 
 impl sage_core::Operation for ListBankDeposits {
     type Output = sage_core::Page<BankDeposit>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2690,11 +2766,13 @@ pub struct CreateBankReconciliation {
 
 impl CreateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_reconciliation: NewBankReconciliation) -> Self {
         Self { bank_reconciliation }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2705,6 +2783,7 @@ impl CreateBankReconciliation {
 
 impl sage_core::Operation for CreateBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_reconciliation",
@@ -2739,6 +2818,7 @@ pub struct GetBankReconciliation {
 
 impl GetBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankReconciliationId>) -> Self {
         Self {
             key: key.into(),
@@ -2747,12 +2827,14 @@ impl GetBankReconciliation {
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2763,6 +2845,7 @@ impl GetBankReconciliation {
 
 impl sage_core::Operation for GetBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2805,35 +2888,41 @@ pub struct ListBankReconciliations {
 
 impl ListBankReconciliations {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Returns the given number of Bank Reconciliations per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Bank Reconciliations
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Bank Reconciliations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2843,6 +2932,7 @@ impl ListBankReconciliations {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2851,6 +2941,7 @@ impl ListBankReconciliations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2861,6 +2952,7 @@ impl ListBankReconciliations {
 
 impl sage_core::Operation for ListBankReconciliations {
     type Output = sage_core::Page<BankReconciliation>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2904,6 +2996,7 @@ pub struct UpdateBankReconciliation {
 
 impl UpdateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankReconciliationId>,
         bank_reconciliation: BankReconciliationUpdate,
@@ -2915,6 +3008,7 @@ impl UpdateBankReconciliation {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2925,6 +3019,7 @@ impl UpdateBankReconciliation {
 
 impl sage_core::Operation for UpdateBankReconciliation {
     type Output = BankReconciliation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_reconciliation",
@@ -2957,11 +3052,13 @@ pub struct CreateBankTransfer {
 
 impl CreateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_transfer: NewBankTransfer) -> Self {
         Self { bank_transfer }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2972,6 +3069,7 @@ impl CreateBankTransfer {
 
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_transfer",
@@ -3004,11 +3102,13 @@ pub struct DeleteBankTransfer {
 
 impl DeleteBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3016,6 +3116,7 @@ impl DeleteBankTransfer {
 
 impl sage_core::Operation for DeleteBankTransfer {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3053,6 +3154,7 @@ pub struct GetBankTransfer {
 
 impl GetBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self {
             key: key.into(),
@@ -3062,18 +3164,21 @@ impl GetBankTransfer {
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfer (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Bank Transfer (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3084,6 +3189,7 @@ impl GetBankTransfer {
 
 impl sage_core::Operation for GetBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3137,35 +3243,41 @@ pub struct ListBankTransfers {
 
 impl ListBankTransfers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Bank Transfers deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Bank Transfers dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Bank Transfers per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Bank Transfers
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
@@ -3176,18 +3288,21 @@ impl ListBankTransfers {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by Bank Transfers dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Bank Transfers changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3197,6 +3312,7 @@ impl ListBankTransfers {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3205,6 +3321,7 @@ impl ListBankTransfers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3215,6 +3332,7 @@ impl ListBankTransfers {
 
 impl sage_core::Operation for ListBankTransfers {
     type Output = sage_core::Page<BankTransfer>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3261,6 +3379,7 @@ pub struct UpdateBankTransfer {
 
 impl UpdateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankTransferId>,
         bank_transfer: BankTransferUpdate,
@@ -3272,6 +3391,7 @@ impl UpdateBankTransfer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3282,6 +3402,7 @@ impl UpdateBankTransfer {
 
 impl sage_core::Operation for UpdateBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_transfer",

@@ -441,6 +441,7 @@ pub enum UserUpdateLocale {
 
 impl UserUpdateLocale {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnGb => "en-GB",
@@ -458,6 +459,7 @@ impl UserUpdateLocale {
 }
 
 impl From<String> for UserUpdateLocale {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "en-GB" => Self::EnGb,
@@ -475,12 +477,14 @@ impl From<String> for UserUpdateLocale {
 }
 
 impl From<&str> for UserUpdateLocale {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for UserUpdateLocale {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -502,6 +506,7 @@ impl<'de> serde::Deserialize<'de> for UserUpdateLocale {
 
 impl From<&Business> for BusinessUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &Business) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -520,6 +525,7 @@ impl From<&Business> for BusinessUpdate {
 
 impl From<&User> for UserUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &User) -> Self {
         Self {
             first_name: read.first_name.clone(),
@@ -543,11 +549,13 @@ pub struct GetBusiness {
 
 impl GetBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Business> {
         client.send(self).await
     }
@@ -555,6 +563,7 @@ impl GetBusiness {
 
 impl sage_core::Operation for GetBusiness {
     type Output = Business;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -582,23 +591,27 @@ pub struct ListBusinesses {
 
 impl ListBusinesses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Items per page (default 20, max 200).
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Page to return, starting at 1 (default 1).
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -607,6 +620,7 @@ impl ListBusinesses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -617,6 +631,7 @@ impl ListBusinesses {
 
 impl sage_core::Operation for ListBusinesses {
     type Output = sage_core::Page<Business>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -648,6 +663,7 @@ pub struct UpdateBusiness {
 
 impl UpdateBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BusinessId>,
         business: BusinessUpdate,
@@ -656,6 +672,7 @@ impl UpdateBusiness {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Business> {
         client.send(self).await
     }
@@ -663,6 +680,7 @@ impl UpdateBusiness {
 
 impl sage_core::Operation for UpdateBusiness {
     type Output = Business;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business",
@@ -684,11 +702,13 @@ pub struct GetUser {}
 
 impl GetUser {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<User> {
         client.send(self).await
     }
@@ -696,6 +716,7 @@ impl GetUser {
 
 impl sage_core::Operation for GetUser {
     type Output = User;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(sage_core::Request::new("get_user", sage_core::Method::Get, "/user"))
     }
@@ -714,11 +735,13 @@ pub struct UpdateUser {
 
 impl UpdateUser {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user: UserUpdate) -> Self {
         Self { user }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<User> {
         client.send(self).await
     }
@@ -726,6 +749,7 @@ impl UpdateUser {
 
 impl sage_core::Operation for UpdateUser {
     type Output = User;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_user", sage_core::Method::Put, "/user")
             .json_enveloped("user", &self.user)

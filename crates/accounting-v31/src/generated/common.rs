@@ -1764,6 +1764,7 @@ pub enum ContactCreditTerms {
 )]
 impl ContactCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndInvoice => "month_end_invoice",
@@ -1788,6 +1789,7 @@ impl ContactCreditTerms {
     )
 )]
 impl From<String> for ContactCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_invoice" => Self::MonthEndInvoice,
@@ -1812,6 +1814,7 @@ impl From<String> for ContactCreditTerms {
     )
 )]
 impl From<&str> for ContactCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
@@ -1828,6 +1831,7 @@ impl From<&str> for ContactCreditTerms {
     )
 )]
 impl std::fmt::Display for ContactCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

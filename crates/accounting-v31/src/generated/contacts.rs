@@ -743,6 +743,7 @@ pub enum ContactUpdateCreditTerms {
 
 impl ContactUpdateCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndInvoice => "month_end_invoice",
@@ -757,6 +758,7 @@ impl ContactUpdateCreditTerms {
 }
 
 impl From<String> for ContactUpdateCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_invoice" => Self::MonthEndInvoice,
@@ -771,12 +773,14 @@ impl From<String> for ContactUpdateCreditTerms {
 }
 
 impl From<&str> for ContactUpdateCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ContactUpdateCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -832,6 +836,7 @@ pub struct NewAddress {
 
 impl NewAddress {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         address_type_id: impl Into<super::ids::AddressTypeId>,
         name: impl Into<String>,
@@ -1020,6 +1025,7 @@ pub struct NewContact {
 
 impl NewContact {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         name: impl Into<String>,
         contact_type_ids: impl IntoIterator<Item = impl Into<super::ids::ContactTypeId>>,
@@ -1237,6 +1243,7 @@ pub enum NewContactCreditTerms {
 
 impl NewContactCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndInvoice => "month_end_invoice",
@@ -1251,6 +1258,7 @@ impl NewContactCreditTerms {
 }
 
 impl From<String> for NewContactCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_invoice" => Self::MonthEndInvoice,
@@ -1265,12 +1273,14 @@ impl From<String> for NewContactCreditTerms {
 }
 
 impl From<&str> for NewContactCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for NewContactCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1624,6 +1634,7 @@ pub struct NewContactPerson {
 
 impl NewContactPerson {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         address_id: impl Into<super::ids::AddressId>,
         name: impl Into<String>,
@@ -1790,6 +1801,7 @@ impl sage_core::types::model::FromFields for NewContactTaxTreatment {
 
 impl From<&super::common::Address> for AddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1826,6 +1838,7 @@ impl From<&super::common::Address> for AddressUpdate {
 
 impl From<&super::common::ContactPerson> for ContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
             address_id: read
@@ -1851,6 +1864,7 @@ impl From<&super::common::ContactPerson> for ContactPersonUpdate {
 
 impl From<&super::common::Contact> for ContactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Contact) -> Self {
         Self {
             aux_reference: read.aux_reference.clone(),
@@ -1920,6 +1934,7 @@ impl From<&super::common::Contact> for ContactUpdate {
 
 impl From<&super::common::ContactTaxTreatment> for ContactTaxTreatmentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactTaxTreatment) -> Self {
         Self {
             eu_not_tax_registered: read.eu_not_tax_registered,
@@ -1934,6 +1949,7 @@ impl From<&super::common::ContactTaxTreatment> for ContactTaxTreatmentUpdate {
 
 impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
             address_id: read
@@ -1959,6 +1975,7 @@ impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
 
 impl From<&super::common::Address> for ContactMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -1995,6 +2012,7 @@ impl From<&super::common::Address> for ContactMainAddressUpdate {
 
 impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Address) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -2031,6 +2049,7 @@ impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
 
 impl From<&super::common::BankAccountDetails> for ContactBankAccountDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::BankAccountDetails) -> Self {
         Self {
             account_name: read.account_name.clone(),
@@ -2062,6 +2081,7 @@ pub struct GetAddressRegion {
 
 impl GetAddressRegion {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressRegionId>) -> Self {
         Self {
             key: key.into(),
@@ -2070,12 +2090,14 @@ impl GetAddressRegion {
     }
 
     /// Specify the attributes that you want to expose for the State (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2086,6 +2108,7 @@ impl GetAddressRegion {
 
 impl sage_core::Operation for GetAddressRegion {
     type Output = super::common::AddressRegion;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2122,35 +2145,41 @@ pub struct ListAddressRegions {
 
 impl ListAddressRegions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by country id
+    #[inline]
     pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
         self.country_id = Some(country_id.into());
         self
     }
 
     /// Returns the given number of States per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of States
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2159,6 +2188,7 @@ impl ListAddressRegions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2169,6 +2199,7 @@ impl ListAddressRegions {
 
 impl sage_core::Operation for ListAddressRegions {
     type Output = sage_core::Page<super::common::AddressRegion>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2207,6 +2238,7 @@ pub struct GetAddressType {
 
 impl GetAddressType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2215,12 +2247,14 @@ impl GetAddressType {
     }
 
     /// Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2231,6 +2265,7 @@ impl GetAddressType {
 
 impl sage_core::Operation for GetAddressType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2265,29 +2300,34 @@ pub struct ListAddressTypes {
 
 impl ListAddressTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Address Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Address Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2296,6 +2336,7 @@ impl ListAddressTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2306,6 +2347,7 @@ impl ListAddressTypes {
 
 impl sage_core::Operation for ListAddressTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2346,11 +2388,13 @@ pub struct CreateAddress {
 
 impl CreateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(address: NewAddress) -> Self {
         Self { address }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2361,6 +2405,7 @@ impl CreateAddress {
 
 impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_address", sage_core::Method::Post, "/addresses")
             .idempotency_field("address")
@@ -2390,11 +2435,13 @@ pub struct DeleteAddress {
 
 impl DeleteAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2402,6 +2449,7 @@ impl DeleteAddress {
 
 impl sage_core::Operation for DeleteAddress {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2443,6 +2491,7 @@ pub struct GetAddress {
 
 impl GetAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self {
             key: key.into(),
@@ -2452,18 +2501,21 @@ impl GetAddress {
     }
 
     /// Specify the attributes that you want to expose for the Address (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2474,6 +2526,7 @@ impl GetAddress {
 
 impl sage_core::Operation for GetAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2524,47 +2577,55 @@ pub struct ListAddresses {
 
 impl ListAddresses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Addresses deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Addresses per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Addresses
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Addresses changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2574,6 +2635,7 @@ impl ListAddresses {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2582,6 +2644,7 @@ impl ListAddresses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2592,6 +2655,7 @@ impl ListAddresses {
 
 impl sage_core::Operation for ListAddresses {
     type Output = sage_core::Page<super::common::Address>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2638,11 +2702,13 @@ pub struct UpdateAddress {
 
 impl UpdateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AddressId>, address: AddressUpdate) -> Self {
         Self { key: key.into(), address }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2653,6 +2719,7 @@ impl UpdateAddress {
 
 impl sage_core::Operation for UpdateAddress {
     type Output = super::common::Address;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_address",
@@ -2686,11 +2753,13 @@ pub struct CreateContactPerson {
 
 impl CreateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_person: NewContactPerson) -> Self {
         Self { contact_person }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2701,6 +2770,7 @@ impl CreateContactPerson {
 
 impl sage_core::Operation for CreateContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_person",
@@ -2734,11 +2804,13 @@ pub struct DeleteContactPerson {
 
 impl DeleteContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2746,6 +2818,7 @@ impl DeleteContactPerson {
 
 impl sage_core::Operation for DeleteContactPerson {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2787,6 +2860,7 @@ pub struct GetContactPerson {
 
 impl GetContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self {
             key: key.into(),
@@ -2796,18 +2870,21 @@ impl GetContactPerson {
     }
 
     /// Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2818,6 +2895,7 @@ impl GetContactPerson {
 
 impl sage_core::Operation for GetContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2868,47 +2946,55 @@ pub struct ListContactPersons {
 
 impl ListContactPersons {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter by address id
+    #[inline]
     pub fn address_id(mut self, address_id: impl Into<String>) -> Self {
         self.address_id = Some(address_id.into());
         self
     }
 
     /// Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Address Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Address Contacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Address Contacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Address Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2918,6 +3004,7 @@ impl ListContactPersons {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2926,6 +3013,7 @@ impl ListContactPersons {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2936,6 +3024,7 @@ impl ListContactPersons {
 
 impl sage_core::Operation for ListContactPersons {
     type Output = sage_core::Page<super::common::ContactPerson>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2982,6 +3071,7 @@ pub struct UpdateContactPerson {
 
 impl UpdateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactPersonId>,
         contact_person: ContactPersonUpdate,
@@ -2993,6 +3083,7 @@ impl UpdateContactPerson {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3003,6 +3094,7 @@ impl UpdateContactPerson {
 
 impl sage_core::Operation for UpdateContactPerson {
     type Output = super::common::ContactPerson;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_person",
@@ -3033,6 +3125,7 @@ pub struct GetContactPersonType {
 
 impl GetContactPersonType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPersonTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3041,12 +3134,14 @@ impl GetContactPersonType {
     }
 
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3057,6 +3152,7 @@ impl GetContactPersonType {
 
 impl sage_core::Operation for GetContactPersonType {
     type Output = super::common::ContactPersonType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3091,29 +3187,34 @@ pub struct ListContactPersonTypes {
 
 impl ListContactPersonTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Contact Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Contact Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3122,6 +3223,7 @@ impl ListContactPersonTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3135,6 +3237,7 @@ impl ListContactPersonTypes {
 
 impl sage_core::Operation for ListContactPersonTypes {
     type Output = sage_core::Page<super::common::ContactPersonType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3172,6 +3275,7 @@ pub struct GetContactType {
 
 impl GetContactType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3180,12 +3284,14 @@ impl GetContactType {
     }
 
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3196,6 +3302,7 @@ impl GetContactType {
 
 impl sage_core::Operation for GetContactType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3230,29 +3337,34 @@ pub struct ListContactTypes {
 
 impl ListContactTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Contact Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Contact Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3261,6 +3373,7 @@ impl ListContactTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3271,6 +3384,7 @@ impl ListContactTypes {
 
 impl sage_core::Operation for ListContactTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3311,11 +3425,13 @@ pub struct CreateContact {
 
 impl CreateContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact: NewContact) -> Self {
         Self { contact }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3326,6 +3442,7 @@ impl CreateContact {
 
 impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_contact", sage_core::Method::Post, "/contacts")
             .idempotency_field("contact")
@@ -3355,11 +3472,13 @@ pub struct DeleteContact {
 
 impl DeleteContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3367,6 +3486,7 @@ impl DeleteContact {
 
 impl sage_core::Operation for DeleteContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3413,6 +3533,7 @@ pub struct GetContact {
 
 impl GetContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self {
             key: key.into(),
@@ -3425,30 +3546,35 @@ impl GetContact {
     }
 
     /// Specify the attributes that you want to expose for the Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to determine the correct tax treatment for a contact on a given date.
+    #[inline]
     pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
         self.context_date = Some(context_date);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to display the balance for a contact.
+    #[inline]
     pub fn show_balance(mut self, show_balance: bool) -> Self {
         self.show_balance = Some(show_balance);
         self
     }
 
     /// Sets `show_unfinished_recurring_invoices_status`.
+    #[inline]
     pub fn show_unfinished_recurring_invoices_status(
         mut self,
         show_unfinished_recurring_invoices_status: bool,
@@ -3460,6 +3586,7 @@ impl GetContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3470,6 +3597,7 @@ impl GetContact {
 
 impl sage_core::Operation for GetContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3539,83 +3667,97 @@ pub struct ListContacts {
 
 impl ListContacts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact type id
+    #[inline]
     pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
         self.contact_type_id = Some(contact_type_id.into());
         self
     }
 
     /// Use this to determine the correct tax treatment for a contact on a given date.
+    #[inline]
     pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
         self.context_date = Some(context_date);
         self
     }
 
     /// Use this to limit the response to Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by the contact person email address.
+    #[inline]
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
     }
 
     /// Use this to filter out system entities, not applicable for transaction creation
+    #[inline]
     pub fn exclude_system(mut self, exclude_system: bool) -> Self {
         self.exclude_system = Some(exclude_system);
         self
     }
 
     /// Use this to filter inactive contacts
+    #[inline]
     pub fn filter_inactive_contacts(mut self, filter_inactive_contacts: bool) -> Self {
         self.filter_inactive_contacts = Some(filter_inactive_contacts);
         self
     }
 
     /// Returns the given number of Contacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Go to specific page of Contacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the contact name, company name or reference.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to display the balance for a contact.
+    #[inline]
     pub fn show_balance(mut self, show_balance: bool) -> Self {
         self.show_balance = Some(show_balance);
         self
     }
 
     /// Sets `show_unfinished_recurring_invoices_status`.
+    #[inline]
     pub fn show_unfinished_recurring_invoices_status(
         mut self,
         show_unfinished_recurring_invoices_status: bool,
@@ -3627,6 +3769,7 @@ impl ListContacts {
     }
 
     /// Use this to limit the response to Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3636,6 +3779,7 @@ impl ListContacts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3644,6 +3788,7 @@ impl ListContacts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3654,6 +3799,7 @@ impl ListContacts {
 
 impl sage_core::Operation for ListContacts {
     type Output = sage_core::Page<super::common::Contact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_contacts", sage_core::Method::Get, "/contacts")
@@ -3706,11 +3852,13 @@ pub struct UpdateContact {
 
 impl UpdateContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactId>, contact: ContactUpdate) -> Self {
         Self { key: key.into(), contact }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3721,6 +3869,7 @@ impl UpdateContact {
 
 impl sage_core::Operation for UpdateContact {
     type Output = super::common::Contact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact",

@@ -299,6 +299,7 @@ pub struct NewBusinessExchangeRate {
 
 impl NewBusinessExchangeRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         currency_id: impl Into<super::ids::CurrencyId>,
         rate: sage_core::types::Decimal,
@@ -366,6 +367,7 @@ impl sage_core::types::model::FromFields for NewBusinessExchangeRate {
 
 impl From<&BusinessExchangeRate> for BusinessExchangeRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BusinessExchangeRate) -> Self {
         Self {
             base_currency_id: read
@@ -404,11 +406,13 @@ pub struct CreateBusinessExchangeRate {
 
 impl CreateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(business_exchange_rate: NewBusinessExchangeRate) -> Self {
         Self { business_exchange_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -419,6 +423,7 @@ impl CreateBusinessExchangeRate {
 
 impl sage_core::Operation for CreateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_business_exchange_rate",
@@ -451,11 +456,13 @@ pub struct DeleteBusinessExchangeRate {
 
 impl DeleteBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -463,6 +470,7 @@ impl DeleteBusinessExchangeRate {
 
 impl sage_core::Operation for DeleteBusinessExchangeRate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -498,6 +506,7 @@ pub struct GetBusinessExchangeRate {
 
 impl GetBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -506,12 +515,14 @@ impl GetBusinessExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Business Exchange Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -522,6 +533,7 @@ impl GetBusinessExchangeRate {
 
 impl sage_core::Operation for GetBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -560,29 +572,34 @@ pub struct ListBusinessExchangeRates {
 
 impl ListBusinessExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Exchange Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Business Exchange Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Business Exchange Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -591,6 +608,7 @@ impl ListBusinessExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -601,6 +619,7 @@ impl ListBusinessExchangeRates {
 
 impl sage_core::Operation for ListBusinessExchangeRates {
     type Output = sage_core::Page<BusinessExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -642,6 +661,7 @@ pub struct UpdateBusinessExchangeRate {
 
 impl UpdateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BusinessExchangeRateId>,
         business_exchange_rate: BusinessExchangeRateUpdate,
@@ -653,6 +673,7 @@ impl UpdateBusinessExchangeRate {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -663,6 +684,7 @@ impl UpdateBusinessExchangeRate {
 
 impl sage_core::Operation for UpdateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business_exchange_rate",
@@ -693,6 +715,7 @@ pub struct GetCurrency {
 
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CurrencyId>) -> Self {
         Self {
             key: key.into(),
@@ -701,12 +724,14 @@ impl GetCurrency {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -717,6 +742,7 @@ impl GetCurrency {
 
 impl sage_core::Operation for GetCurrency {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -751,29 +777,34 @@ pub struct ListCurrencies {
 
 impl ListCurrencies {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -782,6 +813,7 @@ impl ListCurrencies {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -792,6 +824,7 @@ impl ListCurrencies {
 
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -829,6 +862,7 @@ pub struct GetExchangeRate {
 
 impl GetExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -837,12 +871,14 @@ impl GetExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -853,6 +889,7 @@ impl GetExchangeRate {
 
 impl sage_core::Operation for GetExchangeRate {
     type Output = ExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -887,29 +924,34 @@ pub struct ListExchangeRates {
 
 impl ListExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -918,6 +960,7 @@ impl ListExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -928,6 +971,7 @@ impl ListExchangeRates {
 
 impl sage_core::Operation for ListExchangeRates {
     type Output = sage_core::Page<ExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -965,6 +1009,7 @@ pub struct GetLiveExchangeRate {
 
 impl GetLiveExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LiveExchangeRateId>) -> Self {
         Self {
             key: key.into(),
@@ -973,12 +1018,14 @@ impl GetLiveExchangeRate {
     }
 
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -989,6 +1036,7 @@ impl GetLiveExchangeRate {
 
 impl sage_core::Operation for GetLiveExchangeRate {
     type Output = LiveExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1023,29 +1071,34 @@ pub struct ListLiveExchangeRates {
 
 impl ListLiveExchangeRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Currencies per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Currencies
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1054,6 +1107,7 @@ impl ListLiveExchangeRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1064,6 +1118,7 @@ impl ListLiveExchangeRates {
 
 impl sage_core::Operation for ListLiveExchangeRates {
     type Output = sage_core::Page<LiveExchangeRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

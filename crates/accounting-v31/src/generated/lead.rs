@@ -15,11 +15,13 @@ pub struct GetLeadBusiness {}
 
 impl GetLeadBusiness {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -30,6 +32,7 @@ impl GetLeadBusiness {
 
 impl sage_core::Operation for GetLeadBusiness {
     type Output = super::businesses::Business;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

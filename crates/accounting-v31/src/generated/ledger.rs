@@ -960,6 +960,7 @@ pub struct NewJournal {
 
 impl NewJournal {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         reference: impl Into<String>,
         date: sage_core::types::Date,
@@ -1063,6 +1064,7 @@ pub struct NewJournalCode {
 
 impl NewJournalCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         code: impl Into<String>,
         journal_code_type_id: impl Into<super::ids::JournalCodeTypeId>,
@@ -1222,6 +1224,7 @@ pub struct NewJournalLine {
 
 impl NewJournalLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -1366,6 +1369,7 @@ pub struct NewLedgerAccount {
 
 impl NewLedgerAccount {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         display_name: impl Into<String>,
         ledger_account_type_id: impl Into<super::ids::LedgerAccountTypeId>,
@@ -1549,6 +1553,7 @@ impl sage_core::types::model::FromFields for NewLedgerAccount {
 
 impl From<&super::common::AnalysisTypeCategory> for AnalysisTypeCategoryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AnalysisTypeCategory) -> Self {
         Self {
             analysis_type_id: read
@@ -1565,6 +1570,7 @@ impl From<&super::common::AnalysisTypeCategory> for AnalysisTypeCategoryUpdate {
 
 impl From<&super::common::AnalysisType> for AnalysisTypeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AnalysisType) -> Self {
         Self {
             analysis_type_categories: read
@@ -1585,6 +1591,7 @@ impl From<&super::common::AnalysisType> for AnalysisTypeUpdate {
 impl From<&super::common::AnalysisTypeCategory>
 for AnalysisTypeAnalysisTypeCategoryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AnalysisTypeCategory) -> Self {
         Self {
             analysis_type_id: read
@@ -1601,6 +1608,7 @@ for AnalysisTypeAnalysisTypeCategoryUpdate {
 
 impl From<&super::common::JournalCode> for JournalCodeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::JournalCode) -> Self {
         Self {
             code: read.code.clone(),
@@ -1618,6 +1626,7 @@ impl From<&super::common::JournalCode> for JournalCodeUpdate {
 
 impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::LedgerAccount) -> Self {
         Self {
             cis_labour: read.cis_labour,
@@ -1679,11 +1688,13 @@ pub struct CreateAnalysisTypeCategory {
 
 impl CreateAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(analysis_type_category: NewAnalysisTypeCategory) -> Self {
         Self { analysis_type_category }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1694,6 +1705,7 @@ impl CreateAnalysisTypeCategory {
 
 impl sage_core::Operation for CreateAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_analysis_type_category",
@@ -1725,11 +1737,13 @@ pub struct DeleteAnalysisTypeCategory {
 
 impl DeleteAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AnalysisTypeCategoryId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1737,6 +1751,7 @@ impl DeleteAnalysisTypeCategory {
 
 impl sage_core::Operation for DeleteAnalysisTypeCategory {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1771,6 +1786,7 @@ pub struct GetAnalysisTypeCategory {
 
 impl GetAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AnalysisTypeCategoryId>) -> Self {
         Self {
             key: key.into(),
@@ -1779,12 +1795,14 @@ impl GetAnalysisTypeCategory {
     }
 
     /// Specify the attributes that you want to expose for the Analysis Type Category (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1795,6 +1813,7 @@ impl GetAnalysisTypeCategory {
 
 impl sage_core::Operation for GetAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1848,6 +1867,7 @@ pub enum ListAnalysisTypeCategoriesAnalysisTypeLevel {
 
 impl ListAnalysisTypeCategoriesAnalysisTypeLevel {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transaction => "TRANSACTION",
@@ -1858,6 +1878,7 @@ impl ListAnalysisTypeCategoriesAnalysisTypeLevel {
 }
 
 impl From<String> for ListAnalysisTypeCategoriesAnalysisTypeLevel {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "TRANSACTION" => Self::Transaction,
@@ -1868,12 +1889,14 @@ impl From<String> for ListAnalysisTypeCategoriesAnalysisTypeLevel {
 }
 
 impl From<&str> for ListAnalysisTypeCategoriesAnalysisTypeLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListAnalysisTypeCategoriesAnalysisTypeLevel {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1895,11 +1918,13 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypeCategoriesAnalysisTypeLeve
 
 impl ListAnalysisTypeCategories {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter Analysis Type Categories by analysis_type_level
+    #[inline]
     pub fn analysis_type_level(
         mut self,
         analysis_type_level: ListAnalysisTypeCategoriesAnalysisTypeLevel,
@@ -1909,24 +1934,28 @@ impl ListAnalysisTypeCategories {
     }
 
     /// Specify the attributes that you want to expose for the Analysis Type Categories (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Analysis Type Categories per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Analysis Type Categories
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Analysis Type Categories changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1936,6 +1965,7 @@ impl ListAnalysisTypeCategories {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1944,6 +1974,7 @@ impl ListAnalysisTypeCategories {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1957,6 +1988,7 @@ impl ListAnalysisTypeCategories {
 
 impl sage_core::Operation for ListAnalysisTypeCategories {
     type Output = sage_core::Page<super::common::AnalysisTypeCategory>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2002,6 +2034,7 @@ pub struct UpdateAnalysisTypeCategory {
 
 impl UpdateAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::AnalysisTypeCategoryId>,
         analysis_type_category: AnalysisTypeCategoryUpdate,
@@ -2013,6 +2046,7 @@ impl UpdateAnalysisTypeCategory {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2023,6 +2057,7 @@ impl UpdateAnalysisTypeCategory {
 
 impl sage_core::Operation for UpdateAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_analysis_type_category",
@@ -2052,6 +2087,7 @@ pub struct GetAnalysisType {
 
 impl GetAnalysisType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::AnalysisTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2060,12 +2096,14 @@ impl GetAnalysisType {
     }
 
     /// Specify the attributes that you want to expose for the Analysis Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2076,6 +2114,7 @@ impl GetAnalysisType {
 
 impl sage_core::Operation for GetAnalysisType {
     type Output = super::common::AnalysisType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2131,6 +2170,7 @@ pub enum ListAnalysisTypesAnalysisTypeLevel {
 
 impl ListAnalysisTypesAnalysisTypeLevel {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transaction => "TRANSACTION",
@@ -2141,6 +2181,7 @@ impl ListAnalysisTypesAnalysisTypeLevel {
 }
 
 impl From<String> for ListAnalysisTypesAnalysisTypeLevel {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "TRANSACTION" => Self::Transaction,
@@ -2151,12 +2192,14 @@ impl From<String> for ListAnalysisTypesAnalysisTypeLevel {
 }
 
 impl From<&str> for ListAnalysisTypesAnalysisTypeLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListAnalysisTypesAnalysisTypeLevel {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2178,11 +2221,13 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypesAnalysisTypeLevel {
 
 impl ListAnalysisTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter Analysis Types by analysis_type_level
+    #[inline]
     pub fn analysis_type_level(
         mut self,
         analysis_type_level: ListAnalysisTypesAnalysisTypeLevel,
@@ -2192,30 +2237,35 @@ impl ListAnalysisTypes {
     }
 
     /// Specify the attributes that you want to expose for the Analysis Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Analysis Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Analysis Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to limit the response to Analysis Types changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2225,6 +2275,7 @@ impl ListAnalysisTypes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2233,6 +2284,7 @@ impl ListAnalysisTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2243,6 +2295,7 @@ impl ListAnalysisTypes {
 
 impl sage_core::Operation for ListAnalysisTypes {
     type Output = sage_core::Page<super::common::AnalysisType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2285,6 +2338,7 @@ pub struct UpdateAnalysisType {
 
 impl UpdateAnalysisType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::AnalysisTypeId>,
         analysis_type: AnalysisTypeUpdate,
@@ -2296,6 +2350,7 @@ impl UpdateAnalysisType {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2306,6 +2361,7 @@ impl UpdateAnalysisType {
 
 impl sage_core::Operation for UpdateAnalysisType {
     type Output = super::common::AnalysisType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_analysis_type",
@@ -2336,6 +2392,7 @@ pub struct GetCoaAccount {
 
 impl GetCoaAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CoaAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -2344,12 +2401,14 @@ impl GetCoaAccount {
     }
 
     /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2360,6 +2419,7 @@ impl GetCoaAccount {
 
 impl sage_core::Operation for GetCoaAccount {
     type Output = CoaAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2398,35 +2458,41 @@ pub struct ListCoaAccounts {
 
 impl ListCoaAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by COA Template
+    #[inline]
     pub fn coa_template_id(mut self, coa_template_id: impl Into<String>) -> Self {
         self.coa_template_id = Some(coa_template_id.into());
         self
     }
 
     /// Returns the given number of Coa Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Coa Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2436,6 +2502,7 @@ impl ListCoaAccounts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2444,6 +2511,7 @@ impl ListCoaAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2454,6 +2522,7 @@ impl ListCoaAccounts {
 
 impl sage_core::Operation for ListCoaAccounts {
     type Output = sage_core::Page<CoaAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2493,6 +2562,7 @@ pub struct GetCoaTemplate {
 
 impl GetCoaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CoaTemplateId>) -> Self {
         Self {
             key: key.into(),
@@ -2501,12 +2571,14 @@ impl GetCoaTemplate {
     }
 
     /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2517,6 +2589,7 @@ impl GetCoaTemplate {
 
 impl sage_core::Operation for GetCoaTemplate {
     type Output = CoaTemplate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2553,35 +2626,41 @@ pub struct ListCoaTemplates {
 
 impl ListCoaTemplates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by country id
+    #[inline]
     pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
         self.country_id = Some(country_id.into());
         self
     }
 
     /// Returns the given number of Coa Templates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Coa Templates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2590,6 +2669,7 @@ impl ListCoaTemplates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2600,6 +2680,7 @@ impl ListCoaTemplates {
 
 impl sage_core::Operation for ListCoaTemplates {
     type Output = sage_core::Page<CoaTemplate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2638,6 +2719,7 @@ pub struct GetJournalCodeType {
 
 impl GetJournalCodeType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2646,12 +2728,14 @@ impl GetJournalCodeType {
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2662,6 +2746,7 @@ impl GetJournalCodeType {
 
 impl sage_core::Operation for GetJournalCodeType {
     type Output = super::common::JournalCodeType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2696,29 +2781,34 @@ pub struct ListJournalCodeTypes {
 
 impl ListJournalCodeTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Country Journal Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Country Journal Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2727,6 +2817,7 @@ impl ListJournalCodeTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2740,6 +2831,7 @@ impl ListJournalCodeTypes {
 
 impl sage_core::Operation for ListJournalCodeTypes {
     type Output = sage_core::Page<super::common::JournalCodeType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2780,11 +2872,13 @@ pub struct CreateJournalCode {
 
 impl CreateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(journal_code: NewJournalCode) -> Self {
         Self { journal_code }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2795,6 +2889,7 @@ impl CreateJournalCode {
 
 impl sage_core::Operation for CreateJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_journal_code",
@@ -2828,11 +2923,13 @@ pub struct DeleteJournalCode {
 
 impl DeleteJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2840,6 +2937,7 @@ impl DeleteJournalCode {
 
 impl sage_core::Operation for DeleteJournalCode {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2877,6 +2975,7 @@ pub struct GetJournalCode {
 
 impl GetJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self {
             key: key.into(),
@@ -2885,12 +2984,14 @@ impl GetJournalCode {
     }
 
     /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2901,6 +3002,7 @@ impl GetJournalCode {
 
 impl sage_core::Operation for GetJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2943,29 +3045,34 @@ pub struct ListJournalCodes {
 
 impl ListJournalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Journal Codes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Journal Codes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2975,6 +3082,7 @@ impl ListJournalCodes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2983,6 +3091,7 @@ impl ListJournalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2993,6 +3102,7 @@ impl ListJournalCodes {
 
 impl sage_core::Operation for ListJournalCodes {
     type Output = sage_core::Page<super::common::JournalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3036,6 +3146,7 @@ pub struct UpdateJournalCode {
 
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::JournalCodeId>,
         journal_code: JournalCodeUpdate,
@@ -3047,6 +3158,7 @@ impl UpdateJournalCode {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3057,6 +3169,7 @@ impl UpdateJournalCode {
 
 impl sage_core::Operation for UpdateJournalCode {
     type Output = super::common::JournalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_journal_code",
@@ -3089,11 +3202,13 @@ pub struct CreateJournal {
 
 impl CreateJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(journal: NewJournal) -> Self {
         Self { journal }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -3101,6 +3216,7 @@ impl CreateJournal {
 
 impl sage_core::Operation for CreateJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_journal", sage_core::Method::Post, "/journals")
             .idempotency_field("journal")
@@ -3129,11 +3245,13 @@ pub struct DeleteJournal {
 
 impl DeleteJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3141,6 +3259,7 @@ impl DeleteJournal {
 
 impl sage_core::Operation for DeleteJournal {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3180,6 +3299,7 @@ pub struct GetJournal {
 
 impl GetJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self {
             key: key.into(),
@@ -3190,24 +3310,28 @@ impl GetJournal {
     }
 
     /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -3215,6 +3339,7 @@ impl GetJournal {
 
 impl sage_core::Operation for GetJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3259,35 +3384,41 @@ pub struct ListJournals {
 
 impl ListJournals {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Journals per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Journals
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3297,6 +3428,7 @@ impl ListJournals {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3305,6 +3437,7 @@ impl ListJournals {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3315,6 +3448,7 @@ impl ListJournals {
 
 impl sage_core::Operation for ListJournals {
     type Output = sage_core::Page<Journal>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_journals", sage_core::Method::Get, "/journals")
@@ -3346,11 +3480,13 @@ pub struct ReissueJournal {
 
 impl ReissueJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
         client.send(self).await
     }
@@ -3358,6 +3494,7 @@ impl ReissueJournal {
 
 impl sage_core::Operation for ReissueJournal {
     type Output = Journal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3389,6 +3526,7 @@ pub struct GetLedgerAccountClassification {
 
 impl GetLedgerAccountClassification {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountClassificationId>) -> Self {
         Self {
             key: key.into(),
@@ -3397,12 +3535,14 @@ impl GetLedgerAccountClassification {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3413,6 +3553,7 @@ impl GetLedgerAccountClassification {
 
 impl sage_core::Operation for GetLedgerAccountClassification {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3449,23 +3590,27 @@ pub struct ListLedgerAccountClassifications {
 
 impl ListLedgerAccountClassifications {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Ledger Account Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account type id
+    #[inline]
     pub fn ledger_account_type_id(
         mut self,
         ledger_account_type_id: impl Into<String>,
@@ -3475,12 +3620,14 @@ impl ListLedgerAccountClassifications {
     }
 
     /// Go to specific page of Ledger Account Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3489,6 +3636,7 @@ impl ListLedgerAccountClassifications {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3499,6 +3647,7 @@ impl ListLedgerAccountClassifications {
 
 impl sage_core::Operation for ListLedgerAccountClassifications {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3537,6 +3686,7 @@ pub struct GetLedgerAccountType {
 
 impl GetLedgerAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3545,12 +3695,14 @@ impl GetLedgerAccountType {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3561,6 +3713,7 @@ impl GetLedgerAccountType {
 
 impl sage_core::Operation for GetLedgerAccountType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3597,23 +3750,27 @@ pub struct ListLedgerAccountTypes {
 
 impl ListLedgerAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Ledger Account Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account classification id
+    #[inline]
     pub fn ledger_account_classification_id(
         mut self,
         ledger_account_classification_id: impl Into<String>,
@@ -3625,12 +3782,14 @@ impl ListLedgerAccountTypes {
     }
 
     /// Go to specific page of Ledger Account Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3639,6 +3798,7 @@ impl ListLedgerAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3649,6 +3809,7 @@ impl ListLedgerAccountTypes {
 
 impl sage_core::Operation for ListLedgerAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3693,11 +3854,13 @@ pub struct CreateLedgerAccount {
 
 impl CreateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(ledger_account: NewLedgerAccount) -> Self {
         Self { ledger_account }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3708,6 +3871,7 @@ impl CreateLedgerAccount {
 
 impl sage_core::Operation for CreateLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_ledger_account",
@@ -3759,6 +3923,7 @@ pub struct GetLedgerAccount {
 
 impl GetLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountId>) -> Self {
         Self {
             key: key.into(),
@@ -3772,42 +3937,49 @@ impl GetLedgerAccount {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Exclude deleted ledger entries.
+    #[inline]
     pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
         self.exclude_deleted_entries = Some(exclude_deleted_entries);
         self
     }
 
     /// Calculate balances from this date.
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+    #[inline]
     pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
         self.show_balance_details = Some(show_balance_details);
         self
     }
 
     /// Calculate balances to this date.
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3818,6 +3990,7 @@ impl GetLedgerAccount {
 
 impl sage_core::Operation for GetLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3918,6 +4091,7 @@ pub enum ListLedgerAccountsNotVisibleIn {
 
 impl ListLedgerAccountsNotVisibleIn {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -3933,6 +4107,7 @@ impl ListLedgerAccountsNotVisibleIn {
 }
 
 impl From<String> for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -3948,12 +4123,14 @@ impl From<String> for ListLedgerAccountsNotVisibleIn {
 }
 
 impl From<&str> for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListLedgerAccountsNotVisibleIn {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3997,6 +4174,7 @@ pub enum ListLedgerAccountsVisibleIn {
 
 impl ListLedgerAccountsVisibleIn {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -4012,6 +4190,7 @@ impl ListLedgerAccountsVisibleIn {
 }
 
 impl From<String> for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -4027,12 +4206,14 @@ impl From<String> for ListLedgerAccountsVisibleIn {
 }
 
 impl From<&str> for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListLedgerAccountsVisibleIn {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4054,23 +4235,27 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
 
 impl ListLedgerAccounts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Exclude deleted ledger entries.
+    #[inline]
     pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
         self.exclude_deleted_entries = Some(exclude_deleted_entries);
         self
     }
 
     /// Use this to filter inactive bank accounts
+    #[inline]
     pub fn filter_inactive_bank_accounts(
         mut self,
         filter_inactive_bank_accounts: bool,
@@ -4080,18 +4265,21 @@ impl ListLedgerAccounts {
     }
 
     /// Calculate balances from this date.
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Ledger Accounts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by ledger account classification id
+    #[inline]
     pub fn ledger_account_classification_id(
         mut self,
         ledger_account_classification_id: impl Into<String>,
@@ -4103,6 +4291,7 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to filter by ledger account type id
+    #[inline]
     pub fn ledger_account_type_id(
         mut self,
         ledger_account_type_id: impl Into<String>,
@@ -4112,6 +4301,7 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to limit the response to ledger account types not visible in a specific area.
+    #[inline]
     pub fn not_visible_in(
         mut self,
         not_visible_in: ListLedgerAccountsNotVisibleIn,
@@ -4121,36 +4311,42 @@ impl ListLedgerAccounts {
     }
 
     /// Go to specific page of Ledger Accounts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+    #[inline]
     pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
         self.show_balance_details = Some(show_balance_details);
         self
     }
 
     /// Use this to limit the response to ledger accounts that are/are not control accounts
+    #[inline]
     pub fn show_control_accounts(mut self, show_control_accounts: bool) -> Self {
         self.show_control_accounts = Some(show_control_accounts);
         self
     }
 
     /// Use this to limit the response to ledger accounts that are/are not included in the chart
+    #[inline]
     pub fn show_included_in_chart(mut self, show_included_in_chart: bool) -> Self {
         self.show_included_in_chart = Some(show_included_in_chart);
         self
     }
 
     /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
+    #[inline]
     pub fn sort_order_from_user_setting(
         mut self,
         sort_order_from_user_setting: bool,
@@ -4160,12 +4356,14 @@ impl ListLedgerAccounts {
     }
 
     /// Calculate balances to this date.
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4175,12 +4373,14 @@ impl ListLedgerAccounts {
     }
 
     /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
+    #[inline]
     pub fn visible_in(mut self, visible_in: ListLedgerAccountsVisibleIn) -> Self {
         self.visible_in = Some(visible_in);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4189,6 +4389,7 @@ impl ListLedgerAccounts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4199,6 +4400,7 @@ impl ListLedgerAccounts {
 
 impl sage_core::Operation for ListLedgerAccounts {
     type Output = sage_core::Page<super::common::LedgerAccount>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4270,6 +4472,7 @@ pub struct UpdateLedgerAccount {
 
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::LedgerAccountId>,
         ledger_account: LedgerAccountUpdate,
@@ -4281,6 +4484,7 @@ impl UpdateLedgerAccount {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4291,6 +4495,7 @@ impl UpdateLedgerAccount {
 
 impl sage_core::Operation for UpdateLedgerAccount {
     type Output = super::common::LedgerAccount;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_ledger_account",
@@ -4327,6 +4532,7 @@ pub struct GetLedgerEntry {
 
 impl GetLedgerEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -4336,18 +4542,21 @@ impl GetLedgerEntry {
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4358,6 +4567,7 @@ impl GetLedgerEntry {
 
 impl sage_core::Operation for GetLedgerEntry {
     type Output = LedgerEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4411,59 +4621,69 @@ pub struct ListLedgerEntries {
 
 impl ListLedgerEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by Ledger Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Ledger Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by journal code id
+    #[inline]
     pub fn journal_code_id(mut self, journal_code_id: impl Into<String>) -> Self {
         self.journal_code_id = Some(journal_code_id.into());
         self
     }
 
     /// Use this to filter by ledger account id
+    #[inline]
     pub fn ledger_account_id(mut self, ledger_account_id: impl Into<String>) -> Self {
         self.ledger_account_id = Some(ledger_account_id.into());
         self
     }
 
     /// Go to specific page of Ledger Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by Ledger Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction id
+    #[inline]
     pub fn transaction_id(mut self, transaction_id: impl Into<String>) -> Self {
         self.transaction_id = Some(transaction_id.into());
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -4473,6 +4693,7 @@ impl ListLedgerEntries {
     }
 
     /// Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4482,6 +4703,7 @@ impl ListLedgerEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4490,6 +4712,7 @@ impl ListLedgerEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4500,6 +4723,7 @@ impl ListLedgerEntries {
 
 impl sage_core::Operation for ListLedgerEntries {
     type Output = sage_core::Page<LedgerEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4544,6 +4768,7 @@ pub struct GetTransactionType {
 
 impl GetTransactionType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TransactionTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -4552,12 +4777,14 @@ impl GetTransactionType {
     }
 
     /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4568,6 +4795,7 @@ impl GetTransactionType {
 
 impl sage_core::Operation for GetTransactionType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4604,35 +4832,41 @@ pub struct ListTransactionTypes {
 
 impl ListTransactionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Transaction Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Transaction Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter the transaction types to a business's locale and service
+    #[inline]
     pub fn valid_for_business(mut self, valid_for_business: bool) -> Self {
         self.valid_for_business = Some(valid_for_business);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4641,6 +4875,7 @@ impl ListTransactionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4651,6 +4886,7 @@ impl ListTransactionTypes {
 
 impl sage_core::Operation for ListTransactionTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4694,6 +4930,7 @@ pub struct GetTransaction {
 
 impl GetTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TransactionId>) -> Self {
         Self {
             key: key.into(),
@@ -4703,18 +4940,21 @@ impl GetTransaction {
     }
 
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sets `expand_origin`.
+    #[inline]
     pub fn expand_origin(mut self, expand_origin: bool) -> Self {
         self.expand_origin = Some(expand_origin);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4725,6 +4965,7 @@ impl GetTransaction {
 
 impl sage_core::Operation for GetTransaction {
     type Output = super::common::Transaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4778,47 +5019,55 @@ pub struct ListTransactions {
 
 impl ListTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by Transactions dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Transactions by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Transactions per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Transactions
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by Transactions dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -4828,6 +5077,7 @@ impl ListTransactions {
     }
 
     /// Use this to filter Transactions by the date they were last updated
+    #[inline]
     pub fn updated_from_date(
         mut self,
         updated_from_date: sage_core::types::DateTime,
@@ -4837,6 +5087,7 @@ impl ListTransactions {
     }
 
     /// Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4846,6 +5097,7 @@ impl ListTransactions {
     }
 
     /// Use this to filter Transactions by the date they were last updated
+    #[inline]
     pub fn updated_to_date(
         mut self,
         updated_to_date: sage_core::types::DateTime,
@@ -4855,6 +5107,7 @@ impl ListTransactions {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4863,6 +5116,7 @@ impl ListTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4873,6 +5127,7 @@ impl ListTransactions {
 
 impl sage_core::Operation for ListTransactions {
     type Output = sage_core::Page<super::common::Transaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -627,6 +627,7 @@ pub struct NewBankOpeningBalance {
 
 impl NewBankOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_account_id: impl Into<super::ids::BankAccountId>,
         credit: sage_core::types::Decimal,
@@ -739,6 +740,7 @@ pub struct NewContactOpeningBalance {
 
 impl NewContactOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         contact_opening_balance_type_id: impl Into<
@@ -897,6 +899,7 @@ pub struct NewLedgerAccountOpeningBalance {
 
 impl NewLedgerAccountOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -979,6 +982,7 @@ pub struct NewOpeningBalanceJournal {
 
 impl NewOpeningBalanceJournal {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         journal_lines: impl IntoIterator<Item = NewOpeningBalanceJournalLine>,
     ) -> Self {
@@ -1054,6 +1058,7 @@ pub struct NewOpeningBalanceJournalLine {
 
 impl NewOpeningBalanceJournalLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
@@ -1206,6 +1211,7 @@ impl sage_core::types::model::FromFields for OpeningBalanceJournal {
 
 impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BankOpeningBalance) -> Self {
         Self {
             bank_account_id: read
@@ -1226,6 +1232,7 @@ impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
 
 impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ContactOpeningBalance) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -1265,6 +1272,7 @@ impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
 
 impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &LedgerAccountOpeningBalance) -> Self {
         Self {
             credit: read.credit,
@@ -1300,11 +1308,13 @@ pub struct CreateBankOpeningBalance {
 
 impl CreateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_opening_balance: NewBankOpeningBalance) -> Self {
         Self { bank_opening_balance }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1315,6 +1325,7 @@ impl CreateBankOpeningBalance {
 
 impl sage_core::Operation for CreateBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_opening_balance",
@@ -1347,11 +1358,13 @@ pub struct DeleteBankOpeningBalance {
 
 impl DeleteBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1359,6 +1372,7 @@ impl DeleteBankOpeningBalance {
 
 impl sage_core::Operation for DeleteBankOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1394,6 +1408,7 @@ pub struct GetBankOpeningBalance {
 
 impl GetBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -1402,12 +1417,14 @@ impl GetBankOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1418,6 +1435,7 @@ impl GetBankOpeningBalance {
 
 impl sage_core::Operation for GetBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1460,35 +1478,41 @@ pub struct ListBankOpeningBalances {
 
 impl ListBankOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Returns the given number of Bank Opening Balances per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Bank Opening Balances
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Bank Opening Balances changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1498,6 +1522,7 @@ impl ListBankOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1506,6 +1531,7 @@ impl ListBankOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1516,6 +1542,7 @@ impl ListBankOpeningBalances {
 
 impl sage_core::Operation for ListBankOpeningBalances {
     type Output = sage_core::Page<BankOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1559,6 +1586,7 @@ pub struct UpdateBankOpeningBalance {
 
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::BankOpeningBalanceId>,
         bank_opening_balance: BankOpeningBalanceUpdate,
@@ -1570,6 +1598,7 @@ impl UpdateBankOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1580,6 +1609,7 @@ impl UpdateBankOpeningBalance {
 
 impl sage_core::Operation for UpdateBankOpeningBalance {
     type Output = BankOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bank_opening_balance",
@@ -1610,6 +1640,7 @@ pub struct GetContactOpeningBalanceType {
 
 impl GetContactOpeningBalanceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -1618,12 +1649,14 @@ impl GetContactOpeningBalanceType {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1634,6 +1667,7 @@ impl GetContactOpeningBalanceType {
 
 impl sage_core::Operation for GetContactOpeningBalanceType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1668,29 +1702,34 @@ pub struct ListContactOpeningBalanceTypes {
 
 impl ListContactOpeningBalanceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Batch Entry Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Batch Entry Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1699,6 +1738,7 @@ impl ListContactOpeningBalanceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1709,6 +1749,7 @@ impl ListContactOpeningBalanceTypes {
 
 impl sage_core::Operation for ListContactOpeningBalanceTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1747,11 +1788,13 @@ pub struct CreateContactOpeningBalance {
 
 impl CreateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_opening_balance: NewContactOpeningBalance) -> Self {
         Self { contact_opening_balance }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1762,6 +1805,7 @@ impl CreateContactOpeningBalance {
 
 impl sage_core::Operation for CreateContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_opening_balance",
@@ -1793,11 +1837,13 @@ pub struct DeleteContactOpeningBalance {
 
 impl DeleteContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1805,6 +1851,7 @@ impl DeleteContactOpeningBalance {
 
 impl sage_core::Operation for DeleteContactOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1840,6 +1887,7 @@ pub struct GetContactOpeningBalance {
 
 impl GetContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -1848,12 +1896,14 @@ impl GetContactOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1864,6 +1914,7 @@ impl GetContactOpeningBalance {
 
 impl sage_core::Operation for GetContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1910,47 +1961,55 @@ pub struct ListContactOpeningBalances {
 
 impl ListContactOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to filter by contact type id
+    #[inline]
     pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
         self.contact_type_id = Some(contact_type_id.into());
         self
     }
 
     /// Use this to limit the response to Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1960,6 +2019,7 @@ impl ListContactOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1968,6 +2028,7 @@ impl ListContactOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1978,6 +2039,7 @@ impl ListContactOpeningBalances {
 
 impl sage_core::Operation for ListContactOpeningBalances {
     type Output = sage_core::Page<ContactOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2022,6 +2084,7 @@ pub struct UpdateContactOpeningBalance {
 
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactOpeningBalanceId>,
         contact_opening_balance: ContactOpeningBalanceUpdate,
@@ -2033,6 +2096,7 @@ impl UpdateContactOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2043,6 +2107,7 @@ impl UpdateContactOpeningBalance {
 
 impl sage_core::Operation for UpdateContactOpeningBalance {
     type Output = ContactOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_opening_balance",
@@ -2075,6 +2140,7 @@ pub struct CreateLedgerAccountOpeningBalance {
 
 impl CreateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(ledger_account_opening_balance: NewLedgerAccountOpeningBalance) -> Self {
         Self {
             ledger_account_opening_balance,
@@ -2082,6 +2148,7 @@ impl CreateLedgerAccountOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2092,6 +2159,7 @@ impl CreateLedgerAccountOpeningBalance {
 
 impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_ledger_account_opening_balance",
@@ -2127,11 +2195,13 @@ pub struct DeleteLedgerAccountOpeningBalance {
 
 impl DeleteLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2139,6 +2209,7 @@ impl DeleteLedgerAccountOpeningBalance {
 
 impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2174,6 +2245,7 @@ pub struct GetLedgerAccountOpeningBalance {
 
 impl GetLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
@@ -2182,12 +2254,14 @@ impl GetLedgerAccountOpeningBalance {
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2198,6 +2272,7 @@ impl GetLedgerAccountOpeningBalance {
 
 impl sage_core::Operation for GetLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2238,29 +2313,34 @@ pub struct ListLedgerAccountOpeningBalances {
 
 impl ListLedgerAccountOpeningBalances {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Journal Opening Balance Lines per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Journal Opening Balance Lines
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Journal Opening Balance Lines changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2270,6 +2350,7 @@ impl ListLedgerAccountOpeningBalances {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2278,6 +2359,7 @@ impl ListLedgerAccountOpeningBalances {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2288,6 +2370,7 @@ impl ListLedgerAccountOpeningBalances {
 
 impl sage_core::Operation for ListLedgerAccountOpeningBalances {
     type Output = sage_core::Page<LedgerAccountOpeningBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2330,6 +2413,7 @@ pub struct UpdateLedgerAccountOpeningBalance {
 
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::LedgerAccountOpeningBalanceId>,
         ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
@@ -2341,6 +2425,7 @@ impl UpdateLedgerAccountOpeningBalance {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2351,6 +2436,7 @@ impl UpdateLedgerAccountOpeningBalance {
 
 impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_ledger_account_opening_balance",
@@ -2386,11 +2472,13 @@ pub struct CreateOpeningBalanceJournal {
 
 impl CreateOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(opening_balance_journal: NewOpeningBalanceJournal) -> Self {
         Self { opening_balance_journal }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2401,6 +2489,7 @@ impl CreateOpeningBalanceJournal {
 
 impl sage_core::Operation for CreateOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_opening_balance_journal",
@@ -2433,11 +2522,13 @@ pub struct DeleteOpeningBalanceJournal {
 
 impl DeleteOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2445,6 +2536,7 @@ impl DeleteOpeningBalanceJournal {
 
 impl sage_core::Operation for DeleteOpeningBalanceJournal {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2480,6 +2572,7 @@ pub struct GetOpeningBalanceJournal {
 
 impl GetOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self {
             key: key.into(),
@@ -2488,12 +2581,14 @@ impl GetOpeningBalanceJournal {
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2504,6 +2599,7 @@ impl GetOpeningBalanceJournal {
 
 impl sage_core::Operation for GetOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2542,29 +2638,34 @@ pub struct ListOpeningBalanceJournals {
 
 impl ListOpeningBalanceJournals {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Journal Opening Balances per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Journal Opening Balances
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2573,6 +2674,7 @@ impl ListOpeningBalanceJournals {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2583,6 +2685,7 @@ impl ListOpeningBalanceJournals {
 
 impl sage_core::Operation for ListOpeningBalanceJournals {
     type Output = sage_core::Page<OpeningBalanceJournal>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -410,6 +410,7 @@ pub struct NewContactAllocation {
 
 impl NewContactAllocation {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         transaction_type_id: impl Into<super::ids::TransactionTypeId>,
@@ -568,6 +569,7 @@ pub struct NewContactPayment {
 
 impl NewContactPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_account_id: impl Into<super::ids::BankAccountId>,
         contact_id: impl Into<super::ids::ContactId>,
@@ -928,6 +930,7 @@ pub struct NewOtherPayment {
 
 impl NewOtherPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         transaction_type_id: impl Into<super::ids::TransactionTypeId>,
         date: sage_core::types::Date,
@@ -1116,6 +1119,7 @@ pub struct NewOtherPaymentLine {
 
 impl NewOtherPaymentLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         total_amount: sage_core::types::Decimal,
@@ -1772,6 +1776,7 @@ impl sage_core::types::model::FromFields for UnallocatedArtefact {
 
 impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactAllocation) -> Self {
         Self {
             allocated_artefacts: read
@@ -1800,6 +1805,7 @@ impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
 impl From<&super::common::AllocatedArtefact>
 for ContactAllocationAllocatedArtefactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AllocatedArtefact) -> Self {
         Self {
             amount: read.amount,
@@ -1811,6 +1817,7 @@ for ContactAllocationAllocatedArtefactUpdate {
 
 impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ContactPayment) -> Self {
         Self {
             allocated_artefacts: read
@@ -1867,6 +1874,7 @@ impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
 
 impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::PaymentOnAccount) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -1899,6 +1907,7 @@ impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
 impl From<&super::common::AllocatedPaymentArtefact>
 for ContactPaymentAllocatedArtefactUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AllocatedPaymentArtefact) -> Self {
         Self {
             amount: read.amount,
@@ -1911,6 +1920,7 @@ for ContactPaymentAllocatedArtefactUpdate {
 
 impl From<&OtherPayment> for OtherPaymentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &OtherPayment) -> Self {
         Self {
             bank_account_id: read
@@ -1956,6 +1966,7 @@ impl From<&OtherPayment> for OtherPaymentUpdate {
 
 impl From<&OtherPaymentLineItem> for OtherPaymentLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &OtherPaymentLineItem) -> Self {
         Self {
             details: read.details.clone(),
@@ -2000,11 +2011,13 @@ pub struct CreateContactAllocation {
 
 impl CreateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_allocation: NewContactAllocation) -> Self {
         Self { contact_allocation }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2015,6 +2028,7 @@ impl CreateContactAllocation {
 
 impl sage_core::Operation for CreateContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_allocation",
@@ -2046,11 +2060,13 @@ pub struct DeleteContactAllocation {
 
 impl DeleteContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2058,6 +2074,7 @@ impl DeleteContactAllocation {
 
 impl sage_core::Operation for DeleteContactAllocation {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2093,6 +2110,7 @@ pub struct GetContactAllocation {
 
 impl GetContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self {
             key: key.into(),
@@ -2101,12 +2119,14 @@ impl GetContactAllocation {
     }
 
     /// Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2117,6 +2137,7 @@ impl GetContactAllocation {
 
 impl sage_core::Operation for GetContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2169,35 +2190,41 @@ pub struct ListContactAllocations {
 
 impl ListContactAllocations {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Allocations deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Allocations per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Allocations
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
@@ -2208,12 +2235,14 @@ impl ListContactAllocations {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -2223,6 +2252,7 @@ impl ListContactAllocations {
     }
 
     /// Use this to limit the response to Allocations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2232,6 +2262,7 @@ impl ListContactAllocations {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2240,6 +2271,7 @@ impl ListContactAllocations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2253,6 +2285,7 @@ impl ListContactAllocations {
 
 impl sage_core::Operation for ListContactAllocations {
     type Output = sage_core::Page<super::common::ContactAllocation>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2298,6 +2331,7 @@ pub struct UpdateContactAllocation {
 
 impl UpdateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactAllocationId>,
         contact_allocation: ContactAllocationUpdate,
@@ -2309,6 +2343,7 @@ impl UpdateContactAllocation {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2319,6 +2354,7 @@ impl UpdateContactAllocation {
 
 impl sage_core::Operation for UpdateContactAllocation {
     type Output = super::common::ContactAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_allocation",
@@ -2351,11 +2387,13 @@ pub struct CreateContactPayment {
 
 impl CreateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(contact_payment: NewContactPayment) -> Self {
         Self { contact_payment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2366,6 +2404,7 @@ impl CreateContactPayment {
 
 impl sage_core::Operation for CreateContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_contact_payment",
@@ -2398,11 +2437,13 @@ pub struct DeleteContactPayment {
 
 impl DeleteContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2410,6 +2451,7 @@ impl DeleteContactPayment {
 
 impl sage_core::Operation for DeleteContactPayment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2445,6 +2487,7 @@ pub struct GetContactPayment {
 
 impl GetContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self {
             key: key.into(),
@@ -2453,12 +2496,14 @@ impl GetContactPayment {
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2469,6 +2514,7 @@ impl GetContactPayment {
 
 impl sage_core::Operation for GetContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2527,47 +2573,55 @@ pub struct ListContactPayments {
 
 impl ListContactPayments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Artefact Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Artefact Payments dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Artefact Payments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Artefact Payments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
@@ -2578,18 +2632,21 @@ impl ListContactPayments {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by Artefact Payments dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -2599,6 +2656,7 @@ impl ListContactPayments {
     }
 
     /// Use this to limit the response to Artefact Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -2608,6 +2666,7 @@ impl ListContactPayments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2616,6 +2675,7 @@ impl ListContactPayments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2629,6 +2689,7 @@ impl ListContactPayments {
 
 impl sage_core::Operation for ListContactPayments {
     type Output = sage_core::Page<super::common::ContactPayment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2678,6 +2739,7 @@ pub struct UpdateContactPayment {
 
 impl UpdateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ContactPaymentId>,
         contact_payment: ContactPaymentUpdate,
@@ -2689,6 +2751,7 @@ impl UpdateContactPayment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2699,6 +2762,7 @@ impl UpdateContactPayment {
 
 impl sage_core::Operation for UpdateContactPayment {
     type Output = super::common::ContactPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_contact_payment",
@@ -2731,11 +2795,13 @@ pub struct CreateOtherPayment {
 
 impl CreateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(other_payment: NewOtherPayment) -> Self {
         Self { other_payment }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2746,6 +2812,7 @@ impl CreateOtherPayment {
 
 impl sage_core::Operation for CreateOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_other_payment",
@@ -2778,11 +2845,13 @@ pub struct DeleteOtherPayment {
 
 impl DeleteOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2790,6 +2859,7 @@ impl DeleteOtherPayment {
 
 impl sage_core::Operation for DeleteOtherPayment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2829,6 +2899,7 @@ pub struct GetOtherPayment {
 
 impl GetOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self {
             key: key.into(),
@@ -2839,24 +2910,28 @@ impl GetOtherPayment {
     }
 
     /// Specify the attributes that you want to expose for the Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2867,6 +2942,7 @@ impl GetOtherPayment {
 
 impl sage_core::Operation for GetOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2929,53 +3005,62 @@ pub struct ListOtherPayments {
 
 impl ListOtherPayments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by bank account id
+    #[inline]
     pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
         self.bank_account_id = Some(bank_account_id.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Payments dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Payments by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Payments per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Payments
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
@@ -2986,18 +3071,21 @@ impl ListOtherPayments {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by Payments dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to filter by transaction type id
+    #[inline]
     pub fn transaction_type_id(
         mut self,
         transaction_type_id: impl Into<String>,
@@ -3007,6 +3095,7 @@ impl ListOtherPayments {
     }
 
     /// Use this to limit the response to Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3016,6 +3105,7 @@ impl ListOtherPayments {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3024,6 +3114,7 @@ impl ListOtherPayments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3034,6 +3125,7 @@ impl ListOtherPayments {
 
 impl sage_core::Operation for ListOtherPayments {
     type Output = sage_core::Page<OtherPayment>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3084,6 +3176,7 @@ pub struct UpdateOtherPayment {
 
 impl UpdateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::OtherPaymentId>,
         other_payment: OtherPaymentUpdate,
@@ -3095,6 +3188,7 @@ impl UpdateOtherPayment {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3105,6 +3199,7 @@ impl UpdateOtherPayment {
 
 impl sage_core::Operation for UpdateOtherPayment {
     type Output = OtherPayment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_other_payment",
@@ -3135,6 +3230,7 @@ pub struct GetPaymentMethod {
 
 impl GetPaymentMethod {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PaymentMethodId>) -> Self {
         Self {
             key: key.into(),
@@ -3143,12 +3239,14 @@ impl GetPaymentMethod {
     }
 
     /// Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3159,6 +3257,7 @@ impl GetPaymentMethod {
 
 impl sage_core::Operation for GetPaymentMethod {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3193,29 +3292,34 @@ pub struct ListPaymentMethods {
 
 impl ListPaymentMethods {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Payment Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Payment Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3224,6 +3328,7 @@ impl ListPaymentMethods {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3234,6 +3339,7 @@ impl ListPaymentMethods {
 
 impl sage_core::Operation for ListPaymentMethods {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3277,6 +3383,7 @@ pub struct GetUnallocatedArtefact {
 
 impl GetUnallocatedArtefact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::UnallocatedArtefactId>) -> Self {
         Self {
             key: key.into(),
@@ -3285,12 +3392,14 @@ impl GetUnallocatedArtefact {
     }
 
     /// Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3301,6 +3410,7 @@ impl GetUnallocatedArtefact {
 
 impl sage_core::Operation for GetUnallocatedArtefact {
     type Output = UnallocatedArtefact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3345,41 +3455,48 @@ pub struct ListUnallocatedArtefacts {
 
 impl ListUnallocatedArtefacts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Returns the given number of Base Artefacts per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Base Artefacts
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the contact identifier.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3388,6 +3505,7 @@ impl ListUnallocatedArtefacts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3398,6 +3516,7 @@ impl ListUnallocatedArtefacts {
 
 impl sage_core::Operation for ListUnallocatedArtefacts {
     type Output = sage_core::Page<UnallocatedArtefact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

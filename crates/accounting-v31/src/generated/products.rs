@@ -48,6 +48,7 @@ pub struct NewProduct {
 
 impl NewProduct {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         purchase_ledger_account_id: impl Into<String>,
@@ -246,6 +247,7 @@ pub struct NewProductSalesPriceType {
 
 impl NewProductSalesPriceType {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
             active,
@@ -335,6 +337,7 @@ pub struct NewService {
 
 impl NewService {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         sales_ledger_account_id: impl Into<String>,
@@ -473,6 +476,7 @@ pub struct NewServiceRateType {
 
 impl NewServiceRateType {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
             active,
@@ -642,6 +646,7 @@ pub struct NewStockItem {
 
 impl NewStockItem {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         item_code: impl Into<String>,
@@ -926,6 +931,7 @@ pub struct NewStockMovement {
 
 impl NewStockMovement {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         details: impl Into<String>,
         stock_item_id: impl Into<super::ids::StockItemId>,
@@ -2144,6 +2150,7 @@ impl sage_core::types::model::FromFields for StockMovementUpdate {
 
 impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ProductSalesPriceType) -> Self {
         Self {
             active: read.active,
@@ -2155,6 +2162,7 @@ impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {
 
 impl From<&super::common::Product> for ProductUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Product) -> Self {
         Self {
             active: read.active,
@@ -2199,6 +2207,7 @@ impl From<&super::common::Product> for ProductUpdate {
 
 impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::SalesPrice) -> Self {
         Self {
             price: read.price,
@@ -2215,6 +2224,7 @@ impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
 
 impl From<&ServiceRateType> for ServiceRateTypeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &ServiceRateType) -> Self {
         Self {
             active: read.active,
@@ -2226,6 +2236,7 @@ impl From<&ServiceRateType> for ServiceRateTypeUpdate {
 
 impl From<&super::common::Service> for ServiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Service) -> Self {
         Self {
             active: read.active,
@@ -2267,6 +2278,7 @@ impl From<&super::common::Service> for ServiceUpdate {
 
 impl From<&super::common::Rate> for ServiceSalesRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::Rate) -> Self {
         Self {
             rate: read.rate,
@@ -2283,6 +2295,7 @@ impl From<&super::common::Rate> for ServiceSalesRateUpdate {
 
 impl From<&StockItem> for StockItemUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &StockItem) -> Self {
         Self {
             active: read.active,
@@ -2339,6 +2352,7 @@ impl From<&StockItem> for StockItemUpdate {
 
 impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::SalesPrice) -> Self {
         Self {
             price: read.price,
@@ -2355,6 +2369,7 @@ impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
 
 impl From<&StockMovement> for StockMovementUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &StockMovement) -> Self {
         Self {
             cost_price: read.cost_price,
@@ -2388,6 +2403,7 @@ pub struct GetCatalogItemType {
 
 impl GetCatalogItemType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CatalogItemTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2396,12 +2412,14 @@ impl GetCatalogItemType {
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2412,6 +2430,7 @@ impl GetCatalogItemType {
 
 impl sage_core::Operation for GetCatalogItemType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2446,29 +2465,34 @@ pub struct ListCatalogItemTypes {
 
 impl ListCatalogItemTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Catalog Item Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Catalog Item Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2477,6 +2501,7 @@ impl ListCatalogItemTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2487,6 +2512,7 @@ impl ListCatalogItemTypes {
 
 impl sage_core::Operation for ListCatalogItemTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2526,11 +2552,13 @@ pub struct CreateProductSalesPriceType {
 
 impl CreateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_sales_price_type: NewProductSalesPriceType) -> Self {
         Self { product_sales_price_type }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2541,6 +2569,7 @@ impl CreateProductSalesPriceType {
 
 impl sage_core::Operation for CreateProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_product_sales_price_type",
@@ -2573,11 +2602,13 @@ pub struct DeleteProductSalesPriceType {
 
 impl DeleteProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2585,6 +2616,7 @@ impl DeleteProductSalesPriceType {
 
 impl sage_core::Operation for DeleteProductSalesPriceType {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2623,6 +2655,7 @@ pub struct GetProductSalesPriceType {
 
 impl GetProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2631,12 +2664,14 @@ impl GetProductSalesPriceType {
     }
 
     /// Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2647,6 +2682,7 @@ impl GetProductSalesPriceType {
 
 impl sage_core::Operation for GetProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2690,35 +2726,41 @@ pub struct ListProductSalesPriceTypes {
 
 impl ListProductSalesPriceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Product Prices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Product Prices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2727,6 +2769,7 @@ impl ListProductSalesPriceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2737,6 +2780,7 @@ impl ListProductSalesPriceTypes {
 
 impl sage_core::Operation for ListProductSalesPriceTypes {
     type Output = sage_core::Page<ProductSalesPriceType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2779,6 +2823,7 @@ pub struct UpdateProductSalesPriceType {
 
 impl UpdateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ProductSalesPriceTypeId>,
         product_sales_price_type: ProductSalesPriceTypeUpdate,
@@ -2790,6 +2835,7 @@ impl UpdateProductSalesPriceType {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2800,6 +2846,7 @@ impl UpdateProductSalesPriceType {
 
 impl sage_core::Operation for UpdateProductSalesPriceType {
     type Output = ProductSalesPriceType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product_sales_price_type",
@@ -2832,11 +2879,13 @@ pub struct CreateProduct {
 
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product: NewProduct) -> Self {
         Self { product }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2847,6 +2896,7 @@ impl CreateProduct {
 
 impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
             .idempotency_field("product")
@@ -2875,11 +2925,13 @@ pub struct DeleteProduct {
 
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -2887,6 +2939,7 @@ impl DeleteProduct {
 
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2925,6 +2978,7 @@ pub struct GetProduct {
 
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self {
             key: key.into(),
@@ -2933,12 +2987,14 @@ impl GetProduct {
     }
 
     /// Specify the attributes that you want to expose for the Product (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2949,6 +3005,7 @@ impl GetProduct {
 
 impl sage_core::Operation for GetProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2998,47 +3055,55 @@ pub struct ListProducts {
 
 impl ListProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Products (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Products deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Products per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Products
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to limit the response to Products changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3048,6 +3113,7 @@ impl ListProducts {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3056,6 +3122,7 @@ impl ListProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3066,6 +3133,7 @@ impl ListProducts {
 
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<super::common::Product>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_products", sage_core::Method::Get, "/products")
@@ -3107,11 +3175,13 @@ pub struct UpdateProduct {
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ProductId>, product: ProductUpdate) -> Self {
         Self { key: key.into(), product }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3122,6 +3192,7 @@ impl UpdateProduct {
 
 impl sage_core::Operation for UpdateProduct {
     type Output = super::common::Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product",
@@ -3154,11 +3225,13 @@ pub struct CreateServiceRateType {
 
 impl CreateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(service_rate_type: NewServiceRateType) -> Self {
         Self { service_rate_type }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3169,6 +3242,7 @@ impl CreateServiceRateType {
 
 impl sage_core::Operation for CreateServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_service_rate_type",
@@ -3201,11 +3275,13 @@ pub struct DeleteServiceRateType {
 
 impl DeleteServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3213,6 +3289,7 @@ impl DeleteServiceRateType {
 
 impl sage_core::Operation for DeleteServiceRateType {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3251,6 +3328,7 @@ pub struct GetServiceRateType {
 
 impl GetServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -3259,12 +3337,14 @@ impl GetServiceRateType {
     }
 
     /// Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3275,6 +3355,7 @@ impl GetServiceRateType {
 
 impl sage_core::Operation for GetServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3320,35 +3401,41 @@ pub struct ListServiceRateTypes {
 
 impl ListServiceRateTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Service Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Service Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Service Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3358,6 +3445,7 @@ impl ListServiceRateTypes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3366,6 +3454,7 @@ impl ListServiceRateTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3376,6 +3465,7 @@ impl ListServiceRateTypes {
 
 impl sage_core::Operation for ListServiceRateTypes {
     type Output = sage_core::Page<ServiceRateType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3419,6 +3509,7 @@ pub struct UpdateServiceRateType {
 
 impl UpdateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::ServiceRateTypeId>,
         service_rate_type: ServiceRateTypeUpdate,
@@ -3430,6 +3521,7 @@ impl UpdateServiceRateType {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3440,6 +3532,7 @@ impl UpdateServiceRateType {
 
 impl sage_core::Operation for UpdateServiceRateType {
     type Output = ServiceRateType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_service_rate_type",
@@ -3472,11 +3565,13 @@ pub struct CreateService {
 
 impl CreateService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(service: NewService) -> Self {
         Self { service }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3487,6 +3582,7 @@ impl CreateService {
 
 impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_service", sage_core::Method::Post, "/services")
             .idempotency_field("service")
@@ -3515,11 +3611,13 @@ pub struct DeleteService {
 
 impl DeleteService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3527,6 +3625,7 @@ impl DeleteService {
 
 impl sage_core::Operation for DeleteService {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3565,6 +3664,7 @@ pub struct GetService {
 
 impl GetService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self {
             key: key.into(),
@@ -3573,12 +3673,14 @@ impl GetService {
     }
 
     /// Specify the attributes that you want to expose for the Service (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3589,6 +3691,7 @@ impl GetService {
 
 impl sage_core::Operation for GetService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3638,47 +3741,55 @@ pub struct ListServices {
 
 impl ListServices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Services (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to limit the response to Services deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Services per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Services
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to limit the response to Services changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -3688,6 +3799,7 @@ impl ListServices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3696,6 +3808,7 @@ impl ListServices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3706,6 +3819,7 @@ impl ListServices {
 
 impl sage_core::Operation for ListServices {
     type Output = sage_core::Page<super::common::Service>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_services", sage_core::Method::Get, "/services")
@@ -3747,11 +3861,13 @@ pub struct UpdateService {
 
 impl UpdateService {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ServiceId>, service: ServiceUpdate) -> Self {
         Self { key: key.into(), service }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3762,6 +3878,7 @@ impl UpdateService {
 
 impl sage_core::Operation for UpdateService {
     type Output = super::common::Service;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_service",
@@ -3793,11 +3910,13 @@ pub struct CreateStockItem {
 
 impl CreateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(stock_item: NewStockItem) -> Self {
         Self { stock_item }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3808,6 +3927,7 @@ impl CreateStockItem {
 
 impl sage_core::Operation for CreateStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_item",
@@ -3839,11 +3959,13 @@ pub struct DeleteStockItem {
 
 impl DeleteStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3851,6 +3973,7 @@ impl DeleteStockItem {
 
 impl sage_core::Operation for DeleteStockItem {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3887,6 +4010,7 @@ pub struct GetStockItem {
 
 impl GetStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self {
             key: key.into(),
@@ -3895,12 +4019,14 @@ impl GetStockItem {
     }
 
     /// Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3911,6 +4037,7 @@ impl GetStockItem {
 
 impl sage_core::Operation for GetStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3962,59 +4089,69 @@ pub struct ListStockItems {
 
 impl ListStockItems {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to only return active or inactive items
+    #[inline]
     pub fn active(mut self, active: bool) -> Self {
         self.active = Some(active);
         self
     }
 
     /// Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by the Stock Items that are below the reorder level
+    #[inline]
     pub fn below_reorder_level(mut self, below_reorder_level: bool) -> Self {
         self.below_reorder_level = Some(below_reorder_level);
         self
     }
 
     /// Use this to limit the response to Stock Items deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Returns the given number of Stock Items per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter by the Stock Items that are out of stock
+    #[inline]
     pub fn out_of_stock(mut self, out_of_stock: bool) -> Self {
         self.out_of_stock = Some(out_of_stock);
         self
     }
 
     /// Go to specific page of Stock Items
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the item code or description.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to limit the response to Stock Items changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -4024,6 +4161,7 @@ impl ListStockItems {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4032,6 +4170,7 @@ impl ListStockItems {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4042,6 +4181,7 @@ impl ListStockItems {
 
 impl sage_core::Operation for ListStockItems {
     type Output = sage_core::Page<StockItem>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4088,6 +4228,7 @@ pub struct UpdateStockItem {
 
 impl UpdateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::StockItemId>,
         stock_item: StockItemUpdate,
@@ -4099,6 +4240,7 @@ impl UpdateStockItem {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4109,6 +4251,7 @@ impl UpdateStockItem {
 
 impl sage_core::Operation for UpdateStockItem {
     type Output = StockItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stock_item",
@@ -4140,11 +4283,13 @@ pub struct CreateStockMovement {
 
 impl CreateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(stock_movement: NewStockMovement) -> Self {
         Self { stock_movement }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4155,6 +4300,7 @@ impl CreateStockMovement {
 
 impl sage_core::Operation for CreateStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_movement",
@@ -4186,11 +4332,13 @@ pub struct DeleteStockMovement {
 
 impl DeleteStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -4198,6 +4346,7 @@ impl DeleteStockMovement {
 
 impl sage_core::Operation for DeleteStockMovement {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4234,6 +4383,7 @@ pub struct GetStockMovement {
 
 impl GetStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self {
             key: key.into(),
@@ -4242,12 +4392,14 @@ impl GetStockMovement {
     }
 
     /// Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4258,6 +4410,7 @@ impl GetStockMovement {
 
 impl sage_core::Operation for GetStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4305,53 +4458,62 @@ pub struct ListStockMovements {
 
 impl ListStockMovements {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by Stock Movements dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Returns the given number of Stock Movements per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Stock Movements
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the details
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to filter  by stock_item_id
+    #[inline]
     pub fn stock_item_id(mut self, stock_item_id: impl Into<String>) -> Self {
         self.stock_item_id = Some(stock_item_id.into());
         self
     }
 
     /// Use this to filter by Stock Movements dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4360,6 +4522,7 @@ impl ListStockMovements {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4370,6 +4533,7 @@ impl ListStockMovements {
 
 impl sage_core::Operation for ListStockMovements {
     type Output = sage_core::Page<StockMovement>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4414,6 +4578,7 @@ pub struct UpdateStockMovement {
 
 impl UpdateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::StockMovementId>,
         stock_movement: StockMovementUpdate,
@@ -4425,6 +4590,7 @@ impl UpdateStockMovement {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4435,6 +4601,7 @@ impl UpdateStockMovement {
 
 impl sage_core::Operation for UpdateStockMovement {
     type Output = StockMovement;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stock_movement",

@@ -468,6 +468,7 @@ pub struct NewPurchaseCreditNote {
 
 impl NewPurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -803,6 +804,7 @@ pub struct NewPurchaseCreditNoteLine {
 
 impl NewPurchaseCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1116,6 +1118,7 @@ pub struct NewPurchaseInvoice {
 
 impl NewPurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -1452,6 +1455,7 @@ pub struct NewPurchaseInvoiceLine {
 
 impl NewPurchaseInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1739,6 +1743,7 @@ pub struct NewPurchaseQuickEntry {
 
 impl NewPurchaseQuickEntry {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -4978,6 +4983,7 @@ impl sage_core::types::model::FromFields for PurchaseQuickEntryUpdate {
 
 impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCorrectiveInvoice) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5036,6 +5042,7 @@ impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
 impl From<&super::common::ArtefactTaxAnalysis>
 for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -5054,6 +5061,7 @@ for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
 
 impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoiceLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5093,6 +5101,7 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
 
 impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCreditNote) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -5158,6 +5167,7 @@ impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -5176,6 +5186,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysis
 
 impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseCreditNoteLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5215,6 +5226,7 @@ impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
 
 impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoice) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -5280,6 +5292,7 @@ impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -5298,6 +5311,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpd
 
 impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseInvoiceLineItem) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -5337,6 +5351,7 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
 
 impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PurchaseQuickEntry) -> Self {
         Self {
             analysis_type_categories: read
@@ -5398,6 +5413,7 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
 impl From<&super::common::AnalysisTypeLineItem>
 for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AnalysisTypeLineItem) -> Self {
         Self {
             analysis_type_id: read
@@ -5428,6 +5444,7 @@ pub struct CreatePurchaseCorrectiveInvoice {
 
 impl CreatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_corrective_invoice: NewPurchaseCorrectiveInvoice) -> Self {
         Self {
             purchase_corrective_invoice,
@@ -5435,6 +5452,7 @@ impl CreatePurchaseCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5445,6 +5463,7 @@ impl CreatePurchaseCorrectiveInvoice {
 
 impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_corrective_invoice",
@@ -5478,11 +5497,13 @@ pub struct DeletePurchaseCorrectiveInvoice {
 
 impl DeletePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5490,6 +5511,7 @@ impl DeletePurchaseCorrectiveInvoice {
 
 impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5529,6 +5551,7 @@ pub struct GetPurchaseCorrectiveInvoice {
 
 impl GetPurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -5540,30 +5563,35 @@ impl GetPurchaseCorrectiveInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5574,6 +5602,7 @@ impl GetPurchaseCorrectiveInvoice {
 
 impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5637,59 +5666,69 @@ pub struct ListPurchaseCorrectiveInvoices {
 
 impl ListPurchaseCorrectiveInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Purchase Corrective Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Purchase Corrective Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Purchase Corrective Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -5700,24 +5739,28 @@ impl ListPurchaseCorrectiveInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Purchase Corrective Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -5727,6 +5770,7 @@ impl ListPurchaseCorrectiveInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5735,6 +5779,7 @@ impl ListPurchaseCorrectiveInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5745,6 +5790,7 @@ impl ListPurchaseCorrectiveInvoices {
 
 impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
     type Output = sage_core::Page<PurchaseCorrectiveInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5794,6 +5840,7 @@ pub struct UpdatePurchaseCorrectiveInvoice {
 
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>,
         purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
@@ -5805,6 +5852,7 @@ impl UpdatePurchaseCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5815,6 +5863,7 @@ impl UpdatePurchaseCorrectiveInvoice {
 
 impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_corrective_invoice",
@@ -5848,11 +5897,13 @@ pub struct CreatePurchaseCreditNote {
 
 impl CreatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_credit_note: NewPurchaseCreditNote) -> Self {
         Self { purchase_credit_note }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5863,6 +5914,7 @@ impl CreatePurchaseCreditNote {
 
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_credit_note",
@@ -5893,11 +5945,13 @@ pub struct DeletePurchaseCreditNote {
 
 impl DeletePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5905,6 +5959,7 @@ impl DeletePurchaseCreditNote {
 
 impl sage_core::Operation for DeletePurchaseCreditNote {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5946,6 +6001,7 @@ pub struct GetPurchaseCreditNote {
 
 impl GetPurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -5957,30 +6013,35 @@ impl GetPurchaseCreditNote {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5991,6 +6052,7 @@ impl GetPurchaseCreditNote {
 
 impl sage_core::Operation for GetPurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6056,59 +6118,69 @@ pub struct ListPurchaseCreditNotes {
 
 impl ListPurchaseCreditNotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Purchase Credit Notes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Credit Notes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Purchase Credit Notes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Purchase Credit Notes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the credit note reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -6119,24 +6191,28 @@ impl ListPurchaseCreditNotes {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Purchase Credit Notes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -6146,6 +6222,7 @@ impl ListPurchaseCreditNotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6154,6 +6231,7 @@ impl ListPurchaseCreditNotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6164,6 +6242,7 @@ impl ListPurchaseCreditNotes {
 
 impl sage_core::Operation for ListPurchaseCreditNotes {
     type Output = sage_core::Page<PurchaseCreditNote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6211,11 +6290,13 @@ pub struct ReleasePurchaseCreditNote {
 
 impl ReleasePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6226,6 +6307,7 @@ impl ReleasePurchaseCreditNote {
 
 impl sage_core::Operation for ReleasePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6259,6 +6341,7 @@ pub struct UpdatePurchaseCreditNote {
 
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseCreditNoteId>,
         purchase_credit_note: PurchaseCreditNoteUpdate,
@@ -6270,6 +6353,7 @@ impl UpdatePurchaseCreditNote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6280,6 +6364,7 @@ impl UpdatePurchaseCreditNote {
 
 impl sage_core::Operation for UpdatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_credit_note",
@@ -6311,11 +6396,13 @@ pub struct CreatePurchaseInvoice {
 
 impl CreatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_invoice: NewPurchaseInvoice) -> Self {
         Self { purchase_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6326,6 +6413,7 @@ impl CreatePurchaseInvoice {
 
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_invoice",
@@ -6357,11 +6445,13 @@ pub struct DeletePurchaseInvoice {
 
 impl DeletePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -6369,6 +6459,7 @@ impl DeletePurchaseInvoice {
 
 impl sage_core::Operation for DeletePurchaseInvoice {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6412,6 +6503,7 @@ pub struct GetPurchaseInvoice {
 
 impl GetPurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -6424,36 +6516,42 @@ impl GetPurchaseInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's associated corrections
+    #[inline]
     pub fn show_corrections(mut self, show_corrections: bool) -> Self {
         self.show_corrections = Some(show_corrections);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6464,6 +6562,7 @@ impl GetPurchaseInvoice {
 
 impl sage_core::Operation for GetPurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6530,59 +6629,69 @@ pub struct ListPurchaseInvoices {
 
 impl ListPurchaseInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Purchase Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Purchase Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Purchase Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -6593,24 +6702,28 @@ impl ListPurchaseInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Purchase Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -6620,6 +6733,7 @@ impl ListPurchaseInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6628,6 +6742,7 @@ impl ListPurchaseInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6638,6 +6753,7 @@ impl ListPurchaseInvoices {
 
 impl sage_core::Operation for ListPurchaseInvoices {
     type Output = sage_core::Page<PurchaseInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6686,11 +6802,13 @@ pub struct ReleasePurchaseInvoice {
 
 impl ReleasePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6701,6 +6819,7 @@ impl ReleasePurchaseInvoice {
 
 impl sage_core::Operation for ReleasePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6735,6 +6854,7 @@ pub struct UpdatePurchaseInvoice {
 
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseInvoiceId>,
         purchase_invoice: PurchaseInvoiceUpdate,
@@ -6746,6 +6866,7 @@ impl UpdatePurchaseInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6756,6 +6877,7 @@ impl UpdatePurchaseInvoice {
 
 impl sage_core::Operation for UpdatePurchaseInvoice {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_invoice",
@@ -6787,11 +6909,13 @@ pub struct CreatePurchaseQuickEntry {
 
 impl CreatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(purchase_quick_entry: NewPurchaseQuickEntry) -> Self {
         Self { purchase_quick_entry }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6802,6 +6926,7 @@ impl CreatePurchaseQuickEntry {
 
 impl sage_core::Operation for CreatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_quick_entry",
@@ -6833,11 +6958,13 @@ pub struct DeletePurchaseQuickEntry {
 
 impl DeletePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -6845,6 +6972,7 @@ impl DeletePurchaseQuickEntry {
 
 impl sage_core::Operation for DeletePurchaseQuickEntry {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6886,6 +7014,7 @@ pub struct GetPurchaseQuickEntry {
 
 impl GetPurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -6897,30 +7026,35 @@ impl GetPurchaseQuickEntry {
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6931,6 +7065,7 @@ impl GetPurchaseQuickEntry {
 
 impl sage_core::Operation for GetPurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6996,59 +7131,69 @@ pub struct ListPurchaseQuickEntries {
 
 impl ListPurchaseQuickEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Purchase Batch Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Purchase Batch Entries by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Purchase Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Purchase Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quick entry reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -7059,24 +7204,28 @@ impl ListPurchaseQuickEntries {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Purchase Batch Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -7086,6 +7235,7 @@ impl ListPurchaseQuickEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7094,6 +7244,7 @@ impl ListPurchaseQuickEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7104,6 +7255,7 @@ impl ListPurchaseQuickEntries {
 
 impl sage_core::Operation for ListPurchaseQuickEntries {
     type Output = sage_core::Page<PurchaseQuickEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7154,6 +7306,7 @@ pub struct UpdatePurchaseQuickEntry {
 
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::PurchaseQuickEntryId>,
         purchase_quick_entry: PurchaseQuickEntryUpdate,
@@ -7165,6 +7318,7 @@ impl UpdatePurchaseQuickEntry {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7175,6 +7329,7 @@ impl UpdatePurchaseQuickEntry {
 
 impl sage_core::Operation for UpdatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_quick_entry",

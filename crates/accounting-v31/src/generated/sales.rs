@@ -901,6 +901,7 @@ pub struct NewSalesCreditNote {
 
 impl NewSalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -1364,6 +1365,7 @@ pub struct NewSalesCreditNoteLine {
 
 impl NewSalesCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -1756,6 +1758,7 @@ pub struct NewSalesEstimate {
 
 impl NewSalesEstimate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -2189,6 +2192,7 @@ pub struct NewSalesEstimateLine {
 
 impl NewSalesEstimateLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -2593,6 +2597,7 @@ pub struct NewSalesInvoice {
 
 impl NewSalesInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -3075,6 +3080,7 @@ pub struct NewSalesInvoiceLine {
 
 impl NewSalesInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -3490,6 +3496,7 @@ pub struct NewSalesQuickEntry {
 
 impl NewSalesQuickEntry {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -3792,6 +3799,7 @@ pub struct NewSalesQuote {
 
 impl NewSalesQuote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
@@ -4223,6 +4231,7 @@ pub struct NewSalesQuoteLine {
 
 impl NewSalesQuoteLine {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         ledger_account_id: impl Into<super::ids::LedgerAccountId>,
@@ -11059,6 +11068,7 @@ impl sage_core::types::model::FromFields for SalesQuoteUpdate {
 
 impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCorrectiveInvoice) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -11148,6 +11158,7 @@ impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
 impl From<&super::common::ArtefactTaxAnalysis>
 for SalesCorrectiveInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11166,6 +11177,7 @@ for SalesCorrectiveInvoiceTaxAnalysisUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11192,6 +11204,7 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
 
 impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoiceLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11234,6 +11247,7 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11260,6 +11274,7 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate
 
 impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCreditNote) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -11344,6 +11359,7 @@ impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11362,6 +11378,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpd
 
 impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11388,6 +11405,7 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
 
 impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11414,6 +11432,7 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
 
 impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesCreditNoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11456,6 +11475,7 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
 
 impl From<&SalesEstimate> for SalesEstimateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesEstimate) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -11533,6 +11553,7 @@ impl From<&SalesEstimate> for SalesEstimateUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11551,6 +11572,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdat
 
 impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11577,6 +11599,7 @@ impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
 
 impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11619,6 +11642,7 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11645,6 +11669,7 @@ impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
 
 impl From<&SalesInvoice> for SalesInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoice) -> Self {
         Self {
             base_currency_cis_applicable_amount: read
@@ -11736,6 +11761,7 @@ impl From<&SalesInvoice> for SalesInvoiceUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -11754,6 +11780,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate
 
 impl From<&RecurringSalesInvoice> for SalesInvoiceRecurringInvoiceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &RecurringSalesInvoice) -> Self {
         Self {
             frequency: read.frequency,
@@ -11768,6 +11795,7 @@ impl From<&RecurringSalesInvoice> for SalesInvoiceRecurringInvoiceUpdate {
 
 impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11794,6 +11822,7 @@ impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
 
 impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesInvoiceLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -11836,6 +11865,7 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -11862,6 +11892,7 @@ impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
 
 impl From<&QuickEntry> for SalesQuickEntryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &QuickEntry) -> Self {
         Self {
             analysis_type_categories: read
@@ -11920,6 +11951,7 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
 impl From<&super::common::AnalysisTypeLineItem>
 for SalesQuickEntryAnalysisTypeCategoryUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AnalysisTypeLineItem) -> Self {
         Self {
             analysis_type_id: read
@@ -11933,6 +11965,7 @@ for SalesQuickEntryAnalysisTypeCategoryUpdate {
 
 impl From<&SalesQuote> for SalesQuoteUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuote) -> Self {
         Self {
             base_currency_net_amount: read.base_currency_net_amount,
@@ -12010,6 +12043,7 @@ impl From<&SalesQuote> for SalesQuoteUpdate {
 
 impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
         Self {
             goods_amount: read.goods_amount,
@@ -12028,6 +12062,7 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
 
 impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesQuoteLineItem) -> Self {
         Self {
             base_currency_discount_amount: read.base_currency_discount_amount,
@@ -12070,6 +12105,7 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
 
 impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -12096,6 +12132,7 @@ impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
 
 impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &SalesArtefactAddress) -> Self {
         Self {
             address_line_1: read.address_line_1.clone(),
@@ -12145,6 +12182,7 @@ pub struct GetArtefactStatus {
 
 impl GetArtefactStatus {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::ArtefactStatusId>) -> Self {
         Self {
             key: key.into(),
@@ -12153,12 +12191,14 @@ impl GetArtefactStatus {
     }
 
     /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12169,6 +12209,7 @@ impl GetArtefactStatus {
 
 impl sage_core::Operation for GetArtefactStatus {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12209,29 +12250,34 @@ pub struct ListArtefactStatuses {
 
 impl ListArtefactStatuses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Artefact Statuses per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Artefact Statuses
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12240,6 +12286,7 @@ impl ListArtefactStatuses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12250,6 +12297,7 @@ impl ListArtefactStatuses {
 
 impl sage_core::Operation for ListArtefactStatuses {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12287,6 +12335,7 @@ pub struct GetCorrectiveReasonCode {
 
 impl GetCorrectiveReasonCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CorrectiveReasonCodeId>) -> Self {
         Self {
             key: key.into(),
@@ -12295,12 +12344,14 @@ impl GetCorrectiveReasonCode {
     }
 
     /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12311,6 +12362,7 @@ impl GetCorrectiveReasonCode {
 
 impl sage_core::Operation for GetCorrectiveReasonCode {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12345,29 +12397,34 @@ pub struct ListCorrectiveReasonCodes {
 
 impl ListCorrectiveReasonCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Corrective Reason Codes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Corrective Reason Codes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12376,6 +12433,7 @@ impl ListCorrectiveReasonCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12386,6 +12444,7 @@ impl ListCorrectiveReasonCodes {
 
 impl sage_core::Operation for ListCorrectiveReasonCodes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12423,6 +12482,7 @@ pub struct GetEuGoodsServicesType {
 
 impl GetEuGoodsServicesType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::EuGoodsServicesTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -12431,12 +12491,14 @@ impl GetEuGoodsServicesType {
     }
 
     /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12447,6 +12509,7 @@ impl GetEuGoodsServicesType {
 
 impl sage_core::Operation for GetEuGoodsServicesType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12481,29 +12544,34 @@ pub struct ListEuGoodsServicesTypes {
 
 impl ListEuGoodsServicesTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of EU Goods Services Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of EU Goods Services Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12512,6 +12580,7 @@ impl ListEuGoodsServicesTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12522,6 +12591,7 @@ impl ListEuGoodsServicesTypes {
 
 impl sage_core::Operation for ListEuGoodsServicesTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12559,6 +12629,7 @@ pub struct GetEuSalesDescription {
 
 impl GetEuSalesDescription {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::EuSalesDescriptionId>) -> Self {
         Self {
             key: key.into(),
@@ -12567,12 +12638,14 @@ impl GetEuSalesDescription {
     }
 
     /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12583,6 +12656,7 @@ impl GetEuSalesDescription {
 
 impl sage_core::Operation for GetEuSalesDescription {
     type Output = EuSalesDescription;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12617,29 +12691,34 @@ pub struct ListEuSalesDescriptions {
 
 impl ListEuSalesDescriptions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Ec Sales Descriptions per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Ec Sales Descriptions
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12648,6 +12727,7 @@ impl ListEuSalesDescriptions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12658,6 +12738,7 @@ impl ListEuSalesDescriptions {
 
 impl sage_core::Operation for ListEuSalesDescriptions {
     type Output = sage_core::Page<EuSalesDescription>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12697,6 +12778,7 @@ pub struct CreateHostedArtefactPaymentSettings {
 
 impl CreateHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         hosted_artefact_payment_setting: NewHostedArtefactPaymentSetting,
     ) -> Self {
@@ -12706,6 +12788,7 @@ impl CreateHostedArtefactPaymentSettings {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12716,6 +12799,7 @@ impl CreateHostedArtefactPaymentSettings {
 
 impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_hosted_artefact_payment_settings",
@@ -12751,11 +12835,13 @@ pub struct DeleteHostedArtefactPaymentSettings {
 
 impl DeleteHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12763,6 +12849,7 @@ impl DeleteHostedArtefactPaymentSettings {
 
 impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12798,6 +12885,7 @@ pub struct GetHostedArtefactPaymentSettings {
 
 impl GetHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self {
             key: key.into(),
@@ -12806,12 +12894,14 @@ impl GetHostedArtefactPaymentSettings {
     }
 
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12822,6 +12912,7 @@ impl GetHostedArtefactPaymentSettings {
 
 impl sage_core::Operation for GetHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12862,35 +12953,41 @@ pub struct ListHostedArtefactPaymentSettings {
 
 impl ListHostedArtefactPaymentSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Hosted Artefact Payment Settings per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
+    #[inline]
     pub fn object_guid(mut self, object_guid: impl Into<String>) -> Self {
         self.object_guid = Some(object_guid.into());
         self
     }
 
     /// Go to specific page of Hosted Artefact Payment Settings
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12899,6 +12996,7 @@ impl ListHostedArtefactPaymentSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12909,6 +13007,7 @@ impl ListHostedArtefactPaymentSettings {
 
 impl sage_core::Operation for ListHostedArtefactPaymentSettings {
     type Output = sage_core::Page<HostedArtefactPaymentSetting>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12947,6 +13046,7 @@ pub struct GetQuickEntryType {
 
 impl GetQuickEntryType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::QuickEntryTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -12955,12 +13055,14 @@ impl GetQuickEntryType {
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12971,6 +13073,7 @@ impl GetQuickEntryType {
 
 impl sage_core::Operation for GetQuickEntryType {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13005,29 +13108,34 @@ pub struct ListQuickEntryTypes {
 
 impl ListQuickEntryTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Batch Entry Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Batch Entry Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13036,6 +13144,7 @@ impl ListQuickEntryTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13046,6 +13155,7 @@ impl ListQuickEntryTypes {
 
 impl sage_core::Operation for ListQuickEntryTypes {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13085,11 +13195,13 @@ pub struct CreateSalesCorrectiveInvoice {
 
 impl CreateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_corrective_invoice: NewSalesCorrectiveInvoice) -> Self {
         Self { sales_corrective_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13100,6 +13212,7 @@ impl CreateSalesCorrectiveInvoice {
 
 impl sage_core::Operation for CreateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_corrective_invoice",
@@ -13134,6 +13247,7 @@ pub struct DeleteSalesCorrectiveInvoice {
 
 impl DeleteSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -13142,12 +13256,14 @@ impl DeleteSalesCorrectiveInvoice {
     }
 
     /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13158,6 +13274,7 @@ impl DeleteSalesCorrectiveInvoice {
 
 impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13202,6 +13319,7 @@ pub struct GetSalesCorrectiveInvoice {
 
 impl GetSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -13214,36 +13332,42 @@ impl GetSalesCorrectiveInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13254,6 +13378,7 @@ impl GetSalesCorrectiveInvoice {
 
 impl sage_core::Operation for GetSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13320,59 +13445,69 @@ pub struct ListSalesCorrectiveInvoices {
 
 impl ListSalesCorrectiveInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Sales Corrective Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Corrective Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Corrective Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -13383,24 +13518,28 @@ impl ListSalesCorrectiveInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Corrective Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -13410,6 +13549,7 @@ impl ListSalesCorrectiveInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13418,6 +13558,7 @@ impl ListSalesCorrectiveInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13428,6 +13569,7 @@ impl ListSalesCorrectiveInvoices {
 
 impl sage_core::Operation for ListSalesCorrectiveInvoices {
     type Output = sage_core::Page<SalesCorrectiveInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13479,6 +13621,7 @@ pub struct UpdateSalesCorrectiveInvoice {
 
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesCorrectiveInvoiceId>,
         sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
@@ -13490,6 +13633,7 @@ impl UpdateSalesCorrectiveInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13500,6 +13644,7 @@ impl UpdateSalesCorrectiveInvoice {
 
 impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_corrective_invoice",
@@ -13531,11 +13676,13 @@ pub struct CreateSalesCreditNote {
 
 impl CreateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_credit_note: NewSalesCreditNote) -> Self {
         Self { sales_credit_note }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13546,6 +13693,7 @@ impl CreateSalesCreditNote {
 
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_credit_note",
@@ -13579,6 +13727,7 @@ pub struct DeleteSalesCreditNote {
 
 impl DeleteSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -13587,12 +13736,14 @@ impl DeleteSalesCreditNote {
     }
 
     /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13603,6 +13754,7 @@ impl DeleteSalesCreditNote {
 
 impl sage_core::Operation for DeleteSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13647,6 +13799,7 @@ pub struct GetSalesCreditNote {
 
 impl GetSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
@@ -13659,36 +13812,42 @@ impl GetSalesCreditNote {
     }
 
     /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13699,6 +13858,7 @@ impl GetSalesCreditNote {
 
 impl sage_core::Operation for GetSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13765,59 +13925,69 @@ pub struct ListSalesCreditNotes {
 
 impl ListSalesCreditNotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Sales Credit Notes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Credit Notes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Credit Notes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Credit Notes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the credit note reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -13828,24 +13998,28 @@ impl ListSalesCreditNotes {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Credit Notes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -13855,6 +14029,7 @@ impl ListSalesCreditNotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13863,6 +14038,7 @@ impl ListSalesCreditNotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13873,6 +14049,7 @@ impl ListSalesCreditNotes {
 
 impl sage_core::Operation for ListSalesCreditNotes {
     type Output = sage_core::Page<SalesCreditNote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13920,11 +14097,13 @@ pub struct ReleaseSalesCreditNote {
 
 impl ReleaseSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13935,6 +14114,7 @@ impl ReleaseSalesCreditNote {
 
 impl sage_core::Operation for ReleaseSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13968,6 +14148,7 @@ pub struct UpdateSalesCreditNote {
 
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesCreditNoteId>,
         sales_credit_note: SalesCreditNoteUpdate,
@@ -13979,6 +14160,7 @@ impl UpdateSalesCreditNote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13989,6 +14171,7 @@ impl UpdateSalesCreditNote {
 
 impl sage_core::Operation for UpdateSalesCreditNote {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_credit_note",
@@ -14019,11 +14202,13 @@ pub struct CreateSalesEstimate {
 
 impl CreateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_estimate: NewSalesEstimate) -> Self {
         Self { sales_estimate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14034,6 +14219,7 @@ impl CreateSalesEstimate {
 
 impl sage_core::Operation for CreateSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_estimate",
@@ -14064,11 +14250,13 @@ pub struct DeleteSalesEstimate {
 
 impl DeleteSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14076,6 +14264,7 @@ impl DeleteSalesEstimate {
 
 impl sage_core::Operation for DeleteSalesEstimate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14113,6 +14302,7 @@ pub struct GetSalesEstimate {
 
 impl GetSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self {
             key: key.into(),
@@ -14122,18 +14312,21 @@ impl GetSalesEstimate {
     }
 
     /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14144,6 +14337,7 @@ impl GetSalesEstimate {
 
 impl sage_core::Operation for GetSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14197,65 +14391,76 @@ pub struct ListSalesEstimates {
 
 impl ListSalesEstimates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to filter by Sales Estimates dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Estimates by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Estimates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Estimates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the estimate reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Estimates dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -14265,6 +14470,7 @@ impl ListSalesEstimates {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14273,6 +14479,7 @@ impl ListSalesEstimates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14283,6 +14490,7 @@ impl ListSalesEstimates {
 
 impl sage_core::Operation for ListSalesEstimates {
     type Output = sage_core::Page<SalesEstimate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14329,6 +14537,7 @@ pub struct UpdateSalesEstimate {
 
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesEstimateId>,
         sales_estimate: SalesEstimateUpdate,
@@ -14340,6 +14549,7 @@ impl UpdateSalesEstimate {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14350,6 +14560,7 @@ impl UpdateSalesEstimate {
 
 impl sage_core::Operation for UpdateSalesEstimate {
     type Output = SalesEstimate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_estimate",
@@ -14382,11 +14593,13 @@ pub struct CreateSalesInvoice {
 
 impl CreateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_invoice: NewSalesInvoice) -> Self {
         Self { sales_invoice }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14397,6 +14610,7 @@ impl CreateSalesInvoice {
 
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_invoice",
@@ -14431,6 +14645,7 @@ pub struct DeleteSalesInvoice {
 
 impl DeleteSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -14439,12 +14654,14 @@ impl DeleteSalesInvoice {
     }
 
     /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
+    #[inline]
     pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
         self.void_reason = Some(void_reason.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14455,6 +14672,7 @@ impl DeleteSalesInvoice {
 
 impl sage_core::Operation for DeleteSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14503,6 +14721,7 @@ pub struct GetSalesInvoice {
 
 impl GetSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
@@ -14517,48 +14736,56 @@ impl GetSalesInvoice {
     }
 
     /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+    #[inline]
     pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
         self.mark_as_sent = Some(mark_as_sent);
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's associated corrections
+    #[inline]
     pub fn show_corrections(mut self, show_corrections: bool) -> Self {
         self.show_corrections = Some(show_corrections);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Use this to show the artefact's associated recurring invoice template if present
+    #[inline]
     pub fn show_recurring_invoice(mut self, show_recurring_invoice: bool) -> Self {
         self.show_recurring_invoice = Some(show_recurring_invoice);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14569,6 +14796,7 @@ impl GetSalesInvoice {
 
 impl sage_core::Operation for GetSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14637,59 +14865,69 @@ pub struct ListSalesInvoices {
 
 impl ListSalesInvoices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Sales Invoices dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Invoices by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Invoices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Invoices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the invoice reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -14700,24 +14938,28 @@ impl ListSalesInvoices {
     /// created_at, updated_at, date, due_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Invoices dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -14727,6 +14969,7 @@ impl ListSalesInvoices {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14735,6 +14978,7 @@ impl ListSalesInvoices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14745,6 +14989,7 @@ impl ListSalesInvoices {
 
 impl sage_core::Operation for ListSalesInvoices {
     type Output = sage_core::Page<SalesInvoice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14794,11 +15039,13 @@ pub struct ReleaseSalesInvoice {
 
 impl ReleaseSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14809,6 +15056,7 @@ impl ReleaseSalesInvoice {
 
 impl sage_core::Operation for ReleaseSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14844,6 +15092,7 @@ pub struct UpdateSalesInvoice {
 
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesInvoiceId>,
         sales_invoice: SalesInvoiceUpdate,
@@ -14855,6 +15104,7 @@ impl UpdateSalesInvoice {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14865,6 +15115,7 @@ impl UpdateSalesInvoice {
 
 impl sage_core::Operation for UpdateSalesInvoice {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_invoice",
@@ -14896,11 +15147,13 @@ pub struct CreateSalesQuickEntry {
 
 impl CreateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_quick_entry: NewSalesQuickEntry) -> Self {
         Self { sales_quick_entry }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14911,6 +15164,7 @@ impl CreateSalesQuickEntry {
 
 impl sage_core::Operation for CreateSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_quick_entry",
@@ -14942,11 +15196,13 @@ pub struct DeleteSalesQuickEntry {
 
 impl DeleteSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14954,6 +15210,7 @@ impl DeleteSalesQuickEntry {
 
 impl sage_core::Operation for DeleteSalesQuickEntry {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14995,6 +15252,7 @@ pub struct GetSalesQuickEntry {
 
 impl GetSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self {
             key: key.into(),
@@ -15006,30 +15264,35 @@ impl GetSalesQuickEntry {
     }
 
     /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Use this to show the line item analysis types
+    #[inline]
     pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15040,6 +15303,7 @@ impl GetSalesQuickEntry {
 
 impl sage_core::Operation for GetSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15105,59 +15369,69 @@ pub struct ListSalesQuickEntries {
 
 impl ListSalesQuickEntries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+    #[inline]
     pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
         self.deleted_since = Some(deleted_since);
         self
     }
 
     /// Use this to filter by Sales Batch Entries dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Batch Entries by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Batch Entries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Batch Entries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quick entry reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
     }
 
     /// Use this to show the artefact's payments and allocations
+    #[inline]
     pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
@@ -15168,24 +15442,28 @@ impl ListSalesQuickEntries {
     /// created_at, updated_at, date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Batch Entries dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -15195,6 +15473,7 @@ impl ListSalesQuickEntries {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15203,6 +15482,7 @@ impl ListSalesQuickEntries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15213,6 +15493,7 @@ impl ListSalesQuickEntries {
 
 impl sage_core::Operation for ListSalesQuickEntries {
     type Output = sage_core::Page<QuickEntry>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15263,6 +15544,7 @@ pub struct UpdateSalesQuickEntry {
 
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesQuickEntryId>,
         sales_quick_entry: SalesQuickEntryUpdate,
@@ -15274,6 +15556,7 @@ impl UpdateSalesQuickEntry {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15284,6 +15567,7 @@ impl UpdateSalesQuickEntry {
 
 impl sage_core::Operation for UpdateSalesQuickEntry {
     type Output = QuickEntry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_quick_entry",
@@ -15315,11 +15599,13 @@ pub struct CreateSalesQuote {
 
 impl CreateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sales_quote: NewSalesQuote) -> Self {
         Self { sales_quote }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15330,6 +15616,7 @@ impl CreateSalesQuote {
 
 impl sage_core::Operation for CreateSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_quote",
@@ -15361,11 +15648,13 @@ pub struct DeleteSalesQuote {
 
 impl DeleteSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15373,6 +15662,7 @@ impl DeleteSalesQuote {
 
 impl sage_core::Operation for DeleteSalesQuote {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15410,6 +15700,7 @@ pub struct GetSalesQuote {
 
 impl GetSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self {
             key: key.into(),
@@ -15419,18 +15710,21 @@ impl GetSalesQuote {
     }
 
     /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15441,6 +15735,7 @@ impl GetSalesQuote {
 
 impl sage_core::Operation for GetSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15500,47 +15795,55 @@ pub struct ListSalesQuotes {
 
 impl ListSalesQuotes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to filter by Sales Quotes dates
+    #[inline]
     pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
         self.from_date = Some(from_date);
         self
     }
 
     /// Use this to filter Sales Quotes by whether they have attachments or not
+    #[inline]
     pub fn has_attachments(mut self, has_attachments: bool) -> Self {
         self.has_attachments = Some(has_attachments);
         self
     }
 
     /// Returns the given number of Sales Quotes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Sales Quotes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter by the quote reference or contact name.
+    #[inline]
     pub fn search(mut self, search: impl Into<String>) -> Self {
         self.search = Some(search.into());
         self
@@ -15551,24 +15854,28 @@ impl ListSalesQuotes {
     /// created_at, updated_at, date, expiry_date
     ///
     /// Example: `sort=created_at` or `sort=created_at:desc`
+    #[inline]
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
         self
     }
 
     /// Use this to filter by status id
+    #[inline]
     pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
         self.status_id = Some(status_id.into());
         self
     }
 
     /// Use this to filter by Sales Quotes dates
+    #[inline]
     pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
         self.to_date = Some(to_date);
         self
     }
 
     /// Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -15578,6 +15885,7 @@ impl ListSalesQuotes {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15586,6 +15894,7 @@ impl ListSalesQuotes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15596,6 +15905,7 @@ impl ListSalesQuotes {
 
 impl sage_core::Operation for ListSalesQuotes {
     type Output = sage_core::Page<SalesQuote>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15644,6 +15954,7 @@ pub struct UpdateSalesQuote {
 
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::SalesQuoteId>,
         sales_quote: SalesQuoteUpdate,
@@ -15655,6 +15966,7 @@ impl UpdateSalesQuote {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15665,6 +15977,7 @@ impl UpdateSalesQuote {
 
 impl sage_core::Operation for UpdateSalesQuote {
     type Output = SalesQuote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_quote",

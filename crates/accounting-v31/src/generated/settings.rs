@@ -2079,6 +2079,7 @@ pub enum InvoiceSettingsCustomerCreditTerms {
 
 impl InvoiceSettingsCustomerCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndInvoice => "month_end_invoice",
@@ -2090,6 +2091,7 @@ impl InvoiceSettingsCustomerCreditTerms {
 }
 
 impl From<String> for InvoiceSettingsCustomerCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_invoice" => Self::MonthEndInvoice,
@@ -2101,12 +2103,14 @@ impl From<String> for InvoiceSettingsCustomerCreditTerms {
 }
 
 impl From<&str> for InvoiceSettingsCustomerCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for InvoiceSettingsCustomerCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2142,6 +2146,7 @@ pub enum InvoiceSettingsVendorCreditTerms {
 
 impl InvoiceSettingsVendorCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndPayment => "month_end_payment",
@@ -2153,6 +2158,7 @@ impl InvoiceSettingsVendorCreditTerms {
 }
 
 impl From<String> for InvoiceSettingsVendorCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_payment" => Self::MonthEndPayment,
@@ -2164,12 +2170,14 @@ impl From<String> for InvoiceSettingsVendorCreditTerms {
 }
 
 impl From<&str> for InvoiceSettingsVendorCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for InvoiceSettingsVendorCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2931,6 +2939,7 @@ pub enum InvoiceSettingsUpdateCustomerCreditTerms {
 
 impl InvoiceSettingsUpdateCustomerCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndInvoice => "month_end_invoice",
@@ -2942,6 +2951,7 @@ impl InvoiceSettingsUpdateCustomerCreditTerms {
 }
 
 impl From<String> for InvoiceSettingsUpdateCustomerCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_invoice" => Self::MonthEndInvoice,
@@ -2953,12 +2963,14 @@ impl From<String> for InvoiceSettingsUpdateCustomerCreditTerms {
 }
 
 impl From<&str> for InvoiceSettingsUpdateCustomerCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for InvoiceSettingsUpdateCustomerCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2994,6 +3006,7 @@ pub enum InvoiceSettingsUpdateVendorCreditTerms {
 
 impl InvoiceSettingsUpdateVendorCreditTerms {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MonthEndPayment => "month_end_payment",
@@ -3005,6 +3018,7 @@ impl InvoiceSettingsUpdateVendorCreditTerms {
 }
 
 impl From<String> for InvoiceSettingsUpdateVendorCreditTerms {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "month_end_payment" => Self::MonthEndPayment,
@@ -3016,12 +3030,14 @@ impl From<String> for InvoiceSettingsUpdateVendorCreditTerms {
 }
 
 impl From<&str> for InvoiceSettingsUpdateVendorCreditTerms {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for InvoiceSettingsUpdateVendorCreditTerms {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3419,6 +3435,7 @@ pub struct NewMigrationTaxReturn {
 
 impl NewMigrationTaxReturn {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         tax_return_frequency_id: impl Into<super::ids::TaxReturnFrequencyId>,
         from_date: sage_core::types::Date,
@@ -3751,6 +3768,7 @@ impl sage_core::types::model::FromFields for PrintStatements {
 
 impl From<&BusinessSettings> for BusinessSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &BusinessSettings) -> Self {
         Self {
             auxiliary_accounts_visible: read.auxiliary_accounts_visible,
@@ -3786,6 +3804,7 @@ impl From<&BusinessSettings> for BusinessSettingsUpdate {
 
 impl From<&DefaultLedgerAccounts> for BusinessSettingsDefaultLedgerAccountsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DefaultLedgerAccounts) -> Self {
         Self {
             bank_charges_ledger_account_id: read
@@ -3871,6 +3890,7 @@ impl From<&DefaultLedgerAccounts> for BusinessSettingsDefaultLedgerAccountsUpdat
 
 impl From<&CisSettings> for CisSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &CisSettings) -> Self {
         Self {
             accounts_office_reference: read.accounts_office_reference.clone(),
@@ -3889,6 +3909,7 @@ impl From<&CisSettings> for CisSettingsUpdate {
 
 impl From<&DatevSettings> for DatevSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DatevSettings) -> Self {
         Self {
             client_number: read.client_number,
@@ -3902,6 +3923,7 @@ impl From<&DatevSettings> for DatevSettingsUpdate {
 
 impl From<&EmailSettings> for EmailSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &EmailSettings) -> Self {
         Self {
             default_messages: read
@@ -3919,6 +3941,7 @@ impl From<&EmailSettings> for EmailSettingsUpdate {
 
 impl From<&DefaultMessages> for EmailSettingsDefaultMessageUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &DefaultMessages) -> Self {
         Self {
             locale: read.locale.clone(),
@@ -3931,6 +3954,7 @@ impl From<&DefaultMessages> for EmailSettingsDefaultMessageUpdate {
 
 impl From<&FinancialSettings> for FinancialSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &FinancialSettings) -> Self {
         Self {
             accounting_type: read.accounting_type.clone(),
@@ -3971,6 +3995,7 @@ impl From<&FinancialSettings> for FinancialSettingsUpdate {
 
 impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettings) -> Self {
         Self {
             customer_credit_days: read.customer_credit_days,
@@ -4050,6 +4075,7 @@ impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
 
 impl From<&PrintStatements> for InvoiceSettingsPrintStatementsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PrintStatements) -> Self {
         Self {
             days_overdue: read.days_overdue,
@@ -4061,6 +4087,7 @@ impl From<&PrintStatements> for InvoiceSettingsPrintStatementsUpdate {
 
 impl From<&PrintContactDetails> for InvoiceSettingsPrintContactDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &PrintContactDetails) -> Self {
         Self {
             business_name: read.business_name,
@@ -4077,6 +4104,7 @@ impl From<&PrintContactDetails> for InvoiceSettingsPrintContactDetailsUpdate {
 
 impl From<&InvoiceSettingsLineItemTitles> for InvoiceSettingsLineItemTitlesUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettingsLineItemTitles) -> Self {
         Self {
             description: read.description.clone(),
@@ -4090,6 +4118,7 @@ impl From<&InvoiceSettingsLineItemTitles> for InvoiceSettingsLineItemTitlesUpdat
 
 impl From<&FooterDetails> for InvoiceSettingsFooterDetailsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &FooterDetails) -> Self {
         Self {
             column_1: read.column_1.clone(),
@@ -4102,6 +4131,7 @@ impl From<&FooterDetails> for InvoiceSettingsFooterDetailsUpdate {
 
 impl From<&InvoiceSettingsDocumentHeadings> for InvoiceSettingsDocumentHeadingsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &InvoiceSettingsDocumentHeadings) -> Self {
         Self {
             delivery_note: read.delivery_note.clone(),
@@ -4120,6 +4150,7 @@ impl From<&InvoiceSettingsDocumentHeadings> for InvoiceSettingsDocumentHeadingsU
 
 impl From<&Migration> for MigrationsUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &Migration) -> Self {
         Self {
             completed_at: read.completed_at,
@@ -4155,6 +4186,7 @@ pub struct GetBusinessActivityType {
 
 impl GetBusinessActivityType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessActivityTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -4163,12 +4195,14 @@ impl GetBusinessActivityType {
     }
 
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4179,6 +4213,7 @@ impl GetBusinessActivityType {
 
 impl sage_core::Operation for GetBusinessActivityType {
     type Output = BusinessActivityType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4213,29 +4248,34 @@ pub struct ListBusinessActivityTypes {
 
 impl ListBusinessActivityTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Business Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Business Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4244,6 +4284,7 @@ impl ListBusinessActivityTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4254,6 +4295,7 @@ impl ListBusinessActivityTypes {
 
 impl sage_core::Operation for ListBusinessActivityTypes {
     type Output = sage_core::Page<BusinessActivityType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4290,11 +4332,13 @@ pub struct GetBusinessSettings {}
 
 impl GetBusinessSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4305,6 +4349,7 @@ impl GetBusinessSettings {
 
 impl sage_core::Operation for GetBusinessSettings {
     type Output = BusinessSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4337,11 +4382,13 @@ pub struct UpdateBusinessSettings {
 
 impl UpdateBusinessSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(business_settings: BusinessSettingsUpdate) -> Self {
         Self { business_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4352,6 +4399,7 @@ impl UpdateBusinessSettings {
 
 impl sage_core::Operation for UpdateBusinessSettings {
     type Output = BusinessSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_business_settings",
@@ -4381,6 +4429,7 @@ pub struct GetBusinessType {
 
 impl GetBusinessType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::BusinessTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -4389,12 +4438,14 @@ impl GetBusinessType {
     }
 
     /// Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4405,6 +4456,7 @@ impl GetBusinessType {
 
 impl sage_core::Operation for GetBusinessType {
     type Output = BusinessType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4439,29 +4491,34 @@ pub struct ListBusinessTypes {
 
 impl ListBusinessTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of For Business Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of For Business Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4470,6 +4527,7 @@ impl ListBusinessTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4480,6 +4538,7 @@ impl ListBusinessTypes {
 
 impl sage_core::Operation for ListBusinessTypes {
     type Output = sage_core::Page<BusinessType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4516,11 +4575,13 @@ pub struct GetCisSettings {}
 
 impl GetCisSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4531,6 +4592,7 @@ impl GetCisSettings {
 
 impl sage_core::Operation for GetCisSettings {
     type Output = CisSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4563,11 +4625,13 @@ pub struct UpdateCisSettings {
 
 impl UpdateCisSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(cis_settings: CisSettingsUpdate) -> Self {
         Self { cis_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4578,6 +4642,7 @@ impl UpdateCisSettings {
 
 impl sage_core::Operation for UpdateCisSettings {
     type Output = CisSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_cis_settings",
@@ -4607,6 +4672,7 @@ pub struct GetCountry {
 
 impl GetCountry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountryId>) -> Self {
         Self {
             key: key.into(),
@@ -4615,12 +4681,14 @@ impl GetCountry {
     }
 
     /// Specify the attributes that you want to expose for the Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4631,6 +4699,7 @@ impl GetCountry {
 
 impl sage_core::Operation for GetCountry {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4665,29 +4734,34 @@ pub struct ListCountries {
 
 impl ListCountries {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Countries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Countries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4696,6 +4770,7 @@ impl ListCountries {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4706,6 +4781,7 @@ impl ListCountries {
 
 impl sage_core::Operation for ListCountries {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4743,6 +4819,7 @@ pub struct GetCountryGroup {
 
 impl GetCountryGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountryGroupId>) -> Self {
         Self {
             key: key.into(),
@@ -4751,12 +4828,14 @@ impl GetCountryGroup {
     }
 
     /// Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4767,6 +4846,7 @@ impl GetCountryGroup {
 
 impl sage_core::Operation for GetCountryGroup {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4801,29 +4881,34 @@ pub struct ListCountryGroups {
 
 impl ListCountryGroups {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Country Groups per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Country Groups
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4832,6 +4917,7 @@ impl ListCountryGroups {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4842,6 +4928,7 @@ impl ListCountryGroups {
 
 impl sage_core::Operation for ListCountryGroups {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4879,6 +4966,7 @@ pub struct GetCountriesOfRegistration {
 
 impl GetCountriesOfRegistration {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::CountriesOfRegistrationId>) -> Self {
         Self {
             key: key.into(),
@@ -4887,12 +4975,14 @@ impl GetCountriesOfRegistration {
     }
 
     /// Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4903,6 +4993,7 @@ impl GetCountriesOfRegistration {
 
 impl sage_core::Operation for GetCountriesOfRegistration {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4937,29 +5028,34 @@ pub struct ListCountriesOfRegistration {
 
 impl ListCountriesOfRegistration {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Registered Countries per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Registered Countries
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4968,6 +5064,7 @@ impl ListCountriesOfRegistration {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4978,6 +5075,7 @@ impl ListCountriesOfRegistration {
 
 impl sage_core::Operation for ListCountriesOfRegistration {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5014,11 +5112,13 @@ pub struct GetDatevSettings {}
 
 impl GetDatevSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5029,6 +5129,7 @@ impl GetDatevSettings {
 
 impl sage_core::Operation for GetDatevSettings {
     type Output = DatevSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5061,11 +5162,13 @@ pub struct UpdateDatevSettings {
 
 impl UpdateDatevSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(datev_settings: DatevSettingsUpdate) -> Self {
         Self { datev_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5076,6 +5179,7 @@ impl UpdateDatevSettings {
 
 impl sage_core::Operation for UpdateDatevSettings {
     type Output = DatevSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_datev_settings",
@@ -5104,11 +5208,13 @@ pub struct GetEmailSettings {}
 
 impl GetEmailSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5119,6 +5225,7 @@ impl GetEmailSettings {
 
 impl sage_core::Operation for GetEmailSettings {
     type Output = EmailSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5151,11 +5258,13 @@ pub struct UpdateEmailSettings {
 
 impl UpdateEmailSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_settings: EmailSettingsUpdate) -> Self {
         Self { email_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5166,6 +5275,7 @@ impl UpdateEmailSettings {
 
 impl sage_core::Operation for UpdateEmailSettings {
     type Output = EmailSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_email_settings",
@@ -5195,11 +5305,13 @@ pub struct GetFinancialSettings {}
 
 impl GetFinancialSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5210,6 +5322,7 @@ impl GetFinancialSettings {
 
 impl sage_core::Operation for GetFinancialSettings {
     type Output = FinancialSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5243,11 +5356,13 @@ pub struct UpdateFinancialSettings {
 
 impl UpdateFinancialSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(financial_settings: FinancialSettingsUpdate) -> Self {
         Self { financial_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5258,6 +5373,7 @@ impl UpdateFinancialSettings {
 
 impl sage_core::Operation for UpdateFinancialSettings {
     type Output = FinancialSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_financial_settings",
@@ -5287,11 +5403,13 @@ pub struct GetInvoiceSettings {}
 
 impl GetInvoiceSettings {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5302,6 +5420,7 @@ impl GetInvoiceSettings {
 
 impl sage_core::Operation for GetInvoiceSettings {
     type Output = InvoiceSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5335,11 +5454,13 @@ pub struct UpdateInvoiceSettings {
 
 impl UpdateInvoiceSettings {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(invoice_settings: InvoiceSettingsUpdate) -> Self {
         Self { invoice_settings }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5350,6 +5471,7 @@ impl UpdateInvoiceSettings {
 
 impl sage_core::Operation for UpdateInvoiceSettings {
     type Output = InvoiceSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_invoice_settings",
@@ -5379,6 +5501,7 @@ pub struct GetLegalFormType {
 
 impl GetLegalFormType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::LegalFormTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -5387,12 +5510,14 @@ impl GetLegalFormType {
     }
 
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5403,6 +5528,7 @@ impl GetLegalFormType {
 
 impl sage_core::Operation for GetLegalFormType {
     type Output = LegalFormType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5437,29 +5563,34 @@ pub struct ListLegalFormTypes {
 
 impl ListLegalFormTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Business Classifications per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Business Classifications
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5468,6 +5599,7 @@ impl ListLegalFormTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5478,6 +5610,7 @@ impl ListLegalFormTypes {
 
 impl sage_core::Operation for ListLegalFormTypes {
     type Output = sage_core::Page<LegalFormType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5517,11 +5650,13 @@ pub struct CreateMigrationTaxReturn {
 
 impl CreateMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(migration_tax_return: NewMigrationTaxReturn) -> Self {
         Self { migration_tax_return }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5532,6 +5667,7 @@ impl CreateMigrationTaxReturn {
 
 impl sage_core::Operation for CreateMigrationTaxReturn {
     type Output = MigrationTaxReturn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_migration_tax_return",
@@ -5566,6 +5702,7 @@ pub struct GetMigrationTaxReturn {
 
 impl GetMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::MigrationTaxReturnId>) -> Self {
         Self {
             key: key.into(),
@@ -5574,12 +5711,14 @@ impl GetMigrationTaxReturn {
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5590,6 +5729,7 @@ impl GetMigrationTaxReturn {
 
 impl sage_core::Operation for GetMigrationTaxReturn {
     type Output = MigrationTaxReturn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5628,29 +5768,34 @@ pub struct ListMigrationTaxReturns {
 
 impl ListMigrationTaxReturns {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Migration Tax Returns per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Migration Tax Returns
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5659,6 +5804,7 @@ impl ListMigrationTaxReturns {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5669,6 +5815,7 @@ impl ListMigrationTaxReturns {
 
 impl sage_core::Operation for ListMigrationTaxReturns {
     type Output = sage_core::Page<MigrationTaxReturn>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5706,11 +5853,13 @@ pub struct GetMigrations {}
 
 impl GetMigrations {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5721,6 +5870,7 @@ impl GetMigrations {
 
 impl sage_core::Operation for GetMigrations {
     type Output = Migration;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5754,11 +5904,13 @@ pub struct UpdateMigrations {
 
 impl UpdateMigrations {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(migrations: MigrationsUpdate) -> Self {
         Self { migrations }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5769,6 +5921,7 @@ impl UpdateMigrations {
 
 impl sage_core::Operation for UpdateMigrations {
     type Output = Migration;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_migrations",

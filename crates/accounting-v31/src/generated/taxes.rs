@@ -28,6 +28,7 @@ pub struct NewTaxRate {
 
 impl NewTaxRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             agency: None,
@@ -104,6 +105,7 @@ pub struct NewTaxRateComponentTaxRate {
 
 impl NewTaxRateComponentTaxRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             agency: None,
@@ -541,6 +543,7 @@ impl sage_core::types::model::FromFields for TaxType {
 
 impl From<&TaxProfile> for TaxProfileUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &TaxProfile) -> Self {
         Self {
             address_region: read
@@ -565,6 +568,7 @@ impl From<&TaxProfile> for TaxProfileUpdate {
 
 impl From<&super::common::AddressRegion> for TaxProfileAddressRegionUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::AddressRegion) -> Self {
         Self {
             code: read.code.clone(),
@@ -576,6 +580,7 @@ impl From<&super::common::AddressRegion> for TaxProfileAddressRegionUpdate {
 
 impl From<&super::common::TaxRate> for TaxRateUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
     fn from(read: &super::common::TaxRate) -> Self {
         Self {
             agency: read.agency.clone(),
@@ -650,6 +655,7 @@ pub enum ListTaxDeterminationsArtefactLineGoodsServicesType {
 
 impl ListTaxDeterminationsArtefactLineGoodsServicesType {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Goods => "GOODS",
@@ -660,6 +666,7 @@ impl ListTaxDeterminationsArtefactLineGoodsServicesType {
 }
 
 impl From<String> for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "GOODS" => Self::Goods,
@@ -670,12 +677,14 @@ impl From<String> for ListTaxDeterminationsArtefactLineGoodsServicesType {
 }
 
 impl From<&str> for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -710,6 +719,7 @@ pub enum ListTaxDeterminationsUsage {
 
 impl ListTaxDeterminationsUsage {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sales => "sales",
@@ -720,6 +730,7 @@ impl ListTaxDeterminationsUsage {
 }
 
 impl From<String> for ListTaxDeterminationsUsage {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "sales" => Self::Sales,
@@ -730,12 +741,14 @@ impl From<String> for ListTaxDeterminationsUsage {
 }
 
 impl From<&str> for ListTaxDeterminationsUsage {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxDeterminationsUsage {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -757,6 +770,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
 
 impl ListTaxDeterminations {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(usage: ListTaxDeterminationsUsage) -> Self {
         Self {
             artefact_id: None,
@@ -778,12 +792,14 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact id
+    #[inline]
     pub fn artefact_id(mut self, artefact_id: impl Into<String>) -> Self {
         self.artefact_id = Some(artefact_id.into());
         self
     }
 
     /// The artefact line amount
+    #[inline]
     pub fn artefact_line_amount(
         mut self,
         artefact_line_amount: sage_core::types::Decimal,
@@ -793,6 +809,7 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line description
+    #[inline]
     pub fn artefact_line_description(
         mut self,
         artefact_line_description: impl Into<String>,
@@ -802,6 +819,7 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line goods and service type
+    #[inline]
     pub fn artefact_line_goods_services_type(
         mut self,
         artefact_line_goods_services_type: ListTaxDeterminationsArtefactLineGoodsServicesType,
@@ -811,12 +829,14 @@ impl ListTaxDeterminations {
     }
 
     /// The artefact line id
+    #[inline]
     pub fn artefact_line_id(mut self, artefact_line_id: impl Into<String>) -> Self {
         self.artefact_line_id = Some(artefact_line_id.into());
         self
     }
 
     /// The artefact line includes tax
+    #[inline]
     pub fn artefact_line_tax_included(
         mut self,
         artefact_line_tax_included: impl Into<String>,
@@ -826,30 +846,35 @@ impl ListTaxDeterminations {
     }
 
     /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter by contact id
+    #[inline]
     pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
         self.contact_id = Some(contact_id.into());
         self
     }
 
     /// Use this to return results on a specified date.
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Include destination vat
+    #[inline]
     pub fn include_destination_vat(mut self, include_destination_vat: bool) -> Self {
         self.include_destination_vat = Some(include_destination_vat);
         self
     }
 
     /// Include line determination
+    #[inline]
     pub fn include_line_determination(
         mut self,
         include_line_determination: bool,
@@ -859,24 +884,28 @@ impl ListTaxDeterminations {
     }
 
     /// Returns the given number of Tax Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Display recargo retailer rates
+    #[inline]
     pub fn retailer_rates(mut self, retailer_rates: bool) -> Self {
         self.retailer_rates = Some(retailer_rates);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -885,6 +914,7 @@ impl ListTaxDeterminations {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -895,6 +925,7 @@ impl ListTaxDeterminations {
 
 impl sage_core::Operation for ListTaxDeterminations {
     type Output = sage_core::Page<super::common::TaxRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -950,6 +981,7 @@ pub struct GetTaxOffice {
 
 impl GetTaxOffice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxOfficeId>) -> Self {
         Self {
             key: key.into(),
@@ -958,12 +990,14 @@ impl GetTaxOffice {
     }
 
     /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -974,6 +1008,7 @@ impl GetTaxOffice {
 
 impl sage_core::Operation for GetTaxOffice {
     type Output = TaxOffice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1008,29 +1043,34 @@ pub struct ListTaxOffices {
 
 impl ListTaxOffices {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Tax Offices per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Offices
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1039,6 +1079,7 @@ impl ListTaxOffices {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1049,6 +1090,7 @@ impl ListTaxOffices {
 
 impl sage_core::Operation for ListTaxOffices {
     type Output = sage_core::Page<TaxOffice>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1091,6 +1133,7 @@ pub struct GetTaxProfile {
 
 impl GetTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxProfileId>) -> Self {
         Self {
             key: key.into(),
@@ -1099,12 +1142,14 @@ impl GetTaxProfile {
     }
 
     /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1115,6 +1160,7 @@ impl GetTaxProfile {
 
 impl sage_core::Operation for GetTaxProfile {
     type Output = TaxProfile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1156,29 +1202,34 @@ pub struct ListTaxProfiles {
 
 impl ListTaxProfiles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Tax Profiles per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Profiles
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1188,6 +1239,7 @@ impl ListTaxProfiles {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1196,6 +1248,7 @@ impl ListTaxProfiles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1206,6 +1259,7 @@ impl ListTaxProfiles {
 
 impl sage_core::Operation for ListTaxProfiles {
     type Output = sage_core::Page<TaxProfile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1249,6 +1303,7 @@ pub struct UpdateTaxProfile {
 
 impl UpdateTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         key: impl Into<super::ids::TaxProfileId>,
         tax_profile: TaxProfileUpdate,
@@ -1260,6 +1315,7 @@ impl UpdateTaxProfile {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1270,6 +1326,7 @@ impl UpdateTaxProfile {
 
 impl sage_core::Operation for UpdateTaxProfile {
     type Output = TaxProfile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_tax_profile",
@@ -1297,11 +1354,13 @@ pub struct CreateTaxRate {
 
 impl CreateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(tax_rate: NewTaxRate) -> Self {
         Self { tax_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1312,6 +1371,7 @@ impl CreateTaxRate {
 
 impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_tax_rate", sage_core::Method::Post, "/tax_rates")
             .idempotency_field("tax_rate")
@@ -1335,11 +1395,13 @@ pub struct DeleteTaxRate {
 
 impl DeleteTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self { key: key.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -1347,6 +1409,7 @@ impl DeleteTaxRate {
 
 impl sage_core::Operation for DeleteTaxRate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1388,6 +1451,7 @@ pub struct GetTaxRate {
 
 impl GetTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self {
             key: key.into(),
@@ -1397,18 +1461,21 @@ impl GetTaxRate {
     }
 
     /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to show the tax rate percentage on the given date
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1419,6 +1486,7 @@ impl GetTaxRate {
 
 impl sage_core::Operation for GetTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1476,35 +1544,41 @@ pub struct ListTaxRates {
 
 impl ListTaxRates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Use this to filter by address region id
+    #[inline]
     pub fn address_region_id(mut self, address_region_id: impl Into<String>) -> Self {
         self.address_region_id = Some(address_region_id.into());
         self
     }
 
     /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Use this to filter Tax Rates to CIS only records
+    #[inline]
     pub fn cis_only(mut self, cis_only: bool) -> Self {
         self.cis_only = Some(cis_only);
         self
     }
 
     /// Use this to return results on a specified date.
+    #[inline]
     pub fn date(mut self, date: sage_core::types::Date) -> Self {
         self.date = Some(date);
         self
     }
 
     /// Include vat destination tax rates
+    #[inline]
     pub fn include_destination_vat_rates(
         mut self,
         include_destination_vat_rates: bool,
@@ -1514,24 +1588,28 @@ impl ListTaxRates {
     }
 
     /// Use this to include historical data in the response
+    #[inline]
     pub fn include_historical_data(mut self, include_historical_data: bool) -> Self {
         self.include_historical_data = Some(include_historical_data);
         self
     }
 
     /// Returns the given number of Tax Rates per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Rates
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
+    #[inline]
     pub fn updated_or_created_since(
         mut self,
         updated_or_created_since: sage_core::types::DateTime,
@@ -1541,12 +1619,14 @@ impl ListTaxRates {
     }
 
     /// possible values are `sales` and `purchase`
+    #[inline]
     pub fn usage(mut self, usage: impl Into<String>) -> Self {
         self.usage = Some(usage.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1555,6 +1635,7 @@ impl ListTaxRates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1565,6 +1646,7 @@ impl ListTaxRates {
 
 impl sage_core::Operation for ListTaxRates {
     type Output = sage_core::Page<super::common::TaxRate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1611,11 +1693,13 @@ pub struct UpdateTaxRate {
 
 impl UpdateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxRateId>, tax_rate: TaxRateUpdate) -> Self {
         Self { key: key.into(), tax_rate }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1626,6 +1710,7 @@ impl UpdateTaxRate {
 
 impl sage_core::Operation for UpdateTaxRate {
     type Output = super::common::TaxRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_tax_rate",
@@ -1656,6 +1741,7 @@ pub struct GetTaxReturnFrequency {
 
 impl GetTaxReturnFrequency {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxReturnFrequencyId>) -> Self {
         Self {
             key: key.into(),
@@ -1664,12 +1750,14 @@ impl GetTaxReturnFrequency {
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1680,6 +1768,7 @@ impl GetTaxReturnFrequency {
 
 impl sage_core::Operation for GetTaxReturnFrequency {
     type Output = super::common::Base;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1734,6 +1823,7 @@ pub enum ListTaxReturnFrequenciesTaxTypeId {
 
 impl ListTaxReturnFrequenciesTaxTypeId {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CaGstHst => "CA_GST_HST",
@@ -1747,6 +1837,7 @@ impl ListTaxReturnFrequenciesTaxTypeId {
 }
 
 impl From<String> for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "CA_GST_HST" => Self::CaGstHst,
@@ -1760,12 +1851,14 @@ impl From<String> for ListTaxReturnFrequenciesTaxTypeId {
 }
 
 impl From<&str> for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
 impl std::fmt::Display for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1787,29 +1880,34 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
 
 impl ListTaxReturnFrequencies {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Tax Submission Frequency Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Submission Frequency Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
+    #[inline]
     pub fn tax_type_id(
         mut self,
         tax_type_id: ListTaxReturnFrequenciesTaxTypeId,
@@ -1819,6 +1917,7 @@ impl ListTaxReturnFrequencies {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1827,6 +1926,7 @@ impl ListTaxReturnFrequencies {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1837,6 +1937,7 @@ impl ListTaxReturnFrequencies {
 
 impl sage_core::Operation for ListTaxReturnFrequencies {
     type Output = sage_core::Page<super::common::Base>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1878,6 +1979,7 @@ pub struct GetTaxScheme {
 
 impl GetTaxScheme {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxSchemeId>) -> Self {
         Self {
             key: key.into(),
@@ -1886,12 +1988,14 @@ impl GetTaxScheme {
     }
 
     /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1902,6 +2006,7 @@ impl GetTaxScheme {
 
 impl sage_core::Operation for GetTaxScheme {
     type Output = super::common::TaxScheme;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -1936,29 +2041,34 @@ pub struct ListTaxSchemes {
 
 impl ListTaxSchemes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Tax Schemes per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Schemes
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -1967,6 +2077,7 @@ impl ListTaxSchemes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -1977,6 +2088,7 @@ impl ListTaxSchemes {
 
 impl sage_core::Operation for ListTaxSchemes {
     type Output = sage_core::Page<super::common::TaxScheme>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2014,6 +2126,7 @@ pub struct GetTaxType {
 
 impl GetTaxType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<super::ids::TaxTypeId>) -> Self {
         Self {
             key: key.into(),
@@ -2022,12 +2135,14 @@ impl GetTaxType {
     }
 
     /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxType> {
         client.send(self).await
     }
@@ -2035,6 +2150,7 @@ impl GetTaxType {
 
 impl sage_core::Operation for GetTaxType {
     type Output = TaxType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2069,29 +2185,34 @@ pub struct ListTaxTypes {
 
 impl ListTaxTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+    #[inline]
     pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
         self.attributes = Some(attributes.into());
         self
     }
 
     /// Returns the given number of Tax Types per request.
+    #[inline]
     pub fn items_per_page(mut self, items_per_page: i64) -> Self {
         self.items_per_page = Some(items_per_page);
         self
     }
 
     /// Go to specific page of Tax Types
+    #[inline]
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2100,6 +2221,7 @@ impl ListTaxTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2110,6 +2232,7 @@ impl ListTaxTypes {
 
 impl sage_core::Operation for ListTaxTypes {
     type Output = sage_core::Page<TaxType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

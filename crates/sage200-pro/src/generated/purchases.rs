@@ -50,11 +50,13 @@ pub struct GetPurchaseTradingPeriod {
 
 impl GetPurchaseTradingPeriod {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchaseTradingPeriodId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -65,6 +67,7 @@ impl GetPurchaseTradingPeriod {
 
 impl sage_core::Operation for GetPurchaseTradingPeriod {
     type Output = PurchaseTradingPeriod;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -102,53 +105,62 @@ pub struct ListPurchaseTradingPeriods {
 
 impl ListPurchaseTradingPeriods {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -157,6 +169,7 @@ impl ListPurchaseTradingPeriods {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -167,6 +180,7 @@ impl ListPurchaseTradingPeriods {
 
 impl sage_core::Operation for ListPurchaseTradingPeriods {
     type Output = sage_core::Page<PurchaseTradingPeriod>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

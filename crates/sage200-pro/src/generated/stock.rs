@@ -110,6 +110,7 @@ pub struct ListTransactionsForTraceableHistory {
 
 impl ListTransactionsForTraceableHistory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         traceable_history_id: impl Into<super::ids::ProductTransactionId>,
     ) -> Self {
@@ -126,48 +127,56 @@ impl ListTransactionsForTraceableHistory {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -178,6 +187,7 @@ impl ListTransactionsForTraceableHistory {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -191,6 +201,7 @@ impl ListTransactionsForTraceableHistory {
 
 impl sage_core::Operation for ListTransactionsForTraceableHistory {
     type Output = sage_core::Page<ProductTransactionTraceableItemHistoryRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -227,11 +238,13 @@ pub struct CreateTraceableItemsAssign {
 
 impl CreateTraceableItemsAssign {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: TraceableAdjustment) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -242,6 +255,7 @@ impl CreateTraceableItemsAssign {
 
 impl sage_core::Operation for CreateTraceableItemsAssign {
     type Output = TraceableAdjustment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_traceable_items_assign",

@@ -106,6 +106,7 @@ pub struct Bank {
 
 impl Bank {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>, sort_code: impl Into<String>) -> Self {
         Self {
             account_currency: None,
@@ -818,6 +819,7 @@ pub struct BankPayment {
 
 impl BankPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         nominal_analysis_items: impl IntoIterator<Item = BankPaymentNominalAnalysisItems>,
@@ -961,6 +963,7 @@ pub struct BankPaymentBankCharges {
 
 impl BankPaymentBankCharges {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1046,6 +1049,7 @@ pub struct BankPaymentNominalAnalysisItems {
 
 impl BankPaymentNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1161,6 +1165,7 @@ pub struct BankPaymentNominalJournalItems {
 
 impl BankPaymentNominalJournalItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1682,6 +1687,7 @@ pub struct BankReceipt {
 
 impl BankReceipt {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         nominal_analysis_items: impl IntoIterator<Item = BankReceiptNominalAnalysisItems>,
@@ -1825,6 +1831,7 @@ pub struct BankReceiptBankCharges {
 
 impl BankReceiptBankCharges {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1910,6 +1917,7 @@ pub struct BankReceiptNominalAnalysisItems {
 
 impl BankReceiptNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -2025,6 +2033,7 @@ pub struct BankReceiptNominalJournalItems {
 
 impl BankReceiptNominalJournalItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -2161,6 +2170,7 @@ pub struct BankTransfer {
 
 impl BankTransfer {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_from_id: i64,
         bank_to_id: i64,
@@ -2817,53 +2827,62 @@ pub struct ListBankAccountTypes {
 
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2872,6 +2891,7 @@ impl ListBankAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2882,6 +2902,7 @@ impl ListBankAccountTypes {
 
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<BankAccountType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2931,53 +2952,62 @@ pub struct ListBankEntryTypes {
 
 impl ListBankEntryTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2986,6 +3016,7 @@ impl ListBankEntryTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2996,6 +3027,7 @@ impl ListBankEntryTypes {
 
 impl sage_core::Operation for ListBankEntryTypes {
     type Output = sage_core::Page<BankEntryType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3035,11 +3067,13 @@ pub struct CreateBankPayment {
 
 impl CreateBankPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: BankPayment) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3050,6 +3084,7 @@ impl CreateBankPayment {
 
 impl sage_core::Operation for CreateBankPayment {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_payment",
@@ -3075,11 +3110,13 @@ pub struct GetBankPostedTransaction {
 
 impl GetBankPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BankPostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3090,6 +3127,7 @@ impl GetBankPostedTransaction {
 
 impl sage_core::Operation for GetBankPostedTransaction {
     type Output = BankPostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3129,53 +3167,62 @@ pub struct ListBankPostedTransactions {
 
 impl ListBankPostedTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3184,6 +3231,7 @@ impl ListBankPostedTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3194,6 +3242,7 @@ impl ListBankPostedTransactions {
 
 impl sage_core::Operation for ListBankPostedTransactions {
     type Output = sage_core::Page<BankPostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3245,6 +3294,7 @@ pub struct ListBankPostedTransactionsForBankAccount {
 
 impl ListBankPostedTransactionsForBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(bank_id: impl Into<super::ids::BankId>) -> Self {
         Self {
             bank_id: bank_id.into(),
@@ -3259,48 +3309,56 @@ impl ListBankPostedTransactionsForBankAccount {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3309,6 +3367,7 @@ impl ListBankPostedTransactionsForBankAccount {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3319,6 +3378,7 @@ impl ListBankPostedTransactionsForBankAccount {
 
 impl sage_core::Operation for ListBankPostedTransactionsForBankAccount {
     type Output = sage_core::Page<BankPostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3359,11 +3419,13 @@ pub struct CreateBankReceipt {
 
 impl CreateBankReceipt {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: BankReceipt) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3374,6 +3436,7 @@ impl CreateBankReceipt {
 
 impl sage_core::Operation for CreateBankReceipt {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_receipt",
@@ -3397,11 +3460,13 @@ pub struct CreateBankTransfer {
 
 impl CreateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: BankTransfer) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3412,6 +3477,7 @@ impl CreateBankTransfer {
 
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bank_transfer",
@@ -3447,53 +3513,62 @@ pub struct ListBankViews {
 
 impl ListBankViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3502,6 +3577,7 @@ impl ListBankViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3512,6 +3588,7 @@ impl ListBankViews {
 
 impl sage_core::Operation for ListBankViews {
     type Output = sage_core::Page<BankView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3547,11 +3624,13 @@ pub struct CreateBank {
 
 impl CreateBank {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Bank) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
         client.send(self).await
     }
@@ -3559,6 +3638,7 @@ impl CreateBank {
 
 impl sage_core::Operation for CreateBank {
     type Output = Bank;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_bank", sage_core::Method::Post, "/banks")
             .json(&self.body)
@@ -3578,11 +3658,13 @@ pub struct DeleteBank {
 
 impl DeleteBank {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BankId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3590,6 +3672,7 @@ impl DeleteBank {
 
 impl sage_core::Operation for DeleteBank {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3615,11 +3698,13 @@ pub struct GetBank {
 
 impl GetBank {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BankId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
         client.send(self).await
     }
@@ -3627,6 +3712,7 @@ impl GetBank {
 
 impl sage_core::Operation for GetBank {
     type Output = Bank;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_bank", sage_core::Method::Get, "/banks/{Id}")
@@ -3660,53 +3746,62 @@ pub struct ListBanks {
 
 impl ListBanks {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3715,6 +3810,7 @@ impl ListBanks {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3725,6 +3821,7 @@ impl ListBanks {
 
 impl sage_core::Operation for ListBanks {
     type Output = sage_core::Page<Bank>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_banks", sage_core::Method::Get, "/banks")
@@ -3758,11 +3855,13 @@ pub struct UpdateBank {
 
 impl UpdateBank {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BankId>, body: Bank) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
         client.send(self).await
     }
@@ -3770,6 +3869,7 @@ impl UpdateBank {
 
 impl sage_core::Operation for UpdateBank {
     type Output = Bank;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_bank", sage_core::Method::Put, "/banks/{Id}")
             .path("Id", self.id)
@@ -3792,11 +3892,13 @@ pub struct GetCashBookSetting {
 
 impl GetCashBookSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CashBookSettingsId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3807,6 +3909,7 @@ impl GetCashBookSetting {
 
 impl sage_core::Operation for GetCashBookSetting {
     type Output = CashBookSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3846,53 +3949,62 @@ pub struct ListCashBookSettings {
 
 impl ListCashBookSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3901,6 +4013,7 @@ impl ListCashBookSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3911,6 +4024,7 @@ impl ListCashBookSettings {
 
 impl sage_core::Operation for ListCashBookSettings {
     type Output = sage_core::Page<CashBookSettings>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3958,53 +4072,62 @@ pub struct ListElectronicBankFunctionTypes {
 
 impl ListElectronicBankFunctionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4013,6 +4136,7 @@ impl ListElectronicBankFunctionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4023,6 +4147,7 @@ impl ListElectronicBankFunctionTypes {
 
 impl sage_core::Operation for ListElectronicBankFunctionTypes {
     type Output = sage_core::Page<ElectronicBankFunctionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4070,53 +4195,62 @@ pub struct ListLookupBanks {
 
 impl ListLookupBanks {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4125,6 +4259,7 @@ impl ListLookupBanks {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4135,6 +4270,7 @@ impl ListLookupBanks {
 
 impl sage_core::Operation for ListLookupBanks {
     type Output = sage_core::Page<LookupBank>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -31,6 +31,7 @@ pub enum AccountStatus {
 )]
 impl AccountStatus {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "AccountStatusActive",
@@ -49,6 +50,7 @@ impl AccountStatus {
     )
 )]
 impl From<String> for AccountStatus {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "AccountStatusActive" => Self::Active,
@@ -67,6 +69,7 @@ impl From<String> for AccountStatus {
     )
 )]
 impl From<&str> for AccountStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
@@ -81,6 +84,7 @@ impl From<&str> for AccountStatus {
     )
 )]
 impl std::fmt::Display for AccountStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -260,6 +264,7 @@ pub enum DocumentStatus {
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl DocumentStatus {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Live => "EnumDocumentStatusLive",
@@ -271,6 +276,7 @@ impl DocumentStatus {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl From<String> for DocumentStatus {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "EnumDocumentStatusLive" => Self::Live,
@@ -282,6 +288,7 @@ impl From<String> for DocumentStatus {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl From<&str> for DocumentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
@@ -289,6 +296,7 @@ impl From<&str> for DocumentStatus {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl std::fmt::Display for DocumentStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -330,6 +338,7 @@ pub enum LineType {
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl LineType {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "EnumLineTypeStandard",
@@ -343,6 +352,7 @@ impl LineType {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl From<String> for LineType {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "EnumLineTypeStandard" => Self::Standard,
@@ -356,6 +366,7 @@ impl From<String> for LineType {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl From<&str> for LineType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
@@ -363,6 +374,7 @@ impl From<&str> for LineType {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 impl std::fmt::Display for LineType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -459,6 +471,7 @@ pub enum TraceableKind {
 #[cfg(any(feature = "sop", feature = "stock"))]
 impl TraceableKind {
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Batch => "EnumTraceableTypeBatch",
@@ -470,6 +483,7 @@ impl TraceableKind {
 
 #[cfg(any(feature = "sop", feature = "stock"))]
 impl From<String> for TraceableKind {
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "EnumTraceableTypeBatch" => Self::Batch,
@@ -481,6 +495,7 @@ impl From<String> for TraceableKind {
 
 #[cfg(any(feature = "sop", feature = "stock"))]
 impl From<&str> for TraceableKind {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
@@ -488,6 +503,7 @@ impl From<&str> for TraceableKind {
 
 #[cfg(any(feature = "sop", feature = "stock"))]
 impl std::fmt::Display for TraceableKind {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -258,6 +258,7 @@ pub struct CountryCode {
 
 impl CountryCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -406,6 +407,7 @@ pub struct CreditBureau {
 
 impl CreditBureau {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             checking_url: None,
@@ -497,6 +499,7 @@ pub struct CreditPosition {
 
 impl CreditPosition {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             date_time_created: None,
@@ -600,6 +603,7 @@ pub struct Currency {
 
 impl Currency {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, symbol: impl Into<String>) -> Self {
         Self {
             core_currency_rate: None,
@@ -772,6 +776,7 @@ pub struct CurrencyExchangeRate {
 
 impl CurrencyExchangeRate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(currency_from_id: i64, currency_to_id: i64) -> Self {
         Self {
             currency_base: None,
@@ -942,6 +947,7 @@ pub struct CurrencyIsoCode {
 
 impl CurrencyIsoCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1915,6 +1921,7 @@ pub struct TaxCode {
 
 impl TaxCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, code: i64) -> Self {
         Self {
             code,
@@ -2358,53 +2365,62 @@ pub struct ListAccountStatusTypes {
 
 impl ListAccountStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2413,6 +2429,7 @@ impl ListAccountStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2423,6 +2440,7 @@ impl ListAccountStatusTypes {
 
 impl sage_core::Operation for ListAccountStatusTypes {
     type Output = sage_core::Page<AccountStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2472,53 +2490,62 @@ pub struct ListAgedBalancesAgeingTypes {
 
 impl ListAgedBalancesAgeingTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2527,6 +2554,7 @@ impl ListAgedBalancesAgeingTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2537,6 +2565,7 @@ impl ListAgedBalancesAgeingTypes {
 
 impl sage_core::Operation for ListAgedBalancesAgeingTypes {
     type Output = sage_core::Page<AgedBalancesAgeingType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2584,53 +2613,62 @@ pub struct ListAllocationStatusTypes {
 
 impl ListAllocationStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2639,6 +2677,7 @@ impl ListAllocationStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2649,6 +2688,7 @@ impl ListAllocationStatusTypes {
 
 impl sage_core::Operation for ListAllocationStatusTypes {
     type Output = sage_core::Page<AllocationStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2698,53 +2738,62 @@ pub struct ListContactNumberTypes {
 
 impl ListContactNumberTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2753,6 +2802,7 @@ impl ListContactNumberTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2763,6 +2813,7 @@ impl ListContactNumberTypes {
 
 impl sage_core::Operation for ListContactNumberTypes {
     type Output = sage_core::Page<ContactNumberType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2798,11 +2849,13 @@ pub struct GetCountryCode {
 
 impl GetCountryCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CountryCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2813,6 +2866,7 @@ impl GetCountryCode {
 
 impl sage_core::Operation for GetCountryCode {
     type Output = CountryCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2850,53 +2904,62 @@ pub struct ListCountryCodes {
 
 impl ListCountryCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2905,6 +2968,7 @@ impl ListCountryCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -2915,6 +2979,7 @@ impl ListCountryCodes {
 
 impl sage_core::Operation for ListCountryCodes {
     type Output = sage_core::Page<CountryCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -2950,11 +3015,13 @@ pub struct GetCreditBureau {
 
 impl GetCreditBureau {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CreditBureauId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -2965,6 +3032,7 @@ impl GetCreditBureau {
 
 impl sage_core::Operation for GetCreditBureau {
     type Output = CreditBureau;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3002,53 +3070,62 @@ pub struct ListCreditBureaus {
 
 impl ListCreditBureaus {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3057,6 +3134,7 @@ impl ListCreditBureaus {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3067,6 +3145,7 @@ impl ListCreditBureaus {
 
 impl sage_core::Operation for ListCreditBureaus {
     type Output = sage_core::Page<CreditBureau>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3102,11 +3181,13 @@ pub struct GetCreditPosition {
 
 impl GetCreditPosition {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CreditPositionId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3117,6 +3198,7 @@ impl GetCreditPosition {
 
 impl sage_core::Operation for GetCreditPosition {
     type Output = CreditPosition;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3154,53 +3236,62 @@ pub struct ListCreditPositions {
 
 impl ListCreditPositions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3209,6 +3300,7 @@ impl ListCreditPositions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3219,6 +3311,7 @@ impl ListCreditPositions {
 
 impl sage_core::Operation for ListCreditPositions {
     type Output = sage_core::Page<CreditPosition>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3256,11 +3349,13 @@ pub struct GetCurrency {
 
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CurrencyId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Currency> {
         client.send(self).await
     }
@@ -3268,6 +3363,7 @@ impl GetCurrency {
 
 impl sage_core::Operation for GetCurrency {
     type Output = Currency;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3307,53 +3403,62 @@ pub struct ListCurrencies {
 
 impl ListCurrencies {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3362,6 +3467,7 @@ impl ListCurrencies {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3372,6 +3478,7 @@ impl ListCurrencies {
 
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<Currency>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3407,11 +3514,13 @@ pub struct CreateCurrencyExchangeRate {
 
 impl CreateCurrencyExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CurrencyExchangeRate) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3422,6 +3531,7 @@ impl CreateCurrencyExchangeRate {
 
 impl sage_core::Operation for CreateCurrencyExchangeRate {
     type Output = CurrencyExchangeRate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_currency_exchange_rate",
@@ -3445,11 +3555,13 @@ pub struct GetCurrencyIsoCode {
 
 impl GetCurrencyIsoCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CurrencyIsoCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3460,6 +3572,7 @@ impl GetCurrencyIsoCode {
 
 impl sage_core::Operation for GetCurrencyIsoCode {
     type Output = CurrencyIsoCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3497,53 +3610,62 @@ pub struct ListCurrencyIsoCodes {
 
 impl ListCurrencyIsoCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3552,6 +3674,7 @@ impl ListCurrencyIsoCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3562,6 +3685,7 @@ impl ListCurrencyIsoCodes {
 
 impl sage_core::Operation for ListCurrencyIsoCodes {
     type Output = sage_core::Page<CurrencyIsoCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3611,53 +3735,62 @@ pub struct ListCurrencyTransactionTypes {
 
 impl ListCurrencyTransactionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3666,6 +3799,7 @@ impl ListCurrencyTransactionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3676,6 +3810,7 @@ impl ListCurrencyTransactionTypes {
 
 impl sage_core::Operation for ListCurrencyTransactionTypes {
     type Output = sage_core::Page<CurrencyTransactionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3711,11 +3846,13 @@ pub struct GetDocumentLayout {
 
 impl GetDocumentLayout {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::DocumentLayoutId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3726,6 +3863,7 @@ impl GetDocumentLayout {
 
 impl sage_core::Operation for GetDocumentLayout {
     type Output = DocumentLayout;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3763,53 +3901,62 @@ pub struct ListDocumentLayouts {
 
 impl ListDocumentLayouts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3818,6 +3965,7 @@ impl ListDocumentLayouts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3828,6 +3976,7 @@ impl ListDocumentLayouts {
 
 impl sage_core::Operation for ListDocumentLayouts {
     type Output = sage_core::Page<DocumentLayout>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3863,11 +4012,13 @@ pub struct GetDocumentType {
 
 impl GetDocumentType {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::DocumentTypeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3878,6 +4029,7 @@ impl GetDocumentType {
 
 impl sage_core::Operation for GetDocumentType {
     type Output = DocumentType;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3915,53 +4067,62 @@ pub struct ListDocumentTypes {
 
 impl ListDocumentTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3970,6 +4131,7 @@ impl ListDocumentTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3980,6 +4142,7 @@ impl ListDocumentTypes {
 
 impl sage_core::Operation for ListDocumentTypes {
     type Output = sage_core::Page<DocumentType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4029,53 +4192,62 @@ pub struct ListExchangeRateAmendabilityTypes {
 
 impl ListExchangeRateAmendabilityTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4084,6 +4256,7 @@ impl ListExchangeRateAmendabilityTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4094,6 +4267,7 @@ impl ListExchangeRateAmendabilityTypes {
 
 impl sage_core::Operation for ListExchangeRateAmendabilityTypes {
     type Output = sage_core::Page<ExchangeRateAmendabilityType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4143,53 +4317,62 @@ pub struct ListExchangeRateTypes {
 
 impl ListExchangeRateTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4198,6 +4381,7 @@ impl ListExchangeRateTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4208,6 +4392,7 @@ impl ListExchangeRateTypes {
 
 impl sage_core::Operation for ListExchangeRateTypes {
     type Output = sage_core::Page<ExchangeRateType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4257,53 +4442,62 @@ pub struct ListFinancialReportLayoutTypes {
 
 impl ListFinancialReportLayoutTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4312,6 +4506,7 @@ impl ListFinancialReportLayoutTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4322,6 +4517,7 @@ impl ListFinancialReportLayoutTypes {
 
 impl sage_core::Operation for ListFinancialReportLayoutTypes {
     type Output = sage_core::Page<FinancialReportLayoutType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4369,53 +4565,62 @@ pub struct ListFinancialReportLayoutViews {
 
 impl ListFinancialReportLayoutViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4424,6 +4629,7 @@ impl ListFinancialReportLayoutViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4434,6 +4640,7 @@ impl ListFinancialReportLayoutViews {
 
 impl sage_core::Operation for ListFinancialReportLayoutViews {
     type Output = sage_core::Page<FinancialReportLayoutView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4483,53 +4690,62 @@ pub struct ListFinancialReportRowLayoutDebitOrCreditTypes {
 
 impl ListFinancialReportRowLayoutDebitOrCreditTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4538,6 +4754,7 @@ impl ListFinancialReportRowLayoutDebitOrCreditTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4551,6 +4768,7 @@ impl ListFinancialReportRowLayoutDebitOrCreditTypes {
 
 impl sage_core::Operation for ListFinancialReportRowLayoutDebitOrCreditTypes {
     type Output = sage_core::Page<FinancialReportRowLayoutDebitOrCreditType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4600,53 +4818,62 @@ pub struct ListFinancialReportRowLayoutPositionTypes {
 
 impl ListFinancialReportRowLayoutPositionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4655,6 +4882,7 @@ impl ListFinancialReportRowLayoutPositionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4668,6 +4896,7 @@ impl ListFinancialReportRowLayoutPositionTypes {
 
 impl sage_core::Operation for ListFinancialReportRowLayoutPositionTypes {
     type Output = sage_core::Page<FinancialReportRowLayoutPositionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4717,53 +4946,62 @@ pub struct ListFinancialReportRowLineTypes {
 
 impl ListFinancialReportRowLineTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4772,6 +5010,7 @@ impl ListFinancialReportRowLineTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4782,6 +5021,7 @@ impl ListFinancialReportRowLineTypes {
 
 impl sage_core::Operation for ListFinancialReportRowLineTypes {
     type Output = sage_core::Page<FinancialReportRowLineType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4829,53 +5069,62 @@ pub struct ListFinancialYearPeriodViews {
 
 impl ListFinancialYearPeriodViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4884,6 +5133,7 @@ impl ListFinancialYearPeriodViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4894,6 +5144,7 @@ impl ListFinancialYearPeriodViews {
 
 impl sage_core::Operation for ListFinancialYearPeriodViews {
     type Output = sage_core::Page<FinancialYearPeriodView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4943,53 +5194,62 @@ pub struct ListTaxAccountEntryLocationTypes {
 
 impl ListTaxAccountEntryLocationTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4998,6 +5258,7 @@ impl ListTaxAccountEntryLocationTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5008,6 +5269,7 @@ impl ListTaxAccountEntryLocationTypes {
 
 impl sage_core::Operation for ListTaxAccountEntryLocationTypes {
     type Output = sage_core::Page<TaxAccountEntryType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5049,11 +5311,13 @@ pub struct GetTaxCode {
 
 impl GetTaxCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::TaxCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxCode> {
         client.send(self).await
     }
@@ -5061,6 +5325,7 @@ impl GetTaxCode {
 
 impl sage_core::Operation for GetTaxCode {
     type Output = TaxCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5104,53 +5369,62 @@ pub struct ListTaxCodes {
 
 impl ListTaxCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5159,6 +5433,7 @@ impl ListTaxCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5169,6 +5444,7 @@ impl ListTaxCodes {
 
 impl sage_core::Operation for ListTaxCodes {
     type Output = sage_core::Page<TaxCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5216,53 +5492,62 @@ pub struct ListTraderAccountTypes {
 
 impl ListTraderAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5271,6 +5556,7 @@ impl ListTraderAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5281,6 +5567,7 @@ impl ListTraderAccountTypes {
 
 impl sage_core::Operation for ListTraderAccountTypes {
     type Output = sage_core::Page<TraderAccountType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5316,11 +5603,13 @@ pub struct GetTraderContactRole {
 
 impl GetTraderContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::TraderContactRoleId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5331,6 +5620,7 @@ impl GetTraderContactRole {
 
 impl sage_core::Operation for GetTraderContactRole {
     type Output = TraderContactRole;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5368,53 +5658,62 @@ pub struct ListTraderContactRoles {
 
 impl ListTraderContactRoles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5423,6 +5722,7 @@ impl ListTraderContactRoles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5433,6 +5733,7 @@ impl ListTraderContactRoles {
 
 impl sage_core::Operation for ListTraderContactRoles {
     type Output = sage_core::Page<TraderContactRole>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5482,53 +5783,62 @@ pub struct ListTraderLocationTypes {
 
 impl ListTraderLocationTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5537,6 +5847,7 @@ impl ListTraderLocationTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5547,6 +5858,7 @@ impl ListTraderLocationTypes {
 
 impl sage_core::Operation for ListTraderLocationTypes {
     type Output = sage_core::Page<TraderLocationType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5594,53 +5906,62 @@ pub struct ListTraderPaymentTerms {
 
 impl ListTraderPaymentTerms {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5649,6 +5970,7 @@ impl ListTraderPaymentTerms {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5659,6 +5981,7 @@ impl ListTraderPaymentTerms {
 
 impl sage_core::Operation for ListTraderPaymentTerms {
     type Output = sage_core::Page<TraderPaymentTerms>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5708,53 +6031,62 @@ pub struct ListTraderTransactionTypes {
 
 impl ListTraderTransactionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5763,6 +6095,7 @@ impl ListTraderTransactionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5773,6 +6106,7 @@ impl ListTraderTransactionTypes {
 
 impl sage_core::Operation for ListTraderTransactionTypes {
     type Output = sage_core::Page<TraderTransactionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5822,53 +6156,62 @@ pub struct ListTradingRevaluationAllocationEntryTypes {
 
 impl ListTradingRevaluationAllocationEntryTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5877,6 +6220,7 @@ impl ListTradingRevaluationAllocationEntryTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5890,6 +6234,7 @@ impl ListTradingRevaluationAllocationEntryTypes {
 
 impl sage_core::Operation for ListTradingRevaluationAllocationEntryTypes {
     type Output = sage_core::Page<TradingRevaluationAllocationEntryType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

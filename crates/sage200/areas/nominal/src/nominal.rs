@@ -258,6 +258,7 @@ pub struct CostCentre {
 
 impl CostCentre {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -371,6 +372,7 @@ pub struct Department {
 
 impl Department {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -988,6 +990,7 @@ pub struct NominalCode {
 
 impl NominalCode {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(reference: impl Into<String>, report_category_id: i64) -> Self {
         Self {
             account_status_type: None,
@@ -1387,6 +1390,7 @@ pub struct NominalCodeFinancialYear {
 
 impl NominalCodeFinancialYear {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(nominal_code_id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self {
             adjustment_after_year_end_close: None,
@@ -1537,6 +1541,7 @@ pub struct NominalCodeMemo {
 
 impl NominalCodeMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         note: impl Into<String>,
         nominal_code_id: impl Into<super::ids::NominalCodeId>,
@@ -1652,6 +1657,7 @@ pub struct NominalCodePeriodBalance {
 
 impl NominalCodePeriodBalance {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(nominal_account_year_value_id: i64) -> Self {
         Self {
             accounting_period_id: None,
@@ -3121,11 +3127,13 @@ pub struct GetConsolidatedNominalCode {
 
 impl GetConsolidatedNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ConsolidatedNominalCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3136,6 +3144,7 @@ impl GetConsolidatedNominalCode {
 
 impl sage_core::Operation for GetConsolidatedNominalCode {
     type Output = ConsolidatedNominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3173,53 +3182,62 @@ pub struct ListConsolidatedNominalCodes {
 
 impl ListConsolidatedNominalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3228,6 +3246,7 @@ impl ListConsolidatedNominalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3238,6 +3257,7 @@ impl ListConsolidatedNominalCodes {
 
 impl sage_core::Operation for ListConsolidatedNominalCodes {
     type Output = sage_core::Page<ConsolidatedNominalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3287,53 +3307,62 @@ pub struct ListControlNominalCodeTypes {
 
 impl ListControlNominalCodeTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3342,6 +3371,7 @@ impl ListControlNominalCodeTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3352,6 +3382,7 @@ impl ListControlNominalCodeTypes {
 
 impl sage_core::Operation for ListControlNominalCodeTypes {
     type Output = sage_core::Page<ControlNominalCodeType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3387,11 +3418,13 @@ pub struct GetControlNominalCode {
 
 impl GetControlNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ControlNominalCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3402,6 +3435,7 @@ impl GetControlNominalCode {
 
 impl sage_core::Operation for GetControlNominalCode {
     type Output = ControlNominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3439,53 +3473,62 @@ pub struct ListControlNominalCodes {
 
 impl ListControlNominalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3494,6 +3537,7 @@ impl ListControlNominalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3504,6 +3548,7 @@ impl ListControlNominalCodes {
 
 impl sage_core::Operation for ListControlNominalCodes {
     type Output = sage_core::Page<ControlNominalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3539,11 +3584,13 @@ pub struct CreateCostCentre {
 
 impl CreateCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CostCentre) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3554,6 +3601,7 @@ impl CreateCostCentre {
 
 impl sage_core::Operation for CreateCostCentre {
     type Output = CostCentre;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_cost_centre",
@@ -3577,11 +3625,13 @@ pub struct DeleteCostCentre {
 
 impl DeleteCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3589,6 +3639,7 @@ impl DeleteCostCentre {
 
 impl sage_core::Operation for DeleteCostCentre {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3614,11 +3665,13 @@ pub struct GetCostCentre {
 
 impl GetCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3629,6 +3682,7 @@ impl GetCostCentre {
 
 impl sage_core::Operation for GetCostCentre {
     type Output = CostCentre;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3666,53 +3720,62 @@ pub struct ListCostCentres {
 
 impl ListCostCentres {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3721,6 +3784,7 @@ impl ListCostCentres {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -3731,6 +3795,7 @@ impl ListCostCentres {
 
 impl sage_core::Operation for ListCostCentres {
     type Output = sage_core::Page<CostCentre>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3768,11 +3833,13 @@ pub struct UpdateCostCentre {
 
 impl UpdateCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CostCentreId>, body: CostCentre) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3783,6 +3850,7 @@ impl UpdateCostCentre {
 
 impl sage_core::Operation for UpdateCostCentre {
     type Output = CostCentre;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_cost_centre",
@@ -3807,11 +3875,13 @@ pub struct UpdateCostCentres {
 
 impl UpdateCostCentres {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Vec<CostCentre>) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3822,6 +3892,7 @@ impl UpdateCostCentres {
 
 impl sage_core::Operation for UpdateCostCentres {
     type Output = Vec<CostCentre>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_cost_centres",
@@ -3845,11 +3916,13 @@ pub struct CreateDepartment {
 
 impl CreateDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Department) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3860,6 +3933,7 @@ impl CreateDepartment {
 
 impl sage_core::Operation for CreateDepartment {
     type Output = Department;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_department",
@@ -3883,11 +3957,13 @@ pub struct DeleteDepartment {
 
 impl DeleteDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -3895,6 +3971,7 @@ impl DeleteDepartment {
 
 impl sage_core::Operation for DeleteDepartment {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3920,11 +3997,13 @@ pub struct GetDepartment {
 
 impl GetDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -3935,6 +4014,7 @@ impl GetDepartment {
 
 impl sage_core::Operation for GetDepartment {
     type Output = Department;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -3972,53 +4052,62 @@ pub struct ListDepartments {
 
 impl ListDepartments {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4027,6 +4116,7 @@ impl ListDepartments {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4037,6 +4127,7 @@ impl ListDepartments {
 
 impl sage_core::Operation for ListDepartments {
     type Output = sage_core::Page<Department>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4074,11 +4165,13 @@ pub struct UpdateDepartment {
 
 impl UpdateDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::DepartmentId>, body: Department) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4089,6 +4182,7 @@ impl UpdateDepartment {
 
 impl sage_core::Operation for UpdateDepartment {
     type Output = Department;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_department",
@@ -4113,11 +4207,13 @@ pub struct UpdateDepartments {
 
 impl UpdateDepartments {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Vec<Department>) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4128,6 +4224,7 @@ impl UpdateDepartments {
 
 impl sage_core::Operation for UpdateDepartments {
     type Output = Vec<Department>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_departments",
@@ -4163,53 +4260,62 @@ pub struct ListLookupNominalCodes {
 
 impl ListLookupNominalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4218,6 +4324,7 @@ impl ListLookupNominalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4228,6 +4335,7 @@ impl ListLookupNominalCodes {
 
 impl sage_core::Operation for ListLookupNominalCodes {
     type Output = sage_core::Page<LookupNominalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4277,53 +4385,62 @@ pub struct ListNominalAccountEntryLocationTypes {
 
 impl ListNominalAccountEntryLocationTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4332,6 +4449,7 @@ impl ListNominalAccountEntryLocationTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4345,6 +4463,7 @@ impl ListNominalAccountEntryLocationTypes {
 
 impl sage_core::Operation for ListNominalAccountEntryLocationTypes {
     type Output = sage_core::Page<NominalAccountEntryLocationType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4396,53 +4515,62 @@ pub struct ListNominalAccountTypes {
 
 impl ListNominalAccountTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4451,6 +4579,7 @@ impl ListNominalAccountTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4461,6 +4590,7 @@ impl ListNominalAccountTypes {
 
 impl sage_core::Operation for ListNominalAccountTypes {
     type Output = sage_core::Page<NominalAccountType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4496,11 +4626,13 @@ pub struct GetNominalBudgetProfile {
 
 impl GetNominalBudgetProfile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalBudgetProfileId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4511,6 +4643,7 @@ impl GetNominalBudgetProfile {
 
 impl sage_core::Operation for GetNominalBudgetProfile {
     type Output = NominalBudgetProfile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4548,53 +4681,62 @@ pub struct ListNominalBudgetProfiles {
 
 impl ListNominalBudgetProfiles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4603,6 +4745,7 @@ impl ListNominalBudgetProfiles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4613,6 +4756,7 @@ impl ListNominalBudgetProfiles {
 
 impl sage_core::Operation for ListNominalBudgetProfiles {
     type Output = sage_core::Page<NominalBudgetProfile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4660,53 +4804,62 @@ pub struct ListNominalBudgetTypes {
 
 impl ListNominalBudgetTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4715,6 +4868,7 @@ impl ListNominalBudgetTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4725,6 +4879,7 @@ impl ListNominalBudgetTypes {
 
 impl sage_core::Operation for ListNominalBudgetTypes {
     type Output = sage_core::Page<NominalBudgetType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4764,11 +4919,13 @@ pub struct CreateNominalCodeMemo {
 
 impl CreateNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: NominalCodeMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4779,6 +4936,7 @@ impl CreateNominalCodeMemo {
 
 impl sage_core::Operation for CreateNominalCodeMemo {
     type Output = NominalCodeMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_nominal_code_memo",
@@ -4806,11 +4964,13 @@ pub struct DeleteNominalCodeMemo {
 
 impl DeleteNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -4818,6 +4978,7 @@ impl DeleteNominalCodeMemo {
 
 impl sage_core::Operation for DeleteNominalCodeMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4847,11 +5008,13 @@ pub struct GetNominalCodeMemo {
 
 impl GetNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4862,6 +5025,7 @@ impl GetNominalCodeMemo {
 
 impl sage_core::Operation for GetNominalCodeMemo {
     type Output = NominalCodeMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -4903,53 +5067,62 @@ pub struct ListNominalCodeMemos {
 
 impl ListNominalCodeMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -4958,6 +5131,7 @@ impl ListNominalCodeMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -4968,6 +5142,7 @@ impl ListNominalCodeMemos {
 
 impl sage_core::Operation for ListNominalCodeMemos {
     type Output = sage_core::Page<NominalCodeMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5009,6 +5184,7 @@ pub struct UpdateNominalCodeMemo {
 
 impl UpdateNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::NominalCodeMemoId>,
         body: NominalCodeMemo,
@@ -5017,6 +5193,7 @@ impl UpdateNominalCodeMemo {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5027,6 +5204,7 @@ impl UpdateNominalCodeMemo {
 
 impl sage_core::Operation for UpdateNominalCodeMemo {
     type Output = NominalCodeMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_nominal_code_memo",
@@ -5063,53 +5241,62 @@ pub struct ListNominalCodeViews {
 
 impl ListNominalCodeViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5118,6 +5305,7 @@ impl ListNominalCodeViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5128,6 +5316,7 @@ impl ListNominalCodeViews {
 
 impl sage_core::Operation for ListNominalCodeViews {
     type Output = sage_core::Page<NominalCodeView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5167,11 +5356,13 @@ pub struct CreateNominalCode {
 
 impl CreateNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: NominalCode) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5182,6 +5373,7 @@ impl CreateNominalCode {
 
 impl sage_core::Operation for CreateNominalCode {
     type Output = NominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_nominal_code",
@@ -5205,6 +5397,7 @@ pub struct CreateNominalCodesNew {
 
 impl CreateNominalCodesNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         body: std::collections::BTreeMap<String, sage_core::types::Json>,
     ) -> Self {
@@ -5212,6 +5405,7 @@ impl CreateNominalCodesNew {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5222,6 +5416,7 @@ impl CreateNominalCodesNew {
 
 impl sage_core::Operation for CreateNominalCodesNew {
     type Output = NominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_nominal_codes_new",
@@ -5249,11 +5444,13 @@ pub struct DeleteNominalCode {
 
 impl DeleteNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5261,6 +5458,7 @@ impl DeleteNominalCode {
 
 impl sage_core::Operation for DeleteNominalCode {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5290,11 +5488,13 @@ pub struct GetNominalCode {
 
 impl GetNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5305,6 +5505,7 @@ impl GetNominalCode {
 
 impl sage_core::Operation for GetNominalCode {
     type Output = NominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5346,53 +5547,62 @@ pub struct ListNominalCodes {
 
 impl ListNominalCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5401,6 +5611,7 @@ impl ListNominalCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5411,6 +5622,7 @@ impl ListNominalCodes {
 
 impl sage_core::Operation for ListNominalCodes {
     type Output = sage_core::Page<NominalCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5452,11 +5664,13 @@ pub struct UpdateNominalCode {
 
 impl UpdateNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalCodeId>, body: NominalCode) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5467,6 +5681,7 @@ impl UpdateNominalCode {
 
 impl sage_core::Operation for UpdateNominalCode {
     type Output = NominalCode;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_nominal_code",
@@ -5493,11 +5708,13 @@ pub struct GetNominalLedgerSetting {
 
 impl GetNominalLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5508,6 +5725,7 @@ impl GetNominalLedgerSetting {
 
 impl sage_core::Operation for GetNominalLedgerSetting {
     type Output = NominalLedgerSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5547,53 +5765,62 @@ pub struct ListNominalLedgerSettings {
 
 impl ListNominalLedgerSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5602,6 +5829,7 @@ impl ListNominalLedgerSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5612,6 +5840,7 @@ impl ListNominalLedgerSettings {
 
 impl sage_core::Operation for ListNominalLedgerSettings {
     type Output = sage_core::Page<NominalLedgerSettings>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5659,53 +5888,62 @@ pub struct ListNominalPeriodValueViews {
 
 impl ListNominalPeriodValueViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5714,6 +5952,7 @@ impl ListNominalPeriodValueViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5724,6 +5963,7 @@ impl ListNominalPeriodValueViews {
 
 impl sage_core::Operation for ListNominalPeriodValueViews {
     type Output = sage_core::Page<NominalPeriodValueView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5759,11 +5999,13 @@ pub struct CreateNominalReportCategory {
 
 impl CreateNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: NominalReportCategory) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5774,6 +6016,7 @@ impl CreateNominalReportCategory {
 
 impl sage_core::Operation for CreateNominalReportCategory {
     type Output = NominalReportCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_nominal_report_category",
@@ -5797,11 +6040,13 @@ pub struct DeleteNominalReportCategory {
 
 impl DeleteNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -5809,6 +6054,7 @@ impl DeleteNominalReportCategory {
 
 impl sage_core::Operation for DeleteNominalReportCategory {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5834,11 +6080,13 @@ pub struct GetNominalReportCategory {
 
 impl GetNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5849,6 +6097,7 @@ impl GetNominalReportCategory {
 
 impl sage_core::Operation for GetNominalReportCategory {
     type Output = NominalReportCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5886,53 +6135,62 @@ pub struct ListNominalReportCategories {
 
 impl ListNominalReportCategories {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -5941,6 +6199,7 @@ impl ListNominalReportCategories {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -5951,6 +6210,7 @@ impl ListNominalReportCategories {
 
 impl sage_core::Operation for ListNominalReportCategories {
     type Output = sage_core::Page<NominalReportCategory>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -5988,6 +6248,7 @@ pub struct UpdateNominalReportCategory {
 
 impl UpdateNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::NominalReportCategoryId>,
         body: NominalReportCategory,
@@ -5996,6 +6257,7 @@ impl UpdateNominalReportCategory {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6006,6 +6268,7 @@ impl UpdateNominalReportCategory {
 
 impl sage_core::Operation for UpdateNominalReportCategory {
     type Output = NominalReportCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_nominal_report_category",
@@ -6044,53 +6307,62 @@ pub struct ListNominalReportCategoryTypes {
 
 impl ListNominalReportCategoryTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6099,6 +6371,7 @@ impl ListNominalReportCategoryTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6109,6 +6382,7 @@ impl ListNominalReportCategoryTypes {
 
 impl sage_core::Operation for ListNominalReportCategoryTypes {
     type Output = sage_core::Page<NominalReportCategoryType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6158,53 +6432,62 @@ pub struct ListNominalReportingTypes {
 
 impl ListNominalReportingTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6213,6 +6496,7 @@ impl ListNominalReportingTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6223,6 +6507,7 @@ impl ListNominalReportingTypes {
 
 impl sage_core::Operation for ListNominalReportingTypes {
     type Output = sage_core::Page<NominalReportingType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6270,53 +6555,62 @@ pub struct ListNominalTransactionAnalysisCodes {
 
 impl ListNominalTransactionAnalysisCodes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6325,6 +6619,7 @@ impl ListNominalTransactionAnalysisCodes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6338,6 +6633,7 @@ impl ListNominalTransactionAnalysisCodes {
 
 impl sage_core::Operation for ListNominalTransactionAnalysisCodes {
     type Output = sage_core::Page<NominalTransactionAnalysisCode>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6373,11 +6669,13 @@ pub struct GetNominalTransactionEnquiryView {
 
 impl GetNominalTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::NominalTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6388,6 +6686,7 @@ impl GetNominalTransactionEnquiryView {
 
 impl sage_core::Operation for GetNominalTransactionEnquiryView {
     type Output = NominalTransactionEnquiryView;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6425,53 +6724,62 @@ pub struct ListNominalTransactionEnquiryViews {
 
 impl ListNominalTransactionEnquiryViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6480,6 +6788,7 @@ impl ListNominalTransactionEnquiryViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6493,6 +6802,7 @@ impl ListNominalTransactionEnquiryViews {
 
 impl sage_core::Operation for ListNominalTransactionEnquiryViews {
     type Output = sage_core::Page<NominalTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -6542,6 +6852,7 @@ pub struct ListNominalTransactionsEnquiryViewForNominal {
 
 impl ListNominalTransactionsEnquiryViewForNominal {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(nominal_code_id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self {
             nominal_code_id: nominal_code_id.into(),
@@ -6556,48 +6867,56 @@ impl ListNominalTransactionsEnquiryViewForNominal {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -6606,6 +6925,7 @@ impl ListNominalTransactionsEnquiryViewForNominal {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -6619,6 +6939,7 @@ impl ListNominalTransactionsEnquiryViewForNominal {
 
 impl sage_core::Operation for ListNominalTransactionsEnquiryViewForNominal {
     type Output = sage_core::Page<NominalTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -105,6 +105,7 @@ pub struct FactorHouse {
 
 impl FactorHouse {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             date_time_created: None,
@@ -736,6 +737,7 @@ pub struct PurchaseAuthorisationNominalAnalysisItems {
 
 impl PurchaseAuthorisationNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>, value: sage_core::types::Decimal) -> Self {
         Self {
             code: code.into(),
@@ -865,6 +867,7 @@ pub struct PurchaseCreditNote {
 
 impl PurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
@@ -1011,6 +1014,7 @@ pub struct PurchaseCreditNoteNewRequest {
 
 impl PurchaseCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -1073,6 +1077,7 @@ pub struct PurchaseCreditNoteNominalAnalysisItems {
 
 impl PurchaseCreditNoteNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1162,6 +1167,7 @@ pub struct PurchaseCreditNoteTaxAnalysisItems {
 
 impl PurchaseCreditNoteTaxAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(id: i64) -> Self {
         Self {
             details: None,
@@ -1276,6 +1282,7 @@ pub struct PurchaseInvoice {
 
 impl PurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
@@ -1427,6 +1434,7 @@ pub struct PurchaseInvoiceNewRequest {
 
 impl PurchaseInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -1489,6 +1497,7 @@ pub struct PurchaseInvoiceNominalAnalysisItems {
 
 impl PurchaseInvoiceNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1578,6 +1587,7 @@ pub struct PurchaseInvoiceTaxAnalysisItems {
 
 impl PurchaseInvoiceTaxAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(id: i64) -> Self {
         Self {
             details: None,
@@ -1947,6 +1957,7 @@ pub struct PurchasePayment {
 
 impl PurchasePayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
@@ -2084,6 +2095,7 @@ pub struct PurchasePaymentNominalAnalysisItems {
 
 impl PurchasePaymentNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -2646,6 +2658,7 @@ pub struct PurchasePostedTransactionMemo {
 
 impl PurchasePostedTransactionMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(note: impl Into<String>, posted_supplier_transaction_id: i64) -> Self {
         Self {
             created_by: None,
@@ -2915,6 +2928,7 @@ pub struct PurchaseReceipt {
 
 impl PurchaseReceipt {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
@@ -3052,6 +3066,7 @@ pub struct PurchaseReceiptNominalAnalysisItems {
 
 impl PurchaseReceiptNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -4292,6 +4307,7 @@ pub struct Supplier {
 
 impl Supplier {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
         Self {
             account_opened: None,
@@ -4981,6 +4997,7 @@ pub struct SupplierAlert {
 
 impl SupplierAlert {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             alert_text: None,
@@ -5752,6 +5769,7 @@ pub struct SupplierMemo {
 
 impl SupplierMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         note: impl Into<String>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -7280,53 +7298,62 @@ pub struct ListAuthorisationTypes {
 
 impl ListAuthorisationTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7335,6 +7362,7 @@ impl ListAuthorisationTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7345,6 +7373,7 @@ impl ListAuthorisationTypes {
 
 impl sage_core::Operation for ListAuthorisationTypes {
     type Output = sage_core::Page<AuthorisationType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7380,11 +7409,13 @@ pub struct GetFactorHouse {
 
 impl GetFactorHouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::FactorHouseId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7395,6 +7426,7 @@ impl GetFactorHouse {
 
 impl sage_core::Operation for GetFactorHouse {
     type Output = FactorHouse;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7432,53 +7464,62 @@ pub struct ListFactorHouses {
 
 impl ListFactorHouses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7487,6 +7528,7 @@ impl ListFactorHouses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7497,6 +7539,7 @@ impl ListFactorHouses {
 
 impl sage_core::Operation for ListFactorHouses {
     type Output = sage_core::Page<FactorHouse>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7544,53 +7587,62 @@ pub struct ListLookupSuppliers {
 
 impl ListLookupSuppliers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7599,6 +7651,7 @@ impl ListLookupSuppliers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7609,6 +7662,7 @@ impl ListLookupSuppliers {
 
 impl sage_core::Operation for ListLookupSuppliers {
     type Output = sage_core::Page<LookupSupplier>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7644,11 +7698,13 @@ pub struct GetPaymentGroup {
 
 impl GetPaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PaymentGroupId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7659,6 +7715,7 @@ impl GetPaymentGroup {
 
 impl sage_core::Operation for GetPaymentGroup {
     type Output = PaymentGroup;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7696,53 +7753,62 @@ pub struct ListPaymentGroups {
 
 impl ListPaymentGroups {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7751,6 +7817,7 @@ impl ListPaymentGroups {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7761,6 +7828,7 @@ impl ListPaymentGroups {
 
 impl sage_core::Operation for ListPaymentGroups {
     type Output = sage_core::Page<PaymentGroup>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7798,11 +7866,13 @@ pub struct UpdatePaymentGroup {
 
 impl UpdatePaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PaymentGroupId>, body: PaymentGroup) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7813,6 +7883,7 @@ impl UpdatePaymentGroup {
 
 impl sage_core::Operation for UpdatePaymentGroup {
     type Output = PaymentGroup;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_payment_group",
@@ -7849,53 +7920,62 @@ pub struct ListPaymentGroupPaymentTypes {
 
 impl ListPaymentGroupPaymentTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -7904,6 +7984,7 @@ impl ListPaymentGroupPaymentTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -7914,6 +7995,7 @@ impl ListPaymentGroupPaymentTypes {
 
 impl sage_core::Operation for ListPaymentGroupPaymentTypes {
     type Output = sage_core::Page<PaymentType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -7961,53 +8043,62 @@ pub struct ListPurchaseAgedCreditorDetailedViews {
 
 impl ListPurchaseAgedCreditorDetailedViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8016,6 +8107,7 @@ impl ListPurchaseAgedCreditorDetailedViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8026,6 +8118,7 @@ impl ListPurchaseAgedCreditorDetailedViews {
 
 impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8073,53 +8166,62 @@ pub struct ListPurchaseAgedCreditorSummaryViews {
 
 impl ListPurchaseAgedCreditorSummaryViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8128,6 +8230,7 @@ impl ListPurchaseAgedCreditorSummaryViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8138,6 +8241,7 @@ impl ListPurchaseAgedCreditorSummaryViews {
 
 impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8173,11 +8277,13 @@ pub struct GetPurchaseAuthorisation {
 
 impl GetPurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchaseAuthorisationId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8188,6 +8294,7 @@ impl GetPurchaseAuthorisation {
 
 impl sage_core::Operation for GetPurchaseAuthorisation {
     type Output = PurchaseAuthorisation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8215,6 +8322,7 @@ pub struct UpdatePurchaseAuthorisation {
 
 impl UpdatePurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchaseAuthorisationId>,
         body: PurchaseAuthorisation,
@@ -8223,6 +8331,7 @@ impl UpdatePurchaseAuthorisation {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8233,6 +8342,7 @@ impl UpdatePurchaseAuthorisation {
 
 impl sage_core::Operation for UpdatePurchaseAuthorisation {
     type Output = PurchaseAuthorisation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_authorisation",
@@ -8259,11 +8369,13 @@ pub struct CreatePurchaseCreditNote {
 
 impl CreatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchaseCreditNote) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8274,6 +8386,7 @@ impl CreatePurchaseCreditNote {
 
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_credit_note",
@@ -8297,11 +8410,13 @@ pub struct CreatePurchaseCreditNotesNew {
 
 impl CreatePurchaseCreditNotesNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchaseCreditNoteNewRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8312,6 +8427,7 @@ impl CreatePurchaseCreditNotesNew {
 
 impl sage_core::Operation for CreatePurchaseCreditNotesNew {
     type Output = PurchaseCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_credit_notes_new",
@@ -8337,11 +8453,13 @@ pub struct CreatePurchaseInvoice {
 
 impl CreatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchaseInvoice) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8352,6 +8470,7 @@ impl CreatePurchaseInvoice {
 
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_invoice",
@@ -8375,11 +8494,13 @@ pub struct CreatePurchaseInvoicesNew {
 
 impl CreatePurchaseInvoicesNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchaseInvoiceNewRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8390,6 +8511,7 @@ impl CreatePurchaseInvoicesNew {
 
 impl sage_core::Operation for CreatePurchaseInvoicesNew {
     type Output = PurchaseInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_invoices_new",
@@ -8415,11 +8537,13 @@ pub struct GetPurchaseLedgerSetting {
 
 impl GetPurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchaseLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8430,6 +8554,7 @@ impl GetPurchaseLedgerSetting {
 
 impl sage_core::Operation for GetPurchaseLedgerSetting {
     type Output = PurchaseLedgerSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8469,53 +8594,62 @@ pub struct ListPurchaseLedgerSettings {
 
 impl ListPurchaseLedgerSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8524,6 +8658,7 @@ impl ListPurchaseLedgerSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8534,6 +8669,7 @@ impl ListPurchaseLedgerSettings {
 
 impl sage_core::Operation for ListPurchaseLedgerSettings {
     type Output = sage_core::Page<PurchaseLedgerSettings>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8571,6 +8707,7 @@ pub struct UpdatePurchaseLedgerSetting {
 
 impl UpdatePurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchaseLedgerSettingsId>,
         body: PurchaseLedgerSettings,
@@ -8579,6 +8716,7 @@ impl UpdatePurchaseLedgerSetting {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8589,6 +8727,7 @@ impl UpdatePurchaseLedgerSetting {
 
 impl sage_core::Operation for UpdatePurchaseLedgerSetting {
     type Output = PurchaseLedgerSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_ledger_setting",
@@ -8617,11 +8756,13 @@ pub struct CreatePurchasePayment {
 
 impl CreatePurchasePayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchasePayment) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8632,6 +8773,7 @@ impl CreatePurchasePayment {
 
 impl sage_core::Operation for CreatePurchasePayment {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_payment",
@@ -8659,11 +8801,13 @@ pub struct CreatePurchasePostedTransactionMemo {
 
 impl CreatePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchasePostedTransactionMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8674,6 +8818,7 @@ impl CreatePurchasePostedTransactionMemo {
 
 impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_posted_transaction_memo",
@@ -8701,11 +8846,13 @@ pub struct DeletePurchasePostedTransactionMemo {
 
 impl DeletePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -8713,6 +8860,7 @@ impl DeletePurchasePostedTransactionMemo {
 
 impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8742,11 +8890,13 @@ pub struct GetPurchasePostedTransactionMemo {
 
 impl GetPurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8757,6 +8907,7 @@ impl GetPurchasePostedTransactionMemo {
 
 impl sage_core::Operation for GetPurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8800,6 +8951,7 @@ pub struct ListMemosForPurchasePostedTransaction {
 
 impl ListMemosForPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         transaction_id: impl Into<super::ids::PurchasePostedTransactionId>,
     ) -> Self {
@@ -8816,48 +8968,56 @@ impl ListMemosForPurchasePostedTransaction {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8866,6 +9026,7 @@ impl ListMemosForPurchasePostedTransaction {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8879,6 +9040,7 @@ impl ListMemosForPurchasePostedTransaction {
 
 impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8931,53 +9093,62 @@ pub struct ListPurchasePostedTransactionMemos {
 
 impl ListPurchasePostedTransactionMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8986,6 +9157,7 @@ impl ListPurchasePostedTransactionMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8999,6 +9171,7 @@ impl ListPurchasePostedTransactionMemos {
 
 impl sage_core::Operation for ListPurchasePostedTransactionMemos {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9040,6 +9213,7 @@ pub struct UpdatePurchasePostedTransactionMemo {
 
 impl UpdatePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchasePostedTransactionMemoId>,
         body: PurchasePostedTransactionMemo,
@@ -9048,6 +9222,7 @@ impl UpdatePurchasePostedTransactionMemo {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9058,6 +9233,7 @@ impl UpdatePurchasePostedTransactionMemo {
 
 impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_posted_transaction_memo",
@@ -9086,11 +9262,13 @@ pub struct GetPurchasePostedTransaction {
 
 impl GetPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9101,6 +9279,7 @@ impl GetPurchasePostedTransaction {
 
 impl sage_core::Operation for GetPurchasePostedTransaction {
     type Output = PurchasePostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9142,53 +9321,62 @@ pub struct ListPurchasePostedTransactions {
 
 impl ListPurchasePostedTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9197,6 +9385,7 @@ impl ListPurchasePostedTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9207,6 +9396,7 @@ impl ListPurchasePostedTransactions {
 
 impl sage_core::Operation for ListPurchasePostedTransactions {
     type Output = sage_core::Page<PurchasePostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9258,6 +9448,7 @@ pub struct ListPurchasePostedTransactionsForSupplier {
 
 impl ListPurchasePostedTransactionsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -9272,48 +9463,56 @@ impl ListPurchasePostedTransactionsForSupplier {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9322,6 +9521,7 @@ impl ListPurchasePostedTransactionsForSupplier {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9332,6 +9532,7 @@ impl ListPurchasePostedTransactionsForSupplier {
 
 impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
     type Output = sage_core::Page<PurchasePostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9374,6 +9575,7 @@ pub struct UpdatePurchasePostedTransaction {
 
 impl UpdatePurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchasePostedTransactionId>,
         body: PurchasePostedTransaction,
@@ -9382,6 +9584,7 @@ impl UpdatePurchasePostedTransaction {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9392,6 +9595,7 @@ impl UpdatePurchasePostedTransaction {
 
 impl sage_core::Operation for UpdatePurchasePostedTransaction {
     type Output = PurchasePostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_purchase_posted_transaction",
@@ -9420,11 +9624,13 @@ pub struct CreatePurchaseReceipt {
 
 impl CreatePurchaseReceipt {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: PurchaseReceipt) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9435,6 +9641,7 @@ impl CreatePurchaseReceipt {
 
 impl sage_core::Operation for CreatePurchaseReceipt {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_purchase_receipt",
@@ -9458,11 +9665,13 @@ pub struct GetPurchaseTransactionEnquiryView {
 
 impl GetPurchaseTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::PurchaseTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9473,6 +9682,7 @@ impl GetPurchaseTransactionEnquiryView {
 
 impl sage_core::Operation for GetPurchaseTransactionEnquiryView {
     type Output = PurchaseTransactionEnquiryView;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9510,53 +9720,62 @@ pub struct ListPurchaseTransactionEnquiryViews {
 
 impl ListPurchaseTransactionEnquiryViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9565,6 +9784,7 @@ impl ListPurchaseTransactionEnquiryViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9578,6 +9798,7 @@ impl ListPurchaseTransactionEnquiryViews {
 
 impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9627,6 +9848,7 @@ pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
 
 impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -9641,48 +9863,56 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9691,6 +9921,7 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9704,6 +9935,7 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
 
 impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9754,53 +9986,62 @@ pub struct ListPurchaseTransactionViews {
 
 impl ListPurchaseTransactionViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9809,6 +10050,7 @@ impl ListPurchaseTransactionViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9819,6 +10061,7 @@ impl ListPurchaseTransactionViews {
 
 impl sage_core::Operation for ListPurchaseTransactionViews {
     type Output = sage_core::Page<PurchaseTransactionView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9868,53 +10111,62 @@ pub struct ListSagePaymentsSupplierStatusTypes {
 
 impl ListSagePaymentsSupplierStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9923,6 +10175,7 @@ impl ListSagePaymentsSupplierStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9936,6 +10189,7 @@ impl ListSagePaymentsSupplierStatusTypes {
 
 impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
     type Output = sage_core::Page<SagePaymentsSupplierStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9971,11 +10225,13 @@ pub struct GetSupplierContactRole {
 
 impl GetSupplierContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierContactRoleId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9986,6 +10242,7 @@ impl GetSupplierContactRole {
 
 impl sage_core::Operation for GetSupplierContactRole {
     type Output = SupplierContactRole;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10023,53 +10280,62 @@ pub struct ListSupplierContactRoles {
 
 impl ListSupplierContactRoles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10078,6 +10344,7 @@ impl ListSupplierContactRoles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10088,6 +10355,7 @@ impl ListSupplierContactRoles {
 
 impl sage_core::Operation for ListSupplierContactRoles {
     type Output = sage_core::Page<SupplierContactRole>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10137,6 +10405,7 @@ pub struct ListSupplierContactRolesForSupplierContact {
 
 impl ListSupplierContactRolesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -10151,48 +10420,56 @@ impl ListSupplierContactRolesForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10201,6 +10478,7 @@ impl ListSupplierContactRolesForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10211,6 +10489,7 @@ impl ListSupplierContactRolesForSupplierContact {
 
 impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
     type Output = sage_core::Page<SupplierContactRole>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10249,6 +10528,7 @@ pub struct CreateSupplierContactForSupplier {
 
 impl CreateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierContact,
@@ -10260,6 +10540,7 @@ impl CreateSupplierContactForSupplier {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10270,6 +10551,7 @@ impl CreateSupplierContactForSupplier {
 
 impl sage_core::Operation for CreateSupplierContactForSupplier {
     type Output = SupplierContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_contact_for_supplier",
@@ -10294,11 +10576,13 @@ pub struct DeleteSupplierContact {
 
 impl DeleteSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10306,6 +10590,7 @@ impl DeleteSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10333,6 +10618,7 @@ pub struct DeleteSupplierContactForSupplier {
 
 impl DeleteSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -10344,6 +10630,7 @@ impl DeleteSupplierContactForSupplier {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10351,6 +10638,7 @@ impl DeleteSupplierContactForSupplier {
 
 impl sage_core::Operation for DeleteSupplierContactForSupplier {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10379,6 +10667,7 @@ pub struct GetSupplierContactForSupplier {
 
 impl GetSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -10390,6 +10679,7 @@ impl GetSupplierContactForSupplier {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10400,6 +10690,7 @@ impl GetSupplierContactForSupplier {
 
 impl sage_core::Operation for GetSupplierContactForSupplier {
     type Output = SupplierContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10426,11 +10717,13 @@ pub struct GetSupplierContacts {
 
 impl GetSupplierContacts {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10441,6 +10734,7 @@ impl GetSupplierContacts {
 
 impl sage_core::Operation for GetSupplierContacts {
     type Output = SupplierContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10478,53 +10772,62 @@ pub struct ListSupplierContact {
 
 impl ListSupplierContact {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10533,6 +10836,7 @@ impl ListSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10543,6 +10847,7 @@ impl ListSupplierContact {
 
 impl sage_core::Operation for ListSupplierContact {
     type Output = sage_core::Page<SupplierContact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10592,6 +10897,7 @@ pub struct ListSupplierContactsForSupplier {
 
 impl ListSupplierContactsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -10606,48 +10912,56 @@ impl ListSupplierContactsForSupplier {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10656,6 +10970,7 @@ impl ListSupplierContactsForSupplier {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10666,6 +10981,7 @@ impl ListSupplierContactsForSupplier {
 
 impl sage_core::Operation for ListSupplierContactsForSupplier {
     type Output = sage_core::Page<SupplierContact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10704,6 +11020,7 @@ pub struct UpdateSupplierContact {
 
 impl UpdateSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
         body: SupplierContact,
@@ -10712,6 +11029,7 @@ impl UpdateSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10722,6 +11040,7 @@ impl UpdateSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierContact {
     type Output = SupplierContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_contact",
@@ -10750,6 +11069,7 @@ pub struct UpdateSupplierContactForSupplier {
 
 impl UpdateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -10763,6 +11083,7 @@ impl UpdateSupplierContactForSupplier {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10773,6 +11094,7 @@ impl UpdateSupplierContactForSupplier {
 
 impl sage_core::Operation for UpdateSupplierContactForSupplier {
     type Output = SupplierContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_contact_for_supplier",
@@ -10802,6 +11124,7 @@ pub struct CreateSupplierEmailForSupplierAndSupplierContact {
 
 impl CreateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -10815,6 +11138,7 @@ impl CreateSupplierEmailForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10825,6 +11149,7 @@ impl CreateSupplierEmailForSupplierAndSupplierContact {
 
 impl sage_core::Operation for CreateSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_email_for_supplier_and_supplier_contact",
@@ -10852,6 +11177,7 @@ pub struct CreateSupplierEmailForSupplierContact {
 
 impl CreateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         body: SupplierEmail,
@@ -10863,6 +11189,7 @@ impl CreateSupplierEmailForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10873,6 +11200,7 @@ impl CreateSupplierEmailForSupplierContact {
 
 impl sage_core::Operation for CreateSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_email_for_supplier_contact",
@@ -10897,11 +11225,13 @@ pub struct DeleteSupplierEmail {
 
 impl DeleteSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10909,6 +11239,7 @@ impl DeleteSupplierEmail {
 
 impl sage_core::Operation for DeleteSupplierEmail {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10938,6 +11269,7 @@ pub struct DeleteSupplierEmailForSupplierAndSupplierContact {
 
 impl DeleteSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -10951,6 +11283,7 @@ impl DeleteSupplierEmailForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10958,6 +11291,7 @@ impl DeleteSupplierEmailForSupplierAndSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierEmailForSupplierAndSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10987,6 +11321,7 @@ pub struct DeleteSupplierEmailForSupplierContact {
 
 impl DeleteSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -10998,6 +11333,7 @@ impl DeleteSupplierEmailForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11005,6 +11341,7 @@ impl DeleteSupplierEmailForSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierEmailForSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11031,11 +11368,13 @@ pub struct GetSupplierEmail {
 
 impl GetSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11046,6 +11385,7 @@ impl GetSupplierEmail {
 
 impl sage_core::Operation for GetSupplierEmail {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11075,6 +11415,7 @@ pub struct GetSupplierEmailForSupplierAndSupplierContact {
 
 impl GetSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11088,6 +11429,7 @@ impl GetSupplierEmailForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11098,6 +11440,7 @@ impl GetSupplierEmailForSupplierAndSupplierContact {
 
 impl sage_core::Operation for GetSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11127,6 +11470,7 @@ pub struct GetSupplierEmailForSupplierContact {
 
 impl GetSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11138,6 +11482,7 @@ impl GetSupplierEmailForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11148,6 +11493,7 @@ impl GetSupplierEmailForSupplierContact {
 
 impl sage_core::Operation for GetSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11186,53 +11532,62 @@ pub struct ListSupplierEmails {
 
 impl ListSupplierEmails {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11241,6 +11596,7 @@ impl ListSupplierEmails {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11251,6 +11607,7 @@ impl ListSupplierEmails {
 
 impl sage_core::Operation for ListSupplierEmails {
     type Output = sage_core::Page<SupplierEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11302,6 +11659,7 @@ pub struct ListSupplierEmailsForSupplierAndSupplierContact {
 
 impl ListSupplierEmailsForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -11320,48 +11678,56 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11370,6 +11736,7 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11380,6 +11747,7 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
 
 impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11431,6 +11799,7 @@ pub struct ListSupplierEmailsForSupplierContact {
 
 impl ListSupplierEmailsForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -11445,48 +11814,56 @@ impl ListSupplierEmailsForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11495,6 +11872,7 @@ impl ListSupplierEmailsForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11505,6 +11883,7 @@ impl ListSupplierEmailsForSupplierContact {
 
 impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11543,11 +11922,13 @@ pub struct UpdateSupplierEmail {
 
 impl UpdateSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierEmailId>, body: SupplierEmail) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11558,6 +11939,7 @@ impl UpdateSupplierEmail {
 
 impl sage_core::Operation for UpdateSupplierEmail {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_email",
@@ -11588,6 +11970,7 @@ pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
 
 impl UpdateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11603,6 +11986,7 @@ impl UpdateSupplierEmailForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11613,6 +11997,7 @@ impl UpdateSupplierEmailForSupplierAndSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_email_for_supplier_and_supplier_contact",
@@ -11643,6 +12028,7 @@ pub struct UpdateSupplierEmailForSupplierContact {
 
 impl UpdateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11656,6 +12042,7 @@ impl UpdateSupplierEmailForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11666,6 +12053,7 @@ impl UpdateSupplierEmailForSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_email_for_supplier_contact",
@@ -11695,6 +12083,7 @@ pub struct CreateSupplierFaxForSupplierAndSupplierContact {
 
 impl CreateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -11708,6 +12097,7 @@ impl CreateSupplierFaxForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11718,6 +12108,7 @@ impl CreateSupplierFaxForSupplierAndSupplierContact {
 
 impl sage_core::Operation for CreateSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_fax_for_supplier_and_supplier_contact",
@@ -11745,6 +12136,7 @@ pub struct CreateSupplierFaxForSupplierContact {
 
 impl CreateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         body: SupplierFax,
@@ -11756,6 +12148,7 @@ impl CreateSupplierFaxForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11766,6 +12159,7 @@ impl CreateSupplierFaxForSupplierContact {
 
 impl sage_core::Operation for CreateSupplierFaxForSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_fax_for_supplier_contact",
@@ -11790,11 +12184,13 @@ pub struct DeleteSupplierFax {
 
 impl DeleteSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11802,6 +12198,7 @@ impl DeleteSupplierFax {
 
 impl sage_core::Operation for DeleteSupplierFax {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11831,6 +12228,7 @@ pub struct DeleteSupplierFaxForSupplierAndSupplierContact {
 
 impl DeleteSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11844,6 +12242,7 @@ impl DeleteSupplierFaxForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11851,6 +12250,7 @@ impl DeleteSupplierFaxForSupplierAndSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierFaxForSupplierAndSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11880,6 +12280,7 @@ pub struct DeleteSupplierFaxForSupplierContact {
 
 impl DeleteSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11891,6 +12292,7 @@ impl DeleteSupplierFaxForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11898,6 +12300,7 @@ impl DeleteSupplierFaxForSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierFaxForSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11924,11 +12327,13 @@ pub struct GetSupplierFax {
 
 impl GetSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11939,6 +12344,7 @@ impl GetSupplierFax {
 
 impl sage_core::Operation for GetSupplierFax {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11968,6 +12374,7 @@ pub struct GetSupplierFaxForSupplierAndSupplierContact {
 
 impl GetSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -11981,6 +12388,7 @@ impl GetSupplierFaxForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11991,6 +12399,7 @@ impl GetSupplierFaxForSupplierAndSupplierContact {
 
 impl sage_core::Operation for GetSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12020,6 +12429,7 @@ pub struct GetSupplierFaxForSupplierContact {
 
 impl GetSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -12031,6 +12441,7 @@ impl GetSupplierFaxForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12041,6 +12452,7 @@ impl GetSupplierFaxForSupplierContact {
 
 impl sage_core::Operation for GetSupplierFaxForSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12079,53 +12491,62 @@ pub struct ListSupplierFaxes {
 
 impl ListSupplierFaxes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12134,6 +12555,7 @@ impl ListSupplierFaxes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12144,6 +12566,7 @@ impl ListSupplierFaxes {
 
 impl sage_core::Operation for ListSupplierFaxes {
     type Output = sage_core::Page<SupplierFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12195,6 +12618,7 @@ pub struct ListSupplierFaxesForSupplierAndSupplierContact {
 
 impl ListSupplierFaxesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -12213,48 +12637,56 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12263,6 +12695,7 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12273,6 +12706,7 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
 
 impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12324,6 +12758,7 @@ pub struct ListSupplierFaxesForSupplierContact {
 
 impl ListSupplierFaxesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -12338,48 +12773,56 @@ impl ListSupplierFaxesForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12388,6 +12831,7 @@ impl ListSupplierFaxesForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12398,6 +12842,7 @@ impl ListSupplierFaxesForSupplierContact {
 
 impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12436,11 +12881,13 @@ pub struct UpdateSupplierFax {
 
 impl UpdateSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierFaxId>, body: SupplierFax) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12451,6 +12898,7 @@ impl UpdateSupplierFax {
 
 impl sage_core::Operation for UpdateSupplierFax {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_fax",
@@ -12481,6 +12929,7 @@ pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
 
 impl UpdateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -12496,6 +12945,7 @@ impl UpdateSupplierFaxForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12506,6 +12956,7 @@ impl UpdateSupplierFaxForSupplierAndSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_fax_for_supplier_and_supplier_contact",
@@ -12536,6 +12987,7 @@ pub struct UpdateSupplierFaxForSupplierContact {
 
 impl UpdateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -12549,6 +13001,7 @@ impl UpdateSupplierFaxForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12559,6 +13012,7 @@ impl UpdateSupplierFaxForSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierFaxForSupplierContact {
     type Output = SupplierFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_fax_for_supplier_contact",
@@ -12588,11 +13042,13 @@ pub struct CreateSupplierMemo {
 
 impl CreateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SupplierMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12603,6 +13059,7 @@ impl CreateSupplierMemo {
 
 impl sage_core::Operation for CreateSupplierMemo {
     type Output = SupplierMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_memo",
@@ -12630,11 +13087,13 @@ pub struct DeleteSupplierMemo {
 
 impl DeleteSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12642,6 +13101,7 @@ impl DeleteSupplierMemo {
 
 impl sage_core::Operation for DeleteSupplierMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12671,11 +13131,13 @@ pub struct GetSupplierMemo {
 
 impl GetSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12686,6 +13148,7 @@ impl GetSupplierMemo {
 
 impl sage_core::Operation for GetSupplierMemo {
     type Output = SupplierMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12727,53 +13190,62 @@ pub struct ListSupplierMemos {
 
 impl ListSupplierMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12782,6 +13254,7 @@ impl ListSupplierMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12792,6 +13265,7 @@ impl ListSupplierMemos {
 
 impl sage_core::Operation for ListSupplierMemos {
     type Output = sage_core::Page<SupplierMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12845,6 +13319,7 @@ pub struct ListSupplierMemosForSupplier {
 
 impl ListSupplierMemosForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -12859,48 +13334,56 @@ impl ListSupplierMemosForSupplier {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12909,6 +13392,7 @@ impl ListSupplierMemosForSupplier {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12919,6 +13403,7 @@ impl ListSupplierMemosForSupplier {
 
 impl sage_core::Operation for ListSupplierMemosForSupplier {
     type Output = sage_core::Page<SupplierMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12961,11 +13446,13 @@ pub struct UpdateSupplierMemo {
 
 impl UpdateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierMemoId>, body: SupplierMemo) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12976,6 +13463,7 @@ impl UpdateSupplierMemo {
 
 impl sage_core::Operation for UpdateSupplierMemo {
     type Output = SupplierMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_memo",
@@ -13004,6 +13492,7 @@ pub struct CreateSupplierMobileForSupplierAndSupplierContact {
 
 impl CreateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -13017,6 +13506,7 @@ impl CreateSupplierMobileForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13027,6 +13517,7 @@ impl CreateSupplierMobileForSupplierAndSupplierContact {
 
 impl sage_core::Operation for CreateSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_mobile_for_supplier_and_supplier_contact",
@@ -13054,6 +13545,7 @@ pub struct CreateSupplierMobileForSupplierContact {
 
 impl CreateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         body: SupplierMobile,
@@ -13065,6 +13557,7 @@ impl CreateSupplierMobileForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13075,6 +13568,7 @@ impl CreateSupplierMobileForSupplierContact {
 
 impl sage_core::Operation for CreateSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_mobile_for_supplier_contact",
@@ -13099,11 +13593,13 @@ pub struct DeleteSupplierMobile {
 
 impl DeleteSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -13111,6 +13607,7 @@ impl DeleteSupplierMobile {
 
 impl sage_core::Operation for DeleteSupplierMobile {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13140,6 +13637,7 @@ pub struct DeleteSupplierMobileForSupplierAndSupplierContact {
 
 impl DeleteSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13153,6 +13651,7 @@ impl DeleteSupplierMobileForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -13160,6 +13659,7 @@ impl DeleteSupplierMobileForSupplierAndSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierMobileForSupplierAndSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13189,6 +13689,7 @@ pub struct DeleteSupplierMobileForSupplierContact {
 
 impl DeleteSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13200,6 +13701,7 @@ impl DeleteSupplierMobileForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -13207,6 +13709,7 @@ impl DeleteSupplierMobileForSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierMobileForSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13233,11 +13736,13 @@ pub struct GetSupplierMobile {
 
 impl GetSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13248,6 +13753,7 @@ impl GetSupplierMobile {
 
 impl sage_core::Operation for GetSupplierMobile {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13277,6 +13783,7 @@ pub struct GetSupplierMobileForSupplierAndSupplierContact {
 
 impl GetSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13290,6 +13797,7 @@ impl GetSupplierMobileForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13300,6 +13808,7 @@ impl GetSupplierMobileForSupplierAndSupplierContact {
 
 impl sage_core::Operation for GetSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13329,6 +13838,7 @@ pub struct GetSupplierMobileForSupplierContact {
 
 impl GetSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13340,6 +13850,7 @@ impl GetSupplierMobileForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13350,6 +13861,7 @@ impl GetSupplierMobileForSupplierContact {
 
 impl sage_core::Operation for GetSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13388,53 +13900,62 @@ pub struct ListSupplierMobiles {
 
 impl ListSupplierMobiles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13443,6 +13964,7 @@ impl ListSupplierMobiles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13453,6 +13975,7 @@ impl ListSupplierMobiles {
 
 impl sage_core::Operation for ListSupplierMobiles {
     type Output = sage_core::Page<SupplierMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13504,6 +14027,7 @@ pub struct ListSupplierMobilesForSupplierAndSupplierContact {
 
 impl ListSupplierMobilesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -13522,48 +14046,56 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13572,6 +14104,7 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13582,6 +14115,7 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
 
 impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13633,6 +14167,7 @@ pub struct ListSupplierMobilesForSupplierContact {
 
 impl ListSupplierMobilesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -13647,48 +14182,56 @@ impl ListSupplierMobilesForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13697,6 +14240,7 @@ impl ListSupplierMobilesForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13707,6 +14251,7 @@ impl ListSupplierMobilesForSupplierContact {
 
 impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13745,6 +14290,7 @@ pub struct UpdateSupplierMobile {
 
 impl UpdateSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         body: SupplierMobile,
@@ -13753,6 +14299,7 @@ impl UpdateSupplierMobile {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13763,6 +14310,7 @@ impl UpdateSupplierMobile {
 
 impl sage_core::Operation for UpdateSupplierMobile {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_mobile",
@@ -13793,6 +14341,7 @@ pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
 
 impl UpdateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13808,6 +14357,7 @@ impl UpdateSupplierMobileForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13818,6 +14368,7 @@ impl UpdateSupplierMobileForSupplierAndSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_mobile_for_supplier_and_supplier_contact",
@@ -13848,6 +14399,7 @@ pub struct UpdateSupplierMobileForSupplierContact {
 
 impl UpdateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -13861,6 +14413,7 @@ impl UpdateSupplierMobileForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13871,6 +14424,7 @@ impl UpdateSupplierMobileForSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_mobile_for_supplier_contact",
@@ -13908,53 +14462,62 @@ pub struct ListSupplierPeriodValueViews {
 
 impl ListSupplierPeriodValueViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13963,6 +14526,7 @@ impl ListSupplierPeriodValueViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13973,6 +14537,7 @@ impl ListSupplierPeriodValueViews {
 
 impl sage_core::Operation for ListSupplierPeriodValueViews {
     type Output = sage_core::Page<SupplierPeriodValueView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14012,6 +14577,7 @@ pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
 
 impl CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -14025,6 +14591,7 @@ impl CreateSupplierTelephoneForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14035,6 +14602,7 @@ impl CreateSupplierTelephoneForSupplierAndSupplierContact {
 
 impl sage_core::Operation for CreateSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_telephone_for_supplier_and_supplier_contact",
@@ -14062,6 +14630,7 @@ pub struct CreateSupplierTelephoneForSupplierContact {
 
 impl CreateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         body: SupplierTelephone,
@@ -14073,6 +14642,7 @@ impl CreateSupplierTelephoneForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14083,6 +14653,7 @@ impl CreateSupplierTelephoneForSupplierContact {
 
 impl sage_core::Operation for CreateSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_telephone_for_supplier_contact",
@@ -14107,11 +14678,13 @@ pub struct DeleteSupplierTelephone {
 
 impl DeleteSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14119,6 +14692,7 @@ impl DeleteSupplierTelephone {
 
 impl sage_core::Operation for DeleteSupplierTelephone {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14148,6 +14722,7 @@ pub struct DeleteSupplierTelephoneForSupplierAndSupplierContact {
 
 impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14161,6 +14736,7 @@ impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14168,6 +14744,7 @@ impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierTelephoneForSupplierAndSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14197,6 +14774,7 @@ pub struct DeleteSupplierTelephoneForSupplierContact {
 
 impl DeleteSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14208,6 +14786,7 @@ impl DeleteSupplierTelephoneForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14215,6 +14794,7 @@ impl DeleteSupplierTelephoneForSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierTelephoneForSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14241,11 +14821,13 @@ pub struct GetSupplierTelephone {
 
 impl GetSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14256,6 +14838,7 @@ impl GetSupplierTelephone {
 
 impl sage_core::Operation for GetSupplierTelephone {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14285,6 +14868,7 @@ pub struct GetSupplierTelephoneForSupplierAndSupplierContact {
 
 impl GetSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14298,6 +14882,7 @@ impl GetSupplierTelephoneForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14308,6 +14893,7 @@ impl GetSupplierTelephoneForSupplierAndSupplierContact {
 
 impl sage_core::Operation for GetSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14337,6 +14923,7 @@ pub struct GetSupplierTelephoneForSupplierContact {
 
 impl GetSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14348,6 +14935,7 @@ impl GetSupplierTelephoneForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14358,6 +14946,7 @@ impl GetSupplierTelephoneForSupplierContact {
 
 impl sage_core::Operation for GetSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14396,53 +14985,62 @@ pub struct ListSupplierTelephones {
 
 impl ListSupplierTelephones {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14451,6 +15049,7 @@ impl ListSupplierTelephones {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14461,6 +15060,7 @@ impl ListSupplierTelephones {
 
 impl sage_core::Operation for ListSupplierTelephones {
     type Output = sage_core::Page<SupplierTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14512,6 +15112,7 @@ pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
 
 impl ListSupplierTelephonesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -14530,48 +15131,56 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14580,6 +15189,7 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14590,6 +15200,7 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
 
 impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14641,6 +15252,7 @@ pub struct ListSupplierTelephonesForSupplierContact {
 
 impl ListSupplierTelephonesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -14655,48 +15267,56 @@ impl ListSupplierTelephonesForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14705,6 +15325,7 @@ impl ListSupplierTelephonesForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14715,6 +15336,7 @@ impl ListSupplierTelephonesForSupplierContact {
 
 impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14753,6 +15375,7 @@ pub struct UpdateSupplierTelephone {
 
 impl UpdateSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         body: SupplierTelephone,
@@ -14761,6 +15384,7 @@ impl UpdateSupplierTelephone {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14771,6 +15395,7 @@ impl UpdateSupplierTelephone {
 
 impl sage_core::Operation for UpdateSupplierTelephone {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_telephone",
@@ -14801,6 +15426,7 @@ pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
 
 impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14816,6 +15442,7 @@ impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14826,6 +15453,7 @@ impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_telephone_for_supplier_and_supplier_contact",
@@ -14856,6 +15484,7 @@ pub struct UpdateSupplierTelephoneForSupplierContact {
 
 impl UpdateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -14869,6 +15498,7 @@ impl UpdateSupplierTelephoneForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14879,6 +15509,7 @@ impl UpdateSupplierTelephoneForSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_telephone_for_supplier_contact",
@@ -14916,53 +15547,62 @@ pub struct ListSupplierViews {
 
 impl ListSupplierViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14971,6 +15611,7 @@ impl ListSupplierViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14981,6 +15622,7 @@ impl ListSupplierViews {
 
 impl sage_core::Operation for ListSupplierViews {
     type Output = sage_core::Page<SupplierView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15020,6 +15662,7 @@ pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
 
 impl CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -15033,6 +15676,7 @@ impl CreateSupplierWebsiteForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15043,6 +15687,7 @@ impl CreateSupplierWebsiteForSupplierAndSupplierContact {
 
 impl sage_core::Operation for CreateSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_website_for_supplier_and_supplier_contact",
@@ -15070,6 +15715,7 @@ pub struct CreateSupplierWebsiteForSupplierContact {
 
 impl CreateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         body: SupplierWebsite,
@@ -15081,6 +15727,7 @@ impl CreateSupplierWebsiteForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15091,6 +15738,7 @@ impl CreateSupplierWebsiteForSupplierContact {
 
 impl sage_core::Operation for CreateSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_supplier_website_for_supplier_contact",
@@ -15115,11 +15763,13 @@ pub struct DeleteSupplierWebsite {
 
 impl DeleteSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15127,6 +15777,7 @@ impl DeleteSupplierWebsite {
 
 impl sage_core::Operation for DeleteSupplierWebsite {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15156,6 +15807,7 @@ pub struct DeleteSupplierWebsiteForSupplierAndSupplierContact {
 
 impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15169,6 +15821,7 @@ impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15176,6 +15829,7 @@ impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierWebsiteForSupplierAndSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15205,6 +15859,7 @@ pub struct DeleteSupplierWebsiteForSupplierContact {
 
 impl DeleteSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15216,6 +15871,7 @@ impl DeleteSupplierWebsiteForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15223,6 +15879,7 @@ impl DeleteSupplierWebsiteForSupplierContact {
 
 impl sage_core::Operation for DeleteSupplierWebsiteForSupplierContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15249,11 +15906,13 @@ pub struct GetSupplierWebsite {
 
 impl GetSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15264,6 +15923,7 @@ impl GetSupplierWebsite {
 
 impl sage_core::Operation for GetSupplierWebsite {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15293,6 +15953,7 @@ pub struct GetSupplierWebsiteForSupplierAndSupplierContact {
 
 impl GetSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15306,6 +15967,7 @@ impl GetSupplierWebsiteForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15316,6 +15978,7 @@ impl GetSupplierWebsiteForSupplierAndSupplierContact {
 
 impl sage_core::Operation for GetSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15345,6 +16008,7 @@ pub struct GetSupplierWebsiteForSupplierContact {
 
 impl GetSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15356,6 +16020,7 @@ impl GetSupplierWebsiteForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15366,6 +16031,7 @@ impl GetSupplierWebsiteForSupplierContact {
 
 impl sage_core::Operation for GetSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15404,53 +16070,62 @@ pub struct ListSupplierWebsites {
 
 impl ListSupplierWebsites {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15459,6 +16134,7 @@ impl ListSupplierWebsites {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15469,6 +16145,7 @@ impl ListSupplierWebsites {
 
 impl sage_core::Operation for ListSupplierWebsites {
     type Output = sage_core::Page<SupplierWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15520,6 +16197,7 @@ pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
 
 impl ListSupplierWebsitesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -15538,48 +16216,56 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15588,6 +16274,7 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15598,6 +16285,7 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
 
 impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15649,6 +16337,7 @@ pub struct ListSupplierWebsitesForSupplierContact {
 
 impl ListSupplierWebsitesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -15663,48 +16352,56 @@ impl ListSupplierWebsitesForSupplierContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15713,6 +16410,7 @@ impl ListSupplierWebsitesForSupplierContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15723,6 +16421,7 @@ impl ListSupplierWebsitesForSupplierContact {
 
 impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15761,6 +16460,7 @@ pub struct UpdateSupplierWebsite {
 
 impl UpdateSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         body: SupplierWebsite,
@@ -15769,6 +16469,7 @@ impl UpdateSupplierWebsite {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15779,6 +16480,7 @@ impl UpdateSupplierWebsite {
 
 impl sage_core::Operation for UpdateSupplierWebsite {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_website",
@@ -15809,6 +16511,7 @@ pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
 
 impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15824,6 +16527,7 @@ impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15834,6 +16538,7 @@ impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_website_for_supplier_and_supplier_contact",
@@ -15864,6 +16569,7 @@ pub struct UpdateSupplierWebsiteForSupplierContact {
 
 impl UpdateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
@@ -15877,6 +16583,7 @@ impl UpdateSupplierWebsiteForSupplierContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15887,6 +16594,7 @@ impl UpdateSupplierWebsiteForSupplierContact {
 
 impl sage_core::Operation for UpdateSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier_website_for_supplier_contact",
@@ -15924,53 +16632,62 @@ pub struct ListSupplierYearValueViews {
 
 impl ListSupplierYearValueViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15979,6 +16696,7 @@ impl ListSupplierYearValueViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15989,6 +16707,7 @@ impl ListSupplierYearValueViews {
 
 impl sage_core::Operation for ListSupplierYearValueViews {
     type Output = sage_core::Page<SupplierYearValueView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16024,11 +16743,13 @@ pub struct CreateSupplier {
 
 impl CreateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Supplier) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
         client.send(self).await
     }
@@ -16036,6 +16757,7 @@ impl CreateSupplier {
 
 impl sage_core::Operation for CreateSupplier {
     type Output = Supplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_supplier", sage_core::Method::Post, "/suppliers")
             .json(&self.body)
@@ -16055,6 +16777,7 @@ pub struct CreateSuppliersNew {
 
 impl CreateSuppliersNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         body: std::collections::BTreeMap<String, sage_core::types::Json>,
     ) -> Self {
@@ -16062,6 +16785,7 @@ impl CreateSuppliersNew {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
         client.send(self).await
     }
@@ -16069,6 +16793,7 @@ impl CreateSuppliersNew {
 
 impl sage_core::Operation for CreateSuppliersNew {
     type Output = Supplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_suppliers_new",
@@ -16092,11 +16817,13 @@ pub struct DeleteSupplier {
 
 impl DeleteSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -16104,6 +16831,7 @@ impl DeleteSupplier {
 
 impl sage_core::Operation for DeleteSupplier {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16129,11 +16857,13 @@ pub struct GetSupplier {
 
 impl GetSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
         client.send(self).await
     }
@@ -16141,6 +16871,7 @@ impl GetSupplier {
 
 impl sage_core::Operation for GetSupplier {
     type Output = Supplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16178,53 +16909,62 @@ pub struct ListSuppliers {
 
 impl ListSuppliers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16233,6 +16973,7 @@ impl ListSuppliers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16243,6 +16984,7 @@ impl ListSuppliers {
 
 impl sage_core::Operation for ListSuppliers {
     type Output = sage_core::Page<Supplier>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16280,11 +17022,13 @@ pub struct UpdateSupplier {
 
 impl UpdateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SupplierId>, body: Supplier) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
         client.send(self).await
     }
@@ -16292,6 +17036,7 @@ impl UpdateSupplier {
 
 impl sage_core::Operation for UpdateSupplier {
     type Output = Supplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_supplier",

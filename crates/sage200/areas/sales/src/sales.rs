@@ -338,6 +338,7 @@ pub struct Customer {
 
 impl Customer {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
         Self {
             account_opened: None,
@@ -1164,6 +1165,7 @@ pub struct CustomerAlert {
 
 impl CustomerAlert {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             alert_text: None,
@@ -1324,6 +1326,7 @@ pub struct CustomerCard {
 
 impl CustomerCard {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -1702,6 +1705,7 @@ pub struct CustomerDeliveryAddress {
 
 impl CustomerDeliveryAddress {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         description: impl Into<String>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -2170,6 +2174,7 @@ pub struct CustomerMemo {
 
 impl CustomerMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         note: impl Into<String>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -2786,6 +2791,7 @@ pub struct CustomerPriceEnquiryRequest {
 
 impl CustomerPriceEnquiryRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         customer_id: impl Into<super::ids::CustomerId>,
         product_id: impl Into<super::ids::ProductId>,
@@ -4823,6 +4829,7 @@ pub struct SalesAllocation {
 
 impl SalesAllocation {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         customer_id: impl Into<super::ids::CustomerId>,
         allocation_lines: impl IntoIterator<Item = SalesAllocationAllocationLines>,
@@ -4890,6 +4897,7 @@ pub struct SalesAllocationAllocationLines {
 
 impl SalesAllocationAllocationLines {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         posted_tran_id: i64,
         value_to_allocate: sage_core::types::Decimal,
@@ -4983,6 +4991,7 @@ pub struct SalesCreditNote {
 
 impl SalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -5124,6 +5133,7 @@ pub struct SalesCreditNoteNewRequest {
 
 impl SalesCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -5186,6 +5196,7 @@ pub struct SalesCreditNoteNominalAnalysisItems {
 
 impl SalesCreditNoteNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -5273,6 +5284,7 @@ pub struct SalesCreditNoteTaxAnalysisItems {
 
 impl SalesCreditNoteTaxAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(id: i64) -> Self {
         Self {
             discount_amount: None,
@@ -5825,6 +5837,7 @@ pub struct SalesInvoice {
 
 impl SalesInvoice {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -5971,6 +5984,7 @@ pub struct SalesInvoiceNewRequest {
 
 impl SalesInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -6033,6 +6047,7 @@ pub struct SalesInvoiceNominalAnalysisItems {
 
 impl SalesInvoiceNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -6120,6 +6135,7 @@ pub struct SalesInvoiceTaxAnalysisItems {
 
 impl SalesInvoiceTaxAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(id: i64) -> Self {
         Self {
             discount_amount: None,
@@ -6469,6 +6485,7 @@ pub struct SalesPayment {
 
 impl SalesPayment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
@@ -6606,6 +6623,7 @@ pub struct SalesPaymentNominalAnalysisItems {
 
 impl SalesPaymentNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -7168,6 +7186,7 @@ pub struct SalesPostedTransactionMemo {
 
 impl SalesPostedTransactionMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(note: impl Into<String>, posted_customer_transaction_id: i64) -> Self {
         Self {
             created_by: None,
@@ -7436,6 +7455,7 @@ pub struct SalesReceipt {
 
 impl SalesReceipt {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
@@ -7573,6 +7593,7 @@ pub struct SalesReceiptNominalAnalysisItems {
 
 impl SalesReceiptNominalAnalysisItems {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -8664,11 +8685,13 @@ pub struct CreateCustomerAlert {
 
 impl CreateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CustomerAlert) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8679,6 +8702,7 @@ impl CreateCustomerAlert {
 
 impl sage_core::Operation for CreateCustomerAlert {
     type Output = CustomerAlert;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_alert",
@@ -8702,11 +8726,13 @@ pub struct DeleteCustomerAlert {
 
 impl DeleteCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -8714,6 +8740,7 @@ impl DeleteCustomerAlert {
 
 impl sage_core::Operation for DeleteCustomerAlert {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8739,11 +8766,13 @@ pub struct GetCustomerAlert {
 
 impl GetCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8754,6 +8783,7 @@ impl GetCustomerAlert {
 
 impl sage_core::Operation for GetCustomerAlert {
     type Output = CustomerAlert;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8791,53 +8821,62 @@ pub struct ListCustomerAlerts {
 
 impl ListCustomerAlerts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8846,6 +8885,7 @@ impl ListCustomerAlerts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8856,6 +8896,7 @@ impl ListCustomerAlerts {
 
 impl sage_core::Operation for ListCustomerAlerts {
     type Output = sage_core::Page<CustomerAlert>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -8905,6 +8946,7 @@ pub struct ListCustomerAlertsForCustomer {
 
 impl ListCustomerAlertsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -8919,48 +8961,56 @@ impl ListCustomerAlertsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -8969,6 +9019,7 @@ impl ListCustomerAlertsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -8979,6 +9030,7 @@ impl ListCustomerAlertsForCustomer {
 
 impl sage_core::Operation for ListCustomerAlertsForCustomer {
     type Output = sage_core::Page<CustomerAlert>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9017,11 +9069,13 @@ pub struct UpdateCustomerAlert {
 
 impl UpdateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerAlertId>, body: CustomerAlert) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9032,6 +9086,7 @@ impl UpdateCustomerAlert {
 
 impl sage_core::Operation for UpdateCustomerAlert {
     type Output = CustomerAlert;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_alert",
@@ -9056,11 +9111,13 @@ pub struct DeleteCustomerCard {
 
 impl DeleteCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -9068,6 +9125,7 @@ impl DeleteCustomerCard {
 
 impl sage_core::Operation for DeleteCustomerCard {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9093,11 +9151,13 @@ pub struct GetCustomerCard {
 
 impl GetCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9108,6 +9168,7 @@ impl GetCustomerCard {
 
 impl sage_core::Operation for GetCustomerCard {
     type Output = CustomerCard;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9145,53 +9206,62 @@ pub struct ListCustomerCards {
 
 impl ListCustomerCards {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9200,6 +9270,7 @@ impl ListCustomerCards {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9210,6 +9281,7 @@ impl ListCustomerCards {
 
 impl sage_core::Operation for ListCustomerCards {
     type Output = sage_core::Page<CustomerCard>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9259,6 +9331,7 @@ pub struct ListCustomerCardsForCustomer {
 
 impl ListCustomerCardsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -9273,48 +9346,56 @@ impl ListCustomerCardsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9323,6 +9404,7 @@ impl ListCustomerCardsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9333,6 +9415,7 @@ impl ListCustomerCardsForCustomer {
 
 impl sage_core::Operation for ListCustomerCardsForCustomer {
     type Output = sage_core::Page<CustomerCard>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9371,11 +9454,13 @@ pub struct UpdateCustomerCard {
 
 impl UpdateCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerCardId>, body: CustomerCard) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9386,6 +9471,7 @@ impl UpdateCustomerCard {
 
 impl sage_core::Operation for UpdateCustomerCard {
     type Output = CustomerCard;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_card",
@@ -9410,11 +9496,13 @@ pub struct GetCustomerContactRole {
 
 impl GetCustomerContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerContactRoleId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9425,6 +9513,7 @@ impl GetCustomerContactRole {
 
 impl sage_core::Operation for GetCustomerContactRole {
     type Output = CustomerContactRole;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9462,53 +9551,62 @@ pub struct ListCustomerContactRoles {
 
 impl ListCustomerContactRoles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9517,6 +9615,7 @@ impl ListCustomerContactRoles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9527,6 +9626,7 @@ impl ListCustomerContactRoles {
 
 impl sage_core::Operation for ListCustomerContactRoles {
     type Output = sage_core::Page<CustomerContactRole>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9576,6 +9676,7 @@ pub struct ListCustomerContactRolesForCustomerContact {
 
 impl ListCustomerContactRolesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -9590,48 +9691,56 @@ impl ListCustomerContactRolesForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9640,6 +9749,7 @@ impl ListCustomerContactRolesForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9650,6 +9760,7 @@ impl ListCustomerContactRolesForCustomerContact {
 
 impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
     type Output = sage_core::Page<CustomerContactRole>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9688,6 +9799,7 @@ pub struct CreateCustomerContactForCustomer {
 
 impl CreateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerContact,
@@ -9699,6 +9811,7 @@ impl CreateCustomerContactForCustomer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9709,6 +9822,7 @@ impl CreateCustomerContactForCustomer {
 
 impl sage_core::Operation for CreateCustomerContactForCustomer {
     type Output = CustomerContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_contact_for_customer",
@@ -9733,11 +9847,13 @@ pub struct DeleteCustomerContact {
 
 impl DeleteCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -9745,6 +9861,7 @@ impl DeleteCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9772,6 +9889,7 @@ pub struct DeleteCustomerContactForCustomer {
 
 impl DeleteCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -9783,6 +9901,7 @@ impl DeleteCustomerContactForCustomer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -9790,6 +9909,7 @@ impl DeleteCustomerContactForCustomer {
 
 impl sage_core::Operation for DeleteCustomerContactForCustomer {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9818,6 +9938,7 @@ pub struct GetCustomerContactForCustomer {
 
 impl GetCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -9829,6 +9950,7 @@ impl GetCustomerContactForCustomer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9839,6 +9961,7 @@ impl GetCustomerContactForCustomer {
 
 impl sage_core::Operation for GetCustomerContactForCustomer {
     type Output = CustomerContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9865,11 +9988,13 @@ pub struct GetCustomerContacts {
 
 impl GetCustomerContacts {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9880,6 +10005,7 @@ impl GetCustomerContacts {
 
 impl sage_core::Operation for GetCustomerContacts {
     type Output = CustomerContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9917,53 +10043,62 @@ pub struct ListCustomerContact {
 
 impl ListCustomerContact {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9972,6 +10107,7 @@ impl ListCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9982,6 +10118,7 @@ impl ListCustomerContact {
 
 impl sage_core::Operation for ListCustomerContact {
     type Output = sage_core::Page<CustomerContact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10031,6 +10168,7 @@ pub struct ListCustomerContactsForCustomer {
 
 impl ListCustomerContactsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -10045,48 +10183,56 @@ impl ListCustomerContactsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10095,6 +10241,7 @@ impl ListCustomerContactsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10105,6 +10252,7 @@ impl ListCustomerContactsForCustomer {
 
 impl sage_core::Operation for ListCustomerContactsForCustomer {
     type Output = sage_core::Page<CustomerContact>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10143,6 +10291,7 @@ pub struct UpdateCustomerContact {
 
 impl UpdateCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
         body: CustomerContact,
@@ -10151,6 +10300,7 @@ impl UpdateCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10161,6 +10311,7 @@ impl UpdateCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerContact {
     type Output = CustomerContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_contact",
@@ -10189,6 +10340,7 @@ pub struct UpdateCustomerContactForCustomer {
 
 impl UpdateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -10202,6 +10354,7 @@ impl UpdateCustomerContactForCustomer {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10212,6 +10365,7 @@ impl UpdateCustomerContactForCustomer {
 
 impl sage_core::Operation for UpdateCustomerContactForCustomer {
     type Output = CustomerContact;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_contact_for_customer",
@@ -10237,11 +10391,13 @@ pub struct CreateCustomerDeliveryAddress {
 
 impl CreateCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CustomerDeliveryAddress) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10252,6 +10408,7 @@ impl CreateCustomerDeliveryAddress {
 
 impl sage_core::Operation for CreateCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_delivery_address",
@@ -10275,11 +10432,13 @@ pub struct DeleteCustomerDeliveryAddress {
 
 impl DeleteCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10287,6 +10446,7 @@ impl DeleteCustomerDeliveryAddress {
 
 impl sage_core::Operation for DeleteCustomerDeliveryAddress {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10312,11 +10472,13 @@ pub struct GetCustomerDeliveryAddress {
 
 impl GetCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10327,6 +10489,7 @@ impl GetCustomerDeliveryAddress {
 
 impl sage_core::Operation for GetCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10364,53 +10527,62 @@ pub struct ListCustomerDeliveryAddresses {
 
 impl ListCustomerDeliveryAddresses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10419,6 +10591,7 @@ impl ListCustomerDeliveryAddresses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10429,6 +10602,7 @@ impl ListCustomerDeliveryAddresses {
 
 impl sage_core::Operation for ListCustomerDeliveryAddresses {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10478,6 +10652,7 @@ pub struct ListCustomerDeliveryAddressesForCustomer {
 
 impl ListCustomerDeliveryAddressesForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -10492,48 +10667,56 @@ impl ListCustomerDeliveryAddressesForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10542,6 +10725,7 @@ impl ListCustomerDeliveryAddressesForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10552,6 +10736,7 @@ impl ListCustomerDeliveryAddressesForCustomer {
 
 impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10590,6 +10775,7 @@ pub struct UpdateCustomerDeliveryAddress {
 
 impl UpdateCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerDeliveryAddressId>,
         body: CustomerDeliveryAddress,
@@ -10598,6 +10784,7 @@ impl UpdateCustomerDeliveryAddress {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10608,6 +10795,7 @@ impl UpdateCustomerDeliveryAddress {
 
 impl sage_core::Operation for UpdateCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_delivery_address",
@@ -10636,6 +10824,7 @@ pub struct CreateCustomerEmailForCustomerAndCustomerContact {
 
 impl CreateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -10649,6 +10838,7 @@ impl CreateCustomerEmailForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10659,6 +10849,7 @@ impl CreateCustomerEmailForCustomerAndCustomerContact {
 
 impl sage_core::Operation for CreateCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_email_for_customer_and_customer_contact",
@@ -10686,6 +10877,7 @@ pub struct CreateCustomerEmailForCustomerContact {
 
 impl CreateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         body: CustomerEmail,
@@ -10697,6 +10889,7 @@ impl CreateCustomerEmailForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10707,6 +10900,7 @@ impl CreateCustomerEmailForCustomerContact {
 
 impl sage_core::Operation for CreateCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_email_for_customer_contact",
@@ -10731,11 +10925,13 @@ pub struct DeleteCustomerEmail {
 
 impl DeleteCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10743,6 +10939,7 @@ impl DeleteCustomerEmail {
 
 impl sage_core::Operation for DeleteCustomerEmail {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10772,6 +10969,7 @@ pub struct DeleteCustomerEmailForCustomerAndCustomerContact {
 
 impl DeleteCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -10785,6 +10983,7 @@ impl DeleteCustomerEmailForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10792,6 +10991,7 @@ impl DeleteCustomerEmailForCustomerAndCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerEmailForCustomerAndCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10821,6 +11021,7 @@ pub struct DeleteCustomerEmailForCustomerContact {
 
 impl DeleteCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -10832,6 +11033,7 @@ impl DeleteCustomerEmailForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10839,6 +11041,7 @@ impl DeleteCustomerEmailForCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerEmailForCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10865,11 +11068,13 @@ pub struct GetCustomerEmail {
 
 impl GetCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10880,6 +11085,7 @@ impl GetCustomerEmail {
 
 impl sage_core::Operation for GetCustomerEmail {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10909,6 +11115,7 @@ pub struct GetCustomerEmailForCustomerAndCustomerContact {
 
 impl GetCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -10922,6 +11129,7 @@ impl GetCustomerEmailForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10932,6 +11140,7 @@ impl GetCustomerEmailForCustomerAndCustomerContact {
 
 impl sage_core::Operation for GetCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10961,6 +11170,7 @@ pub struct GetCustomerEmailForCustomerContact {
 
 impl GetCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -10972,6 +11182,7 @@ impl GetCustomerEmailForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10982,6 +11193,7 @@ impl GetCustomerEmailForCustomerContact {
 
 impl sage_core::Operation for GetCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11020,53 +11232,62 @@ pub struct ListCustomerEmails {
 
 impl ListCustomerEmails {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11075,6 +11296,7 @@ impl ListCustomerEmails {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11085,6 +11307,7 @@ impl ListCustomerEmails {
 
 impl sage_core::Operation for ListCustomerEmails {
     type Output = sage_core::Page<CustomerEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11136,6 +11359,7 @@ pub struct ListCustomerEmailsForCustomerAndCustomerContact {
 
 impl ListCustomerEmailsForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -11154,48 +11378,56 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11204,6 +11436,7 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11214,6 +11447,7 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
 
 impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11265,6 +11499,7 @@ pub struct ListCustomerEmailsForCustomerContact {
 
 impl ListCustomerEmailsForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -11279,48 +11514,56 @@ impl ListCustomerEmailsForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11329,6 +11572,7 @@ impl ListCustomerEmailsForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11339,6 +11583,7 @@ impl ListCustomerEmailsForCustomerContact {
 
 impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11377,11 +11622,13 @@ pub struct UpdateCustomerEmail {
 
 impl UpdateCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerEmailId>, body: CustomerEmail) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11392,6 +11639,7 @@ impl UpdateCustomerEmail {
 
 impl sage_core::Operation for UpdateCustomerEmail {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_email",
@@ -11422,6 +11670,7 @@ pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
 
 impl UpdateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -11437,6 +11686,7 @@ impl UpdateCustomerEmailForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11447,6 +11697,7 @@ impl UpdateCustomerEmailForCustomerAndCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_email_for_customer_and_customer_contact",
@@ -11477,6 +11728,7 @@ pub struct UpdateCustomerEmailForCustomerContact {
 
 impl UpdateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
@@ -11490,6 +11742,7 @@ impl UpdateCustomerEmailForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11500,6 +11753,7 @@ impl UpdateCustomerEmailForCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_email_for_customer_contact",
@@ -11529,6 +11783,7 @@ pub struct CreateCustomerFaxForCustomerAndCustomerContact {
 
 impl CreateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -11542,6 +11797,7 @@ impl CreateCustomerFaxForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11552,6 +11808,7 @@ impl CreateCustomerFaxForCustomerAndCustomerContact {
 
 impl sage_core::Operation for CreateCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_fax_for_customer_and_customer_contact",
@@ -11579,6 +11836,7 @@ pub struct CreateCustomerFaxForCustomerContact {
 
 impl CreateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         body: CustomerFax,
@@ -11590,6 +11848,7 @@ impl CreateCustomerFaxForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11600,6 +11859,7 @@ impl CreateCustomerFaxForCustomerContact {
 
 impl sage_core::Operation for CreateCustomerFaxForCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_fax_for_customer_contact",
@@ -11624,11 +11884,13 @@ pub struct DeleteCustomerFax {
 
 impl DeleteCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11636,6 +11898,7 @@ impl DeleteCustomerFax {
 
 impl sage_core::Operation for DeleteCustomerFax {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11665,6 +11928,7 @@ pub struct DeleteCustomerFaxForCustomerAndCustomerContact {
 
 impl DeleteCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -11678,6 +11942,7 @@ impl DeleteCustomerFaxForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11685,6 +11950,7 @@ impl DeleteCustomerFaxForCustomerAndCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerFaxForCustomerAndCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11714,6 +11980,7 @@ pub struct DeleteCustomerFaxForCustomerContact {
 
 impl DeleteCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -11725,6 +11992,7 @@ impl DeleteCustomerFaxForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11732,6 +12000,7 @@ impl DeleteCustomerFaxForCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerFaxForCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11758,11 +12027,13 @@ pub struct GetCustomerFax {
 
 impl GetCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11773,6 +12044,7 @@ impl GetCustomerFax {
 
 impl sage_core::Operation for GetCustomerFax {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11802,6 +12074,7 @@ pub struct GetCustomerFaxForCustomerAndCustomerContact {
 
 impl GetCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -11815,6 +12088,7 @@ impl GetCustomerFaxForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11825,6 +12099,7 @@ impl GetCustomerFaxForCustomerAndCustomerContact {
 
 impl sage_core::Operation for GetCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11854,6 +12129,7 @@ pub struct GetCustomerFaxForCustomerContact {
 
 impl GetCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -11865,6 +12141,7 @@ impl GetCustomerFaxForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11875,6 +12152,7 @@ impl GetCustomerFaxForCustomerContact {
 
 impl sage_core::Operation for GetCustomerFaxForCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11913,53 +12191,62 @@ pub struct ListCustomerFaxes {
 
 impl ListCustomerFaxes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11968,6 +12255,7 @@ impl ListCustomerFaxes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11978,6 +12266,7 @@ impl ListCustomerFaxes {
 
 impl sage_core::Operation for ListCustomerFaxes {
     type Output = sage_core::Page<CustomerFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12029,6 +12318,7 @@ pub struct ListCustomerFaxesForCustomerAndCustomerContact {
 
 impl ListCustomerFaxesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -12047,48 +12337,56 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12097,6 +12395,7 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12107,6 +12406,7 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
 
 impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12158,6 +12458,7 @@ pub struct ListCustomerFaxesForCustomerContact {
 
 impl ListCustomerFaxesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -12172,48 +12473,56 @@ impl ListCustomerFaxesForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12222,6 +12531,7 @@ impl ListCustomerFaxesForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12232,6 +12542,7 @@ impl ListCustomerFaxesForCustomerContact {
 
 impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12270,11 +12581,13 @@ pub struct UpdateCustomerFax {
 
 impl UpdateCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerFaxId>, body: CustomerFax) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12285,6 +12598,7 @@ impl UpdateCustomerFax {
 
 impl sage_core::Operation for UpdateCustomerFax {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_fax",
@@ -12315,6 +12629,7 @@ pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
 
 impl UpdateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -12330,6 +12645,7 @@ impl UpdateCustomerFaxForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12340,6 +12656,7 @@ impl UpdateCustomerFaxForCustomerAndCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_fax_for_customer_and_customer_contact",
@@ -12370,6 +12687,7 @@ pub struct UpdateCustomerFaxForCustomerContact {
 
 impl UpdateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
@@ -12383,6 +12701,7 @@ impl UpdateCustomerFaxForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12393,6 +12712,7 @@ impl UpdateCustomerFaxForCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerFaxForCustomerContact {
     type Output = CustomerFax;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_fax_for_customer_contact",
@@ -12422,11 +12742,13 @@ pub struct CreateCustomerMemo {
 
 impl CreateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CustomerMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12437,6 +12759,7 @@ impl CreateCustomerMemo {
 
 impl sage_core::Operation for CreateCustomerMemo {
     type Output = CustomerMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_memo",
@@ -12464,11 +12787,13 @@ pub struct DeleteCustomerMemo {
 
 impl DeleteCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12476,6 +12801,7 @@ impl DeleteCustomerMemo {
 
 impl sage_core::Operation for DeleteCustomerMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12505,11 +12831,13 @@ pub struct GetCustomerMemo {
 
 impl GetCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12520,6 +12848,7 @@ impl GetCustomerMemo {
 
 impl sage_core::Operation for GetCustomerMemo {
     type Output = CustomerMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12561,53 +12890,62 @@ pub struct ListCustomerMemos {
 
 impl ListCustomerMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12616,6 +12954,7 @@ impl ListCustomerMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12626,6 +12965,7 @@ impl ListCustomerMemos {
 
 impl sage_core::Operation for ListCustomerMemos {
     type Output = sage_core::Page<CustomerMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12679,6 +13019,7 @@ pub struct ListCustomerMemosForCustomer {
 
 impl ListCustomerMemosForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -12693,48 +13034,56 @@ impl ListCustomerMemosForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12743,6 +13092,7 @@ impl ListCustomerMemosForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12753,6 +13103,7 @@ impl ListCustomerMemosForCustomer {
 
 impl sage_core::Operation for ListCustomerMemosForCustomer {
     type Output = sage_core::Page<CustomerMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12795,11 +13146,13 @@ pub struct UpdateCustomerMemo {
 
 impl UpdateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerMemoId>, body: CustomerMemo) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12810,6 +13163,7 @@ impl UpdateCustomerMemo {
 
 impl sage_core::Operation for UpdateCustomerMemo {
     type Output = CustomerMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_memo",
@@ -12838,6 +13192,7 @@ pub struct CreateCustomerMobileForCustomerAndCustomerContact {
 
 impl CreateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -12851,6 +13206,7 @@ impl CreateCustomerMobileForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12861,6 +13217,7 @@ impl CreateCustomerMobileForCustomerAndCustomerContact {
 
 impl sage_core::Operation for CreateCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_mobile_for_customer_and_customer_contact",
@@ -12888,6 +13245,7 @@ pub struct CreateCustomerMobileForCustomerContact {
 
 impl CreateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         body: CustomerMobile,
@@ -12899,6 +13257,7 @@ impl CreateCustomerMobileForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12909,6 +13268,7 @@ impl CreateCustomerMobileForCustomerContact {
 
 impl sage_core::Operation for CreateCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_mobile_for_customer_contact",
@@ -12933,11 +13293,13 @@ pub struct DeleteCustomerMobile {
 
 impl DeleteCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12945,6 +13307,7 @@ impl DeleteCustomerMobile {
 
 impl sage_core::Operation for DeleteCustomerMobile {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12974,6 +13337,7 @@ pub struct DeleteCustomerMobileForCustomerAndCustomerContact {
 
 impl DeleteCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -12987,6 +13351,7 @@ impl DeleteCustomerMobileForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -12994,6 +13359,7 @@ impl DeleteCustomerMobileForCustomerAndCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerMobileForCustomerAndCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13023,6 +13389,7 @@ pub struct DeleteCustomerMobileForCustomerContact {
 
 impl DeleteCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -13034,6 +13401,7 @@ impl DeleteCustomerMobileForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -13041,6 +13409,7 @@ impl DeleteCustomerMobileForCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerMobileForCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13067,11 +13436,13 @@ pub struct GetCustomerMobile {
 
 impl GetCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13082,6 +13453,7 @@ impl GetCustomerMobile {
 
 impl sage_core::Operation for GetCustomerMobile {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13111,6 +13483,7 @@ pub struct GetCustomerMobileForCustomerAndCustomerContact {
 
 impl GetCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -13124,6 +13497,7 @@ impl GetCustomerMobileForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13134,6 +13508,7 @@ impl GetCustomerMobileForCustomerAndCustomerContact {
 
 impl sage_core::Operation for GetCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13163,6 +13538,7 @@ pub struct GetCustomerMobileForCustomerContact {
 
 impl GetCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -13174,6 +13550,7 @@ impl GetCustomerMobileForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13184,6 +13561,7 @@ impl GetCustomerMobileForCustomerContact {
 
 impl sage_core::Operation for GetCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13222,53 +13600,62 @@ pub struct ListCustomerMobiles {
 
 impl ListCustomerMobiles {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13277,6 +13664,7 @@ impl ListCustomerMobiles {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13287,6 +13675,7 @@ impl ListCustomerMobiles {
 
 impl sage_core::Operation for ListCustomerMobiles {
     type Output = sage_core::Page<CustomerMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13338,6 +13727,7 @@ pub struct ListCustomerMobilesForCustomerAndCustomerContact {
 
 impl ListCustomerMobilesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -13356,48 +13746,56 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13406,6 +13804,7 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13416,6 +13815,7 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
 
 impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13467,6 +13867,7 @@ pub struct ListCustomerMobilesForCustomerContact {
 
 impl ListCustomerMobilesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -13481,48 +13882,56 @@ impl ListCustomerMobilesForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13531,6 +13940,7 @@ impl ListCustomerMobilesForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13541,6 +13951,7 @@ impl ListCustomerMobilesForCustomerContact {
 
 impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13579,6 +13990,7 @@ pub struct UpdateCustomerMobile {
 
 impl UpdateCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerMobileId>,
         body: CustomerMobile,
@@ -13587,6 +13999,7 @@ impl UpdateCustomerMobile {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13597,6 +14010,7 @@ impl UpdateCustomerMobile {
 
 impl sage_core::Operation for UpdateCustomerMobile {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_mobile",
@@ -13627,6 +14041,7 @@ pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
 
 impl UpdateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -13642,6 +14057,7 @@ impl UpdateCustomerMobileForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13652,6 +14068,7 @@ impl UpdateCustomerMobileForCustomerAndCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_mobile_for_customer_and_customer_contact",
@@ -13682,6 +14099,7 @@ pub struct UpdateCustomerMobileForCustomerContact {
 
 impl UpdateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
@@ -13695,6 +14113,7 @@ impl UpdateCustomerMobileForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13705,6 +14124,7 @@ impl UpdateCustomerMobileForCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_mobile_for_customer_contact",
@@ -13742,53 +14162,62 @@ pub struct ListCustomerPeriodValueViews {
 
 impl ListCustomerPeriodValueViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13797,6 +14226,7 @@ impl ListCustomerPeriodValueViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13807,6 +14237,7 @@ impl ListCustomerPeriodValueViews {
 
 impl sage_core::Operation for ListCustomerPeriodValueViews {
     type Output = sage_core::Page<CustomerPeriodValueView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13842,11 +14273,13 @@ pub struct CreateCustomerPriceEnquiry {
 
 impl CreateCustomerPriceEnquiry {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CustomerPriceEnquiryRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13857,6 +14290,7 @@ impl CreateCustomerPriceEnquiry {
 
 impl sage_core::Operation for CreateCustomerPriceEnquiry {
     type Output = CustomerPriceEnquiry;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_price_enquiry",
@@ -13892,53 +14326,62 @@ pub struct ListCustomerSopInvoiceCreditLineViews {
 
 impl ListCustomerSopInvoiceCreditLineViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13947,6 +14390,7 @@ impl ListCustomerSopInvoiceCreditLineViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13960,6 +14404,7 @@ impl ListCustomerSopInvoiceCreditLineViews {
 
 impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
     type Output = sage_core::Page<CustomerSopInvoiceCreditLineView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13999,6 +14444,7 @@ pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
 
 impl CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -14012,6 +14458,7 @@ impl CreateCustomerTelephoneForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14022,6 +14469,7 @@ impl CreateCustomerTelephoneForCustomerAndCustomerContact {
 
 impl sage_core::Operation for CreateCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_telephone_for_customer_and_customer_contact",
@@ -14049,6 +14497,7 @@ pub struct CreateCustomerTelephoneForCustomerContact {
 
 impl CreateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         body: CustomerTelephone,
@@ -14060,6 +14509,7 @@ impl CreateCustomerTelephoneForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14070,6 +14520,7 @@ impl CreateCustomerTelephoneForCustomerContact {
 
 impl sage_core::Operation for CreateCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_telephone_for_customer_contact",
@@ -14094,11 +14545,13 @@ pub struct DeleteCustomerTelephone {
 
 impl DeleteCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14106,6 +14559,7 @@ impl DeleteCustomerTelephone {
 
 impl sage_core::Operation for DeleteCustomerTelephone {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14135,6 +14589,7 @@ pub struct DeleteCustomerTelephoneForCustomerAndCustomerContact {
 
 impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14148,6 +14603,7 @@ impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14155,6 +14611,7 @@ impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerTelephoneForCustomerAndCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14184,6 +14641,7 @@ pub struct DeleteCustomerTelephoneForCustomerContact {
 
 impl DeleteCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14195,6 +14653,7 @@ impl DeleteCustomerTelephoneForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14202,6 +14661,7 @@ impl DeleteCustomerTelephoneForCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerTelephoneForCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14228,11 +14688,13 @@ pub struct GetCustomerTelephone {
 
 impl GetCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14243,6 +14705,7 @@ impl GetCustomerTelephone {
 
 impl sage_core::Operation for GetCustomerTelephone {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14272,6 +14735,7 @@ pub struct GetCustomerTelephoneForCustomerAndCustomerContact {
 
 impl GetCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14285,6 +14749,7 @@ impl GetCustomerTelephoneForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14295,6 +14760,7 @@ impl GetCustomerTelephoneForCustomerAndCustomerContact {
 
 impl sage_core::Operation for GetCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14324,6 +14790,7 @@ pub struct GetCustomerTelephoneForCustomerContact {
 
 impl GetCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14335,6 +14802,7 @@ impl GetCustomerTelephoneForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14345,6 +14813,7 @@ impl GetCustomerTelephoneForCustomerContact {
 
 impl sage_core::Operation for GetCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14383,53 +14852,62 @@ pub struct ListCustomerTelephones {
 
 impl ListCustomerTelephones {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14438,6 +14916,7 @@ impl ListCustomerTelephones {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14448,6 +14927,7 @@ impl ListCustomerTelephones {
 
 impl sage_core::Operation for ListCustomerTelephones {
     type Output = sage_core::Page<CustomerTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14499,6 +14979,7 @@ pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
 
 impl ListCustomerTelephonesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -14517,48 +14998,56 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14567,6 +15056,7 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14577,6 +15067,7 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
 
 impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14628,6 +15119,7 @@ pub struct ListCustomerTelephonesForCustomerContact {
 
 impl ListCustomerTelephonesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -14642,48 +15134,56 @@ impl ListCustomerTelephonesForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14692,6 +15192,7 @@ impl ListCustomerTelephonesForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14702,6 +15203,7 @@ impl ListCustomerTelephonesForCustomerContact {
 
 impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14740,6 +15242,7 @@ pub struct UpdateCustomerTelephone {
 
 impl UpdateCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerTelephoneId>,
         body: CustomerTelephone,
@@ -14748,6 +15251,7 @@ impl UpdateCustomerTelephone {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14758,6 +15262,7 @@ impl UpdateCustomerTelephone {
 
 impl sage_core::Operation for UpdateCustomerTelephone {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_telephone",
@@ -14788,6 +15293,7 @@ pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
 
 impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14803,6 +15309,7 @@ impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14813,6 +15320,7 @@ impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_telephone_for_customer_and_customer_contact",
@@ -14843,6 +15351,7 @@ pub struct UpdateCustomerTelephoneForCustomerContact {
 
 impl UpdateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
@@ -14856,6 +15365,7 @@ impl UpdateCustomerTelephoneForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14866,6 +15376,7 @@ impl UpdateCustomerTelephoneForCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_telephone_for_customer_contact",
@@ -14903,53 +15414,62 @@ pub struct ListCustomerViews {
 
 impl ListCustomerViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14958,6 +15478,7 @@ impl ListCustomerViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14968,6 +15489,7 @@ impl ListCustomerViews {
 
 impl sage_core::Operation for ListCustomerViews {
     type Output = sage_core::Page<CustomerView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15007,6 +15529,7 @@ pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
 
 impl CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -15020,6 +15543,7 @@ impl CreateCustomerWebsiteForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15030,6 +15554,7 @@ impl CreateCustomerWebsiteForCustomerAndCustomerContact {
 
 impl sage_core::Operation for CreateCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_website_for_customer_and_customer_contact",
@@ -15057,6 +15582,7 @@ pub struct CreateCustomerWebsiteForCustomerContact {
 
 impl CreateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         body: CustomerWebsite,
@@ -15068,6 +15594,7 @@ impl CreateCustomerWebsiteForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15078,6 +15605,7 @@ impl CreateCustomerWebsiteForCustomerContact {
 
 impl sage_core::Operation for CreateCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customer_website_for_customer_contact",
@@ -15102,11 +15630,13 @@ pub struct DeleteCustomerWebsite {
 
 impl DeleteCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15114,6 +15644,7 @@ impl DeleteCustomerWebsite {
 
 impl sage_core::Operation for DeleteCustomerWebsite {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15143,6 +15674,7 @@ pub struct DeleteCustomerWebsiteForCustomerAndCustomerContact {
 
 impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15156,6 +15688,7 @@ impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15163,6 +15696,7 @@ impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerWebsiteForCustomerAndCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15192,6 +15726,7 @@ pub struct DeleteCustomerWebsiteForCustomerContact {
 
 impl DeleteCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15203,6 +15738,7 @@ impl DeleteCustomerWebsiteForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15210,6 +15746,7 @@ impl DeleteCustomerWebsiteForCustomerContact {
 
 impl sage_core::Operation for DeleteCustomerWebsiteForCustomerContact {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15236,11 +15773,13 @@ pub struct GetCustomerWebsite {
 
 impl GetCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15251,6 +15790,7 @@ impl GetCustomerWebsite {
 
 impl sage_core::Operation for GetCustomerWebsite {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15280,6 +15820,7 @@ pub struct GetCustomerWebsiteForCustomerAndCustomerContact {
 
 impl GetCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15293,6 +15834,7 @@ impl GetCustomerWebsiteForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15303,6 +15845,7 @@ impl GetCustomerWebsiteForCustomerAndCustomerContact {
 
 impl sage_core::Operation for GetCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15332,6 +15875,7 @@ pub struct GetCustomerWebsiteForCustomerContact {
 
 impl GetCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15343,6 +15887,7 @@ impl GetCustomerWebsiteForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15353,6 +15898,7 @@ impl GetCustomerWebsiteForCustomerContact {
 
 impl sage_core::Operation for GetCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15391,53 +15937,62 @@ pub struct ListCustomerWebsites {
 
 impl ListCustomerWebsites {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15446,6 +16001,7 @@ impl ListCustomerWebsites {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15456,6 +16012,7 @@ impl ListCustomerWebsites {
 
 impl sage_core::Operation for ListCustomerWebsites {
     type Output = sage_core::Page<CustomerWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15507,6 +16064,7 @@ pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
 
 impl ListCustomerWebsitesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
@@ -15525,48 +16083,56 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15575,6 +16141,7 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15585,6 +16152,7 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
 
 impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15636,6 +16204,7 @@ pub struct ListCustomerWebsitesForCustomerContact {
 
 impl ListCustomerWebsitesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -15650,48 +16219,56 @@ impl ListCustomerWebsitesForCustomerContact {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15700,6 +16277,7 @@ impl ListCustomerWebsitesForCustomerContact {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15710,6 +16288,7 @@ impl ListCustomerWebsitesForCustomerContact {
 
 impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15748,6 +16327,7 @@ pub struct UpdateCustomerWebsite {
 
 impl UpdateCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerWebsiteId>,
         body: CustomerWebsite,
@@ -15756,6 +16336,7 @@ impl UpdateCustomerWebsite {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15766,6 +16347,7 @@ impl UpdateCustomerWebsite {
 
 impl sage_core::Operation for UpdateCustomerWebsite {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_website",
@@ -15796,6 +16378,7 @@ pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
 
 impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15811,6 +16394,7 @@ impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15821,6 +16405,7 @@ impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_website_for_customer_and_customer_contact",
@@ -15851,6 +16436,7 @@ pub struct UpdateCustomerWebsiteForCustomerContact {
 
 impl UpdateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
@@ -15864,6 +16450,7 @@ impl UpdateCustomerWebsiteForCustomerContact {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15874,6 +16461,7 @@ impl UpdateCustomerWebsiteForCustomerContact {
 
 impl sage_core::Operation for UpdateCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer_website_for_customer_contact",
@@ -15911,53 +16499,62 @@ pub struct ListCustomerYearValueViews {
 
 impl ListCustomerYearValueViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15966,6 +16563,7 @@ impl ListCustomerYearValueViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15976,6 +16574,7 @@ impl ListCustomerYearValueViews {
 
 impl sage_core::Operation for ListCustomerYearValueViews {
     type Output = sage_core::Page<CustomerYearValueView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16011,11 +16610,13 @@ pub struct CreateCustomer {
 
 impl CreateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Customer) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
         client.send(self).await
     }
@@ -16023,6 +16624,7 @@ impl CreateCustomer {
 
 impl sage_core::Operation for CreateCustomer {
     type Output = Customer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_customer", sage_core::Method::Post, "/customers")
             .json(&self.body)
@@ -16042,6 +16644,7 @@ pub struct CreateCustomersNew {
 
 impl CreateCustomersNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         body: std::collections::BTreeMap<String, sage_core::types::Json>,
     ) -> Self {
@@ -16049,6 +16652,7 @@ impl CreateCustomersNew {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
         client.send(self).await
     }
@@ -16056,6 +16660,7 @@ impl CreateCustomersNew {
 
 impl sage_core::Operation for CreateCustomersNew {
     type Output = Customer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_customers_new",
@@ -16079,11 +16684,13 @@ pub struct DeleteCustomer {
 
 impl DeleteCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -16091,6 +16698,7 @@ impl DeleteCustomer {
 
 impl sage_core::Operation for DeleteCustomer {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16116,11 +16724,13 @@ pub struct GetCustomer {
 
 impl GetCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
         client.send(self).await
     }
@@ -16128,6 +16738,7 @@ impl GetCustomer {
 
 impl sage_core::Operation for GetCustomer {
     type Output = Customer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16165,53 +16776,62 @@ pub struct ListCustomers {
 
 impl ListCustomers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16220,6 +16840,7 @@ impl ListCustomers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16230,6 +16851,7 @@ impl ListCustomers {
 
 impl sage_core::Operation for ListCustomers {
     type Output = sage_core::Page<Customer>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16267,11 +16889,13 @@ pub struct UpdateCustomer {
 
 impl UpdateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CustomerId>, body: Customer) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
         client.send(self).await
     }
@@ -16279,6 +16903,7 @@ impl UpdateCustomer {
 
 impl sage_core::Operation for UpdateCustomer {
     type Output = Customer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_customer",
@@ -16317,53 +16942,62 @@ pub struct ListDocumentTransmissionMethodTypes {
 
 impl ListDocumentTransmissionMethodTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16372,6 +17006,7 @@ impl ListDocumentTransmissionMethodTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16385,6 +17020,7 @@ impl ListDocumentTransmissionMethodTypes {
 
 impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
     type Output = sage_core::Page<DocumentTransmissionMethodType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16434,53 +17070,62 @@ pub struct ListHeadOfficeTypes {
 
 impl ListHeadOfficeTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16489,6 +17134,7 @@ impl ListHeadOfficeTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16499,6 +17145,7 @@ impl ListHeadOfficeTypes {
 
 impl sage_core::Operation for ListHeadOfficeTypes {
     type Output = sage_core::Page<HeadOfficeType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16546,53 +17193,62 @@ pub struct ListLookupCustomers {
 
 impl ListLookupCustomers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16601,6 +17257,7 @@ impl ListLookupCustomers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16611,6 +17268,7 @@ impl ListLookupCustomers {
 
 impl sage_core::Operation for ListLookupCustomers {
     type Output = sage_core::Page<LookupCustomer>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16658,53 +17316,62 @@ pub struct ListSalesAgedDebtorDetailedViews {
 
 impl ListSalesAgedDebtorDetailedViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16713,6 +17380,7 @@ impl ListSalesAgedDebtorDetailedViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16723,6 +17391,7 @@ impl ListSalesAgedDebtorDetailedViews {
 
 impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16770,53 +17439,62 @@ pub struct ListSalesAgedDebtorSummaryViews {
 
 impl ListSalesAgedDebtorSummaryViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16825,6 +17503,7 @@ impl ListSalesAgedDebtorSummaryViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16835,6 +17514,7 @@ impl ListSalesAgedDebtorSummaryViews {
 
 impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16882,53 +17562,62 @@ pub struct ListAgedTransactionPeriodViews {
 
 impl ListAgedTransactionPeriodViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16937,6 +17626,7 @@ impl ListAgedTransactionPeriodViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16950,6 +17640,7 @@ impl ListAgedTransactionPeriodViews {
 
 impl sage_core::Operation for ListAgedTransactionPeriodViews {
     type Output = sage_core::Page<SalesAgedTransactionPeriodView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16987,11 +17678,13 @@ pub struct CreateSalesAllocation {
 
 impl CreateSalesAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesAllocation) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17002,6 +17695,7 @@ impl CreateSalesAllocation {
 
 impl sage_core::Operation for CreateSalesAllocation {
     type Output = SalesAllocation;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_allocation",
@@ -17027,11 +17721,13 @@ pub struct CreateSalesCreditNote {
 
 impl CreateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesCreditNote) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17042,6 +17738,7 @@ impl CreateSalesCreditNote {
 
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_credit_note",
@@ -17065,11 +17762,13 @@ pub struct CreateSalesCreditNotesNew {
 
 impl CreateSalesCreditNotesNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesCreditNoteNewRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17080,6 +17779,7 @@ impl CreateSalesCreditNotesNew {
 
 impl sage_core::Operation for CreateSalesCreditNotesNew {
     type Output = SalesCreditNote;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_credit_notes_new",
@@ -17105,11 +17805,13 @@ pub struct GetSalesHistoricalTransaction {
 
 impl GetSalesHistoricalTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesHistoricalTransactionId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17120,6 +17822,7 @@ impl GetSalesHistoricalTransaction {
 
 impl sage_core::Operation for GetSalesHistoricalTransaction {
     type Output = SalesHistoricalTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17159,53 +17862,62 @@ pub struct ListSalesHistoricalTransactions {
 
 impl ListSalesHistoricalTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17214,6 +17926,7 @@ impl ListSalesHistoricalTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17224,6 +17937,7 @@ impl ListSalesHistoricalTransactions {
 
 impl sage_core::Operation for ListSalesHistoricalTransactions {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17275,6 +17989,7 @@ pub struct ListSalesHistoricalTransactionsForCustomer {
 
 impl ListSalesHistoricalTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -17289,48 +18004,56 @@ impl ListSalesHistoricalTransactionsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17339,6 +18062,7 @@ impl ListSalesHistoricalTransactionsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17349,6 +18073,7 @@ impl ListSalesHistoricalTransactionsForCustomer {
 
 impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17387,11 +18112,13 @@ pub struct CreateSalesInvoice {
 
 impl CreateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesInvoice) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17402,6 +18129,7 @@ impl CreateSalesInvoice {
 
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_invoice",
@@ -17425,11 +18153,13 @@ pub struct CreateSalesInvoicesNew {
 
 impl CreateSalesInvoicesNew {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesInvoiceNewRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17440,6 +18170,7 @@ impl CreateSalesInvoicesNew {
 
 impl sage_core::Operation for CreateSalesInvoicesNew {
     type Output = SalesInvoice;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_invoices_new",
@@ -17465,11 +18196,13 @@ pub struct GetSalesLedgerSetting {
 
 impl GetSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17480,6 +18213,7 @@ impl GetSalesLedgerSetting {
 
 impl sage_core::Operation for GetSalesLedgerSetting {
     type Output = SalesLedgerSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17519,53 +18253,62 @@ pub struct ListSalesLedgerSettings {
 
 impl ListSalesLedgerSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17574,6 +18317,7 @@ impl ListSalesLedgerSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17584,6 +18328,7 @@ impl ListSalesLedgerSettings {
 
 impl sage_core::Operation for ListSalesLedgerSettings {
     type Output = sage_core::Page<SalesLedgerSettings>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17621,6 +18366,7 @@ pub struct UpdateSalesLedgerSetting {
 
 impl UpdateSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesLedgerSettingsId>,
         body: SalesLedgerSettings,
@@ -17629,6 +18375,7 @@ impl UpdateSalesLedgerSetting {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17639,6 +18386,7 @@ impl UpdateSalesLedgerSetting {
 
 impl sage_core::Operation for UpdateSalesLedgerSetting {
     type Output = SalesLedgerSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_ledger_setting",
@@ -17667,11 +18415,13 @@ pub struct CreateSalesPayment {
 
 impl CreateSalesPayment {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesPayment) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17682,6 +18432,7 @@ impl CreateSalesPayment {
 
 impl sage_core::Operation for CreateSalesPayment {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_payment",
@@ -17709,11 +18460,13 @@ pub struct CreateSalesPostedTransactionMemo {
 
 impl CreateSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesPostedTransactionMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17724,6 +18477,7 @@ impl CreateSalesPostedTransactionMemo {
 
 impl sage_core::Operation for CreateSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_posted_transaction_memo",
@@ -17751,11 +18505,13 @@ pub struct DeleteSalesPostedTransactionMemo {
 
 impl DeleteSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -17763,6 +18519,7 @@ impl DeleteSalesPostedTransactionMemo {
 
 impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17792,11 +18549,13 @@ pub struct GetSalesPostedTransactionMemo {
 
 impl GetSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17807,6 +18566,7 @@ impl GetSalesPostedTransactionMemo {
 
 impl sage_core::Operation for GetSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17850,6 +18610,7 @@ pub struct ListMemosForSalesPostedTransaction {
 
 impl ListMemosForSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(transaction_id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self {
             transaction_id: transaction_id.into(),
@@ -17864,48 +18625,56 @@ impl ListMemosForSalesPostedTransaction {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17914,6 +18683,7 @@ impl ListMemosForSalesPostedTransaction {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17924,6 +18694,7 @@ impl ListMemosForSalesPostedTransaction {
 
 impl sage_core::Operation for ListMemosForSalesPostedTransaction {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17976,53 +18747,62 @@ pub struct ListSalesPostedTransactionMemos {
 
 impl ListSalesPostedTransactionMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18031,6 +18811,7 @@ impl ListSalesPostedTransactionMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18041,6 +18822,7 @@ impl ListSalesPostedTransactionMemos {
 
 impl sage_core::Operation for ListSalesPostedTransactionMemos {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18082,6 +18864,7 @@ pub struct UpdateSalesPostedTransactionMemo {
 
 impl UpdateSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesPostedTransactionMemoId>,
         body: SalesPostedTransactionMemo,
@@ -18090,6 +18873,7 @@ impl UpdateSalesPostedTransactionMemo {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18100,6 +18884,7 @@ impl UpdateSalesPostedTransactionMemo {
 
 impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_posted_transaction_memo",
@@ -18128,11 +18913,13 @@ pub struct GetSalesPostedTransaction {
 
 impl GetSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18143,6 +18930,7 @@ impl GetSalesPostedTransaction {
 
 impl sage_core::Operation for GetSalesPostedTransaction {
     type Output = SalesPostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18184,53 +18972,62 @@ pub struct ListSalesPostedTransactions {
 
 impl ListSalesPostedTransactions {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18239,6 +19036,7 @@ impl ListSalesPostedTransactions {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18249,6 +19047,7 @@ impl ListSalesPostedTransactions {
 
 impl sage_core::Operation for ListSalesPostedTransactions {
     type Output = sage_core::Page<SalesPostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18300,6 +19099,7 @@ pub struct ListSalesPostedTransactionsForCustomer {
 
 impl ListSalesPostedTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -18314,48 +19114,56 @@ impl ListSalesPostedTransactionsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18364,6 +19172,7 @@ impl ListSalesPostedTransactionsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18374,6 +19183,7 @@ impl ListSalesPostedTransactionsForCustomer {
 
 impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
     type Output = sage_core::Page<SalesPostedTransaction>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18416,6 +19226,7 @@ pub struct UpdateSalesPostedTransactions {
 
 impl UpdateSalesPostedTransactions {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesPostedTransactionId>,
         body: SalesPostedTransaction,
@@ -18424,6 +19235,7 @@ impl UpdateSalesPostedTransactions {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18434,6 +19246,7 @@ impl UpdateSalesPostedTransactions {
 
 impl sage_core::Operation for UpdateSalesPostedTransactions {
     type Output = SalesPostedTransaction;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_sales_posted_transactions",
@@ -18462,11 +19275,13 @@ pub struct CreateSalesReceipt {
 
 impl CreateSalesReceipt {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: SalesReceipt) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18477,6 +19292,7 @@ impl CreateSalesReceipt {
 
 impl sage_core::Operation for CreateSalesReceipt {
     type Output = super::common::Urn;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_sales_receipt",
@@ -18500,11 +19316,13 @@ pub struct GetSalesTransactionEnquiryView {
 
 impl GetSalesTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SalesTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18515,6 +19333,7 @@ impl GetSalesTransactionEnquiryView {
 
 impl sage_core::Operation for GetSalesTransactionEnquiryView {
     type Output = SalesTransactionEnquiryView;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18552,53 +19371,62 @@ pub struct ListSalesTransactionEnquiryViews {
 
 impl ListSalesTransactionEnquiryViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18607,6 +19435,7 @@ impl ListSalesTransactionEnquiryViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18617,6 +19446,7 @@ impl ListSalesTransactionEnquiryViews {
 
 impl sage_core::Operation for ListSalesTransactionEnquiryViews {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18666,6 +19496,7 @@ pub struct ListSalesTransactionsEnquiryViewsForCustomer {
 
 impl ListSalesTransactionsEnquiryViewsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -18680,48 +19511,56 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18730,6 +19569,7 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18740,6 +19580,7 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
 
 impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18790,53 +19631,62 @@ pub struct ListSalesTransactionViews {
 
 impl ListSalesTransactionViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18845,6 +19695,7 @@ impl ListSalesTransactionViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18855,6 +19706,7 @@ impl ListSalesTransactionViews {
 
 impl sage_core::Operation for ListSalesTransactionViews {
     type Output = sage_core::Page<SalesTransactionView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18902,53 +19754,62 @@ pub struct ListStatementAgeingTerms {
 
 impl ListStatementAgeingTerms {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18957,6 +19818,7 @@ impl ListStatementAgeingTerms {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18967,6 +19829,7 @@ impl ListStatementAgeingTerms {
 
 impl sage_core::Operation for ListStatementAgeingTerms {
     type Output = sage_core::Page<StatementAgeingTerms>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19016,53 +19879,62 @@ pub struct ListStatementLayoutTypes {
 
 impl ListStatementLayoutTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19071,6 +19943,7 @@ impl ListStatementLayoutTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19081,6 +19954,7 @@ impl ListStatementLayoutTypes {
 
 impl sage_core::Operation for ListStatementLayoutTypes {
     type Output = sage_core::Page<StatementLayoutType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19128,53 +20002,62 @@ pub struct ListStatementTerms {
 
 impl ListStatementTerms {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19183,6 +20066,7 @@ impl ListStatementTerms {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19193,6 +20077,7 @@ impl ListStatementTerms {
 
 impl sage_core::Operation for ListStatementTerms {
     type Output = sage_core::Page<StatementTerms>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(

@@ -110,6 +110,7 @@ pub struct AlternativeProduct {
 
 impl AlternativeProduct {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         alternative_product_id: impl Into<super::ids::AlternativeProductId>,
         product_id: impl Into<super::ids::ProductId>,
@@ -532,6 +533,7 @@ pub struct BinHolding {
 
 impl BinHolding {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
         warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>,
@@ -1247,6 +1249,7 @@ pub struct CrossSellProduct {
 
 impl CrossSellProduct {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         cross_sell_product_id: impl Into<super::ids::CrossSellProductId>,
         product_id: impl Into<super::ids::ProductId>,
@@ -2416,6 +2419,7 @@ pub struct Product {
 
 impl Product {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         code: impl Into<String>,
         name: impl Into<String>,
@@ -3234,6 +3238,7 @@ pub struct ProductDuplicateFlags {
 
 impl ProductDuplicateFlags {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(source_id: i64) -> Self {
         Self {
             alternative_items: None,
@@ -4049,6 +4054,7 @@ pub struct ProductMemo {
 
 impl ProductMemo {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         note: impl Into<String>,
         product_id: impl Into<super::ids::ProductId>,
@@ -4444,6 +4450,7 @@ pub struct ProductSearch {
 
 impl ProductSearch {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         search_category_values: impl IntoIterator<
             Item = ProductSearchSearchCategoryValue,
@@ -5008,6 +5015,7 @@ pub struct ProductSupplier {
 
 impl ProductSupplier {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
         supplier_id: impl Into<super::ids::SupplierId>,
@@ -6809,6 +6817,7 @@ pub struct StockTransfer {
 
 impl StockTransfer {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bin_holding_from_id: i64,
         bin_holding_to_id: i64,
@@ -7021,6 +7030,7 @@ pub struct StockTransferTraceableItemsRequest {
 
 impl StockTransferTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         bin_holding_from_id: i64,
         product_id: impl Into<super::ids::ProductId>,
@@ -7119,6 +7129,7 @@ pub struct Stocktake {
 
 impl Stocktake {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(warehouse_id: impl Into<super::ids::WarehouseId>) -> Self {
         Self {
             advance_status: None,
@@ -7516,6 +7527,7 @@ pub struct StocktakeCriteriaTemplate {
 
 impl StocktakeCriteriaTemplate {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             due_date: None,
@@ -8057,6 +8069,7 @@ pub struct TraceableAdjustment {
 
 impl TraceableAdjustment {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             issue_status: None,
@@ -8668,6 +8681,7 @@ pub struct TraceableItemsAmendTraceableItemsRequest {
 
 impl TraceableItemsAmendTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             product_id: product_id.into(),
@@ -8721,6 +8735,7 @@ pub struct TraceableItemsAssignTraceableItemsRequest {
 
 impl TraceableItemsAssignTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             product_id: product_id.into(),
@@ -9044,6 +9059,7 @@ pub struct Warehouse {
 
 impl Warehouse {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             address_1: None,
@@ -9471,6 +9487,7 @@ pub struct WarehouseHolding {
 
 impl WarehouseHolding {
     /// A value with its required fields; the optional ones start unset.
+    #[inline]
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
@@ -9793,53 +9810,62 @@ pub struct ListAlternativeProductViews {
 
 impl ListAlternativeProductViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9848,6 +9874,7 @@ impl ListAlternativeProductViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -9858,6 +9885,7 @@ impl ListAlternativeProductViews {
 
 impl sage_core::Operation for ListAlternativeProductViews {
     type Output = sage_core::Page<AlternativeProductView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9893,11 +9921,13 @@ pub struct CreateAlternativeProduct {
 
 impl CreateAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: AlternativeProduct) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9908,6 +9938,7 @@ impl CreateAlternativeProduct {
 
 impl sage_core::Operation for CreateAlternativeProduct {
     type Output = AlternativeProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_alternative_product",
@@ -9931,11 +9962,13 @@ pub struct DeleteAlternativeProduct {
 
 impl DeleteAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -9943,6 +9976,7 @@ impl DeleteAlternativeProduct {
 
 impl sage_core::Operation for DeleteAlternativeProduct {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -9968,11 +10002,13 @@ pub struct GetAlternativeProduct {
 
 impl GetAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -9983,6 +10019,7 @@ impl GetAlternativeProduct {
 
 impl sage_core::Operation for GetAlternativeProduct {
     type Output = AlternativeProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10020,53 +10057,62 @@ pub struct ListAlternativeProducts {
 
 impl ListAlternativeProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10075,6 +10121,7 @@ impl ListAlternativeProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10085,6 +10132,7 @@ impl ListAlternativeProducts {
 
 impl sage_core::Operation for ListAlternativeProducts {
     type Output = sage_core::Page<AlternativeProduct>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10122,6 +10170,7 @@ pub struct UpdateAlternativeProduct {
 
 impl UpdateAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::AlternativeProductId>,
         body: AlternativeProduct,
@@ -10130,6 +10179,7 @@ impl UpdateAlternativeProduct {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10140,6 +10190,7 @@ impl UpdateAlternativeProduct {
 
 impl sage_core::Operation for UpdateAlternativeProduct {
     type Output = AlternativeProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_alternative_product",
@@ -10178,53 +10229,62 @@ pub struct ListAutoGenerateOptionTypes {
 
 impl ListAutoGenerateOptionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10233,6 +10293,7 @@ impl ListAutoGenerateOptionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10243,6 +10304,7 @@ impl ListAutoGenerateOptionTypes {
 
 impl sage_core::Operation for ListAutoGenerateOptionTypes {
     type Output = sage_core::Page<AutoGenerateOptionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10280,11 +10342,13 @@ pub struct GetAutoGenerateSeparator {
 
 impl GetAutoGenerateSeparator {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::AutoGenerateSeparatorId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10295,6 +10359,7 @@ impl GetAutoGenerateSeparator {
 
 impl sage_core::Operation for GetAutoGenerateSeparator {
     type Output = AutoGenerateSeparator;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10334,53 +10399,62 @@ pub struct ListAutoGenerateSeparators {
 
 impl ListAutoGenerateSeparators {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10389,6 +10463,7 @@ impl ListAutoGenerateSeparators {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10399,6 +10474,7 @@ impl ListAutoGenerateSeparators {
 
 impl sage_core::Operation for ListAutoGenerateSeparators {
     type Output = sage_core::Page<AutoGenerateSeparator>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10434,11 +10510,13 @@ pub struct CreateBinHolding {
 
 impl CreateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: BinHolding) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10449,6 +10527,7 @@ impl CreateBinHolding {
 
 impl sage_core::Operation for CreateBinHolding {
     type Output = BinHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_bin_holding",
@@ -10472,11 +10551,13 @@ pub struct DeleteBinHolding {
 
 impl DeleteBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -10484,6 +10565,7 @@ impl DeleteBinHolding {
 
 impl sage_core::Operation for DeleteBinHolding {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10509,11 +10591,13 @@ pub struct GetBinHolding {
 
 impl GetBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10524,6 +10608,7 @@ impl GetBinHolding {
 
 impl sage_core::Operation for GetBinHolding {
     type Output = BinHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10561,53 +10646,62 @@ pub struct ListBinHoldings {
 
 impl ListBinHoldings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10616,6 +10710,7 @@ impl ListBinHoldings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10626,6 +10721,7 @@ impl ListBinHoldings {
 
 impl sage_core::Operation for ListBinHoldings {
     type Output = sage_core::Page<BinHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10675,6 +10771,7 @@ pub struct ListBinHoldingsForProduct {
 
 impl ListBinHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             product_id: product_id.into(),
@@ -10689,48 +10786,56 @@ impl ListBinHoldingsForProduct {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10739,6 +10844,7 @@ impl ListBinHoldingsForProduct {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10749,6 +10855,7 @@ impl ListBinHoldingsForProduct {
 
 impl sage_core::Operation for ListBinHoldingsForProduct {
     type Output = sage_core::Page<BinHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10799,6 +10906,7 @@ pub struct ListBinHoldingsForWarehouseHolding {
 
 impl ListBinHoldingsForWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
             warehouse_holding_id: warehouse_holding_id.into(),
@@ -10813,48 +10921,56 @@ impl ListBinHoldingsForWarehouseHolding {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10863,6 +10979,7 @@ impl ListBinHoldingsForWarehouseHolding {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -10873,6 +10990,7 @@ impl ListBinHoldingsForWarehouseHolding {
 
 impl sage_core::Operation for ListBinHoldingsForWarehouseHolding {
     type Output = sage_core::Page<BinHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -10911,11 +11029,13 @@ pub struct UpdateBinHolding {
 
 impl UpdateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHolding) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -10926,6 +11046,7 @@ impl UpdateBinHolding {
 
 impl sage_core::Operation for UpdateBinHolding {
     type Output = BinHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_bin_holding",
@@ -10964,53 +11085,62 @@ pub struct ListBomCostHeadingTypes {
 
 impl ListBomCostHeadingTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11019,6 +11149,7 @@ impl ListBomCostHeadingTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11029,6 +11160,7 @@ impl ListBomCostHeadingTypes {
 
 impl sage_core::Operation for ListBomCostHeadingTypes {
     type Output = sage_core::Page<BomCostHeadingType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11064,11 +11196,13 @@ pub struct GetBomCostHeading {
 
 impl GetBomCostHeading {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::BomCostHeadingId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11079,6 +11213,7 @@ impl GetBomCostHeading {
 
 impl sage_core::Operation for GetBomCostHeading {
     type Output = BomCostHeading;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11116,53 +11251,62 @@ pub struct ListBomCostHeadings {
 
 impl ListBomCostHeadings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11171,6 +11315,7 @@ impl ListBomCostHeadings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11181,6 +11326,7 @@ impl ListBomCostHeadings {
 
 impl sage_core::Operation for ListBomCostHeadings {
     type Output = sage_core::Page<BomCostHeading>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11230,53 +11376,62 @@ pub struct ListBomItemTypes {
 
 impl ListBomItemTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11285,6 +11440,7 @@ impl ListBomItemTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11295,6 +11451,7 @@ impl ListBomItemTypes {
 
 impl sage_core::Operation for ListBomItemTypes {
     type Output = sage_core::Page<BomItemType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11344,53 +11501,62 @@ pub struct ListCostingMethodTypes {
 
 impl ListCostingMethodTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11399,6 +11565,7 @@ impl ListCostingMethodTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11409,6 +11576,7 @@ impl ListCostingMethodTypes {
 
 impl sage_core::Operation for ListCostingMethodTypes {
     type Output = sage_core::Page<CostingMethodType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11456,53 +11624,62 @@ pub struct ListCrossSellProductViews {
 
 impl ListCrossSellProductViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11511,6 +11688,7 @@ impl ListCrossSellProductViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11521,6 +11699,7 @@ impl ListCrossSellProductViews {
 
 impl sage_core::Operation for ListCrossSellProductViews {
     type Output = sage_core::Page<CrossSellProductView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11556,11 +11735,13 @@ pub struct CreateCrossSellProduct {
 
 impl CreateCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: CrossSellProduct) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11571,6 +11752,7 @@ impl CreateCrossSellProduct {
 
 impl sage_core::Operation for CreateCrossSellProduct {
     type Output = CrossSellProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_cross_sell_product",
@@ -11594,11 +11776,13 @@ pub struct DeleteCrossSellProduct {
 
 impl DeleteCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -11606,6 +11790,7 @@ impl DeleteCrossSellProduct {
 
 impl sage_core::Operation for DeleteCrossSellProduct {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11631,11 +11816,13 @@ pub struct GetCrossSellProduct {
 
 impl GetCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11646,6 +11833,7 @@ impl GetCrossSellProduct {
 
 impl sage_core::Operation for GetCrossSellProduct {
     type Output = CrossSellProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11683,53 +11871,62 @@ pub struct ListCrossSellProducts {
 
 impl ListCrossSellProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11738,6 +11935,7 @@ impl ListCrossSellProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11748,6 +11946,7 @@ impl ListCrossSellProducts {
 
 impl sage_core::Operation for ListCrossSellProducts {
     type Output = sage_core::Page<CrossSellProduct>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11785,6 +11984,7 @@ pub struct UpdateCrossSellProduct {
 
 impl UpdateCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::CrossSellProductId>,
         body: CrossSellProduct,
@@ -11793,6 +11993,7 @@ impl UpdateCrossSellProduct {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11803,6 +12004,7 @@ impl UpdateCrossSellProduct {
 
 impl sage_core::Operation for UpdateCrossSellProduct {
     type Output = CrossSellProduct;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_cross_sell_product",
@@ -11841,53 +12043,62 @@ pub struct ListDiscrepancyStatusTypes {
 
 impl ListDiscrepancyStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -11896,6 +12107,7 @@ impl ListDiscrepancyStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -11906,6 +12118,7 @@ impl ListDiscrepancyStatusTypes {
 
 impl sage_core::Operation for ListDiscrepancyStatusTypes {
     type Output = sage_core::Page<DiscrepancyStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -11955,53 +12168,62 @@ pub struct ListEntrySourceTypes {
 
 impl ListEntrySourceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12010,6 +12232,7 @@ impl ListEntrySourceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12020,6 +12243,7 @@ impl ListEntrySourceTypes {
 
 impl sage_core::Operation for ListEntrySourceTypes {
     type Output = sage_core::Page<EntrySourceType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12069,53 +12293,62 @@ pub struct ListFulfilmentMethodTypes {
 
 impl ListFulfilmentMethodTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12124,6 +12357,7 @@ impl ListFulfilmentMethodTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12134,6 +12368,7 @@ impl ListFulfilmentMethodTypes {
 
 impl sage_core::Operation for ListFulfilmentMethodTypes {
     type Output = sage_core::Page<FulfilmentMethodType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12183,53 +12418,62 @@ pub struct ListFulfilmentSequenceTypes {
 
 impl ListFulfilmentSequenceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12238,6 +12482,7 @@ impl ListFulfilmentSequenceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12248,6 +12493,7 @@ impl ListFulfilmentSequenceTypes {
 
 impl sage_core::Operation for ListFulfilmentSequenceTypes {
     type Output = sage_core::Page<FulfilmentSequenceType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12283,11 +12529,13 @@ pub struct GetInternalArea {
 
 impl GetInternalArea {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::InternalAreaId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12298,6 +12546,7 @@ impl GetInternalArea {
 
 impl sage_core::Operation for GetInternalArea {
     type Output = InternalArea;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12335,53 +12584,62 @@ pub struct ListInternalAreas {
 
 impl ListInternalAreas {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12390,6 +12648,7 @@ impl ListInternalAreas {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12400,6 +12659,7 @@ impl ListInternalAreas {
 
 impl sage_core::Operation for ListInternalAreas {
     type Output = sage_core::Page<InternalArea>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12449,53 +12709,62 @@ pub struct ListLabelPrintingOptionTypes {
 
 impl ListLabelPrintingOptionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12504,6 +12773,7 @@ impl ListLabelPrintingOptionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12514,6 +12784,7 @@ impl ListLabelPrintingOptionTypes {
 
 impl sage_core::Operation for ListLabelPrintingOptionTypes {
     type Output = sage_core::Page<LabelPrintingOptionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12563,53 +12834,62 @@ pub struct ListLandedCostsTypes {
 
 impl ListLandedCostsTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12618,6 +12898,7 @@ impl ListLandedCostsTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12628,6 +12909,7 @@ impl ListLandedCostsTypes {
 
 impl sage_core::Operation for ListLandedCostsTypes {
     type Output = sage_core::Page<LandedCostsType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12675,53 +12957,62 @@ pub struct ListLookupProductGroups {
 
 impl ListLookupProductGroups {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12730,6 +13021,7 @@ impl ListLookupProductGroups {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12740,6 +13032,7 @@ impl ListLookupProductGroups {
 
 impl sage_core::Operation for ListLookupProductGroups {
     type Output = sage_core::Page<LookupProductGroup>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12787,53 +13080,62 @@ pub struct ListLookupProducts {
 
 impl ListLookupProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12842,6 +13144,7 @@ impl ListLookupProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12852,6 +13155,7 @@ impl ListLookupProducts {
 
 impl sage_core::Operation for ListLookupProducts {
     type Output = sage_core::Page<LookupProduct>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -12899,53 +13203,62 @@ pub struct ListLookupStockItemUnits {
 
 impl ListLookupStockItemUnits {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -12954,6 +13267,7 @@ impl ListLookupStockItemUnits {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -12964,6 +13278,7 @@ impl ListLookupStockItemUnits {
 
 impl sage_core::Operation for ListLookupStockItemUnits {
     type Output = sage_core::Page<LookupStockItemUnit>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13013,53 +13328,62 @@ pub struct ListPricingSourceTypes {
 
 impl ListPricingSourceTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13068,6 +13392,7 @@ impl ListPricingSourceTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13078,6 +13403,7 @@ impl ListPricingSourceTypes {
 
 impl sage_core::Operation for ListPricingSourceTypes {
     type Output = sage_core::Page<PricingSourceType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13125,53 +13451,62 @@ pub struct ListProductGroupSearchCategoryValues {
 
 impl ListProductGroupSearchCategoryValues {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13180,6 +13515,7 @@ impl ListProductGroupSearchCategoryValues {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13193,6 +13529,7 @@ impl ListProductGroupSearchCategoryValues {
 
 impl sage_core::Operation for ListProductGroupSearchCategoryValues {
     type Output = sage_core::Page<ProductGroupSearchCategoryValue>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13228,11 +13565,13 @@ pub struct GetProductGroup {
 
 impl GetProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductGroupId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13243,6 +13582,7 @@ impl GetProductGroup {
 
 impl sage_core::Operation for GetProductGroup {
     type Output = ProductGroup;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13280,53 +13620,62 @@ pub struct ListProductGroups {
 
 impl ListProductGroups {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13335,6 +13684,7 @@ impl ListProductGroups {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13345,6 +13695,7 @@ impl ListProductGroups {
 
 impl sage_core::Operation for ListProductGroups {
     type Output = sage_core::Page<ProductGroup>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13384,11 +13735,13 @@ pub struct CreateProductMemo {
 
 impl CreateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: ProductMemo) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13399,6 +13752,7 @@ impl CreateProductMemo {
 
 impl sage_core::Operation for CreateProductMemo {
     type Output = ProductMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_product_memo",
@@ -13426,11 +13780,13 @@ pub struct DeleteProductMemo {
 
 impl DeleteProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -13438,6 +13794,7 @@ impl DeleteProductMemo {
 
 impl sage_core::Operation for DeleteProductMemo {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13467,11 +13824,13 @@ pub struct GetProductMemo {
 
 impl GetProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13482,6 +13841,7 @@ impl GetProductMemo {
 
 impl sage_core::Operation for GetProductMemo {
     type Output = ProductMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13523,53 +13883,62 @@ pub struct ListProductMemos {
 
 impl ListProductMemos {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13578,6 +13947,7 @@ impl ListProductMemos {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13588,6 +13958,7 @@ impl ListProductMemos {
 
 impl sage_core::Operation for ListProductMemos {
     type Output = sage_core::Page<ProductMemo>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13629,11 +14000,13 @@ pub struct UpdateProductMemo {
 
 impl UpdateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductMemoId>, body: ProductMemo) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13644,6 +14017,7 @@ impl UpdateProductMemo {
 
 impl sage_core::Operation for UpdateProductMemo {
     type Output = ProductMemo;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product_memo",
@@ -13670,11 +14044,13 @@ pub struct GetProductPurchaseFigures {
 
 impl GetProductPurchaseFigures {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductPurchaseFigureId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13685,6 +14061,7 @@ impl GetProductPurchaseFigures {
 
 impl sage_core::Operation for GetProductPurchaseFigures {
     type Output = ProductPurchaseFigures;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13712,11 +14089,13 @@ pub struct GetProductSalesFigures {
 
 impl GetProductSalesFigures {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductSalesFigureId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13727,6 +14106,7 @@ impl GetProductSalesFigures {
 
 impl sage_core::Operation for GetProductSalesFigures {
     type Output = ProductSalesFigures;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13749,11 +14129,13 @@ pub struct CreateProductSearch {}
 
 impl CreateProductSearch {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13764,6 +14146,7 @@ impl CreateProductSearch {
 
 impl sage_core::Operation for CreateProductSearch {
     type Output = ProductSearch;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13802,53 +14185,62 @@ pub struct ListProductSearchTypes {
 
 impl ListProductSearchTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13857,6 +14249,7 @@ impl ListProductSearchTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13867,6 +14260,7 @@ impl ListProductSearchTypes {
 
 impl sage_core::Operation for ListProductSearchTypes {
     type Output = sage_core::Page<ProductSearchType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -13916,53 +14310,62 @@ pub struct ListProductStatusTypes {
 
 impl ListProductStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -13971,6 +14374,7 @@ impl ListProductStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -13981,6 +14385,7 @@ impl ListProductStatusTypes {
 
 impl sage_core::Operation for ListProductStatusTypes {
     type Output = sage_core::Page<ProductStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14016,11 +14421,13 @@ pub struct CreateProductSupplier {
 
 impl CreateProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: ProductSupplier) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14031,6 +14438,7 @@ impl CreateProductSupplier {
 
 impl sage_core::Operation for CreateProductSupplier {
     type Output = ProductSupplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_product_supplier",
@@ -14054,11 +14462,13 @@ pub struct DeleteProductSupplier {
 
 impl DeleteProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -14066,6 +14476,7 @@ impl DeleteProductSupplier {
 
 impl sage_core::Operation for DeleteProductSupplier {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14091,11 +14502,13 @@ pub struct GetProductSupplier {
 
 impl GetProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14106,6 +14519,7 @@ impl GetProductSupplier {
 
 impl sage_core::Operation for GetProductSupplier {
     type Output = ProductSupplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14143,53 +14557,62 @@ pub struct ListProductSuppliers {
 
 impl ListProductSuppliers {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14198,6 +14621,7 @@ impl ListProductSuppliers {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14208,6 +14632,7 @@ impl ListProductSuppliers {
 
 impl sage_core::Operation for ListProductSuppliers {
     type Output = sage_core::Page<ProductSupplier>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14245,6 +14670,7 @@ pub struct UpdateProductSupplier {
 
 impl UpdateProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::ProductSupplierId>,
         body: ProductSupplier,
@@ -14253,6 +14679,7 @@ impl UpdateProductSupplier {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14263,6 +14690,7 @@ impl UpdateProductSupplier {
 
 impl sage_core::Operation for UpdateProductSupplier {
     type Output = ProductSupplier;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product_supplier",
@@ -14301,53 +14729,62 @@ pub struct ListProductTransactionGroupTypes {
 
 impl ListProductTransactionGroupTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14356,6 +14793,7 @@ impl ListProductTransactionGroupTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14366,6 +14804,7 @@ impl ListProductTransactionGroupTypes {
 
 impl sage_core::Operation for ListProductTransactionGroupTypes {
     type Output = sage_core::Page<ProductTransactionGroupType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14413,53 +14852,62 @@ pub struct ListProductTransactionTypes {
 
 impl ListProductTransactionTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14468,6 +14916,7 @@ impl ListProductTransactionTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14478,6 +14927,7 @@ impl ListProductTransactionTypes {
 
 impl sage_core::Operation for ListProductTransactionTypes {
     type Output = sage_core::Page<ProductTransactionType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14525,53 +14975,62 @@ pub struct ListProductTransactionViews {
 
 impl ListProductTransactionViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14580,6 +15039,7 @@ impl ListProductTransactionViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14590,6 +15050,7 @@ impl ListProductTransactionViews {
 
 impl sage_core::Operation for ListProductTransactionViews {
     type Output = sage_core::Page<ProductTransactionView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14639,53 +15100,62 @@ pub struct ListProductTypes {
 
 impl ListProductTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14694,6 +15164,7 @@ impl ListProductTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14704,6 +15175,7 @@ impl ListProductTypes {
 
 impl sage_core::Operation for ListProductTypes {
     type Output = sage_core::Page<ProductType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14751,53 +15223,62 @@ pub struct ListProductViews {
 
 impl ListProductViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14806,6 +15287,7 @@ impl ListProductViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14816,6 +15298,7 @@ impl ListProductViews {
 
 impl sage_core::Operation for ListProductViews {
     type Output = sage_core::Page<ProductView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14863,53 +15346,62 @@ pub struct ListProductWarehouseBinViews {
 
 impl ListProductWarehouseBinViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -14918,6 +15410,7 @@ impl ListProductWarehouseBinViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -14928,6 +15421,7 @@ impl ListProductWarehouseBinViews {
 
 impl sage_core::Operation for ListProductWarehouseBinViews {
     type Output = sage_core::Page<ProductWarehouseBinView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -14975,53 +15469,62 @@ pub struct ListProductWarehouseViews {
 
 impl ListProductWarehouseViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15030,6 +15533,7 @@ impl ListProductWarehouseViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15040,6 +15544,7 @@ impl ListProductWarehouseViews {
 
 impl sage_core::Operation for ListProductWarehouseViews {
     type Output = sage_core::Page<ProductWarehouseView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15077,11 +15582,13 @@ pub struct CreateProduct {
 
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Product) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
         client.send(self).await
     }
@@ -15089,6 +15596,7 @@ impl CreateProduct {
 
 impl sage_core::Operation for CreateProduct {
     type Output = Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
             .json(&self.body)
@@ -15110,11 +15618,13 @@ pub struct DeleteProduct {
 
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -15122,6 +15632,7 @@ impl DeleteProduct {
 
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15149,11 +15660,13 @@ pub struct GetProduct {
 
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
         client.send(self).await
     }
@@ -15161,6 +15674,7 @@ impl GetProduct {
 
 impl sage_core::Operation for GetProduct {
     type Output = Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15204,53 +15718,62 @@ pub struct ListProducts {
 
 impl ListProducts {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15259,6 +15782,7 @@ impl ListProducts {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15269,6 +15793,7 @@ impl ListProducts {
 
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<Product>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_products", sage_core::Method::Get, "/products")
@@ -15316,6 +15841,7 @@ pub struct ListProductsForProductGroup {
 
 impl ListProductsForProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_group_id: impl Into<super::ids::ProductGroupId>) -> Self {
         Self {
             product_group_id: product_group_id.into(),
@@ -15330,48 +15856,56 @@ impl ListProductsForProductGroup {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15380,6 +15914,7 @@ impl ListProductsForProductGroup {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15390,6 +15925,7 @@ impl ListProductsForProductGroup {
 
 impl sage_core::Operation for ListProductsForProductGroup {
     type Output = sage_core::Page<Product>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15430,11 +15966,13 @@ pub struct UpdateProduct {
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::ProductId>, body: Product) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
         client.send(self).await
     }
@@ -15442,6 +15980,7 @@ impl UpdateProduct {
 
 impl sage_core::Operation for UpdateProduct {
     type Output = Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_product",
@@ -15466,11 +16005,13 @@ pub struct CreateProductsDuplicate {
 
 impl CreateProductsDuplicate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: ProductDuplicateFlags) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
         client.send(self).await
     }
@@ -15478,6 +16019,7 @@ impl CreateProductsDuplicate {
 
 impl sage_core::Operation for CreateProductsDuplicate {
     type Output = Product;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_products_duplicate",
@@ -15501,11 +16043,13 @@ pub struct GetSearchCategory {
 
 impl GetSearchCategory {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SearchCategoryId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15516,6 +16060,7 @@ impl GetSearchCategory {
 
 impl sage_core::Operation for GetSearchCategory {
     type Output = SearchCategory;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15553,53 +16098,62 @@ pub struct ListSearchCategories {
 
 impl ListSearchCategories {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15608,6 +16162,7 @@ impl ListSearchCategories {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15618,6 +16173,7 @@ impl ListSearchCategories {
 
 impl sage_core::Operation for ListSearchCategories {
     type Output = sage_core::Page<SearchCategory>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15653,11 +16209,13 @@ pub struct GetSearchValue {
 
 impl GetSearchValue {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::SearchValueId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15668,6 +16226,7 @@ impl GetSearchValue {
 
 impl sage_core::Operation for GetSearchValue {
     type Output = SearchValue;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15705,53 +16264,62 @@ pub struct ListSearchValues {
 
 impl ListSearchValues {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15760,6 +16328,7 @@ impl ListSearchValues {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15770,6 +16339,7 @@ impl ListSearchValues {
 
 impl sage_core::Operation for ListSearchValues {
     type Output = sage_core::Page<SearchValue>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15819,53 +16389,62 @@ pub struct ListSerialAllocatedToWhoTypes {
 
 impl ListSerialAllocatedToWhoTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15874,6 +16453,7 @@ impl ListSerialAllocatedToWhoTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15884,6 +16464,7 @@ impl ListSerialAllocatedToWhoTypes {
 
 impl sage_core::Operation for ListSerialAllocatedToWhoTypes {
     type Output = sage_core::Page<SerialAllocatedToWhoType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -15933,53 +16514,62 @@ pub struct ListSourceAreaTypes {
 
 impl ListSourceAreaTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -15988,6 +16578,7 @@ impl ListSourceAreaTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -15998,6 +16589,7 @@ impl ListSourceAreaTypes {
 
 impl sage_core::Operation for ListSourceAreaTypes {
     type Output = sage_core::Page<SourceAreaType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16033,11 +16625,13 @@ pub struct GetStockSetting {
 
 impl GetStockSetting {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StockSettingsId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16048,6 +16642,7 @@ impl GetStockSetting {
 
 impl sage_core::Operation for GetStockSetting {
     type Output = StockSettings;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16085,53 +16680,62 @@ pub struct ListStockSettings {
 
 impl ListStockSettings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16140,6 +16744,7 @@ impl ListStockSettings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16150,6 +16755,7 @@ impl ListStockSettings {
 
 impl sage_core::Operation for ListStockSettings {
     type Output = sage_core::Page<StockSettings>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16185,11 +16791,13 @@ pub struct CreateStockTransferTraceableItem {
 
 impl CreateStockTransferTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: StockTransferTraceableItemsRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16200,6 +16808,7 @@ impl CreateStockTransferTraceableItem {
 
 impl sage_core::Operation for CreateStockTransferTraceableItem {
     type Output = StockTransfer;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_transfer_traceable_item",
@@ -16223,11 +16832,13 @@ pub struct CreateStockTransfer {
 
 impl CreateStockTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: StockTransfer) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16238,6 +16849,7 @@ impl CreateStockTransfer {
 
 impl sage_core::Operation for CreateStockTransfer {
     type Output = std::collections::BTreeMap<String, sage_core::types::Json>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stock_transfer",
@@ -16261,11 +16873,13 @@ pub struct CreateStocktakeAmendItem {
 
 impl CreateStocktakeAmendItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16276,6 +16890,7 @@ impl CreateStocktakeAmendItem {
 
 impl sage_core::Operation for CreateStocktakeAmendItem {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stocktake_amend_item",
@@ -16296,11 +16911,13 @@ pub struct CreateStocktakeApproveComplete {}
 
 impl CreateStocktakeApproveComplete {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16311,6 +16928,7 @@ impl CreateStocktakeApproveComplete {
 
 impl sage_core::Operation for CreateStocktakeApproveComplete {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16335,11 +16953,13 @@ pub struct GetStocktakeCountSheetItems {
 
 impl GetStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeCountSheetItemId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16350,6 +16970,7 @@ impl GetStocktakeCountSheetItems {
 
 impl sage_core::Operation for GetStocktakeCountSheetItems {
     type Output = StocktakeCountSheetItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16377,6 +16998,7 @@ pub struct UpdateStocktakeCountSheetItems {
 
 impl UpdateStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::StocktakeCountSheetItemId>,
         body: StocktakeCountSheetItem,
@@ -16385,6 +17007,7 @@ impl UpdateStocktakeCountSheetItems {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16395,6 +17018,7 @@ impl UpdateStocktakeCountSheetItems {
 
 impl sage_core::Operation for UpdateStocktakeCountSheetItems {
     type Output = StocktakeCountSheetItem;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stocktake_count_sheet_items",
@@ -16419,11 +17043,13 @@ pub struct CreateStocktakeCriteriaTemplate {
 
 impl CreateStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: StocktakeCriteriaTemplate) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16434,6 +17060,7 @@ impl CreateStocktakeCriteriaTemplate {
 
 impl sage_core::Operation for CreateStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stocktake_criteria_template",
@@ -16457,11 +17084,13 @@ pub struct DeleteStocktakeCriteriaTemplate {
 
 impl DeleteStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -16469,6 +17098,7 @@ impl DeleteStocktakeCriteriaTemplate {
 
 impl sage_core::Operation for DeleteStocktakeCriteriaTemplate {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16494,11 +17124,13 @@ pub struct GetStocktakeCriteriaTemplate {
 
 impl GetStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16509,6 +17141,7 @@ impl GetStocktakeCriteriaTemplate {
 
 impl sage_core::Operation for GetStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16546,53 +17179,62 @@ pub struct ListStocktakeCriteriaTemplates {
 
 impl ListStocktakeCriteriaTemplates {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16601,6 +17243,7 @@ impl ListStocktakeCriteriaTemplates {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16611,6 +17254,7 @@ impl ListStocktakeCriteriaTemplates {
 
 impl sage_core::Operation for ListStocktakeCriteriaTemplates {
     type Output = sage_core::Page<StocktakeCriteriaTemplate>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16648,6 +17292,7 @@ pub struct UpdateStocktakeCriteriaTemplate {
 
 impl UpdateStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::StocktakeCriteriaTemplateId>,
         body: StocktakeCriteriaTemplate,
@@ -16656,6 +17301,7 @@ impl UpdateStocktakeCriteriaTemplate {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16666,6 +17312,7 @@ impl UpdateStocktakeCriteriaTemplate {
 
 impl sage_core::Operation for UpdateStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stocktake_criteria_template",
@@ -16687,11 +17334,13 @@ pub struct CreateStocktakeEnterValue {}
 
 impl CreateStocktakeEnterValue {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16702,6 +17351,7 @@ impl CreateStocktakeEnterValue {
 
 impl sage_core::Operation for CreateStocktakeEnterValue {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16726,11 +17376,13 @@ pub struct CreateStocktakeNewItem {
 
 impl CreateStocktakeNewItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16741,6 +17393,7 @@ impl CreateStocktakeNewItem {
 
 impl sage_core::Operation for CreateStocktakeNewItem {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stocktake_new_item",
@@ -16778,53 +17431,62 @@ pub struct ListStocktakeSelectorValueTypes {
 
 impl ListStocktakeSelectorValueTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16833,6 +17495,7 @@ impl ListStocktakeSelectorValueTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16843,6 +17506,7 @@ impl ListStocktakeSelectorValueTypes {
 
 impl sage_core::Operation for ListStocktakeSelectorValueTypes {
     type Output = sage_core::Page<StocktakeSelectorValueType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -16892,53 +17556,62 @@ pub struct ListStocktakeStatusTypes {
 
 impl ListStocktakeStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -16947,6 +17620,7 @@ impl ListStocktakeStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -16957,6 +17631,7 @@ impl ListStocktakeStatusTypes {
 
 impl sage_core::Operation for ListStocktakeStatusTypes {
     type Output = sage_core::Page<StocktakeStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17006,53 +17681,62 @@ pub struct ListStocktakeTraceableTypes {
 
 impl ListStocktakeTraceableTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17061,6 +17745,7 @@ impl ListStocktakeTraceableTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17071,6 +17756,7 @@ impl ListStocktakeTraceableTypes {
 
 impl sage_core::Operation for ListStocktakeTraceableTypes {
     type Output = sage_core::Page<StocktakeTraceableType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17120,53 +17806,62 @@ pub struct ListStocktakeTypes {
 
 impl ListStocktakeTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17175,6 +17870,7 @@ impl ListStocktakeTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17185,6 +17881,7 @@ impl ListStocktakeTypes {
 
 impl sage_core::Operation for ListStocktakeTypes {
     type Output = sage_core::Page<StocktakeType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17217,11 +17914,13 @@ pub struct CreateStocktakeViewAdjustment {}
 
 impl CreateStocktakeViewAdjustment {
     /// The request; this operation has no parameters.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17232,6 +17931,7 @@ impl CreateStocktakeViewAdjustment {
 
 impl sage_core::Operation for CreateStocktakeViewAdjustment {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17268,53 +17968,62 @@ pub struct ListStocktakeViews {
 
 impl ListStocktakeViews {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17323,6 +18032,7 @@ impl ListStocktakeViews {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17333,6 +18043,7 @@ impl ListStocktakeViews {
 
 impl sage_core::Operation for ListStocktakeViews {
     type Output = sage_core::Page<StocktakeView>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17368,11 +18079,13 @@ pub struct CreateStocktake {
 
 impl CreateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17383,6 +18096,7 @@ impl CreateStocktake {
 
 impl sage_core::Operation for CreateStocktake {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_stocktake",
@@ -17406,11 +18120,13 @@ pub struct DeleteStocktake {
 
 impl DeleteStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -17418,6 +18134,7 @@ impl DeleteStocktake {
 
 impl sage_core::Operation for DeleteStocktake {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17443,11 +18160,13 @@ pub struct GetStocktake {
 
 impl GetStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17458,6 +18177,7 @@ impl GetStocktake {
 
 impl sage_core::Operation for GetStocktake {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17495,53 +18215,62 @@ pub struct ListStocktakes {
 
 impl ListStocktakes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17550,6 +18279,7 @@ impl ListStocktakes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17560,6 +18290,7 @@ impl ListStocktakes {
 
 impl sage_core::Operation for ListStocktakes {
     type Output = sage_core::Page<Stocktake>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17597,11 +18328,13 @@ pub struct UpdateStocktake {
 
 impl UpdateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::StocktakeId>, body: Stocktake) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17612,6 +18345,7 @@ impl UpdateStocktake {
 
 impl sage_core::Operation for UpdateStocktake {
     type Output = Stocktake;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_stocktake",
@@ -17650,53 +18384,62 @@ pub struct ListTraceableIssueStatusTypes {
 
 impl ListTraceableIssueStatusTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17705,6 +18448,7 @@ impl ListTraceableIssueStatusTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17715,6 +18459,7 @@ impl ListTraceableIssueStatusTypes {
 
 impl sage_core::Operation for ListTraceableIssueStatusTypes {
     type Output = sage_core::Page<TraceableIssueStatusType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17764,6 +18509,7 @@ pub struct ListAllocationsForTraceableBinItem {
 
 impl ListAllocationsForTraceableBinItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         traceable_bin_item_id: impl Into<super::ids::TraceableBinItemId>,
     ) -> Self {
@@ -17780,48 +18526,56 @@ impl ListAllocationsForTraceableBinItem {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17830,6 +18584,7 @@ impl ListAllocationsForTraceableBinItem {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17843,6 +18598,7 @@ impl ListAllocationsForTraceableBinItem {
 
 impl sage_core::Operation for ListAllocationsForTraceableBinItem {
     type Output = sage_core::Page<TraceableItemAllocationRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -17893,6 +18649,7 @@ pub struct ListAllocationsForTraceableItem {
 
 impl ListAllocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
             traceable_item_id: traceable_item_id.into(),
@@ -17907,48 +18664,56 @@ impl ListAllocationsForTraceableItem {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -17957,6 +18722,7 @@ impl ListAllocationsForTraceableItem {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -17970,6 +18736,7 @@ impl ListAllocationsForTraceableItem {
 
 impl sage_core::Operation for ListAllocationsForTraceableItem {
     type Output = sage_core::Page<TraceableItemAllocationRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18020,6 +18787,7 @@ pub struct ListTraceableItemBalancesForAWarehouseHolding {
 
 impl ListTraceableItemBalancesForAWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
             warehouse_holding_id: warehouse_holding_id.into(),
@@ -18034,48 +18802,56 @@ impl ListTraceableItemBalancesForAWarehouseHolding {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18084,6 +18860,7 @@ impl ListTraceableItemBalancesForAWarehouseHolding {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18097,6 +18874,7 @@ impl ListTraceableItemBalancesForAWarehouseHolding {
 
 impl sage_core::Operation for ListTraceableItemBalancesForAWarehouseHolding {
     type Output = sage_core::Page<TraceableAdjustmentItemBalance>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18147,6 +18925,7 @@ pub struct ListIssuesForTraceableItem {
 
 impl ListIssuesForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
             traceable_item_id: traceable_item_id.into(),
@@ -18161,48 +18940,56 @@ impl ListIssuesForTraceableItem {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18211,6 +18998,7 @@ impl ListIssuesForTraceableItem {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18221,6 +19009,7 @@ impl ListIssuesForTraceableItem {
 
 impl sage_core::Operation for ListIssuesForTraceableItem {
     type Output = sage_core::Page<TraceableItemHistoryRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18271,6 +19060,7 @@ pub struct ListLocationsForTraceableItem {
 
 impl ListLocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
             traceable_item_id: traceable_item_id.into(),
@@ -18285,48 +19075,56 @@ impl ListLocationsForTraceableItem {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18335,6 +19133,7 @@ impl ListLocationsForTraceableItem {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18345,6 +19144,7 @@ impl ListLocationsForTraceableItem {
 
 impl sage_core::Operation for ListLocationsForTraceableItem {
     type Output = sage_core::Page<TraceableItemLocationRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18395,6 +19195,7 @@ pub struct ListReceiptsForTraceableItem {
 
 impl ListReceiptsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
             traceable_item_id: traceable_item_id.into(),
@@ -18409,48 +19210,56 @@ impl ListReceiptsForTraceableItem {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18459,6 +19268,7 @@ impl ListReceiptsForTraceableItem {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18469,6 +19279,7 @@ impl ListReceiptsForTraceableItem {
 
 impl sage_core::Operation for ListReceiptsForTraceableItem {
     type Output = sage_core::Page<TraceableItemHistoryRecord>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18505,11 +19316,13 @@ pub struct CreateTraceableItemsAmend {
 
 impl CreateTraceableItemsAmend {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: TraceableAdjustment) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18520,6 +19333,7 @@ impl CreateTraceableItemsAmend {
 
 impl sage_core::Operation for CreateTraceableItemsAmend {
     type Output = TraceableAdjustment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_traceable_items_amend",
@@ -18543,11 +19357,13 @@ pub struct CreateTraceableItemsAmendTraceableItem {
 
 impl CreateTraceableItemsAmendTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: TraceableItemsAmendTraceableItemsRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18558,6 +19374,7 @@ impl CreateTraceableItemsAmendTraceableItem {
 
 impl sage_core::Operation for CreateTraceableItemsAmendTraceableItem {
     type Output = TraceableAdjustment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_traceable_items_amend_traceable_item",
@@ -18581,11 +19398,13 @@ pub struct CreateTraceableItemsAssignTraceableItem {
 
 impl CreateTraceableItemsAssignTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: TraceableItemsAssignTraceableItemsRequest) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18596,6 +19415,7 @@ impl CreateTraceableItemsAssignTraceableItem {
 
 impl sage_core::Operation for CreateTraceableItemsAssignTraceableItem {
     type Output = TraceableAdjustment;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_traceable_items_assign_traceable_item",
@@ -18633,53 +19453,62 @@ pub struct ListTraceableTypes {
 
 impl ListTraceableTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18688,6 +19517,7 @@ impl ListTraceableTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18698,6 +19528,7 @@ impl ListTraceableTypes {
 
 impl sage_core::Operation for ListTraceableTypes {
     type Output = sage_core::Page<TraceableType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18747,53 +19578,62 @@ pub struct ListUnitTypes {
 
 impl ListUnitTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18802,6 +19642,7 @@ impl ListUnitTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18812,6 +19653,7 @@ impl ListUnitTypes {
 
 impl sage_core::Operation for ListUnitTypes {
     type Output = sage_core::Page<UnitType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -18847,11 +19689,13 @@ pub struct GetUnit {
 
 impl GetUnit {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::UnitId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Unit> {
         client.send(self).await
     }
@@ -18859,6 +19703,7 @@ impl GetUnit {
 
 impl sage_core::Operation for GetUnit {
     type Output = Unit;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_unit", sage_core::Method::Get, "/units/{Id}")
@@ -18892,53 +19737,62 @@ pub struct ListUnits {
 
 impl ListUnits {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -18947,6 +19801,7 @@ impl ListUnits {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -18957,6 +19812,7 @@ impl ListUnits {
 
 impl sage_core::Operation for ListUnits {
     type Output = sage_core::Page<Unit>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_units", sage_core::Method::Get, "/units")
@@ -18990,11 +19846,13 @@ pub struct CreateWarehouseHolding {
 
 impl CreateWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: WarehouseHolding) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19005,6 +19863,7 @@ impl CreateWarehouseHolding {
 
 impl sage_core::Operation for CreateWarehouseHolding {
     type Output = WarehouseHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_warehouse_holding",
@@ -19028,11 +19887,13 @@ pub struct DeleteWarehouseHolding {
 
 impl DeleteWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -19040,6 +19901,7 @@ impl DeleteWarehouseHolding {
 
 impl sage_core::Operation for DeleteWarehouseHolding {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19065,11 +19927,13 @@ pub struct GetWarehouseHolding {
 
 impl GetWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19080,6 +19944,7 @@ impl GetWarehouseHolding {
 
 impl sage_core::Operation for GetWarehouseHolding {
     type Output = WarehouseHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19119,53 +19984,62 @@ pub struct ListWarehouseHoldings {
 
 impl ListWarehouseHoldings {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19174,6 +20048,7 @@ impl ListWarehouseHoldings {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19184,6 +20059,7 @@ impl ListWarehouseHoldings {
 
 impl sage_core::Operation for ListWarehouseHoldings {
     type Output = sage_core::Page<WarehouseHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19233,6 +20109,7 @@ pub struct ListWarehouseHoldingsForProduct {
 
 impl ListWarehouseHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             product_id: product_id.into(),
@@ -19247,48 +20124,56 @@ impl ListWarehouseHoldingsForProduct {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19297,6 +20182,7 @@ impl ListWarehouseHoldingsForProduct {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19307,6 +20193,7 @@ impl ListWarehouseHoldingsForProduct {
 
 impl sage_core::Operation for ListWarehouseHoldingsForProduct {
     type Output = sage_core::Page<WarehouseHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19359,6 +20246,7 @@ pub struct ListWarehouseHoldingsForProductAndWarehouse {
 
 impl ListWarehouseHoldingsForProductAndWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
@@ -19377,48 +20265,56 @@ impl ListWarehouseHoldingsForProductAndWarehouse {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19427,6 +20323,7 @@ impl ListWarehouseHoldingsForProductAndWarehouse {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19437,6 +20334,7 @@ impl ListWarehouseHoldingsForProductAndWarehouse {
 
 impl sage_core::Operation for ListWarehouseHoldingsForProductAndWarehouse {
     type Output = sage_core::Page<WarehouseHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19488,6 +20386,7 @@ pub struct ListWarehouseHoldingsForWarehouse {
 
 impl ListWarehouseHoldingsForWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(warehouse_id: impl Into<super::ids::WarehouseId>) -> Self {
         Self {
             warehouse_id: warehouse_id.into(),
@@ -19502,48 +20401,56 @@ impl ListWarehouseHoldingsForWarehouse {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19552,6 +20459,7 @@ impl ListWarehouseHoldingsForWarehouse {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19562,6 +20470,7 @@ impl ListWarehouseHoldingsForWarehouse {
 
 impl sage_core::Operation for ListWarehouseHoldingsForWarehouse {
     type Output = sage_core::Page<WarehouseHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19614,6 +20523,7 @@ pub struct ListWarehouseHoldingsForWarehouseAndProduct {
 
 impl ListWarehouseHoldingsForWarehouseAndProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
@@ -19632,48 +20542,56 @@ impl ListWarehouseHoldingsForWarehouseAndProduct {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19682,6 +20600,7 @@ impl ListWarehouseHoldingsForWarehouseAndProduct {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19692,6 +20611,7 @@ impl ListWarehouseHoldingsForWarehouseAndProduct {
 
 impl sage_core::Operation for ListWarehouseHoldingsForWarehouseAndProduct {
     type Output = sage_core::Page<WarehouseHolding>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19731,6 +20651,7 @@ pub struct UpdateWarehouseHolding {
 
 impl UpdateWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         id: impl Into<super::ids::WarehouseHoldingId>,
         body: WarehouseHolding,
@@ -19739,6 +20660,7 @@ impl UpdateWarehouseHolding {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19749,6 +20671,7 @@ impl UpdateWarehouseHolding {
 
 impl sage_core::Operation for UpdateWarehouseHolding {
     type Output = WarehouseHolding;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_warehouse_holding",
@@ -19785,53 +20708,62 @@ pub struct ListWarehouseTypes {
 
 impl ListWarehouseTypes {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19840,6 +20772,7 @@ impl ListWarehouseTypes {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -19850,6 +20783,7 @@ impl ListWarehouseTypes {
 
 impl sage_core::Operation for ListWarehouseTypes {
     type Output = sage_core::Page<WarehouseType>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19885,11 +20819,13 @@ pub struct CreateWarehouse {
 
 impl CreateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(body: Warehouse) -> Self {
         Self { body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19900,6 +20836,7 @@ impl CreateWarehouse {
 
 impl sage_core::Operation for CreateWarehouse {
     type Output = Warehouse;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "create_warehouse",
@@ -19923,11 +20860,13 @@ pub struct DeleteWarehouse {
 
 impl DeleteWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
         client.send(self).await
     }
@@ -19935,6 +20874,7 @@ impl DeleteWarehouse {
 
 impl sage_core::Operation for DeleteWarehouse {
     type Output = ();
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -19960,11 +20900,13 @@ pub struct GetWarehouse {
 
 impl GetWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -19975,6 +20917,7 @@ impl GetWarehouse {
 
 impl sage_core::Operation for GetWarehouse {
     type Output = Warehouse;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -20012,53 +20955,62 @@ pub struct ListWarehouses {
 
 impl ListWarehouses {
     /// A request with no optional parameter set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -20067,6 +21019,7 @@ impl ListWarehouses {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -20077,6 +21030,7 @@ impl ListWarehouses {
 
 impl sage_core::Operation for ListWarehouses {
     type Output = sage_core::Page<Warehouse>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -20126,6 +21080,7 @@ pub struct ListWarehousesForProduct {
 
 impl ListWarehousesForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             product_id: product_id.into(),
@@ -20140,48 +21095,56 @@ impl ListWarehousesForProduct {
     }
 
     /// Whether to include the total count of matching items.
+    #[inline]
     pub fn count(mut self, count: bool) -> Self {
         self.count = Some(count);
         self
     }
 
     /// Comma-separated related records to include inline.
+    #[inline]
     pub fn expand(mut self, expand: impl Into<String>) -> Self {
         self.expand = Some(expand.into());
         self
     }
 
     /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
+    #[inline]
     pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
         self.orderby = Some(orderby.into());
         self
     }
 
     /// Comma-separated fields to return.
+    #[inline]
     pub fn select(mut self, select: impl Into<String>) -> Self {
         self.select = Some(select.into());
         self
     }
 
     /// Number of items to skip.
+    #[inline]
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
 
     /// Maximum number of items to return (the API defaults to 500).
+    #[inline]
     pub fn top(mut self, top: i64) -> Self {
         self.top = Some(top);
         self
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -20190,6 +21153,7 @@ impl ListWarehousesForProduct {
     }
 
     /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
     pub fn items(
         &self,
         client: &sage_core::Client,
@@ -20200,6 +21164,7 @@ impl ListWarehousesForProduct {
 
 impl sage_core::Operation for ListWarehousesForProduct {
     type Output = sage_core::Page<Warehouse>;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
@@ -20238,11 +21203,13 @@ pub struct UpdateWarehouse {
 
 impl UpdateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(id: impl Into<super::ids::WarehouseId>, body: Warehouse) -> Self {
         Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         &self,
         client: &sage_core::Client,
@@ -20253,6 +21220,7 @@ impl UpdateWarehouse {
 
 impl sage_core::Operation for UpdateWarehouse {
     type Output = Warehouse;
+    #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new(
                 "update_warehouse",
