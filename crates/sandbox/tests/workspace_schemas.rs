@@ -7,6 +7,15 @@ use reqwest::StatusCode;
 use sage_sandbox::fixtures;
 use serde_json::Value;
 
+/// A signed-in Sage 200 GET of `path` for company 1 of the fixture site.
+fn sage200_get(base: &str, token: &str, path: &str) -> reqwest::RequestBuilder {
+    http()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .header("X-Company", "1")
+        .header("X-Site", fixtures::SAGE200_SITE_ID)
+}
+
 #[tokio::test]
 async fn real_schemas_load_and_serve_seeded_records() {
     let sandbox = auto_sandbox().await;
@@ -16,12 +25,8 @@ async fn real_schemas_load_and_serve_seeded_records() {
     if served.iter().any(|name| name == "sage200-pro") {
         let token = access_token(&sandbox, "sage200-pro").await;
         let base = sandbox.endpoints("sage200-pro").unwrap().api_base_url;
-        let customers: Value = http()
-            .get(format!("{base}/customers"))
+        let customers: Value = sage200_get(&base, &token, "/customers")
             .query(&[("$filter", "reference eq 'ABS001'")])
-            .bearer_auth(&token)
-            .header("X-Company", "1")
-            .header("X-Site", fixtures::SAGE200_SITE_ID)
             .send()
             .await
             .unwrap()
@@ -30,14 +35,7 @@ async fn real_schemas_load_and_serve_seeded_records() {
             .unwrap();
         assert_eq!(customers[0]["name"], "ABS Garages Ltd", "{customers}");
         let id = customers[0]["id"].as_u64().unwrap();
-        let response = http()
-            .get(format!("{base}/customers/{id}"))
-            .bearer_auth(&token)
-            .header("X-Company", "1")
-            .header("X-Site", fixtures::SAGE200_SITE_ID)
-            .send()
-            .await
-            .unwrap();
+        let response = sage200_get(&base, &token, &format!("/customers/{id}")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
 
@@ -65,14 +63,7 @@ async fn sage200_standard_has_no_professional_only_endpoint() {
     for (product, status) in [("sage200-pro", StatusCode::OK), ("sage200-standard", StatusCode::NOT_FOUND)] {
         let token = access_token(&sandbox, product).await;
         let base = sandbox.endpoints(product).unwrap().api_base_url;
-        let response = http()
-            .get(format!("{base}/finance_charges"))
-            .bearer_auth(&token)
-            .header("X-Company", "1")
-            .header("X-Site", fixtures::SAGE200_SITE_ID)
-            .send()
-            .await
-            .unwrap();
+        let response = sage200_get(&base, &token, "/finance_charges").send().await.unwrap();
         assert_eq!(response.status(), status, "{product}");
     }
 }
