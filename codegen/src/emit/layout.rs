@@ -5,7 +5,7 @@
 //! crate's root names the crates it uses as the modules that code refers to (`super::common`,
 //! `super::ids`, `super::contacts`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -18,15 +18,16 @@ use crate::names::ident;
 pub const AREAS_DIR: &str = "areas";
 
 /// The layout of the crate `package`, which holds the models of `product`.
-#[derive(Clone, Copy)]
 pub(crate) struct Layout<'a> {
     pub(crate) package: &'a str,
     pub(crate) product: &'a Product,
+    /// Each area except `common`, and the other areas whose models it uses (worked out once).
+    pub(crate) needs: BTreeMap<&'a str, BTreeSet<String>>,
 }
 
 impl<'a> Layout<'a> {
     pub(crate) fn new(package: &'a str, product: &'a Product) -> Self {
-        Self { package, product }
+        Self { package, product, needs: cargo::area_features(product) }
     }
 
     fn split(&self) -> bool {
@@ -155,8 +156,8 @@ impl<'a> Layout<'a> {
         let doc = format!(" The `{area}` area of `{}` (generated): use it through that crate.", self.package);
         let common = self.area_crate(COMMON);
         let shared = self.shared_modules();
-        let needs = cargo::area_needs(self.product, area).into_iter().map(|other| {
-            let (package, module) = (self.area_crate(&other), ident(&other));
+        let needs = self.needs.get(area).into_iter().flatten().map(|other| {
+            let (package, module) = (self.area_crate(other), ident(other));
             quote!(use #package::#module;)
         });
         let module = ident(area);
