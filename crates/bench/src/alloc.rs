@@ -1,14 +1,24 @@
 //! A global allocator wrapper that tracks live and peak heap bytes, so memory targets are
 //! measured rather than guessed.
+//!
+//! Counting costs atomics on every allocation, which would tax whichever side of a timing
+//! comparison allocates more: it is off unless a memory scenario turns it on with [`enable`],
+//! first thing in its own process.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Counts bytes handed out by the system allocator.
 pub struct Counting;
 
+static ENABLED: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Starts counting, for the rest of the process. Call it before the scenario allocates.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
 
 thread_local! {
     /// Whether this thread's allocations count; an in-process server's threads opt out.
@@ -22,7 +32,7 @@ pub fn exclude_this_thread() {
 }
 
 fn counted() -> bool {
-    COUNTED.try_with(Cell::get).unwrap_or(false)
+    ENABLED.load(Ordering::Relaxed) && COUNTED.try_with(Cell::get).unwrap_or(false)
 }
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 

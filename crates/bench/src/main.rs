@@ -16,32 +16,42 @@ mod soak;
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
-#[tokio::main]
-async fn main() {
+/// The scenarios, in the order `all` runs them.
+const SCENARIOS: [&str; 7] = ["overhead", "refresh", "paging", "generator", "kill-window", "changes", "soak"];
+
+fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
-    if which == "soak-worker" {
-        return soak::worker().await;
+    if which == "all" {
+        // One process per scenario: none inherits another's threads, connections or heap.
+        for scenario in SCENARIOS {
+            let status = std::process::Command::new(std::env::current_exe().expect("own path"))
+                .arg(scenario)
+                .status()
+                .expect("start a scenario");
+            assert!(status.success(), "scenario {scenario} failed: {status}");
+        }
+        return;
     }
-    let run = |name: &str| which == "all" || which == name;
-    if run("overhead") {
-        overhead::run().await;
+    if matches!(which.as_str(), "paging" | "changes") {
+        alloc::enable();
     }
-    if run("refresh") {
-        refresh::run().await;
+    if which == "overhead" {
+        return overhead::run();
     }
-    if run("paging") {
-        paging::run().await;
-    }
-    if run("generator") {
-        generator::run();
-    }
-    if run("kill-window") {
-        kill_window::run().await;
-    }
-    if run("changes") {
-        changes::run().await;
-    }
-    if run("soak") {
-        soak::run().await;
-    }
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async {
+        match which.as_str() {
+            "soak-worker" => soak::worker().await,
+            "refresh" => refresh::run().await,
+            "paging" => paging::run().await,
+            "generator" => generator::run(),
+            "kill-window" => kill_window::run().await,
+            "changes" => changes::run().await,
+            "soak" => soak::run().await,
+            other => {
+                eprintln!("unknown scenario `{other}`; one of: all, {}", SCENARIOS.join(", "));
+                std::process::exit(2);
+            }
+        }
+    });
 }

@@ -70,3 +70,20 @@ pub async fn start(router: Router) -> String {
     tokio::spawn(async move { axum::serve(listener, router).await.expect("bench server") });
     format!("http://{address}")
 }
+
+/// Serves `router` on a free loopback port from a thread and single-threaded runtime of its own,
+/// for as long as the process lives; returns its base URL. The client under test then never
+/// shares a thread with the server.
+pub fn start_on_own_thread(router: Router) -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("the server's runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+            let address = listener.local_addr().expect("local address");
+            sender.send(format!("http://{address}")).expect("report the address");
+            axum::serve(listener, router).await.expect("bench server");
+        });
+    });
+    receiver.recv().expect("the server's address")
+}
