@@ -231,7 +231,7 @@ impl Client {
     }
 
     async fn execute_with_retries(&self, request: &Request) -> Result<(RawResponse, u32)> {
-        let url = format!("{}{}", self.shared.base_url, request.render_path()?);
+        let url = self.url(request)?;
         let mut token = self.shared.auth.access_token().await?;
         let mut refreshed = false;
         let mut attempt = 0;
@@ -276,20 +276,33 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, request: &Request, url: &str, token: &AccessToken) -> Result<reqwest::Response> {
-        let mut headers = HeaderMap::new();
+    /// The request's URL, parsed once for all of its tries: base URL, rendered path and the query
+    /// encoded as a form (`a=1&b=x+y`, as Sage reads it).
+    fn url(&self, request: &Request) -> Result<reqwest::Url> {
+        let mut url = String::with_capacity(self.shared.base_url.len() + request.path_template.len() + 64);
+        url.push_str(&self.shared.base_url);
+        request.push_path(&mut url)?;
+        if !request.query.is_empty() {
+            url.push('?');
+            let start = url.len();
+            url = url::form_urlencoded::Serializer::for_suffix(url, start).extend_pairs(&request.query).finish();
+        }
+        reqwest::Url::parse(&url).map_err(|err| Error::Build(format!("request URL `{url}`: {err}")))
+    }
+
+    async fn send_once(&self, request: &Request, url: &reqwest::Url, token: &AccessToken) -> Result<reqwest::Response> {
+        let mut sent = reqwest::Request::new(request.method.to_http(), url.clone());
+        let headers = sent.headers_mut();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
             .map_err(|_| Error::Build("the access token contains characters not allowed in a header".into()))?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
-        self.headers.apply(&mut headers, request.body.is_some())?;
-        let mut builder =
-            self.shared.http.request(request.method.to_http(), url).headers(headers).query(&request.query);
+        self.headers.apply(headers, request.body.is_some())?;
         if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
+            *sent.body_mut() = Some(body.clone().into());
         }
-        builder.send().await.map_err(Error::transport)
+        self.shared.http.execute(sent).await.map_err(Error::transport)
     }
 }
 

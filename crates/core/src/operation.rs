@@ -138,6 +138,12 @@ impl Request {
     /// them, re-targeting the request at another endpoint (`DELETE /contacts/../notes`).
     pub fn render_path(&self) -> Result<String, Error> {
         let mut out = String::with_capacity(self.path_template.len() + 16);
+        self.push_path(&mut out)?;
+        Ok(out)
+    }
+
+    /// [`Request::render_path`], appended to `out`.
+    pub(crate) fn push_path(&self, out: &mut String) -> Result<(), Error> {
         let mut rest = self.path_template;
         while let Some(start) = rest.find('{') {
             let end = rest[start..]
@@ -163,7 +169,7 @@ impl Request {
             rest = &rest[end + 1..];
         }
         out.push_str(rest);
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -2,6 +2,9 @@
 //! business that served it.
 
 use http::header::HeaderMap;
+
+/// Where Sage puts a request id, most specific first.
+const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "request-id", "x-correlation-id"];
 use tokio::sync::watch;
 
 /// A decoded response together with its metadata.
@@ -28,11 +31,22 @@ pub struct ResponseMetadata {
 
 impl ResponseMetadata {
     pub(crate) fn from_headers(status: u16, headers: &HeaderMap) -> Self {
-        let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        // One pass over the few headers a response has, rather than a hashed lookup per name.
+        let (mut request_id, mut request_id_rank, mut business) = (None, usize::MAX, None);
+        for (name, value) in headers {
+            let Ok(text) = value.to_str() else { continue };
+            if let Some(rank) = REQUEST_ID_HEADERS.iter().position(|candidate| name == candidate) {
+                if rank < request_id_rank {
+                    (request_id, request_id_rank) = (Some(text), rank);
+                }
+            } else if name == "x-business" {
+                business = Some(text);
+            }
+        }
         Self {
             status,
-            request_id: ["x-request-id", "request-id", "x-correlation-id"].iter().find_map(|name| text(name)),
-            business: text("x-business"),
+            request_id: request_id.map(str::to_owned),
+            business: business.map(str::to_owned),
             lead_change: None,
         }
     }
@@ -107,5 +121,19 @@ mod tests {
         headers.insert("x-request-id", "r1".parse().unwrap());
         let metadata = ResponseMetadata::from_headers(200, &headers);
         assert_eq!((metadata.business.as_deref(), metadata.request_id.as_deref()), (Some("b9"), Some("r1")));
+    }
+
+    #[test]
+    fn the_most_specific_request_id_wins_whatever_the_order() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-correlation-id", "c1".parse().unwrap());
+        headers.insert("request-id", "r2".parse().unwrap());
+        assert_eq!(ResponseMetadata::from_headers(200, &headers).request_id.as_deref(), Some("r2"));
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        assert_eq!(ResponseMetadata::from_headers(200, &headers).request_id.as_deref(), Some("r1"));
+        assert_eq!(
+            ResponseMetadata::from_headers(200, &HeaderMap::new()),
+            ResponseMetadata { status: 200, ..Default::default() }
+        );
     }
 }

@@ -81,6 +81,9 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
 /// string of the same text. Lenient decimal fields read either form; such a number in a model's
 /// `extra` map arrives as a string rather than rounded. Bodies without one are returned as they are.
 pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
+    if !has_long_number_run(body) {
+        return Cow::Borrowed(body);
+    }
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut index = 0;
@@ -95,7 +98,7 @@ pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
             continue;
         }
         let start = index;
-        while index < body.len() && matches!(body[index], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+        while index < body.len() && is_number_byte(body[index]) {
             index += 1;
         }
         let token = &body[start..index];
@@ -116,6 +119,31 @@ pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
             Cow::Owned(out)
         }
     }
+}
+
+/// The bytes a JSON number is spelled with.
+fn is_number_byte(byte: u8) -> bool {
+    matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+}
+
+/// Whether `body` has a run of 16 or more number bytes anywhere, strings included: a number that
+/// [`exceeds_f64`] is such a run, and most bodies have none. Any run of 16 covers a multiple of 16,
+/// so only every sixteenth byte is looked at until one is a number byte.
+fn has_long_number_run(body: &[u8]) -> bool {
+    const LONG: usize = 16;
+    let mut probe = 0;
+    while probe < body.len() {
+        if is_number_byte(body[probe]) {
+            let start = body[..probe].iter().rposition(|byte| !is_number_byte(*byte)).map_or(0, |at| at + 1);
+            let end = body[probe..].iter().position(|byte| !is_number_byte(*byte)).map_or(body.len(), |at| probe + at);
+            if end - start >= LONG {
+                return true;
+            }
+            probe = end;
+        }
+        probe = (probe / LONG + 1) * LONG;
+    }
+    false
 }
 
 /// The index just past the string whose text starts at `from` (the body's end if it never closes).
@@ -404,5 +432,21 @@ mod tests {
         for body in [&br#"["abc"#[..], br#"["abc\"#, br#"["\"#] {
             assert!(matches!(exact_numbers(body), Cow::Borrowed(_)));
         }
+    }
+
+    #[test]
+    fn a_long_number_is_found_wherever_it_starts() {
+        // The quick look probes every sixteenth byte; a 16-byte number must be found at every
+        // offset, and a 15-byte one never.
+        let body = |number: &str, offset: usize| {
+            format!("[{}{number}]", r#""x","#.repeat(offset / 4) + &" ".repeat(offset % 4))
+        };
+        for offset in 0..40 {
+            assert!(has_long_number_run(body("1.23456789012345", offset).as_bytes()), "16 bytes at {offset}");
+            assert!(!has_long_number_run(body("1.2345678901234", offset).as_bytes()), "15 bytes at {offset}");
+            let exact = exact_numbers(body("1.234567890123456", offset).as_bytes()).into_owned();
+            assert_eq!(exact, body(r#""1.234567890123456""#, offset).into_bytes());
+        }
+        assert!(!has_long_number_run(b""));
     }
 }
