@@ -13,6 +13,23 @@ use crate::names::{ident, inline_enum_name, type_name};
 /// Above this many constructor arguments clippy objects; the generated `new` opts out explicitly.
 const CLIPPY_MAX_ARGUMENTS: usize = 7;
 
+/// Sage 200's OData options. An operation taking all of them holds a `sage_core::ODataQuery` and
+/// gets its setters from `sage_core::odata_setters!` instead of seven fields and setters of its own.
+const ODATA_OPTIONS: [&str; 7] = ["$count", "$expand", "$filter", "$orderby", "$select", "$skip", "$top"];
+
+/// Whether the operation takes every OData option, each optional and in the query.
+fn takes_odata(op: &Operation) -> bool {
+    ODATA_OPTIONS.iter().all(|option| {
+        op.params.iter().any(|param| param.name == *option && param.location == ParamLocation::Query && !param.required)
+    })
+}
+
+/// The parameters the operation holds one by one: all of them but the OData options it takes as one.
+fn own_params(op: &Operation) -> Vec<&Param> {
+    let odata = takes_odata(op);
+    op.params.iter().filter(|param| !(odata && ODATA_OPTIONS.contains(&param.name.as_str()))).collect()
+}
+
 pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let struct_name = type_name(&op.name).unwrap_or_default();
     let name = ident(&struct_name);
@@ -28,15 +45,24 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         quote!(#[deprecated(note = #note)])
     });
     let allow_deprecated = op.deprecated.is_some().then(|| quote!(#[allow(deprecated)]));
-    let required: Vec<&Param> = op.params.iter().filter(|param| param.required).collect();
+    let params = own_params(op);
+    let odata = takes_odata(op);
+    let required: Vec<&Param> = params.iter().copied().filter(|param| param.required).collect();
     let default = (required.is_empty() && op.body.is_none()).then(|| quote!(Default,));
 
-    let fields = op.params.iter().map(|param| {
+    let fields = params.iter().map(|param| {
         let docs = doc_lines(&param.description);
         let param_name = ident(&param.rust_name);
         let ty = param_type(op, param, &struct_name, scope);
         quote!(#docs pub #param_name: #ty,)
     });
+    let odata_field = odata.then(|| {
+        quote! {
+            #[doc = " The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below."]
+            pub odata: sage_core::ODataQuery,
+        }
+    });
+    let odata_setters = odata.then(|| quote!(sage_core::odata_setters!(#allow_deprecated #name);));
     let body_field = op.body.as_ref().map(|body| {
         let (name, ty, key) = body_member(op, body, scope);
         let doc = match key {
@@ -45,14 +71,14 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         };
         quote!(#[doc = #doc] pub #name: #ty,)
     });
-    let inline_enums = op.params.iter().filter_map(|param| {
+    let inline_enums = params.iter().filter_map(|param| {
         let values = inline_enum_values(&param.ty)?;
         let enum_name = inline_enum_name(&struct_name, &param.rust_name);
         Some(string_enum(&enum_name, &format!("Values of `{struct_name}::{}`.", param.rust_name), values))
     });
 
-    let constructor = constructor(op, &required, &struct_name, scope);
-    let setters = op.params.iter().filter(|param| !param.required).map(|param| setter(op, param, &struct_name, scope));
+    let constructor = constructor(op, &params, odata, &struct_name, scope);
+    let setters = params.iter().filter(|param| !param.required).map(|param| setter(op, param, &struct_name, scope));
     let output = output_type(&op.response, scope);
     let list_item = match &op.response {
         Response::List(item) => Some(scope.rust_type(item, "")),
@@ -75,7 +101,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
             }
         }
     });
-    let request = request_body(op, scope);
+    let request = request_body(op, &params, odata, scope);
 
     quote! {
         #docs
@@ -83,6 +109,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
+            #odata_field
             #body_field
         }
         #(#inline_enums)*
@@ -98,6 +125,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
             }
             #items_fn
         }
+        #odata_setters
 
         #allow_deprecated
         impl sage_core::Operation for #name {
@@ -171,10 +199,10 @@ fn argument(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>)
     }
 }
 
-fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+fn constructor(op: &Operation, params: &[&Param], odata: bool, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
     let mut arguments = Vec::new();
     let mut inits = Vec::new();
-    for param in &op.params {
+    for param in params {
         let name = ident(&param.rust_name);
         if param.required {
             let (ty, value) = argument(op, param, struct_name, scope);
@@ -185,15 +213,19 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
             inits.push(quote!(#name: None));
         }
     }
+    if odata {
+        inits.push(quote!(odata: sage_core::ODataQuery::default()));
+    }
     if let Some(body) = &op.body {
         let (name, ty, _) = body_member(op, body, scope);
         arguments.push(quote!(#name: #ty));
         inits.push(quote!(#name));
     }
     let allow = (arguments.len() > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let no_required = params.iter().all(|param| !param.required);
     let doc = if op.params.is_empty() && op.body.is_none() {
         " The request; this operation has no parameters."
-    } else if required.is_empty() && op.body.is_none() {
+    } else if no_required && op.body.is_none() {
         " A request with no optional parameter set."
     } else {
         " A request with its required parameters; set optional ones with the methods below."
@@ -241,11 +273,12 @@ fn output_type(response: &Response, scope: &Scope<'_>) -> TokenStream {
 }
 
 /// The body of `Operation::request`: path and query parameters, the body, idempotency.
-fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
+fn request_body(op: &Operation, params: &[&Param], odata: bool, scope: &Scope<'_>) -> TokenStream {
     let name = &op.name;
     let method = method_variant(op.method);
     let path = &op.path;
-    let bindings = op.params.iter().map(|param| {
+    let odata = odata.then(|| quote!(.odata(&self.odata)));
+    let bindings = params.iter().map(|param| {
         let wire = &param.name;
         let field = ident(&param.rust_name);
         match param.location {
@@ -265,6 +298,7 @@ fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let idempotency = idempotency_envelope(op, scope).map(|key| quote!(.idempotency_field(#key)));
     let start = quote! {
         sage_core::Request::new(#name, #method, #path)
+            #odata
             #(#bindings)*
             #idempotent
             #idempotency

@@ -85,7 +85,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-pub use sage_core::{auth, types, Client, ClientBuilder, Error, HeaderPolicy, Page, Result, RetryPolicy};
+pub use sage_core::{auth, types, Client, ClientBuilder, Error, HeaderPolicy, ODataQuery, Page, Result, RetryPolicy};
 
 /// The runtime itself, for what the top-level re-exports leave out.
 pub use sage_core as core;

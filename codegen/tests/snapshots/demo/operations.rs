@@ -21,6 +21,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         deprecated: true,
     },
     OperationSpec {
+        name: "list_order_revisions",
+        area: "orders",
+        method: sage_core::Method::Get,
+        path: "/orders/{id}/revisions",
+        summary: "Lists the revisions of an order.",
+        params: &[P_ID, P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
+        body: false,
+        list: true,
+        idempotent: true,
+        deprecated: true,
+    },
+    OperationSpec {
         name: "list_orders",
         area: "orders",
         method: sage_core::Method::Get,
@@ -55,6 +67,24 @@ const P_ID: ParamSpec = ParamSpec {
     description: "Order id.",
 };
 
+const P_COUNT: ParamSpec = ParamSpec {
+    name: "$count",
+    rust_name: "count",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Whether to count.",
+};
+
+const P_EXPAND: ParamSpec = ParamSpec {
+    name: "$expand",
+    rust_name: "expand",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Related records.",
+};
+
 const P_FILTER: ParamSpec = ParamSpec {
     name: "$filter",
     rust_name: "filter",
@@ -62,6 +92,42 @@ const P_FILTER: ParamSpec = ParamSpec {
     required: false,
     ty: ParamType::String,
     description: "OData filter.",
+};
+
+const P_ORDERBY: ParamSpec = ParamSpec {
+    name: "$orderby",
+    rust_name: "orderby",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Sort order.",
+};
+
+const P_SELECT: ParamSpec = ParamSpec {
+    name: "$select",
+    rust_name: "select",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Fields.",
+};
+
+const P_SKIP: ParamSpec = ParamSpec {
+    name: "$skip",
+    rust_name: "skip",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Items to skip.",
+};
+
+const P_TOP: ParamSpec = ParamSpec {
+    name: "$top",
+    rust_name: "top",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Items to return.",
 };
 
 const P_STATUS: ParamSpec = ParamSpec {

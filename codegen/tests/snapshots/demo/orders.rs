@@ -218,6 +218,72 @@ impl sage_core::Operation for GetOrder {
     }
 }
 
+/// Lists the revisions of an order.
+///
+/// `GET /orders/{id}/revisions`
+#[deprecated(note = "Revisions are kept for a year.")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListOrderRevisions {
+    /// Order id.
+    pub id: super::ids::OrderId,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
+}
+
+#[allow(deprecated)]
+impl ListOrderRevisions {
+    /// A request with its required parameters; set optional ones with the methods below.
+    #[inline]
+    pub fn new(id: impl Into<super::ids::OrderId>) -> Self {
+        Self {
+            id: id.into(),
+            odata: sage_core::ODataQuery::default(),
+        }
+    }
+
+    /// Sends the request and decodes the response.
+    #[inline]
+    pub async fn send(
+        &self,
+        client: &sage_core::Client,
+    ) -> sage_core::Result<sage_core::Page<Order>> {
+        client.send(self).await
+    }
+
+    /// Every item of every page, fetched lazily as the stream is polled.
+    #[inline]
+    pub fn items(
+        &self,
+        client: &sage_core::Client,
+    ) -> sage_core::BoxStream<'static, sage_core::Result<Order>> {
+        client.items(self)
+    }
+}
+
+sage_core::odata_setters!(#[allow(deprecated)] ListOrderRevisions);
+
+#[allow(deprecated)]
+impl sage_core::Operation for ListOrderRevisions {
+    type Output = sage_core::Page<Order>;
+    #[inline]
+    fn request(&self) -> sage_core::Result<sage_core::Request> {
+        Ok(
+            sage_core::Request::new(
+                    "list_order_revisions",
+                    sage_core::Method::Get,
+                    "/orders/{id}/revisions",
+                )
+                .odata(&self.odata)
+                .path("id", self.id),
+        )
+    }
+}
+
+#[allow(deprecated)]
+impl sage_core::ListOperation for ListOrderRevisions {
+    type Item = Order;
+}
+
 /// Lists orders.
 ///
 /// Newest first.

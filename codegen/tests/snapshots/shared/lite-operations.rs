@@ -9,6 +9,7 @@ pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType}
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
     demo_shared::operations::GET_ORDER,
+    demo_shared::operations::LIST_ORDER_REVISIONS,
     demo_shared::operations::LIST_ORDERS,
 ];
 

@@ -87,20 +87,8 @@ impl sage_core::Operation for GetPurchaseTradingPeriod {
 /// `GET /purchase_trading_periods`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseTradingPeriods {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseTradingPeriods {
@@ -108,55 +96,6 @@ impl ListPurchaseTradingPeriods {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -178,6 +117,8 @@ impl ListPurchaseTradingPeriods {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseTradingPeriods);
+
 impl sage_core::Operation for ListPurchaseTradingPeriods {
     type Output = sage_core::Page<PurchaseTradingPeriod>;
     #[inline]
@@ -188,13 +129,7 @@ impl sage_core::Operation for ListPurchaseTradingPeriods {
                     sage_core::Method::Get,
                     "/purchase_trading_periods",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }

@@ -1892,20 +1892,8 @@ impl sage_core::types::model::FromFields for User {
 /// `GET /accounting_period_validation_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAccountingPeriodValidationTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListAccountingPeriodValidationTypes {
@@ -1913,55 +1901,6 @@ impl ListAccountingPeriodValidationTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -1986,6 +1925,8 @@ impl ListAccountingPeriodValidationTypes {
     }
 }
 
+sage_core::odata_setters!(ListAccountingPeriodValidationTypes);
+
 impl sage_core::Operation for ListAccountingPeriodValidationTypes {
     type Output = sage_core::Page<AccountingPeriodValidationType>;
     #[inline]
@@ -1996,13 +1937,7 @@ impl sage_core::Operation for ListAccountingPeriodValidationTypes {
                     sage_core::Method::Get,
                     "/accounting_period_validation_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -2061,20 +1996,8 @@ impl sage_core::Operation for GetAnalysisCodeMapping {
 /// `GET /analysis_code_mappings`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAnalysisCodeMappings {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListAnalysisCodeMappings {
@@ -2082,55 +2005,6 @@ impl ListAnalysisCodeMappings {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -2152,6 +2026,8 @@ impl ListAnalysisCodeMappings {
     }
 }
 
+sage_core::odata_setters!(ListAnalysisCodeMappings);
+
 impl sage_core::Operation for ListAnalysisCodeMappings {
     type Output = sage_core::Page<AnalysisCodeMapping>;
     #[inline]
@@ -2162,13 +2038,7 @@ impl sage_core::Operation for ListAnalysisCodeMappings {
                     sage_core::Method::Get,
                     "/analysis_code_mappings",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -2231,20 +2101,8 @@ impl sage_core::Operation for GetCompanyDetail {
 /// `GET /company_details`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCompanyDetails {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCompanyDetails {
@@ -2252,55 +2110,6 @@ impl ListCompanyDetails {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -2322,6 +2131,8 @@ impl ListCompanyDetails {
     }
 }
 
+sage_core::odata_setters!(ListCompanyDetails);
+
 impl sage_core::Operation for ListCompanyDetails {
     type Output = sage_core::Page<CompanyDetails>;
     #[inline]
@@ -2332,13 +2143,7 @@ impl sage_core::Operation for ListCompanyDetails {
                     sage_core::Method::Get,
                     "/company_details",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -2401,20 +2206,8 @@ impl sage_core::Operation for UpdateCompanyDetail {
 /// `GET /configurable_terms`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListConfigurableTerms {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListConfigurableTerms {
@@ -2422,55 +2215,6 @@ impl ListConfigurableTerms {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -2492,6 +2236,8 @@ impl ListConfigurableTerms {
     }
 }
 
+sage_core::odata_setters!(ListConfigurableTerms);
+
 impl sage_core::Operation for ListConfigurableTerms {
     type Output = sage_core::Page<ConfigurableTerm>;
     #[inline]
@@ -2502,13 +2248,7 @@ impl sage_core::Operation for ListConfigurableTerms {
                     sage_core::Method::Get,
                     "/configurable_terms",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -2638,20 +2378,8 @@ impl sage_core::Operation for GetCourier {
 /// `GET /couriers`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCouriers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCouriers {
@@ -2659,55 +2387,6 @@ impl ListCouriers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -2729,19 +2408,15 @@ impl ListCouriers {
     }
 }
 
+sage_core::odata_setters!(ListCouriers);
+
 impl sage_core::Operation for ListCouriers {
     type Output = sage_core::Page<Courier>;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_couriers", sage_core::Method::Get, "/couriers")
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -2998,20 +2673,8 @@ impl sage_core::Operation for GetFlowState {
 /// `GET /flow_states`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListFlowStates {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListFlowStates {
@@ -3019,55 +2682,6 @@ impl ListFlowStates {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -3089,6 +2703,8 @@ impl ListFlowStates {
     }
 }
 
+sage_core::odata_setters!(ListFlowStates);
+
 impl sage_core::Operation for ListFlowStates {
     type Output = sage_core::Page<FlowState>;
     #[inline]
@@ -3099,13 +2715,7 @@ impl sage_core::Operation for ListFlowStates {
                     sage_core::Method::Get,
                     "/flow_states",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -3167,20 +2777,8 @@ impl sage_core::Operation for UpdateFlowState {
 /// `GET /ledger_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListLedgerTypes {
@@ -3188,55 +2786,6 @@ impl ListLedgerTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -3258,6 +2807,8 @@ impl ListLedgerTypes {
     }
 }
 
+sage_core::odata_setters!(ListLedgerTypes);
+
 impl sage_core::Operation for ListLedgerTypes {
     type Output = sage_core::Page<LedgerType>;
     #[inline]
@@ -3268,13 +2819,7 @@ impl sage_core::Operation for ListLedgerTypes {
                     sage_core::Method::Get,
                     "/ledger_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -3444,20 +2989,8 @@ impl sage_core::Operation for GetPendingEmail {
 /// `GET /pending_emails`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPendingEmails {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPendingEmails {
@@ -3465,55 +2998,6 @@ impl ListPendingEmails {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -3535,6 +3019,8 @@ impl ListPendingEmails {
     }
 }
 
+sage_core::odata_setters!(ListPendingEmails);
+
 impl sage_core::Operation for ListPendingEmails {
     type Output = sage_core::Page<PendingEmail>;
     #[inline]
@@ -3545,13 +3031,7 @@ impl sage_core::Operation for ListPendingEmails {
                     sage_core::Method::Get,
                     "/pending_emails",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -3658,20 +3138,8 @@ impl sage_core::Operation for GetSalutation {
 /// `GET /salutations`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalutations {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalutations {
@@ -3679,55 +3147,6 @@ impl ListSalutations {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -3749,6 +3168,8 @@ impl ListSalutations {
     }
 }
 
+sage_core::odata_setters!(ListSalutations);
+
 impl sage_core::Operation for ListSalutations {
     type Output = sage_core::Page<Salutation>;
     #[inline]
@@ -3759,13 +3180,7 @@ impl sage_core::Operation for ListSalutations {
                     sage_core::Method::Get,
                     "/salutations",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -3783,20 +3198,8 @@ impl sage_core::ListOperation for ListSalutations {
 /// `GET /sites`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSites {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSites {
@@ -3804,55 +3207,6 @@ impl ListSites {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -3874,19 +3228,15 @@ impl ListSites {
     }
 }
 
+sage_core::odata_setters!(ListSites);
+
 impl sage_core::Operation for ListSites {
     type Output = sage_core::Page<Site>;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_sites", sage_core::Method::Get, "/sites")
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -3949,20 +3299,8 @@ impl sage_core::Operation for GetSystemSetting {
 /// `GET /system_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSystemSettings {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSystemSettings {
@@ -3970,55 +3308,6 @@ impl ListSystemSettings {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4040,6 +3329,8 @@ impl ListSystemSettings {
     }
 }
 
+sage_core::odata_setters!(ListSystemSettings);
+
 impl sage_core::Operation for ListSystemSettings {
     type Output = sage_core::Page<SystemSettings>;
     #[inline]
@@ -4050,13 +3341,7 @@ impl sage_core::Operation for ListSystemSettings {
                     sage_core::Method::Get,
                     "/system_settings",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -4121,20 +3406,8 @@ impl sage_core::Operation for UpdateSystemSetting {
 /// `GET /time_unit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTimeUnitTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListTimeUnitTypes {
@@ -4142,55 +3415,6 @@ impl ListTimeUnitTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4212,6 +3436,8 @@ impl ListTimeUnitTypes {
     }
 }
 
+sage_core::odata_setters!(ListTimeUnitTypes);
+
 impl sage_core::Operation for ListTimeUnitTypes {
     type Output = sage_core::Page<TimeUnitType>;
     #[inline]
@@ -4222,13 +3448,7 @@ impl sage_core::Operation for ListTimeUnitTypes {
                     sage_core::Method::Get,
                     "/time_unit_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -4287,20 +3507,8 @@ impl sage_core::Operation for CreateTransactionDateValidation {
 /// `GET /transaction_date_validation_classifications`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactionDateValidationClassifications {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListTransactionDateValidationClassifications {
@@ -4308,55 +3516,6 @@ impl ListTransactionDateValidationClassifications {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4381,6 +3540,8 @@ impl ListTransactionDateValidationClassifications {
     }
 }
 
+sage_core::odata_setters!(ListTransactionDateValidationClassifications);
+
 impl sage_core::Operation for ListTransactionDateValidationClassifications {
     type Output = sage_core::Page<TransactionDateValidationClassification>;
     #[inline]
@@ -4391,13 +3552,7 @@ impl sage_core::Operation for ListTransactionDateValidationClassifications {
                     sage_core::Method::Get,
                     "/transaction_date_validation_classifications",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -4415,20 +3570,8 @@ impl sage_core::ListOperation for ListTransactionDateValidationClassifications {
 /// `GET /transaction_date_validation_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactionDateValidationTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListTransactionDateValidationTypes {
@@ -4436,55 +3579,6 @@ impl ListTransactionDateValidationTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4509,6 +3603,8 @@ impl ListTransactionDateValidationTypes {
     }
 }
 
+sage_core::odata_setters!(ListTransactionDateValidationTypes);
+
 impl sage_core::Operation for ListTransactionDateValidationTypes {
     type Output = sage_core::Page<TransactionDateValidationType>;
     #[inline]
@@ -4519,13 +3615,7 @@ impl sage_core::Operation for ListTransactionDateValidationTypes {
                     sage_core::Method::Get,
                     "/transaction_date_validation_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -4541,20 +3631,8 @@ impl sage_core::ListOperation for ListTransactionDateValidationTypes {
 /// `GET /update_modes`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUpdateModes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListUpdateModes {
@@ -4562,55 +3640,6 @@ impl ListUpdateModes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4632,6 +3661,8 @@ impl ListUpdateModes {
     }
 }
 
+sage_core::odata_setters!(ListUpdateModes);
+
 impl sage_core::Operation for ListUpdateModes {
     type Output = sage_core::Page<UpdateMode>;
     #[inline]
@@ -4642,13 +3673,7 @@ impl sage_core::Operation for ListUpdateModes {
                     sage_core::Method::Get,
                     "/update_modes",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -4700,20 +3725,8 @@ impl sage_core::Operation for GetUser {
 /// `GET /users`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUsers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListUsers {
@@ -4721,55 +3734,6 @@ impl ListUsers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -4791,19 +3755,15 @@ impl ListUsers {
     }
 }
 
+sage_core::odata_setters!(ListUsers);
+
 impl sage_core::Operation for ListUsers {
     type Output = sage_core::Page<User>;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_users", sage_core::Method::Get, "/users")
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }

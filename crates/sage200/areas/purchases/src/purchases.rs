@@ -7280,20 +7280,8 @@ impl sage_core::types::model::FromFields for SupplierYearValueView {
 /// `GET /authorisation_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAuthorisationTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListAuthorisationTypes {
@@ -7301,55 +7289,6 @@ impl ListAuthorisationTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -7371,6 +7310,8 @@ impl ListAuthorisationTypes {
     }
 }
 
+sage_core::odata_setters!(ListAuthorisationTypes);
+
 impl sage_core::Operation for ListAuthorisationTypes {
     type Output = sage_core::Page<AuthorisationType>;
     #[inline]
@@ -7381,13 +7322,7 @@ impl sage_core::Operation for ListAuthorisationTypes {
                     sage_core::Method::Get,
                     "/authorisation_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -7446,20 +7381,8 @@ impl sage_core::Operation for GetFactorHouse {
 /// `GET /factor_houses`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListFactorHouses {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListFactorHouses {
@@ -7467,55 +7390,6 @@ impl ListFactorHouses {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -7537,6 +7411,8 @@ impl ListFactorHouses {
     }
 }
 
+sage_core::odata_setters!(ListFactorHouses);
+
 impl sage_core::Operation for ListFactorHouses {
     type Output = sage_core::Page<FactorHouse>;
     #[inline]
@@ -7547,13 +7423,7 @@ impl sage_core::Operation for ListFactorHouses {
                     sage_core::Method::Get,
                     "/factor_houses",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -7569,20 +7439,8 @@ impl sage_core::ListOperation for ListFactorHouses {
 /// `GET /lookup_suppliers`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLookupSuppliers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListLookupSuppliers {
@@ -7590,55 +7448,6 @@ impl ListLookupSuppliers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -7660,6 +7469,8 @@ impl ListLookupSuppliers {
     }
 }
 
+sage_core::odata_setters!(ListLookupSuppliers);
+
 impl sage_core::Operation for ListLookupSuppliers {
     type Output = sage_core::Page<LookupSupplier>;
     #[inline]
@@ -7670,13 +7481,7 @@ impl sage_core::Operation for ListLookupSuppliers {
                     sage_core::Method::Get,
                     "/lookup_suppliers",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -7735,20 +7540,8 @@ impl sage_core::Operation for GetPaymentGroup {
 /// `GET /payment_groups`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPaymentGroups {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPaymentGroups {
@@ -7756,55 +7549,6 @@ impl ListPaymentGroups {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -7826,6 +7570,8 @@ impl ListPaymentGroups {
     }
 }
 
+sage_core::odata_setters!(ListPaymentGroups);
+
 impl sage_core::Operation for ListPaymentGroups {
     type Output = sage_core::Page<PaymentGroup>;
     #[inline]
@@ -7836,13 +7582,7 @@ impl sage_core::Operation for ListPaymentGroups {
                     sage_core::Method::Get,
                     "/payment_groups",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -7902,20 +7642,8 @@ impl sage_core::Operation for UpdatePaymentGroup {
 /// `GET /payment_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPaymentGroupPaymentTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPaymentGroupPaymentTypes {
@@ -7923,55 +7651,6 @@ impl ListPaymentGroupPaymentTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -7993,6 +7672,8 @@ impl ListPaymentGroupPaymentTypes {
     }
 }
 
+sage_core::odata_setters!(ListPaymentGroupPaymentTypes);
+
 impl sage_core::Operation for ListPaymentGroupPaymentTypes {
     type Output = sage_core::Page<PaymentType>;
     #[inline]
@@ -8003,13 +7684,7 @@ impl sage_core::Operation for ListPaymentGroupPaymentTypes {
                     sage_core::Method::Get,
                     "/payment_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -8025,20 +7700,8 @@ impl sage_core::ListOperation for ListPaymentGroupPaymentTypes {
 /// `GET /purchase_aged_creditor_detailed_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseAgedCreditorDetailedViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseAgedCreditorDetailedViews {
@@ -8046,55 +7709,6 @@ impl ListPurchaseAgedCreditorDetailedViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -8116,6 +7730,8 @@ impl ListPurchaseAgedCreditorDetailedViews {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseAgedCreditorDetailedViews);
+
 impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
     #[inline]
@@ -8126,13 +7742,7 @@ impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
                     sage_core::Method::Get,
                     "/purchase_aged_creditor_detailed_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -8148,20 +7758,8 @@ impl sage_core::ListOperation for ListPurchaseAgedCreditorDetailedViews {
 /// `GET /purchase_aged_creditor_summary_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseAgedCreditorSummaryViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseAgedCreditorSummaryViews {
@@ -8169,55 +7767,6 @@ impl ListPurchaseAgedCreditorSummaryViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -8239,6 +7788,8 @@ impl ListPurchaseAgedCreditorSummaryViews {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseAgedCreditorSummaryViews);
+
 impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
     #[inline]
@@ -8249,13 +7800,7 @@ impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
                     sage_core::Method::Get,
                     "/purchase_aged_creditor_summary_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -8576,20 +8121,8 @@ impl sage_core::Operation for GetPurchaseLedgerSetting {
 /// `GET /purchase_ledger_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseLedgerSettings {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseLedgerSettings {
@@ -8597,55 +8130,6 @@ impl ListPurchaseLedgerSettings {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -8667,6 +8151,8 @@ impl ListPurchaseLedgerSettings {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseLedgerSettings);
+
 impl sage_core::Operation for ListPurchaseLedgerSettings {
     type Output = sage_core::Page<PurchaseLedgerSettings>;
     #[inline]
@@ -8677,13 +8163,7 @@ impl sage_core::Operation for ListPurchaseLedgerSettings {
                     sage_core::Method::Get,
                     "/purchase_ledger_settings",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -8933,20 +8413,8 @@ impl sage_core::Operation for GetPurchasePostedTransactionMemo {
 pub struct ListMemosForPurchasePostedTransaction {
     /// Unique Id of the purchase posted transaction.
     pub transaction_id: super::ids::PurchasePostedTransactionId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListMemosForPurchasePostedTransaction {
@@ -8957,63 +8425,8 @@ impl ListMemosForPurchasePostedTransaction {
     ) -> Self {
         Self {
             transaction_id: transaction_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9038,6 +8451,8 @@ impl ListMemosForPurchasePostedTransaction {
     }
 }
 
+sage_core::odata_setters!(ListMemosForPurchasePostedTransaction);
+
 impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
     #[inline]
@@ -9048,14 +8463,8 @@ impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
                     sage_core::Method::Get,
                     "/purchase_posted_transactions/{transactionId}/purchase_posted_transaction_memos",
                 )
-                .path("transactionId", self.transaction_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("transactionId", self.transaction_id),
         )
     }
 }
@@ -9075,20 +8484,8 @@ impl sage_core::ListOperation for ListMemosForPurchasePostedTransaction {
 /// `GET /purchase_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchasePostedTransactionMemos {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchasePostedTransactionMemos {
@@ -9096,55 +8493,6 @@ impl ListPurchasePostedTransactionMemos {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9169,6 +8517,8 @@ impl ListPurchasePostedTransactionMemos {
     }
 }
 
+sage_core::odata_setters!(ListPurchasePostedTransactionMemos);
+
 impl sage_core::Operation for ListPurchasePostedTransactionMemos {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
     #[inline]
@@ -9179,13 +8529,7 @@ impl sage_core::Operation for ListPurchasePostedTransactionMemos {
                     sage_core::Method::Get,
                     "/purchase_posted_transaction_memos",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -9303,20 +8647,8 @@ impl sage_core::Operation for GetPurchasePostedTransaction {
 /// `GET /purchase_posted_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchasePostedTransactions {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchasePostedTransactions {
@@ -9324,55 +8656,6 @@ impl ListPurchasePostedTransactions {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9394,6 +8677,8 @@ impl ListPurchasePostedTransactions {
     }
 }
 
+sage_core::odata_setters!(ListPurchasePostedTransactions);
+
 impl sage_core::Operation for ListPurchasePostedTransactions {
     type Output = sage_core::Page<PurchasePostedTransaction>;
     #[inline]
@@ -9404,13 +8689,7 @@ impl sage_core::Operation for ListPurchasePostedTransactions {
                     sage_core::Method::Get,
                     "/purchase_posted_transactions",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -9430,20 +8709,8 @@ impl sage_core::ListOperation for ListPurchasePostedTransactions {
 pub struct ListPurchasePostedTransactionsForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchasePostedTransactionsForSupplier {
@@ -9452,63 +8719,8 @@ impl ListPurchasePostedTransactionsForSupplier {
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9530,6 +8742,8 @@ impl ListPurchasePostedTransactionsForSupplier {
     }
 }
 
+sage_core::odata_setters!(ListPurchasePostedTransactionsForSupplier);
+
 impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
     type Output = sage_core::Page<PurchasePostedTransaction>;
     #[inline]
@@ -9540,14 +8754,8 @@ impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/purchase_posted_transactions",
                 )
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -9702,20 +8910,8 @@ impl sage_core::Operation for GetPurchaseTransactionEnquiryView {
 /// `GET /purchase_transaction_enquiry_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseTransactionEnquiryViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseTransactionEnquiryViews {
@@ -9723,55 +8919,6 @@ impl ListPurchaseTransactionEnquiryViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9796,6 +8943,8 @@ impl ListPurchaseTransactionEnquiryViews {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseTransactionEnquiryViews);
+
 impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
     #[inline]
@@ -9806,13 +8955,7 @@ impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
                     sage_core::Method::Get,
                     "/purchase_transaction_enquiry_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -9830,20 +8973,8 @@ impl sage_core::ListOperation for ListPurchaseTransactionEnquiryViews {
 pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseTransactionsEnquiryViewsForSupplier {
@@ -9852,63 +8983,8 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9933,6 +9009,8 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseTransactionsEnquiryViewsForSupplier);
+
 impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
     #[inline]
@@ -9943,14 +9021,8 @@ impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/purchase_transaction_enquiry_views",
                 )
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -9968,20 +9040,8 @@ impl sage_core::ListOperation for ListPurchaseTransactionsEnquiryViewsForSupplie
 /// `GET /purchase_transaction_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseTransactionViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListPurchaseTransactionViews {
@@ -9989,55 +9049,6 @@ impl ListPurchaseTransactionViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10059,6 +9070,8 @@ impl ListPurchaseTransactionViews {
     }
 }
 
+sage_core::odata_setters!(ListPurchaseTransactionViews);
+
 impl sage_core::Operation for ListPurchaseTransactionViews {
     type Output = sage_core::Page<PurchaseTransactionView>;
     #[inline]
@@ -10069,13 +9082,7 @@ impl sage_core::Operation for ListPurchaseTransactionViews {
                     sage_core::Method::Get,
                     "/purchase_transaction_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10093,20 +9100,8 @@ impl sage_core::ListOperation for ListPurchaseTransactionViews {
 /// `GET /sage_payments_supplier_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSagePaymentsSupplierStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSagePaymentsSupplierStatusTypes {
@@ -10114,55 +9109,6 @@ impl ListSagePaymentsSupplierStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10187,6 +9133,8 @@ impl ListSagePaymentsSupplierStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSagePaymentsSupplierStatusTypes);
+
 impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
     type Output = sage_core::Page<SagePaymentsSupplierStatusType>;
     #[inline]
@@ -10197,13 +9145,7 @@ impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
                     sage_core::Method::Get,
                     "/sage_payments_supplier_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10262,20 +9204,8 @@ impl sage_core::Operation for GetSupplierContactRole {
 /// `GET /supplier_contact_roles`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierContactRoles {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierContactRoles {
@@ -10283,55 +9213,6 @@ impl ListSupplierContactRoles {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10353,6 +9234,8 @@ impl ListSupplierContactRoles {
     }
 }
 
+sage_core::odata_setters!(ListSupplierContactRoles);
+
 impl sage_core::Operation for ListSupplierContactRoles {
     type Output = sage_core::Page<SupplierContactRole>;
     #[inline]
@@ -10363,13 +9246,7 @@ impl sage_core::Operation for ListSupplierContactRoles {
                     sage_core::Method::Get,
                     "/supplier_contact_roles",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10387,20 +9264,8 @@ impl sage_core::ListOperation for ListSupplierContactRoles {
 pub struct ListSupplierContactRolesForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierContactRolesForSupplierContact {
@@ -10409,63 +9274,8 @@ impl ListSupplierContactRolesForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10487,6 +9297,8 @@ impl ListSupplierContactRolesForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierContactRolesForSupplierContact);
+
 impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
     type Output = sage_core::Page<SupplierContactRole>;
     #[inline]
@@ -10497,14 +9309,8 @@ impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_contact_roles",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -10754,20 +9560,8 @@ impl sage_core::Operation for GetSupplierContacts {
 /// `GET /supplier_contacts`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierContact {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierContact {
@@ -10775,55 +9569,6 @@ impl ListSupplierContact {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10845,6 +9590,8 @@ impl ListSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierContact);
+
 impl sage_core::Operation for ListSupplierContact {
     type Output = sage_core::Page<SupplierContact>;
     #[inline]
@@ -10855,13 +9602,7 @@ impl sage_core::Operation for ListSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10879,20 +9620,8 @@ impl sage_core::ListOperation for ListSupplierContact {
 pub struct ListSupplierContactsForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierContactsForSupplier {
@@ -10901,63 +9630,8 @@ impl ListSupplierContactsForSupplier {
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10979,6 +9653,8 @@ impl ListSupplierContactsForSupplier {
     }
 }
 
+sage_core::odata_setters!(ListSupplierContactsForSupplier);
+
 impl sage_core::Operation for ListSupplierContactsForSupplier {
     type Output = sage_core::Page<SupplierContact>;
     #[inline]
@@ -10989,14 +9665,8 @@ impl sage_core::Operation for ListSupplierContactsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts",
                 )
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -11514,20 +10184,8 @@ impl sage_core::Operation for GetSupplierEmailForSupplierContact {
 /// `GET /supplier_emails`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierEmails {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierEmails {
@@ -11535,55 +10193,6 @@ impl ListSupplierEmails {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11605,6 +10214,8 @@ impl ListSupplierEmails {
     }
 }
 
+sage_core::odata_setters!(ListSupplierEmails);
+
 impl sage_core::Operation for ListSupplierEmails {
     type Output = sage_core::Page<SupplierEmail>;
     #[inline]
@@ -11615,13 +10226,7 @@ impl sage_core::Operation for ListSupplierEmails {
                     sage_core::Method::Get,
                     "/supplier_emails",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -11641,20 +10246,8 @@ pub struct ListSupplierEmailsForSupplierAndSupplierContact {
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierEmailsForSupplierAndSupplierContact {
@@ -11667,63 +10260,8 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11745,6 +10283,8 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierEmailsForSupplierAndSupplierContact);
+
 impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
     #[inline]
@@ -11755,15 +10295,9 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
                 )
+                .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -11781,20 +10315,8 @@ impl sage_core::ListOperation for ListSupplierEmailsForSupplierAndSupplierContac
 pub struct ListSupplierEmailsForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierEmailsForSupplierContact {
@@ -11803,63 +10325,8 @@ impl ListSupplierEmailsForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11881,6 +10348,8 @@ impl ListSupplierEmailsForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierEmailsForSupplierContact);
+
 impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
     #[inline]
@@ -11891,14 +10360,8 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_emails",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -12473,20 +10936,8 @@ impl sage_core::Operation for GetSupplierFaxForSupplierContact {
 /// `GET /supplier_faxes`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierFaxes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierFaxes {
@@ -12494,55 +10945,6 @@ impl ListSupplierFaxes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12564,6 +10966,8 @@ impl ListSupplierFaxes {
     }
 }
 
+sage_core::odata_setters!(ListSupplierFaxes);
+
 impl sage_core::Operation for ListSupplierFaxes {
     type Output = sage_core::Page<SupplierFax>;
     #[inline]
@@ -12574,13 +10978,7 @@ impl sage_core::Operation for ListSupplierFaxes {
                     sage_core::Method::Get,
                     "/supplier_faxes",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -12600,20 +10998,8 @@ pub struct ListSupplierFaxesForSupplierAndSupplierContact {
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierFaxesForSupplierAndSupplierContact {
@@ -12626,63 +11012,8 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12704,6 +11035,8 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierFaxesForSupplierAndSupplierContact);
+
 impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
     #[inline]
@@ -12714,15 +11047,9 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
                 )
+                .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -12740,20 +11067,8 @@ impl sage_core::ListOperation for ListSupplierFaxesForSupplierAndSupplierContact
 pub struct ListSupplierFaxesForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierFaxesForSupplierContact {
@@ -12762,63 +11077,8 @@ impl ListSupplierFaxesForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12840,6 +11100,8 @@ impl ListSupplierFaxesForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierFaxesForSupplierContact);
+
 impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
     #[inline]
@@ -12850,14 +11112,8 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_faxes",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -13172,20 +11428,8 @@ impl sage_core::Operation for GetSupplierMemo {
 /// `GET /supplier_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierMemos {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierMemos {
@@ -13193,55 +11437,6 @@ impl ListSupplierMemos {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13263,6 +11458,8 @@ impl ListSupplierMemos {
     }
 }
 
+sage_core::odata_setters!(ListSupplierMemos);
+
 impl sage_core::Operation for ListSupplierMemos {
     type Output = sage_core::Page<SupplierMemo>;
     #[inline]
@@ -13273,13 +11470,7 @@ impl sage_core::Operation for ListSupplierMemos {
                     sage_core::Method::Get,
                     "/supplier_memos",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13301,20 +11492,8 @@ impl sage_core::ListOperation for ListSupplierMemos {
 pub struct ListSupplierMemosForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierMemosForSupplier {
@@ -13323,63 +11502,8 @@ impl ListSupplierMemosForSupplier {
     pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13401,6 +11525,8 @@ impl ListSupplierMemosForSupplier {
     }
 }
 
+sage_core::odata_setters!(ListSupplierMemosForSupplier);
+
 impl sage_core::Operation for ListSupplierMemosForSupplier {
     type Output = sage_core::Page<SupplierMemo>;
     #[inline]
@@ -13411,14 +11537,8 @@ impl sage_core::Operation for ListSupplierMemosForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_memos",
                 )
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -13882,20 +12002,8 @@ impl sage_core::Operation for GetSupplierMobileForSupplierContact {
 /// `GET /supplier_mobiles`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierMobiles {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierMobiles {
@@ -13903,55 +12011,6 @@ impl ListSupplierMobiles {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13973,6 +12032,8 @@ impl ListSupplierMobiles {
     }
 }
 
+sage_core::odata_setters!(ListSupplierMobiles);
+
 impl sage_core::Operation for ListSupplierMobiles {
     type Output = sage_core::Page<SupplierMobile>;
     #[inline]
@@ -13983,13 +12044,7 @@ impl sage_core::Operation for ListSupplierMobiles {
                     sage_core::Method::Get,
                     "/supplier_mobiles",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14009,20 +12064,8 @@ pub struct ListSupplierMobilesForSupplierAndSupplierContact {
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierMobilesForSupplierAndSupplierContact {
@@ -14035,63 +12078,8 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14113,6 +12101,8 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierMobilesForSupplierAndSupplierContact);
+
 impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
     #[inline]
@@ -14123,15 +12113,9 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
                 )
+                .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -14149,20 +12133,8 @@ impl sage_core::ListOperation for ListSupplierMobilesForSupplierAndSupplierConta
 pub struct ListSupplierMobilesForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierMobilesForSupplierContact {
@@ -14171,63 +12143,8 @@ impl ListSupplierMobilesForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14249,6 +12166,8 @@ impl ListSupplierMobilesForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierMobilesForSupplierContact);
+
 impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
     #[inline]
@@ -14259,14 +12178,8 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_mobiles",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -14444,20 +12357,8 @@ impl sage_core::Operation for UpdateSupplierMobileForSupplierContact {
 /// `GET /supplier_period_value_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierPeriodValueViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierPeriodValueViews {
@@ -14465,55 +12366,6 @@ impl ListSupplierPeriodValueViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14535,6 +12387,8 @@ impl ListSupplierPeriodValueViews {
     }
 }
 
+sage_core::odata_setters!(ListSupplierPeriodValueViews);
+
 impl sage_core::Operation for ListSupplierPeriodValueViews {
     type Output = sage_core::Page<SupplierPeriodValueView>;
     #[inline]
@@ -14545,13 +12399,7 @@ impl sage_core::Operation for ListSupplierPeriodValueViews {
                     sage_core::Method::Get,
                     "/supplier_period_value_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14967,20 +12815,8 @@ impl sage_core::Operation for GetSupplierTelephoneForSupplierContact {
 /// `GET /supplier_telephones`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierTelephones {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierTelephones {
@@ -14988,55 +12824,6 @@ impl ListSupplierTelephones {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15058,6 +12845,8 @@ impl ListSupplierTelephones {
     }
 }
 
+sage_core::odata_setters!(ListSupplierTelephones);
+
 impl sage_core::Operation for ListSupplierTelephones {
     type Output = sage_core::Page<SupplierTelephone>;
     #[inline]
@@ -15068,13 +12857,7 @@ impl sage_core::Operation for ListSupplierTelephones {
                     sage_core::Method::Get,
                     "/supplier_telephones",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15094,20 +12877,8 @@ pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierTelephonesForSupplierAndSupplierContact {
@@ -15120,63 +12891,8 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15198,6 +12914,8 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierTelephonesForSupplierAndSupplierContact);
+
 impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
     #[inline]
@@ -15208,15 +12926,9 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContac
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
                 )
+                .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -15234,20 +12946,8 @@ impl sage_core::ListOperation for ListSupplierTelephonesForSupplierAndSupplierCo
 pub struct ListSupplierTelephonesForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierTelephonesForSupplierContact {
@@ -15256,63 +12956,8 @@ impl ListSupplierTelephonesForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15334,6 +12979,8 @@ impl ListSupplierTelephonesForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierTelephonesForSupplierContact);
+
 impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
     #[inline]
@@ -15344,14 +12991,8 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_telephones",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -15529,20 +13170,8 @@ impl sage_core::Operation for UpdateSupplierTelephoneForSupplierContact {
 /// `GET /supplier_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierViews {
@@ -15550,55 +13179,6 @@ impl ListSupplierViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15620,6 +13200,8 @@ impl ListSupplierViews {
     }
 }
 
+sage_core::odata_setters!(ListSupplierViews);
+
 impl sage_core::Operation for ListSupplierViews {
     type Output = sage_core::Page<SupplierView>;
     #[inline]
@@ -15630,13 +13212,7 @@ impl sage_core::Operation for ListSupplierViews {
                     sage_core::Method::Get,
                     "/supplier_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16052,20 +13628,8 @@ impl sage_core::Operation for GetSupplierWebsiteForSupplierContact {
 /// `GET /supplier_websites`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierWebsites {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierWebsites {
@@ -16073,55 +13637,6 @@ impl ListSupplierWebsites {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16143,6 +13658,8 @@ impl ListSupplierWebsites {
     }
 }
 
+sage_core::odata_setters!(ListSupplierWebsites);
+
 impl sage_core::Operation for ListSupplierWebsites {
     type Output = sage_core::Page<SupplierWebsite>;
     #[inline]
@@ -16153,13 +13670,7 @@ impl sage_core::Operation for ListSupplierWebsites {
                     sage_core::Method::Get,
                     "/supplier_websites",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16179,20 +13690,8 @@ pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierWebsitesForSupplierAndSupplierContact {
@@ -16205,63 +13704,8 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
             supplier_id: supplier_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16283,6 +13727,8 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierWebsitesForSupplierAndSupplierContact);
+
 impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
     #[inline]
@@ -16293,15 +13739,9 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact 
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
                 )
+                .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
-                .path("supplierId", self.supplier_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("supplierId", self.supplier_id),
         )
     }
 }
@@ -16319,20 +13759,8 @@ impl sage_core::ListOperation for ListSupplierWebsitesForSupplierAndSupplierCont
 pub struct ListSupplierWebsitesForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierWebsitesForSupplierContact {
@@ -16341,63 +13769,8 @@ impl ListSupplierWebsitesForSupplierContact {
     pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16419,6 +13792,8 @@ impl ListSupplierWebsitesForSupplierContact {
     }
 }
 
+sage_core::odata_setters!(ListSupplierWebsitesForSupplierContact);
+
 impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
     #[inline]
@@ -16429,14 +13804,8 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_websites",
                 )
-                .path("supplierContactId", self.supplier_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("supplierContactId", self.supplier_contact_id),
         )
     }
 }
@@ -16614,20 +13983,8 @@ impl sage_core::Operation for UpdateSupplierWebsiteForSupplierContact {
 /// `GET /supplier_year_value_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSupplierYearValueViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSupplierYearValueViews {
@@ -16635,55 +13992,6 @@ impl ListSupplierYearValueViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16705,6 +14013,8 @@ impl ListSupplierYearValueViews {
     }
 }
 
+sage_core::odata_setters!(ListSupplierYearValueViews);
+
 impl sage_core::Operation for ListSupplierYearValueViews {
     type Output = sage_core::Page<SupplierYearValueView>;
     #[inline]
@@ -16715,13 +14025,7 @@ impl sage_core::Operation for ListSupplierYearValueViews {
                     sage_core::Method::Get,
                     "/supplier_year_value_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16891,20 +14195,8 @@ impl sage_core::Operation for GetSupplier {
 /// `GET /suppliers`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSuppliers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSuppliers {
@@ -16912,55 +14204,6 @@ impl ListSuppliers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16982,6 +14225,8 @@ impl ListSuppliers {
     }
 }
 
+sage_core::odata_setters!(ListSuppliers);
+
 impl sage_core::Operation for ListSuppliers {
     type Output = sage_core::Page<Supplier>;
     #[inline]
@@ -16992,13 +14237,7 @@ impl sage_core::Operation for ListSuppliers {
                     sage_core::Method::Get,
                     "/suppliers",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }

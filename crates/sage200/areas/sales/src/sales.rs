@@ -8803,20 +8803,8 @@ impl sage_core::Operation for GetCustomerAlert {
 /// `GET /customer_alerts`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerAlerts {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerAlerts {
@@ -8824,55 +8812,6 @@ impl ListCustomerAlerts {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -8894,6 +8833,8 @@ impl ListCustomerAlerts {
     }
 }
 
+sage_core::odata_setters!(ListCustomerAlerts);
+
 impl sage_core::Operation for ListCustomerAlerts {
     type Output = sage_core::Page<CustomerAlert>;
     #[inline]
@@ -8904,13 +8845,7 @@ impl sage_core::Operation for ListCustomerAlerts {
                     sage_core::Method::Get,
                     "/customer_alerts",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -8928,20 +8863,8 @@ impl sage_core::ListOperation for ListCustomerAlerts {
 pub struct ListCustomerAlertsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerAlertsForCustomer {
@@ -8950,63 +8873,8 @@ impl ListCustomerAlertsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9028,6 +8896,8 @@ impl ListCustomerAlertsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListCustomerAlertsForCustomer);
+
 impl sage_core::Operation for ListCustomerAlertsForCustomer {
     type Output = sage_core::Page<CustomerAlert>;
     #[inline]
@@ -9038,14 +8908,8 @@ impl sage_core::Operation for ListCustomerAlertsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_alerts",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -9188,20 +9052,8 @@ impl sage_core::Operation for GetCustomerCard {
 /// `GET /customer_cards`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerCards {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerCards {
@@ -9209,55 +9061,6 @@ impl ListCustomerCards {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9279,6 +9082,8 @@ impl ListCustomerCards {
     }
 }
 
+sage_core::odata_setters!(ListCustomerCards);
+
 impl sage_core::Operation for ListCustomerCards {
     type Output = sage_core::Page<CustomerCard>;
     #[inline]
@@ -9289,13 +9094,7 @@ impl sage_core::Operation for ListCustomerCards {
                     sage_core::Method::Get,
                     "/customer_cards",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -9313,20 +9112,8 @@ impl sage_core::ListOperation for ListCustomerCards {
 pub struct ListCustomerCardsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerCardsForCustomer {
@@ -9335,63 +9122,8 @@ impl ListCustomerCardsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9413,6 +9145,8 @@ impl ListCustomerCardsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListCustomerCardsForCustomer);
+
 impl sage_core::Operation for ListCustomerCardsForCustomer {
     type Output = sage_core::Page<CustomerCard>;
     #[inline]
@@ -9423,14 +9157,8 @@ impl sage_core::Operation for ListCustomerCardsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_cards",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -9533,20 +9261,8 @@ impl sage_core::Operation for GetCustomerContactRole {
 /// `GET /customer_contact_roles`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerContactRoles {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerContactRoles {
@@ -9554,55 +9270,6 @@ impl ListCustomerContactRoles {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9624,6 +9291,8 @@ impl ListCustomerContactRoles {
     }
 }
 
+sage_core::odata_setters!(ListCustomerContactRoles);
+
 impl sage_core::Operation for ListCustomerContactRoles {
     type Output = sage_core::Page<CustomerContactRole>;
     #[inline]
@@ -9634,13 +9303,7 @@ impl sage_core::Operation for ListCustomerContactRoles {
                     sage_core::Method::Get,
                     "/customer_contact_roles",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -9658,20 +9321,8 @@ impl sage_core::ListOperation for ListCustomerContactRoles {
 pub struct ListCustomerContactRolesForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerContactRolesForCustomerContact {
@@ -9680,63 +9331,8 @@ impl ListCustomerContactRolesForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -9758,6 +9354,8 @@ impl ListCustomerContactRolesForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerContactRolesForCustomerContact);
+
 impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
     type Output = sage_core::Page<CustomerContactRole>;
     #[inline]
@@ -9768,14 +9366,8 @@ impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_contact_roles",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -10025,20 +9617,8 @@ impl sage_core::Operation for GetCustomerContacts {
 /// `GET /customer_contacts`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerContact {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerContact {
@@ -10046,55 +9626,6 @@ impl ListCustomerContact {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10116,6 +9647,8 @@ impl ListCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerContact);
+
 impl sage_core::Operation for ListCustomerContact {
     type Output = sage_core::Page<CustomerContact>;
     #[inline]
@@ -10126,13 +9659,7 @@ impl sage_core::Operation for ListCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10150,20 +9677,8 @@ impl sage_core::ListOperation for ListCustomerContact {
 pub struct ListCustomerContactsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerContactsForCustomer {
@@ -10172,63 +9687,8 @@ impl ListCustomerContactsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10250,6 +9710,8 @@ impl ListCustomerContactsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListCustomerContactsForCustomer);
+
 impl sage_core::Operation for ListCustomerContactsForCustomer {
     type Output = sage_core::Page<CustomerContact>;
     #[inline]
@@ -10260,14 +9722,8 @@ impl sage_core::Operation for ListCustomerContactsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -10509,20 +9965,8 @@ impl sage_core::Operation for GetCustomerDeliveryAddress {
 /// `GET /customer_delivery_addresses`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerDeliveryAddresses {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerDeliveryAddresses {
@@ -10530,55 +9974,6 @@ impl ListCustomerDeliveryAddresses {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10600,6 +9995,8 @@ impl ListCustomerDeliveryAddresses {
     }
 }
 
+sage_core::odata_setters!(ListCustomerDeliveryAddresses);
+
 impl sage_core::Operation for ListCustomerDeliveryAddresses {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
     #[inline]
@@ -10610,13 +10007,7 @@ impl sage_core::Operation for ListCustomerDeliveryAddresses {
                     sage_core::Method::Get,
                     "/customer_delivery_addresses",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -10634,20 +10025,8 @@ impl sage_core::ListOperation for ListCustomerDeliveryAddresses {
 pub struct ListCustomerDeliveryAddressesForCustomer {
     /// Unique Id of the customer
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerDeliveryAddressesForCustomer {
@@ -10656,63 +10035,8 @@ impl ListCustomerDeliveryAddressesForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -10734,6 +10058,8 @@ impl ListCustomerDeliveryAddressesForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListCustomerDeliveryAddressesForCustomer);
+
 impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
     #[inline]
@@ -10744,14 +10070,8 @@ impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_delivery_addresses",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -11214,20 +10534,8 @@ impl sage_core::Operation for GetCustomerEmailForCustomerContact {
 /// `GET /customer_emails`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerEmails {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerEmails {
@@ -11235,55 +10543,6 @@ impl ListCustomerEmails {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11305,6 +10564,8 @@ impl ListCustomerEmails {
     }
 }
 
+sage_core::odata_setters!(ListCustomerEmails);
+
 impl sage_core::Operation for ListCustomerEmails {
     type Output = sage_core::Page<CustomerEmail>;
     #[inline]
@@ -11315,13 +10576,7 @@ impl sage_core::Operation for ListCustomerEmails {
                     sage_core::Method::Get,
                     "/customer_emails",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -11341,20 +10596,8 @@ pub struct ListCustomerEmailsForCustomerAndCustomerContact {
     pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerEmailsForCustomerAndCustomerContact {
@@ -11367,63 +10610,8 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
         Self {
             customer_contact_id: customer_contact_id.into(),
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11445,6 +10633,8 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerEmailsForCustomerAndCustomerContact);
+
 impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
     #[inline]
@@ -11455,15 +10645,9 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
                 )
+                .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -11481,20 +10665,8 @@ impl sage_core::ListOperation for ListCustomerEmailsForCustomerAndCustomerContac
 pub struct ListCustomerEmailsForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerEmailsForCustomerContact {
@@ -11503,63 +10675,8 @@ impl ListCustomerEmailsForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -11581,6 +10698,8 @@ impl ListCustomerEmailsForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerEmailsForCustomerContact);
+
 impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
     #[inline]
@@ -11591,14 +10710,8 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_emails",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -12173,20 +11286,8 @@ impl sage_core::Operation for GetCustomerFaxForCustomerContact {
 /// `GET /customer_faxes`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerFaxes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerFaxes {
@@ -12194,55 +11295,6 @@ impl ListCustomerFaxes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12264,6 +11316,8 @@ impl ListCustomerFaxes {
     }
 }
 
+sage_core::odata_setters!(ListCustomerFaxes);
+
 impl sage_core::Operation for ListCustomerFaxes {
     type Output = sage_core::Page<CustomerFax>;
     #[inline]
@@ -12274,13 +11328,7 @@ impl sage_core::Operation for ListCustomerFaxes {
                     sage_core::Method::Get,
                     "/customer_faxes",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -12300,20 +11348,8 @@ pub struct ListCustomerFaxesForCustomerAndCustomerContact {
     pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerFaxesForCustomerAndCustomerContact {
@@ -12326,63 +11362,8 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
         Self {
             customer_contact_id: customer_contact_id.into(),
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12404,6 +11385,8 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerFaxesForCustomerAndCustomerContact);
+
 impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
     #[inline]
@@ -12414,15 +11397,9 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
                 )
+                .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -12440,20 +11417,8 @@ impl sage_core::ListOperation for ListCustomerFaxesForCustomerAndCustomerContact
 pub struct ListCustomerFaxesForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerFaxesForCustomerContact {
@@ -12462,63 +11427,8 @@ impl ListCustomerFaxesForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12540,6 +11450,8 @@ impl ListCustomerFaxesForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerFaxesForCustomerContact);
+
 impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
     #[inline]
@@ -12550,14 +11462,8 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_faxes",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -12872,20 +11778,8 @@ impl sage_core::Operation for GetCustomerMemo {
 /// `GET /customer_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerMemos {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerMemos {
@@ -12893,55 +11787,6 @@ impl ListCustomerMemos {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -12963,6 +11808,8 @@ impl ListCustomerMemos {
     }
 }
 
+sage_core::odata_setters!(ListCustomerMemos);
+
 impl sage_core::Operation for ListCustomerMemos {
     type Output = sage_core::Page<CustomerMemo>;
     #[inline]
@@ -12973,13 +11820,7 @@ impl sage_core::Operation for ListCustomerMemos {
                     sage_core::Method::Get,
                     "/customer_memos",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13001,20 +11842,8 @@ impl sage_core::ListOperation for ListCustomerMemos {
 pub struct ListCustomerMemosForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerMemosForCustomer {
@@ -13023,63 +11852,8 @@ impl ListCustomerMemosForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13101,6 +11875,8 @@ impl ListCustomerMemosForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListCustomerMemosForCustomer);
+
 impl sage_core::Operation for ListCustomerMemosForCustomer {
     type Output = sage_core::Page<CustomerMemo>;
     #[inline]
@@ -13111,14 +11887,8 @@ impl sage_core::Operation for ListCustomerMemosForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_memos",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -13582,20 +12352,8 @@ impl sage_core::Operation for GetCustomerMobileForCustomerContact {
 /// `GET /customer_mobiles`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerMobiles {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerMobiles {
@@ -13603,55 +12361,6 @@ impl ListCustomerMobiles {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13673,6 +12382,8 @@ impl ListCustomerMobiles {
     }
 }
 
+sage_core::odata_setters!(ListCustomerMobiles);
+
 impl sage_core::Operation for ListCustomerMobiles {
     type Output = sage_core::Page<CustomerMobile>;
     #[inline]
@@ -13683,13 +12394,7 @@ impl sage_core::Operation for ListCustomerMobiles {
                     sage_core::Method::Get,
                     "/customer_mobiles",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13709,20 +12414,8 @@ pub struct ListCustomerMobilesForCustomerAndCustomerContact {
     pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerMobilesForCustomerAndCustomerContact {
@@ -13735,63 +12428,8 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
         Self {
             customer_contact_id: customer_contact_id.into(),
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13813,6 +12451,8 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerMobilesForCustomerAndCustomerContact);
+
 impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
     #[inline]
@@ -13823,15 +12463,9 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
                 )
+                .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -13849,20 +12483,8 @@ impl sage_core::ListOperation for ListCustomerMobilesForCustomerAndCustomerConta
 pub struct ListCustomerMobilesForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerMobilesForCustomerContact {
@@ -13871,63 +12493,8 @@ impl ListCustomerMobilesForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13949,6 +12516,8 @@ impl ListCustomerMobilesForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerMobilesForCustomerContact);
+
 impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
     #[inline]
@@ -13959,14 +12528,8 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_mobiles",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -14144,20 +12707,8 @@ impl sage_core::Operation for UpdateCustomerMobileForCustomerContact {
 /// `GET /customer_period_value_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerPeriodValueViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerPeriodValueViews {
@@ -14165,55 +12716,6 @@ impl ListCustomerPeriodValueViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14235,6 +12737,8 @@ impl ListCustomerPeriodValueViews {
     }
 }
 
+sage_core::odata_setters!(ListCustomerPeriodValueViews);
+
 impl sage_core::Operation for ListCustomerPeriodValueViews {
     type Output = sage_core::Page<CustomerPeriodValueView>;
     #[inline]
@@ -14245,13 +12749,7 @@ impl sage_core::Operation for ListCustomerPeriodValueViews {
                     sage_core::Method::Get,
                     "/customer_period_value_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14308,20 +12806,8 @@ impl sage_core::Operation for CreateCustomerPriceEnquiry {
 /// `GET /customer_sop_invoice_credit_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerSopInvoiceCreditLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerSopInvoiceCreditLineViews {
@@ -14329,55 +12815,6 @@ impl ListCustomerSopInvoiceCreditLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14402,6 +12839,8 @@ impl ListCustomerSopInvoiceCreditLineViews {
     }
 }
 
+sage_core::odata_setters!(ListCustomerSopInvoiceCreditLineViews);
+
 impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
     type Output = sage_core::Page<CustomerSopInvoiceCreditLineView>;
     #[inline]
@@ -14412,13 +12851,7 @@ impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
                     sage_core::Method::Get,
                     "/customer_sop_invoice_credit_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14834,20 +13267,8 @@ impl sage_core::Operation for GetCustomerTelephoneForCustomerContact {
 /// `GET /customer_telephones`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerTelephones {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerTelephones {
@@ -14855,55 +13276,6 @@ impl ListCustomerTelephones {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14925,6 +13297,8 @@ impl ListCustomerTelephones {
     }
 }
 
+sage_core::odata_setters!(ListCustomerTelephones);
+
 impl sage_core::Operation for ListCustomerTelephones {
     type Output = sage_core::Page<CustomerTelephone>;
     #[inline]
@@ -14935,13 +13309,7 @@ impl sage_core::Operation for ListCustomerTelephones {
                     sage_core::Method::Get,
                     "/customer_telephones",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14961,20 +13329,8 @@ pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
     pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerTelephonesForCustomerAndCustomerContact {
@@ -14987,63 +13343,8 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
         Self {
             customer_contact_id: customer_contact_id.into(),
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15065,6 +13366,8 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerTelephonesForCustomerAndCustomerContact);
+
 impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
     #[inline]
@@ -15075,15 +13378,9 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContac
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
                 )
+                .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -15101,20 +13398,8 @@ impl sage_core::ListOperation for ListCustomerTelephonesForCustomerAndCustomerCo
 pub struct ListCustomerTelephonesForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerTelephonesForCustomerContact {
@@ -15123,63 +13408,8 @@ impl ListCustomerTelephonesForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15201,6 +13431,8 @@ impl ListCustomerTelephonesForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerTelephonesForCustomerContact);
+
 impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
     #[inline]
@@ -15211,14 +13443,8 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_telephones",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -15396,20 +13622,8 @@ impl sage_core::Operation for UpdateCustomerTelephoneForCustomerContact {
 /// `GET /customer_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerViews {
@@ -15417,55 +13631,6 @@ impl ListCustomerViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15487,6 +13652,8 @@ impl ListCustomerViews {
     }
 }
 
+sage_core::odata_setters!(ListCustomerViews);
+
 impl sage_core::Operation for ListCustomerViews {
     type Output = sage_core::Page<CustomerView>;
     #[inline]
@@ -15497,13 +13664,7 @@ impl sage_core::Operation for ListCustomerViews {
                     sage_core::Method::Get,
                     "/customer_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15919,20 +14080,8 @@ impl sage_core::Operation for GetCustomerWebsiteForCustomerContact {
 /// `GET /customer_websites`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerWebsites {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerWebsites {
@@ -15940,55 +14089,6 @@ impl ListCustomerWebsites {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16010,6 +14110,8 @@ impl ListCustomerWebsites {
     }
 }
 
+sage_core::odata_setters!(ListCustomerWebsites);
+
 impl sage_core::Operation for ListCustomerWebsites {
     type Output = sage_core::Page<CustomerWebsite>;
     #[inline]
@@ -16020,13 +14122,7 @@ impl sage_core::Operation for ListCustomerWebsites {
                     sage_core::Method::Get,
                     "/customer_websites",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16046,20 +14142,8 @@ pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
     pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerWebsitesForCustomerAndCustomerContact {
@@ -16072,63 +14156,8 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
         Self {
             customer_contact_id: customer_contact_id.into(),
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16150,6 +14179,8 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerWebsitesForCustomerAndCustomerContact);
+
 impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
     #[inline]
@@ -16160,15 +14191,9 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact 
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
                 )
+                .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -16186,20 +14211,8 @@ impl sage_core::ListOperation for ListCustomerWebsitesForCustomerAndCustomerCont
 pub struct ListCustomerWebsitesForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerWebsitesForCustomerContact {
@@ -16208,63 +14221,8 @@ impl ListCustomerWebsitesForCustomerContact {
     pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16286,6 +14244,8 @@ impl ListCustomerWebsitesForCustomerContact {
     }
 }
 
+sage_core::odata_setters!(ListCustomerWebsitesForCustomerContact);
+
 impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
     #[inline]
@@ -16296,14 +14256,8 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_websites",
                 )
-                .path("CustomerContactId", self.customer_contact_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("CustomerContactId", self.customer_contact_id),
         )
     }
 }
@@ -16481,20 +14435,8 @@ impl sage_core::Operation for UpdateCustomerWebsiteForCustomerContact {
 /// `GET /customer_year_value_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerYearValueViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomerYearValueViews {
@@ -16502,55 +14444,6 @@ impl ListCustomerYearValueViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16572,6 +14465,8 @@ impl ListCustomerYearValueViews {
     }
 }
 
+sage_core::odata_setters!(ListCustomerYearValueViews);
+
 impl sage_core::Operation for ListCustomerYearValueViews {
     type Output = sage_core::Page<CustomerYearValueView>;
     #[inline]
@@ -16582,13 +14477,7 @@ impl sage_core::Operation for ListCustomerYearValueViews {
                     sage_core::Method::Get,
                     "/customer_year_value_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16758,20 +14647,8 @@ impl sage_core::Operation for GetCustomer {
 /// `GET /customers`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCustomers {
@@ -16779,55 +14656,6 @@ impl ListCustomers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16849,6 +14677,8 @@ impl ListCustomers {
     }
 }
 
+sage_core::odata_setters!(ListCustomers);
+
 impl sage_core::Operation for ListCustomers {
     type Output = sage_core::Page<Customer>;
     #[inline]
@@ -16859,13 +14689,7 @@ impl sage_core::Operation for ListCustomers {
                     sage_core::Method::Get,
                     "/customers",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16924,20 +14748,8 @@ impl sage_core::Operation for UpdateCustomer {
 /// `GET /document_transmission_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDocumentTransmissionMethodTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListDocumentTransmissionMethodTypes {
@@ -16945,55 +14757,6 @@ impl ListDocumentTransmissionMethodTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17018,6 +14781,8 @@ impl ListDocumentTransmissionMethodTypes {
     }
 }
 
+sage_core::odata_setters!(ListDocumentTransmissionMethodTypes);
+
 impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
     type Output = sage_core::Page<DocumentTransmissionMethodType>;
     #[inline]
@@ -17028,13 +14793,7 @@ impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
                     sage_core::Method::Get,
                     "/document_transmission_method_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17052,20 +14811,8 @@ impl sage_core::ListOperation for ListDocumentTransmissionMethodTypes {
 /// `GET /head_office_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHeadOfficeTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListHeadOfficeTypes {
@@ -17073,55 +14820,6 @@ impl ListHeadOfficeTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17143,6 +14841,8 @@ impl ListHeadOfficeTypes {
     }
 }
 
+sage_core::odata_setters!(ListHeadOfficeTypes);
+
 impl sage_core::Operation for ListHeadOfficeTypes {
     type Output = sage_core::Page<HeadOfficeType>;
     #[inline]
@@ -17153,13 +14853,7 @@ impl sage_core::Operation for ListHeadOfficeTypes {
                     sage_core::Method::Get,
                     "/head_office_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17175,20 +14869,8 @@ impl sage_core::ListOperation for ListHeadOfficeTypes {
 /// `GET /lookup_customers`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLookupCustomers {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListLookupCustomers {
@@ -17196,55 +14878,6 @@ impl ListLookupCustomers {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17266,6 +14899,8 @@ impl ListLookupCustomers {
     }
 }
 
+sage_core::odata_setters!(ListLookupCustomers);
+
 impl sage_core::Operation for ListLookupCustomers {
     type Output = sage_core::Page<LookupCustomer>;
     #[inline]
@@ -17276,13 +14911,7 @@ impl sage_core::Operation for ListLookupCustomers {
                     sage_core::Method::Get,
                     "/lookup_customers",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17298,20 +14927,8 @@ impl sage_core::ListOperation for ListLookupCustomers {
 /// `GET /sales_aged_debtor_detailed_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesAgedDebtorDetailedViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesAgedDebtorDetailedViews {
@@ -17319,55 +14936,6 @@ impl ListSalesAgedDebtorDetailedViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17389,6 +14957,8 @@ impl ListSalesAgedDebtorDetailedViews {
     }
 }
 
+sage_core::odata_setters!(ListSalesAgedDebtorDetailedViews);
+
 impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
     #[inline]
@@ -17399,13 +14969,7 @@ impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
                     sage_core::Method::Get,
                     "/sales_aged_debtor_detailed_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17421,20 +14985,8 @@ impl sage_core::ListOperation for ListSalesAgedDebtorDetailedViews {
 /// `GET /sales_aged_debtor_summary_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesAgedDebtorSummaryViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesAgedDebtorSummaryViews {
@@ -17442,55 +14994,6 @@ impl ListSalesAgedDebtorSummaryViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17512,6 +15015,8 @@ impl ListSalesAgedDebtorSummaryViews {
     }
 }
 
+sage_core::odata_setters!(ListSalesAgedDebtorSummaryViews);
+
 impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
     #[inline]
@@ -17522,13 +15027,7 @@ impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
                     sage_core::Method::Get,
                     "/sales_aged_debtor_summary_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17544,20 +15043,8 @@ impl sage_core::ListOperation for ListSalesAgedDebtorSummaryViews {
 /// `GET /sales_aged_transaction_period_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAgedTransactionPeriodViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListAgedTransactionPeriodViews {
@@ -17565,55 +15052,6 @@ impl ListAgedTransactionPeriodViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17638,6 +15076,8 @@ impl ListAgedTransactionPeriodViews {
     }
 }
 
+sage_core::odata_setters!(ListAgedTransactionPeriodViews);
+
 impl sage_core::Operation for ListAgedTransactionPeriodViews {
     type Output = sage_core::Page<SalesAgedTransactionPeriodView>;
     #[inline]
@@ -17648,13 +15088,7 @@ impl sage_core::Operation for ListAgedTransactionPeriodViews {
                     sage_core::Method::Get,
                     "/sales_aged_transaction_period_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17844,20 +15278,8 @@ impl sage_core::Operation for GetSalesHistoricalTransaction {
 /// `GET /sales_historical_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesHistoricalTransactions {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesHistoricalTransactions {
@@ -17865,55 +15287,6 @@ impl ListSalesHistoricalTransactions {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17935,6 +15308,8 @@ impl ListSalesHistoricalTransactions {
     }
 }
 
+sage_core::odata_setters!(ListSalesHistoricalTransactions);
+
 impl sage_core::Operation for ListSalesHistoricalTransactions {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
     #[inline]
@@ -17945,13 +15320,7 @@ impl sage_core::Operation for ListSalesHistoricalTransactions {
                     sage_core::Method::Get,
                     "/sales_historical_transactions",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17971,20 +15340,8 @@ impl sage_core::ListOperation for ListSalesHistoricalTransactions {
 pub struct ListSalesHistoricalTransactionsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesHistoricalTransactionsForCustomer {
@@ -17993,63 +15350,8 @@ impl ListSalesHistoricalTransactionsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18071,6 +15373,8 @@ impl ListSalesHistoricalTransactionsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListSalesHistoricalTransactionsForCustomer);
+
 impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
     #[inline]
@@ -18081,14 +15385,8 @@ impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_historical_transactions",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -18235,20 +15533,8 @@ impl sage_core::Operation for GetSalesLedgerSetting {
 /// `GET /sales_ledger_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesLedgerSettings {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesLedgerSettings {
@@ -18256,55 +15542,6 @@ impl ListSalesLedgerSettings {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18326,6 +15563,8 @@ impl ListSalesLedgerSettings {
     }
 }
 
+sage_core::odata_setters!(ListSalesLedgerSettings);
+
 impl sage_core::Operation for ListSalesLedgerSettings {
     type Output = sage_core::Page<SalesLedgerSettings>;
     #[inline]
@@ -18336,13 +15575,7 @@ impl sage_core::Operation for ListSalesLedgerSettings {
                     sage_core::Method::Get,
                     "/sales_ledger_settings",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18592,20 +15825,8 @@ impl sage_core::Operation for GetSalesPostedTransactionMemo {
 pub struct ListMemosForSalesPostedTransaction {
     /// Unique Id of the sales posted transaction.
     pub transaction_id: super::ids::SalesPostedTransactionId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListMemosForSalesPostedTransaction {
@@ -18614,63 +15835,8 @@ impl ListMemosForSalesPostedTransaction {
     pub fn new(transaction_id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self {
             transaction_id: transaction_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18692,6 +15858,8 @@ impl ListMemosForSalesPostedTransaction {
     }
 }
 
+sage_core::odata_setters!(ListMemosForSalesPostedTransaction);
+
 impl sage_core::Operation for ListMemosForSalesPostedTransaction {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
     #[inline]
@@ -18702,14 +15870,8 @@ impl sage_core::Operation for ListMemosForSalesPostedTransaction {
                     sage_core::Method::Get,
                     "/sales_posted_transactions/{transactionId}/sales_posted_transaction_memos",
                 )
-                .path("transactionId", self.transaction_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("transactionId", self.transaction_id),
         )
     }
 }
@@ -18729,20 +15891,8 @@ impl sage_core::ListOperation for ListMemosForSalesPostedTransaction {
 /// `GET /sales_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesPostedTransactionMemos {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesPostedTransactionMemos {
@@ -18750,55 +15900,6 @@ impl ListSalesPostedTransactionMemos {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18820,6 +15921,8 @@ impl ListSalesPostedTransactionMemos {
     }
 }
 
+sage_core::odata_setters!(ListSalesPostedTransactionMemos);
+
 impl sage_core::Operation for ListSalesPostedTransactionMemos {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
     #[inline]
@@ -18830,13 +15933,7 @@ impl sage_core::Operation for ListSalesPostedTransactionMemos {
                     sage_core::Method::Get,
                     "/sales_posted_transaction_memos",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18954,20 +16051,8 @@ impl sage_core::Operation for GetSalesPostedTransaction {
 /// `GET /sales_posted_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesPostedTransactions {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesPostedTransactions {
@@ -18975,55 +16060,6 @@ impl ListSalesPostedTransactions {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19045,6 +16081,8 @@ impl ListSalesPostedTransactions {
     }
 }
 
+sage_core::odata_setters!(ListSalesPostedTransactions);
+
 impl sage_core::Operation for ListSalesPostedTransactions {
     type Output = sage_core::Page<SalesPostedTransaction>;
     #[inline]
@@ -19055,13 +16093,7 @@ impl sage_core::Operation for ListSalesPostedTransactions {
                     sage_core::Method::Get,
                     "/sales_posted_transactions",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19081,20 +16113,8 @@ impl sage_core::ListOperation for ListSalesPostedTransactions {
 pub struct ListSalesPostedTransactionsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesPostedTransactionsForCustomer {
@@ -19103,63 +16123,8 @@ impl ListSalesPostedTransactionsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19181,6 +16146,8 @@ impl ListSalesPostedTransactionsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListSalesPostedTransactionsForCustomer);
+
 impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
     type Output = sage_core::Page<SalesPostedTransaction>;
     #[inline]
@@ -19191,14 +16158,8 @@ impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_posted_transactions",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -19353,20 +16314,8 @@ impl sage_core::Operation for GetSalesTransactionEnquiryView {
 /// `GET /sales_transaction_enquiry_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesTransactionEnquiryViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesTransactionEnquiryViews {
@@ -19374,55 +16323,6 @@ impl ListSalesTransactionEnquiryViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19444,6 +16344,8 @@ impl ListSalesTransactionEnquiryViews {
     }
 }
 
+sage_core::odata_setters!(ListSalesTransactionEnquiryViews);
+
 impl sage_core::Operation for ListSalesTransactionEnquiryViews {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
     #[inline]
@@ -19454,13 +16356,7 @@ impl sage_core::Operation for ListSalesTransactionEnquiryViews {
                     sage_core::Method::Get,
                     "/sales_transaction_enquiry_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19478,20 +16374,8 @@ impl sage_core::ListOperation for ListSalesTransactionEnquiryViews {
 pub struct ListSalesTransactionsEnquiryViewsForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesTransactionsEnquiryViewsForCustomer {
@@ -19500,63 +16384,8 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19578,6 +16407,8 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListSalesTransactionsEnquiryViewsForCustomer);
+
 impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
     #[inline]
@@ -19588,14 +16419,8 @@ impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_transaction_enquiry_views",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -19613,20 +16438,8 @@ impl sage_core::ListOperation for ListSalesTransactionsEnquiryViewsForCustomer {
 /// `GET /sales_transaction_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesTransactionViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSalesTransactionViews {
@@ -19634,55 +16447,6 @@ impl ListSalesTransactionViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19704,6 +16468,8 @@ impl ListSalesTransactionViews {
     }
 }
 
+sage_core::odata_setters!(ListSalesTransactionViews);
+
 impl sage_core::Operation for ListSalesTransactionViews {
     type Output = sage_core::Page<SalesTransactionView>;
     #[inline]
@@ -19714,13 +16480,7 @@ impl sage_core::Operation for ListSalesTransactionViews {
                     sage_core::Method::Get,
                     "/sales_transaction_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19736,20 +16496,8 @@ impl sage_core::ListOperation for ListSalesTransactionViews {
 /// `GET /statement_ageing_terms`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStatementAgeingTerms {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListStatementAgeingTerms {
@@ -19757,55 +16505,6 @@ impl ListStatementAgeingTerms {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19827,6 +16526,8 @@ impl ListStatementAgeingTerms {
     }
 }
 
+sage_core::odata_setters!(ListStatementAgeingTerms);
+
 impl sage_core::Operation for ListStatementAgeingTerms {
     type Output = sage_core::Page<StatementAgeingTerms>;
     #[inline]
@@ -19837,13 +16538,7 @@ impl sage_core::Operation for ListStatementAgeingTerms {
                     sage_core::Method::Get,
                     "/statement_ageing_terms",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19861,20 +16556,8 @@ impl sage_core::ListOperation for ListStatementAgeingTerms {
 /// `GET /statement_layout_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStatementLayoutTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListStatementLayoutTypes {
@@ -19882,55 +16565,6 @@ impl ListStatementLayoutTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19952,6 +16586,8 @@ impl ListStatementLayoutTypes {
     }
 }
 
+sage_core::odata_setters!(ListStatementLayoutTypes);
+
 impl sage_core::Operation for ListStatementLayoutTypes {
     type Output = sage_core::Page<StatementLayoutType>;
     #[inline]
@@ -19962,13 +16598,7 @@ impl sage_core::Operation for ListStatementLayoutTypes {
                     sage_core::Method::Get,
                     "/statement_layout_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19984,20 +16614,8 @@ impl sage_core::ListOperation for ListStatementLayoutTypes {
 /// `GET /statement_terms`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStatementTerms {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListStatementTerms {
@@ -20005,55 +16623,6 @@ impl ListStatementTerms {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -20075,6 +16644,8 @@ impl ListStatementTerms {
     }
 }
 
+sage_core::odata_setters!(ListStatementTerms);
+
 impl sage_core::Operation for ListStatementTerms {
     type Output = sage_core::Page<StatementTerms>;
     #[inline]
@@ -20085,13 +16656,7 @@ impl sage_core::Operation for ListStatementTerms {
                     sage_core::Method::Get,
                     "/statement_terms",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }

@@ -13148,20 +13148,8 @@ impl sage_core::types::model::FromFields for SuggestedProductOptions {
 /// `GET /current_user_sop_user_permissions`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCurrentUserSopUserPermission {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListCurrentUserSopUserPermission {
@@ -13169,55 +13157,6 @@ impl ListCurrentUserSopUserPermission {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13239,6 +13178,8 @@ impl ListCurrentUserSopUserPermission {
     }
 }
 
+sage_core::odata_setters!(ListCurrentUserSopUserPermission);
+
 impl sage_core::Operation for ListCurrentUserSopUserPermission {
     type Output = sage_core::Page<SopUserPermission>;
     #[inline]
@@ -13249,13 +13190,7 @@ impl sage_core::Operation for ListCurrentUserSopUserPermission {
                     sage_core::Method::Get,
                     "/current_user_sop_user_permissions",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13271,20 +13206,8 @@ impl sage_core::ListOperation for ListCurrentUserSopUserPermission {
 /// `GET /lookup_sop_orders`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLookupSopOrders {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListLookupSopOrders {
@@ -13292,55 +13215,6 @@ impl ListLookupSopOrders {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13362,6 +13236,8 @@ impl ListLookupSopOrders {
     }
 }
 
+sage_core::odata_setters!(ListLookupSopOrders);
+
 impl sage_core::Operation for ListLookupSopOrders {
     type Output = sage_core::Page<LookupSopOrder>;
     #[inline]
@@ -13372,13 +13248,7 @@ impl sage_core::Operation for ListLookupSopOrders {
                     sage_core::Method::Get,
                     "/lookup_sop_orders",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13394,20 +13264,8 @@ impl sage_core::ListOperation for ListLookupSopOrders {
 /// `GET /lookup_sop_quotes`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLookupSopQuotes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListLookupSopQuotes {
@@ -13415,55 +13273,6 @@ impl ListLookupSopQuotes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13485,6 +13294,8 @@ impl ListLookupSopQuotes {
     }
 }
 
+sage_core::odata_setters!(ListLookupSopQuotes);
+
 impl sage_core::Operation for ListLookupSopQuotes {
     type Output = sage_core::Page<LookupSopQuote>;
     #[inline]
@@ -13495,13 +13306,7 @@ impl sage_core::Operation for ListLookupSopQuotes {
                     sage_core::Method::Get,
                     "/lookup_sop_quotes",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13517,20 +13322,8 @@ impl sage_core::ListOperation for ListLookupSopQuotes {
 /// `GET /order_line_item_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOrderLineItemTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListOrderLineItemTypes {
@@ -13538,55 +13331,6 @@ impl ListOrderLineItemTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13608,6 +13352,8 @@ impl ListOrderLineItemTypes {
     }
 }
 
+sage_core::odata_setters!(ListOrderLineItemTypes);
+
 impl sage_core::Operation for ListOrderLineItemTypes {
     type Output = sage_core::Page<OrderLineItemType>;
     #[inline]
@@ -13618,13 +13364,7 @@ impl sage_core::Operation for ListOrderLineItemTypes {
                     sage_core::Method::Get,
                     "/order_line_item_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13687,20 +13427,8 @@ impl sage_core::Operation for GetSopAdditionalCharge {
 /// `GET /sop_additional_charges`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopAdditionalCharges {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopAdditionalCharges {
@@ -13708,55 +13436,6 @@ impl ListSopAdditionalCharges {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13778,6 +13457,8 @@ impl ListSopAdditionalCharges {
     }
 }
 
+sage_core::odata_setters!(ListSopAdditionalCharges);
+
 impl sage_core::Operation for ListSopAdditionalCharges {
     type Output = sage_core::Page<SopAdditionalCharge>;
     #[inline]
@@ -13788,13 +13469,7 @@ impl sage_core::Operation for ListSopAdditionalCharges {
                     sage_core::Method::Get,
                     "/sop_additional_charges",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13810,20 +13485,8 @@ impl sage_core::ListOperation for ListSopAdditionalCharges {
 /// `GET /sop_allocation_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopAllocationLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopAllocationLineViews {
@@ -13831,55 +13494,6 @@ impl ListSopAllocationLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -13901,6 +13515,8 @@ impl ListSopAllocationLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopAllocationLineViews);
+
 impl sage_core::Operation for ListSopAllocationLineViews {
     type Output = sage_core::Page<SopAllocationLineView>;
     #[inline]
@@ -13911,13 +13527,7 @@ impl sage_core::Operation for ListSopAllocationLineViews {
                     sage_core::Method::Get,
                     "/sop_allocation_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -13935,20 +13545,8 @@ impl sage_core::ListOperation for ListSopAllocationLineViews {
 /// `GET /sop_back_to_back_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopBackToBackStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopBackToBackStatusTypes {
@@ -13956,55 +13554,6 @@ impl ListSopBackToBackStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14026,6 +13575,8 @@ impl ListSopBackToBackStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopBackToBackStatusTypes);
+
 impl sage_core::Operation for ListSopBackToBackStatusTypes {
     type Output = sage_core::Page<SopBackToBackStatusType>;
     #[inline]
@@ -14036,13 +13587,7 @@ impl sage_core::Operation for ListSopBackToBackStatusTypes {
                     sage_core::Method::Get,
                     "/sop_back_to_back_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14101,20 +13646,8 @@ impl sage_core::Operation for GetSopCancelledLine {
 /// `GET /sop_cancelled_lines`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopCancelledLines {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopCancelledLines {
@@ -14122,55 +13655,6 @@ impl ListSopCancelledLines {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14192,6 +13676,8 @@ impl ListSopCancelledLines {
     }
 }
 
+sage_core::odata_setters!(ListSopCancelledLines);
+
 impl sage_core::Operation for ListSopCancelledLines {
     type Output = sage_core::Page<SopCancelledLine>;
     #[inline]
@@ -14202,13 +13688,7 @@ impl sage_core::Operation for ListSopCancelledLines {
                     sage_core::Method::Get,
                     "/sop_cancelled_lines",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14273,20 +13753,8 @@ impl sage_core::Operation for CreateSopConfirmDespatch {
 /// `GET /sop_confirm_despatch`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopConfirmDespatch {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopConfirmDespatch {
@@ -14294,55 +13762,6 @@ impl ListSopConfirmDespatch {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14364,6 +13783,8 @@ impl ListSopConfirmDespatch {
     }
 }
 
+sage_core::odata_setters!(ListSopConfirmDespatch);
+
 impl sage_core::Operation for ListSopConfirmDespatch {
     type Output = sage_core::Page<SopConfirmDespatchAdjustment>;
     #[inline]
@@ -14374,13 +13795,7 @@ impl sage_core::Operation for ListSopConfirmDespatch {
                     sage_core::Method::Get,
                     "/sop_confirm_despatch",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14478,20 +13893,8 @@ impl sage_core::Operation for CreateSopConfirmDespatchTraceableItem {
 /// `GET /sop_confirmation_intent_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopConfirmationIntentTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopConfirmationIntentTypes {
@@ -14499,55 +13902,6 @@ impl ListSopConfirmationIntentTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14569,6 +13923,8 @@ impl ListSopConfirmationIntentTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopConfirmationIntentTypes);
+
 impl sage_core::Operation for ListSopConfirmationIntentTypes {
     type Output = sage_core::Page<SopConfirmationIntentType>;
     #[inline]
@@ -14579,13 +13935,7 @@ impl sage_core::Operation for ListSopConfirmationIntentTypes {
                     sage_core::Method::Get,
                     "/sop_confirmation_intent_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14603,20 +13953,8 @@ impl sage_core::ListOperation for ListSopConfirmationIntentTypes {
 /// `GET /sop_customer_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopCustomerTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopCustomerTypes {
@@ -14624,55 +13962,6 @@ impl ListSopCustomerTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14694,6 +13983,8 @@ impl ListSopCustomerTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopCustomerTypes);
+
 impl sage_core::Operation for ListSopCustomerTypes {
     type Output = sage_core::Page<SopCustomerType>;
     #[inline]
@@ -14704,13 +13995,7 @@ impl sage_core::Operation for ListSopCustomerTypes {
                     sage_core::Method::Get,
                     "/sop_customer_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14728,20 +14013,8 @@ impl sage_core::ListOperation for ListSopCustomerTypes {
 /// `GET /sop_despatch_discrete_orders`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDespatchDiscreteOrders {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDespatchDiscreteOrders {
@@ -14749,55 +14022,6 @@ impl ListSopDespatchDiscreteOrders {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14819,6 +14043,8 @@ impl ListSopDespatchDiscreteOrders {
     }
 }
 
+sage_core::odata_setters!(ListSopDespatchDiscreteOrders);
+
 impl sage_core::Operation for ListSopDespatchDiscreteOrders {
     type Output = sage_core::Page<SopDespatchDiscreteOrder>;
     #[inline]
@@ -14829,13 +14055,7 @@ impl sage_core::Operation for ListSopDespatchDiscreteOrders {
                     sage_core::Method::Get,
                     "/sop_despatch_discrete_orders",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -14894,20 +14114,8 @@ impl sage_core::Operation for GetSopDespatchReceipt {
 /// `GET /sop_despatch_receipts`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDespatchReceipts {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDespatchReceipts {
@@ -14915,55 +14123,6 @@ impl ListSopDespatchReceipts {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -14985,6 +14144,8 @@ impl ListSopDespatchReceipts {
     }
 }
 
+sage_core::odata_setters!(ListSopDespatchReceipts);
+
 impl sage_core::Operation for ListSopDespatchReceipts {
     type Output = sage_core::Page<SopDespatchReceipt>;
     #[inline]
@@ -14995,13 +14156,7 @@ impl sage_core::Operation for ListSopDespatchReceipts {
                     sage_core::Method::Get,
                     "/sop_despatch_receipts",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15064,20 +14219,8 @@ impl sage_core::Operation for UpdateSopDespatchReceipt {
 /// `GET /sop_document_print_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDocumentPrintStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDocumentPrintStatusTypes {
@@ -15085,55 +14228,6 @@ impl ListSopDocumentPrintStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15155,6 +14249,8 @@ impl ListSopDocumentPrintStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopDocumentPrintStatusTypes);
+
 impl sage_core::Operation for ListSopDocumentPrintStatusTypes {
     type Output = sage_core::Page<SopDocumentPrintStatusType>;
     #[inline]
@@ -15165,13 +14261,7 @@ impl sage_core::Operation for ListSopDocumentPrintStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_print_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15187,20 +14277,8 @@ impl sage_core::ListOperation for ListSopDocumentPrintStatusTypes {
 /// `GET /sop_document_process_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDocumentProcessStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDocumentProcessStatusTypes {
@@ -15208,55 +14286,6 @@ impl ListSopDocumentProcessStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15278,6 +14307,8 @@ impl ListSopDocumentProcessStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopDocumentProcessStatusTypes);
+
 impl sage_core::Operation for ListSopDocumentProcessStatusTypes {
     type Output = sage_core::Page<SopDocumentProcessStatusType>;
     #[inline]
@@ -15288,13 +14319,7 @@ impl sage_core::Operation for ListSopDocumentProcessStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_process_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15312,20 +14337,8 @@ impl sage_core::ListOperation for ListSopDocumentProcessStatusTypes {
 /// `GET /sop_document_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDocumentStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDocumentStatusTypes {
@@ -15333,55 +14346,6 @@ impl ListSopDocumentStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15403,6 +14367,8 @@ impl ListSopDocumentStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopDocumentStatusTypes);
+
 impl sage_core::Operation for ListSopDocumentStatusTypes {
     type Output = sage_core::Page<SopDocumentStatusType>;
     #[inline]
@@ -15413,13 +14379,7 @@ impl sage_core::Operation for ListSopDocumentStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15435,20 +14395,8 @@ impl sage_core::ListOperation for ListSopDocumentStatusTypes {
 /// `GET /sop_document_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopDocumentTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopDocumentTypes {
@@ -15456,55 +14404,6 @@ impl ListSopDocumentTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15526,6 +14425,8 @@ impl ListSopDocumentTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopDocumentTypes);
+
 impl sage_core::Operation for ListSopDocumentTypes {
     type Output = sage_core::Page<SopDocumentType>;
     #[inline]
@@ -15536,13 +14437,7 @@ impl sage_core::Operation for ListSopDocumentTypes {
                     sage_core::Method::Get,
                     "/sop_document_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -15682,20 +14577,8 @@ impl sage_core::Operation for GetSopExportReason {
 /// `GET /sop_export_reasons`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopExportReasons {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopExportReasons {
@@ -15703,55 +14586,6 @@ impl ListSopExportReasons {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -15773,6 +14607,8 @@ impl ListSopExportReasons {
     }
 }
 
+sage_core::odata_setters!(ListSopExportReasons);
+
 impl sage_core::Operation for ListSopExportReasons {
     type Output = sage_core::Page<SopExportReason>;
     #[inline]
@@ -15783,13 +14619,7 @@ impl sage_core::Operation for ListSopExportReasons {
                     sage_core::Method::Get,
                     "/sop_export_reasons",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16017,20 +14847,8 @@ impl sage_core::Operation for GetSopIncoterm {
 /// `GET /sop_incoterms`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopIncoterms {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopIncoterms {
@@ -16038,55 +14856,6 @@ impl ListSopIncoterms {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16108,6 +14877,8 @@ impl ListSopIncoterms {
     }
 }
 
+sage_core::odata_setters!(ListSopIncoterms);
+
 impl sage_core::Operation for ListSopIncoterms {
     type Output = sage_core::Page<SopIncoterm>;
     #[inline]
@@ -16118,13 +14889,7 @@ impl sage_core::Operation for ListSopIncoterms {
                     sage_core::Method::Get,
                     "/sop_incoterms",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16225,20 +14990,8 @@ impl sage_core::Operation for UpdateSopIncoterms {
 /// `GET /sop_intrastat_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopIntrastatStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopIntrastatStatusTypes {
@@ -16246,55 +14999,6 @@ impl ListSopIntrastatStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16316,6 +15020,8 @@ impl ListSopIntrastatStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopIntrastatStatusTypes);
+
 impl sage_core::Operation for ListSopIntrastatStatusTypes {
     type Output = sage_core::Page<SopIntrastatStatusType>;
     #[inline]
@@ -16326,13 +15032,7 @@ impl sage_core::Operation for ListSopIntrastatStatusTypes {
                     sage_core::Method::Get,
                     "/sop_intrastat_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16350,20 +15050,8 @@ impl sage_core::ListOperation for ListSopIntrastatStatusTypes {
 /// `GET /sop_invoice_credit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopInvoiceCreditTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopInvoiceCreditTypes {
@@ -16371,55 +15059,6 @@ impl ListSopInvoiceCreditTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16441,6 +15080,8 @@ impl ListSopInvoiceCreditTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopInvoiceCreditTypes);
+
 impl sage_core::Operation for ListSopInvoiceCreditTypes {
     type Output = sage_core::Page<SopInvoiceCreditType>;
     #[inline]
@@ -16451,13 +15092,7 @@ impl sage_core::Operation for ListSopInvoiceCreditTypes {
                     sage_core::Method::Get,
                     "/sop_invoice_credit_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16473,20 +15108,8 @@ impl sage_core::ListOperation for ListSopInvoiceCreditTypes {
 /// `GET /sop_order_despatch_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderDespatchLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderDespatchLineViews {
@@ -16494,55 +15117,6 @@ impl ListSopOrderDespatchLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16564,6 +15138,8 @@ impl ListSopOrderDespatchLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderDespatchLineViews);
+
 impl sage_core::Operation for ListSopOrderDespatchLineViews {
     type Output = sage_core::Page<SopOrderDespatchLineView>;
     #[inline]
@@ -16574,13 +15150,7 @@ impl sage_core::Operation for ListSopOrderDespatchLineViews {
                     sage_core::Method::Get,
                     "/sop_order_despatch_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16596,20 +15166,8 @@ impl sage_core::ListOperation for ListSopOrderDespatchLineViews {
 /// `GET /sop_order_despatch_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderDespatchViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderDespatchViews {
@@ -16617,55 +15175,6 @@ impl ListSopOrderDespatchViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16687,6 +15196,8 @@ impl ListSopOrderDespatchViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderDespatchViews);
+
 impl sage_core::Operation for ListSopOrderDespatchViews {
     type Output = sage_core::Page<SopOrderDespatchView>;
     #[inline]
@@ -16697,13 +15208,7 @@ impl sage_core::Operation for ListSopOrderDespatchViews {
                     sage_core::Method::Get,
                     "/sop_order_despatch_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16719,20 +15224,8 @@ impl sage_core::ListOperation for ListSopOrderDespatchViews {
 /// `GET /sop_order_entry_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderEntryTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderEntryTypes {
@@ -16740,55 +15233,6 @@ impl ListSopOrderEntryTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16810,6 +15254,8 @@ impl ListSopOrderEntryTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderEntryTypes);
+
 impl sage_core::Operation for ListSopOrderEntryTypes {
     type Output = sage_core::Page<SopOrderEntryType>;
     #[inline]
@@ -16820,13 +15266,7 @@ impl sage_core::Operation for ListSopOrderEntryTypes {
                     sage_core::Method::Get,
                     "/sop_order_entry_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -16883,20 +15323,8 @@ impl sage_core::Operation for CreateSopOrderLineTraceableItem {
 /// `GET /sop_order_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderLineViews {
@@ -16904,55 +15332,6 @@ impl ListSopOrderLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -16974,6 +15353,8 @@ impl ListSopOrderLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderLineViews);
+
 impl sage_core::Operation for ListSopOrderLineViews {
     type Output = sage_core::Page<SopOrderLineView>;
     #[inline]
@@ -16984,13 +15365,7 @@ impl sage_core::Operation for ListSopOrderLineViews {
                     sage_core::Method::Get,
                     "/sop_order_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17103,20 +15478,8 @@ impl sage_core::Operation for GetSopOrderline {
 pub struct ListSopOrderLinesForSopOrder {
     /// Unique Id of the SOP order.
     pub sop_order_id: super::ids::SopOrderId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderLinesForSopOrder {
@@ -17125,63 +15488,8 @@ impl ListSopOrderLinesForSopOrder {
     pub fn new(sop_order_id: impl Into<super::ids::SopOrderId>) -> Self {
         Self {
             sop_order_id: sop_order_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17203,6 +15511,8 @@ impl ListSopOrderLinesForSopOrder {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderLinesForSopOrder);
+
 impl sage_core::Operation for ListSopOrderLinesForSopOrder {
     type Output = sage_core::Page<SopOrderLine>;
     #[inline]
@@ -17213,14 +15523,8 @@ impl sage_core::Operation for ListSopOrderLinesForSopOrder {
                     sage_core::Method::Get,
                     "/sop_orders/{sopOrderId}/sop_order_lines",
                 )
-                .path("sopOrderId", self.sop_order_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("sopOrderId", self.sop_order_id),
         )
     }
 }
@@ -17236,20 +15540,8 @@ impl sage_core::ListOperation for ListSopOrderLinesForSopOrder {
 /// `GET /sop_order_payment_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderPaymentTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderPaymentTypes {
@@ -17257,55 +15549,6 @@ impl ListSopOrderPaymentTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17327,6 +15570,8 @@ impl ListSopOrderPaymentTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderPaymentTypes);
+
 impl sage_core::Operation for ListSopOrderPaymentTypes {
     type Output = sage_core::Page<SopOrderPaymentType>;
     #[inline]
@@ -17337,13 +15582,7 @@ impl sage_core::Operation for ListSopOrderPaymentTypes {
                     sage_core::Method::Get,
                     "/sop_order_payment_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17359,20 +15598,8 @@ impl sage_core::ListOperation for ListSopOrderPaymentTypes {
 /// `GET /sop_order_return_invoice_credit_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderInvoiceViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderInvoiceViews {
@@ -17380,55 +15607,6 @@ impl ListSopOrderInvoiceViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17453,6 +15631,8 @@ impl ListSopOrderInvoiceViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderInvoiceViews);
+
 impl sage_core::Operation for ListSopOrderInvoiceViews {
     type Output = sage_core::Page<SopOrderReturnInvoiceCreditView>;
     #[inline]
@@ -17463,13 +15643,7 @@ impl sage_core::Operation for ListSopOrderInvoiceViews {
                     sage_core::Method::Get,
                     "/sop_order_return_invoice_credit_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17485,20 +15659,8 @@ impl sage_core::ListOperation for ListSopOrderInvoiceViews {
 /// `GET /sop_order_return_line_invoice_credit_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderReturnLineInvoiceViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderReturnLineInvoiceViews {
@@ -17506,55 +15668,6 @@ impl ListSopOrderReturnLineInvoiceViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17579,6 +15692,8 @@ impl ListSopOrderReturnLineInvoiceViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderReturnLineInvoiceViews);
+
 impl sage_core::Operation for ListSopOrderReturnLineInvoiceViews {
     type Output = sage_core::Page<SopOrderReturnLineInvoiceCreditView>;
     #[inline]
@@ -17589,13 +15704,7 @@ impl sage_core::Operation for ListSopOrderReturnLineInvoiceViews {
                     sage_core::Method::Get,
                     "/sop_order_return_line_invoice_credit_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17611,20 +15720,8 @@ impl sage_core::ListOperation for ListSopOrderReturnLineInvoiceViews {
 /// `GET /sop_order_return_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrderReturnViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrderReturnViews {
@@ -17632,55 +15729,6 @@ impl ListSopOrderReturnViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17702,6 +15750,8 @@ impl ListSopOrderReturnViews {
     }
 }
 
+sage_core::odata_setters!(ListSopOrderReturnViews);
+
 impl sage_core::Operation for ListSopOrderReturnViews {
     type Output = sage_core::Page<SopOrderReturnView>;
     #[inline]
@@ -17712,13 +15762,7 @@ impl sage_core::Operation for ListSopOrderReturnViews {
                     sage_core::Method::Get,
                     "/sop_order_return_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -17894,20 +15938,8 @@ impl sage_core::Operation for GetSopOrder {
 /// `GET /sop_orders`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopOrders {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrders {
@@ -17915,55 +15947,6 @@ impl ListSopOrders {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -17985,6 +15968,8 @@ impl ListSopOrders {
     }
 }
 
+sage_core::odata_setters!(ListSopOrders);
+
 impl sage_core::Operation for ListSopOrders {
     type Output = sage_core::Page<SopOrder>;
     #[inline]
@@ -17995,13 +15980,7 @@ impl sage_core::Operation for ListSopOrders {
                     sage_core::Method::Get,
                     "/sop_orders",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18019,20 +15998,8 @@ impl sage_core::ListOperation for ListSopOrders {
 pub struct ListSopOrdersForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopOrdersForCustomer {
@@ -18041,63 +16008,8 @@ impl ListSopOrdersForCustomer {
     pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             customer_id: customer_id.into(),
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
+            odata: sage_core::ODataQuery::default(),
         }
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18119,6 +16031,8 @@ impl ListSopOrdersForCustomer {
     }
 }
 
+sage_core::odata_setters!(ListSopOrdersForCustomer);
+
 impl sage_core::Operation for ListSopOrdersForCustomer {
     type Output = sage_core::Page<SopOrder>;
     #[inline]
@@ -18129,14 +16043,8 @@ impl sage_core::Operation for ListSopOrdersForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sop_orders",
                 )
-                .path("customerId", self.customer_id)
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata)
+                .path("customerId", self.customer_id),
         )
     }
 }
@@ -18324,20 +16232,8 @@ impl sage_core::Operation for GetSopPaymentMethod {
 /// `GET /sop_payment_methods`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopPaymentMethods {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopPaymentMethods {
@@ -18345,55 +16241,6 @@ impl ListSopPaymentMethods {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18415,6 +16262,8 @@ impl ListSopPaymentMethods {
     }
 }
 
+sage_core::odata_setters!(ListSopPaymentMethods);
+
 impl sage_core::Operation for ListSopPaymentMethods {
     type Output = sage_core::Page<SopPaymentMethod>;
     #[inline]
@@ -18425,13 +16274,7 @@ impl sage_core::Operation for ListSopPaymentMethods {
                     sage_core::Method::Get,
                     "/sop_payment_methods",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18447,20 +16290,8 @@ impl sage_core::ListOperation for ListSopPaymentMethods {
 /// `GET /sop_proforma_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopProformaLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopProformaLineViews {
@@ -18468,55 +16299,6 @@ impl ListSopProformaLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18538,6 +16320,8 @@ impl ListSopProformaLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopProformaLineViews);
+
 impl sage_core::Operation for ListSopProformaLineViews {
     type Output = sage_core::Page<SopProformaLineView>;
     #[inline]
@@ -18548,13 +16332,7 @@ impl sage_core::Operation for ListSopProformaLineViews {
                     sage_core::Method::Get,
                     "/sop_proforma_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18570,20 +16348,8 @@ impl sage_core::ListOperation for ListSopProformaLineViews {
 /// `GET /sop_quote_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopQuoteLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopQuoteLineViews {
@@ -18591,55 +16357,6 @@ impl ListSopQuoteLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18661,6 +16378,8 @@ impl ListSopQuoteLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopQuoteLineViews);
+
 impl sage_core::Operation for ListSopQuoteLineViews {
     type Output = sage_core::Page<SopQuoteLineView>;
     #[inline]
@@ -18671,13 +16390,7 @@ impl sage_core::Operation for ListSopQuoteLineViews {
                     sage_core::Method::Get,
                     "/sop_quote_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18693,20 +16406,8 @@ impl sage_core::ListOperation for ListSopQuoteLineViews {
 /// `GET /sop_quote_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopQuoteViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopQuoteViews {
@@ -18714,55 +16415,6 @@ impl ListSopQuoteViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -18784,6 +16436,8 @@ impl ListSopQuoteViews {
     }
 }
 
+sage_core::odata_setters!(ListSopQuoteViews);
+
 impl sage_core::Operation for ListSopQuoteViews {
     type Output = sage_core::Page<SopQuoteView>;
     #[inline]
@@ -18794,13 +16448,7 @@ impl sage_core::Operation for ListSopQuoteViews {
                     sage_core::Method::Get,
                     "/sop_quote_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -18972,20 +16620,8 @@ impl sage_core::Operation for GetSopQuote {
 /// `GET /sop_quotes`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopQuotes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopQuotes {
@@ -18993,55 +16629,6 @@ impl ListSopQuotes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19063,6 +16650,8 @@ impl ListSopQuotes {
     }
 }
 
+sage_core::odata_setters!(ListSopQuotes);
+
 impl sage_core::Operation for ListSopQuotes {
     type Output = sage_core::Page<SopQuote>;
     #[inline]
@@ -19073,13 +16662,7 @@ impl sage_core::Operation for ListSopQuotes {
                     sage_core::Method::Get,
                     "/sop_quotes",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19222,20 +16805,8 @@ impl sage_core::Operation for CreateSopQuotesDuplicate {
 /// `GET /sop_return_line_views`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopReturnLineViews {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopReturnLineViews {
@@ -19243,55 +16814,6 @@ impl ListSopReturnLineViews {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19313,6 +16835,8 @@ impl ListSopReturnLineViews {
     }
 }
 
+sage_core::odata_setters!(ListSopReturnLineViews);
+
 impl sage_core::Operation for ListSopReturnLineViews {
     type Output = sage_core::Page<SopReturnLineView>;
     #[inline]
@@ -19323,13 +16847,7 @@ impl sage_core::Operation for ListSopReturnLineViews {
                     sage_core::Method::Get,
                     "/sop_return_line_views",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19388,20 +16906,8 @@ impl sage_core::Operation for GetSopSetting {
 /// `GET /sop_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopSettings {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopSettings {
@@ -19409,55 +16915,6 @@ impl ListSopSettings {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19479,6 +16936,8 @@ impl ListSopSettings {
     }
 }
 
+sage_core::odata_setters!(ListSopSettings);
+
 impl sage_core::Operation for ListSopSettings {
     type Output = sage_core::Page<SopSettings>;
     #[inline]
@@ -19489,13 +16948,7 @@ impl sage_core::Operation for ListSopSettings {
                     sage_core::Method::Get,
                     "/sop_settings",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19513,20 +16966,8 @@ impl sage_core::ListOperation for ListSopSettings {
 /// `GET /sop_show_on_picking_list_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopShowOnPickingListTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopShowOnPickingListTypes {
@@ -19534,55 +16975,6 @@ impl ListSopShowOnPickingListTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19604,6 +16996,8 @@ impl ListSopShowOnPickingListTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopShowOnPickingListTypes);
+
 impl sage_core::Operation for ListSopShowOnPickingListTypes {
     type Output = sage_core::Page<SopShowOnPickingListType>;
     #[inline]
@@ -19614,13 +17008,7 @@ impl sage_core::Operation for ListSopShowOnPickingListTypes {
                     sage_core::Method::Get,
                     "/sop_show_on_picking_list_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19636,20 +17024,8 @@ impl sage_core::ListOperation for ListSopShowOnPickingListTypes {
 /// `GET /sop_trade_line_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopTradeLineStatusTypes {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopTradeLineStatusTypes {
@@ -19657,55 +17033,6 @@ impl ListSopTradeLineStatusTypes {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19727,6 +17054,8 @@ impl ListSopTradeLineStatusTypes {
     }
 }
 
+sage_core::odata_setters!(ListSopTradeLineStatusTypes);
+
 impl sage_core::Operation for ListSopTradeLineStatusTypes {
     type Output = sage_core::Page<SopTradeLineStatusType>;
     #[inline]
@@ -19737,13 +17066,7 @@ impl sage_core::Operation for ListSopTradeLineStatusTypes {
                     sage_core::Method::Get,
                     "/sop_trade_line_status_types",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
@@ -19804,20 +17127,8 @@ impl sage_core::Operation for GetSopUserPermission {
 /// `GET /sop_user_permissions`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSopUserPermissions {
-    /// Whether to include the total count of matching items.
-    pub count: Option<bool>,
-    /// Comma-separated related records to include inline.
-    pub expand: Option<String>,
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    pub filter: Option<String>,
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    pub orderby: Option<String>,
-    /// Comma-separated fields to return.
-    pub select: Option<String>,
-    /// Number of items to skip.
-    pub skip: Option<i64>,
-    /// Maximum number of items to return (the API defaults to 500).
-    pub top: Option<i64>,
+    /// The OData options (`$filter`, `$orderby`, `$top`, …); set them one by one with the methods below.
+    pub odata: sage_core::ODataQuery,
 }
 
 impl ListSopUserPermissions {
@@ -19825,55 +17136,6 @@ impl ListSopUserPermissions {
     #[inline]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Whether to include the total count of matching items.
-    #[inline]
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Comma-separated related records to include inline.
-    #[inline]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-
-    /// OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.
-    #[inline]
-    pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-        self.orderby = Some(orderby.into());
-        self
-    }
-
-    /// Comma-separated fields to return.
-    #[inline]
-    pub fn select(mut self, select: impl Into<String>) -> Self {
-        self.select = Some(select.into());
-        self
-    }
-
-    /// Number of items to skip.
-    #[inline]
-    pub fn skip(mut self, skip: i64) -> Self {
-        self.skip = Some(skip);
-        self
-    }
-
-    /// Maximum number of items to return (the API defaults to 500).
-    #[inline]
-    pub fn top(mut self, top: i64) -> Self {
-        self.top = Some(top);
-        self
     }
 
     /// Sends the request and decodes the response.
@@ -19895,6 +17157,8 @@ impl ListSopUserPermissions {
     }
 }
 
+sage_core::odata_setters!(ListSopUserPermissions);
+
 impl sage_core::Operation for ListSopUserPermissions {
     type Output = sage_core::Page<SopUserPermission>;
     #[inline]
@@ -19905,13 +17169,7 @@ impl sage_core::Operation for ListSopUserPermissions {
                     sage_core::Method::Get,
                     "/sop_user_permissions",
                 )
-                .query("$count", &self.count)
-                .query("$expand", &self.expand)
-                .query("$filter", &self.filter)
-                .query("$orderby", &self.orderby)
-                .query("$select", &self.select)
-                .query("$skip", &self.skip)
-                .query("$top", &self.top),
+                .odata(&self.odata),
         )
     }
 }
