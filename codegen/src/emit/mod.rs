@@ -99,7 +99,7 @@ pub fn emit_product_among(
         let source = format!("{schema_dir}{}.json", area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Whole);
-        render(&path, &source, module).map(|contents| (path, contents))
+        render_chunks(&path, &source, module).map(|contents| (path, contents))
     });
     for area in areas {
         let (path, contents) = area?;
@@ -160,9 +160,24 @@ pub fn header_line(comment: &str, source: &str) -> String {
 }
 
 pub(crate) fn render(path: &str, source: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    let file =
-        syn::parse2::<syn::File>(tokens).map_err(|err| EmitError { file: path.to_owned(), reason: err.to_string() })?;
-    Ok(format!("{}{}", header_line("//", source), space_items(&prettyplease::unparse(&file))))
+    render_chunks(path, source, [tokens])
+}
+
+/// A file whose items come in chunks (a model with its impls, an operation…), each parsed and
+/// printed on its own: the same text as one stream, without ever holding a whole large file's
+/// tokens and syntax tree at once, which was most of the generator's memory and page faults.
+pub(crate) fn render_chunks(
+    path: &str,
+    source: &str,
+    chunks: impl IntoIterator<Item = TokenStream>,
+) -> Result<String, EmitError> {
+    let mut text = String::new();
+    for chunk in chunks {
+        let file = syn::parse2::<syn::File>(chunk)
+            .map_err(|err| EmitError { file: path.to_owned(), reason: err.to_string() })?;
+        text.push_str(&prettyplease::unparse(&file));
+    }
+    Ok(format!("{}{}", header_line("//", source), space_items(&text)))
 }
 
 /// Puts a blank line between items (and between methods of an impl), which `prettyplease` omits,
@@ -263,7 +278,7 @@ fn area_module(
     conversions: &[(String, String)],
     scope: &Scope<'_>,
     part: Part<'_>,
-) -> TokenStream {
+) -> Vec<TokenStream> {
     let mut docs = documented.description.clone();
     if !documented.resources.is_empty() {
         docs.push_str("\n\n# Resources\n");
@@ -306,14 +321,11 @@ fn area_module(
         }
         _ => None,
     };
-    quote! {
+    let head = quote! {
         #(#inner_docs)*
         #shared
-        #(#models)*
-        #(#conversions)*
-        #(#operations)*
-        #feeds
-    }
+    };
+    std::iter::once(head).chain(models).chain(conversions).chain(operations).chain([feeds]).collect()
 }
 
 /// `#[doc]` attributes for each line of `text` (none when it is empty).

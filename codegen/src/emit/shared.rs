@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::layout::Layout;
 use super::{area_module, declared_modules, scope::Scope};
-use super::{cargo, changes, convert, ids, render, root_module, source_dir, table, EmitError, Part, GENERATED_DIR};
+use super::{cargo, changes, convert, ids, render, render_chunks, root_module, source_dir, table, EmitError, Part, GENERATED_DIR};
 use crate::ir::{Field, Model, ModelKind, Operation, Product};
 use crate::names::ident;
 
@@ -92,7 +92,7 @@ pub fn emit_shared_crate(
         let path = layout.area_path(&area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Shared(&group.shared));
-        render(&path, &header, module).map(|contents| (path, contents))
+        render_chunks(&path, &header, module).map(|contents| (path, contents))
     });
     for area in areas {
         let (path, contents) = area?;
@@ -136,7 +136,7 @@ pub fn emit_edition(
         let documented = product.areas.iter().find(|mine| mine.name == area.name).unwrap_or(area);
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
         let module = area_module(documented, area, &[], &scope.in_area(&area.name), part);
-        files.insert(path.clone(), render(&path, &format!("{schema_dir}{}.json", area.name), module)?);
+        files.insert(path.clone(), render_chunks(&path, &format!("{schema_dir}{}.json", area.name), module)?);
     }
     Ok(files)
 }
