@@ -105,6 +105,28 @@ async fn sends_the_exact_request_and_decodes_the_response() {
     assert!(seen.body.is_empty());
 }
 
+struct SearchContacts(&'static str);
+
+impl Operation for SearchContacts {
+    type Output = Page<Contact>;
+    fn request(&self) -> sage_core::Result<Request> {
+        Ok(Request::new("search_contacts", Method::Get, "/contacts")
+            .query("search", &Some(self.0))
+            .query("contact_type_id", &vec!["CUSTOMER", "SUPPLIER"]))
+    }
+}
+
+#[tokio::test]
+async fn query_values_are_form_encoded_once_and_sent_alike_on_every_try() {
+    let ok = r#"{"$items":[],"$total":0}"#;
+    let server = scripted(vec![(429, vec![("retry-after", "0".into())], "[]"), (200, vec![], ok)]).await;
+    client(server.url(), StaticToken::new("t")).send(&SearchContacts("Café & Co = 100% +1")).await.unwrap();
+    let expected =
+        "/v9/contacts?search=Caf%C3%A9+%26+Co+%3D+100%25+%2B1&contact_type_id=CUSTOMER&contact_type_id=SUPPLIER";
+    let uris: Vec<String> = server.seen().iter().map(|seen| seen.uri.clone()).collect();
+    assert_eq!(uris, [expected, expected]);
+}
+
 #[tokio::test]
 async fn posts_json_bodies() {
     let server = scripted(vec![(201, vec![], r#"{"id":"c2","balance":0}"#)]).await;

@@ -9,7 +9,9 @@ use quote::quote;
 
 use super::layout::Layout;
 use super::{area_module, declared_modules, scope::Scope};
-use super::{cargo, changes, convert, ids, render, render_chunks, root_module, source_dir, table, EmitError, Part, GENERATED_DIR};
+use super::{
+    cargo, changes, convert, ids, render, render_chunks, root_module, source_dir, table, EmitError, Part, GENERATED_DIR,
+};
 use crate::ir::{Field, Model, ModelKind, Operation, Product};
 use crate::names::ident;
 

@@ -182,13 +182,19 @@ mod tests {
         odata: ODataQuery,
     }
     // In a crate of its own the setters are public API; here most go unused.
-    crate::odata_setters!(#[allow(dead_code)] ListThings);
+    crate::odata_setters!(
+        #[allow(dead_code)]
+        ListThings
+    );
 
     #[deprecated(note = "a deprecated operation keeps its setters without warnings")]
     struct ListOldThings {
         odata: ODataQuery,
     }
-    crate::odata_setters!(#[allow(deprecated, dead_code)] ListOldThings);
+    crate::odata_setters!(
+        #[allow(deprecated, dead_code)]
+        ListOldThings
+    );
 
     #[test]
     #[allow(deprecated)]
