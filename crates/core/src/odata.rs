@@ -91,7 +91,7 @@ impl Request {
 }
 
 /// The OData setters of a generated list operation whose options live in a field `odata`; each
-/// forwards to [`ODataQuery`]. Used by the generated Sage 200 crates.
+/// forwards to [`ODataQuery`]'s. Used by the generated Sage 200 crates.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! odata_setters {
@@ -101,14 +101,14 @@ macro_rules! odata_setters {
             /// Whether to include the total count of matching items (`$count`).
             #[inline]
             pub fn count(mut self, count: bool) -> Self {
-                self.odata.count = Some(count);
+                self.odata = self.odata.count(count);
                 self
             }
 
             /// Comma-separated related records to include inline (`$expand`).
             #[inline]
             pub fn expand(mut self, expand: impl Into<String>) -> Self {
-                self.odata.expand = Some(expand.into());
+                self.odata = self.odata.expand(expand);
                 self
             }
 
@@ -116,7 +116,7 @@ macro_rules! odata_setters {
             /// quoted) (`$filter`).
             #[inline]
             pub fn filter(mut self, filter: impl Into<String>) -> Self {
-                self.odata.filter = Some(filter.into());
+                self.odata = self.odata.filter(filter);
                 self
             }
 
@@ -124,21 +124,21 @@ macro_rules! odata_setters {
             /// (`$orderby`).
             #[inline]
             pub fn orderby(mut self, orderby: impl Into<String>) -> Self {
-                self.odata.orderby = Some(orderby.into());
+                self.odata = self.odata.orderby(orderby);
                 self
             }
 
             /// Comma-separated fields to return (`$select`).
             #[inline]
             pub fn select(mut self, select: impl Into<String>) -> Self {
-                self.odata.select = Some(select.into());
+                self.odata = self.odata.select(select);
                 self
             }
 
             /// Number of items to skip (`$skip`; Sage reads it only with `$orderby`).
             #[inline]
             pub fn skip(mut self, skip: i64) -> Self {
-                self.odata.skip = Some(skip);
+                self.odata = self.odata.skip(skip);
                 self
             }
 
@@ -146,7 +146,7 @@ macro_rules! odata_setters {
             /// most 5000).
             #[inline]
             pub fn top(mut self, top: i64) -> Self {
-                self.odata.top = Some(top);
+                self.odata = self.odata.top(top);
                 self
             }
 
