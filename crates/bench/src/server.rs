@@ -79,10 +79,9 @@ pub fn start_on_own_thread(router: Router) -> String {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("the server's runtime");
         runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-            let address = listener.local_addr().expect("local address");
-            sender.send(format!("http://{address}")).expect("report the address");
-            axum::serve(listener, router).await.expect("bench server");
+            sender.send(start(router).await).expect("report the address");
+            // The server is a task of this runtime: keep driving it.
+            std::future::pending::<()>().await
         });
     });
     receiver.recv().expect("the server's address")
