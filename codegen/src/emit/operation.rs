@@ -24,9 +24,9 @@ fn takes_odata(op: &Operation) -> bool {
     })
 }
 
-/// The parameters the operation holds one by one: all of them but the OData options it takes as one.
-fn own_params(op: &Operation) -> Vec<&Param> {
-    let odata = takes_odata(op);
+/// The parameters the operation holds one by one: all of them but the OData options, when it
+/// takes them as one (`odata`, from [`takes_odata`]).
+fn own_params(op: &Operation, odata: bool) -> Vec<&Param> {
     op.params.iter().filter(|param| !(odata && ODATA_OPTIONS.contains(&param.name.as_str()))).collect()
 }
 
@@ -45,8 +45,8 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         quote!(#[deprecated(note = #note)])
     });
     let allow_deprecated = op.deprecated.is_some().then(|| quote!(#[allow(deprecated)]));
-    let params = own_params(op);
     let odata = takes_odata(op);
+    let params = own_params(op, odata);
     let required: Vec<&Param> = params.iter().copied().filter(|param| param.required).collect();
     let default = (required.is_empty() && op.body.is_none()).then(|| quote!(Default,));
 
