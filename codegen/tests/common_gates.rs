@@ -24,6 +24,7 @@ fn attrs(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Impl(item) => &item.attrs,
         syn::Item::Const(item) => &item.attrs,
         syn::Item::Use(item) => &item.attrs,
+        syn::Item::Macro(item) => &item.attrs,
         _ => &[],
     }
 }

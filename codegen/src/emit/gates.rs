@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::cargo::{model_references, referenced_models};
-use super::COMMON;
+use super::{Chunk, COMMON};
 use crate::ir::Product;
 
 /// The areas that reach each `common` model. A model every area reaches, or none does (nothing
@@ -52,15 +52,23 @@ fn reach(names: impl IntoIterator<Item = String>, uses: &BTreeMap<&str, BTreeSet
 }
 
 /// `any(feature = "a", …)`: the condition for a model the `areas` need.
-pub(crate) fn any_feature(areas: &BTreeSet<String>) -> TokenStream {
-    let features = areas.iter().map(|area| quote!(feature = #area));
-    quote!(any(#(#features),*))
+pub(crate) fn any_feature(areas: &BTreeSet<String>) -> String {
+    let features: Vec<String> = areas.iter().map(|area| format!("feature = {}", Literal::string(area))).collect();
+    format!("any({})", features.join(", "))
 }
 
-/// Every item in `items` behind `#[cfg(condition)]`, or `items` as they are without one.
-pub(crate) fn gated(items: TokenStream, condition: Option<TokenStream>) -> TokenStream {
-    let Some(condition) = condition else { return items };
-    let file = syn::parse2::<syn::File>(items).expect("a model's items parse (the whole file is checked again later)");
-    let items = file.items.into_iter().map(|item| quote!(#[cfg(#condition)] #item));
-    quote!(#(#items)*)
+/// Every item in `chunks` behind `#[cfg(condition)]`, or `chunks` as they are without one.
+pub(crate) fn gated(chunks: Vec<Chunk>, condition: Option<String>) -> Vec<Chunk> {
+    let Some(condition) = condition else { return chunks };
+    let attribute: TokenStream = condition.parse().expect("a cfg condition built from feature names");
+    let gate = |chunk| match chunk {
+        Chunk::Tokens(items) => {
+            let file =
+                syn::parse2::<syn::File>(items).expect("a model's items parse (the whole file is checked again later)");
+            let items = file.items.into_iter().map(|item| quote!(#[cfg(#attribute)] #item));
+            Chunk::Tokens(quote!(#(#items)*))
+        }
+        Chunk::Text(item) => Chunk::Text(format!("#[cfg({condition})]\n{item}")),
+    };
+    chunks.into_iter().map(gate).collect()
 }

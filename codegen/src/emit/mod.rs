@@ -160,7 +160,15 @@ pub fn header_line(comment: &str, source: &str) -> String {
 }
 
 pub(crate) fn render(path: &str, source: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    render_chunks(path, source, [tokens])
+    render_chunks(path, source, [Chunk::Tokens(tokens)])
+}
+
+/// A piece of a generated file.
+pub(crate) enum Chunk {
+    /// Items, parsed and printed by `prettyplease`.
+    Tokens(TokenStream),
+    /// An item printed as it is: a macro call, whose body `prettyplease` prints as a few long lines.
+    Text(String),
 }
 
 /// A file whose items come in chunks (a model with its impls, an operation…), each parsed and
@@ -169,13 +177,18 @@ pub(crate) fn render(path: &str, source: &str, tokens: TokenStream) -> Result<St
 pub(crate) fn render_chunks(
     path: &str,
     source: &str,
-    chunks: impl IntoIterator<Item = TokenStream>,
+    chunks: impl IntoIterator<Item = Chunk>,
 ) -> Result<String, EmitError> {
     let mut text = String::new();
     for chunk in chunks {
-        let file = syn::parse2::<syn::File>(chunk)
-            .map_err(|err| EmitError { file: path.to_owned(), reason: err.to_string() })?;
-        text.push_str(&prettyplease::unparse(&file));
+        match chunk {
+            Chunk::Tokens(tokens) => {
+                let file = syn::parse2::<syn::File>(tokens)
+                    .map_err(|err| EmitError { file: path.to_owned(), reason: err.to_string() })?;
+                text.push_str(&prettyplease::unparse(&file));
+            }
+            Chunk::Text(item) => text.push_str(&item),
+        }
     }
     Ok(format!("{}{}", header_line("//", source), space_items(&text)))
 }
@@ -278,7 +291,7 @@ fn area_module(
     conversions: &[(String, String)],
     scope: &Scope<'_>,
     part: Part<'_>,
-) -> Vec<TokenStream> {
+) -> Vec<Chunk> {
     let mut docs = documented.description.clone();
     if !documented.resources.is_empty() {
         docs.push_str("\n\n# Resources\n");
@@ -298,19 +311,19 @@ fn area_module(
         .models
         .iter()
         .filter(|model| part.has_models() && !scope.is_envelope(&model.name))
-        .map(|model| gates::gated(model::model(model, scope), needs(&model.name)));
-    let conversions = conversions.iter().filter(|_| part.has_models()).map(|(read, write)| {
+        .flat_map(|model| gates::gated(model::model(model, scope), needs(&model.name)));
+    let conversions = conversions.iter().filter(|_| part.has_models()).flat_map(|(read, write)| {
         let condition = match (needs(read), needs(write)) {
             (None, None) => None,
             (Some(one), None) | (None, Some(one)) => Some(one),
-            (Some(read), Some(write)) => Some(quote!(all(#read, #write))),
+            (Some(read), Some(write)) => Some(format!("all({read}, {write})")),
         };
-        gates::gated(convert::conversion(read, write, scope), condition)
+        gates::gated(vec![Chunk::Tokens(convert::conversion(read, write, scope))], condition)
     });
     let included =
         || area.resources.iter().flat_map(|resource| &resource.operations).filter(|op| part.has_operation(&op.name));
-    let operations = included().map(|op| operation::operation(op, scope));
-    let feeds = changes::impls(included(), scope);
+    let operations = included().map(|op| Chunk::Tokens(operation::operation(op, scope)));
+    let feeds = Chunk::Tokens(changes::impls(included(), scope));
     let shared = match part {
         Part::Own { shared_crate, .. } => {
             let (shared_crate, module) = (ident(shared_crate), ident(&area.name));
@@ -321,10 +334,10 @@ fn area_module(
         }
         _ => None,
     };
-    let head = quote! {
+    let head = Chunk::Tokens(quote! {
         #(#inner_docs)*
         #shared
-    };
+    });
     std::iter::once(head).chain(models).chain(conversions).chain(operations).chain([feeds]).collect()
 }
 

@@ -1,35 +1,33 @@
-//! Models: structs that keep unknown fields (generated `Serialize` and one-pass `Deserialize`
-//! impls calling into `sage_core::types::model`), and string enums that keep unknown values.
+//! Models: structs that keep unknown fields (their `Serialize` and one-pass `Deserialize` written
+//! by `sage_core::json_model!`), and string enums that keep unknown values.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::doc_lines;
 use super::scope::Scope;
+use super::{doc_lines, Chunk};
 use crate::ir::{Field, Model, ModelKind, Type};
 use crate::names::{ident, inline_enum_name, variant_names};
 
-pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> TokenStream {
+pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> Vec<Chunk> {
     match &model.kind {
         ModelKind::Struct { fields } => struct_model(model, fields, scope),
-        ModelKind::Enum { values } => string_enum(&model.rust_name, &model.description, values),
+        ModelKind::Enum { values } => vec![Chunk::Tokens(string_enum(&model.rust_name, &model.description, values))],
     }
 }
 
-fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
+fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Vec<Chunk> {
     let name = ident(&model.rust_name);
     let docs = doc_lines(&model.description);
     let default = scope.derives_default(&model.name).then(|| quote!(, Default));
     let members = fields.iter().map(|field| struct_field(model, field, scope));
-    let serialize = serialize_impl(model, fields, scope);
-    let deserialize = deserialize_impl(model, fields, scope);
     let constructor = constructor(model, fields, scope);
     let inline_enums = fields.iter().filter_map(|field| {
         let values = inline_enum_values(&field.ty)?;
         let enum_name = inline_enum_name(&model.rust_name, &field.rust_name);
         Some(string_enum(&enum_name, &format!("Values of `{}::{}`.", model.rust_name, field.rust_name), values))
     });
-    quote! {
+    let items = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name {
@@ -38,147 +36,44 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
             pub extra: sage_core::types::Extra,
         }
         #constructor
-        #serialize
-        #deserialize
-        #(#inline_enums)*
-    }
+    };
+    let inline_enums = quote!(#(#inline_enums)*);
+    vec![Chunk::Tokens(items), Chunk::Text(json_impls(model, fields, scope)), Chunk::Tokens(inline_enums)]
 }
 
-/// `Serialize` as a JSON object of the fields under their wire names (unset `Option`s left out,
-/// decimals as numbers where the product sends numbers), then `extra`'s entries. serde's derive
-/// would need `#[serde(flatten)]` for `extra`, and is larger and slower to compile than these
-/// calls into `sage_core::types::model::Entries`.
-fn serialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
-    let name = ident(&model.rust_name);
-    let entries = fields.iter().map(|field| {
-        let member = ident(&field.rust_name);
-        let json_name = &field.json_name;
+/// `sage_core::json_model! { … }`: the model's `Serialize` (a JSON object of its fields under their
+/// wire names, unset `Option`s left out, decimals as numbers where the product sends numbers, then
+/// `extra`'s entries) and its one-pass `Deserialize` (see `sage_core::types::model`), one line per
+/// field. serde's derive would need `#[serde(flatten)]` for `extra`, which buffers every value and
+/// makes each model's impls several times larger and slower to compile.
+///
+/// Text, not tokens: `prettyplease` prints a macro's body as a few long lines.
+fn json_impls(model: &Model, fields: &[Field], scope: &Scope<'_>) -> String {
+    // A model whose fields are all optional has a `Default`: its fields are read straight into it.
+    let into_default = scope.derives_default(&model.name);
+    let mut text = format!(
+        "sage_core::json_model! {{\n    {}{} {{\n",
+        model.rust_name,
+        if into_default { ": Default" } else { "" }
+    );
+    for field in fields {
+        let read = match decoder(field, scope) {
+            Decoder::LenientOption if into_default => "lenient_into",
+            _ if into_default => "option_into",
+            decoder => decoder.method(),
+        };
         let number = field.ty == Type::Decimal && scope.decimals_as_numbers();
-        let write = ident(match (is_optional(field), number) {
+        let write = match (is_optional(field), number) {
             (false, false) => "field",
             (true, false) => "optional",
             (false, true) => "number",
             (true, true) => "optional_number",
-        });
-        quote!(map.#write(#json_name, &self.#member)?;)
-    });
-    let binding = if fields.is_empty() { quote!(map) } else { quote!(mut map) };
-    quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let #binding = sage_core::types::model::Entries::new(serializer)?;
-                #(#entries)*
-                map.end(&self.extra)
-            }
-        }
-    }
-}
-
-/// `Deserialize` in one pass over the JSON object (see `sage_core::types::model`): each known key
-/// decodes into a local named after its field (straight into the field when the model has a
-/// `Default`), any other key goes into `extra`. serde's derive would need `#[serde(flatten)]` for
-/// `extra`, which buffers every value and makes each model's impl several times larger and slower
-/// to compile.
-fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
-    let name = ident(&model.rust_name);
-    // The reader, the key and the model being read have names no field (nor local) has.
-    let reader = unused(&["fields", "object", "input"], fields, &[]);
-    let key = unused(&["key", "name", "json_key"], fields, &[&reader]);
-    // A model whose fields are all optional has a `Default`: its fields are read straight into it.
-    let body = if scope.derives_default(&model.name) && !fields.is_empty() {
-        let model = unused(&["model", "this", "read"], fields, &[&reader, &key]);
-        read_into_default(fields, [&reader, &key, &model], scope)
-    } else {
-        read_into_locals(fields, [&reader, &key], scope)
-    };
-    quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                sage_core::types::model::deserialize(deserializer)
-            }
-        }
-
-        impl sage_core::types::model::FromFields for #name {
-            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-                mut #reader: sage_core::types::model::Fields<'de, A>,
-            ) -> Result<Self, A::Error> {
-                #body
-            }
-        }
-    }
-}
-
-/// `from_fields` reading each field into a local first, so that a missing required one is an error.
-fn read_into_locals(fields: &[Field], [reader, key]: [&Ident; 2], scope: &Scope<'_>) -> TokenStream {
-    let locals = fields.iter().map(|field| {
-        let local = ident(&field.rust_name);
-        quote!(let mut #local = None;)
-    });
-    let arms = fields.iter().map(|field| {
-        let local = ident(&field.rust_name);
-        let json_name = &field.json_name;
-        let read = ident(decoder(field, scope).method());
-        quote!(#json_name => #reader.#read(&mut #local)?,)
-    });
-    let read_loop = if fields.is_empty() {
-        quote!(while #reader.next_key()?.is_some() { #reader.keep_unknown()?; })
-    } else {
-        quote! {
-            while let Some(#key) = #reader.next_key()? {
-                match #key {
-                    #(#arms)*
-                    _ => #reader.keep_unknown()?,
-                }
-            }
-        }
-    };
-    let inits = fields.iter().map(|field| {
-        let local = ident(&field.rust_name);
-        if is_optional(field) {
-            quote!(#local: #local.unwrap_or_default())
-        } else {
-            let json_name = &field.json_name;
-            quote!(#local: #reader.required(#local, #json_name)?)
-        }
-    });
-    quote! {
-        #(#locals)*
-        #read_loop
-        Ok(Self { #(#inits,)* extra: #reader.into_extra() })
-    }
-}
-
-/// `from_fields` for a model with a `Default` (every field an `Option`): each value is read into the
-/// field itself, so there is no local per field to declare and then move.
-fn read_into_default(fields: &[Field], [reader, key, model]: [&Ident; 3], scope: &Scope<'_>) -> TokenStream {
-    let arms = fields.iter().map(|field| {
-        let member = ident(&field.rust_name);
-        let json_name = &field.json_name;
-        let read = match decoder(field, scope) {
-            Decoder::LenientOption => quote!(lenient_into),
-            _ => quote!(option_into),
         };
-        quote!(#json_name => #reader.#read(&mut #model.#member)?,)
-    });
-    quote! {
-        let mut #model = Self::default();
-        while let Some(#key) = #reader.next_key()? {
-            match #key {
-                #(#arms)*
-                _ => #reader.keep_unknown()?,
-            }
-        }
-        #model.extra = #reader.into_extra();
-        Ok(#model)
+        let (member, wire) = (ident(&field.rust_name), Literal::string(&field.json_name));
+        text.push_str(&format!("        {member}: {wire}, {read}, {write};\n"));
     }
-}
-
-/// The first candidate (then `<first>1`, `<first>2`, …) that is neither a field's name nor `taken`.
-fn unused(candidates: &[&str], fields: &[Field], taken: &[&Ident]) -> Ident {
-    let free = |name: &str| fields.iter().all(|field| field.rust_name != name) && !taken.iter().any(|t| *t == name);
-    let numbered = (1..).map(|n| format!("{}{n}", candidates[0]));
-    let name = candidates.iter().map(|name| name.to_string()).chain(numbered).find(|name| free(name));
-    ident(&name.expect("endless names, finitely many taken"))
+    text.push_str("    }\n}\n");
+    text
 }
 
 /// Whether a field is an `Option`: not required, or allowed to be `null`.

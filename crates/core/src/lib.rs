@@ -29,6 +29,10 @@ mod retry;
 mod secure_url;
 pub mod types;
 
+/// serde, for the impls `json_model!` writes in generated crates.
+#[doc(hidden)]
+pub use serde as __serde;
+
 pub use builder::{ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE};
 pub use client::{Client, RawResponse};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};

@@ -48,73 +48,18 @@ impl Order {
     }
 }
 
-impl serde::Serialize for Order {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("id", &self.id)?;
-        map.optional("type", &self.r#type)?;
-        map.optional("$path", &self.path)?;
-        map.number("total", &self.total)?;
-        map.optional_number("discount", &self.discount)?;
-        map.field("placed_at", &self.placed_at)?;
-        map.optional("due", &self.due)?;
-        map.optional("status", &self.status)?;
-        map.optional("tags", &self.tags)?;
-        map.optional("root", &self.root)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Order {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Order {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut r#type = None;
-        let mut path = None;
-        let mut total = None;
-        let mut discount = None;
-        let mut placed_at = None;
-        let mut due = None;
-        let mut status = None;
-        let mut tags = None;
-        let mut root = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_value(&mut id)?,
-                "type" => fields.next_value(&mut r#type)?,
-                "$path" => fields.lenient_option(&mut path)?,
-                "total" => fields.lenient_value(&mut total)?,
-                "discount" => fields.lenient_option(&mut discount)?,
-                "placed_at" => fields.next_value(&mut placed_at)?,
-                "due" => fields.next_value(&mut due)?,
-                "status" => fields.next_value(&mut status)?,
-                "tags" => fields.next_value(&mut tags)?,
-                "root" => fields.next_value(&mut root)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            id: fields.required(id, "id")?,
-            r#type: r#type.unwrap_or_default(),
-            path: path.unwrap_or_default(),
-            total: fields.required(total, "total")?,
-            discount: discount.unwrap_or_default(),
-            placed_at: fields.required(placed_at, "placed_at")?,
-            due: due.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            root: root.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Order {
+        id: "id", lenient_value, field;
+        r#type: "type", next_value, optional;
+        path: "$path", lenient_option, optional;
+        total: "total", lenient_value, number;
+        discount: "discount", lenient_option, optional_number;
+        placed_at: "placed_at", next_value, field;
+        due: "due", next_value, optional;
+        status: "status", next_value, optional;
+        tags: "tags", next_value, optional;
+        root: "root", next_value, optional;
     }
 }
 

@@ -57,71 +57,25 @@ pub struct Attachment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Attachment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$file_path", &self.file_path)?;
-        map.optional("$path", &self.path)?;
-        map.optional("attachment_context", &self.attachment_context)?;
-        map.optional("attachment_context_type", &self.attachment_context_type)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("file", &self.file)?;
-        map.optional("file_extension", &self.file_extension)?;
-        map.optional("file_name", &self.file_name)?;
-        map.optional("file_size", &self.file_size)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_public", &self.is_public)?;
-        map.optional("mime_type", &self.mime_type)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Attachment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Attachment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$file_path" => fields.lenient_into(&mut model.file_path)?,
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "attachment_context" => {
-                    fields.option_into(&mut model.attachment_context)?
-                }
-                "attachment_context_type" => {
-                    fields.option_into(&mut model.attachment_context_type)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "file" => fields.lenient_into(&mut model.file)?,
-                "file_extension" => fields.lenient_into(&mut model.file_extension)?,
-                "file_name" => fields.lenient_into(&mut model.file_name)?,
-                "file_size" => fields.lenient_into(&mut model.file_size)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_public" => fields.lenient_into(&mut model.is_public)?,
-                "mime_type" => fields.lenient_into(&mut model.mime_type)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Attachment: Default {
+        file_path: "$file_path", lenient_into, optional;
+        path: "$path", lenient_into, optional;
+        attachment_context: "attachment_context", option_into, optional;
+        attachment_context_type: "attachment_context_type", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        file: "file", lenient_into, optional;
+        file_extension: "file_extension", lenient_into, optional;
+        file_name: "file_name", lenient_into, optional;
+        file_size: "file_size", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_public: "is_public", lenient_into, optional;
+        mime_type: "mime_type", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -151,57 +105,18 @@ pub struct AttachmentUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AttachmentUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("attachment_context_id", &self.attachment_context_id)?;
-        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
-        map.optional("description", &self.description)?;
-        map.optional("file", &self.file)?;
-        map.optional("file_extension", &self.file_extension)?;
-        map.optional("file_name", &self.file_name)?;
-        map.optional("file_size", &self.file_size)?;
-        map.optional("is_public", &self.is_public)?;
-        map.optional("mime_type", &self.mime_type)?;
-        map.optional("transaction_id", &self.transaction_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AttachmentUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AttachmentUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "attachment_context_id" => {
-                    fields.lenient_into(&mut model.attachment_context_id)?
-                }
-                "attachment_context_type_id" => {
-                    fields.lenient_into(&mut model.attachment_context_type_id)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "file" => fields.lenient_into(&mut model.file)?,
-                "file_extension" => fields.lenient_into(&mut model.file_extension)?,
-                "file_name" => fields.lenient_into(&mut model.file_name)?,
-                "file_size" => fields.lenient_into(&mut model.file_size)?,
-                "is_public" => fields.lenient_into(&mut model.is_public)?,
-                "mime_type" => fields.lenient_into(&mut model.mime_type)?,
-                "transaction_id" => fields.lenient_into(&mut model.transaction_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AttachmentUpdate: Default {
+        attachment_context_id: "attachment_context_id", lenient_into, optional;
+        attachment_context_type_id: "attachment_context_type_id", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        file: "file", lenient_into, optional;
+        file_extension: "file_extension", lenient_into, optional;
+        file_name: "file_name", lenient_into, optional;
+        file_size: "file_size", lenient_into, optional;
+        is_public: "is_public", lenient_into, optional;
+        mime_type: "mime_type", lenient_into, optional;
+        transaction_id: "transaction_id", lenient_into, optional;
     }
 }
 
@@ -255,77 +170,18 @@ impl NewAttachment {
     }
 }
 
-impl serde::Serialize for NewAttachment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("attachment_context_id", &self.attachment_context_id)?;
-        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
-        map.optional("description", &self.description)?;
-        map.field("file", &self.file)?;
-        map.optional("file_extension", &self.file_extension)?;
-        map.field("file_name", &self.file_name)?;
-        map.optional("file_size", &self.file_size)?;
-        map.optional("is_public", &self.is_public)?;
-        map.field("mime_type", &self.mime_type)?;
-        map.optional("transaction_id", &self.transaction_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewAttachment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewAttachment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut attachment_context_id = None;
-        let mut attachment_context_type_id = None;
-        let mut description = None;
-        let mut file = None;
-        let mut file_extension = None;
-        let mut file_name = None;
-        let mut file_size = None;
-        let mut is_public = None;
-        let mut mime_type = None;
-        let mut transaction_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "attachment_context_id" => {
-                    fields.lenient_option(&mut attachment_context_id)?
-                }
-                "attachment_context_type_id" => {
-                    fields.lenient_option(&mut attachment_context_type_id)?
-                }
-                "description" => fields.lenient_option(&mut description)?,
-                "file" => fields.lenient_value(&mut file)?,
-                "file_extension" => fields.lenient_option(&mut file_extension)?,
-                "file_name" => fields.lenient_value(&mut file_name)?,
-                "file_size" => fields.lenient_option(&mut file_size)?,
-                "is_public" => fields.lenient_option(&mut is_public)?,
-                "mime_type" => fields.lenient_value(&mut mime_type)?,
-                "transaction_id" => fields.lenient_option(&mut transaction_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            attachment_context_id: attachment_context_id.unwrap_or_default(),
-            attachment_context_type_id: attachment_context_type_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            file: fields.required(file, "file")?,
-            file_extension: file_extension.unwrap_or_default(),
-            file_name: fields.required(file_name, "file_name")?,
-            file_size: file_size.unwrap_or_default(),
-            is_public: is_public.unwrap_or_default(),
-            mime_type: fields.required(mime_type, "mime_type")?,
-            transaction_id: transaction_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewAttachment {
+        attachment_context_id: "attachment_context_id", lenient_option, optional;
+        attachment_context_type_id: "attachment_context_type_id", lenient_option, optional;
+        description: "description", lenient_option, optional;
+        file: "file", lenient_value, field;
+        file_extension: "file_extension", lenient_option, optional;
+        file_name: "file_name", lenient_value, field;
+        file_size: "file_size", lenient_option, optional;
+        is_public: "is_public", lenient_option, optional;
+        mime_type: "mime_type", lenient_value, field;
+        transaction_id: "transaction_id", lenient_option, optional;
     }
 }
 

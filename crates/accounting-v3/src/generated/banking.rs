@@ -25,43 +25,13 @@ pub struct BankAccountDetailsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountDetailsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("iban", &self.iban)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountDetailsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountDetailsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "bic" => fields.lenient_into(&mut model.bic)?,
-                "iban" => fields.lenient_into(&mut model.iban)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountDetailsUpdate: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        sort_code: "sort_code", lenient_into, optional;
     }
 }
 
@@ -88,45 +58,13 @@ pub struct BankAccountJournalCodeUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountJournalCodeUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountJournalCodeUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountJournalCodeUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "journal_code_type_id" => {
-                    fields.lenient_into(&mut model.journal_code_type_id)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountJournalCodeUpdate: Default {
+        code: "code", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        journal_code_type_id: "journal_code_type_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        reserved: "reserved", lenient_into, optional;
     }
 }
 
@@ -160,57 +98,20 @@ pub struct BankAccountMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -232,45 +133,14 @@ pub struct BankAccountMainContactPersonUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountMainContactPersonUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountMainContactPersonUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountMainContactPersonUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountMainContactPersonUpdate: Default {
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -302,61 +172,18 @@ pub struct BankAccountUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.optional("bank_account_type_id", &self.bank_account_type_id)?;
-        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_details" => {
-                    fields.option_into(&mut model.bank_account_details)?
-                }
-                "bank_account_type_id" => {
-                    fields.lenient_into(&mut model.bank_account_type_id)?
-                }
-                "default_payment_method_id" => {
-                    fields.lenient_into(&mut model.default_payment_method_id)?
-                }
-                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
-                "is_active" => fields.lenient_into(&mut model.is_active)?,
-                "journal_code" => fields.option_into(&mut model.journal_code)?,
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_contact_person" => {
-                    fields.option_into(&mut model.main_contact_person)?
-                }
-                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountUpdate: Default {
+        bank_account_details: "bank_account_details", option_into, optional;
+        bank_account_type_id: "bank_account_type_id", lenient_into, optional;
+        default_payment_method_id: "default_payment_method_id", lenient_into, optional;
+        gifi_code: "gifi_code", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        journal_code: "journal_code", option_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_contact_person: "main_contact_person", option_into, optional;
+        nominal_code: "nominal_code", lenient_into, optional;
     }
 }
 
@@ -407,65 +234,24 @@ pub struct BankDeposit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankDeposit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("cash_amount", &self.cash_amount)?;
-        map.optional("cheque_amount", &self.cheque_amount)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("from_bank_account", &self.from_bank_account)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("to_bank_account", &self.to_bank_account)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankDeposit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankDeposit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "cash_amount" => fields.lenient_into(&mut model.cash_amount)?,
-                "cheque_amount" => fields.lenient_into(&mut model.cheque_amount)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "from_bank_account" => fields.option_into(&mut model.from_bank_account)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "to_bank_account" => fields.option_into(&mut model.to_bank_account)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankDeposit: Default {
+        path: "$path", lenient_into, optional;
+        cash_amount: "cash_amount", lenient_into, optional;
+        cheque_amount: "cheque_amount", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        from_bank_account: "from_bank_account", option_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        to_bank_account: "to_bank_account", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -518,73 +304,25 @@ pub struct BankReconciliation {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankReconciliation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("balance_difference", &self.balance_difference)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("closing_balance", &self.closing_balance)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("reconciled_balance", &self.reconciled_balance)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("starting_balance", &self.starting_balance)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_end_balance", &self.statement_end_balance)?;
-        map.optional("status", &self.status)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_received", &self.total_received)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReconciliation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReconciliation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "balance_difference" => {
-                    fields.lenient_into(&mut model.balance_difference)?
-                }
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "closing_balance" => fields.lenient_into(&mut model.closing_balance)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "reconciled_balance" => {
-                    fields.lenient_into(&mut model.reconciled_balance)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "starting_balance" => fields.lenient_into(&mut model.starting_balance)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_end_balance" => {
-                    fields.lenient_into(&mut model.statement_end_balance)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_received" => fields.lenient_into(&mut model.total_received)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankReconciliation: Default {
+        path: "$path", lenient_into, optional;
+        balance_difference: "balance_difference", lenient_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        closing_balance: "closing_balance", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        reconciled_balance: "reconciled_balance", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        starting_balance: "starting_balance", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_end_balance: "statement_end_balance", lenient_into, optional;
+        status: "status", option_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_received: "total_received", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -598,37 +336,10 @@ pub struct BankReconciliationStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankReconciliationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReconciliationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReconciliationStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankReconciliationStatus: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -660,61 +371,19 @@ pub struct BankReconciliationUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankReconciliationUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("balance_difference", &self.balance_difference)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("closing_balance", &self.closing_balance)?;
-        map.optional("reconciled_balance", &self.reconciled_balance)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("starting_balance", &self.starting_balance)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_end_balance", &self.statement_end_balance)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_received", &self.total_received)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReconciliationUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReconciliationUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "balance_difference" => {
-                    fields.lenient_into(&mut model.balance_difference)?
-                }
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "closing_balance" => fields.lenient_into(&mut model.closing_balance)?,
-                "reconciled_balance" => {
-                    fields.lenient_into(&mut model.reconciled_balance)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "starting_balance" => fields.lenient_into(&mut model.starting_balance)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_end_balance" => {
-                    fields.lenient_into(&mut model.statement_end_balance)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_received" => fields.lenient_into(&mut model.total_received)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankReconciliationUpdate: Default {
+        balance_difference: "balance_difference", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        closing_balance: "closing_balance", lenient_into, optional;
+        reconciled_balance: "reconciled_balance", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        starting_balance: "starting_balance", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_end_balance: "statement_end_balance", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_received: "total_received", lenient_into, optional;
     }
 }
 
@@ -763,63 +432,23 @@ pub struct BankTransfer {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankTransfer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("from_bank_account", &self.from_bank_account)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("to_bank_account", &self.to_bank_account)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankTransfer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "from_bank_account" => fields.option_into(&mut model.from_bank_account)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "to_bank_account" => fields.option_into(&mut model.to_bank_account)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankTransfer: Default {
+        path: "$path", lenient_into, optional;
+        amount: "amount", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        from_bank_account: "from_bank_account", option_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        to_bank_account: "to_bank_account", option_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -841,49 +470,14 @@ pub struct BankTransferUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankTransferUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("date", &self.date)?;
-        map.optional("description", &self.description)?;
-        map.optional("from_bank_account_id", &self.from_bank_account_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("to_bank_account_id", &self.to_bank_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankTransferUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankTransferUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "from_bank_account_id" => {
-                    fields.lenient_into(&mut model.from_bank_account_id)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "to_bank_account_id" => {
-                    fields.lenient_into(&mut model.to_bank_account_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankTransferUpdate: Default {
+        amount: "amount", lenient_into, optional;
+        date: "date", option_into, optional;
+        description: "description", lenient_into, optional;
+        from_bank_account_id: "from_bank_account_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        to_bank_account_id: "to_bank_account_id", lenient_into, optional;
     }
 }
 
@@ -935,78 +529,18 @@ impl NewBankAccount {
     }
 }
 
-impl serde::Serialize for NewBankAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.field("bank_account_type_id", &self.bank_account_type_id)?;
-        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_account_details = None;
-        let mut bank_account_type_id = None;
-        let mut default_payment_method_id = None;
-        let mut gifi_code = None;
-        let mut is_active = None;
-        let mut journal_code = None;
-        let mut ledger_account_id = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut nominal_code = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_details" => fields.next_value(&mut bank_account_details)?,
-                "bank_account_type_id" => {
-                    fields.lenient_value(&mut bank_account_type_id)?
-                }
-                "default_payment_method_id" => {
-                    fields.lenient_option(&mut default_payment_method_id)?
-                }
-                "gifi_code" => fields.lenient_option(&mut gifi_code)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "journal_code" => fields.next_value(&mut journal_code)?,
-                "ledger_account_id" => fields.lenient_option(&mut ledger_account_id)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "main_contact_person" => fields.next_value(&mut main_contact_person)?,
-                "nominal_code" => fields.lenient_option(&mut nominal_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            bank_account_type_id: fields
-                .required(bank_account_type_id, "bank_account_type_id")?,
-            default_payment_method_id: default_payment_method_id.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            ledger_account_id: ledger_account_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankAccount {
+        bank_account_details: "bank_account_details", next_value, optional;
+        bank_account_type_id: "bank_account_type_id", lenient_value, field;
+        default_payment_method_id: "default_payment_method_id", lenient_option, optional;
+        gifi_code: "gifi_code", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        journal_code: "journal_code", next_value, optional;
+        ledger_account_id: "ledger_account_id", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        main_contact_person: "main_contact_person", next_value, optional;
+        nominal_code: "nominal_code", lenient_option, optional;
     }
 }
 
@@ -1041,53 +575,13 @@ impl NewBankAccountDetails {
     }
 }
 
-impl serde::Serialize for NewBankAccountDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("iban", &self.iban)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankAccountDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankAccountDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut account_number = None;
-        let mut bic = None;
-        let mut iban = None;
-        let mut sort_code = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_value(&mut account_name)?,
-                "account_number" => fields.lenient_option(&mut account_number)?,
-                "bic" => fields.lenient_option(&mut bic)?,
-                "iban" => fields.lenient_option(&mut iban)?,
-                "sort_code" => fields.lenient_option(&mut sort_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            account_name: fields.required(account_name, "account_name")?,
-            account_number: account_number.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            sort_code: sort_code.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankAccountDetails {
+        account_name: "account_name", lenient_value, field;
+        account_number: "account_number", lenient_option, optional;
+        bic: "bic", lenient_option, optional;
+        iban: "iban", lenient_option, optional;
+        sort_code: "sort_code", lenient_option, optional;
     }
 }
 
@@ -1114,45 +608,13 @@ pub struct NewBankAccountJournalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewBankAccountJournalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankAccountJournalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankAccountJournalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "journal_code_type_id" => {
-                    fields.lenient_into(&mut model.journal_code_type_id)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewBankAccountJournalCode: Default {
+        code: "code", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        journal_code_type_id: "journal_code_type_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        reserved: "reserved", lenient_into, optional;
     }
 }
 
@@ -1186,57 +648,20 @@ pub struct NewBankAccountMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewBankAccountMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankAccountMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankAccountMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewBankAccountMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -1258,45 +683,14 @@ pub struct NewBankAccountMainContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewBankAccountMainContactPerson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankAccountMainContactPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankAccountMainContactPerson {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewBankAccountMainContactPerson: Default {
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -1343,65 +737,15 @@ impl NewBankDeposit {
     }
 }
 
-impl serde::Serialize for NewBankDeposit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("cash_amount", &self.cash_amount)?;
-        map.optional("cheque_amount", &self.cheque_amount)?;
-        map.field("date", &self.date)?;
-        map.field("from_bank_account_id", &self.from_bank_account_id)?;
-        map.field("reference", &self.reference)?;
-        map.field("to_bank_account_id", &self.to_bank_account_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankDeposit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankDeposit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut cash_amount = None;
-        let mut cheque_amount = None;
-        let mut date = None;
-        let mut from_bank_account_id = None;
-        let mut reference = None;
-        let mut to_bank_account_id = None;
-        let mut total_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cash_amount" => fields.lenient_value(&mut cash_amount)?,
-                "cheque_amount" => fields.lenient_option(&mut cheque_amount)?,
-                "date" => fields.next_value(&mut date)?,
-                "from_bank_account_id" => {
-                    fields.lenient_value(&mut from_bank_account_id)?
-                }
-                "reference" => fields.lenient_value(&mut reference)?,
-                "to_bank_account_id" => fields.lenient_value(&mut to_bank_account_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            cash_amount: fields.required(cash_amount, "cash_amount")?,
-            cheque_amount: cheque_amount.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            from_bank_account_id: fields
-                .required(from_bank_account_id, "from_bank_account_id")?,
-            reference: fields.required(reference, "reference")?,
-            to_bank_account_id: fields
-                .required(to_bank_account_id, "to_bank_account_id")?,
-            total_amount: total_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankDeposit {
+        cash_amount: "cash_amount", lenient_value, field;
+        cheque_amount: "cheque_amount", lenient_option, optional;
+        date: "date", next_value, field;
+        from_bank_account_id: "from_bank_account_id", lenient_value, field;
+        reference: "reference", lenient_value, field;
+        to_bank_account_id: "to_bank_account_id", lenient_value, field;
+        total_amount: "total_amount", lenient_option, optional;
     }
 }
 
@@ -1454,79 +798,19 @@ impl NewBankReconciliation {
     }
 }
 
-impl serde::Serialize for NewBankReconciliation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("balance_difference", &self.balance_difference)?;
-        map.field("bank_account_id", &self.bank_account_id)?;
-        map.optional("closing_balance", &self.closing_balance)?;
-        map.optional("reconciled_balance", &self.reconciled_balance)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("starting_balance", &self.starting_balance)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_end_balance", &self.statement_end_balance)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_received", &self.total_received)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankReconciliation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankReconciliation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut balance_difference = None;
-        let mut bank_account_id = None;
-        let mut closing_balance = None;
-        let mut reconciled_balance = None;
-        let mut reference = None;
-        let mut starting_balance = None;
-        let mut statement_date = None;
-        let mut statement_end_balance = None;
-        let mut status_id = None;
-        let mut total_paid = None;
-        let mut total_received = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "balance_difference" => fields.lenient_option(&mut balance_difference)?,
-                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
-                "closing_balance" => fields.lenient_option(&mut closing_balance)?,
-                "reconciled_balance" => fields.lenient_option(&mut reconciled_balance)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "starting_balance" => fields.lenient_option(&mut starting_balance)?,
-                "statement_date" => fields.next_value(&mut statement_date)?,
-                "statement_end_balance" => {
-                    fields.lenient_option(&mut statement_end_balance)?
-                }
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "total_paid" => fields.lenient_option(&mut total_paid)?,
-                "total_received" => fields.lenient_option(&mut total_received)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            balance_difference: balance_difference.unwrap_or_default(),
-            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
-            closing_balance: closing_balance.unwrap_or_default(),
-            reconciled_balance: reconciled_balance.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            starting_balance: starting_balance.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            statement_end_balance: statement_end_balance.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            total_paid: total_paid.unwrap_or_default(),
-            total_received: total_received.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankReconciliation {
+        balance_difference: "balance_difference", lenient_option, optional;
+        bank_account_id: "bank_account_id", lenient_value, field;
+        closing_balance: "closing_balance", lenient_option, optional;
+        reconciled_balance: "reconciled_balance", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        starting_balance: "starting_balance", lenient_option, optional;
+        statement_date: "statement_date", next_value, optional;
+        statement_end_balance: "statement_end_balance", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        total_paid: "total_paid", lenient_option, optional;
+        total_received: "total_received", lenient_option, optional;
     }
 }
 
@@ -1569,61 +853,14 @@ impl NewBankTransfer {
     }
 }
 
-impl serde::Serialize for NewBankTransfer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("amount", &self.amount)?;
-        map.field("date", &self.date)?;
-        map.optional("description", &self.description)?;
-        map.field("from_bank_account_id", &self.from_bank_account_id)?;
-        map.optional("reference", &self.reference)?;
-        map.field("to_bank_account_id", &self.to_bank_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankTransfer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut amount = None;
-        let mut date = None;
-        let mut description = None;
-        let mut from_bank_account_id = None;
-        let mut reference = None;
-        let mut to_bank_account_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_value(&mut amount)?,
-                "date" => fields.next_value(&mut date)?,
-                "description" => fields.lenient_option(&mut description)?,
-                "from_bank_account_id" => {
-                    fields.lenient_value(&mut from_bank_account_id)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "to_bank_account_id" => fields.lenient_value(&mut to_bank_account_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            amount: fields.required(amount, "amount")?,
-            date: fields.required(date, "date")?,
-            description: description.unwrap_or_default(),
-            from_bank_account_id: fields
-                .required(from_bank_account_id, "from_bank_account_id")?,
-            reference: reference.unwrap_or_default(),
-            to_bank_account_id: fields
-                .required(to_bank_account_id, "to_bank_account_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankTransfer {
+        amount: "amount", lenient_value, field;
+        date: "date", next_value, field;
+        description: "description", lenient_option, optional;
+        from_bank_account_id: "from_bank_account_id", lenient_value, field;
+        reference: "reference", lenient_option, optional;
+        to_bank_account_id: "to_bank_account_id", lenient_value, field;
     }
 }
 

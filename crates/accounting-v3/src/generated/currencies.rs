@@ -39,49 +39,16 @@ pub struct BusinessExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessExchangeRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency", &self.base_currency)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("inverse_rate", &self.inverse_rate)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessExchangeRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessExchangeRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency" => fields.option_into(&mut model.base_currency)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessExchangeRate: Default {
+        path: "$path", lenient_into, optional;
+        base_currency: "base_currency", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        inverse_rate: "inverse_rate", lenient_into, optional;
+        rate: "rate", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -99,41 +66,12 @@ pub struct BusinessExchangeRateUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessExchangeRateUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_id", &self.base_currency_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("inverse_rate", &self.inverse_rate)?;
-        map.optional("rate", &self.rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessExchangeRateUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessExchangeRateUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_id" => fields.lenient_into(&mut model.base_currency_id)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessExchangeRateUpdate: Default {
+        base_currency_id: "base_currency_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        inverse_rate: "inverse_rate", lenient_into, optional;
+        rate: "rate", lenient_into, optional;
     }
 }
 
@@ -164,49 +102,16 @@ pub struct ExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ExchangeRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency", &self.base_currency)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("inverse_rate", &self.inverse_rate)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ExchangeRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ExchangeRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency" => fields.option_into(&mut model.base_currency)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ExchangeRate: Default {
+        path: "$path", lenient_into, optional;
+        base_currency: "base_currency", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        inverse_rate: "inverse_rate", lenient_into, optional;
+        rate: "rate", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -235,49 +140,16 @@ pub struct LiveExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LiveExchangeRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency", &self.base_currency)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("inverse_rate", &self.inverse_rate)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("retrieved_at", &self.retrieved_at)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LiveExchangeRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LiveExchangeRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency" => fields.option_into(&mut model.base_currency)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "inverse_rate" => fields.lenient_into(&mut model.inverse_rate)?,
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "retrieved_at" => fields.option_into(&mut model.retrieved_at)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LiveExchangeRate: Default {
+        path: "$path", lenient_into, optional;
+        base_currency: "base_currency", option_into, optional;
+        currency: "currency", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        inverse_rate: "inverse_rate", lenient_into, optional;
+        rate: "rate", lenient_into, optional;
+        retrieved_at: "retrieved_at", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -312,49 +184,12 @@ impl NewBusinessExchangeRate {
     }
 }
 
-impl serde::Serialize for NewBusinessExchangeRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_id", &self.base_currency_id)?;
-        map.field("currency_id", &self.currency_id)?;
-        map.optional("inverse_rate", &self.inverse_rate)?;
-        map.field("rate", &self.rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBusinessExchangeRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBusinessExchangeRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_id = None;
-        let mut currency_id = None;
-        let mut inverse_rate = None;
-        let mut rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_id" => fields.lenient_option(&mut base_currency_id)?,
-                "currency_id" => fields.lenient_value(&mut currency_id)?,
-                "inverse_rate" => fields.lenient_option(&mut inverse_rate)?,
-                "rate" => fields.lenient_value(&mut rate)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_id: base_currency_id.unwrap_or_default(),
-            currency_id: fields.required(currency_id, "currency_id")?,
-            inverse_rate: inverse_rate.unwrap_or_default(),
-            rate: fields.required(rate, "rate")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBusinessExchangeRate {
+        base_currency_id: "base_currency_id", lenient_option, optional;
+        currency_id: "currency_id", lenient_value, field;
+        inverse_rate: "inverse_rate", lenient_option, optional;
+        rate: "rate", lenient_value, field;
     }
 }
 

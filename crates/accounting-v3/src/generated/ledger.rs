@@ -62,74 +62,24 @@ pub struct CoaAccount {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CoaAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("cis_labour", &self.cis_labour)?;
-        map.optional("cis_materials", &self.cis_materials)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "ledger_account_classification",
-            &self.ledger_account_classification,
-        )?;
-        map.optional("ledger_account_group", &self.ledger_account_group)?;
-        map.optional("ledger_account_type", &self.ledger_account_type)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CoaAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CoaAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
-                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account_classification" => {
-                    fields.option_into(&mut model.ledger_account_classification)?
-                }
-                "ledger_account_group" => {
-                    fields.option_into(&mut model.ledger_account_group)?
-                }
-                "ledger_account_type" => {
-                    fields.option_into(&mut model.ledger_account_type)?
-                }
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CoaAccount: Default {
+        path: "$path", lenient_into, optional;
+        cis_labour: "cis_labour", lenient_into, optional;
+        cis_materials: "cis_materials", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        fixed_tax_rate: "fixed_tax_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account_classification: "ledger_account_classification", option_into, optional;
+        ledger_account_group: "ledger_account_group", option_into, optional;
+        ledger_account_type: "ledger_account_type", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -160,49 +110,16 @@ pub struct CoaTemplate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CoaTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("country", &self.country)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CoaTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CoaTemplate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "country" => fields.option_into(&mut model.country)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CoaTemplate: Default {
+        path: "$path", lenient_into, optional;
+        country: "country", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -247,65 +164,24 @@ pub struct Journal {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Journal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.optional("journal_lines", &self.journal_lines)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("total", &self.total)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Journal {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Journal {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "journal_code" => fields.option_into(&mut model.journal_code)?,
-                "journal_lines" => fields.option_into(&mut model.journal_lines)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "total" => fields.lenient_into(&mut model.total)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Journal: Default {
+        path: "$path", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        journal_code: "journal_code", option_into, optional;
+        journal_lines: "journal_lines", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        total: "total", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -332,45 +208,13 @@ pub struct JournalCodeUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for JournalCodeUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for JournalCodeUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for JournalCodeUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "journal_code_type_id" => {
-                    fields.lenient_into(&mut model.journal_code_type_id)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    JournalCodeUpdate: Default {
+        code: "code", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        journal_code_type_id: "journal_code_type_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        reserved: "reserved", lenient_into, optional;
     }
 }
 
@@ -400,53 +244,17 @@ pub struct JournalLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for JournalLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_reconciled", &self.bank_reconciled)?;
-        map.optional("cleared", &self.cleared)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.optional("id", &self.id)?;
-        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for JournalLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for JournalLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_reconciled" => fields.lenient_into(&mut model.bank_reconciled)?,
-                "cleared" => fields.lenient_into(&mut model.cleared)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "include_on_tax_return" => {
-                    fields.lenient_into(&mut model.include_on_tax_return)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    JournalLine: Default {
+        bank_reconciled: "bank_reconciled", lenient_into, optional;
+        cleared: "cleared", lenient_into, optional;
+        credit: "credit", lenient_into, optional;
+        debit: "debit", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        include_on_tax_return: "include_on_tax_return", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
     }
 }
 
@@ -515,103 +323,30 @@ pub struct LedgerAccountUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LedgerAccountUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cis_labour", &self.cis_labour)?;
-        map.optional("cis_materials", &self.cis_materials)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("display_name", &self.display_name)?;
-        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.optional("included_in_chart", &self.included_in_chart)?;
-        map.optional(
-            "ledger_account_classification_id",
-            &self.ledger_account_classification_id,
-        )?;
-        map.optional("ledger_account_type_id", &self.ledger_account_type_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional(
-            "non_recoverable_ledger_account_id",
-            &self.non_recoverable_ledger_account_id,
-        )?;
-        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("visible_in_banking", &self.visible_in_banking)?;
-        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
-        map.optional("visible_in_journals", &self.visible_in_journals)?;
-        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
-        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
-        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
-        map.optional("visible_in_sales", &self.visible_in_sales)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LedgerAccountUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LedgerAccountUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
-                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "display_name" => fields.lenient_into(&mut model.display_name)?,
-                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
-                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
-                "included_in_chart" => fields.lenient_into(&mut model.included_in_chart)?,
-                "ledger_account_classification_id" => {
-                    fields.lenient_into(&mut model.ledger_account_classification_id)?
-                }
-                "ledger_account_type_id" => {
-                    fields.lenient_into(&mut model.ledger_account_type_id)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
-                "non_recoverable_ledger_account_id" => {
-                    fields.lenient_into(&mut model.non_recoverable_ledger_account_id)?
-                }
-                "recoverable_percentage" => {
-                    fields.lenient_into(&mut model.recoverable_percentage)?
-                }
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "visible_in_banking" => {
-                    fields.lenient_into(&mut model.visible_in_banking)?
-                }
-                "visible_in_expenses" => {
-                    fields.lenient_into(&mut model.visible_in_expenses)?
-                }
-                "visible_in_journals" => {
-                    fields.lenient_into(&mut model.visible_in_journals)?
-                }
-                "visible_in_other_payments" => {
-                    fields.lenient_into(&mut model.visible_in_other_payments)?
-                }
-                "visible_in_other_receipts" => {
-                    fields.lenient_into(&mut model.visible_in_other_receipts)?
-                }
-                "visible_in_reporting" => {
-                    fields.lenient_into(&mut model.visible_in_reporting)?
-                }
-                "visible_in_sales" => fields.lenient_into(&mut model.visible_in_sales)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LedgerAccountUpdate: Default {
+        cis_labour: "cis_labour", lenient_into, optional;
+        cis_materials: "cis_materials", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        display_name: "display_name", lenient_into, optional;
+        fixed_tax_rate: "fixed_tax_rate", lenient_into, optional;
+        gifi_code: "gifi_code", lenient_into, optional;
+        included_in_chart: "included_in_chart", lenient_into, optional;
+        ledger_account_classification_id: "ledger_account_classification_id", lenient_into, optional;
+        ledger_account_type_id: "ledger_account_type_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", lenient_into, optional;
+        non_recoverable_ledger_account_id: "non_recoverable_ledger_account_id", lenient_into, optional;
+        recoverable_percentage: "recoverable_percentage", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        visible_in_banking: "visible_in_banking", lenient_into, optional;
+        visible_in_expenses: "visible_in_expenses", lenient_into, optional;
+        visible_in_journals: "visible_in_journals", lenient_into, optional;
+        visible_in_other_payments: "visible_in_other_payments", lenient_into, optional;
+        visible_in_other_receipts: "visible_in_other_receipts", lenient_into, optional;
+        visible_in_reporting: "visible_in_reporting", lenient_into, optional;
+        visible_in_sales: "visible_in_sales", lenient_into, optional;
     }
 }
 
@@ -662,65 +397,24 @@ pub struct LedgerEntry {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LedgerEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("date", &self.date)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("deleted", &self.deleted)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LedgerEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LedgerEntry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "contact" => fields.option_into(&mut model.contact)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "deleted" => fields.lenient_into(&mut model.deleted)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "journal_code" => fields.option_into(&mut model.journal_code)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LedgerEntry: Default {
+        path: "$path", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit: "credit", lenient_into, optional;
+        date: "date", option_into, optional;
+        debit: "debit", lenient_into, optional;
+        deleted: "deleted", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        journal_code: "journal_code", option_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        transaction: "transaction", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -761,57 +455,14 @@ impl NewJournal {
     }
 }
 
-impl serde::Serialize for NewJournal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("date", &self.date)?;
-        map.optional("description", &self.description)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.field("journal_lines", &self.journal_lines)?;
-        map.field("reference", &self.reference)?;
-        map.optional("total", &self.total)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewJournal {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewJournal {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut description = None;
-        let mut journal_code = None;
-        let mut journal_lines = None;
-        let mut reference = None;
-        let mut total = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date" => fields.next_value(&mut date)?,
-                "description" => fields.lenient_option(&mut description)?,
-                "journal_code" => fields.next_value(&mut journal_code)?,
-                "journal_lines" => fields.or_default(&mut journal_lines)?,
-                "reference" => fields.lenient_value(&mut reference)?,
-                "total" => fields.lenient_option(&mut total)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date: fields.required(date, "date")?,
-            description: description.unwrap_or_default(),
-            journal_code: journal_code.unwrap_or_default(),
-            journal_lines: fields.required(journal_lines, "journal_lines")?,
-            reference: fields.required(reference, "reference")?,
-            total: total.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewJournal {
+        date: "date", next_value, field;
+        description: "description", lenient_option, optional;
+        journal_code: "journal_code", next_value, optional;
+        journal_lines: "journal_lines", or_default, field;
+        reference: "reference", lenient_value, field;
+        total: "total", lenient_option, optional;
     }
 }
 
@@ -857,56 +508,13 @@ impl NewJournalCode {
     }
 }
 
-impl serde::Serialize for NewJournalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.field("journal_code_type_id", &self.journal_code_type_id)?;
-        map.field("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewJournalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewJournalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut control_name = None;
-        let mut journal_code_type_id = None;
-        let mut name = None;
-        let mut reserved = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "control_name" => fields.lenient_option(&mut control_name)?,
-                "journal_code_type_id" => {
-                    fields.lenient_value(&mut journal_code_type_id)?
-                }
-                "name" => fields.lenient_value(&mut name)?,
-                "reserved" => fields.lenient_option(&mut reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            control_name: control_name.unwrap_or_default(),
-            journal_code_type_id: fields
-                .required(journal_code_type_id, "journal_code_type_id")?,
-            name: fields.required(name, "name")?,
-            reserved: reserved.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewJournalCode {
+        code: "code", lenient_value, field;
+        control_name: "control_name", lenient_option, optional;
+        journal_code_type_id: "journal_code_type_id", lenient_value, field;
+        name: "name", lenient_value, field;
+        reserved: "reserved", lenient_option, optional;
     }
 }
 
@@ -933,45 +541,13 @@ pub struct NewJournalJournalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewJournalJournalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewJournalJournalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewJournalJournalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "journal_code_type_id" => {
-                    fields.lenient_into(&mut model.journal_code_type_id)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewJournalJournalCode: Default {
+        code: "code", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        journal_code_type_id: "journal_code_type_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        reserved: "reserved", lenient_into, optional;
     }
 }
 
@@ -1010,55 +586,13 @@ impl NewJournalLine {
     }
 }
 
-impl serde::Serialize for NewJournalLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("credit", &self.credit)?;
-        map.field("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewJournalLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewJournalLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut include_on_tax_return = None;
-        let mut ledger_account_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "credit" => fields.lenient_value(&mut credit)?,
-                "debit" => fields.lenient_value(&mut debit)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "include_on_tax_return" => {
-                    fields.lenient_option(&mut include_on_tax_return)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            credit: fields.required(credit, "credit")?,
-            debit: fields.required(debit, "debit")?,
-            details: details.unwrap_or_default(),
-            include_on_tax_return: include_on_tax_return.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewJournalLine {
+        credit: "credit", lenient_value, field;
+        debit: "debit", lenient_value, field;
+        details: "details", lenient_option, optional;
+        include_on_tax_return: "include_on_tax_return", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
     }
 }
 
@@ -1165,144 +699,30 @@ impl NewLedgerAccount {
     }
 }
 
-impl serde::Serialize for NewLedgerAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cis_labour", &self.cis_labour)?;
-        map.optional("cis_materials", &self.cis_materials)?;
-        map.optional("control_name", &self.control_name)?;
-        map.field("display_name", &self.display_name)?;
-        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.field("included_in_chart", &self.included_in_chart)?;
-        map.optional(
-            "ledger_account_classification_id",
-            &self.ledger_account_classification_id,
-        )?;
-        map.field("ledger_account_type_id", &self.ledger_account_type_id)?;
-        map.field("name", &self.name)?;
-        map.field("nominal_code", &self.nominal_code)?;
-        map.optional(
-            "non_recoverable_ledger_account_id",
-            &self.non_recoverable_ledger_account_id,
-        )?;
-        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("visible_in_banking", &self.visible_in_banking)?;
-        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
-        map.optional("visible_in_journals", &self.visible_in_journals)?;
-        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
-        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
-        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
-        map.optional("visible_in_sales", &self.visible_in_sales)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewLedgerAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewLedgerAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut cis_labour = None;
-        let mut cis_materials = None;
-        let mut control_name = None;
-        let mut display_name = None;
-        let mut fixed_tax_rate = None;
-        let mut gifi_code = None;
-        let mut included_in_chart = None;
-        let mut ledger_account_classification_id = None;
-        let mut ledger_account_type_id = None;
-        let mut name = None;
-        let mut nominal_code = None;
-        let mut non_recoverable_ledger_account_id = None;
-        let mut recoverable_percentage = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut visible_in_banking = None;
-        let mut visible_in_expenses = None;
-        let mut visible_in_journals = None;
-        let mut visible_in_other_payments = None;
-        let mut visible_in_other_receipts = None;
-        let mut visible_in_reporting = None;
-        let mut visible_in_sales = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cis_labour" => fields.lenient_option(&mut cis_labour)?,
-                "cis_materials" => fields.lenient_option(&mut cis_materials)?,
-                "control_name" => fields.lenient_option(&mut control_name)?,
-                "display_name" => fields.lenient_value(&mut display_name)?,
-                "fixed_tax_rate" => fields.lenient_option(&mut fixed_tax_rate)?,
-                "gifi_code" => fields.lenient_option(&mut gifi_code)?,
-                "included_in_chart" => fields.lenient_value(&mut included_in_chart)?,
-                "ledger_account_classification_id" => {
-                    fields.lenient_option(&mut ledger_account_classification_id)?
-                }
-                "ledger_account_type_id" => {
-                    fields.lenient_value(&mut ledger_account_type_id)?
-                }
-                "name" => fields.lenient_value(&mut name)?,
-                "nominal_code" => fields.lenient_value(&mut nominal_code)?,
-                "non_recoverable_ledger_account_id" => {
-                    fields.lenient_option(&mut non_recoverable_ledger_account_id)?
-                }
-                "recoverable_percentage" => {
-                    fields.lenient_option(&mut recoverable_percentage)?
-                }
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
-                "visible_in_banking" => fields.lenient_option(&mut visible_in_banking)?,
-                "visible_in_expenses" => fields.lenient_option(&mut visible_in_expenses)?,
-                "visible_in_journals" => fields.lenient_option(&mut visible_in_journals)?,
-                "visible_in_other_payments" => {
-                    fields.lenient_option(&mut visible_in_other_payments)?
-                }
-                "visible_in_other_receipts" => {
-                    fields.lenient_option(&mut visible_in_other_receipts)?
-                }
-                "visible_in_reporting" => {
-                    fields.lenient_option(&mut visible_in_reporting)?
-                }
-                "visible_in_sales" => fields.lenient_option(&mut visible_in_sales)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            cis_labour: cis_labour.unwrap_or_default(),
-            cis_materials: cis_materials.unwrap_or_default(),
-            control_name: control_name.unwrap_or_default(),
-            display_name: fields.required(display_name, "display_name")?,
-            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
-            gifi_code: gifi_code.unwrap_or_default(),
-            included_in_chart: fields.required(included_in_chart, "included_in_chart")?,
-            ledger_account_classification_id: ledger_account_classification_id
-                .unwrap_or_default(),
-            ledger_account_type_id: fields
-                .required(ledger_account_type_id, "ledger_account_type_id")?,
-            name: fields.required(name, "name")?,
-            nominal_code: fields.required(nominal_code, "nominal_code")?,
-            non_recoverable_ledger_account_id: non_recoverable_ledger_account_id
-                .unwrap_or_default(),
-            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            visible_in_banking: visible_in_banking.unwrap_or_default(),
-            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
-            visible_in_journals: visible_in_journals.unwrap_or_default(),
-            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
-            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
-            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
-            visible_in_sales: visible_in_sales.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewLedgerAccount {
+        cis_labour: "cis_labour", lenient_option, optional;
+        cis_materials: "cis_materials", lenient_option, optional;
+        control_name: "control_name", lenient_option, optional;
+        display_name: "display_name", lenient_value, field;
+        fixed_tax_rate: "fixed_tax_rate", lenient_option, optional;
+        gifi_code: "gifi_code", lenient_option, optional;
+        included_in_chart: "included_in_chart", lenient_value, field;
+        ledger_account_classification_id: "ledger_account_classification_id", lenient_option, optional;
+        ledger_account_type_id: "ledger_account_type_id", lenient_value, field;
+        name: "name", lenient_value, field;
+        nominal_code: "nominal_code", lenient_value, field;
+        non_recoverable_ledger_account_id: "non_recoverable_ledger_account_id", lenient_option, optional;
+        recoverable_percentage: "recoverable_percentage", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        tax_recoverable: "tax_recoverable", lenient_option, optional;
+        visible_in_banking: "visible_in_banking", lenient_option, optional;
+        visible_in_expenses: "visible_in_expenses", lenient_option, optional;
+        visible_in_journals: "visible_in_journals", lenient_option, optional;
+        visible_in_other_payments: "visible_in_other_payments", lenient_option, optional;
+        visible_in_other_receipts: "visible_in_other_receipts", lenient_option, optional;
+        visible_in_reporting: "visible_in_reporting", lenient_option, optional;
+        visible_in_sales: "visible_in_sales", lenient_option, optional;
     }
 }
 
@@ -1345,59 +765,20 @@ pub struct UnpostedTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UnpostedTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("bank_feed_category_name", &self.bank_feed_category_name)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UnpostedTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UnpostedTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "bank_feed_category_name" => {
-                    fields.lenient_into(&mut model.bank_feed_category_name)?
-                }
-                "created_at" => fields.lenient_into(&mut model.created_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "transaction_date" => fields.lenient_into(&mut model.transaction_date)?,
-                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
-                "updated_at" => fields.lenient_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UnpostedTransaction: Default {
+        path: "$path", lenient_into, optional;
+        amount: "amount", lenient_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        bank_feed_category_name: "bank_feed_category_name", lenient_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        transaction_type: "transaction_type", lenient_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 

@@ -48,57 +48,20 @@ pub struct BankOpeningBalance {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("date", &self.date)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankOpeningBalance: Default {
+        path: "$path", lenient_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit: "credit", lenient_into, optional;
+        date: "date", option_into, optional;
+        debit: "debit", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -118,45 +81,13 @@ pub struct BankOpeningBalanceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankOpeningBalanceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("date", &self.date)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankOpeningBalanceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankOpeningBalanceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankOpeningBalanceUpdate: Default {
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        credit: "credit", lenient_into, optional;
+        date: "date", option_into, optional;
+        debit: "debit", lenient_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
 }
 
@@ -176,43 +107,13 @@ pub struct BaseJournalLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BaseJournalLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.optional("id", &self.id)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseJournalLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BaseJournalLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BaseJournalLine: Default {
+        credit: "credit", lenient_into, optional;
+        debit: "debit", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
     }
 }
 
@@ -280,96 +181,33 @@ pub struct ContactOpeningBalance {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional(
-            "contact_opening_balance_type",
-            &self.contact_opening_balance_type,
-        )?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_opening_balance_type" => {
-                    fields.option_into(&mut model.contact_opening_balance_type)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactOpeningBalance: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_opening_balance_type: "contact_opening_balance_type", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -409,76 +247,23 @@ pub struct ContactOpeningBalanceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactOpeningBalanceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional(
-            "contact_opening_balance_type_id",
-            &self.contact_opening_balance_type_id,
-        )?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactOpeningBalanceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactOpeningBalanceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_opening_balance_type_id" => {
-                    fields.lenient_into(&mut model.contact_opening_balance_type_id)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactOpeningBalanceUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_opening_balance_type_id: "contact_opening_balance_type_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        details: "details", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
 }
 
@@ -517,53 +302,18 @@ pub struct LedgerAccountOpeningBalance {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LedgerAccountOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LedgerAccountOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LedgerAccountOpeningBalance: Default {
+        path: "$path", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit: "credit", lenient_into, optional;
+        debit: "debit", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -581,41 +331,12 @@ pub struct LedgerAccountOpeningBalanceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LedgerAccountOpeningBalanceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("credit", &self.credit)?;
-        map.optional("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalanceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LedgerAccountOpeningBalanceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LedgerAccountOpeningBalanceUpdate: Default {
+        credit: "credit", lenient_into, optional;
+        debit: "debit", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
     }
 }
 
@@ -655,53 +376,13 @@ impl NewBankOpeningBalance {
     }
 }
 
-impl serde::Serialize for NewBankOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("bank_account_id", &self.bank_account_id)?;
-        map.field("credit", &self.credit)?;
-        map.field("date", &self.date)?;
-        map.field("debit", &self.debit)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewBankOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewBankOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_account_id = None;
-        let mut credit = None;
-        let mut date = None;
-        let mut debit = None;
-        let mut transaction_type_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
-                "credit" => fields.lenient_value(&mut credit)?,
-                "date" => fields.next_value(&mut date)?,
-                "debit" => fields.lenient_value(&mut debit)?,
-                "transaction_type_id" => fields.lenient_option(&mut transaction_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
-            credit: fields.required(credit, "credit")?,
-            date: fields.required(date, "date")?,
-            debit: fields.required(debit, "debit")?,
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewBankOpeningBalance {
+        bank_account_id: "bank_account_id", lenient_value, field;
+        credit: "credit", lenient_value, field;
+        date: "date", next_value, field;
+        debit: "debit", lenient_value, field;
+        transaction_type_id: "transaction_type_id", lenient_option, optional;
     }
 }
 
@@ -774,108 +455,23 @@ impl NewContactOpeningBalance {
     }
 }
 
-impl serde::Serialize for NewContactOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.field(
-            "contact_opening_balance_type_id",
-            &self.contact_opening_balance_type_id,
-        )?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.field("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.field("total_amount", &self.total_amount)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_opening_balance_type_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut net_amount = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut transaction_type_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_opening_balance_type_id" => {
-                    fields.lenient_value(&mut contact_opening_balance_type_id)?
-                }
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "reference" => fields.lenient_value(&mut reference)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_value(&mut total_amount)?,
-                "transaction_type_id" => fields.lenient_option(&mut transaction_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_opening_balance_type_id: fields
-                .required(
-                    contact_opening_balance_type_id,
-                    "contact_opening_balance_type_id",
-                )?,
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            reference: fields.required(reference, "reference")?,
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: fields.required(total_amount, "total_amount")?,
-            transaction_type_id: transaction_type_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewContactOpeningBalance {
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_opening_balance_type_id: "contact_opening_balance_type_id", lenient_value, field;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        details: "details", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_value, field;
+        transaction_type_id: "transaction_type_id", lenient_option, optional;
     }
 }
 
@@ -911,49 +507,12 @@ impl NewLedgerAccountOpeningBalance {
     }
 }
 
-impl serde::Serialize for NewLedgerAccountOpeningBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("credit", &self.credit)?;
-        map.field("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewLedgerAccountOpeningBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewLedgerAccountOpeningBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut ledger_account_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "credit" => fields.lenient_value(&mut credit)?,
-                "debit" => fields.lenient_value(&mut debit)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            credit: fields.required(credit, "credit")?,
-            debit: fields.required(debit, "debit")?,
-            details: details.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewLedgerAccountOpeningBalance {
+        credit: "credit", lenient_value, field;
+        debit: "debit", lenient_value, field;
+        details: "details", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
     }
 }
 
@@ -984,45 +543,11 @@ impl NewOpeningBalanceJournal {
     }
 }
 
-impl serde::Serialize for NewOpeningBalanceJournal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date", &self.date)?;
-        map.field("journal_lines", &self.journal_lines)?;
-        map.optional("reference", &self.reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewOpeningBalanceJournal {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewOpeningBalanceJournal {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut journal_lines = None;
-        let mut reference = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date" => fields.next_value(&mut date)?,
-                "journal_lines" => fields.or_default(&mut journal_lines)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date: date.unwrap_or_default(),
-            journal_lines: fields.required(journal_lines, "journal_lines")?,
-            reference: reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewOpeningBalanceJournal {
+        date: "date", next_value, optional;
+        journal_lines: "journal_lines", or_default, field;
+        reference: "reference", lenient_option, optional;
     }
 }
 
@@ -1058,49 +583,12 @@ impl NewOpeningBalanceJournalLine {
     }
 }
 
-impl serde::Serialize for NewOpeningBalanceJournalLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("credit", &self.credit)?;
-        map.field("debit", &self.debit)?;
-        map.optional("details", &self.details)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewOpeningBalanceJournalLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewOpeningBalanceJournalLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut credit = None;
-        let mut debit = None;
-        let mut details = None;
-        let mut ledger_account_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "credit" => fields.lenient_value(&mut credit)?,
-                "debit" => fields.lenient_value(&mut debit)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            credit: fields.required(credit, "credit")?,
-            debit: fields.required(debit, "debit")?,
-            details: details.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewOpeningBalanceJournalLine {
+        credit: "credit", lenient_value, field;
+        debit: "debit", lenient_value, field;
+        details: "details", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
     }
 }
 
@@ -1143,57 +631,20 @@ pub struct OpeningBalanceJournal {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OpeningBalanceJournal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("journal_lines", &self.journal_lines)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpeningBalanceJournal {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OpeningBalanceJournal {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "journal_lines" => fields.option_into(&mut model.journal_lines)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OpeningBalanceJournal: Default {
+        path: "$path", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        journal_lines: "journal_lines", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 

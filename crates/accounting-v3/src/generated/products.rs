@@ -72,101 +72,22 @@ impl NewProduct {
     }
 }
 
-impl serde::Serialize for NewProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.field("description", &self.description)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut catalog_item_type_id = None;
-        let mut cost_price = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut usual_supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_option(&mut active)?,
-                "catalog_item_type_id" => {
-                    fields.lenient_option(&mut catalog_item_type_id)?
-                }
-                "cost_price" => fields.lenient_option(&mut cost_price)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "item_code" => fields.lenient_option(&mut item_code)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "purchase_description" => {
-                    fields.lenient_option(&mut purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_value(&mut purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
-                }
-                "sales_ledger_account_id" => {
-                    fields.lenient_value(&mut sales_ledger_account_id)?
-                }
-                "sales_prices" => fields.next_value(&mut sales_prices)?,
-                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_option(&mut source_guid)?,
-                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            catalog_item_type_id: catalog_item_type_id.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: fields
-                .required(purchase_ledger_account_id, "purchase_ledger_account_id")?,
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            sales_ledger_account_id: fields
-                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewProduct {
+        active: "active", lenient_option, optional;
+        catalog_item_type_id: "catalog_item_type_id", lenient_option, optional;
+        cost_price: "cost_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        item_code: "item_code", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        purchase_description: "purchase_description", lenient_option, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_value, field;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_option, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_value, field;
+        sales_prices: "sales_prices", next_value, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_option, optional;
+        source_guid: "source_guid", lenient_option, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_option, optional;
     }
 }
 
@@ -184,45 +105,12 @@ pub struct NewProductSalesPrice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewProductSalesPrice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("price", &self.price)?;
-        map.optional("price_includes_tax", &self.price_includes_tax)?;
-        map.optional("price_name", &self.price_name)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewProductSalesPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewProductSalesPrice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_includes_tax" => {
-                    fields.lenient_into(&mut model.price_includes_tax)?
-                }
-                "price_name" => fields.lenient_into(&mut model.price_name)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_into(&mut model.product_sales_price_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewProductSalesPrice: Default {
+        price: "price", lenient_into, optional;
+        price_includes_tax: "price_includes_tax", lenient_into, optional;
+        price_name: "price_name", lenient_into, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_into, optional;
     }
 }
 
@@ -248,41 +136,10 @@ impl NewProductSalesPriceType {
     }
 }
 
-impl serde::Serialize for NewProductSalesPriceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("active", &self.active)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewProductSalesPriceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewProductSalesPriceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_value(&mut active)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            active: fields.required(active, "active")?,
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewProductSalesPriceType {
+        active: "active", lenient_value, field;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -346,98 +203,22 @@ impl NewService {
     }
 }
 
-impl serde::Serialize for NewService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.field("description", &self.description)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("oss_service", &self.oss_service)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_rates", &self.sales_rates)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewService {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut cost_price = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut notes = None;
-        let mut oss_service = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_rates = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut usual_supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_option(&mut active)?,
-                "cost_price" => fields.lenient_option(&mut cost_price)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "item_code" => fields.lenient_option(&mut item_code)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "oss_service" => fields.lenient_option(&mut oss_service)?,
-                "purchase_description" => {
-                    fields.lenient_option(&mut purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_option(&mut purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
-                }
-                "sales_ledger_account_id" => {
-                    fields.lenient_value(&mut sales_ledger_account_id)?
-                }
-                "sales_rates" => fields.next_value(&mut sales_rates)?,
-                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_option(&mut source_guid)?,
-                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            item_code: item_code.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            oss_service: oss_service.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            sales_ledger_account_id: fields
-                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
-            sales_rates: sales_rates.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewService {
+        active: "active", lenient_option, optional;
+        cost_price: "cost_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        item_code: "item_code", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        oss_service: "oss_service", lenient_option, optional;
+        purchase_description: "purchase_description", lenient_option, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_option, optional;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_option, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_value, field;
+        sales_rates: "sales_rates", next_value, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_option, optional;
+        source_guid: "source_guid", lenient_option, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_option, optional;
     }
 }
 
@@ -463,41 +244,10 @@ impl NewServiceRateType {
     }
 }
 
-impl serde::Serialize for NewServiceRateType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("active", &self.active)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewServiceRateType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewServiceRateType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_value(&mut active)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            active: fields.required(active, "active")?,
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewServiceRateType {
+        active: "active", lenient_value, field;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -515,43 +265,12 @@ pub struct NewServiceSalesRate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewServiceSalesRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
-        map.optional("rate_name", &self.rate_name)?;
-        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewServiceSalesRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewServiceSalesRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
-                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
-                "service_rate_type_id" => {
-                    fields.lenient_into(&mut model.service_rate_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewServiceSalesRate: Default {
+        rate: "rate", lenient_into, optional;
+        rate_includes_tax: "rate_includes_tax", lenient_into, optional;
+        rate_name: "rate_name", lenient_into, optional;
+        service_rate_type_id: "service_rate_type_id", lenient_into, optional;
     }
 }
 
@@ -656,163 +375,35 @@ impl NewStockItem {
     }
 }
 
-impl serde::Serialize for NewStockItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("average_cost_price", &self.average_cost_price)?;
-        map.optional(
-            "average_cost_price_stock_value",
-            &self.average_cost_price_stock_value,
-        )?;
-        map.optional("barcode", &self.barcode)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
-        map.field("description", &self.description)?;
-        map.field("item_code", &self.item_code)?;
-        map.optional("last_cost_price", &self.last_cost_price)?;
-        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
-        map.optional("location", &self.location)?;
-        map.optional("measurement_unit", &self.measurement_unit)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional("reorder_level", &self.reorder_level)?;
-        map.optional("reorder_quantity", &self.reorder_quantity)?;
-        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("supplier_part_number", &self.supplier_part_number)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.optional("weight", &self.weight)?;
-        map.optional("weight_converted", &self.weight_converted)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewStockItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewStockItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut active = None;
-        let mut average_cost_price = None;
-        let mut average_cost_price_stock_value = None;
-        let mut barcode = None;
-        let mut cost_price = None;
-        let mut cost_price_last_updated = None;
-        let mut description = None;
-        let mut item_code = None;
-        let mut last_cost_price = None;
-        let mut last_cost_price_stock_value = None;
-        let mut location = None;
-        let mut measurement_unit = None;
-        let mut notes = None;
-        let mut purchase_description = None;
-        let mut purchase_ledger_account_id = None;
-        let mut purchase_tax_rate_id = None;
-        let mut quantity_in_stock = None;
-        let mut reorder_level = None;
-        let mut reorder_quantity = None;
-        let mut sales_ledger_account_id = None;
-        let mut sales_prices = None;
-        let mut sales_tax_rate_id = None;
-        let mut source_guid = None;
-        let mut supplier_part_number = None;
-        let mut usual_supplier_id = None;
-        let mut weight = None;
-        let mut weight_converted = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_option(&mut active)?,
-                "average_cost_price" => fields.lenient_option(&mut average_cost_price)?,
-                "average_cost_price_stock_value" => {
-                    fields.lenient_option(&mut average_cost_price_stock_value)?
-                }
-                "barcode" => fields.lenient_option(&mut barcode)?,
-                "cost_price" => fields.lenient_option(&mut cost_price)?,
-                "cost_price_last_updated" => {
-                    fields.next_value(&mut cost_price_last_updated)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "item_code" => fields.lenient_value(&mut item_code)?,
-                "last_cost_price" => fields.lenient_option(&mut last_cost_price)?,
-                "last_cost_price_stock_value" => {
-                    fields.lenient_option(&mut last_cost_price_stock_value)?
-                }
-                "location" => fields.lenient_option(&mut location)?,
-                "measurement_unit" => fields.lenient_option(&mut measurement_unit)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "purchase_description" => {
-                    fields.lenient_option(&mut purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_value(&mut purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_option(&mut purchase_tax_rate_id)?
-                }
-                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
-                "reorder_level" => fields.lenient_option(&mut reorder_level)?,
-                "reorder_quantity" => fields.lenient_option(&mut reorder_quantity)?,
-                "sales_ledger_account_id" => {
-                    fields.lenient_value(&mut sales_ledger_account_id)?
-                }
-                "sales_prices" => fields.next_value(&mut sales_prices)?,
-                "sales_tax_rate_id" => fields.lenient_option(&mut sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_option(&mut source_guid)?,
-                "supplier_part_number" => {
-                    fields.lenient_option(&mut supplier_part_number)?
-                }
-                "usual_supplier_id" => fields.lenient_option(&mut usual_supplier_id)?,
-                "weight" => fields.lenient_option(&mut weight)?,
-                "weight_converted" => fields.lenient_option(&mut weight_converted)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            active: active.unwrap_or_default(),
-            average_cost_price: average_cost_price.unwrap_or_default(),
-            average_cost_price_stock_value: average_cost_price_stock_value
-                .unwrap_or_default(),
-            barcode: barcode.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            item_code: fields.required(item_code, "item_code")?,
-            last_cost_price: last_cost_price.unwrap_or_default(),
-            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            measurement_unit: measurement_unit.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            purchase_description: purchase_description.unwrap_or_default(),
-            purchase_ledger_account_id: fields
-                .required(purchase_ledger_account_id, "purchase_ledger_account_id")?,
-            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            reorder_level: reorder_level.unwrap_or_default(),
-            reorder_quantity: reorder_quantity.unwrap_or_default(),
-            sales_ledger_account_id: fields
-                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
-            sales_prices: sales_prices.unwrap_or_default(),
-            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            supplier_part_number: supplier_part_number.unwrap_or_default(),
-            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            weight_converted: weight_converted.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewStockItem {
+        active: "active", lenient_option, optional;
+        average_cost_price: "average_cost_price", lenient_option, optional;
+        average_cost_price_stock_value: "average_cost_price_stock_value", lenient_option, optional;
+        barcode: "barcode", lenient_option, optional;
+        cost_price: "cost_price", lenient_option, optional;
+        cost_price_last_updated: "cost_price_last_updated", next_value, optional;
+        description: "description", lenient_value, field;
+        item_code: "item_code", lenient_value, field;
+        last_cost_price: "last_cost_price", lenient_option, optional;
+        last_cost_price_stock_value: "last_cost_price_stock_value", lenient_option, optional;
+        location: "location", lenient_option, optional;
+        measurement_unit: "measurement_unit", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        purchase_description: "purchase_description", lenient_option, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_value, field;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_option, optional;
+        quantity_in_stock: "quantity_in_stock", lenient_option, optional;
+        reorder_level: "reorder_level", lenient_option, optional;
+        reorder_quantity: "reorder_quantity", lenient_option, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_value, field;
+        sales_prices: "sales_prices", next_value, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_option, optional;
+        source_guid: "source_guid", lenient_option, optional;
+        supplier_part_number: "supplier_part_number", lenient_option, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_option, optional;
+        weight: "weight", lenient_option, optional;
+        weight_converted: "weight_converted", lenient_option, optional;
     }
 }
 
@@ -830,45 +421,12 @@ pub struct NewStockItemSalesPrice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewStockItemSalesPrice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("price", &self.price)?;
-        map.optional("price_includes_tax", &self.price_includes_tax)?;
-        map.optional("price_name", &self.price_name)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewStockItemSalesPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewStockItemSalesPrice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_includes_tax" => {
-                    fields.lenient_into(&mut model.price_includes_tax)?
-                }
-                "price_name" => fields.lenient_into(&mut model.price_name)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_into(&mut model.product_sales_price_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewStockItemSalesPrice: Default {
+        price: "price", lenient_into, optional;
+        price_includes_tax: "price_includes_tax", lenient_into, optional;
+        price_name: "price_name", lenient_into, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_into, optional;
     }
 }
 
@@ -915,61 +473,15 @@ impl NewStockMovement {
     }
 }
 
-impl serde::Serialize for NewStockMovement {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("cost_price", &self.cost_price)?;
-        map.field("date", &self.date)?;
-        map.field("details", &self.details)?;
-        map.optional("movement_number", &self.movement_number)?;
-        map.field("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.field("stock_item_id", &self.stock_item_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewStockMovement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewStockMovement {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut cost_price = None;
-        let mut date = None;
-        let mut details = None;
-        let mut movement_number = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut stock_item_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cost_price" => fields.lenient_value(&mut cost_price)?,
-                "date" => fields.next_value(&mut date)?,
-                "details" => fields.lenient_value(&mut details)?,
-                "movement_number" => fields.lenient_option(&mut movement_number)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "stock_item_id" => fields.lenient_value(&mut stock_item_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            cost_price: fields.required(cost_price, "cost_price")?,
-            date: fields.required(date, "date")?,
-            details: fields.required(details, "details")?,
-            movement_number: movement_number.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            reference: reference.unwrap_or_default(),
-            stock_item_id: fields.required(stock_item_id, "stock_item_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewStockMovement {
+        cost_price: "cost_price", lenient_value, field;
+        date: "date", next_value, field;
+        details: "details", lenient_value, field;
+        movement_number: "movement_number", lenient_option, optional;
+        quantity: "quantity", lenient_value, field;
+        reference: "reference", lenient_option, optional;
+        stock_item_id: "stock_item_id", lenient_value, field;
     }
 }
 
@@ -1004,49 +516,16 @@ pub struct ProductSalesPriceType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSalesPriceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active", &self.active)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSalesPriceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSalesPriceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active" => fields.lenient_into(&mut model.active)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSalesPriceType: Default {
+        path: "$path", lenient_into, optional;
+        active: "active", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1060,37 +539,10 @@ pub struct ProductSalesPriceTypeUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSalesPriceTypeUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSalesPriceTypeUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSalesPriceTypeUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSalesPriceTypeUpdate: Default {
+        active: "active", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -1108,45 +560,12 @@ pub struct ProductSalesPriceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSalesPriceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("price", &self.price)?;
-        map.optional("price_includes_tax", &self.price_includes_tax)?;
-        map.optional("price_name", &self.price_name)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSalesPriceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSalesPriceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_includes_tax" => {
-                    fields.lenient_into(&mut model.price_includes_tax)?
-                }
-                "price_name" => fields.lenient_into(&mut model.price_name)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_into(&mut model.product_sales_price_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSalesPriceUpdate: Default {
+        price: "price", lenient_into, optional;
+        price_includes_tax: "price_includes_tax", lenient_into, optional;
+        price_name: "price_name", lenient_into, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_into, optional;
     }
 }
 
@@ -1183,71 +602,22 @@ pub struct ProductUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "catalog_item_type_id" => {
-                    fields.lenient_into(&mut model.catalog_item_type_id)?
-                }
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
-                }
-                "sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.sales_ledger_account_id)?
-                }
-                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
-                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductUpdate: Default {
+        active: "active", lenient_into, optional;
+        catalog_item_type_id: "catalog_item_type_id", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_into, optional;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_into, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_into, optional;
+        sales_prices: "sales_prices", option_into, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_into, optional;
     }
 }
 
@@ -1282,49 +652,16 @@ pub struct ServiceRateType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ServiceRateType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active", &self.active)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("name", &self.name)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ServiceRateType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ServiceRateType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active" => fields.lenient_into(&mut model.active)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ServiceRateType: Default {
+        path: "$path", lenient_into, optional;
+        active: "active", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1338,37 +675,10 @@ pub struct ServiceRateTypeUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ServiceRateTypeUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ServiceRateTypeUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ServiceRateTypeUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ServiceRateTypeUpdate: Default {
+        active: "active", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -1386,43 +696,12 @@ pub struct ServiceSalesRateUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ServiceSalesRateUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
-        map.optional("rate_name", &self.rate_name)?;
-        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ServiceSalesRateUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ServiceSalesRateUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
-                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
-                "service_rate_type_id" => {
-                    fields.lenient_into(&mut model.service_rate_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ServiceSalesRateUpdate: Default {
+        rate: "rate", lenient_into, optional;
+        rate_includes_tax: "rate_includes_tax", lenient_into, optional;
+        rate_name: "rate_name", lenient_into, optional;
+        service_rate_type_id: "service_rate_type_id", lenient_into, optional;
     }
 }
 
@@ -1459,69 +738,22 @@ pub struct ServiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ServiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("oss_service", &self.oss_service)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_rates", &self.sales_rates)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ServiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ServiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "oss_service" => fields.lenient_into(&mut model.oss_service)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
-                }
-                "sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.sales_ledger_account_id)?
-                }
-                "sales_rates" => fields.option_into(&mut model.sales_rates)?,
-                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ServiceUpdate: Default {
+        active: "active", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        oss_service: "oss_service", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_into, optional;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_into, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_into, optional;
+        sales_rates: "sales_rates", option_into, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_into, optional;
     }
 }
 
@@ -1613,128 +845,45 @@ pub struct StockItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active", &self.active)?;
-        map.optional("average_cost_price", &self.average_cost_price)?;
-        map.optional(
-            "average_cost_price_stock_value",
-            &self.average_cost_price_stock_value,
-        )?;
-        map.optional("barcode", &self.barcode)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deactivatable", &self.deactivatable)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("last_cost_price", &self.last_cost_price)?;
-        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("location", &self.location)?;
-        map.optional("measurement_unit", &self.measurement_unit)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
-        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
-        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional("reorder_level", &self.reorder_level)?;
-        map.optional("reorder_quantity", &self.reorder_quantity)?;
-        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("supplier_part_number", &self.supplier_part_number)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
-        map.optional("usual_supplier", &self.usual_supplier)?;
-        map.optional("weight", &self.weight)?;
-        map.optional("weight_converted", &self.weight_converted)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active" => fields.lenient_into(&mut model.active)?,
-                "average_cost_price" => {
-                    fields.lenient_into(&mut model.average_cost_price)?
-                }
-                "average_cost_price_stock_value" => {
-                    fields.lenient_into(&mut model.average_cost_price_stock_value)?
-                }
-                "barcode" => fields.lenient_into(&mut model.barcode)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "cost_price_last_updated" => {
-                    fields.option_into(&mut model.cost_price_last_updated)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "last_cost_price" => fields.lenient_into(&mut model.last_cost_price)?,
-                "last_cost_price_stock_value" => {
-                    fields.lenient_into(&mut model.last_cost_price_stock_value)?
-                }
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "measurement_unit" => fields.lenient_into(&mut model.measurement_unit)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account" => {
-                    fields.option_into(&mut model.purchase_ledger_account)?
-                }
-                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
-                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
-                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
-                "reorder_quantity" => fields.lenient_into(&mut model.reorder_quantity)?,
-                "sales_ledger_account" => {
-                    fields.option_into(&mut model.sales_ledger_account)?
-                }
-                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
-                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "supplier_part_number" => {
-                    fields.lenient_into(&mut model.supplier_part_number)?
-                }
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "used_on_recurring_invoice" => {
-                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
-                }
-                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
-                "weight" => fields.lenient_into(&mut model.weight)?,
-                "weight_converted" => fields.lenient_into(&mut model.weight_converted)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockItem: Default {
+        path: "$path", lenient_into, optional;
+        active: "active", lenient_into, optional;
+        average_cost_price: "average_cost_price", lenient_into, optional;
+        average_cost_price_stock_value: "average_cost_price_stock_value", lenient_into, optional;
+        barcode: "barcode", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        cost_price_last_updated: "cost_price_last_updated", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        deactivatable: "deactivatable", lenient_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        last_cost_price: "last_cost_price", lenient_into, optional;
+        last_cost_price_stock_value: "last_cost_price_stock_value", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        measurement_unit: "measurement_unit", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account: "purchase_ledger_account", option_into, optional;
+        purchase_tax_rate: "purchase_tax_rate", option_into, optional;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional;
+        reorder_level: "reorder_level", lenient_into, optional;
+        reorder_quantity: "reorder_quantity", lenient_into, optional;
+        sales_ledger_account: "sales_ledger_account", option_into, optional;
+        sales_prices: "sales_prices", option_into, optional;
+        sales_tax_rate: "sales_tax_rate", option_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        supplier_part_number: "supplier_part_number", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
+        usual_supplier: "usual_supplier", option_into, optional;
+        weight: "weight", lenient_into, optional;
+        weight_converted: "weight_converted", lenient_into, optional;
     }
 }
 
@@ -1752,45 +901,12 @@ pub struct StockItemSalesPriceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockItemSalesPriceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("price", &self.price)?;
-        map.optional("price_includes_tax", &self.price_includes_tax)?;
-        map.optional("price_name", &self.price_name)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockItemSalesPriceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockItemSalesPriceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_includes_tax" => {
-                    fields.lenient_into(&mut model.price_includes_tax)?
-                }
-                "price_name" => fields.lenient_into(&mut model.price_name)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_into(&mut model.product_sales_price_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockItemSalesPriceUpdate: Default {
+        price: "price", lenient_into, optional;
+        price_includes_tax: "price_includes_tax", lenient_into, optional;
+        price_name: "price_name", lenient_into, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_into, optional;
     }
 }
 
@@ -1853,108 +969,35 @@ pub struct StockItemUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockItemUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("average_cost_price", &self.average_cost_price)?;
-        map.optional(
-            "average_cost_price_stock_value",
-            &self.average_cost_price_stock_value,
-        )?;
-        map.optional("barcode", &self.barcode)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("last_cost_price", &self.last_cost_price)?;
-        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
-        map.optional("location", &self.location)?;
-        map.optional("measurement_unit", &self.measurement_unit)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
-        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional("reorder_level", &self.reorder_level)?;
-        map.optional("reorder_quantity", &self.reorder_quantity)?;
-        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("supplier_part_number", &self.supplier_part_number)?;
-        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
-        map.optional("weight", &self.weight)?;
-        map.optional("weight_converted", &self.weight_converted)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockItemUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockItemUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "average_cost_price" => {
-                    fields.lenient_into(&mut model.average_cost_price)?
-                }
-                "average_cost_price_stock_value" => {
-                    fields.lenient_into(&mut model.average_cost_price_stock_value)?
-                }
-                "barcode" => fields.lenient_into(&mut model.barcode)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "cost_price_last_updated" => {
-                    fields.option_into(&mut model.cost_price_last_updated)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "last_cost_price" => fields.lenient_into(&mut model.last_cost_price)?,
-                "last_cost_price_stock_value" => {
-                    fields.lenient_into(&mut model.last_cost_price_stock_value)?
-                }
-                "location" => fields.lenient_into(&mut model.location)?,
-                "measurement_unit" => fields.lenient_into(&mut model.measurement_unit)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
-                }
-                "purchase_tax_rate_id" => {
-                    fields.lenient_into(&mut model.purchase_tax_rate_id)?
-                }
-                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
-                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
-                "reorder_quantity" => fields.lenient_into(&mut model.reorder_quantity)?,
-                "sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.sales_ledger_account_id)?
-                }
-                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
-                "sales_tax_rate_id" => fields.lenient_into(&mut model.sales_tax_rate_id)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "supplier_part_number" => {
-                    fields.lenient_into(&mut model.supplier_part_number)?
-                }
-                "usual_supplier_id" => fields.lenient_into(&mut model.usual_supplier_id)?,
-                "weight" => fields.lenient_into(&mut model.weight)?,
-                "weight_converted" => fields.lenient_into(&mut model.weight_converted)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockItemUpdate: Default {
+        active: "active", lenient_into, optional;
+        average_cost_price: "average_cost_price", lenient_into, optional;
+        average_cost_price_stock_value: "average_cost_price_stock_value", lenient_into, optional;
+        barcode: "barcode", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        cost_price_last_updated: "cost_price_last_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        last_cost_price: "last_cost_price", lenient_into, optional;
+        last_cost_price_stock_value: "last_cost_price_stock_value", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        measurement_unit: "measurement_unit", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_into, optional;
+        purchase_tax_rate_id: "purchase_tax_rate_id", lenient_into, optional;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional;
+        reorder_level: "reorder_level", lenient_into, optional;
+        reorder_quantity: "reorder_quantity", lenient_into, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_into, optional;
+        sales_prices: "sales_prices", option_into, optional;
+        sales_tax_rate_id: "sales_tax_rate_id", lenient_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        supplier_part_number: "supplier_part_number", lenient_into, optional;
+        usual_supplier_id: "usual_supplier_id", lenient_into, optional;
+        weight: "weight", lenient_into, optional;
+        weight_converted: "weight_converted", lenient_into, optional;
     }
 }
 
@@ -2000,61 +1043,22 @@ pub struct StockMovement {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockMovement {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("movement_number", &self.movement_number)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("stock_item", &self.stock_item)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockMovement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockMovement {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "movement_number" => fields.lenient_into(&mut model.movement_number)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "stock_item" => fields.option_into(&mut model.stock_item)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockMovement: Default {
+        path: "$path", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        movement_number: "movement_number", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        stock_item: "stock_item", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -2078,47 +1082,15 @@ pub struct StockMovementUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockMovementUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("movement_number", &self.movement_number)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("stock_item_id", &self.stock_item_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockMovementUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockMovementUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "movement_number" => fields.lenient_into(&mut model.movement_number)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "stock_item_id" => fields.lenient_into(&mut model.stock_item_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockMovementUpdate: Default {
+        cost_price: "cost_price", lenient_into, optional;
+        date: "date", option_into, optional;
+        details: "details", lenient_into, optional;
+        movement_number: "movement_number", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        stock_item_id: "stock_item_id", lenient_into, optional;
     }
 }
 

@@ -35,41 +35,12 @@ pub struct EuSalesDescription {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for EuSalesDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EuSalesDescription {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for EuSalesDescription {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    EuSalesDescription: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
     }
 }
 
@@ -100,45 +71,14 @@ pub struct HostedArtefactPaymentSetting {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for HostedArtefactPaymentSetting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("disable_payment", &self.disable_payment)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("object_guid", &self.object_guid)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HostedArtefactPaymentSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for HostedArtefactPaymentSetting {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "disable_payment" => fields.lenient_into(&mut model.disable_payment)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "object_guid" => fields.lenient_into(&mut model.object_guid)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    HostedArtefactPaymentSetting: Default {
+        path: "$path", lenient_into, optional;
+        disable_payment: "disable_payment", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        object_guid: "object_guid", lenient_into, optional;
     }
 }
 
@@ -152,37 +92,10 @@ pub struct NewHostedArtefactPaymentSetting {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewHostedArtefactPaymentSetting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("disable_payment", &self.disable_payment)?;
-        map.optional("object_guid", &self.object_guid)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewHostedArtefactPaymentSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewHostedArtefactPaymentSetting {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "disable_payment" => fields.lenient_into(&mut model.disable_payment)?,
-                "object_guid" => fields.lenient_into(&mut model.object_guid)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewHostedArtefactPaymentSetting: Default {
+        disable_payment: "disable_payment", lenient_into, optional;
+        object_guid: "object_guid", lenient_into, optional;
     }
 }
 
@@ -278,186 +191,53 @@ pub struct NewSalesCorrectiveInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCorrectiveInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("details", &self.details)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_id", &self.original_invoice_id)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "corrective_reason_code_id" => {
-                    fields.lenient_into(&mut model.corrective_reason_code_id)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "details" => fields.lenient_into(&mut model.details)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.invoice_number_prefix)?
-                }
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_id" => {
-                    fields.lenient_into(&mut model.original_invoice_id)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCorrectiveInvoice: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        corrective_reason_code_id: "corrective_reason_code_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        invoice_number: "invoice_number", lenient_into, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_id: "original_invoice_id", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -483,49 +263,16 @@ pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCorrectiveInvoiceDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCorrectiveInvoiceDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -577,96 +324,29 @@ pub struct NewSalesCorrectiveInvoiceLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCorrectiveInvoiceLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCorrectiveInvoiceLine: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -692,49 +372,16 @@ pub struct NewSalesCorrectiveInvoiceMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCorrectiveInvoiceMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCorrectiveInvoiceMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -756,45 +403,14 @@ pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCorrectiveInvoiceTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCorrectiveInvoiceTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -950,285 +566,53 @@ impl NewSalesCreditNote {
     }
 }
 
-impl serde::Serialize for NewSalesCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.field("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("credit_note_number", &self.credit_note_number)?;
-        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut credit_note_lines = None;
-        let mut credit_note_number = None;
-        let mut credit_note_number_prefix = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "credit_note_lines" => fields.or_default(&mut credit_note_lines)?,
-                "credit_note_number" => fields.lenient_option(&mut credit_note_number)?,
-                "credit_note_number_prefix" => {
-                    fields.lenient_option(&mut credit_note_number_prefix)?
-                }
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_option(&mut destination_consignment)?
-                }
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "main_address" => fields.next_value(&mut main_address)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "original_invoice_date" => fields.next_value(&mut original_invoice_date)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "sent" => fields.lenient_option(&mut sent)?,
-                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
-                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
-                "shipping_tax_rate_id" => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_option(&mut shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_option(&mut terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_option(&mut total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            credit_note_lines: fields.required(credit_note_lines, "credit_note_lines")?,
-            credit_note_number: credit_note_number.unwrap_or_default(),
-            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesCreditNote {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_option, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_option, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        credit_note_lines: "credit_note_lines", or_default, field;
+        credit_note_number: "credit_note_number", lenient_option, optional;
+        credit_note_number_prefix: "credit_note_number_prefix", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        delivery_address: "delivery_address", next_value, optional;
+        destination_consignment: "destination_consignment", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        original_invoice_date: "original_invoice_date", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        sent: "sent", lenient_option, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_option, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_option, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_option, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_option, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_discount_amount: "total_discount_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -1254,49 +638,16 @@ pub struct NewSalesCreditNoteDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCreditNoteDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCreditNoteDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCreditNoteDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -1383,137 +734,29 @@ impl NewSalesCreditNoteLine {
     }
 }
 
-impl serde::Serialize for NewSalesCreditNoteLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCreditNoteLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "quantity" => fields.lenient_option(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesCreditNoteLine {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        discount_amount: "discount_amount", lenient_option, optional;
+        discount_percentage: "discount_percentage", lenient_option, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        quantity: "quantity", lenient_option, optional;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -1539,49 +782,16 @@ pub struct NewSalesCreditNoteMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCreditNoteMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCreditNoteMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCreditNoteMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -1603,45 +813,14 @@ pub struct NewSalesCreditNoteTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesCreditNoteTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesCreditNoteTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesCreditNoteTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -1789,257 +968,50 @@ impl NewSalesEstimate {
     }
 }
 
-impl serde::Serialize for NewSalesEstimate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.field("estimate_lines", &self.estimate_lines)?;
-        map.optional("estimate_number", &self.estimate_number)?;
-        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.field("expiry_date", &self.expiry_date)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_id", &self.invoice_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesEstimate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesEstimate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut estimate_lines = None;
-        let mut estimate_number = None;
-        let mut estimate_number_prefix = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_id = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_option(&mut destination_consignment)?
-                }
-                "estimate_lines" => fields.or_default(&mut estimate_lines)?,
-                "estimate_number" => fields.lenient_option(&mut estimate_number)?,
-                "estimate_number_prefix" => {
-                    fields.lenient_option(&mut estimate_number_prefix)?
-                }
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "expiry_date" => fields.next_value(&mut expiry_date)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "invoice_id" => fields.lenient_option(&mut invoice_id)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "sent" => fields.lenient_option(&mut sent)?,
-                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
-                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
-                "shipping_tax_rate_id" => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_option(&mut shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_option(&mut terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_option(&mut total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            estimate_lines: fields.required(estimate_lines, "estimate_lines")?,
-            estimate_number: estimate_number.unwrap_or_default(),
-            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: fields.required(expiry_date, "expiry_date")?,
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_id: invoice_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesEstimate {
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_option, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_option, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        delivery_address: "delivery_address", next_value, optional;
+        destination_consignment: "destination_consignment", lenient_option, optional;
+        estimate_lines: "estimate_lines", or_default, field;
+        estimate_number: "estimate_number", lenient_option, optional;
+        estimate_number_prefix: "estimate_number_prefix", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        expiry_date: "expiry_date", next_value, field;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        invoice_id: "invoice_id", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        sent: "sent", lenient_option, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_option, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_option, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_option, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_discount_amount: "total_discount_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -2065,49 +1037,16 @@ pub struct NewSalesEstimateDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesEstimateDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesEstimateDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesEstimateDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesEstimateDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -2195,137 +1134,29 @@ impl NewSalesEstimateLine {
     }
 }
 
-impl serde::Serialize for NewSalesEstimateLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.field("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesEstimateLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesEstimateLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesEstimateLine {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        discount_amount: "discount_amount", lenient_option, optional;
+        discount_percentage: "discount_percentage", lenient_option, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        quantity: "quantity", lenient_value, field;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -2351,49 +1182,16 @@ pub struct NewSalesEstimateMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesEstimateMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesEstimateMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesEstimateMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesEstimateMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -2415,45 +1213,14 @@ pub struct NewSalesEstimateTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesEstimateTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesEstimateTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesEstimateTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesEstimateTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -2617,301 +1384,56 @@ impl NewSalesInvoice {
     }
 }
 
-impl serde::Serialize for NewSalesInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.field("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
-        map.optional("recurring_invoice", &self.recurring_invoice)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut delivery_performance_date = None;
-        let mut destination_consignment = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut invoice_number = None;
-        let mut invoice_number_prefix = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_quote_estimate_id = None;
-        let mut recurring_invoice = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "delivery_performance_date" => {
-                    fields.lenient_option(&mut delivery_performance_date)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_option(&mut destination_consignment)?
-                }
-                "due_date" => fields.next_value(&mut due_date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.or_default(&mut invoice_lines)?,
-                "invoice_number" => fields.lenient_option(&mut invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_option(&mut invoice_number_prefix)?
-                }
-                "main_address" => fields.next_value(&mut main_address)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "original_quote_estimate_id" => {
-                    fields.lenient_option(&mut original_quote_estimate_id)?
-                }
-                "recurring_invoice" => fields.next_value(&mut recurring_invoice)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "sent" => fields.lenient_option(&mut sent)?,
-                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
-                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
-                "shipping_tax_rate_id" => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_option(&mut shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_option(&mut terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_option(&mut total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            delivery_address: delivery_address.unwrap_or_default(),
-            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: fields.required(invoice_lines, "invoice_lines")?,
-            invoice_number: invoice_number.unwrap_or_default(),
-            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_quote_estimate_id: original_quote_estimate_id.unwrap_or_default(),
-            recurring_invoice: recurring_invoice.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesInvoice {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_option, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_option, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        delivery_address: "delivery_address", next_value, optional;
+        delivery_performance_date: "delivery_performance_date", lenient_option, optional;
+        destination_consignment: "destination_consignment", lenient_option, optional;
+        due_date: "due_date", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        invoice_lines: "invoice_lines", or_default, field;
+        invoice_number: "invoice_number", lenient_option, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        original_quote_estimate_id: "original_quote_estimate_id", lenient_option, optional;
+        recurring_invoice: "recurring_invoice", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        sent: "sent", lenient_option, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_option, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_option, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_option, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_option, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_discount_amount: "total_discount_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -2937,49 +1459,16 @@ pub struct NewSalesInvoiceDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesInvoiceDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoiceDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoiceDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesInvoiceDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -3066,137 +1555,29 @@ impl NewSalesInvoiceLine {
     }
 }
 
-impl serde::Serialize for NewSalesInvoiceLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoiceLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoiceLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "quantity" => fields.lenient_option(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: quantity.unwrap_or_default(),
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesInvoiceLine {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        discount_amount: "discount_amount", lenient_option, optional;
+        discount_percentage: "discount_percentage", lenient_option, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        quantity: "quantity", lenient_option, optional;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -3222,49 +1603,16 @@ pub struct NewSalesInvoiceMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesInvoiceMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoiceMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoiceMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesInvoiceMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -3284,48 +1632,13 @@ pub struct NewSalesInvoiceRecurringInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesInvoiceRecurringInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("frequency", &self.frequency)?;
-        map.optional("on_day_number", &self.on_day_number)?;
-        map.optional("on_week_day", &self.on_week_day)?;
-        map.optional(
-            "recurrence_status_identifier",
-            &self.recurrence_status_identifier,
-        )?;
-        map.optional("recurrence_type", &self.recurrence_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoiceRecurringInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoiceRecurringInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "frequency" => fields.lenient_into(&mut model.frequency)?,
-                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
-                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
-                "recurrence_status_identifier" => {
-                    fields.lenient_into(&mut model.recurrence_status_identifier)?
-                }
-                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesInvoiceRecurringInvoice: Default {
+        frequency: "frequency", lenient_into, optional;
+        on_day_number: "on_day_number", lenient_into, optional;
+        on_week_day: "on_week_day", lenient_into, optional;
+        recurrence_status_identifier: "recurrence_status_identifier", lenient_into, optional;
+        recurrence_type: "recurrence_type", lenient_into, optional;
     }
 }
 
@@ -3347,45 +1660,14 @@ pub struct NewSalesInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesInvoiceTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesInvoiceTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesInvoiceTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesInvoiceTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -3474,128 +1756,29 @@ impl NewSalesQuickEntry {
     }
 }
 
-impl serde::Serialize for NewSalesQuickEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
-        map.field("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuickEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuickEntry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut quick_entry_type_id = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "quick_entry_type_id" => fields.lenient_value(&mut quick_entry_type_id)?,
-                "reference" => fields.lenient_value(&mut reference)?,
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            quick_entry_type_id: fields
-                .required(quick_entry_type_id, "quick_entry_type_id")?,
-            reference: fields.required(reference, "reference")?,
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesQuickEntry {
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        details: "details", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        quick_entry_type_id: "quick_entry_type_id", lenient_value, field;
+        reference: "reference", lenient_value, field;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
     }
 }
 
@@ -3743,255 +1926,50 @@ impl NewSalesQuote {
     }
 }
 
-impl serde::Serialize for NewSalesQuote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.field("expiry_date", &self.expiry_date)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_id", &self.invoice_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.field("quote_lines", &self.quote_lines)?;
-        map.optional("quote_number", &self.quote_number)?;
-        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_net_amount = None;
-        let mut base_currency_shipping_net_amount = None;
-        let mut base_currency_shipping_tax_amount = None;
-        let mut base_currency_shipping_total_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_discount_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut delivery_address = None;
-        let mut destination_consignment = None;
-        let mut exchange_rate = None;
-        let mut expiry_date = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_id = None;
-        let mut main_address = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut quote_lines = None;
-        let mut quote_number = None;
-        let mut quote_number_prefix = None;
-        let mut reference = None;
-        let mut sent = None;
-        let mut shipping_net_amount = None;
-        let mut shipping_tax_amount = None;
-        let mut shipping_tax_rate_id = None;
-        let mut shipping_total_amount = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut terms_and_conditions = None;
-        let mut total_amount = None;
-        let mut total_discount_amount = None;
-        let mut total_quantity = None;
-        let mut vat_reverse_charge = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_option(&mut destination_consignment)?
-                }
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "expiry_date" => fields.next_value(&mut expiry_date)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "invoice_id" => fields.lenient_option(&mut invoice_id)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "quote_lines" => fields.or_default(&mut quote_lines)?,
-                "quote_number" => fields.lenient_option(&mut quote_number)?,
-                "quote_number_prefix" => fields.lenient_option(&mut quote_number_prefix)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "sent" => fields.lenient_option(&mut sent)?,
-                "shipping_net_amount" => fields.lenient_option(&mut shipping_net_amount)?,
-                "shipping_tax_amount" => fields.lenient_option(&mut shipping_tax_amount)?,
-                "shipping_tax_rate_id" => {
-                    fields.lenient_option(&mut shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_option(&mut shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_option(&mut terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_option(&mut total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_shipping_net_amount: base_currency_shipping_net_amount
-                .unwrap_or_default(),
-            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
-                .unwrap_or_default(),
-            base_currency_shipping_total_amount: base_currency_shipping_total_amount
-                .unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_discount_amount: base_currency_total_discount_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_consignment: destination_consignment.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            expiry_date: fields.required(expiry_date, "expiry_date")?,
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_id: invoice_id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            quote_lines: fields.required(quote_lines, "quote_lines")?,
-            quote_number: quote_number.unwrap_or_default(),
-            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            sent: sent.unwrap_or_default(),
-            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
-            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
-            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
-            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_discount_amount: total_discount_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesQuote {
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_option, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_option, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        delivery_address: "delivery_address", next_value, optional;
+        destination_consignment: "destination_consignment", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        expiry_date: "expiry_date", next_value, field;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        invoice_id: "invoice_id", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        quote_lines: "quote_lines", or_default, field;
+        quote_number: "quote_number", lenient_option, optional;
+        quote_number_prefix: "quote_number_prefix", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        sent: "sent", lenient_option, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_option, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_option, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_option, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_discount_amount: "total_discount_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -4017,49 +1995,16 @@ pub struct NewSalesQuoteDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesQuoteDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuoteDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuoteDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesQuoteDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -4147,137 +2092,29 @@ impl NewSalesQuoteLine {
     }
 }
 
-impl serde::Serialize for NewSalesQuoteLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.field("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuoteLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuoteLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_discount_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut discount_amount = None;
-        let mut discount_percentage = None;
-        let mut eu_goods_services_type_id = None;
-        let mut eu_sales_description_id = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_option(&mut base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "discount_percentage" => fields.lenient_option(&mut discount_percentage)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_option(&mut eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_discount_amount: base_currency_discount_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            discount_amount: discount_amount.unwrap_or_default(),
-            discount_percentage: discount_percentage.unwrap_or_default(),
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewSalesQuoteLine {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        discount_amount: "discount_amount", lenient_option, optional;
+        discount_percentage: "discount_percentage", lenient_option, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        quantity: "quantity", lenient_value, field;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -4303,49 +2140,16 @@ pub struct NewSalesQuoteMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesQuoteMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuoteMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuoteMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesQuoteMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -4367,45 +2171,14 @@ pub struct NewSalesQuoteTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewSalesQuoteTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewSalesQuoteTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewSalesQuoteTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewSalesQuoteTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -4419,37 +2192,10 @@ pub struct ProfitAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProfitAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("line_breakdown", &self.line_breakdown)?;
-        map.optional("total", &self.total)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProfitAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProfitAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "line_breakdown" => fields.option_into(&mut model.line_breakdown)?,
-                "total" => fields.option_into(&mut model.total)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProfitAnalysis: Default {
+        line_breakdown: "line_breakdown", option_into, optional;
+        total: "total", option_into, optional;
     }
 }
 
@@ -4469,43 +2215,13 @@ pub struct ProfitBreakdown {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProfitBreakdown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("profit", &self.profit)?;
-        map.optional("profit_percentage", &self.profit_percentage)?;
-        map.optional("total_cost", &self.total_cost)?;
-        map.optional("total_sale", &self.total_sale)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProfitBreakdown {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProfitBreakdown {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "profit" => fields.lenient_into(&mut model.profit)?,
-                "profit_percentage" => fields.lenient_into(&mut model.profit_percentage)?,
-                "total_cost" => fields.lenient_into(&mut model.total_cost)?,
-                "total_sale" => fields.lenient_into(&mut model.total_sale)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProfitBreakdown: Default {
+        description: "description", lenient_into, optional;
+        profit: "profit", lenient_into, optional;
+        profit_percentage: "profit_percentage", lenient_into, optional;
+        total_cost: "total_cost", lenient_into, optional;
+        total_sale: "total_sale", lenient_into, optional;
     }
 }
 
@@ -4595,126 +2311,44 @@ pub struct QuickEntry {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for QuickEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional("quick_entry_type", &self.quick_entry_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for QuickEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for QuickEntry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "quick_entry_type" => fields.option_into(&mut model.quick_entry_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    QuickEntry: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        quick_entry_type: "quick_entry_type", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -4728,37 +2362,10 @@ pub struct QuoteStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for QuoteStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for QuoteStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for QuoteStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    QuoteStatus: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -4786,56 +2393,17 @@ pub struct RecurringSalesInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for RecurringSalesInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("frequency", &self.frequency)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("on_day_number", &self.on_day_number)?;
-        map.optional("on_week_day", &self.on_week_day)?;
-        map.optional(
-            "recurrence_status_identifier",
-            &self.recurrence_status_identifier,
-        )?;
-        map.optional("recurrence_type", &self.recurrence_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RecurringSalesInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for RecurringSalesInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "frequency" => fields.lenient_into(&mut model.frequency)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
-                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
-                "recurrence_status_identifier" => {
-                    fields.lenient_into(&mut model.recurrence_status_identifier)?
-                }
-                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    RecurringSalesInvoice: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        frequency: "frequency", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        on_day_number: "on_day_number", lenient_into, optional;
+        on_week_day: "on_week_day", lenient_into, optional;
+        recurrence_status_identifier: "recurrence_status_identifier", lenient_into, optional;
+        recurrence_type: "recurrence_type", lenient_into, optional;
     }
 }
 
@@ -4875,59 +2443,21 @@ pub struct SalesArtefactAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesArtefactAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type", &self.address_type)?;
-        map.optional("city", &self.city)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_group", &self.country_group)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesArtefactAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesArtefactAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type" => fields.option_into(&mut model.address_type)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country" => fields.option_into(&mut model.country)?,
-                "country_group" => fields.option_into(&mut model.country_group)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesArtefactAddress: Default {
+        path: "$path", lenient_into, optional;
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type: "address_type", option_into, optional;
+        city: "city", lenient_into, optional;
+        country: "country", option_into, optional;
+        country_group: "country_group", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -5093,277 +2623,81 @@ pub struct SalesCorrectiveInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_breakdown",
-            &self.base_currency_shipping_tax_breakdown,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("corrective_reason_code", &self.corrective_reason_code)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional(
-            "destination_vat_rates_in_use",
-            &self.destination_vat_rates_in_use,
-        )?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_address_free_form", &self.main_address_free_form)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice", &self.original_invoice)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("sent_by_email", &self.sent_by_email)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
-        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCorrectiveInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "corrective_reason_code" => {
-                    fields.option_into(&mut model.corrective_reason_code)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_address_free_form" => {
-                    fields.lenient_into(&mut model.delivery_address_free_form)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "destination_vat_rates_in_use" => {
-                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
-                }
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.invoice_number_prefix)?
-                }
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_address_free_form" => {
-                    fields.lenient_into(&mut model.main_address_free_form)?
-                }
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice" => fields.option_into(&mut model.original_invoice)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.shipping_tax_breakdown)?
-                }
-                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoice: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_tax_breakdown: "base_currency_shipping_tax_breakdown", option_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        corrective_reason_code: "corrective_reason_code", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_address_free_form: "delivery_address_free_form", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        destination_vat_rates_in_use: "destination_vat_rates_in_use", lenient_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        invoice_number: "invoice_number", lenient_into, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_address_free_form: "main_address_free_form", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice: "original_invoice", option_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        sent_by_email: "sent_by_email", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_breakdown: "shipping_tax_breakdown", option_into, optional;
+        shipping_tax_rate: "shipping_tax_rate", option_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -5389,50 +2723,16 @@ pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoiceDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesCorrectiveInvoiceDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoiceDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -5484,96 +2784,29 @@ pub struct SalesCorrectiveInvoiceLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoiceLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoiceLineUpdate: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -5599,49 +2832,16 @@ pub struct SalesCorrectiveInvoiceMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoiceMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoiceMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -5663,45 +2863,14 @@ pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoiceTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoiceTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -5797,186 +2966,53 @@ pub struct SalesCorrectiveInvoiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCorrectiveInvoiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("details", &self.details)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_id", &self.original_invoice_id)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "corrective_reason_code_id" => {
-                    fields.lenient_into(&mut model.corrective_reason_code_id)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "details" => fields.lenient_into(&mut model.details)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.invoice_number_prefix)?
-                }
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_id" => {
-                    fields.lenient_into(&mut model.original_invoice_id)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCorrectiveInvoiceUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        corrective_reason_code_id: "corrective_reason_code_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        details: "details", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        invoice_number: "invoice_number", lenient_into, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_id: "original_invoice_id", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -6148,302 +3184,85 @@ pub struct SalesCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_breakdown",
-            &self.base_currency_shipping_tax_breakdown,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("credit_note_number", &self.credit_note_number)?;
-        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional(
-            "destination_vat_rates_in_use",
-            &self.destination_vat_rates_in_use,
-        )?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_cis_labour", &self.has_cis_labour)?;
-        map.optional("has_cis_materials", &self.has_cis_materials)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("is_cis", &self.is_cis)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_address_free_form", &self.main_address_free_form)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("sent_by_email", &self.sent_by_email)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
-        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
-                "credit_note_number" => {
-                    fields.lenient_into(&mut model.credit_note_number)?
-                }
-                "credit_note_number_prefix" => {
-                    fields.lenient_into(&mut model.credit_note_number_prefix)?
-                }
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_address_free_form" => {
-                    fields.lenient_into(&mut model.delivery_address_free_form)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "destination_vat_rates_in_use" => {
-                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
-                }
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
-                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_address_free_form" => {
-                    fields.lenient_into(&mut model.main_address_free_form)?
-                }
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.option_into(&mut model.original_invoice_date)?
-                }
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.shipping_tax_breakdown)?
-                }
-                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNote: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_tax_breakdown: "base_currency_shipping_tax_breakdown", option_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit_note_lines: "credit_note_lines", option_into, optional;
+        credit_note_number: "credit_note_number", lenient_into, optional;
+        credit_note_number_prefix: "credit_note_number_prefix", lenient_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_address_free_form: "delivery_address_free_form", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        destination_vat_rates_in_use: "destination_vat_rates_in_use", lenient_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        has_cis_labour: "has_cis_labour", lenient_into, optional;
+        has_cis_materials: "has_cis_materials", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        is_cis: "is_cis", lenient_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_address_free_form: "main_address_free_form", lenient_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", option_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        sent_by_email: "sent_by_email", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_breakdown: "shipping_tax_breakdown", option_into, optional;
+        shipping_tax_rate: "shipping_tax_rate", option_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -6469,49 +3288,16 @@ pub struct SalesCreditNoteDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -6573,108 +3359,34 @@ pub struct SalesCreditNoteLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
-        map.optional("eu_sales_description", &self.eu_sales_description)?;
-        map.optional("id", &self.id)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product", &self.product)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service", &self.service)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "eu_goods_services_type" => {
-                    fields.option_into(&mut model.eu_goods_services_type)?
-                }
-                "eu_sales_description" => {
-                    fields.option_into(&mut model.eu_sales_description)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product" => fields.option_into(&mut model.product)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service" => fields.option_into(&mut model.service)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteLineItem: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        eu_goods_services_type: "eu_goods_services_type", option_into, optional;
+        eu_sales_description: "eu_sales_description", option_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product: "product", option_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service: "service", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -6726,96 +3438,29 @@ pub struct SalesCreditNoteLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteLineUpdate: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -6841,49 +3486,16 @@ pub struct SalesCreditNoteMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -6905,45 +3517,14 @@ pub struct SalesCreditNoteTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -7039,201 +3620,53 @@ pub struct SalesCreditNoteUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesCreditNoteUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("credit_note_number", &self.credit_note_number)?;
-        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
-                "credit_note_number" => {
-                    fields.lenient_into(&mut model.credit_note_number)?
-                }
-                "credit_note_number_prefix" => {
-                    fields.lenient_into(&mut model.credit_note_number_prefix)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.option_into(&mut model.original_invoice_date)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesCreditNoteUpdate: Default {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        credit_note_lines: "credit_note_lines", option_into, optional;
+        credit_note_number: "credit_note_number", lenient_into, optional;
+        credit_note_number_prefix: "credit_note_number_prefix", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -7377,244 +3810,71 @@ pub struct SalesEstimate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_breakdown",
-            &self.base_currency_shipping_tax_breakdown,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional(
-            "destination_vat_rates_in_use",
-            &self.destination_vat_rates_in_use,
-        )?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("estimate_lines", &self.estimate_lines)?;
-        map.optional("estimate_number", &self.estimate_number)?;
-        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("expiry_date", &self.expiry_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice", &self.invoice)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_address_free_form", &self.main_address_free_form)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("profit_analysis", &self.profit_analysis)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("sent_by_email", &self.sent_by_email)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
-        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_address_free_form" => {
-                    fields.lenient_into(&mut model.delivery_address_free_form)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "destination_vat_rates_in_use" => {
-                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
-                }
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "estimate_lines" => fields.option_into(&mut model.estimate_lines)?,
-                "estimate_number" => fields.lenient_into(&mut model.estimate_number)?,
-                "estimate_number_prefix" => {
-                    fields.lenient_into(&mut model.estimate_number_prefix)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice" => fields.option_into(&mut model.invoice)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_address_free_form" => {
-                    fields.lenient_into(&mut model.main_address_free_form)?
-                }
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "profit_analysis" => fields.option_into(&mut model.profit_analysis)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.shipping_tax_breakdown)?
-                }
-                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimate: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_tax_breakdown: "base_currency_shipping_tax_breakdown", option_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_address_free_form: "delivery_address_free_form", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        destination_vat_rates_in_use: "destination_vat_rates_in_use", lenient_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        estimate_lines: "estimate_lines", option_into, optional;
+        estimate_number: "estimate_number", lenient_into, optional;
+        estimate_number_prefix: "estimate_number_prefix", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        expiry_date: "expiry_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice: "invoice", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_address_free_form: "main_address_free_form", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        profit_analysis: "profit_analysis", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        sent_by_email: "sent_by_email", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_breakdown: "shipping_tax_breakdown", option_into, optional;
+        shipping_tax_rate: "shipping_tax_rate", option_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -7640,49 +3900,16 @@ pub struct SalesEstimateDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimateDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimateDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimateDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimateDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -7734,96 +3961,29 @@ pub struct SalesEstimateLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimateLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimateLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimateLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimateLineUpdate: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -7849,49 +4009,16 @@ pub struct SalesEstimateMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimateMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimateMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimateMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimateMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -7913,45 +4040,14 @@ pub struct SalesEstimateTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimateTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimateTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimateTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimateTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -8041,174 +4137,50 @@ pub struct SalesEstimateUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesEstimateUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("estimate_lines", &self.estimate_lines)?;
-        map.optional("estimate_number", &self.estimate_number)?;
-        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("expiry_date", &self.expiry_date)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_id", &self.invoice_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesEstimateUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesEstimateUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "estimate_lines" => fields.option_into(&mut model.estimate_lines)?,
-                "estimate_number" => fields.lenient_into(&mut model.estimate_number)?,
-                "estimate_number_prefix" => {
-                    fields.lenient_into(&mut model.estimate_number_prefix)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_id" => fields.lenient_into(&mut model.invoice_id)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesEstimateUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        estimate_lines: "estimate_lines", option_into, optional;
+        estimate_number: "estimate_number", lenient_into, optional;
+        estimate_number_prefix: "estimate_number_prefix", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        expiry_date: "expiry_date", option_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_id: "invoice_id", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -8390,310 +4362,89 @@ pub struct SalesInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_breakdown",
-            &self.base_currency_shipping_tax_breakdown,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("corrections", &self.corrections)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
-        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional(
-            "destination_vat_rates_in_use",
-            &self.destination_vat_rates_in_use,
-        )?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_cis_labour", &self.has_cis_labour)?;
-        map.optional("has_cis_materials", &self.has_cis_materials)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("is_cis", &self.is_cis)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_address_free_form", &self.main_address_free_form)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_quote_estimate", &self.original_quote_estimate)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("recurring_invoice", &self.recurring_invoice)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("sent_by_email", &self.sent_by_email)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
-        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "corrections" => fields.option_into(&mut model.corrections)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_address_free_form" => {
-                    fields.lenient_into(&mut model.delivery_address_free_form)?
-                }
-                "delivery_performance_date" => {
-                    fields.lenient_into(&mut model.delivery_performance_date)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "destination_vat_rates_in_use" => {
-                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
-                }
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
-                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.invoice_number_prefix)?
-                }
-                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_address_free_form" => {
-                    fields.lenient_into(&mut model.main_address_free_form)?
-                }
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_quote_estimate" => {
-                    fields.option_into(&mut model.original_quote_estimate)?
-                }
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "recurring_invoice" => fields.option_into(&mut model.recurring_invoice)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.shipping_tax_breakdown)?
-                }
-                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoice: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_tax_breakdown: "base_currency_shipping_tax_breakdown", option_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        corrections: "corrections", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_address_free_form: "delivery_address_free_form", lenient_into, optional;
+        delivery_performance_date: "delivery_performance_date", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        destination_vat_rates_in_use: "destination_vat_rates_in_use", lenient_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        has_cis_labour: "has_cis_labour", lenient_into, optional;
+        has_cis_materials: "has_cis_materials", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        invoice_number: "invoice_number", lenient_into, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_into, optional;
+        is_cis: "is_cis", lenient_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_address_free_form: "main_address_free_form", lenient_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_quote_estimate: "original_quote_estimate", option_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        recurring_invoice: "recurring_invoice", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        sent_by_email: "sent_by_email", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_breakdown: "shipping_tax_breakdown", option_into, optional;
+        shipping_tax_rate: "shipping_tax_rate", option_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -8719,49 +4470,16 @@ pub struct SalesInvoiceDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -8823,108 +4541,34 @@ pub struct SalesInvoiceLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
-        map.optional("eu_sales_description", &self.eu_sales_description)?;
-        map.optional("id", &self.id)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product", &self.product)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service", &self.service)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "eu_goods_services_type" => {
-                    fields.option_into(&mut model.eu_goods_services_type)?
-                }
-                "eu_sales_description" => {
-                    fields.option_into(&mut model.eu_sales_description)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product" => fields.option_into(&mut model.product)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service" => fields.option_into(&mut model.service)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceLineItem: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        eu_goods_services_type: "eu_goods_services_type", option_into, optional;
+        eu_sales_description: "eu_sales_description", option_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product: "product", option_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service: "service", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -8976,96 +4620,29 @@ pub struct SalesInvoiceLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceLineUpdate: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -9091,49 +4668,16 @@ pub struct SalesInvoiceMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -9153,43 +4697,13 @@ pub struct SalesInvoiceQuoteEstimate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceQuoteEstimate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceQuoteEstimate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceQuoteEstimate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceQuoteEstimate: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
     }
 }
 
@@ -9209,48 +4723,13 @@ pub struct SalesInvoiceRecurringInvoiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceRecurringInvoiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("frequency", &self.frequency)?;
-        map.optional("on_day_number", &self.on_day_number)?;
-        map.optional("on_week_day", &self.on_week_day)?;
-        map.optional(
-            "recurrence_status_identifier",
-            &self.recurrence_status_identifier,
-        )?;
-        map.optional("recurrence_type", &self.recurrence_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceRecurringInvoiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceRecurringInvoiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "frequency" => fields.lenient_into(&mut model.frequency)?,
-                "on_day_number" => fields.lenient_into(&mut model.on_day_number)?,
-                "on_week_day" => fields.lenient_into(&mut model.on_week_day)?,
-                "recurrence_status_identifier" => {
-                    fields.lenient_into(&mut model.recurrence_status_identifier)?
-                }
-                "recurrence_type" => fields.lenient_into(&mut model.recurrence_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceRecurringInvoiceUpdate: Default {
+        frequency: "frequency", lenient_into, optional;
+        on_day_number: "on_day_number", lenient_into, optional;
+        on_week_day: "on_week_day", lenient_into, optional;
+        recurrence_status_identifier: "recurrence_status_identifier", lenient_into, optional;
+        recurrence_type: "recurrence_type", lenient_into, optional;
     }
 }
 
@@ -9272,45 +4751,14 @@ pub struct SalesInvoiceTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -9411,207 +4859,56 @@ pub struct SalesInvoiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesInvoiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("invoice_number", &self.invoice_number)?;
-        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
-        map.optional("recurring_invoice", &self.recurring_invoice)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_performance_date" => {
-                    fields.lenient_into(&mut model.delivery_performance_date)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "invoice_number" => fields.lenient_into(&mut model.invoice_number)?,
-                "invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.invoice_number_prefix)?
-                }
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_quote_estimate_id" => {
-                    fields.lenient_into(&mut model.original_quote_estimate_id)?
-                }
-                "recurring_invoice" => fields.option_into(&mut model.recurring_invoice)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesInvoiceUpdate: Default {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_performance_date: "delivery_performance_date", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        invoice_number: "invoice_number", lenient_into, optional;
+        invoice_number_prefix: "invoice_number_prefix", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_quote_estimate_id: "original_quote_estimate_id", lenient_into, optional;
+        recurring_invoice: "recurring_invoice", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -9663,87 +4960,29 @@ pub struct SalesQuickEntryUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuickEntryUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuickEntryUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuickEntryUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "quick_entry_type_id" => {
-                    fields.lenient_into(&mut model.quick_entry_type_id)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuickEntryUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        details: "details", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        quick_entry_type_id: "quick_entry_type_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
     }
 }
 
@@ -9888,244 +5127,71 @@ pub struct SalesQuote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_breakdown",
-            &self.base_currency_shipping_tax_breakdown,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional(
-            "destination_vat_rates_in_use",
-            &self.destination_vat_rates_in_use,
-        )?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("expiry_date", &self.expiry_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice", &self.invoice)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("links", &self.links)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_address_free_form", &self.main_address_free_form)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("profit_analysis", &self.profit_analysis)?;
-        map.optional("quote_lines", &self.quote_lines)?;
-        map.optional("quote_number", &self.quote_number)?;
-        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("sent_by_email", &self.sent_by_email)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
-        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_shipping_tax_breakdown)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "delivery_address_free_form" => {
-                    fields.lenient_into(&mut model.delivery_address_free_form)?
-                }
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "destination_vat_rates_in_use" => {
-                    fields.lenient_into(&mut model.destination_vat_rates_in_use)?
-                }
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice" => fields.option_into(&mut model.invoice)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_address_free_form" => {
-                    fields.lenient_into(&mut model.main_address_free_form)?
-                }
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "profit_analysis" => fields.option_into(&mut model.profit_analysis)?,
-                "quote_lines" => fields.option_into(&mut model.quote_lines)?,
-                "quote_number" => fields.lenient_into(&mut model.quote_number)?,
-                "quote_number_prefix" => {
-                    fields.lenient_into(&mut model.quote_number_prefix)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "sent_by_email" => fields.lenient_into(&mut model.sent_by_email)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_breakdown" => {
-                    fields.option_into(&mut model.shipping_tax_breakdown)?
-                }
-                "shipping_tax_rate" => fields.option_into(&mut model.shipping_tax_rate)?,
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuote: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_tax_breakdown: "base_currency_shipping_tax_breakdown", option_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        delivery_address_free_form: "delivery_address_free_form", lenient_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        destination_vat_rates_in_use: "destination_vat_rates_in_use", lenient_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        expiry_date: "expiry_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice: "invoice", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        links: "links", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_address_free_form: "main_address_free_form", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        profit_analysis: "profit_analysis", option_into, optional;
+        quote_lines: "quote_lines", option_into, optional;
+        quote_number: "quote_number", lenient_into, optional;
+        quote_number_prefix: "quote_number_prefix", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        sent_by_email: "sent_by_email", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_breakdown: "shipping_tax_breakdown", option_into, optional;
+        shipping_tax_rate: "shipping_tax_rate", option_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -10151,49 +5217,16 @@ pub struct SalesQuoteDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -10255,108 +5288,34 @@ pub struct SalesQuoteLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
-        map.optional("eu_sales_description", &self.eu_sales_description)?;
-        map.optional("id", &self.id)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product", &self.product)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service", &self.service)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "eu_goods_services_type" => {
-                    fields.option_into(&mut model.eu_goods_services_type)?
-                }
-                "eu_sales_description" => {
-                    fields.option_into(&mut model.eu_sales_description)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product" => fields.option_into(&mut model.product)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service" => fields.option_into(&mut model.service)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteLineItem: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        eu_goods_services_type: "eu_goods_services_type", option_into, optional;
+        eu_sales_description: "eu_sales_description", option_into, optional;
+        id: "id", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product: "product", option_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service: "service", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -10408,96 +5367,29 @@ pub struct SalesQuoteLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_discount_amount",
-            &self.base_currency_discount_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount_amount", &self.discount_amount)?;
-        map.optional("discount_percentage", &self.discount_percentage)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_discount_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount_amount" => fields.lenient_into(&mut model.discount_amount)?,
-                "discount_percentage" => {
-                    fields.lenient_into(&mut model.discount_percentage)?
-                }
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "eu_sales_description_id" => {
-                    fields.lenient_into(&mut model.eu_sales_description_id)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteLineUpdate: Default {
+        base_currency_discount_amount: "base_currency_discount_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        discount_amount: "discount_amount", lenient_into, optional;
+        discount_percentage: "discount_percentage", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        eu_sales_description_id: "eu_sales_description_id", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -10523,49 +5415,16 @@ pub struct SalesQuoteMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -10587,45 +5446,14 @@ pub struct SalesQuoteTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -10715,174 +5543,50 @@ pub struct SalesQuoteUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesQuoteUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_shipping_net_amount",
-            &self.base_currency_shipping_net_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_tax_amount",
-            &self.base_currency_shipping_tax_amount,
-        )?;
-        map.optional(
-            "base_currency_shipping_total_amount",
-            &self.base_currency_shipping_total_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_discount_amount",
-            &self.base_currency_total_discount_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_consignment", &self.destination_consignment)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("expiry_date", &self.expiry_date)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_id", &self.invoice_id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("quote_lines", &self.quote_lines)?;
-        map.optional("quote_number", &self.quote_number)?;
-        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
-        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
-        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
-        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_discount_amount", &self.total_discount_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesQuoteUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesQuoteUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_shipping_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_net_amount)?
-                }
-                "base_currency_shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_tax_amount)?
-                }
-                "base_currency_shipping_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_shipping_total_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_discount_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_discount_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_consignment" => {
-                    fields.lenient_into(&mut model.destination_consignment)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "expiry_date" => fields.option_into(&mut model.expiry_date)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_id" => fields.lenient_into(&mut model.invoice_id)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "quote_lines" => fields.option_into(&mut model.quote_lines)?,
-                "quote_number" => fields.lenient_into(&mut model.quote_number)?,
-                "quote_number_prefix" => {
-                    fields.lenient_into(&mut model.quote_number_prefix)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "shipping_net_amount" => {
-                    fields.lenient_into(&mut model.shipping_net_amount)?
-                }
-                "shipping_tax_amount" => {
-                    fields.lenient_into(&mut model.shipping_tax_amount)?
-                }
-                "shipping_tax_rate_id" => {
-                    fields.lenient_into(&mut model.shipping_tax_rate_id)?
-                }
-                "shipping_total_amount" => {
-                    fields.lenient_into(&mut model.shipping_total_amount)?
-                }
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "terms_and_conditions" => {
-                    fields.lenient_into(&mut model.terms_and_conditions)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_discount_amount" => {
-                    fields.lenient_into(&mut model.total_discount_amount)?
-                }
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesQuoteUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_shipping_net_amount: "base_currency_shipping_net_amount", lenient_into, optional;
+        base_currency_shipping_tax_amount: "base_currency_shipping_tax_amount", lenient_into, optional;
+        base_currency_shipping_total_amount: "base_currency_shipping_total_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_discount_amount: "base_currency_total_discount_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_consignment: "destination_consignment", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        expiry_date: "expiry_date", option_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_id: "invoice_id", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        quote_lines: "quote_lines", option_into, optional;
+        quote_number: "quote_number", lenient_into, optional;
+        quote_number_prefix: "quote_number_prefix", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        shipping_net_amount: "shipping_net_amount", lenient_into, optional;
+        shipping_tax_amount: "shipping_tax_amount", lenient_into, optional;
+        shipping_tax_rate_id: "shipping_tax_rate_id", lenient_into, optional;
+        shipping_total_amount: "shipping_total_amount", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        terms_and_conditions: "terms_and_conditions", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_discount_amount: "total_discount_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 

@@ -36,41 +36,12 @@ pub struct BusinessActivityType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessActivityType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessActivityType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessActivityType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessActivityType: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
     }
 }
 
@@ -115,71 +86,21 @@ pub struct BusinessSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
-        map.optional("business_activity_type", &self.business_activity_type)?;
-        map.optional("business_created_at", &self.business_created_at)?;
-        map.optional("business_type", &self.business_type)?;
-        map.optional("country_of_registration", &self.country_of_registration)?;
-        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
-        map.optional("legal_form_type", &self.legal_form_type)?;
-        map.optional("management_centre_member", &self.management_centre_member)?;
-        map.optional("rcs_number", &self.rcs_number)?;
-        map.optional("share_capital", &self.share_capital)?;
-        map.optional("siret", &self.siret)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "auxiliary_accounts_visible" => {
-                    fields.lenient_into(&mut model.auxiliary_accounts_visible)?
-                }
-                "business_activity_type" => {
-                    fields.option_into(&mut model.business_activity_type)?
-                }
-                "business_created_at" => {
-                    fields.option_into(&mut model.business_created_at)?
-                }
-                "business_type" => fields.option_into(&mut model.business_type)?,
-                "country_of_registration" => {
-                    fields.option_into(&mut model.country_of_registration)?
-                }
-                "default_ledger_accounts" => {
-                    fields.option_into(&mut model.default_ledger_accounts)?
-                }
-                "legal_form_type" => fields.option_into(&mut model.legal_form_type)?,
-                "management_centre_member" => {
-                    fields.lenient_into(&mut model.management_centre_member)?
-                }
-                "rcs_number" => fields.lenient_into(&mut model.rcs_number)?,
-                "share_capital" => fields.lenient_into(&mut model.share_capital)?,
-                "siret" => fields.lenient_into(&mut model.siret)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessSettings: Default {
+        path: "$path", lenient_into, optional;
+        auxiliary_accounts_visible: "auxiliary_accounts_visible", lenient_into, optional;
+        business_activity_type: "business_activity_type", option_into, optional;
+        business_created_at: "business_created_at", option_into, optional;
+        business_type: "business_type", option_into, optional;
+        country_of_registration: "country_of_registration", option_into, optional;
+        default_ledger_accounts: "default_ledger_accounts", option_into, optional;
+        legal_form_type: "legal_form_type", option_into, optional;
+        management_centre_member: "management_centre_member", lenient_into, optional;
+        rcs_number: "rcs_number", lenient_into, optional;
+        share_capital: "share_capital", lenient_into, optional;
+        siret: "siret", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -227,172 +148,27 @@ pub struct BusinessSettingsDefaultLedgerAccountsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessSettingsDefaultLedgerAccountsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "bank_charges_ledger_account_id",
-            &self.bank_charges_ledger_account_id,
-        )?;
-        map.optional(
-            "bank_interest_charges_paid_ledger_account_id",
-            &self.bank_interest_charges_paid_ledger_account_id,
-        )?;
-        map.optional(
-            "bank_interest_received_ledger_account_id",
-            &self.bank_interest_received_ledger_account_id,
-        )?;
-        map.optional("carriage_ledger_account_id", &self.carriage_ledger_account_id)?;
-        map.optional(
-            "customer_receipt_discount_ledger_account_id",
-            &self.customer_receipt_discount_ledger_account_id,
-        )?;
-        map.optional(
-            "exchange_rate_gains_ledger_account_id",
-            &self.exchange_rate_gains_ledger_account_id,
-        )?;
-        map.optional(
-            "exchange_rate_losses_ledger_account_id",
-            &self.exchange_rate_losses_ledger_account_id,
-        )?;
-        map.optional(
-            "other_payment_ledger_account_id",
-            &self.other_payment_ledger_account_id,
-        )?;
-        map.optional(
-            "other_receipt_ledger_account_id",
-            &self.other_receipt_ledger_account_id,
-        )?;
-        map.optional(
-            "product_purchase_ledger_account_id",
-            &self.product_purchase_ledger_account_id,
-        )?;
-        map.optional(
-            "product_sales_ledger_account_id",
-            &self.product_sales_ledger_account_id,
-        )?;
-        map.optional(
-            "purchase_discount_ledger_account_id",
-            &self.purchase_discount_ledger_account_id,
-        )?;
-        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
-        map.optional(
-            "sales_discount_ledger_account_id",
-            &self.sales_discount_ledger_account_id,
-        )?;
-        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
-        map.optional(
-            "service_purchase_ledger_account_id",
-            &self.service_purchase_ledger_account_id,
-        )?;
-        map.optional(
-            "service_sales_ledger_account_id",
-            &self.service_sales_ledger_account_id,
-        )?;
-        map.optional(
-            "stock_purchase_ledger_account_id",
-            &self.stock_purchase_ledger_account_id,
-        )?;
-        map.optional(
-            "vendor_payment_discount_ledger_account_id",
-            &self.vendor_payment_discount_ledger_account_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessSettingsDefaultLedgerAccountsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for BusinessSettingsDefaultLedgerAccountsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_charges_ledger_account_id" => {
-                    fields.lenient_into(&mut model.bank_charges_ledger_account_id)?
-                }
-                "bank_interest_charges_paid_ledger_account_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.bank_interest_charges_paid_ledger_account_id,
-                        )?
-                }
-                "bank_interest_received_ledger_account_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.bank_interest_received_ledger_account_id,
-                        )?
-                }
-                "carriage_ledger_account_id" => {
-                    fields.lenient_into(&mut model.carriage_ledger_account_id)?
-                }
-                "customer_receipt_discount_ledger_account_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.customer_receipt_discount_ledger_account_id,
-                        )?
-                }
-                "exchange_rate_gains_ledger_account_id" => {
-                    fields
-                        .lenient_into(&mut model.exchange_rate_gains_ledger_account_id)?
-                }
-                "exchange_rate_losses_ledger_account_id" => {
-                    fields
-                        .lenient_into(&mut model.exchange_rate_losses_ledger_account_id)?
-                }
-                "other_payment_ledger_account_id" => {
-                    fields.lenient_into(&mut model.other_payment_ledger_account_id)?
-                }
-                "other_receipt_ledger_account_id" => {
-                    fields.lenient_into(&mut model.other_receipt_ledger_account_id)?
-                }
-                "product_purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.product_purchase_ledger_account_id)?
-                }
-                "product_sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.product_sales_ledger_account_id)?
-                }
-                "purchase_discount_ledger_account_id" => {
-                    fields.lenient_into(&mut model.purchase_discount_ledger_account_id)?
-                }
-                "purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.purchase_ledger_account_id)?
-                }
-                "sales_discount_ledger_account_id" => {
-                    fields.lenient_into(&mut model.sales_discount_ledger_account_id)?
-                }
-                "sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.sales_ledger_account_id)?
-                }
-                "service_purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.service_purchase_ledger_account_id)?
-                }
-                "service_sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.service_sales_ledger_account_id)?
-                }
-                "stock_purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.stock_purchase_ledger_account_id)?
-                }
-                "vendor_payment_discount_ledger_account_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.vendor_payment_discount_ledger_account_id,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessSettingsDefaultLedgerAccountsUpdate: Default {
+        bank_charges_ledger_account_id: "bank_charges_ledger_account_id", lenient_into, optional;
+        bank_interest_charges_paid_ledger_account_id: "bank_interest_charges_paid_ledger_account_id", lenient_into, optional;
+        bank_interest_received_ledger_account_id: "bank_interest_received_ledger_account_id", lenient_into, optional;
+        carriage_ledger_account_id: "carriage_ledger_account_id", lenient_into, optional;
+        customer_receipt_discount_ledger_account_id: "customer_receipt_discount_ledger_account_id", lenient_into, optional;
+        exchange_rate_gains_ledger_account_id: "exchange_rate_gains_ledger_account_id", lenient_into, optional;
+        exchange_rate_losses_ledger_account_id: "exchange_rate_losses_ledger_account_id", lenient_into, optional;
+        other_payment_ledger_account_id: "other_payment_ledger_account_id", lenient_into, optional;
+        other_receipt_ledger_account_id: "other_receipt_ledger_account_id", lenient_into, optional;
+        product_purchase_ledger_account_id: "product_purchase_ledger_account_id", lenient_into, optional;
+        product_sales_ledger_account_id: "product_sales_ledger_account_id", lenient_into, optional;
+        purchase_discount_ledger_account_id: "purchase_discount_ledger_account_id", lenient_into, optional;
+        purchase_ledger_account_id: "purchase_ledger_account_id", lenient_into, optional;
+        sales_discount_ledger_account_id: "sales_discount_ledger_account_id", lenient_into, optional;
+        sales_ledger_account_id: "sales_ledger_account_id", lenient_into, optional;
+        service_purchase_ledger_account_id: "service_purchase_ledger_account_id", lenient_into, optional;
+        service_sales_ledger_account_id: "service_sales_ledger_account_id", lenient_into, optional;
+        stock_purchase_ledger_account_id: "stock_purchase_ledger_account_id", lenient_into, optional;
+        vendor_payment_discount_ledger_account_id: "vendor_payment_discount_ledger_account_id", lenient_into, optional;
     }
 }
 
@@ -421,65 +197,18 @@ pub struct BusinessSettingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessSettingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
-        map.optional("business_activity_type_id", &self.business_activity_type_id)?;
-        map.optional("business_type_id", &self.business_type_id)?;
-        map.optional("country_of_registration_id", &self.country_of_registration_id)?;
-        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
-        map.optional("legal_form_type_id", &self.legal_form_type_id)?;
-        map.optional("management_centre_member", &self.management_centre_member)?;
-        map.optional("rcs_number", &self.rcs_number)?;
-        map.optional("share_capital", &self.share_capital)?;
-        map.optional("siret", &self.siret)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessSettingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessSettingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "auxiliary_accounts_visible" => {
-                    fields.lenient_into(&mut model.auxiliary_accounts_visible)?
-                }
-                "business_activity_type_id" => {
-                    fields.lenient_into(&mut model.business_activity_type_id)?
-                }
-                "business_type_id" => fields.lenient_into(&mut model.business_type_id)?,
-                "country_of_registration_id" => {
-                    fields.lenient_into(&mut model.country_of_registration_id)?
-                }
-                "default_ledger_accounts" => {
-                    fields.option_into(&mut model.default_ledger_accounts)?
-                }
-                "legal_form_type_id" => {
-                    fields.lenient_into(&mut model.legal_form_type_id)?
-                }
-                "management_centre_member" => {
-                    fields.lenient_into(&mut model.management_centre_member)?
-                }
-                "rcs_number" => fields.lenient_into(&mut model.rcs_number)?,
-                "share_capital" => fields.lenient_into(&mut model.share_capital)?,
-                "siret" => fields.lenient_into(&mut model.siret)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessSettingsUpdate: Default {
+        auxiliary_accounts_visible: "auxiliary_accounts_visible", lenient_into, optional;
+        business_activity_type_id: "business_activity_type_id", lenient_into, optional;
+        business_type_id: "business_type_id", lenient_into, optional;
+        country_of_registration_id: "country_of_registration_id", lenient_into, optional;
+        default_ledger_accounts: "default_ledger_accounts", option_into, optional;
+        legal_form_type_id: "legal_form_type_id", lenient_into, optional;
+        management_centre_member: "management_centre_member", lenient_into, optional;
+        rcs_number: "rcs_number", lenient_into, optional;
+        share_capital: "share_capital", lenient_into, optional;
+        siret: "siret", lenient_into, optional;
     }
 }
 
@@ -506,45 +235,14 @@ pub struct BusinessType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessType: Default {
+        path: "$path", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -575,51 +273,14 @@ pub struct DatevSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DatevSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("client_number", &self.client_number)?;
-        map.optional("next_customer_number", &self.next_customer_number)?;
-        map.optional("next_supplier_number", &self.next_supplier_number)?;
-        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DatevSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DatevSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "client_number" => fields.lenient_into(&mut model.client_number)?,
-                "next_customer_number" => {
-                    fields.lenient_into(&mut model.next_customer_number)?
-                }
-                "next_supplier_number" => {
-                    fields.lenient_into(&mut model.next_supplier_number)?
-                }
-                "tax_consultant_number" => {
-                    fields.lenient_into(&mut model.tax_consultant_number)?
-                }
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DatevSettings: Default {
+        path: "$path", lenient_into, optional;
+        client_number: "client_number", lenient_into, optional;
+        next_customer_number: "next_customer_number", lenient_into, optional;
+        next_supplier_number: "next_supplier_number", lenient_into, optional;
+        tax_consultant_number: "tax_consultant_number", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -637,47 +298,12 @@ pub struct DatevSettingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DatevSettingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("client_number", &self.client_number)?;
-        map.optional("next_customer_number", &self.next_customer_number)?;
-        map.optional("next_supplier_number", &self.next_supplier_number)?;
-        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DatevSettingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DatevSettingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "client_number" => fields.lenient_into(&mut model.client_number)?,
-                "next_customer_number" => {
-                    fields.lenient_into(&mut model.next_customer_number)?
-                }
-                "next_supplier_number" => {
-                    fields.lenient_into(&mut model.next_supplier_number)?
-                }
-                "tax_consultant_number" => {
-                    fields.lenient_into(&mut model.tax_consultant_number)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DatevSettingsUpdate: Default {
+        client_number: "client_number", lenient_into, optional;
+        next_customer_number: "next_customer_number", lenient_into, optional;
+        next_supplier_number: "next_supplier_number", lenient_into, optional;
+        tax_consultant_number: "tax_consultant_number", lenient_into, optional;
     }
 }
 
@@ -725,161 +351,27 @@ pub struct DefaultLedgerAccounts {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DefaultLedgerAccounts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_charges_ledger_account", &self.bank_charges_ledger_account)?;
-        map.optional(
-            "bank_interest_charges_paid_ledger_account",
-            &self.bank_interest_charges_paid_ledger_account,
-        )?;
-        map.optional(
-            "bank_interest_received_ledger_account",
-            &self.bank_interest_received_ledger_account,
-        )?;
-        map.optional("carriage_ledger_account", &self.carriage_ledger_account)?;
-        map.optional(
-            "customer_receipt_discount_ledger_account",
-            &self.customer_receipt_discount_ledger_account,
-        )?;
-        map.optional(
-            "exchange_rate_gains_ledger_account",
-            &self.exchange_rate_gains_ledger_account,
-        )?;
-        map.optional(
-            "exchange_rate_losses_ledger_account",
-            &self.exchange_rate_losses_ledger_account,
-        )?;
-        map.optional(
-            "other_payment_ledger_account",
-            &self.other_payment_ledger_account,
-        )?;
-        map.optional(
-            "other_receipt_ledger_account",
-            &self.other_receipt_ledger_account,
-        )?;
-        map.optional(
-            "product_purchase_ledger_account",
-            &self.product_purchase_ledger_account,
-        )?;
-        map.optional(
-            "product_sales_ledger_account",
-            &self.product_sales_ledger_account,
-        )?;
-        map.optional(
-            "purchase_discount_ledger_account",
-            &self.purchase_discount_ledger_account,
-        )?;
-        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
-        map.optional(
-            "sales_discount_ledger_account",
-            &self.sales_discount_ledger_account,
-        )?;
-        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
-        map.optional(
-            "service_purchase_ledger_account",
-            &self.service_purchase_ledger_account,
-        )?;
-        map.optional(
-            "service_sales_ledger_account",
-            &self.service_sales_ledger_account,
-        )?;
-        map.optional(
-            "stock_purchase_ledger_account",
-            &self.stock_purchase_ledger_account,
-        )?;
-        map.optional(
-            "vendor_payment_discount_ledger_account",
-            &self.vendor_payment_discount_ledger_account,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DefaultLedgerAccounts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DefaultLedgerAccounts {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_charges_ledger_account" => {
-                    fields.option_into(&mut model.bank_charges_ledger_account)?
-                }
-                "bank_interest_charges_paid_ledger_account" => {
-                    fields
-                        .option_into(
-                            &mut model.bank_interest_charges_paid_ledger_account,
-                        )?
-                }
-                "bank_interest_received_ledger_account" => {
-                    fields.option_into(&mut model.bank_interest_received_ledger_account)?
-                }
-                "carriage_ledger_account" => {
-                    fields.option_into(&mut model.carriage_ledger_account)?
-                }
-                "customer_receipt_discount_ledger_account" => {
-                    fields
-                        .option_into(
-                            &mut model.customer_receipt_discount_ledger_account,
-                        )?
-                }
-                "exchange_rate_gains_ledger_account" => {
-                    fields.option_into(&mut model.exchange_rate_gains_ledger_account)?
-                }
-                "exchange_rate_losses_ledger_account" => {
-                    fields.option_into(&mut model.exchange_rate_losses_ledger_account)?
-                }
-                "other_payment_ledger_account" => {
-                    fields.option_into(&mut model.other_payment_ledger_account)?
-                }
-                "other_receipt_ledger_account" => {
-                    fields.option_into(&mut model.other_receipt_ledger_account)?
-                }
-                "product_purchase_ledger_account" => {
-                    fields.option_into(&mut model.product_purchase_ledger_account)?
-                }
-                "product_sales_ledger_account" => {
-                    fields.option_into(&mut model.product_sales_ledger_account)?
-                }
-                "purchase_discount_ledger_account" => {
-                    fields.option_into(&mut model.purchase_discount_ledger_account)?
-                }
-                "purchase_ledger_account" => {
-                    fields.option_into(&mut model.purchase_ledger_account)?
-                }
-                "sales_discount_ledger_account" => {
-                    fields.option_into(&mut model.sales_discount_ledger_account)?
-                }
-                "sales_ledger_account" => {
-                    fields.option_into(&mut model.sales_ledger_account)?
-                }
-                "service_purchase_ledger_account" => {
-                    fields.option_into(&mut model.service_purchase_ledger_account)?
-                }
-                "service_sales_ledger_account" => {
-                    fields.option_into(&mut model.service_sales_ledger_account)?
-                }
-                "stock_purchase_ledger_account" => {
-                    fields.option_into(&mut model.stock_purchase_ledger_account)?
-                }
-                "vendor_payment_discount_ledger_account" => {
-                    fields
-                        .option_into(&mut model.vendor_payment_discount_ledger_account)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DefaultLedgerAccounts: Default {
+        bank_charges_ledger_account: "bank_charges_ledger_account", option_into, optional;
+        bank_interest_charges_paid_ledger_account: "bank_interest_charges_paid_ledger_account", option_into, optional;
+        bank_interest_received_ledger_account: "bank_interest_received_ledger_account", option_into, optional;
+        carriage_ledger_account: "carriage_ledger_account", option_into, optional;
+        customer_receipt_discount_ledger_account: "customer_receipt_discount_ledger_account", option_into, optional;
+        exchange_rate_gains_ledger_account: "exchange_rate_gains_ledger_account", option_into, optional;
+        exchange_rate_losses_ledger_account: "exchange_rate_losses_ledger_account", option_into, optional;
+        other_payment_ledger_account: "other_payment_ledger_account", option_into, optional;
+        other_receipt_ledger_account: "other_receipt_ledger_account", option_into, optional;
+        product_purchase_ledger_account: "product_purchase_ledger_account", option_into, optional;
+        product_sales_ledger_account: "product_sales_ledger_account", option_into, optional;
+        purchase_discount_ledger_account: "purchase_discount_ledger_account", option_into, optional;
+        purchase_ledger_account: "purchase_ledger_account", option_into, optional;
+        sales_discount_ledger_account: "sales_discount_ledger_account", option_into, optional;
+        sales_ledger_account: "sales_ledger_account", option_into, optional;
+        service_purchase_ledger_account: "service_purchase_ledger_account", option_into, optional;
+        service_sales_ledger_account: "service_sales_ledger_account", option_into, optional;
+        stock_purchase_ledger_account: "stock_purchase_ledger_account", option_into, optional;
+        vendor_payment_discount_ledger_account: "vendor_payment_discount_ledger_account", option_into, optional;
     }
 }
 
@@ -895,39 +387,11 @@ pub struct DefaultMessages {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DefaultMessages {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("message", &self.message)?;
-        map.optional("message_type", &self.message_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DefaultMessages {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DefaultMessages {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "locale" => fields.lenient_into(&mut model.locale)?,
-                "message" => fields.lenient_into(&mut model.message)?,
-                "message_type" => fields.lenient_into(&mut model.message_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DefaultMessages: Default {
+        locale: "locale", lenient_into, optional;
+        message: "message", lenient_into, optional;
+        message_type: "message_type", lenient_into, optional;
     }
 }
 
@@ -954,41 +418,12 @@ pub struct EmailSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for EmailSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("default_messages", &self.default_messages)?;
-        map.optional("pdf_attached", &self.pdf_attached)?;
-        map.optional("send_bcc", &self.send_bcc)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EmailSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for EmailSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "default_messages" => fields.option_into(&mut model.default_messages)?,
-                "pdf_attached" => fields.lenient_into(&mut model.pdf_attached)?,
-                "send_bcc" => fields.lenient_into(&mut model.send_bcc)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    EmailSettings: Default {
+        default_messages: "default_messages", option_into, optional;
+        pdf_attached: "pdf_attached", lenient_into, optional;
+        send_bcc: "send_bcc", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1004,39 +439,11 @@ pub struct EmailSettingsDefaultMessageUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for EmailSettingsDefaultMessageUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("message", &self.message)?;
-        map.optional("message_type", &self.message_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EmailSettingsDefaultMessageUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for EmailSettingsDefaultMessageUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "locale" => fields.lenient_into(&mut model.locale)?,
-                "message" => fields.lenient_into(&mut model.message)?,
-                "message_type" => fields.lenient_into(&mut model.message_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    EmailSettingsDefaultMessageUpdate: Default {
+        locale: "locale", lenient_into, optional;
+        message: "message", lenient_into, optional;
+        message_type: "message_type", lenient_into, optional;
     }
 }
 
@@ -1051,39 +458,11 @@ pub struct EmailSettingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for EmailSettingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("default_messages", &self.default_messages)?;
-        map.optional("pdf_attached", &self.pdf_attached)?;
-        map.optional("send_bcc", &self.send_bcc)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EmailSettingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for EmailSettingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "default_messages" => fields.option_into(&mut model.default_messages)?,
-                "pdf_attached" => fields.lenient_into(&mut model.pdf_attached)?,
-                "send_bcc" => fields.lenient_into(&mut model.send_bcc)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    EmailSettingsUpdate: Default {
+        default_messages: "default_messages", option_into, optional;
+        pdf_attached: "pdf_attached", lenient_into, optional;
+        send_bcc: "send_bcc", lenient_into, optional;
     }
 }
 
@@ -1151,107 +530,32 @@ pub struct FinancialSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("accounting_type", &self.accounting_type)?;
-        map.optional("accounts_start_date", &self.accounts_start_date)?;
-        map.optional("base_currency", &self.base_currency)?;
-        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
-        map.optional("destination_vat", &self.destination_vat)?;
-        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
-        map.optional("general_tax_number", &self.general_tax_number)?;
-        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
-        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
-        map.optional("mtd_connected", &self.mtd_connected)?;
-        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
-        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
-        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_office", &self.tax_office)?;
-        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
-        map.optional("tax_scheme", &self.tax_scheme)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
-        map.optional("year_end_date", &self.year_end_date)?;
-        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "accounting_type" => fields.lenient_into(&mut model.accounting_type)?,
-                "accounts_start_date" => {
-                    fields.option_into(&mut model.accounts_start_date)?
-                }
-                "base_currency" => fields.option_into(&mut model.base_currency)?,
-                "default_irpf_rate" => fields.lenient_into(&mut model.default_irpf_rate)?,
-                "destination_vat" => fields.lenient_into(&mut model.destination_vat)?,
-                "flat_rate_tax_percentage" => {
-                    fields.lenient_into(&mut model.flat_rate_tax_percentage)?
-                }
-                "general_tax_number" => {
-                    fields.lenient_into(&mut model.general_tax_number)?
-                }
-                "mtd_activation_status" => {
-                    fields.lenient_into(&mut model.mtd_activation_status)?
-                }
-                "mtd_authenticated_date" => {
-                    fields.option_into(&mut model.mtd_authenticated_date)?
-                }
-                "mtd_connected" => fields.lenient_into(&mut model.mtd_connected)?,
-                "multi_currency_enabled" => {
-                    fields.lenient_into(&mut model.multi_currency_enabled)?
-                }
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "purchase_tax_calculation" => {
-                    fields.lenient_into(&mut model.purchase_tax_calculation)?
-                }
-                "recoverable_percentage" => {
-                    fields.lenient_into(&mut model.recoverable_percentage)?
-                }
-                "sales_tax_calculation" => {
-                    fields.lenient_into(&mut model.sales_tax_calculation)?
-                }
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_office" => fields.option_into(&mut model.tax_office)?,
-                "tax_return_frequency" => {
-                    fields.option_into(&mut model.tax_return_frequency)?
-                }
-                "tax_scheme" => fields.option_into(&mut model.tax_scheme)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "use_live_exchange_rates" => {
-                    fields.lenient_into(&mut model.use_live_exchange_rates)?
-                }
-                "year_end_date" => fields.option_into(&mut model.year_end_date)?,
-                "year_end_lockdown_date" => {
-                    fields.option_into(&mut model.year_end_lockdown_date)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialSettings: Default {
+        path: "$path", lenient_into, optional;
+        accounting_type: "accounting_type", lenient_into, optional;
+        accounts_start_date: "accounts_start_date", option_into, optional;
+        base_currency: "base_currency", option_into, optional;
+        default_irpf_rate: "default_irpf_rate", lenient_into, optional;
+        destination_vat: "destination_vat", lenient_into, optional;
+        flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
+        general_tax_number: "general_tax_number", lenient_into, optional;
+        mtd_activation_status: "mtd_activation_status", lenient_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_connected: "mtd_connected", lenient_into, optional;
+        multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        purchase_tax_calculation: "purchase_tax_calculation", lenient_into, optional;
+        recoverable_percentage: "recoverable_percentage", lenient_into, optional;
+        sales_tax_calculation: "sales_tax_calculation", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_office: "tax_office", option_into, optional;
+        tax_return_frequency: "tax_return_frequency", option_into, optional;
+        tax_scheme: "tax_scheme", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
+        year_end_date: "year_end_date", option_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
     }
 }
 
@@ -1305,103 +609,30 @@ pub struct FinancialSettingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialSettingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_type", &self.accounting_type)?;
-        map.optional("accounts_start_date", &self.accounts_start_date)?;
-        map.optional("base_currency_id", &self.base_currency_id)?;
-        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
-        map.optional("destination_vat", &self.destination_vat)?;
-        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
-        map.optional("general_tax_number", &self.general_tax_number)?;
-        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
-        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
-        map.optional("mtd_connected", &self.mtd_connected)?;
-        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
-        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
-        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_office_id", &self.tax_office_id)?;
-        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
-        map.optional("tax_scheme_id", &self.tax_scheme_id)?;
-        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
-        map.optional("year_end_date", &self.year_end_date)?;
-        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialSettingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialSettingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_type" => fields.lenient_into(&mut model.accounting_type)?,
-                "accounts_start_date" => {
-                    fields.option_into(&mut model.accounts_start_date)?
-                }
-                "base_currency_id" => fields.lenient_into(&mut model.base_currency_id)?,
-                "default_irpf_rate" => fields.lenient_into(&mut model.default_irpf_rate)?,
-                "destination_vat" => fields.lenient_into(&mut model.destination_vat)?,
-                "flat_rate_tax_percentage" => {
-                    fields.lenient_into(&mut model.flat_rate_tax_percentage)?
-                }
-                "general_tax_number" => {
-                    fields.lenient_into(&mut model.general_tax_number)?
-                }
-                "mtd_activation_status" => {
-                    fields.lenient_into(&mut model.mtd_activation_status)?
-                }
-                "mtd_authenticated_date" => {
-                    fields.option_into(&mut model.mtd_authenticated_date)?
-                }
-                "mtd_connected" => fields.lenient_into(&mut model.mtd_connected)?,
-                "multi_currency_enabled" => {
-                    fields.lenient_into(&mut model.multi_currency_enabled)?
-                }
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "purchase_tax_calculation" => {
-                    fields.lenient_into(&mut model.purchase_tax_calculation)?
-                }
-                "recoverable_percentage" => {
-                    fields.lenient_into(&mut model.recoverable_percentage)?
-                }
-                "sales_tax_calculation" => {
-                    fields.lenient_into(&mut model.sales_tax_calculation)?
-                }
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_office_id" => fields.lenient_into(&mut model.tax_office_id)?,
-                "tax_return_frequency_id" => {
-                    fields.lenient_into(&mut model.tax_return_frequency_id)?
-                }
-                "tax_scheme_id" => fields.lenient_into(&mut model.tax_scheme_id)?,
-                "use_live_exchange_rates" => {
-                    fields.lenient_into(&mut model.use_live_exchange_rates)?
-                }
-                "year_end_date" => fields.option_into(&mut model.year_end_date)?,
-                "year_end_lockdown_date" => {
-                    fields.option_into(&mut model.year_end_lockdown_date)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialSettingsUpdate: Default {
+        accounting_type: "accounting_type", lenient_into, optional;
+        accounts_start_date: "accounts_start_date", option_into, optional;
+        base_currency_id: "base_currency_id", lenient_into, optional;
+        default_irpf_rate: "default_irpf_rate", lenient_into, optional;
+        destination_vat: "destination_vat", lenient_into, optional;
+        flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
+        general_tax_number: "general_tax_number", lenient_into, optional;
+        mtd_activation_status: "mtd_activation_status", lenient_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_connected: "mtd_connected", lenient_into, optional;
+        multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        purchase_tax_calculation: "purchase_tax_calculation", lenient_into, optional;
+        recoverable_percentage: "recoverable_percentage", lenient_into, optional;
+        sales_tax_calculation: "sales_tax_calculation", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_office_id: "tax_office_id", lenient_into, optional;
+        tax_return_frequency_id: "tax_return_frequency_id", lenient_into, optional;
+        tax_scheme_id: "tax_scheme_id", lenient_into, optional;
+        use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
+        year_end_date: "year_end_date", option_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
     }
 }
 
@@ -1417,39 +648,11 @@ pub struct FooterDetails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FooterDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("column_1", &self.column_1)?;
-        map.optional("column_2", &self.column_2)?;
-        map.optional("column_3", &self.column_3)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FooterDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FooterDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "column_1" => fields.lenient_into(&mut model.column_1)?,
-                "column_2" => fields.lenient_into(&mut model.column_2)?,
-                "column_3" => fields.lenient_into(&mut model.column_3)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FooterDetails: Default {
+        column_1: "column_1", lenient_into, optional;
+        column_2: "column_2", lenient_into, optional;
+        column_3: "column_3", lenient_into, optional;
     }
 }
 
@@ -1477,51 +680,17 @@ pub struct GbBoxData {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for GbBoxData {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("box_1", &self.box_1)?;
-        map.optional("box_2", &self.box_2)?;
-        map.optional("box_3", &self.box_3)?;
-        map.optional("box_4", &self.box_4)?;
-        map.optional("box_5", &self.box_5)?;
-        map.optional("box_6", &self.box_6)?;
-        map.optional("box_7", &self.box_7)?;
-        map.optional("box_8", &self.box_8)?;
-        map.optional("box_9", &self.box_9)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GbBoxData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for GbBoxData {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "box_1" => fields.lenient_into(&mut model.box_1)?,
-                "box_2" => fields.lenient_into(&mut model.box_2)?,
-                "box_3" => fields.lenient_into(&mut model.box_3)?,
-                "box_4" => fields.lenient_into(&mut model.box_4)?,
-                "box_5" => fields.lenient_into(&mut model.box_5)?,
-                "box_6" => fields.lenient_into(&mut model.box_6)?,
-                "box_7" => fields.lenient_into(&mut model.box_7)?,
-                "box_8" => fields.lenient_into(&mut model.box_8)?,
-                "box_9" => fields.lenient_into(&mut model.box_9)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    GbBoxData: Default {
+        box_1: "box_1", lenient_into, optional;
+        box_2: "box_2", lenient_into, optional;
+        box_3: "box_3", lenient_into, optional;
+        box_4: "box_4", lenient_into, optional;
+        box_5: "box_5", lenient_into, optional;
+        box_6: "box_6", lenient_into, optional;
+        box_7: "box_7", lenient_into, optional;
+        box_8: "box_8", lenient_into, optional;
+        box_9: "box_9", lenient_into, optional;
     }
 }
 
@@ -1547,49 +716,16 @@ pub struct IeBoxData {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for IeBoxData {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("box_E1", &self.box_e1)?;
-        map.optional("box_E2", &self.box_e2)?;
-        map.optional("box_ES1", &self.box_es1)?;
-        map.optional("box_ES2", &self.box_es2)?;
-        map.optional("box_T1", &self.box_t1)?;
-        map.optional("box_T2", &self.box_t2)?;
-        map.optional("box_T3", &self.box_t3)?;
-        map.optional("box_T4", &self.box_t4)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IeBoxData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for IeBoxData {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "box_E1" => fields.lenient_into(&mut model.box_e1)?,
-                "box_E2" => fields.lenient_into(&mut model.box_e2)?,
-                "box_ES1" => fields.lenient_into(&mut model.box_es1)?,
-                "box_ES2" => fields.lenient_into(&mut model.box_es2)?,
-                "box_T1" => fields.lenient_into(&mut model.box_t1)?,
-                "box_T2" => fields.lenient_into(&mut model.box_t2)?,
-                "box_T3" => fields.lenient_into(&mut model.box_t3)?,
-                "box_T4" => fields.lenient_into(&mut model.box_t4)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    IeBoxData: Default {
+        box_e1: "box_E1", lenient_into, optional;
+        box_e2: "box_E2", lenient_into, optional;
+        box_es1: "box_ES1", lenient_into, optional;
+        box_es2: "box_ES2", lenient_into, optional;
+        box_t1: "box_T1", lenient_into, optional;
+        box_t2: "box_T2", lenient_into, optional;
+        box_t3: "box_T3", lenient_into, optional;
+        box_t4: "box_T4", lenient_into, optional;
     }
 }
 
@@ -1699,216 +835,51 @@ pub struct InvoiceSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("customer_credit_days", &self.customer_credit_days)?;
-        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
-        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
-        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
-        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
-        map.optional(
-            "delivery_note_show_contact_details",
-            &self.delivery_note_show_contact_details,
-        )?;
-        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
-        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
-        map.optional(
-            "delivery_note_show_signature",
-            &self.delivery_note_show_signature,
-        )?;
-        map.optional(
-            "delivery_note_terms_and_conditions",
-            &self.delivery_note_terms_and_conditions,
-        )?;
-        map.optional("document_headings", &self.document_headings)?;
-        map.optional(
-            "estimate_default_days_to_expiry",
-            &self.estimate_default_days_to_expiry,
-        )?;
-        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
-        map.optional(
-            "estimate_terms_and_conditions",
-            &self.estimate_terms_and_conditions,
-        )?;
-        map.optional("footer_details", &self.footer_details)?;
-        map.optional("insurance_area", &self.insurance_area)?;
-        map.optional("insurance_text", &self.insurance_text)?;
-        map.optional("insurance_type", &self.insurance_type)?;
-        map.optional("insurer", &self.insurer)?;
-        map.optional(
-            "invoice_terms_and_conditions",
-            &self.invoice_terms_and_conditions,
-        )?;
-        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
-        map.optional("line_item_titles", &self.line_item_titles)?;
-        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
-        map.optional("next_invoice_number", &self.next_invoice_number)?;
-        map.optional("next_quote_number", &self.next_quote_number)?;
-        map.optional(
-            "next_sales_corrective_invoice_number",
-            &self.next_sales_corrective_invoice_number,
-        )?;
-        map.optional("payment_bank_account", &self.payment_bank_account)?;
-        map.optional("print_contact_details", &self.print_contact_details)?;
-        map.optional("print_statements", &self.print_statements)?;
-        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
-        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
-        map.optional(
-            "quote_default_days_to_expiry",
-            &self.quote_default_days_to_expiry,
-        )?;
-        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
-        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
-        map.optional(
-            "sales_corrective_invoice_number_prefix",
-            &self.sales_corrective_invoice_number_prefix,
-        )?;
-        map.optional(
-            "sales_credit_note_number_prefix",
-            &self.sales_credit_note_number_prefix,
-        )?;
-        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
-        map.optional(
-            "separate_invoice_credit_note_numbering",
-            &self.separate_invoice_credit_note_numbering,
-        )?;
-        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
-        map.optional("show_insurance", &self.show_insurance)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "customer_credit_days" => {
-                    fields.lenient_into(&mut model.customer_credit_days)?
-                }
-                "default_note_on_credit_note" => {
-                    fields.lenient_into(&mut model.default_note_on_credit_note)?
-                }
-                "default_note_on_estimate" => {
-                    fields.lenient_into(&mut model.default_note_on_estimate)?
-                }
-                "default_note_on_invoice" => {
-                    fields.lenient_into(&mut model.default_note_on_invoice)?
-                }
-                "default_note_on_quote" => {
-                    fields.lenient_into(&mut model.default_note_on_quote)?
-                }
-                "delivery_note_show_contact_details" => {
-                    fields.lenient_into(&mut model.delivery_note_show_contact_details)?
-                }
-                "delivery_note_show_notes" => {
-                    fields.lenient_into(&mut model.delivery_note_show_notes)?
-                }
-                "delivery_note_show_picked" => {
-                    fields.lenient_into(&mut model.delivery_note_show_picked)?
-                }
-                "delivery_note_show_signature" => {
-                    fields.lenient_into(&mut model.delivery_note_show_signature)?
-                }
-                "delivery_note_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.delivery_note_terms_and_conditions)?
-                }
-                "document_headings" => fields.option_into(&mut model.document_headings)?,
-                "estimate_default_days_to_expiry" => {
-                    fields.lenient_into(&mut model.estimate_default_days_to_expiry)?
-                }
-                "estimate_number_prefix" => {
-                    fields.lenient_into(&mut model.estimate_number_prefix)?
-                }
-                "estimate_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.estimate_terms_and_conditions)?
-                }
-                "footer_details" => fields.option_into(&mut model.footer_details)?,
-                "insurance_area" => fields.lenient_into(&mut model.insurance_area)?,
-                "insurance_text" => fields.lenient_into(&mut model.insurance_text)?,
-                "insurance_type" => fields.lenient_into(&mut model.insurance_type)?,
-                "insurer" => fields.option_into(&mut model.insurer)?,
-                "invoice_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.invoice_terms_and_conditions)?
-                }
-                "late_payment_percentage" => {
-                    fields.lenient_into(&mut model.late_payment_percentage)?
-                }
-                "line_item_titles" => fields.option_into(&mut model.line_item_titles)?,
-                "next_credit_note_number" => {
-                    fields.lenient_into(&mut model.next_credit_note_number)?
-                }
-                "next_invoice_number" => {
-                    fields.lenient_into(&mut model.next_invoice_number)?
-                }
-                "next_quote_number" => fields.lenient_into(&mut model.next_quote_number)?,
-                "next_sales_corrective_invoice_number" => {
-                    fields.lenient_into(&mut model.next_sales_corrective_invoice_number)?
-                }
-                "payment_bank_account" => {
-                    fields.option_into(&mut model.payment_bank_account)?
-                }
-                "print_contact_details" => {
-                    fields.option_into(&mut model.print_contact_details)?
-                }
-                "print_statements" => fields.option_into(&mut model.print_statements)?,
-                "prompt_payment_percentage" => {
-                    fields.lenient_into(&mut model.prompt_payment_percentage)?
-                }
-                "quick_entry_prefix" => {
-                    fields.lenient_into(&mut model.quick_entry_prefix)?
-                }
-                "quote_default_days_to_expiry" => {
-                    fields.lenient_into(&mut model.quote_default_days_to_expiry)?
-                }
-                "quote_number_prefix" => {
-                    fields.lenient_into(&mut model.quote_number_prefix)?
-                }
-                "quote_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.quote_terms_and_conditions)?
-                }
-                "sales_corrective_invoice_number_prefix" => {
-                    fields
-                        .lenient_into(&mut model.sales_corrective_invoice_number_prefix)?
-                }
-                "sales_credit_note_number_prefix" => {
-                    fields.lenient_into(&mut model.sales_credit_note_number_prefix)?
-                }
-                "sales_invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.sales_invoice_number_prefix)?
-                }
-                "separate_invoice_credit_note_numbering" => {
-                    fields
-                        .lenient_into(&mut model.separate_invoice_credit_note_numbering)?
-                }
-                "show_auto_entrepreneur" => {
-                    fields.lenient_into(&mut model.show_auto_entrepreneur)?
-                }
-                "show_insurance" => fields.lenient_into(&mut model.show_insurance)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vendor_credit_days" => {
-                    fields.lenient_into(&mut model.vendor_credit_days)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettings: Default {
+        path: "$path", lenient_into, optional;
+        customer_credit_days: "customer_credit_days", lenient_into, optional;
+        default_note_on_credit_note: "default_note_on_credit_note", lenient_into, optional;
+        default_note_on_estimate: "default_note_on_estimate", lenient_into, optional;
+        default_note_on_invoice: "default_note_on_invoice", lenient_into, optional;
+        default_note_on_quote: "default_note_on_quote", lenient_into, optional;
+        delivery_note_show_contact_details: "delivery_note_show_contact_details", lenient_into, optional;
+        delivery_note_show_notes: "delivery_note_show_notes", lenient_into, optional;
+        delivery_note_show_picked: "delivery_note_show_picked", lenient_into, optional;
+        delivery_note_show_signature: "delivery_note_show_signature", lenient_into, optional;
+        delivery_note_terms_and_conditions: "delivery_note_terms_and_conditions", lenient_into, optional;
+        document_headings: "document_headings", option_into, optional;
+        estimate_default_days_to_expiry: "estimate_default_days_to_expiry", lenient_into, optional;
+        estimate_number_prefix: "estimate_number_prefix", lenient_into, optional;
+        estimate_terms_and_conditions: "estimate_terms_and_conditions", lenient_into, optional;
+        footer_details: "footer_details", option_into, optional;
+        insurance_area: "insurance_area", lenient_into, optional;
+        insurance_text: "insurance_text", lenient_into, optional;
+        insurance_type: "insurance_type", lenient_into, optional;
+        insurer: "insurer", option_into, optional;
+        invoice_terms_and_conditions: "invoice_terms_and_conditions", lenient_into, optional;
+        late_payment_percentage: "late_payment_percentage", lenient_into, optional;
+        line_item_titles: "line_item_titles", option_into, optional;
+        next_credit_note_number: "next_credit_note_number", lenient_into, optional;
+        next_invoice_number: "next_invoice_number", lenient_into, optional;
+        next_quote_number: "next_quote_number", lenient_into, optional;
+        next_sales_corrective_invoice_number: "next_sales_corrective_invoice_number", lenient_into, optional;
+        payment_bank_account: "payment_bank_account", option_into, optional;
+        print_contact_details: "print_contact_details", option_into, optional;
+        print_statements: "print_statements", option_into, optional;
+        prompt_payment_percentage: "prompt_payment_percentage", lenient_into, optional;
+        quick_entry_prefix: "quick_entry_prefix", lenient_into, optional;
+        quote_default_days_to_expiry: "quote_default_days_to_expiry", lenient_into, optional;
+        quote_number_prefix: "quote_number_prefix", lenient_into, optional;
+        quote_terms_and_conditions: "quote_terms_and_conditions", lenient_into, optional;
+        sales_corrective_invoice_number_prefix: "sales_corrective_invoice_number_prefix", lenient_into, optional;
+        sales_credit_note_number_prefix: "sales_credit_note_number_prefix", lenient_into, optional;
+        sales_invoice_number_prefix: "sales_invoice_number_prefix", lenient_into, optional;
+        separate_invoice_credit_note_numbering: "separate_invoice_credit_note_numbering", lenient_into, optional;
+        show_auto_entrepreneur: "show_auto_entrepreneur", lenient_into, optional;
+        show_insurance: "show_insurance", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vendor_credit_days: "vendor_credit_days", lenient_into, optional;
     }
 }
 
@@ -1936,53 +907,17 @@ pub struct InvoiceSettingsDocumentHeadings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsDocumentHeadings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("delivery_note", &self.delivery_note)?;
-        map.optional("pro_forma", &self.pro_forma)?;
-        map.optional("remittance_advice", &self.remittance_advice)?;
-        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
-        map.optional("sales_credit_note", &self.sales_credit_note)?;
-        map.optional("sales_estimate", &self.sales_estimate)?;
-        map.optional("sales_invoice", &self.sales_invoice)?;
-        map.optional("sales_quote", &self.sales_quote)?;
-        map.optional("statement", &self.statement)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "delivery_note" => fields.lenient_into(&mut model.delivery_note)?,
-                "pro_forma" => fields.lenient_into(&mut model.pro_forma)?,
-                "remittance_advice" => fields.lenient_into(&mut model.remittance_advice)?,
-                "sales_corrective_invoice" => {
-                    fields.lenient_into(&mut model.sales_corrective_invoice)?
-                }
-                "sales_credit_note" => fields.lenient_into(&mut model.sales_credit_note)?,
-                "sales_estimate" => fields.lenient_into(&mut model.sales_estimate)?,
-                "sales_invoice" => fields.lenient_into(&mut model.sales_invoice)?,
-                "sales_quote" => fields.lenient_into(&mut model.sales_quote)?,
-                "statement" => fields.lenient_into(&mut model.statement)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsDocumentHeadings: Default {
+        delivery_note: "delivery_note", lenient_into, optional;
+        pro_forma: "pro_forma", lenient_into, optional;
+        remittance_advice: "remittance_advice", lenient_into, optional;
+        sales_corrective_invoice: "sales_corrective_invoice", lenient_into, optional;
+        sales_credit_note: "sales_credit_note", lenient_into, optional;
+        sales_estimate: "sales_estimate", lenient_into, optional;
+        sales_invoice: "sales_invoice", lenient_into, optional;
+        sales_quote: "sales_quote", lenient_into, optional;
+        statement: "statement", lenient_into, optional;
     }
 }
 
@@ -2010,53 +945,17 @@ pub struct InvoiceSettingsDocumentHeadingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsDocumentHeadingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("delivery_note", &self.delivery_note)?;
-        map.optional("pro_forma", &self.pro_forma)?;
-        map.optional("remittance_advice", &self.remittance_advice)?;
-        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
-        map.optional("sales_credit_note", &self.sales_credit_note)?;
-        map.optional("sales_estimate", &self.sales_estimate)?;
-        map.optional("sales_invoice", &self.sales_invoice)?;
-        map.optional("sales_quote", &self.sales_quote)?;
-        map.optional("statement", &self.statement)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "delivery_note" => fields.lenient_into(&mut model.delivery_note)?,
-                "pro_forma" => fields.lenient_into(&mut model.pro_forma)?,
-                "remittance_advice" => fields.lenient_into(&mut model.remittance_advice)?,
-                "sales_corrective_invoice" => {
-                    fields.lenient_into(&mut model.sales_corrective_invoice)?
-                }
-                "sales_credit_note" => fields.lenient_into(&mut model.sales_credit_note)?,
-                "sales_estimate" => fields.lenient_into(&mut model.sales_estimate)?,
-                "sales_invoice" => fields.lenient_into(&mut model.sales_invoice)?,
-                "sales_quote" => fields.lenient_into(&mut model.sales_quote)?,
-                "statement" => fields.lenient_into(&mut model.statement)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsDocumentHeadingsUpdate: Default {
+        delivery_note: "delivery_note", lenient_into, optional;
+        pro_forma: "pro_forma", lenient_into, optional;
+        remittance_advice: "remittance_advice", lenient_into, optional;
+        sales_corrective_invoice: "sales_corrective_invoice", lenient_into, optional;
+        sales_credit_note: "sales_credit_note", lenient_into, optional;
+        sales_estimate: "sales_estimate", lenient_into, optional;
+        sales_invoice: "sales_invoice", lenient_into, optional;
+        sales_quote: "sales_quote", lenient_into, optional;
+        statement: "statement", lenient_into, optional;
     }
 }
 
@@ -2072,39 +971,11 @@ pub struct InvoiceSettingsFooterDetailsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsFooterDetailsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("column_1", &self.column_1)?;
-        map.optional("column_2", &self.column_2)?;
-        map.optional("column_3", &self.column_3)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsFooterDetailsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsFooterDetailsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "column_1" => fields.lenient_into(&mut model.column_1)?,
-                "column_2" => fields.lenient_into(&mut model.column_2)?,
-                "column_3" => fields.lenient_into(&mut model.column_3)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsFooterDetailsUpdate: Default {
+        column_1: "column_1", lenient_into, optional;
+        column_2: "column_2", lenient_into, optional;
+        column_3: "column_3", lenient_into, optional;
     }
 }
 
@@ -2122,41 +993,12 @@ pub struct InvoiceSettingsLineItemTitles {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsLineItemTitles {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitles {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitles {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsLineItemTitles: Default {
+        description: "description", lenient_into, optional;
+        discount: "discount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
     }
 }
 
@@ -2174,41 +1016,12 @@ pub struct InvoiceSettingsLineItemTitlesUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsLineItemTitlesUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitlesUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitlesUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsLineItemTitlesUpdate: Default {
+        description: "description", lenient_into, optional;
+        discount: "discount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
     }
 }
 
@@ -2232,49 +1045,15 @@ pub struct InvoiceSettingsPrintContactDetailsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsPrintContactDetailsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("business_name", &self.business_name)?;
-        map.optional("default_delivery_address", &self.default_delivery_address)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintContactDetailsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsPrintContactDetailsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "business_name" => fields.lenient_into(&mut model.business_name)?,
-                "default_delivery_address" => {
-                    fields.lenient_into(&mut model.default_delivery_address)?
-                }
-                "due_date" => fields.lenient_into(&mut model.due_date)?,
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsPrintContactDetailsUpdate: Default {
+        business_name: "business_name", lenient_into, optional;
+        default_delivery_address: "default_delivery_address", lenient_into, optional;
+        due_date: "due_date", lenient_into, optional;
+        email_address: "email_address", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -2288,37 +1067,10 @@ pub struct InvoiceSettingsPrintStatementsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsPrintStatementsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("days_overdue", &self.days_overdue)?;
-        map.optional("table_of_balances", &self.table_of_balances)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintStatementsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsPrintStatementsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "days_overdue" => fields.lenient_into(&mut model.days_overdue)?,
-                "table_of_balances" => fields.lenient_into(&mut model.table_of_balances)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsPrintStatementsUpdate: Default {
+        days_overdue: "days_overdue", lenient_into, optional;
+        table_of_balances: "table_of_balances", lenient_into, optional;
     }
 }
 
@@ -2409,212 +1161,49 @@ pub struct InvoiceSettingsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InvoiceSettingsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_credit_days", &self.customer_credit_days)?;
-        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
-        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
-        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
-        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
-        map.optional(
-            "delivery_note_show_contact_details",
-            &self.delivery_note_show_contact_details,
-        )?;
-        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
-        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
-        map.optional(
-            "delivery_note_show_signature",
-            &self.delivery_note_show_signature,
-        )?;
-        map.optional(
-            "delivery_note_terms_and_conditions",
-            &self.delivery_note_terms_and_conditions,
-        )?;
-        map.optional("document_headings", &self.document_headings)?;
-        map.optional(
-            "estimate_default_days_to_expiry",
-            &self.estimate_default_days_to_expiry,
-        )?;
-        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
-        map.optional(
-            "estimate_terms_and_conditions",
-            &self.estimate_terms_and_conditions,
-        )?;
-        map.optional("footer_details", &self.footer_details)?;
-        map.optional("insurance_area", &self.insurance_area)?;
-        map.optional("insurance_text", &self.insurance_text)?;
-        map.optional("insurance_type", &self.insurance_type)?;
-        map.optional("insurer_id", &self.insurer_id)?;
-        map.optional(
-            "invoice_terms_and_conditions",
-            &self.invoice_terms_and_conditions,
-        )?;
-        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
-        map.optional("line_item_titles", &self.line_item_titles)?;
-        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
-        map.optional("next_invoice_number", &self.next_invoice_number)?;
-        map.optional("next_quote_number", &self.next_quote_number)?;
-        map.optional(
-            "next_sales_corrective_invoice_number",
-            &self.next_sales_corrective_invoice_number,
-        )?;
-        map.optional("payment_bank_account_id", &self.payment_bank_account_id)?;
-        map.optional("print_contact_details", &self.print_contact_details)?;
-        map.optional("print_statements", &self.print_statements)?;
-        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
-        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
-        map.optional(
-            "quote_default_days_to_expiry",
-            &self.quote_default_days_to_expiry,
-        )?;
-        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
-        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
-        map.optional(
-            "sales_corrective_invoice_number_prefix",
-            &self.sales_corrective_invoice_number_prefix,
-        )?;
-        map.optional(
-            "sales_credit_note_number_prefix",
-            &self.sales_credit_note_number_prefix,
-        )?;
-        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
-        map.optional(
-            "separate_invoice_credit_note_numbering",
-            &self.separate_invoice_credit_note_numbering,
-        )?;
-        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
-        map.optional("show_insurance", &self.show_insurance)?;
-        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InvoiceSettingsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_credit_days" => {
-                    fields.lenient_into(&mut model.customer_credit_days)?
-                }
-                "default_note_on_credit_note" => {
-                    fields.lenient_into(&mut model.default_note_on_credit_note)?
-                }
-                "default_note_on_estimate" => {
-                    fields.lenient_into(&mut model.default_note_on_estimate)?
-                }
-                "default_note_on_invoice" => {
-                    fields.lenient_into(&mut model.default_note_on_invoice)?
-                }
-                "default_note_on_quote" => {
-                    fields.lenient_into(&mut model.default_note_on_quote)?
-                }
-                "delivery_note_show_contact_details" => {
-                    fields.lenient_into(&mut model.delivery_note_show_contact_details)?
-                }
-                "delivery_note_show_notes" => {
-                    fields.lenient_into(&mut model.delivery_note_show_notes)?
-                }
-                "delivery_note_show_picked" => {
-                    fields.lenient_into(&mut model.delivery_note_show_picked)?
-                }
-                "delivery_note_show_signature" => {
-                    fields.lenient_into(&mut model.delivery_note_show_signature)?
-                }
-                "delivery_note_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.delivery_note_terms_and_conditions)?
-                }
-                "document_headings" => fields.option_into(&mut model.document_headings)?,
-                "estimate_default_days_to_expiry" => {
-                    fields.lenient_into(&mut model.estimate_default_days_to_expiry)?
-                }
-                "estimate_number_prefix" => {
-                    fields.lenient_into(&mut model.estimate_number_prefix)?
-                }
-                "estimate_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.estimate_terms_and_conditions)?
-                }
-                "footer_details" => fields.option_into(&mut model.footer_details)?,
-                "insurance_area" => fields.lenient_into(&mut model.insurance_area)?,
-                "insurance_text" => fields.lenient_into(&mut model.insurance_text)?,
-                "insurance_type" => fields.lenient_into(&mut model.insurance_type)?,
-                "insurer_id" => fields.lenient_into(&mut model.insurer_id)?,
-                "invoice_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.invoice_terms_and_conditions)?
-                }
-                "late_payment_percentage" => {
-                    fields.lenient_into(&mut model.late_payment_percentage)?
-                }
-                "line_item_titles" => fields.option_into(&mut model.line_item_titles)?,
-                "next_credit_note_number" => {
-                    fields.lenient_into(&mut model.next_credit_note_number)?
-                }
-                "next_invoice_number" => {
-                    fields.lenient_into(&mut model.next_invoice_number)?
-                }
-                "next_quote_number" => fields.lenient_into(&mut model.next_quote_number)?,
-                "next_sales_corrective_invoice_number" => {
-                    fields.lenient_into(&mut model.next_sales_corrective_invoice_number)?
-                }
-                "payment_bank_account_id" => {
-                    fields.lenient_into(&mut model.payment_bank_account_id)?
-                }
-                "print_contact_details" => {
-                    fields.option_into(&mut model.print_contact_details)?
-                }
-                "print_statements" => fields.option_into(&mut model.print_statements)?,
-                "prompt_payment_percentage" => {
-                    fields.lenient_into(&mut model.prompt_payment_percentage)?
-                }
-                "quick_entry_prefix" => {
-                    fields.lenient_into(&mut model.quick_entry_prefix)?
-                }
-                "quote_default_days_to_expiry" => {
-                    fields.lenient_into(&mut model.quote_default_days_to_expiry)?
-                }
-                "quote_number_prefix" => {
-                    fields.lenient_into(&mut model.quote_number_prefix)?
-                }
-                "quote_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.quote_terms_and_conditions)?
-                }
-                "sales_corrective_invoice_number_prefix" => {
-                    fields
-                        .lenient_into(&mut model.sales_corrective_invoice_number_prefix)?
-                }
-                "sales_credit_note_number_prefix" => {
-                    fields.lenient_into(&mut model.sales_credit_note_number_prefix)?
-                }
-                "sales_invoice_number_prefix" => {
-                    fields.lenient_into(&mut model.sales_invoice_number_prefix)?
-                }
-                "separate_invoice_credit_note_numbering" => {
-                    fields
-                        .lenient_into(&mut model.separate_invoice_credit_note_numbering)?
-                }
-                "show_auto_entrepreneur" => {
-                    fields.lenient_into(&mut model.show_auto_entrepreneur)?
-                }
-                "show_insurance" => fields.lenient_into(&mut model.show_insurance)?,
-                "vendor_credit_days" => {
-                    fields.lenient_into(&mut model.vendor_credit_days)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InvoiceSettingsUpdate: Default {
+        customer_credit_days: "customer_credit_days", lenient_into, optional;
+        default_note_on_credit_note: "default_note_on_credit_note", lenient_into, optional;
+        default_note_on_estimate: "default_note_on_estimate", lenient_into, optional;
+        default_note_on_invoice: "default_note_on_invoice", lenient_into, optional;
+        default_note_on_quote: "default_note_on_quote", lenient_into, optional;
+        delivery_note_show_contact_details: "delivery_note_show_contact_details", lenient_into, optional;
+        delivery_note_show_notes: "delivery_note_show_notes", lenient_into, optional;
+        delivery_note_show_picked: "delivery_note_show_picked", lenient_into, optional;
+        delivery_note_show_signature: "delivery_note_show_signature", lenient_into, optional;
+        delivery_note_terms_and_conditions: "delivery_note_terms_and_conditions", lenient_into, optional;
+        document_headings: "document_headings", option_into, optional;
+        estimate_default_days_to_expiry: "estimate_default_days_to_expiry", lenient_into, optional;
+        estimate_number_prefix: "estimate_number_prefix", lenient_into, optional;
+        estimate_terms_and_conditions: "estimate_terms_and_conditions", lenient_into, optional;
+        footer_details: "footer_details", option_into, optional;
+        insurance_area: "insurance_area", lenient_into, optional;
+        insurance_text: "insurance_text", lenient_into, optional;
+        insurance_type: "insurance_type", lenient_into, optional;
+        insurer_id: "insurer_id", lenient_into, optional;
+        invoice_terms_and_conditions: "invoice_terms_and_conditions", lenient_into, optional;
+        late_payment_percentage: "late_payment_percentage", lenient_into, optional;
+        line_item_titles: "line_item_titles", option_into, optional;
+        next_credit_note_number: "next_credit_note_number", lenient_into, optional;
+        next_invoice_number: "next_invoice_number", lenient_into, optional;
+        next_quote_number: "next_quote_number", lenient_into, optional;
+        next_sales_corrective_invoice_number: "next_sales_corrective_invoice_number", lenient_into, optional;
+        payment_bank_account_id: "payment_bank_account_id", lenient_into, optional;
+        print_contact_details: "print_contact_details", option_into, optional;
+        print_statements: "print_statements", option_into, optional;
+        prompt_payment_percentage: "prompt_payment_percentage", lenient_into, optional;
+        quick_entry_prefix: "quick_entry_prefix", lenient_into, optional;
+        quote_default_days_to_expiry: "quote_default_days_to_expiry", lenient_into, optional;
+        quote_number_prefix: "quote_number_prefix", lenient_into, optional;
+        quote_terms_and_conditions: "quote_terms_and_conditions", lenient_into, optional;
+        sales_corrective_invoice_number_prefix: "sales_corrective_invoice_number_prefix", lenient_into, optional;
+        sales_credit_note_number_prefix: "sales_credit_note_number_prefix", lenient_into, optional;
+        sales_invoice_number_prefix: "sales_invoice_number_prefix", lenient_into, optional;
+        separate_invoice_credit_note_numbering: "separate_invoice_credit_note_numbering", lenient_into, optional;
+        show_auto_entrepreneur: "show_auto_entrepreneur", lenient_into, optional;
+        show_insurance: "show_insurance", lenient_into, optional;
+        vendor_credit_days: "vendor_credit_days", lenient_into, optional;
     }
 }
 
@@ -2637,41 +1226,12 @@ pub struct LegalFormType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LegalFormType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LegalFormType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LegalFormType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LegalFormType: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
     }
 }
 
@@ -2715,61 +1275,20 @@ pub struct Migration {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Migration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("completed_at", &self.completed_at)?;
-        map.optional("id", &self.id)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("schema_id", &self.schema_id)?;
-        map.optional("source_license", &self.source_license)?;
-        map.optional("source_product", &self.source_product)?;
-        map.optional("source_product_version", &self.source_product_version)?;
-        map.optional("source_tool", &self.source_tool)?;
-        map.optional("source_tool_version", &self.source_tool_version)?;
-        map.optional("started_at", &self.started_at)?;
-        map.optional("status", &self.status)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Migration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Migration {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "completed_at" => fields.option_into(&mut model.completed_at)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "schema_id" => fields.lenient_into(&mut model.schema_id)?,
-                "source_license" => fields.lenient_into(&mut model.source_license)?,
-                "source_product" => fields.lenient_into(&mut model.source_product)?,
-                "source_product_version" => {
-                    fields.lenient_into(&mut model.source_product_version)?
-                }
-                "source_tool" => fields.lenient_into(&mut model.source_tool)?,
-                "source_tool_version" => {
-                    fields.lenient_into(&mut model.source_tool_version)?
-                }
-                "started_at" => fields.option_into(&mut model.started_at)?,
-                "status" => fields.option_into(&mut model.status)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Migration: Default {
+        path: "$path", lenient_into, optional;
+        completed_at: "completed_at", option_into, optional;
+        id: "id", lenient_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        schema_id: "schema_id", lenient_into, optional;
+        source_license: "source_license", lenient_into, optional;
+        source_product: "source_product", lenient_into, optional;
+        source_product_version: "source_product_version", lenient_into, optional;
+        source_tool: "source_tool", lenient_into, optional;
+        source_tool_version: "source_tool_version", lenient_into, optional;
+        started_at: "started_at", option_into, optional;
+        status: "status", option_into, optional;
     }
 }
 
@@ -2783,37 +1302,10 @@ pub struct MigrationStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for MigrationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MigrationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for MigrationStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    MigrationStatus: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2856,59 +1348,20 @@ pub struct MigrationTaxReturn {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for MigrationTaxReturn {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("from_date", &self.from_date)?;
-        map.optional("gb", &self.gb)?;
-        map.optional("id", &self.id)?;
-        map.optional("ie", &self.ie)?;
-        map.optional("legacy_id", &self.legacy_id)?;
-        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
-        map.optional("to_date", &self.to_date)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MigrationTaxReturn {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for MigrationTaxReturn {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "from_date" => fields.option_into(&mut model.from_date)?,
-                "gb" => fields.option_into(&mut model.gb)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "ie" => fields.option_into(&mut model.ie)?,
-                "legacy_id" => fields.lenient_into(&mut model.legacy_id)?,
-                "tax_return_frequency" => {
-                    fields.option_into(&mut model.tax_return_frequency)?
-                }
-                "to_date" => fields.option_into(&mut model.to_date)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    MigrationTaxReturn: Default {
+        path: "$path", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        from_date: "from_date", option_into, optional;
+        gb: "gb", option_into, optional;
+        id: "id", lenient_into, optional;
+        ie: "ie", option_into, optional;
+        legacy_id: "legacy_id", lenient_into, optional;
+        tax_return_frequency: "tax_return_frequency", option_into, optional;
+        to_date: "to_date", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -2936,55 +1389,17 @@ pub struct MigrationsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for MigrationsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("completed_at", &self.completed_at)?;
-        map.optional("schema_id", &self.schema_id)?;
-        map.optional("source_license", &self.source_license)?;
-        map.optional("source_product", &self.source_product)?;
-        map.optional("source_product_version", &self.source_product_version)?;
-        map.optional("source_tool", &self.source_tool)?;
-        map.optional("source_tool_version", &self.source_tool_version)?;
-        map.optional("started_at", &self.started_at)?;
-        map.optional("status_id", &self.status_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MigrationsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for MigrationsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "completed_at" => fields.option_into(&mut model.completed_at)?,
-                "schema_id" => fields.lenient_into(&mut model.schema_id)?,
-                "source_license" => fields.lenient_into(&mut model.source_license)?,
-                "source_product" => fields.lenient_into(&mut model.source_product)?,
-                "source_product_version" => {
-                    fields.lenient_into(&mut model.source_product_version)?
-                }
-                "source_tool" => fields.lenient_into(&mut model.source_tool)?,
-                "source_tool_version" => {
-                    fields.lenient_into(&mut model.source_tool_version)?
-                }
-                "started_at" => fields.option_into(&mut model.started_at)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    MigrationsUpdate: Default {
+        completed_at: "completed_at", option_into, optional;
+        schema_id: "schema_id", lenient_into, optional;
+        source_license: "source_license", lenient_into, optional;
+        source_product: "source_product", lenient_into, optional;
+        source_product_version: "source_product_version", lenient_into, optional;
+        source_tool: "source_tool", lenient_into, optional;
+        source_tool_version: "source_tool_version", lenient_into, optional;
+        started_at: "started_at", option_into, optional;
+        status_id: "status_id", lenient_into, optional;
     }
 }
 
@@ -3025,60 +1440,14 @@ impl NewMigrationTaxReturn {
     }
 }
 
-impl serde::Serialize for NewMigrationTaxReturn {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("from_date", &self.from_date)?;
-        map.optional("gb", &self.gb)?;
-        map.optional("ie", &self.ie)?;
-        map.field("tax_return_frequency_id", &self.tax_return_frequency_id)?;
-        map.field("to_date", &self.to_date)?;
-        map.field("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturn {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewMigrationTaxReturn {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut from_date = None;
-        let mut gb = None;
-        let mut ie = None;
-        let mut tax_return_frequency_id = None;
-        let mut to_date = None;
-        let mut total_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "from_date" => fields.next_value(&mut from_date)?,
-                "gb" => fields.next_value(&mut gb)?,
-                "ie" => fields.next_value(&mut ie)?,
-                "tax_return_frequency_id" => {
-                    fields.lenient_value(&mut tax_return_frequency_id)?
-                }
-                "to_date" => fields.next_value(&mut to_date)?,
-                "total_amount" => fields.lenient_value(&mut total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            from_date: fields.required(from_date, "from_date")?,
-            gb: gb.unwrap_or_default(),
-            ie: ie.unwrap_or_default(),
-            tax_return_frequency_id: fields
-                .required(tax_return_frequency_id, "tax_return_frequency_id")?,
-            to_date: fields.required(to_date, "to_date")?,
-            total_amount: fields.required(total_amount, "total_amount")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewMigrationTaxReturn {
+        from_date: "from_date", next_value, field;
+        gb: "gb", next_value, optional;
+        ie: "ie", next_value, optional;
+        tax_return_frequency_id: "tax_return_frequency_id", lenient_value, field;
+        to_date: "to_date", next_value, field;
+        total_amount: "total_amount", lenient_value, field;
     }
 }
 
@@ -3106,51 +1475,17 @@ pub struct NewMigrationTaxReturnGb {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewMigrationTaxReturnGb {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("box_1", &self.box_1)?;
-        map.optional("box_2", &self.box_2)?;
-        map.optional("box_3", &self.box_3)?;
-        map.optional("box_4", &self.box_4)?;
-        map.optional("box_5", &self.box_5)?;
-        map.optional("box_6", &self.box_6)?;
-        map.optional("box_7", &self.box_7)?;
-        map.optional("box_8", &self.box_8)?;
-        map.optional("box_9", &self.box_9)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnGb {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewMigrationTaxReturnGb {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "box_1" => fields.lenient_into(&mut model.box_1)?,
-                "box_2" => fields.lenient_into(&mut model.box_2)?,
-                "box_3" => fields.lenient_into(&mut model.box_3)?,
-                "box_4" => fields.lenient_into(&mut model.box_4)?,
-                "box_5" => fields.lenient_into(&mut model.box_5)?,
-                "box_6" => fields.lenient_into(&mut model.box_6)?,
-                "box_7" => fields.lenient_into(&mut model.box_7)?,
-                "box_8" => fields.lenient_into(&mut model.box_8)?,
-                "box_9" => fields.lenient_into(&mut model.box_9)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewMigrationTaxReturnGb: Default {
+        box_1: "box_1", lenient_into, optional;
+        box_2: "box_2", lenient_into, optional;
+        box_3: "box_3", lenient_into, optional;
+        box_4: "box_4", lenient_into, optional;
+        box_5: "box_5", lenient_into, optional;
+        box_6: "box_6", lenient_into, optional;
+        box_7: "box_7", lenient_into, optional;
+        box_8: "box_8", lenient_into, optional;
+        box_9: "box_9", lenient_into, optional;
     }
 }
 
@@ -3176,49 +1511,16 @@ pub struct NewMigrationTaxReturnIe {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewMigrationTaxReturnIe {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("box_E1", &self.box_e1)?;
-        map.optional("box_E2", &self.box_e2)?;
-        map.optional("box_ES1", &self.box_es1)?;
-        map.optional("box_ES2", &self.box_es2)?;
-        map.optional("box_T1", &self.box_t1)?;
-        map.optional("box_T2", &self.box_t2)?;
-        map.optional("box_T3", &self.box_t3)?;
-        map.optional("box_T4", &self.box_t4)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnIe {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewMigrationTaxReturnIe {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "box_E1" => fields.lenient_into(&mut model.box_e1)?,
-                "box_E2" => fields.lenient_into(&mut model.box_e2)?,
-                "box_ES1" => fields.lenient_into(&mut model.box_es1)?,
-                "box_ES2" => fields.lenient_into(&mut model.box_es2)?,
-                "box_T1" => fields.lenient_into(&mut model.box_t1)?,
-                "box_T2" => fields.lenient_into(&mut model.box_t2)?,
-                "box_T3" => fields.lenient_into(&mut model.box_t3)?,
-                "box_T4" => fields.lenient_into(&mut model.box_t4)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewMigrationTaxReturnIe: Default {
+        box_e1: "box_E1", lenient_into, optional;
+        box_e2: "box_E2", lenient_into, optional;
+        box_es1: "box_ES1", lenient_into, optional;
+        box_es2: "box_ES2", lenient_into, optional;
+        box_t1: "box_T1", lenient_into, optional;
+        box_t2: "box_T2", lenient_into, optional;
+        box_t3: "box_T3", lenient_into, optional;
+        box_t4: "box_T4", lenient_into, optional;
     }
 }
 
@@ -3242,49 +1544,15 @@ pub struct PrintContactDetails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PrintContactDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("business_name", &self.business_name)?;
-        map.optional("default_delivery_address", &self.default_delivery_address)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PrintContactDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PrintContactDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "business_name" => fields.lenient_into(&mut model.business_name)?,
-                "default_delivery_address" => {
-                    fields.lenient_into(&mut model.default_delivery_address)?
-                }
-                "due_date" => fields.lenient_into(&mut model.due_date)?,
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PrintContactDetails: Default {
+        business_name: "business_name", lenient_into, optional;
+        default_delivery_address: "default_delivery_address", lenient_into, optional;
+        due_date: "due_date", lenient_into, optional;
+        email_address: "email_address", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -3298,37 +1566,10 @@ pub struct PrintStatements {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PrintStatements {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("days_overdue", &self.days_overdue)?;
-        map.optional("table_of_balances", &self.table_of_balances)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PrintStatements {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PrintStatements {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "days_overdue" => fields.lenient_into(&mut model.days_overdue)?,
-                "table_of_balances" => fields.lenient_into(&mut model.table_of_balances)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PrintStatements: Default {
+        days_overdue: "days_overdue", lenient_into, optional;
+        table_of_balances: "table_of_balances", lenient_into, optional;
     }
 }
 

@@ -49,67 +49,25 @@ pub struct Business {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Business {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("city", &self.city)?;
-        map.optional("country", &self.country)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_demo", &self.is_demo)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("ni_based", &self.ni_based)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.optional("subscriptions", &self.subscriptions)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Business {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Business {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country" => fields.option_into(&mut model.country)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_demo" => fields.lenient_into(&mut model.is_demo)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "ni_based" => fields.lenient_into(&mut model.ni_based)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                "subscriptions" => fields.option_into(&mut model.subscriptions)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Business: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country: "country", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_demo: "is_demo", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        ni_based: "ni_based", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
+        subscriptions: "subscriptions", option_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -137,51 +95,17 @@ pub struct BusinessUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BusinessUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("city", &self.city)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BusinessUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BusinessUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BusinessUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -195,37 +119,10 @@ pub struct Country {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Country {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Country {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Country {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Country: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -246,45 +143,14 @@ pub struct Subscription {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Subscription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("status", &self.status)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Subscription {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Subscription {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "status" => fields.lenient_into(&mut model.status)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Subscription: Default {
+        active: "active", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        status: "status", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -313,51 +179,17 @@ pub struct User {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for User {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("email", &self.email)?;
-        map.optional("first_name", &self.first_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("initials", &self.initials)?;
-        map.optional("last_name", &self.last_name)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for User {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "first_name" => fields.lenient_into(&mut model.first_name)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "initials" => fields.lenient_into(&mut model.initials)?,
-                "last_name" => fields.lenient_into(&mut model.last_name)?,
-                "locale" => fields.lenient_into(&mut model.locale)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    User: Default {
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        initials: "initials", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        locale: "locale", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -375,41 +207,12 @@ pub struct UserUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UserUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("first_name", &self.first_name)?;
-        map.optional("initials", &self.initials)?;
-        map.optional("last_name", &self.last_name)?;
-        map.optional("locale", &self.locale)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UserUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UserUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "first_name" => fields.lenient_into(&mut model.first_name)?,
-                "initials" => fields.lenient_into(&mut model.initials)?,
-                "last_name" => fields.lenient_into(&mut model.last_name)?,
-                "locale" => fields.option_into(&mut model.locale)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UserUpdate: Default {
+        first_name: "first_name", lenient_into, optional;
+        initials: "initials", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        locale: "locale", option_into, optional;
     }
 }
 

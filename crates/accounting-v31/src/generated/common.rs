@@ -57,69 +57,26 @@ pub struct Address {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Address {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type", &self.address_type)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_group", &self.country_group)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Address {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Address {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type" => fields.option_into(&mut model.address_type)?,
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.option_into(&mut model.contact)?,
-                "country" => fields.option_into(&mut model.country)?,
-                "country_group" => fields.option_into(&mut model.country_group)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Address: Default {
+        path: "$path", lenient_into, optional;
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type: "address_type", option_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        country: "country", option_into, optional;
+        country_group: "country_group", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -146,45 +103,13 @@ pub struct AddressRegion {
 }
 
 #[cfg(any(feature = "contacts", feature = "taxes"))]
-impl serde::Serialize for AddressRegion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("code", &self.code)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "taxes"))]
-impl<'de> serde::Deserialize<'de> for AddressRegion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "taxes"))]
-impl sage_core::types::model::FromFields for AddressRegion {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AddressRegion: Default {
+        path: "$path", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -202,41 +127,11 @@ pub struct AllocatedArtefact {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for AllocatedArtefact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact", &self.artefact)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for AllocatedArtefact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for AllocatedArtefact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact" => fields.option_into(&mut model.artefact)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AllocatedArtefact: Default {
+        amount: "amount", lenient_into, optional;
+        artefact: "artefact", option_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -256,43 +151,12 @@ pub struct AllocatedPaymentArtefact {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for AllocatedPaymentArtefact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact", &self.artefact)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for AllocatedPaymentArtefact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact" => fields.option_into(&mut model.artefact)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AllocatedPaymentArtefact: Default {
+        amount: "amount", lenient_into, optional;
+        artefact: "artefact", option_into, optional;
+        discount: "discount", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -337,79 +201,18 @@ pub struct AnalysisType {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl serde::Serialize for AnalysisType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active_areas", &self.active_areas)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("analysis_type_level", &self.analysis_type_level)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for AnalysisType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl sage_core::types::model::FromFields for AnalysisType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active_areas" => fields.option_into(&mut model.active_areas)?,
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "analysis_type_level" => {
-                    fields.option_into(&mut model.analysis_type_level)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::json_model! {
+    AnalysisType: Default {
+        path: "$path", lenient_into, optional;
+        active_areas: "active_areas", option_into, optional;
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        analysis_type_level: "analysis_type_level", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -454,75 +257,18 @@ pub struct AnalysisTypeCategory {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl serde::Serialize for AnalysisTypeCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("analysis_type", &self.analysis_type)?;
-        map.optional("code", &self.code)?;
-        map.optional("combined_id", &self.combined_id)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for AnalysisTypeCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl sage_core::types::model::FromFields for AnalysisTypeCategory {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "analysis_type" => fields.option_into(&mut model.analysis_type)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "combined_id" => fields.lenient_into(&mut model.combined_id)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::json_model! {
+    AnalysisTypeCategory: Default {
+        path: "$path", lenient_into, optional;
+        analysis_type: "analysis_type", option_into, optional;
+        code: "code", lenient_into, optional;
+        combined_id: "combined_id", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -548,65 +294,13 @@ pub struct AnalysisTypeLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl serde::Serialize for AnalysisTypeLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("analysis_type", &self.analysis_type)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for AnalysisTypeLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ledger",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl sage_core::types::model::FromFields for AnalysisTypeLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "analysis_type" => fields.option_into(&mut model.analysis_type)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::json_model! {
+    AnalysisTypeLineItem: Default {
+        path: "$path", lenient_into, optional;
+        analysis_type: "analysis_type", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -642,83 +336,20 @@ pub struct ArtefactDetailedTaxAnalysis {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for ArtefactDetailedTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_total", &self.base_currency_total)?;
-        map.optional(
-            "base_currency_total_goods_amount",
-            &self.base_currency_total_goods_amount,
-        )?;
-        map.optional("base_currency_total_net", &self.base_currency_total_net)?;
-        map.optional(
-            "base_currency_total_services_amount",
-            &self.base_currency_total_services_amount,
-        )?;
-        map.optional("base_currency_total_tax", &self.base_currency_total_tax)?;
-        map.optional("tax_rates_breakdown", &self.tax_rates_breakdown)?;
-        map.optional("total", &self.total)?;
-        map.optional("total_goods_amount", &self.total_goods_amount)?;
-        map.optional("total_net", &self.total_net)?;
-        map.optional("total_retailer_tax", &self.total_retailer_tax)?;
-        map.optional("total_services_amount", &self.total_services_amount)?;
-        map.optional("total_tax", &self.total_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_total" => {
-                    fields.lenient_into(&mut model.base_currency_total)?
-                }
-                "base_currency_total_goods_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_goods_amount)?
-                }
-                "base_currency_total_net" => {
-                    fields.lenient_into(&mut model.base_currency_total_net)?
-                }
-                "base_currency_total_services_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_services_amount)?
-                }
-                "base_currency_total_tax" => {
-                    fields.lenient_into(&mut model.base_currency_total_tax)?
-                }
-                "tax_rates_breakdown" => {
-                    fields.option_into(&mut model.tax_rates_breakdown)?
-                }
-                "total" => fields.lenient_into(&mut model.total)?,
-                "total_goods_amount" => {
-                    fields.lenient_into(&mut model.total_goods_amount)?
-                }
-                "total_net" => fields.lenient_into(&mut model.total_net)?,
-                "total_retailer_tax" => {
-                    fields.lenient_into(&mut model.total_retailer_tax)?
-                }
-                "total_services_amount" => {
-                    fields.lenient_into(&mut model.total_services_amount)?
-                }
-                "total_tax" => fields.lenient_into(&mut model.total_tax)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ArtefactDetailedTaxAnalysis: Default {
+        base_currency_total: "base_currency_total", lenient_into, optional;
+        base_currency_total_goods_amount: "base_currency_total_goods_amount", lenient_into, optional;
+        base_currency_total_net: "base_currency_total_net", lenient_into, optional;
+        base_currency_total_services_amount: "base_currency_total_services_amount", lenient_into, optional;
+        base_currency_total_tax: "base_currency_total_tax", lenient_into, optional;
+        tax_rates_breakdown: "tax_rates_breakdown", option_into, optional;
+        total: "total", lenient_into, optional;
+        total_goods_amount: "total_goods_amount", lenient_into, optional;
+        total_net: "total_net", lenient_into, optional;
+        total_retailer_tax: "total_retailer_tax", lenient_into, optional;
+        total_services_amount: "total_services_amount", lenient_into, optional;
+        total_tax: "total_tax", lenient_into, optional;
     }
 }
 
@@ -758,76 +389,22 @@ pub struct ArtefactDetailedTaxAnalysisBreakdown {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for ArtefactDetailedTaxAnalysisBreakdown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_goods_amount", &self.base_currency_goods_amount)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_services_amount",
-            &self.base_currency_services_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("name", &self.name)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("percentage", &self.percentage)?;
-        map.optional("retail_tax_amount", &self.retail_tax_amount)?;
-        map.optional("services_amount", &self.services_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysisBreakdown {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdown {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_goods_amount" => {
-                    fields.lenient_into(&mut model.base_currency_goods_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_services_amount" => {
-                    fields.lenient_into(&mut model.base_currency_services_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                "retail_tax_amount" => fields.lenient_into(&mut model.retail_tax_amount)?,
-                "services_amount" => fields.lenient_into(&mut model.services_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ArtefactDetailedTaxAnalysisBreakdown: Default {
+        base_currency_goods_amount: "base_currency_goods_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_services_amount: "base_currency_services_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        percentage: "percentage", lenient_into, optional;
+        retail_tax_amount: "retail_tax_amount", lenient_into, optional;
+        services_amount: "services_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -851,47 +428,14 @@ pub struct ArtefactTaxAnalysis {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for ArtefactTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for ArtefactTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for ArtefactTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ArtefactTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -956,79 +500,28 @@ pub struct BankAccount {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("balance", &self.balance)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.optional("bank_account_type", &self.bank_account_type)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("default_payment_method", &self.default_payment_method)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("journal_code", &self.journal_code)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "bank_account_details" => {
-                    fields.option_into(&mut model.bank_account_details)?
-                }
-                "bank_account_type" => fields.option_into(&mut model.bank_account_type)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "default_payment_method" => {
-                    fields.option_into(&mut model.default_payment_method)?
-                }
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_active" => fields.lenient_into(&mut model.is_active)?,
-                "journal_code" => fields.option_into(&mut model.journal_code)?,
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_contact_person" => {
-                    fields.option_into(&mut model.main_contact_person)?
-                }
-                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccount: Default {
+        path: "$path", lenient_into, optional;
+        balance: "balance", lenient_into, optional;
+        bank_account_details: "bank_account_details", option_into, optional;
+        bank_account_type: "bank_account_type", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        default_payment_method: "default_payment_method", option_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        gifi_code: "gifi_code", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        journal_code: "journal_code", option_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_contact_person: "main_contact_person", option_into, optional;
+        nominal_code: "nominal_code", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1050,45 +543,14 @@ pub struct BankAccountContact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountContact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountContact: Default {
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -1108,43 +570,13 @@ pub struct BankAccountDetails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("iban", &self.iban)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "bic" => fields.lenient_into(&mut model.bic)?,
-                "iban" => fields.lenient_into(&mut model.iban)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountDetails: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        sort_code: "sort_code", lenient_into, optional;
     }
 }
 
@@ -1165,39 +597,11 @@ pub struct Base {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Base {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Base {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Base {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Base: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -1222,70 +626,11 @@ pub struct CoaGroupType {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for CoaGroupType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for CoaGroupType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for CoaGroupType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "opening_balances", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    CoaGroupType: Default {
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -1326,70 +671,23 @@ pub struct ComponentTaxRate {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl serde::Serialize for ComponentTaxRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("agency", &self.agency)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_combined_rate", &self.is_combined_rate)?;
-        map.optional("is_visible", &self.is_visible)?;
-        map.optional("name", &self.name)?;
-        map.optional("percentage", &self.percentage)?;
-        map.optional("percentages", &self.percentages)?;
-        map.optional("retailer", &self.retailer)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl<'de> serde::Deserialize<'de> for ComponentTaxRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl sage_core::types::model::FromFields for ComponentTaxRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "agency" => fields.lenient_into(&mut model.agency)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_combined_rate" => fields.lenient_into(&mut model.is_combined_rate)?,
-                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                "percentages" => fields.option_into(&mut model.percentages)?,
-                "retailer" => fields.lenient_into(&mut model.retailer)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes"))]
+sage_core::json_model! {
+    ComponentTaxRate: Default {
+        path: "$path", lenient_into, optional;
+        agency: "agency", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_combined_rate: "is_combined_rate", lenient_into, optional;
+        is_visible: "is_visible", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        percentage: "percentage", lenient_into, optional;
+        percentages: "percentages", option_into, optional;
+        retailer: "retailer", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1547,178 +845,53 @@ pub struct Contact {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for Contact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("aux_reference", &self.aux_reference)?;
-        map.optional("auxiliary_account", &self.auxiliary_account)?;
-        map.optional("balance", &self.balance)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.optional("cis_registered", &self.cis_registered)?;
-        map.optional("cis_settings", &self.cis_settings)?;
-        map.optional("contact_types", &self.contact_types)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit_days", &self.credit_days)?;
-        map.optional("credit_limit", &self.credit_limit)?;
-        map.optional("credit_terms", &self.credit_terms)?;
-        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
-        map.optional("currency", &self.currency)?;
-        map.optional(
-            "default_purchase_ledger_account",
-            &self.default_purchase_ledger_account,
-        )?;
-        map.optional(
-            "default_sales_ledger_account",
-            &self.default_sales_ledger_account,
-        )?;
-        map.optional("default_sales_tax_rate", &self.default_sales_tax_rate)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("email", &self.email)?;
-        map.optional("gb_based", &self.gb_based)?;
-        map.optional("gdpr_obfuscated", &self.gdpr_obfuscated)?;
-        map.optional(
-            "has_unfinished_recurring_invoices",
-            &self.has_unfinished_recurring_invoices,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("links", &self.links)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.optional("name", &self.name)?;
-        map.optional("ni_based", &self.ni_based)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("registered_number", &self.registered_number)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("system", &self.system)?;
-        map.optional("tax_calculation", &self.tax_calculation)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_treatment", &self.tax_treatment)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for Contact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for Contact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "aux_reference" => fields.lenient_into(&mut model.aux_reference)?,
-                "auxiliary_account" => fields.lenient_into(&mut model.auxiliary_account)?,
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "bank_account_details" => {
-                    fields.option_into(&mut model.bank_account_details)?
-                }
-                "cis_registered" => fields.lenient_into(&mut model.cis_registered)?,
-                "cis_settings" => fields.option_into(&mut model.cis_settings)?,
-                "contact_types" => fields.option_into(&mut model.contact_types)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit_days" => fields.lenient_into(&mut model.credit_days)?,
-                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
-                "credit_terms" => fields.option_into(&mut model.credit_terms)?,
-                "credit_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.credit_terms_and_conditions)?
-                }
-                "currency" => fields.option_into(&mut model.currency)?,
-                "default_purchase_ledger_account" => {
-                    fields.option_into(&mut model.default_purchase_ledger_account)?
-                }
-                "default_sales_ledger_account" => {
-                    fields.option_into(&mut model.default_sales_ledger_account)?
-                }
-                "default_sales_tax_rate" => {
-                    fields.option_into(&mut model.default_sales_tax_rate)?
-                }
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_vat_blocking" => {
-                    fields.lenient_into(&mut model.destination_vat_blocking)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "gb_based" => fields.lenient_into(&mut model.gb_based)?,
-                "gdpr_obfuscated" => fields.lenient_into(&mut model.gdpr_obfuscated)?,
-                "has_unfinished_recurring_invoices" => {
-                    fields.lenient_into(&mut model.has_unfinished_recurring_invoices)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_active" => fields.lenient_into(&mut model.is_active)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "locale" => fields.lenient_into(&mut model.locale)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_contact_person" => {
-                    fields.option_into(&mut model.main_contact_person)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "ni_based" => fields.lenient_into(&mut model.ni_based)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "product_sales_price_type" => {
-                    fields.option_into(&mut model.product_sales_price_type)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "registered_number" => fields.lenient_into(&mut model.registered_number)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "system" => fields.lenient_into(&mut model.system)?,
-                "tax_calculation" => fields.lenient_into(&mut model.tax_calculation)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_treatment" => fields.option_into(&mut model.tax_treatment)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    Contact: Default {
+        path: "$path", lenient_into, optional;
+        aux_reference: "aux_reference", lenient_into, optional;
+        auxiliary_account: "auxiliary_account", lenient_into, optional;
+        balance: "balance", lenient_into, optional;
+        bank_account_details: "bank_account_details", option_into, optional;
+        cis_registered: "cis_registered", lenient_into, optional;
+        cis_settings: "cis_settings", option_into, optional;
+        contact_types: "contact_types", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit_days: "credit_days", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional;
+        credit_terms: "credit_terms", option_into, optional;
+        credit_terms_and_conditions: "credit_terms_and_conditions", lenient_into, optional;
+        currency: "currency", option_into, optional;
+        default_purchase_ledger_account: "default_purchase_ledger_account", option_into, optional;
+        default_sales_ledger_account: "default_sales_ledger_account", option_into, optional;
+        default_sales_tax_rate: "default_sales_tax_rate", option_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_vat_blocking: "destination_vat_blocking", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        gb_based: "gb_based", lenient_into, optional;
+        gdpr_obfuscated: "gdpr_obfuscated", lenient_into, optional;
+        has_unfinished_recurring_invoices: "has_unfinished_recurring_invoices", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        links: "links", option_into, optional;
+        locale: "locale", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_contact_person: "main_contact_person", option_into, optional;
+        name: "name", lenient_into, optional;
+        ni_based: "ni_based", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        product_sales_price_type: "product_sales_price_type", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        registered_number: "registered_number", lenient_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        system: "system", lenient_into, optional;
+        tax_calculation: "tax_calculation", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_treatment: "tax_treatment", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1911,61 +1084,20 @@ pub struct ContactAllocation {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for ContactAllocation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for ContactAllocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for ContactAllocation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "allocated_artefacts" => {
-                    fields.option_into(&mut model.allocated_artefacts)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactAllocation: Default {
+        path: "$path", lenient_into, optional;
+        allocated_artefacts: "allocated_artefacts", option_into, optional;
+        contact: "contact", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        links: "links", option_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -1991,69 +1123,12 @@ pub struct ContactCisDeductionRate {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for ContactCisDeductionRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for ContactCisDeductionRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for ContactCisDeductionRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    ContactCisDeductionRate: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2079,76 +1154,12 @@ pub struct ContactCisSettings {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for ContactCisSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("deduction_rate", &self.deduction_rate)?;
-        map.optional("registered_cis_name", &self.registered_cis_name)?;
-        map.optional(
-            "subcontractor_verification_number",
-            &self.subcontractor_verification_number,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for ContactCisSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for ContactCisSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "deduction_rate" => fields.option_into(&mut model.deduction_rate)?,
-                "registered_cis_name" => {
-                    fields.lenient_into(&mut model.registered_cis_name)?
-                }
-                "subcontractor_verification_number" => {
-                    fields.lenient_into(&mut model.subcontractor_verification_number)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    ContactCisSettings: Default {
+        deduction_rate: "deduction_rate", option_into, optional;
+        registered_cis_name: "registered_cis_name", lenient_into, optional;
+        subcontractor_verification_number: "subcontractor_verification_number", lenient_into, optional;
     }
 }
 
@@ -2224,104 +1235,35 @@ pub struct ContactPayment {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for ContactPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional(
-            "base_currency_currency_charge",
-            &self.base_currency_currency_charge,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("payment_method", &self.payment_method)?;
-        map.optional("payment_on_account", &self.payment_on_account)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for ContactPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for ContactPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "allocated_artefacts" => {
-                    fields.option_into(&mut model.allocated_artefacts)?
-                }
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "base_currency_currency_charge" => {
-                    fields.lenient_into(&mut model.base_currency_currency_charge)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "payment_method" => fields.option_into(&mut model.payment_method)?,
-                "payment_on_account" => {
-                    fields.option_into(&mut model.payment_on_account)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactPayment: Default {
+        path: "$path", lenient_into, optional;
+        allocated_artefacts: "allocated_artefacts", option_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        base_currency_currency_charge: "base_currency_currency_charge", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        links: "links", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        payment_method: "payment_method", option_into, optional;
+        payment_on_account: "payment_on_account", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -2385,99 +1327,25 @@ pub struct ContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for ContactPerson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("address", &self.address)?;
-        map.optional("contact_person_types", &self.contact_person_types)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_main_contact", &self.is_main_contact)?;
-        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for ContactPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for ContactPerson {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "address" => fields.option_into(&mut model.address)?,
-                "contact_person_types" => {
-                    fields.option_into(&mut model.contact_person_types)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
-                "is_preferred_contact" => {
-                    fields.lenient_into(&mut model.is_preferred_contact)?
-                }
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    ContactPerson: Default {
+        path: "$path", lenient_into, optional;
+        address: "address", option_into, optional;
+        contact_person_types: "contact_person_types", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_main_contact: "is_main_contact", lenient_into, optional;
+        is_preferred_contact: "is_preferred_contact", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -2508,69 +1376,12 @@ pub struct ContactPersonType {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for ContactPersonType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for ContactPersonType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for ContactPersonType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    ContactPersonType: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2600,75 +1411,14 @@ pub struct ContactTaxTreatment {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for ContactTaxTreatment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
-        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
-        map.optional("home_tax", &self.home_tax)?;
-        map.optional("is_importer", &self.is_importer)?;
-        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for ContactTaxTreatment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for ContactTaxTreatment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "eu_not_tax_registered" => {
-                    fields.lenient_into(&mut model.eu_not_tax_registered)?
-                }
-                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
-                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
-                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
-                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    ContactTaxTreatment: Default {
+        eu_not_tax_registered: "eu_not_tax_registered", lenient_into, optional;
+        eu_tax_registered: "eu_tax_registered", lenient_into, optional;
+        home_tax: "home_tax", lenient_into, optional;
+        is_importer: "is_importer", lenient_into, optional;
+        rest_of_world_tax: "rest_of_world_tax", lenient_into, optional;
     }
 }
 
@@ -2688,43 +1438,12 @@ pub struct Generic {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Generic {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Generic {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Generic {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Generic: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        links: "links", option_into, optional;
     }
 }
 
@@ -2771,53 +1490,18 @@ pub struct JournalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for JournalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("code", &self.code)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("journal_code_type", &self.journal_code_type)?;
-        map.optional("name", &self.name)?;
-        map.optional("reserved", &self.reserved)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for JournalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for JournalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "journal_code_type" => fields.option_into(&mut model.journal_code_type)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    JournalCode: Default {
+        path: "$path", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        journal_code_type: "journal_code_type", option_into, optional;
+        name: "name", lenient_into, optional;
+        reserved: "reserved", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -2838,39 +1522,11 @@ pub struct JournalCodeType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for JournalCodeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for JournalCodeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for JournalCodeType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    JournalCodeType: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2987,162 +1643,42 @@ pub struct LedgerAccount {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for LedgerAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("balance_details", &self.balance_details)?;
-        map.optional("cis_labour", &self.cis_labour)?;
-        map.optional("cis_materials", &self.cis_materials)?;
-        map.optional("control_name", &self.control_name)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("display_formatted", &self.display_formatted)?;
-        map.optional("display_name", &self.display_name)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
-        map.optional("gifi_code", &self.gifi_code)?;
-        map.optional("id", &self.id)?;
-        map.optional("included_in_chart", &self.included_in_chart)?;
-        map.optional("is_control_account", &self.is_control_account)?;
-        map.optional(
-            "ledger_account_classification",
-            &self.ledger_account_classification,
-        )?;
-        map.optional("ledger_account_group", &self.ledger_account_group)?;
-        map.optional("ledger_account_type", &self.ledger_account_type)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional(
-            "non_recoverable_ledger_account",
-            &self.non_recoverable_ledger_account,
-        )?;
-        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
-        map.optional("tax_instalment", &self.tax_instalment)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("visible_in_banking", &self.visible_in_banking)?;
-        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
-        map.optional("visible_in_journals", &self.visible_in_journals)?;
-        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
-        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
-        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
-        map.optional("visible_in_sales", &self.visible_in_sales)?;
-        map.optional("visible_scopes", &self.visible_scopes)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for LedgerAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for LedgerAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "balance_details" => fields.option_into(&mut model.balance_details)?,
-                "cis_labour" => fields.lenient_into(&mut model.cis_labour)?,
-                "cis_materials" => fields.lenient_into(&mut model.cis_materials)?,
-                "control_name" => fields.lenient_into(&mut model.control_name)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "display_formatted" => fields.lenient_into(&mut model.display_formatted)?,
-                "display_name" => fields.lenient_into(&mut model.display_name)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "fixed_tax_rate" => fields.lenient_into(&mut model.fixed_tax_rate)?,
-                "gifi_code" => fields.lenient_into(&mut model.gifi_code)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "included_in_chart" => fields.lenient_into(&mut model.included_in_chart)?,
-                "is_control_account" => {
-                    fields.lenient_into(&mut model.is_control_account)?
-                }
-                "ledger_account_classification" => {
-                    fields.option_into(&mut model.ledger_account_classification)?
-                }
-                "ledger_account_group" => {
-                    fields.option_into(&mut model.ledger_account_group)?
-                }
-                "ledger_account_type" => {
-                    fields.option_into(&mut model.ledger_account_type)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.lenient_into(&mut model.nominal_code)?,
-                "non_recoverable_ledger_account" => {
-                    fields.option_into(&mut model.non_recoverable_ledger_account)?
-                }
-                "recoverable_percentage" => {
-                    fields.lenient_into(&mut model.recoverable_percentage)?
-                }
-                "tax_instalment" => fields.lenient_into(&mut model.tax_instalment)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "visible_in_banking" => {
-                    fields.lenient_into(&mut model.visible_in_banking)?
-                }
-                "visible_in_expenses" => {
-                    fields.lenient_into(&mut model.visible_in_expenses)?
-                }
-                "visible_in_journals" => {
-                    fields.lenient_into(&mut model.visible_in_journals)?
-                }
-                "visible_in_other_payments" => {
-                    fields.lenient_into(&mut model.visible_in_other_payments)?
-                }
-                "visible_in_other_receipts" => {
-                    fields.lenient_into(&mut model.visible_in_other_receipts)?
-                }
-                "visible_in_reporting" => {
-                    fields.lenient_into(&mut model.visible_in_reporting)?
-                }
-                "visible_in_sales" => fields.lenient_into(&mut model.visible_in_sales)?,
-                "visible_scopes" => fields.option_into(&mut model.visible_scopes)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "opening_balances", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    LedgerAccount: Default {
+        path: "$path", lenient_into, optional;
+        balance_details: "balance_details", option_into, optional;
+        cis_labour: "cis_labour", lenient_into, optional;
+        cis_materials: "cis_materials", lenient_into, optional;
+        control_name: "control_name", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        display_formatted: "display_formatted", lenient_into, optional;
+        display_name: "display_name", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        fixed_tax_rate: "fixed_tax_rate", lenient_into, optional;
+        gifi_code: "gifi_code", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        included_in_chart: "included_in_chart", lenient_into, optional;
+        is_control_account: "is_control_account", lenient_into, optional;
+        ledger_account_classification: "ledger_account_classification", option_into, optional;
+        ledger_account_group: "ledger_account_group", option_into, optional;
+        ledger_account_type: "ledger_account_type", option_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", lenient_into, optional;
+        non_recoverable_ledger_account: "non_recoverable_ledger_account", option_into, optional;
+        recoverable_percentage: "recoverable_percentage", lenient_into, optional;
+        tax_instalment: "tax_instalment", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        visible_in_banking: "visible_in_banking", lenient_into, optional;
+        visible_in_expenses: "visible_in_expenses", lenient_into, optional;
+        visible_in_journals: "visible_in_journals", lenient_into, optional;
+        visible_in_other_payments: "visible_in_other_payments", lenient_into, optional;
+        visible_in_other_receipts: "visible_in_other_receipts", lenient_into, optional;
+        visible_in_reporting: "visible_in_reporting", lenient_into, optional;
+        visible_in_sales: "visible_in_sales", lenient_into, optional;
+        visible_scopes: "visible_scopes", option_into, optional;
     }
 }
 
@@ -3175,78 +1711,15 @@ pub struct LedgerAccountBalanceDetails {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for LedgerAccountBalanceDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("balance", &self.balance)?;
-        map.optional("credit_or_debit", &self.credit_or_debit)?;
-        map.optional("credits", &self.credits)?;
-        map.optional("debits", &self.debits)?;
-        map.optional("from_date", &self.from_date)?;
-        map.optional("to_date", &self.to_date)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for LedgerAccountBalanceDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "opening_balances",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "credit_or_debit" => fields.lenient_into(&mut model.credit_or_debit)?,
-                "credits" => fields.lenient_into(&mut model.credits)?,
-                "debits" => fields.lenient_into(&mut model.debits)?,
-                "from_date" => fields.lenient_into(&mut model.from_date)?,
-                "to_date" => fields.lenient_into(&mut model.to_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "opening_balances", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    LedgerAccountBalanceDetails: Default {
+        balance: "balance", lenient_into, optional;
+        credit_or_debit: "credit_or_debit", lenient_into, optional;
+        credits: "credits", lenient_into, optional;
+        debits: "debits", lenient_into, optional;
+        from_date: "from_date", lenient_into, optional;
+        to_date: "to_date", lenient_into, optional;
     }
 }
 
@@ -3273,72 +1746,12 @@ pub struct Link {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "payments",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("href", &self.href)?;
-        map.optional("rel", &self.rel)?;
-        map.optional("type", &self.r#type)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "payments",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "contacts",
-        feature = "ledger",
-        feature = "payments",
-        feature = "products",
-        feature = "purchases",
-        feature = "sales",
-        feature = "settings"
-    )
-)]
-impl sage_core::types::model::FromFields for Link {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "href" => fields.lenient_into(&mut model.href)?,
-                "rel" => fields.lenient_into(&mut model.rel)?,
-                "type" => fields.lenient_into(&mut model.r#type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "payments", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::json_model! {
+    Link: Default {
+        href: "href", lenient_into, optional;
+        rel: "rel", lenient_into, optional;
+        r#type: "type", lenient_into, optional;
     }
 }
 
@@ -3373,63 +1786,20 @@ pub struct PaymentAllocation {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for PaymentAllocation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact", &self.artefact)?;
-        map.optional("contact_allocation", &self.contact_allocation)?;
-        map.optional("contact_payment", &self.contact_payment)?;
-        map.optional("date", &self.date)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("links", &self.links)?;
-        map.optional("negative_payment", &self.negative_payment)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("stripe_transaction_id", &self.stripe_transaction_id)?;
-        map.optional("type", &self.r#type)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for PaymentAllocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for PaymentAllocation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact" => fields.option_into(&mut model.artefact)?,
-                "contact_allocation" => {
-                    fields.option_into(&mut model.contact_allocation)?
-                }
-                "contact_payment" => fields.option_into(&mut model.contact_payment)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "negative_payment" => fields.lenient_into(&mut model.negative_payment)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "stripe_transaction_id" => {
-                    fields.lenient_into(&mut model.stripe_transaction_id)?
-                }
-                "type" => fields.lenient_into(&mut model.r#type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PaymentAllocation: Default {
+        amount: "amount", lenient_into, optional;
+        artefact: "artefact", option_into, optional;
+        contact_allocation: "contact_allocation", option_into, optional;
+        contact_payment: "contact_payment", option_into, optional;
+        date: "date", option_into, optional;
+        discount: "discount", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        links: "links", option_into, optional;
+        negative_payment: "negative_payment", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        stripe_transaction_id: "stripe_transaction_id", lenient_into, optional;
+        r#type: "type", lenient_into, optional;
     }
 }
 
@@ -3483,90 +1853,29 @@ pub struct PaymentOnAccount {
 }
 
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for PaymentOnAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for PaymentOnAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for PaymentOnAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PaymentOnAccount: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -3633,89 +1942,31 @@ pub struct Product {
 }
 
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Product {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active", &self.active)?;
-        map.optional("catalog_item_type", &self.catalog_item_type)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deactivatable", &self.deactivatable)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
-        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
-        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
-        map.optional("sales_prices", &self.sales_prices)?;
-        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
-        map.optional("usual_supplier", &self.usual_supplier)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Product {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Product {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active" => fields.lenient_into(&mut model.active)?,
-                "catalog_item_type" => fields.option_into(&mut model.catalog_item_type)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account" => {
-                    fields.option_into(&mut model.purchase_ledger_account)?
-                }
-                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
-                "sales_ledger_account" => {
-                    fields.option_into(&mut model.sales_ledger_account)?
-                }
-                "sales_prices" => fields.option_into(&mut model.sales_prices)?,
-                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "used_on_recurring_invoice" => {
-                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
-                }
-                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Product: Default {
+        path: "$path", lenient_into, optional;
+        active: "active", lenient_into, optional;
+        catalog_item_type: "catalog_item_type", option_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        deactivatable: "deactivatable", lenient_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account: "purchase_ledger_account", option_into, optional;
+        purchase_tax_rate: "purchase_tax_rate", option_into, optional;
+        sales_ledger_account: "sales_ledger_account", option_into, optional;
+        sales_prices: "sales_prices", option_into, optional;
+        sales_tax_rate: "sales_tax_rate", option_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
+        usual_supplier: "usual_supplier", option_into, optional;
     }
 }
 
@@ -3743,51 +1994,16 @@ pub struct Rate {
 }
 
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Rate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("rate", &self.rate)?;
-        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
-        map.optional("rate_name", &self.rate_name)?;
-        map.optional("service_rate_type", &self.service_rate_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Rate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Rate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "rate" => fields.lenient_into(&mut model.rate)?,
-                "rate_includes_tax" => fields.lenient_into(&mut model.rate_includes_tax)?,
-                "rate_name" => fields.lenient_into(&mut model.rate_name)?,
-                "service_rate_type" => fields.option_into(&mut model.service_rate_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Rate: Default {
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        rate: "rate", lenient_into, optional;
+        rate_includes_tax: "rate_includes_tax", lenient_into, optional;
+        rate_name: "rate_name", lenient_into, optional;
+        service_rate_type: "service_rate_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -3815,55 +2031,16 @@ pub struct SalesPrice {
 }
 
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for SalesPrice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("price", &self.price)?;
-        map.optional("price_includes_tax", &self.price_includes_tax)?;
-        map.optional("price_name", &self.price_name)?;
-        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for SalesPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for SalesPrice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_includes_tax" => {
-                    fields.lenient_into(&mut model.price_includes_tax)?
-                }
-                "price_name" => fields.lenient_into(&mut model.price_name)?,
-                "product_sales_price_type" => {
-                    fields.option_into(&mut model.product_sales_price_type)?
-                }
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPrice: Default {
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        price: "price", lenient_into, optional;
+        price_includes_tax: "price_includes_tax", lenient_into, optional;
+        price_name: "price_name", lenient_into, optional;
+        product_sales_price_type: "product_sales_price_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -3930,89 +2107,31 @@ pub struct Service {
 }
 
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Service {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("active", &self.active)?;
-        map.optional("cost_price", &self.cost_price)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deactivatable", &self.deactivatable)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("oss_service", &self.oss_service)?;
-        map.optional("purchase_description", &self.purchase_description)?;
-        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
-        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
-        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
-        map.optional("sales_rates", &self.sales_rates)?;
-        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
-        map.optional("usual_supplier", &self.usual_supplier)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Service {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Service {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "active" => fields.lenient_into(&mut model.active)?,
-                "cost_price" => fields.lenient_into(&mut model.cost_price)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deactivatable" => fields.lenient_into(&mut model.deactivatable)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "oss_service" => fields.lenient_into(&mut model.oss_service)?,
-                "purchase_description" => {
-                    fields.lenient_into(&mut model.purchase_description)?
-                }
-                "purchase_ledger_account" => {
-                    fields.option_into(&mut model.purchase_ledger_account)?
-                }
-                "purchase_tax_rate" => fields.option_into(&mut model.purchase_tax_rate)?,
-                "sales_ledger_account" => {
-                    fields.option_into(&mut model.sales_ledger_account)?
-                }
-                "sales_rates" => fields.option_into(&mut model.sales_rates)?,
-                "sales_tax_rate" => fields.option_into(&mut model.sales_tax_rate)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "used_on_recurring_invoice" => {
-                    fields.lenient_into(&mut model.used_on_recurring_invoice)?
-                }
-                "usual_supplier" => fields.option_into(&mut model.usual_supplier)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Service: Default {
+        path: "$path", lenient_into, optional;
+        active: "active", lenient_into, optional;
+        cost_price: "cost_price", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        deactivatable: "deactivatable", lenient_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        oss_service: "oss_service", lenient_into, optional;
+        purchase_description: "purchase_description", lenient_into, optional;
+        purchase_ledger_account: "purchase_ledger_account", option_into, optional;
+        purchase_tax_rate: "purchase_tax_rate", option_into, optional;
+        sales_ledger_account: "sales_ledger_account", option_into, optional;
+        sales_rates: "sales_rates", option_into, optional;
+        sales_tax_rate: "sales_tax_rate", option_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
+        usual_supplier: "usual_supplier", option_into, optional;
     }
 }
 
@@ -4036,63 +2155,12 @@ pub struct TaxBreakdown {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(
-        feature = "opening_balances",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl serde::Serialize for TaxBreakdown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("percentage", &self.percentage)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "opening_balances",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl<'de> serde::Deserialize<'de> for TaxBreakdown {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "opening_balances",
-        feature = "payments",
-        feature = "purchases",
-        feature = "sales"
-    )
-)]
-impl sage_core::types::model::FromFields for TaxBreakdown {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "opening_balances", feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::json_model! {
+    TaxBreakdown: Default {
+        amount: "amount", lenient_into, optional;
+        percentage: "percentage", lenient_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
     }
 }
 
@@ -4139,74 +2207,24 @@ pub struct TaxRate {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl serde::Serialize for TaxRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("agency", &self.agency)?;
-        map.optional("component_tax_rates", &self.component_tax_rates)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_combined_rate", &self.is_combined_rate)?;
-        map.optional("is_visible", &self.is_visible)?;
-        map.optional("name", &self.name)?;
-        map.optional("percentage", &self.percentage)?;
-        map.optional("percentages", &self.percentages)?;
-        map.optional("retailer", &self.retailer)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl<'de> serde::Deserialize<'de> for TaxRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl sage_core::types::model::FromFields for TaxRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "agency" => fields.lenient_into(&mut model.agency)?,
-                "component_tax_rates" => {
-                    fields.option_into(&mut model.component_tax_rates)?
-                }
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_combined_rate" => fields.lenient_into(&mut model.is_combined_rate)?,
-                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                "percentages" => fields.option_into(&mut model.percentages)?,
-                "retailer" => fields.lenient_into(&mut model.retailer)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes"))]
+sage_core::json_model! {
+    TaxRate: Default {
+        path: "$path", lenient_into, optional;
+        agency: "agency", lenient_into, optional;
+        component_tax_rates: "component_tax_rates", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_combined_rate: "is_combined_rate", lenient_into, optional;
+        is_visible: "is_visible", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        percentage: "percentage", lenient_into, optional;
+        percentages: "percentages", option_into, optional;
+        retailer: "retailer", lenient_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -4225,48 +2243,12 @@ pub struct TaxRatePercentage {
     pub extra: sage_core::types::Extra,
 }
 
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl serde::Serialize for TaxRatePercentage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("from_date", &self.from_date)?;
-        map.optional("percentage", &self.percentage)?;
-        map.optional("to_date", &self.to_date)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl<'de> serde::Deserialize<'de> for TaxRatePercentage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(
-    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
-)]
-impl sage_core::types::model::FromFields for TaxRatePercentage {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "from_date" => fields.option_into(&mut model.from_date)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                "to_date" => fields.option_into(&mut model.to_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes"))]
+sage_core::json_model! {
+    TaxRatePercentage: Default {
+        from_date: "from_date", option_into, optional;
+        percentage: "percentage", lenient_into, optional;
+        to_date: "to_date", option_into, optional;
     }
 }
 
@@ -4289,41 +2271,11 @@ pub struct TaxScheme {
 }
 
 #[cfg(any(feature = "settings", feature = "taxes"))]
-impl serde::Serialize for TaxScheme {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "settings", feature = "taxes"))]
-impl<'de> serde::Deserialize<'de> for TaxScheme {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "settings", feature = "taxes"))]
-impl sage_core::types::model::FromFields for TaxScheme {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxScheme: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -4374,72 +2326,23 @@ pub struct Transaction {
 }
 
 #[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Transaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("audit_trail_id", &self.audit_trail_id)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted", &self.deleted)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("number_of_attachments", &self.number_of_attachments)?;
-        map.optional("origin", &self.origin)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("total", &self.total)?;
-        map.optional(
-            "total_in_transaction_currency",
-            &self.total_in_transaction_currency,
-        )?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Transaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Transaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "audit_trail_id" => fields.lenient_into(&mut model.audit_trail_id)?,
-                "contact" => fields.option_into(&mut model.contact)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted" => fields.lenient_into(&mut model.deleted)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "number_of_attachments" => {
-                    fields.lenient_into(&mut model.number_of_attachments)?
-                }
-                "origin" => fields.option_into(&mut model.origin)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "total" => fields.lenient_into(&mut model.total)?,
-                "total_in_transaction_currency" => {
-                    fields.lenient_into(&mut model.total_in_transaction_currency)?
-                }
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Transaction: Default {
+        path: "$path", lenient_into, optional;
+        audit_trail_id: "audit_trail_id", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deleted: "deleted", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        number_of_attachments: "number_of_attachments", lenient_into, optional;
+        origin: "origin", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        total: "total", lenient_into, optional;
+        total_in_transaction_currency: "total_in_transaction_currency", lenient_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -4474,55 +2377,17 @@ pub struct TransactionOrigin {
 }
 
 #[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for TransactionOrigin {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("sent", &self.sent)?;
-        map.optional("status", &self.status)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for TransactionOrigin {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for TransactionOrigin {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "sent" => fields.lenient_into(&mut model.sent)?,
-                "status" => fields.option_into(&mut model.status)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TransactionOrigin: Default {
+        path: "$path", lenient_into, optional;
+        currency: "currency", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        links: "links", option_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        sent: "sent", lenient_into, optional;
+        status: "status", option_into, optional;
     }
 }
 
@@ -4563,56 +2428,18 @@ pub struct UnpostedTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UnpostedTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("bank_feed_category_name", &self.bank_feed_category_name)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UnpostedTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UnpostedTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "bank_feed_category_name" => {
-                    fields.lenient_into(&mut model.bank_feed_category_name)?
-                }
-                "created_at" => fields.lenient_into(&mut model.created_at)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "transaction_date" => fields.lenient_into(&mut model.transaction_date)?,
-                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
-                "updated_at" => fields.lenient_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UnpostedTransaction: Default {
+        path: "$path", lenient_into, optional;
+        amount: "amount", lenient_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        bank_feed_category_name: "bank_feed_category_name", lenient_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        transaction_type: "transaction_type", lenient_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }

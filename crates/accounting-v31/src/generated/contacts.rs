@@ -43,57 +43,20 @@ pub struct AddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -113,43 +76,13 @@ pub struct ContactBankAccountDetailsUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactBankAccountDetailsUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("iban", &self.iban)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactBankAccountDetailsUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactBankAccountDetailsUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "bic" => fields.lenient_into(&mut model.bic)?,
-                "iban" => fields.lenient_into(&mut model.iban)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactBankAccountDetailsUpdate: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        sort_code: "sort_code", lenient_into, optional;
     }
 }
 
@@ -183,57 +116,20 @@ pub struct ContactDeliveryAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactDeliveryAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactDeliveryAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactDeliveryAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactDeliveryAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -267,57 +163,20 @@ pub struct ContactMainAddressUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactMainAddressUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactMainAddressUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactMainAddressUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactMainAddressUpdate: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -347,57 +206,18 @@ pub struct ContactMainContactPersonUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactMainContactPersonUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_id", &self.address_id)?;
-        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("is_main_contact", &self.is_main_contact)?;
-        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactMainContactPersonUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactMainContactPersonUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_id" => fields.lenient_into(&mut model.address_id)?,
-                "contact_person_type_ids" => {
-                    fields.option_into(&mut model.contact_person_type_ids)?
-                }
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
-                "is_preferred_contact" => {
-                    fields.lenient_into(&mut model.is_preferred_contact)?
-                }
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactMainContactPersonUpdate: Default {
+        address_id: "address_id", lenient_into, optional;
+        contact_person_type_ids: "contact_person_type_ids", option_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        is_main_contact: "is_main_contact", lenient_into, optional;
+        is_preferred_contact: "is_preferred_contact", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -427,57 +247,18 @@ pub struct ContactPersonUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactPersonUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_id", &self.address_id)?;
-        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("is_main_contact", &self.is_main_contact)?;
-        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactPersonUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactPersonUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_id" => fields.lenient_into(&mut model.address_id)?,
-                "contact_person_type_ids" => {
-                    fields.option_into(&mut model.contact_person_type_ids)?
-                }
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
-                "is_preferred_contact" => {
-                    fields.lenient_into(&mut model.is_preferred_contact)?
-                }
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactPersonUpdate: Default {
+        address_id: "address_id", lenient_into, optional;
+        contact_person_type_ids: "contact_person_type_ids", option_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        is_main_contact: "is_main_contact", lenient_into, optional;
+        is_preferred_contact: "is_preferred_contact", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -497,45 +278,13 @@ pub struct ContactTaxTreatmentUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactTaxTreatmentUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
-        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
-        map.optional("home_tax", &self.home_tax)?;
-        map.optional("is_importer", &self.is_importer)?;
-        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactTaxTreatmentUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactTaxTreatmentUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "eu_not_tax_registered" => {
-                    fields.lenient_into(&mut model.eu_not_tax_registered)?
-                }
-                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
-                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
-                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
-                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactTaxTreatmentUpdate: Default {
+        eu_not_tax_registered: "eu_not_tax_registered", lenient_into, optional;
+        eu_tax_registered: "eu_tax_registered", lenient_into, optional;
+        home_tax: "home_tax", lenient_into, optional;
+        is_importer: "is_importer", lenient_into, optional;
+        rest_of_world_tax: "rest_of_world_tax", lenient_into, optional;
     }
 }
 
@@ -617,107 +366,34 @@ pub struct ContactUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("aux_reference", &self.aux_reference)?;
-        map.optional("auxiliary_account", &self.auxiliary_account)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.optional("contact_type_ids", &self.contact_type_ids)?;
-        map.optional("credit_days", &self.credit_days)?;
-        map.optional("credit_limit", &self.credit_limit)?;
-        map.optional("credit_terms", &self.credit_terms)?;
-        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional(
-            "default_purchase_ledger_account_id",
-            &self.default_purchase_ledger_account_id,
-        )?;
-        map.optional(
-            "default_sales_ledger_account_id",
-            &self.default_sales_ledger_account_id,
-        )?;
-        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.optional("name", &self.name)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("registered_number", &self.registered_number)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("tax_calculation", &self.tax_calculation)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_treatment", &self.tax_treatment)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "aux_reference" => fields.lenient_into(&mut model.aux_reference)?,
-                "auxiliary_account" => fields.lenient_into(&mut model.auxiliary_account)?,
-                "bank_account_details" => {
-                    fields.option_into(&mut model.bank_account_details)?
-                }
-                "contact_type_ids" => fields.option_into(&mut model.contact_type_ids)?,
-                "credit_days" => fields.lenient_into(&mut model.credit_days)?,
-                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
-                "credit_terms" => fields.option_into(&mut model.credit_terms)?,
-                "credit_terms_and_conditions" => {
-                    fields.lenient_into(&mut model.credit_terms_and_conditions)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "default_purchase_ledger_account_id" => {
-                    fields.lenient_into(&mut model.default_purchase_ledger_account_id)?
-                }
-                "default_sales_ledger_account_id" => {
-                    fields.lenient_into(&mut model.default_sales_ledger_account_id)?
-                }
-                "default_sales_tax_rate_id" => {
-                    fields.lenient_into(&mut model.default_sales_tax_rate_id)?
-                }
-                "delivery_address" => fields.option_into(&mut model.delivery_address)?,
-                "destination_vat_blocking" => {
-                    fields.lenient_into(&mut model.destination_vat_blocking)?
-                }
-                "locale" => fields.lenient_into(&mut model.locale)?,
-                "main_address" => fields.option_into(&mut model.main_address)?,
-                "main_contact_person" => {
-                    fields.option_into(&mut model.main_contact_person)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_into(&mut model.product_sales_price_type_id)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "registered_number" => fields.lenient_into(&mut model.registered_number)?,
-                "source_guid" => fields.lenient_into(&mut model.source_guid)?,
-                "tax_calculation" => fields.lenient_into(&mut model.tax_calculation)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_treatment" => fields.option_into(&mut model.tax_treatment)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactUpdate: Default {
+        aux_reference: "aux_reference", lenient_into, optional;
+        auxiliary_account: "auxiliary_account", lenient_into, optional;
+        bank_account_details: "bank_account_details", option_into, optional;
+        contact_type_ids: "contact_type_ids", option_into, optional;
+        credit_days: "credit_days", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional;
+        credit_terms: "credit_terms", option_into, optional;
+        credit_terms_and_conditions: "credit_terms_and_conditions", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        default_purchase_ledger_account_id: "default_purchase_ledger_account_id", lenient_into, optional;
+        default_sales_ledger_account_id: "default_sales_ledger_account_id", lenient_into, optional;
+        default_sales_tax_rate_id: "default_sales_tax_rate_id", lenient_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        destination_vat_blocking: "destination_vat_blocking", lenient_into, optional;
+        locale: "locale", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        main_contact_person: "main_contact_person", option_into, optional;
+        name: "name", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        registered_number: "registered_number", lenient_into, optional;
+        source_guid: "source_guid", lenient_into, optional;
+        tax_calculation: "tax_calculation", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_treatment: "tax_treatment", option_into, optional;
     }
 }
 
@@ -861,85 +537,21 @@ impl NewAddress {
     }
 }
 
-impl serde::Serialize for NewAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.field("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.field("is_main_address", &self.is_main_address)?;
-        map.field("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut address_line_1 = None;
-        let mut address_line_2 = None;
-        let mut address_type_id = None;
-        let mut bank_account_id = None;
-        let mut city = None;
-        let mut contact_id = None;
-        let mut country_group_id = None;
-        let mut country_id = None;
-        let mut idempotency_id = None;
-        let mut is_main_address = None;
-        let mut name = None;
-        let mut postal_code = None;
-        let mut region = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_option(&mut address_line_1)?,
-                "address_line_2" => fields.lenient_option(&mut address_line_2)?,
-                "address_type_id" => fields.lenient_value(&mut address_type_id)?,
-                "bank_account_id" => fields.lenient_option(&mut bank_account_id)?,
-                "city" => fields.lenient_option(&mut city)?,
-                "contact_id" => fields.lenient_option(&mut contact_id)?,
-                "country_group_id" => fields.lenient_option(&mut country_group_id)?,
-                "country_id" => fields.lenient_option(&mut country_id)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "is_main_address" => fields.lenient_value(&mut is_main_address)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "postal_code" => fields.lenient_option(&mut postal_code)?,
-                "region" => fields.lenient_option(&mut region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            address_line_1: address_line_1.unwrap_or_default(),
-            address_line_2: address_line_2.unwrap_or_default(),
-            address_type_id: fields.required(address_type_id, "address_type_id")?,
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            country_group_id: country_group_id.unwrap_or_default(),
-            country_id: country_id.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            is_main_address: fields.required(is_main_address, "is_main_address")?,
-            name: fields.required(name, "name")?,
-            postal_code: postal_code.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewAddress {
+        address_line_1: "address_line_1", lenient_option, optional;
+        address_line_2: "address_line_2", lenient_option, optional;
+        address_type_id: "address_type_id", lenient_value, field;
+        bank_account_id: "bank_account_id", lenient_option, optional;
+        city: "city", lenient_option, optional;
+        contact_id: "contact_id", lenient_option, optional;
+        country_group_id: "country_group_id", lenient_option, optional;
+        country_id: "country_id", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        is_main_address: "is_main_address", lenient_value, field;
+        name: "name", lenient_value, field;
+        postal_code: "postal_code", lenient_option, optional;
+        region: "region", lenient_option, optional;
     }
 }
 
@@ -1063,161 +675,35 @@ impl NewContact {
     }
 }
 
-impl serde::Serialize for NewContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("aux_reference", &self.aux_reference)?;
-        map.optional("auxiliary_account", &self.auxiliary_account)?;
-        map.optional("bank_account_details", &self.bank_account_details)?;
-        map.field("contact_type_ids", &self.contact_type_ids)?;
-        map.optional("credit_days", &self.credit_days)?;
-        map.optional("credit_limit", &self.credit_limit)?;
-        map.optional("credit_terms", &self.credit_terms)?;
-        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional(
-            "default_purchase_ledger_account_id",
-            &self.default_purchase_ledger_account_id,
-        )?;
-        map.optional(
-            "default_sales_ledger_account_id",
-            &self.default_sales_ledger_account_id,
-        )?;
-        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("main_contact_person", &self.main_contact_person)?;
-        map.field("name", &self.name)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("registered_number", &self.registered_number)?;
-        map.optional("source_guid", &self.source_guid)?;
-        map.optional("tax_calculation", &self.tax_calculation)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_treatment", &self.tax_treatment)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut aux_reference = None;
-        let mut auxiliary_account = None;
-        let mut bank_account_details = None;
-        let mut contact_type_ids = None;
-        let mut credit_days = None;
-        let mut credit_limit = None;
-        let mut credit_terms = None;
-        let mut credit_terms_and_conditions = None;
-        let mut currency_id = None;
-        let mut default_purchase_ledger_account_id = None;
-        let mut default_sales_ledger_account_id = None;
-        let mut default_sales_tax_rate_id = None;
-        let mut delivery_address = None;
-        let mut destination_vat_blocking = None;
-        let mut idempotency_id = None;
-        let mut locale = None;
-        let mut main_address = None;
-        let mut main_contact_person = None;
-        let mut name = None;
-        let mut notes = None;
-        let mut product_sales_price_type_id = None;
-        let mut reference = None;
-        let mut registered_number = None;
-        let mut source_guid = None;
-        let mut tax_calculation = None;
-        let mut tax_number = None;
-        let mut tax_treatment = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "aux_reference" => fields.lenient_option(&mut aux_reference)?,
-                "auxiliary_account" => fields.lenient_option(&mut auxiliary_account)?,
-                "bank_account_details" => fields.next_value(&mut bank_account_details)?,
-                "contact_type_ids" => fields.or_default(&mut contact_type_ids)?,
-                "credit_days" => fields.lenient_option(&mut credit_days)?,
-                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
-                "credit_terms" => fields.next_value(&mut credit_terms)?,
-                "credit_terms_and_conditions" => {
-                    fields.lenient_option(&mut credit_terms_and_conditions)?
-                }
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "default_purchase_ledger_account_id" => {
-                    fields.lenient_option(&mut default_purchase_ledger_account_id)?
-                }
-                "default_sales_ledger_account_id" => {
-                    fields.lenient_option(&mut default_sales_ledger_account_id)?
-                }
-                "default_sales_tax_rate_id" => {
-                    fields.lenient_option(&mut default_sales_tax_rate_id)?
-                }
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "destination_vat_blocking" => {
-                    fields.lenient_option(&mut destination_vat_blocking)?
-                }
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "locale" => fields.lenient_option(&mut locale)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "main_contact_person" => fields.next_value(&mut main_contact_person)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "product_sales_price_type_id" => {
-                    fields.lenient_option(&mut product_sales_price_type_id)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "registered_number" => fields.lenient_option(&mut registered_number)?,
-                "source_guid" => fields.lenient_option(&mut source_guid)?,
-                "tax_calculation" => fields.lenient_option(&mut tax_calculation)?,
-                "tax_number" => fields.lenient_option(&mut tax_number)?,
-                "tax_treatment" => fields.next_value(&mut tax_treatment)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            aux_reference: aux_reference.unwrap_or_default(),
-            auxiliary_account: auxiliary_account.unwrap_or_default(),
-            bank_account_details: bank_account_details.unwrap_or_default(),
-            contact_type_ids: fields.required(contact_type_ids, "contact_type_ids")?,
-            credit_days: credit_days.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_terms: credit_terms.unwrap_or_default(),
-            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            default_purchase_ledger_account_id: default_purchase_ledger_account_id
-                .unwrap_or_default(),
-            default_sales_ledger_account_id: default_sales_ledger_account_id
-                .unwrap_or_default(),
-            default_sales_tax_rate_id: default_sales_tax_rate_id.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            main_contact_person: main_contact_person.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            notes: notes.unwrap_or_default(),
-            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            registered_number: registered_number.unwrap_or_default(),
-            source_guid: source_guid.unwrap_or_default(),
-            tax_calculation: tax_calculation.unwrap_or_default(),
-            tax_number: tax_number.unwrap_or_default(),
-            tax_treatment: tax_treatment.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewContact {
+        aux_reference: "aux_reference", lenient_option, optional;
+        auxiliary_account: "auxiliary_account", lenient_option, optional;
+        bank_account_details: "bank_account_details", next_value, optional;
+        contact_type_ids: "contact_type_ids", or_default, field;
+        credit_days: "credit_days", lenient_option, optional;
+        credit_limit: "credit_limit", lenient_option, optional;
+        credit_terms: "credit_terms", next_value, optional;
+        credit_terms_and_conditions: "credit_terms_and_conditions", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        default_purchase_ledger_account_id: "default_purchase_ledger_account_id", lenient_option, optional;
+        default_sales_ledger_account_id: "default_sales_ledger_account_id", lenient_option, optional;
+        default_sales_tax_rate_id: "default_sales_tax_rate_id", lenient_option, optional;
+        delivery_address: "delivery_address", next_value, optional;
+        destination_vat_blocking: "destination_vat_blocking", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        locale: "locale", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        main_contact_person: "main_contact_person", next_value, optional;
+        name: "name", lenient_value, field;
+        notes: "notes", lenient_option, optional;
+        product_sales_price_type_id: "product_sales_price_type_id", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        registered_number: "registered_number", lenient_option, optional;
+        source_guid: "source_guid", lenient_option, optional;
+        tax_calculation: "tax_calculation", lenient_option, optional;
+        tax_number: "tax_number", lenient_option, optional;
+        tax_treatment: "tax_treatment", next_value, optional;
     }
 }
 
@@ -1316,43 +802,13 @@ pub struct NewContactBankAccountDetails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactBankAccountDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("iban", &self.iban)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactBankAccountDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactBankAccountDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "bic" => fields.lenient_into(&mut model.bic)?,
-                "iban" => fields.lenient_into(&mut model.iban)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactBankAccountDetails: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        sort_code: "sort_code", lenient_into, optional;
     }
 }
 
@@ -1386,57 +842,20 @@ pub struct NewContactDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactDeliveryAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -1470,57 +889,20 @@ pub struct NewContactMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_line_1", &self.address_line_1)?;
-        map.optional("address_line_2", &self.address_line_2)?;
-        map.optional("address_type_id", &self.address_type_id)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("country_group_id", &self.country_group_id)?;
-        map.optional("country_id", &self.country_id)?;
-        map.optional("is_main_address", &self.is_main_address)?;
-        map.optional("name", &self.name)?;
-        map.optional("postal_code", &self.postal_code)?;
-        map.optional("region", &self.region)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_line_1" => fields.lenient_into(&mut model.address_line_1)?,
-                "address_line_2" => fields.lenient_into(&mut model.address_line_2)?,
-                "address_type_id" => fields.lenient_into(&mut model.address_type_id)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "country_group_id" => fields.lenient_into(&mut model.country_group_id)?,
-                "country_id" => fields.lenient_into(&mut model.country_id)?,
-                "is_main_address" => fields.lenient_into(&mut model.is_main_address)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "postal_code" => fields.lenient_into(&mut model.postal_code)?,
-                "region" => fields.lenient_into(&mut model.region)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactMainAddress: Default {
+        address_line_1: "address_line_1", lenient_into, optional;
+        address_line_2: "address_line_2", lenient_into, optional;
+        address_type_id: "address_type_id", lenient_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        country_group_id: "country_group_id", lenient_into, optional;
+        country_id: "country_id", lenient_into, optional;
+        is_main_address: "is_main_address", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_code: "postal_code", lenient_into, optional;
+        region: "region", lenient_into, optional;
     }
 }
 
@@ -1550,57 +932,18 @@ pub struct NewContactMainContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactMainContactPerson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_id", &self.address_id)?;
-        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("is_main_contact", &self.is_main_contact)?;
-        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactMainContactPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactMainContactPerson {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_id" => fields.lenient_into(&mut model.address_id)?,
-                "contact_person_type_ids" => {
-                    fields.option_into(&mut model.contact_person_type_ids)?
-                }
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "is_main_contact" => fields.lenient_into(&mut model.is_main_contact)?,
-                "is_preferred_contact" => {
-                    fields.lenient_into(&mut model.is_preferred_contact)?
-                }
-                "job_title" => fields.lenient_into(&mut model.job_title)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactMainContactPerson: Default {
+        address_id: "address_id", lenient_into, optional;
+        contact_person_type_ids: "contact_person_type_ids", option_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        is_main_contact: "is_main_contact", lenient_into, optional;
+        is_preferred_contact: "is_preferred_contact", lenient_into, optional;
+        job_title: "job_title", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -1662,82 +1005,19 @@ impl NewContactPerson {
     }
 }
 
-impl serde::Serialize for NewContactPerson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("address_id", &self.address_id)?;
-        map.field("contact_person_type_ids", &self.contact_person_type_ids)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("is_main_contact", &self.is_main_contact)?;
-        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
-        map.optional("job_title", &self.job_title)?;
-        map.optional("mobile", &self.mobile)?;
-        map.field("name", &self.name)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactPerson {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut address_id = None;
-        let mut contact_person_type_ids = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut idempotency_id = None;
-        let mut is_main_contact = None;
-        let mut is_preferred_contact = None;
-        let mut job_title = None;
-        let mut mobile = None;
-        let mut name = None;
-        let mut telephone = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_id" => fields.lenient_value(&mut address_id)?,
-                "contact_person_type_ids" => {
-                    fields.or_default(&mut contact_person_type_ids)?
-                }
-                "email" => fields.lenient_option(&mut email)?,
-                "fax" => fields.lenient_option(&mut fax)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "is_main_contact" => fields.lenient_option(&mut is_main_contact)?,
-                "is_preferred_contact" => {
-                    fields.lenient_option(&mut is_preferred_contact)?
-                }
-                "job_title" => fields.lenient_option(&mut job_title)?,
-                "mobile" => fields.lenient_option(&mut mobile)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "telephone" => fields.lenient_option(&mut telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            address_id: fields.required(address_id, "address_id")?,
-            contact_person_type_ids: fields
-                .required(contact_person_type_ids, "contact_person_type_ids")?,
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            is_main_contact: is_main_contact.unwrap_or_default(),
-            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
-            job_title: job_title.unwrap_or_default(),
-            mobile: mobile.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewContactPerson {
+        address_id: "address_id", lenient_value, field;
+        contact_person_type_ids: "contact_person_type_ids", or_default, field;
+        email: "email", lenient_option, optional;
+        fax: "fax", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        is_main_contact: "is_main_contact", lenient_option, optional;
+        is_preferred_contact: "is_preferred_contact", lenient_option, optional;
+        job_title: "job_title", lenient_option, optional;
+        mobile: "mobile", lenient_option, optional;
+        name: "name", lenient_value, field;
+        telephone: "telephone", lenient_option, optional;
     }
 }
 
@@ -1757,45 +1037,13 @@ pub struct NewContactTaxTreatment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactTaxTreatment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
-        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
-        map.optional("home_tax", &self.home_tax)?;
-        map.optional("is_importer", &self.is_importer)?;
-        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactTaxTreatment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactTaxTreatment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "eu_not_tax_registered" => {
-                    fields.lenient_into(&mut model.eu_not_tax_registered)?
-                }
-                "eu_tax_registered" => fields.lenient_into(&mut model.eu_tax_registered)?,
-                "home_tax" => fields.lenient_into(&mut model.home_tax)?,
-                "is_importer" => fields.lenient_into(&mut model.is_importer)?,
-                "rest_of_world_tax" => fields.lenient_into(&mut model.rest_of_world_tax)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactTaxTreatment: Default {
+        eu_not_tax_registered: "eu_not_tax_registered", lenient_into, optional;
+        eu_tax_registered: "eu_tax_registered", lenient_into, optional;
+        home_tax: "home_tax", lenient_into, optional;
+        is_importer: "is_importer", lenient_into, optional;
+        rest_of_world_tax: "rest_of_world_tax", lenient_into, optional;
     }
 }
 

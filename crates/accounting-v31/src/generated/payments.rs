@@ -19,37 +19,10 @@ pub struct ContactAllocationAllocatedArtefactUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactAllocationAllocatedArtefactUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact_id", &self.artefact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactAllocationAllocatedArtefactUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactAllocationAllocatedArtefactUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactAllocationAllocatedArtefactUpdate: Default {
+        amount: "amount", lenient_into, optional;
+        artefact_id: "artefact_id", lenient_into, optional;
     }
 }
 
@@ -66,45 +39,12 @@ pub struct ContactAllocationUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactAllocationUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactAllocationUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactAllocationUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_artefacts" => {
-                    fields.option_into(&mut model.allocated_artefacts)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactAllocationUpdate: Default {
+        allocated_artefacts: "allocated_artefacts", option_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
 }
 
@@ -120,39 +60,11 @@ pub struct ContactPaymentAllocatedArtefactUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactPaymentAllocatedArtefactUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact_id", &self.artefact_id)?;
-        map.optional("discount", &self.discount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactPaymentAllocatedArtefactUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactPaymentAllocatedArtefactUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactPaymentAllocatedArtefactUpdate: Default {
+        amount: "amount", lenient_into, optional;
+        artefact_id: "artefact_id", lenient_into, optional;
+        discount: "discount", lenient_into, optional;
     }
 }
 
@@ -194,78 +106,24 @@ pub struct ContactPaymentOnAccountUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactPaymentOnAccountUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactPaymentOnAccountUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactPaymentOnAccountUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactPaymentOnAccountUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -309,86 +167,26 @@ pub struct ContactPaymentUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactPaymentUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional(
-            "base_currency_currency_charge",
-            &self.base_currency_currency_charge,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("payment_method_id", &self.payment_method_id)?;
-        map.optional("payment_on_account", &self.payment_on_account)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactPaymentUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactPaymentUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_artefacts" => {
-                    fields.option_into(&mut model.allocated_artefacts)?
-                }
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "base_currency_currency_charge" => {
-                    fields.lenient_into(&mut model.base_currency_currency_charge)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "payment_method_id" => fields.lenient_into(&mut model.payment_method_id)?,
-                "payment_on_account" => {
-                    fields.option_into(&mut model.payment_on_account)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactPaymentUpdate: Default {
+        allocated_artefacts: "allocated_artefacts", option_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        base_currency_currency_charge: "base_currency_currency_charge", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        payment_method_id: "payment_method_id", lenient_into, optional;
+        payment_on_account: "payment_on_account", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
 }
 
@@ -429,55 +227,13 @@ impl NewContactAllocation {
     }
 }
 
-impl serde::Serialize for NewContactAllocation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("allocated_artefacts", &self.allocated_artefacts)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.field("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactAllocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactAllocation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut allocated_artefacts = None;
-        let mut contact_id = None;
-        let mut date = None;
-        let mut idempotency_id = None;
-        let mut transaction_type_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_artefacts" => fields.or_default(&mut allocated_artefacts)?,
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            allocated_artefacts: fields
-                .required(allocated_artefacts, "allocated_artefacts")?,
-            contact_id: fields.required(contact_id, "contact_id")?,
-            date: date.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            transaction_type_id: fields
-                .required(transaction_type_id, "transaction_type_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewContactAllocation {
+        allocated_artefacts: "allocated_artefacts", or_default, field;
+        contact_id: "contact_id", lenient_value, field;
+        date: "date", next_value, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        transaction_type_id: "transaction_type_id", lenient_value, field;
     }
 }
 
@@ -491,37 +247,10 @@ pub struct NewContactAllocationAllocatedArtefact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactAllocationAllocatedArtefact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact_id", &self.artefact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactAllocationAllocatedArtefact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactAllocationAllocatedArtefact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactAllocationAllocatedArtefact: Default {
+        amount: "amount", lenient_into, optional;
+        artefact_id: "artefact_id", lenient_into, optional;
     }
 }
 
@@ -602,122 +331,27 @@ impl NewContactPayment {
     }
 }
 
-impl serde::Serialize for NewContactPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
-        map.field("bank_account_id", &self.bank_account_id)?;
-        map.optional(
-            "base_currency_currency_charge",
-            &self.base_currency_currency_charge,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("payment_method_id", &self.payment_method_id)?;
-        map.optional("payment_on_account", &self.payment_on_account)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.field("total_amount", &self.total_amount)?;
-        map.field("transaction_type_id", &self.transaction_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut allocated_artefacts = None;
-        let mut bank_account_id = None;
-        let mut base_currency_currency_charge = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut idempotency_id = None;
-        let mut net_amount = None;
-        let mut payment_method_id = None;
-        let mut payment_on_account = None;
-        let mut reference = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut total_amount = None;
-        let mut transaction_type_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_artefacts" => fields.next_value(&mut allocated_artefacts)?,
-                "bank_account_id" => fields.lenient_value(&mut bank_account_id)?,
-                "base_currency_currency_charge" => {
-                    fields.lenient_option(&mut base_currency_currency_charge)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
-                "payment_on_account" => fields.next_value(&mut payment_on_account)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "total_amount" => fields.lenient_value(&mut total_amount)?,
-                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
-            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
-            base_currency_currency_charge: base_currency_currency_charge
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            payment_method_id: payment_method_id.unwrap_or_default(),
-            payment_on_account: payment_on_account.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            total_amount: fields.required(total_amount, "total_amount")?,
-            transaction_type_id: fields
-                .required(transaction_type_id, "transaction_type_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewContactPayment {
+        allocated_artefacts: "allocated_artefacts", next_value, optional;
+        bank_account_id: "bank_account_id", lenient_value, field;
+        base_currency_currency_charge: "base_currency_currency_charge", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        payment_method_id: "payment_method_id", lenient_option, optional;
+        payment_on_account: "payment_on_account", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        total_amount: "total_amount", lenient_value, field;
+        transaction_type_id: "transaction_type_id", lenient_value, field;
     }
 }
 
@@ -733,39 +367,11 @@ pub struct NewContactPaymentAllocatedArtefact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactPaymentAllocatedArtefact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("amount", &self.amount)?;
-        map.optional("artefact_id", &self.artefact_id)?;
-        map.optional("discount", &self.discount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactPaymentAllocatedArtefact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactPaymentAllocatedArtefact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "amount" => fields.lenient_into(&mut model.amount)?,
-                "artefact_id" => fields.lenient_into(&mut model.artefact_id)?,
-                "discount" => fields.lenient_into(&mut model.discount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactPaymentAllocatedArtefact: Default {
+        amount: "amount", lenient_into, optional;
+        artefact_id: "artefact_id", lenient_into, optional;
+        discount: "discount", lenient_into, optional;
     }
 }
 
@@ -807,78 +413,24 @@ pub struct NewContactPaymentOnAccount {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewContactPaymentOnAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewContactPaymentOnAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewContactPaymentOnAccount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewContactPaymentOnAccount: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -962,128 +514,27 @@ impl NewOtherPayment {
     }
 }
 
-impl serde::Serialize for NewOtherPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.field("date", &self.date)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.field("payment_lines", &self.payment_lines)?;
-        map.optional("payment_method_id", &self.payment_method_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.field("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.field("transaction_type_id", &self.transaction_type_id)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewOtherPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewOtherPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_account_id = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut contact_id = None;
-        let mut date = None;
-        let mut idempotency_id = None;
-        let mut net_amount = None;
-        let mut part_recoverable = None;
-        let mut payment_lines = None;
-        let mut payment_method_id = None;
-        let mut reference = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut transaction_type_id = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_id" => fields.lenient_option(&mut bank_account_id)?,
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
-                }
-                "contact_id" => fields.lenient_option(&mut contact_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
-                "payment_lines" => fields.or_default(&mut payment_lines)?,
-                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "total_amount" => fields.lenient_value(&mut total_amount)?,
-                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
-                "transaction_type_id" => fields.lenient_value(&mut transaction_type_id)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_account_id: bank_account_id.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            contact_id: contact_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            payment_lines: fields.required(payment_lines, "payment_lines")?,
-            payment_method_id: payment_method_id.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            total_amount: fields.required(total_amount, "total_amount")?,
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            transaction_type_id: fields
-                .required(transaction_type_id, "transaction_type_id")?,
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewOtherPayment {
+        bank_account_id: "bank_account_id", lenient_option, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_option, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_option, optional;
+        date: "date", next_value, field;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        part_recoverable: "part_recoverable", lenient_option, optional;
+        payment_lines: "payment_lines", or_default, field;
+        payment_method_id: "payment_method_id", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        total_amount: "total_amount", lenient_value, field;
+        total_itc_amount: "total_itc_amount", lenient_option, optional;
+        total_itr_amount: "total_itr_amount", lenient_option, optional;
+        transaction_type_id: "transaction_type_id", lenient_value, field;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -1142,85 +593,20 @@ impl NewOtherPaymentLine {
     }
 }
 
-impl serde::Serialize for NewOtherPaymentLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("details", &self.details)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.field("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewOtherPaymentLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewOtherPaymentLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut details = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut pst_amount = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.next_value(&mut analysis_type_categories)?
-                }
-                "details" => fields.lenient_option(&mut details)?,
-                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
-                "total_amount" => fields.lenient_value(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            details: details.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: fields.required(total_amount, "total_amount")?,
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewOtherPaymentLine {
+        analysis_type_categories: "analysis_type_categories", next_value, optional;
+        details: "details", lenient_option, optional;
+        gst_amount: "gst_amount", lenient_option, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        pst_amount: "pst_amount", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        tax_recoverable: "tax_recoverable", lenient_option, optional;
+        total_amount: "total_amount", lenient_value, field;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
     }
 }
 
@@ -1296,103 +682,35 @@ pub struct OtherPayment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OtherPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional("contact", &self.contact)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("date", &self.date)?;
-        map.optional("deletable", &self.deletable)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("id", &self.id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("payment_lines", &self.payment_lines)?;
-        map.optional("payment_method", &self.payment_method)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OtherPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OtherPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deletable" => fields.lenient_into(&mut model.deletable)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "payment_lines" => fields.option_into(&mut model.payment_lines)?,
-                "payment_method" => fields.option_into(&mut model.payment_method)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OtherPayment: Default {
+        path: "$path", lenient_into, optional;
+        bank_account: "bank_account", option_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        date: "date", option_into, optional;
+        deletable: "deletable", lenient_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        payment_lines: "payment_lines", option_into, optional;
+        payment_method: "payment_method", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -1432,67 +750,23 @@ pub struct OtherPaymentLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OtherPaymentLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OtherPaymentLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OtherPaymentLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OtherPaymentLineItem: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
     }
 }
 
@@ -1526,61 +800,20 @@ pub struct OtherPaymentLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OtherPaymentLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("details", &self.details)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OtherPaymentLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OtherPaymentLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "details" => fields.lenient_into(&mut model.details)?,
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OtherPaymentLineUpdate: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        details: "details", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
     }
 }
 
@@ -1627,87 +860,26 @@ pub struct OtherPaymentUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OtherPaymentUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("payment_lines", &self.payment_lines)?;
-        map.optional("payment_method_id", &self.payment_method_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OtherPaymentUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OtherPaymentUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "payment_lines" => fields.option_into(&mut model.payment_lines)?,
-                "payment_method_id" => fields.lenient_into(&mut model.payment_method_id)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OtherPaymentUpdate: Default {
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        payment_lines: "payment_lines", option_into, optional;
+        payment_method_id: "payment_method_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -1736,41 +908,12 @@ pub struct UnallocatedArtefact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UnallocatedArtefact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UnallocatedArtefact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UnallocatedArtefact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "links" => fields.option_into(&mut model.links)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UnallocatedArtefact: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        links: "links", option_into, optional;
     }
 }
 

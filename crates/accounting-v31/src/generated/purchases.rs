@@ -70,116 +70,37 @@ pub struct NewPurchaseCorrectiveInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseCorrectiveInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_id", &self.original_invoice_id)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "idempotency_id" => fields.lenient_into(&mut model.idempotency_id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_id" => {
-                    fields.lenient_into(&mut model.original_invoice_id)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseCorrectiveInvoice: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        idempotency_id: "idempotency_id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_id: "original_invoice_id", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -233,93 +154,30 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseCorrectiveInvoiceLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseCorrectiveInvoiceLine: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -341,45 +199,14 @@ pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseCorrectiveInvoiceTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseCorrectiveInvoiceTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -518,237 +345,46 @@ impl NewPurchaseCreditNote {
     }
 }
 
-impl serde::Serialize for NewPurchaseCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.field("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut credit_note_lines = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut exchange_rate = None;
-        let mut idempotency_id = None;
-        let mut inverse_exchange_rate = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut original_invoice_date = None;
-        let mut part_recoverable = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_quantity = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "credit_note_lines" => fields.or_default(&mut credit_note_lines)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "original_invoice_date" => fields.next_value(&mut original_invoice_date)?,
-                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
-                "postponed_accounting" => {
-                    fields.lenient_option(&mut postponed_accounting)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "vendor_reference" => fields.lenient_option(&mut vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            credit_note_lines: fields.required(credit_note_lines, "credit_note_lines")?,
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            original_invoice_date: original_invoice_date.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewPurchaseCreditNote {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_option, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        credit_note_lines: "credit_note_lines", or_default, field;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        original_invoice_date: "original_invoice_date", next_value, optional;
+        part_recoverable: "part_recoverable", lenient_option, optional;
+        postponed_accounting: "postponed_accounting", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_itc_amount: "total_itc_amount", lenient_option, optional;
+        total_itr_amount: "total_itr_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        vendor_reference: "vendor_reference", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -839,137 +475,30 @@ impl NewPurchaseCreditNoteLine {
     }
 }
 
-impl serde::Serialize for NewPurchaseCreditNoteLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.field("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNoteLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCreditNoteLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.next_value(&mut analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewPurchaseCreditNoteLine {
+        analysis_type_categories: "analysis_type_categories", next_value, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        gst_amount: "gst_amount", lenient_option, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        pst_amount: "pst_amount", lenient_option, optional;
+        quantity: "quantity", lenient_value, field;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        tax_recoverable: "tax_recoverable", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -991,45 +520,14 @@ pub struct NewPurchaseCreditNoteTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseCreditNoteTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNoteTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseCreditNoteTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseCreditNoteTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -1169,237 +667,46 @@ impl NewPurchaseInvoice {
     }
 }
 
-impl serde::Serialize for NewPurchaseInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.field("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.field("invoice_lines", &self.invoice_lines)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut base_currency_cis_applicable_amount = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_after_cis_deduction = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_total_itc_amount = None;
-        let mut base_currency_total_itr_amount = None;
-        let mut base_currency_withholding_tax_amount = None;
-        let mut cis_applicable_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut idempotency_id = None;
-        let mut inverse_exchange_rate = None;
-        let mut invoice_lines = None;
-        let mut net_amount = None;
-        let mut notes = None;
-        let mut part_recoverable = None;
-        let mut postponed_accounting = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_analysis = None;
-        let mut total_after_cis_deduction = None;
-        let mut total_amount = None;
-        let mut total_itc_amount = None;
-        let mut total_itr_amount = None;
-        let mut total_quantity = None;
-        let mut vat_exempt_consignment = None;
-        let mut vat_reverse_charge = None;
-        let mut vendor_reference = None;
-        let mut withholding_tax_amount = None;
-        let mut withholding_tax_rate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_option(&mut base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_option(&mut cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "due_date" => fields.next_value(&mut due_date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.or_default(&mut invoice_lines)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "notes" => fields.lenient_option(&mut notes)?,
-                "part_recoverable" => fields.lenient_option(&mut part_recoverable)?,
-                "postponed_accounting" => {
-                    fields.lenient_option(&mut postponed_accounting)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_analysis" => fields.next_value(&mut tax_analysis)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_option(&mut total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "total_itc_amount" => fields.lenient_option(&mut total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_option(&mut total_itr_amount)?,
-                "total_quantity" => fields.lenient_option(&mut total_quantity)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_option(&mut vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => fields.lenient_option(&mut vat_reverse_charge)?,
-                "vendor_reference" => fields.lenient_option(&mut vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_option(&mut withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_option(&mut withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
-                .unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
-                .unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_total_itc_amount: base_currency_total_itc_amount
-                .unwrap_or_default(),
-            base_currency_total_itr_amount: base_currency_total_itr_amount
-                .unwrap_or_default(),
-            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
-                .unwrap_or_default(),
-            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            due_date: fields.required(due_date, "due_date")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            invoice_lines: fields.required(invoice_lines, "invoice_lines")?,
-            net_amount: net_amount.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            part_recoverable: part_recoverable.unwrap_or_default(),
-            postponed_accounting: postponed_accounting.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_analysis: tax_analysis.unwrap_or_default(),
-            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            total_itc_amount: total_itc_amount.unwrap_or_default(),
-            total_itr_amount: total_itr_amount.unwrap_or_default(),
-            total_quantity: total_quantity.unwrap_or_default(),
-            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
-            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
-            vendor_reference: vendor_reference.unwrap_or_default(),
-            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
-            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewPurchaseInvoice {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_option, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_option, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_option, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_option, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        due_date: "due_date", next_value, field;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        invoice_lines: "invoice_lines", or_default, field;
+        net_amount: "net_amount", lenient_option, optional;
+        notes: "notes", lenient_option, optional;
+        part_recoverable: "part_recoverable", lenient_option, optional;
+        postponed_accounting: "postponed_accounting", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_analysis: "tax_analysis", next_value, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        total_itc_amount: "total_itc_amount", lenient_option, optional;
+        total_itr_amount: "total_itr_amount", lenient_option, optional;
+        total_quantity: "total_quantity", lenient_option, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_option, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_option, optional;
+        vendor_reference: "vendor_reference", lenient_option, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_option, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_option, optional;
     }
 }
 
@@ -1490,137 +797,30 @@ impl NewPurchaseInvoiceLine {
     }
 }
 
-impl serde::Serialize for NewPurchaseInvoiceLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.field("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.field("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.field("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseInvoiceLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseInvoiceLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut base_currency_unit_price = None;
-        let mut description = None;
-        let mut eu_goods_services_type_id = None;
-        let mut gst_amount = None;
-        let mut is_purchase_for_resale = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut product_id = None;
-        let mut pst_amount = None;
-        let mut quantity = None;
-        let mut service_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        let mut unit_price = None;
-        let mut unit_price_includes_tax = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.next_value(&mut analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_option(&mut base_currency_unit_price)?
-                }
-                "description" => fields.lenient_value(&mut description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_option(&mut eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_option(&mut is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "service_id" => fields.lenient_option(&mut service_id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                "unit_price" => fields.lenient_value(&mut unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_option(&mut unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            service_id: service_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            unit_price: fields.required(unit_price, "unit_price")?,
-            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewPurchaseInvoiceLine {
+        analysis_type_categories: "analysis_type_categories", next_value, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_option, optional;
+        description: "description", lenient_value, field;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_option, optional;
+        gst_amount: "gst_amount", lenient_option, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        product_id: "product_id", lenient_option, optional;
+        pst_amount: "pst_amount", lenient_option, optional;
+        quantity: "quantity", lenient_value, field;
+        service_id: "service_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        tax_recoverable: "tax_recoverable", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
+        unit_price: "unit_price", lenient_value, field;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_option, optional;
     }
 }
 
@@ -1642,45 +842,14 @@ pub struct NewPurchaseInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseInvoiceTaxAnalysis {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseInvoiceTaxAnalysis {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseInvoiceTaxAnalysis {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseInvoiceTaxAnalysis: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -1783,150 +952,34 @@ impl NewPurchaseQuickEntry {
     }
 }
 
-impl serde::Serialize for NewPurchaseQuickEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.field("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.field("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.field("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
-        map.field("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseQuickEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseQuickEntry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_type_categories = None;
-        let mut base_currency_net_amount = None;
-        let mut base_currency_tax_amount = None;
-        let mut base_currency_total_amount = None;
-        let mut contact_id = None;
-        let mut contact_name = None;
-        let mut contact_reference = None;
-        let mut currency_id = None;
-        let mut date = None;
-        let mut details = None;
-        let mut exchange_rate = None;
-        let mut gst_amount = None;
-        let mut idempotency_id = None;
-        let mut inverse_exchange_rate = None;
-        let mut ledger_account_id = None;
-        let mut net_amount = None;
-        let mut pst_amount = None;
-        let mut quick_entry_type_id = None;
-        let mut reference = None;
-        let mut status_id = None;
-        let mut tax_address_region_id = None;
-        let mut tax_amount = None;
-        let mut tax_rate_id = None;
-        let mut tax_recoverable = None;
-        let mut total_amount = None;
-        let mut trade_of_asset = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.next_value(&mut analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_option(&mut base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_option(&mut base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_option(&mut base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_value(&mut contact_id)?,
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "contact_reference" => fields.lenient_option(&mut contact_reference)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "details" => fields.lenient_option(&mut details)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "gst_amount" => fields.lenient_option(&mut gst_amount)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_option(&mut inverse_exchange_rate)?
-                }
-                "ledger_account_id" => fields.lenient_value(&mut ledger_account_id)?,
-                "net_amount" => fields.lenient_option(&mut net_amount)?,
-                "pst_amount" => fields.lenient_option(&mut pst_amount)?,
-                "quick_entry_type_id" => fields.lenient_value(&mut quick_entry_type_id)?,
-                "reference" => fields.lenient_value(&mut reference)?,
-                "status_id" => fields.lenient_option(&mut status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_option(&mut tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_rate_id" => fields.lenient_option(&mut tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_option(&mut tax_recoverable)?,
-                "total_amount" => fields.lenient_option(&mut total_amount)?,
-                "trade_of_asset" => fields.lenient_option(&mut trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
-            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
-            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
-            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
-            contact_id: fields.required(contact_id, "contact_id")?,
-            contact_name: contact_name.unwrap_or_default(),
-            contact_reference: contact_reference.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date: fields.required(date, "date")?,
-            details: details.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            gst_amount: gst_amount.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
-            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
-            net_amount: net_amount.unwrap_or_default(),
-            pst_amount: pst_amount.unwrap_or_default(),
-            quick_entry_type_id: fields
-                .required(quick_entry_type_id, "quick_entry_type_id")?,
-            reference: fields.required(reference, "reference")?,
-            status_id: status_id.unwrap_or_default(),
-            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_rate_id: tax_rate_id.unwrap_or_default(),
-            tax_recoverable: tax_recoverable.unwrap_or_default(),
-            total_amount: total_amount.unwrap_or_default(),
-            trade_of_asset: trade_of_asset.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewPurchaseQuickEntry {
+        analysis_type_categories: "analysis_type_categories", next_value, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_option, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_option, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
+        contact_id: "contact_id", lenient_value, field;
+        contact_name: "contact_name", lenient_option, optional;
+        contact_reference: "contact_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date: "date", next_value, field;
+        details: "details", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional;
+        gst_amount: "gst_amount", lenient_option, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_option, optional;
+        ledger_account_id: "ledger_account_id", lenient_value, field;
+        net_amount: "net_amount", lenient_option, optional;
+        pst_amount: "pst_amount", lenient_option, optional;
+        quick_entry_type_id: "quick_entry_type_id", lenient_value, field;
+        reference: "reference", lenient_value, field;
+        status_id: "status_id", lenient_option, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_option, optional;
+        tax_amount: "tax_amount", lenient_option, optional;
+        tax_rate_id: "tax_rate_id", lenient_option, optional;
+        tax_recoverable: "tax_recoverable", lenient_option, optional;
+        total_amount: "total_amount", lenient_option, optional;
+        trade_of_asset: "trade_of_asset", lenient_option, optional;
     }
 }
 
@@ -1938,35 +991,9 @@ pub struct NewPurchaseQuickEntryAnalysisTypeCategory {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NewPurchaseQuickEntryAnalysisTypeCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_id", &self.analysis_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewPurchaseQuickEntryAnalysisTypeCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewPurchaseQuickEntryAnalysisTypeCategory {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NewPurchaseQuickEntryAnalysisTypeCategory: Default {
+        analysis_type_id: "analysis_type_id", lenient_into, optional;
     }
 }
 
@@ -2080,175 +1107,57 @@ pub struct PurchaseCorrectiveInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCorrectiveInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("import", &self.import)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("links", &self.links)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice", &self.original_invoice)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "import" => fields.lenient_into(&mut model.import)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice" => fields.option_into(&mut model.original_invoice)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCorrectiveInvoice: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        import: "import", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        links: "links", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice: "original_invoice", option_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -2302,93 +1211,30 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCorrectiveInvoiceLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCorrectiveInvoiceLineUpdate: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -2410,45 +1256,14 @@ pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCorrectiveInvoiceTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -2512,114 +1327,36 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCorrectiveInvoiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("original_invoice_id", &self.original_invoice_id)?;
-        map.optional("original_invoice_number", &self.original_invoice_number)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.lenient_into(&mut model.original_invoice_date)?
-                }
-                "original_invoice_id" => {
-                    fields.lenient_into(&mut model.original_invoice_id)?
-                }
-                "original_invoice_number" => {
-                    fields.lenient_into(&mut model.original_invoice_number)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCorrectiveInvoiceUpdate: Default {
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", lenient_into, optional;
+        original_invoice_id: "original_invoice_id", lenient_into, optional;
+        original_invoice_number: "original_invoice_number", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -2763,236 +1500,71 @@ pub struct PurchaseCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_cis_labour", &self.has_cis_labour)?;
-        map.optional("has_cis_materials", &self.has_cis_materials)?;
-        map.optional("id", &self.id)?;
-        map.optional("import", &self.import)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("is_cis", &self.is_cis)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("links", &self.links)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
-                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "import" => fields.lenient_into(&mut model.import)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.option_into(&mut model.original_invoice_date)?
-                }
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_into(&mut model.vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCreditNote: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        credit_note_lines: "credit_note_lines", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        has_cis_labour: "has_cis_labour", lenient_into, optional;
+        has_cis_materials: "has_cis_materials", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        import: "import", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        is_cis: "is_cis", lenient_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        links: "links", option_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", option_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -3054,103 +1626,34 @@ pub struct PurchaseCreditNoteLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCreditNoteLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product", &self.product)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service", &self.service)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "eu_goods_services_type" => {
-                    fields.option_into(&mut model.eu_goods_services_type)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product" => fields.option_into(&mut model.product)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service" => fields.option_into(&mut model.service)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCreditNoteLineItem: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        eu_goods_services_type: "eu_goods_services_type", option_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product: "product", option_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service: "service", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -3204,93 +1707,30 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCreditNoteLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCreditNoteLineUpdate: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -3312,45 +1752,14 @@ pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCreditNoteTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCreditNoteTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -3434,161 +1843,45 @@ pub struct PurchaseCreditNoteUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseCreditNoteUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("credit_note_lines", &self.credit_note_lines)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("original_invoice_date", &self.original_invoice_date)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "credit_note_lines" => fields.option_into(&mut model.credit_note_lines)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "original_invoice_date" => {
-                    fields.option_into(&mut model.original_invoice_date)?
-                }
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_into(&mut model.vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseCreditNoteUpdate: Default {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        credit_note_lines: "credit_note_lines", option_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        original_invoice_date: "original_invoice_date", option_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -3735,236 +2028,72 @@ pub struct PurchaseInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("corrections", &self.corrections)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("editable", &self.editable)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_cis_labour", &self.has_cis_labour)?;
-        map.optional("has_cis_materials", &self.has_cis_materials)?;
-        map.optional("id", &self.id)?;
-        map.optional("import", &self.import)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("is_cis", &self.is_cis)?;
-        map.optional("last_paid", &self.last_paid)?;
-        map.optional("links", &self.links)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional(
-            "payments_allocations_total_amount",
-            &self.payments_allocations_total_amount,
-        )?;
-        map.optional(
-            "payments_allocations_total_discount",
-            &self.payments_allocations_total_discount,
-        )?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
-        map.optional("tax_reconciled", &self.tax_reconciled)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_paid", &self.total_paid)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("void_reason", &self.void_reason)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "corrections" => fields.option_into(&mut model.corrections)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "detailed_tax_analysis" => {
-                    fields.option_into(&mut model.detailed_tax_analysis)?
-                }
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "editable" => fields.lenient_into(&mut model.editable)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_cis_labour" => fields.lenient_into(&mut model.has_cis_labour)?,
-                "has_cis_materials" => fields.lenient_into(&mut model.has_cis_materials)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "import" => fields.lenient_into(&mut model.import)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "is_cis" => fields.lenient_into(&mut model.is_cis)?,
-                "last_paid" => fields.option_into(&mut model.last_paid)?,
-                "links" => fields.option_into(&mut model.links)?,
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "payments_allocations_total_amount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_amount)?
-                }
-                "payments_allocations_total_discount" => {
-                    fields.lenient_into(&mut model.payments_allocations_total_discount)?
-                }
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "tax_calculation_method" => {
-                    fields.lenient_into(&mut model.tax_calculation_method)?
-                }
-                "tax_reconciled" => fields.lenient_into(&mut model.tax_reconciled)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "total_paid" => fields.lenient_into(&mut model.total_paid)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_into(&mut model.vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "void_reason" => fields.lenient_into(&mut model.void_reason)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseInvoice: Default {
+        path: "$path", lenient_into, optional;
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        corrections: "corrections", option_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        detailed_tax_analysis: "detailed_tax_analysis", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        editable: "editable", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        has_cis_labour: "has_cis_labour", lenient_into, optional;
+        has_cis_materials: "has_cis_materials", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        import: "import", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        is_cis: "is_cis", lenient_into, optional;
+        last_paid: "last_paid", option_into, optional;
+        links: "links", option_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        payments_allocations_total_amount: "payments_allocations_total_amount", lenient_into, optional;
+        payments_allocations_total_discount: "payments_allocations_total_discount", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        tax_calculation_method: "tax_calculation_method", lenient_into, optional;
+        tax_reconciled: "tax_reconciled", lenient_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        total_paid: "total_paid", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        void_reason: "void_reason", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -4026,103 +2155,34 @@ pub struct PurchaseInvoiceLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseInvoiceLineItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product", &self.product)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service", &self.service)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceLineItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "eu_goods_services_type" => {
-                    fields.option_into(&mut model.eu_goods_services_type)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product" => fields.option_into(&mut model.product)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service" => fields.option_into(&mut model.service)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseInvoiceLineItem: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        eu_goods_services_type: "eu_goods_services_type", option_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product: "product", option_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service: "service", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -4176,93 +2236,30 @@ pub struct PurchaseInvoiceLineUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseInvoiceLineUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
-        map.optional("description", &self.description)?;
-        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quantity", &self.quantity)?;
-        map.optional("service_id", &self.service_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("unit_price", &self.unit_price)?;
-        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceLineUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_unit_price" => {
-                    fields.lenient_into(&mut model.base_currency_unit_price)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "eu_goods_services_type_id" => {
-                    fields.lenient_into(&mut model.eu_goods_services_type_id)?
-                }
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "is_purchase_for_resale" => {
-                    fields.lenient_into(&mut model.is_purchase_for_resale)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "service_id" => fields.lenient_into(&mut model.service_id)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                "unit_price_includes_tax" => {
-                    fields.lenient_into(&mut model.unit_price_includes_tax)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseInvoiceLineUpdate: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_unit_price: "base_currency_unit_price", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        eu_goods_services_type_id: "eu_goods_services_type_id", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        is_purchase_for_resale: "is_purchase_for_resale", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional;
+        service_id: "service_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        unit_price: "unit_price", lenient_into, optional;
+        unit_price_includes_tax: "unit_price_includes_tax", lenient_into, optional;
     }
 }
 
@@ -4284,45 +2281,14 @@ pub struct PurchaseInvoiceTaxAnalysisUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseInvoiceTaxAnalysisUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("goods_amount", &self.goods_amount)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("service_amount", &self.service_amount)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceTaxAnalysisUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "service_amount" => fields.lenient_into(&mut model.service_amount)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseInvoiceTaxAnalysisUpdate: Default {
+        goods_amount: "goods_amount", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        service_amount: "service_amount", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
     }
 }
 
@@ -4406,159 +2372,45 @@ pub struct PurchaseInvoiceUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseInvoiceUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "base_currency_cis_applicable_amount",
-            &self.base_currency_cis_applicable_amount,
-        )?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional(
-            "base_currency_total_after_cis_deduction",
-            &self.base_currency_total_after_cis_deduction,
-        )?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional(
-            "base_currency_total_itc_amount",
-            &self.base_currency_total_itc_amount,
-        )?;
-        map.optional(
-            "base_currency_total_itr_amount",
-            &self.base_currency_total_itr_amount,
-        )?;
-        map.optional(
-            "base_currency_withholding_tax_amount",
-            &self.base_currency_withholding_tax_amount,
-        )?;
-        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("invoice_lines", &self.invoice_lines)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("part_recoverable", &self.part_recoverable)?;
-        map.optional("postponed_accounting", &self.postponed_accounting)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_analysis", &self.tax_analysis)?;
-        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("total_itc_amount", &self.total_itc_amount)?;
-        map.optional("total_itr_amount", &self.total_itr_amount)?;
-        map.optional("total_quantity", &self.total_quantity)?;
-        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
-        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
-        map.optional("vendor_reference", &self.vendor_reference)?;
-        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
-        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_currency_cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.base_currency_cis_applicable_amount)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_after_cis_deduction" => {
-                    fields
-                        .lenient_into(
-                            &mut model.base_currency_total_after_cis_deduction,
-                        )?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "base_currency_total_itc_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itc_amount)?
-                }
-                "base_currency_total_itr_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_itr_amount)?
-                }
-                "base_currency_withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_withholding_tax_amount)?
-                }
-                "cis_applicable_amount" => {
-                    fields.lenient_into(&mut model.cis_applicable_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "invoice_lines" => fields.option_into(&mut model.invoice_lines)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "part_recoverable" => fields.lenient_into(&mut model.part_recoverable)?,
-                "postponed_accounting" => {
-                    fields.lenient_into(&mut model.postponed_accounting)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_analysis" => fields.option_into(&mut model.tax_analysis)?,
-                "total_after_cis_deduction" => {
-                    fields.lenient_into(&mut model.total_after_cis_deduction)?
-                }
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "total_itc_amount" => fields.lenient_into(&mut model.total_itc_amount)?,
-                "total_itr_amount" => fields.lenient_into(&mut model.total_itr_amount)?,
-                "total_quantity" => fields.lenient_into(&mut model.total_quantity)?,
-                "vat_exempt_consignment" => {
-                    fields.lenient_into(&mut model.vat_exempt_consignment)?
-                }
-                "vat_reverse_charge" => {
-                    fields.lenient_into(&mut model.vat_reverse_charge)?
-                }
-                "vendor_reference" => fields.lenient_into(&mut model.vendor_reference)?,
-                "withholding_tax_amount" => {
-                    fields.lenient_into(&mut model.withholding_tax_amount)?
-                }
-                "withholding_tax_rate" => {
-                    fields.lenient_into(&mut model.withholding_tax_rate)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseInvoiceUpdate: Default {
+        base_currency_cis_applicable_amount: "base_currency_cis_applicable_amount", lenient_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_after_cis_deduction: "base_currency_total_after_cis_deduction", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
+        base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
+        base_currency_withholding_tax_amount: "base_currency_withholding_tax_amount", lenient_into, optional;
+        cis_applicable_amount: "cis_applicable_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        invoice_lines: "invoice_lines", option_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        part_recoverable: "part_recoverable", lenient_into, optional;
+        postponed_accounting: "postponed_accounting", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_analysis: "tax_analysis", option_into, optional;
+        total_after_cis_deduction: "total_after_cis_deduction", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        total_itc_amount: "total_itc_amount", lenient_into, optional;
+        total_itr_amount: "total_itr_amount", lenient_into, optional;
+        total_quantity: "total_quantity", lenient_into, optional;
+        vat_exempt_consignment: "vat_exempt_consignment", lenient_into, optional;
+        vat_reverse_charge: "vat_reverse_charge", lenient_into, optional;
+        vendor_reference: "vendor_reference", lenient_into, optional;
+        withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
+        withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
 }
 
@@ -4656,136 +2508,48 @@ pub struct PurchaseQuickEntry {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseQuickEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional(
-            "base_currency_outstanding_amount",
-            &self.base_currency_outstanding_amount,
-        )?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("date", &self.date)?;
-        map.optional("deleted_at", &self.deleted_at)?;
-        map.optional("details", &self.details)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("ledger_account", &self.ledger_account)?;
-        map.optional("migrated", &self.migrated)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("outstanding_amount", &self.outstanding_amount)?;
-        map.optional("payments_allocations", &self.payments_allocations)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quick_entry_type", &self.quick_entry_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status", &self.status)?;
-        map.optional("tax_address_region", &self.tax_address_region)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_breakdown", &self.tax_breakdown)?;
-        map.optional("tax_rate", &self.tax_rate)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.optional("transaction", &self.transaction)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseQuickEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseQuickEntry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_outstanding_amount" => {
-                    fields.lenient_into(&mut model.base_currency_outstanding_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_tax_breakdown" => {
-                    fields.option_into(&mut model.base_currency_tax_breakdown)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact" => fields.option_into(&mut model.contact)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "currency" => fields.option_into(&mut model.currency)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "deleted_at" => fields.option_into(&mut model.deleted_at)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "ledger_account" => fields.option_into(&mut model.ledger_account)?,
-                "migrated" => fields.lenient_into(&mut model.migrated)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "outstanding_amount" => {
-                    fields.lenient_into(&mut model.outstanding_amount)?
-                }
-                "payments_allocations" => {
-                    fields.option_into(&mut model.payments_allocations)?
-                }
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quick_entry_type" => fields.option_into(&mut model.quick_entry_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status" => fields.option_into(&mut model.status)?,
-                "tax_address_region" => {
-                    fields.option_into(&mut model.tax_address_region)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_breakdown" => fields.option_into(&mut model.tax_breakdown)?,
-                "tax_rate" => fields.option_into(&mut model.tax_rate)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                "transaction" => fields.option_into(&mut model.transaction)?,
-                "transaction_type" => fields.option_into(&mut model.transaction_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseQuickEntry: Default {
+        path: "$path", lenient_into, optional;
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_outstanding_amount: "base_currency_outstanding_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_tax_breakdown: "base_currency_tax_breakdown", option_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact: "contact", option_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        currency: "currency", option_into, optional;
+        date: "date", option_into, optional;
+        deleted_at: "deleted_at", option_into, optional;
+        details: "details", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        ledger_account: "ledger_account", option_into, optional;
+        migrated: "migrated", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        outstanding_amount: "outstanding_amount", lenient_into, optional;
+        payments_allocations: "payments_allocations", option_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quick_entry_type: "quick_entry_type", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        status: "status", option_into, optional;
+        tax_address_region: "tax_address_region", option_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_breakdown: "tax_breakdown", option_into, optional;
+        tax_rate: "tax_rate", option_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
+        transaction: "transaction", option_into, optional;
+        transaction_type: "transaction_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -4797,36 +2561,9 @@ pub struct PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_id", &self.analysis_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_id" => fields.lenient_into(&mut model.analysis_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseQuickEntryAnalysisTypeCategoryUpdate: Default {
+        analysis_type_id: "analysis_type_id", lenient_into, optional;
     }
 }
 
@@ -4887,97 +2624,33 @@ pub struct PurchaseQuickEntryUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseQuickEntryUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
-        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
-        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
-        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
-        map.optional("contact_id", &self.contact_id)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("contact_reference", &self.contact_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date", &self.date)?;
-        map.optional("details", &self.details)?;
-        map.optional("exchange_rate", &self.exchange_rate)?;
-        map.optional("gst_amount", &self.gst_amount)?;
-        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
-        map.optional("ledger_account_id", &self.ledger_account_id)?;
-        map.optional("net_amount", &self.net_amount)?;
-        map.optional("pst_amount", &self.pst_amount)?;
-        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("status_id", &self.status_id)?;
-        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
-        map.optional("tax_amount", &self.tax_amount)?;
-        map.optional("tax_rate_id", &self.tax_rate_id)?;
-        map.optional("tax_recoverable", &self.tax_recoverable)?;
-        map.optional("total_amount", &self.total_amount)?;
-        map.optional("trade_of_asset", &self.trade_of_asset)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseQuickEntryUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_type_categories" => {
-                    fields.option_into(&mut model.analysis_type_categories)?
-                }
-                "base_currency_net_amount" => {
-                    fields.lenient_into(&mut model.base_currency_net_amount)?
-                }
-                "base_currency_tax_amount" => {
-                    fields.lenient_into(&mut model.base_currency_tax_amount)?
-                }
-                "base_currency_total_amount" => {
-                    fields.lenient_into(&mut model.base_currency_total_amount)?
-                }
-                "contact_id" => fields.lenient_into(&mut model.contact_id)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "contact_reference" => fields.lenient_into(&mut model.contact_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "details" => fields.lenient_into(&mut model.details)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "gst_amount" => fields.lenient_into(&mut model.gst_amount)?,
-                "inverse_exchange_rate" => {
-                    fields.lenient_into(&mut model.inverse_exchange_rate)?
-                }
-                "ledger_account_id" => fields.lenient_into(&mut model.ledger_account_id)?,
-                "net_amount" => fields.lenient_into(&mut model.net_amount)?,
-                "pst_amount" => fields.lenient_into(&mut model.pst_amount)?,
-                "quick_entry_type_id" => {
-                    fields.lenient_into(&mut model.quick_entry_type_id)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "status_id" => fields.lenient_into(&mut model.status_id)?,
-                "tax_address_region_id" => {
-                    fields.lenient_into(&mut model.tax_address_region_id)?
-                }
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_rate_id" => fields.lenient_into(&mut model.tax_rate_id)?,
-                "tax_recoverable" => fields.lenient_into(&mut model.tax_recoverable)?,
-                "total_amount" => fields.lenient_into(&mut model.total_amount)?,
-                "trade_of_asset" => fields.lenient_into(&mut model.trade_of_asset)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseQuickEntryUpdate: Default {
+        analysis_type_categories: "analysis_type_categories", option_into, optional;
+        base_currency_net_amount: "base_currency_net_amount", lenient_into, optional;
+        base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
+        base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
+        contact_id: "contact_id", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        contact_reference: "contact_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date: "date", option_into, optional;
+        details: "details", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional;
+        gst_amount: "gst_amount", lenient_into, optional;
+        inverse_exchange_rate: "inverse_exchange_rate", lenient_into, optional;
+        ledger_account_id: "ledger_account_id", lenient_into, optional;
+        net_amount: "net_amount", lenient_into, optional;
+        pst_amount: "pst_amount", lenient_into, optional;
+        quick_entry_type_id: "quick_entry_type_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        status_id: "status_id", lenient_into, optional;
+        tax_address_region_id: "tax_address_region_id", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional;
+        tax_rate_id: "tax_rate_id", lenient_into, optional;
+        tax_recoverable: "tax_recoverable", lenient_into, optional;
+        total_amount: "total_amount", lenient_into, optional;
+        trade_of_asset: "trade_of_asset", lenient_into, optional;
     }
 }
 

@@ -41,53 +41,13 @@ impl NewTaxRate {
     }
 }
 
-impl serde::Serialize for NewTaxRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("agency", &self.agency)?;
-        map.optional("component_tax_rate", &self.component_tax_rate)?;
-        map.optional("idempotency_id", &self.idempotency_id)?;
-        map.optional("is_visible", &self.is_visible)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewTaxRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewTaxRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut agency = None;
-        let mut component_tax_rate = None;
-        let mut idempotency_id = None;
-        let mut is_visible = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "agency" => fields.lenient_option(&mut agency)?,
-                "component_tax_rate" => fields.next_value(&mut component_tax_rate)?,
-                "idempotency_id" => fields.lenient_option(&mut idempotency_id)?,
-                "is_visible" => fields.lenient_option(&mut is_visible)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            agency: agency.unwrap_or_default(),
-            component_tax_rate: component_tax_rate.unwrap_or_default(),
-            idempotency_id: idempotency_id.unwrap_or_default(),
-            is_visible: is_visible.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewTaxRate {
+        agency: "agency", lenient_option, optional;
+        component_tax_rate: "component_tax_rate", next_value, optional;
+        idempotency_id: "idempotency_id", lenient_option, optional;
+        is_visible: "is_visible", lenient_option, optional;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -116,45 +76,11 @@ impl NewTaxRateComponentTaxRate {
     }
 }
 
-impl serde::Serialize for NewTaxRateComponentTaxRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("agency", &self.agency)?;
-        map.field("name", &self.name)?;
-        map.optional("percentage", &self.percentage)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewTaxRateComponentTaxRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NewTaxRateComponentTaxRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut agency = None;
-        let mut name = None;
-        let mut percentage = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "agency" => fields.lenient_option(&mut agency)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "percentage" => fields.lenient_option(&mut percentage)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            agency: agency.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            percentage: percentage.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NewTaxRateComponentTaxRate {
+        agency: "agency", lenient_option, optional;
+        name: "name", lenient_value, field;
+        percentage: "percentage", lenient_option, optional;
     }
 }
 
@@ -179,43 +105,13 @@ pub struct TaxOffice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxOffice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("office_number", &self.office_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxOffice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxOffice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "office_number" => fields.lenient_into(&mut model.office_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxOffice: Default {
+        path: "$path", lenient_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        office_number: "office_number", lenient_into, optional;
     }
 }
 
@@ -257,57 +153,19 @@ pub struct TaxProfile {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("address_region", &self.address_region)?;
-        map.optional("collect_tax", &self.collect_tax)?;
-        map.optional("created_at", &self.created_at)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("id", &self.id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
-        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
-        map.optional("tax_type", &self.tax_type)?;
-        map.optional("updated_at", &self.updated_at)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxProfile {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "address_region" => fields.option_into(&mut model.address_region)?,
-                "collect_tax" => fields.lenient_into(&mut model.collect_tax)?,
-                "created_at" => fields.option_into(&mut model.created_at)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_number_suffix" => fields.lenient_into(&mut model.tax_number_suffix)?,
-                "tax_return_frequency" => {
-                    fields.option_into(&mut model.tax_return_frequency)?
-                }
-                "tax_type" => fields.option_into(&mut model.tax_type)?,
-                "updated_at" => fields.option_into(&mut model.updated_at)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxProfile: Default {
+        path: "$path", lenient_into, optional;
+        address_region: "address_region", option_into, optional;
+        collect_tax: "collect_tax", lenient_into, optional;
+        created_at: "created_at", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_number_suffix: "tax_number_suffix", lenient_into, optional;
+        tax_return_frequency: "tax_return_frequency", option_into, optional;
+        tax_type: "tax_type", option_into, optional;
+        updated_at: "updated_at", option_into, optional;
     }
 }
 
@@ -321,37 +179,10 @@ pub struct TaxProfileAddressRegionUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxProfileAddressRegionUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxProfileAddressRegionUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxProfileAddressRegionUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxProfileAddressRegionUpdate: Default {
+        code: "code", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -372,47 +203,14 @@ pub struct TaxProfileUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxProfileUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_region", &self.address_region)?;
-        map.optional("collect_tax", &self.collect_tax)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
-        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
-        map.optional("tax_type_id", &self.tax_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxProfileUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxProfileUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_region" => fields.option_into(&mut model.address_region)?,
-                "collect_tax" => fields.lenient_into(&mut model.collect_tax)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "tax_number_suffix" => fields.lenient_into(&mut model.tax_number_suffix)?,
-                "tax_return_frequency_id" => {
-                    fields.lenient_into(&mut model.tax_return_frequency_id)?
-                }
-                "tax_type_id" => fields.lenient_into(&mut model.tax_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxProfileUpdate: Default {
+        address_region: "address_region", option_into, optional;
+        collect_tax: "collect_tax", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        tax_number_suffix: "tax_number_suffix", lenient_into, optional;
+        tax_return_frequency_id: "tax_return_frequency_id", lenient_into, optional;
+        tax_type_id: "tax_type_id", lenient_into, optional;
     }
 }
 
@@ -432,43 +230,13 @@ pub struct TaxRateUpdate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxRateUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("agency", &self.agency)?;
-        map.optional("from_date", &self.from_date)?;
-        map.optional("is_visible", &self.is_visible)?;
-        map.optional("name", &self.name)?;
-        map.optional("percentage", &self.percentage)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxRateUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxRateUpdate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "agency" => fields.lenient_into(&mut model.agency)?,
-                "from_date" => fields.option_into(&mut model.from_date)?,
-                "is_visible" => fields.lenient_into(&mut model.is_visible)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "percentage" => fields.lenient_into(&mut model.percentage)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxRateUpdate: Default {
+        agency: "agency", lenient_into, optional;
+        from_date: "from_date", option_into, optional;
+        is_visible: "is_visible", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        percentage: "percentage", lenient_into, optional;
     }
 }
 
@@ -497,47 +265,15 @@ pub struct TaxType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("$path", &self.path)?;
-        map.optional("address_regions", &self.address_regions)?;
-        map.optional("country", &self.country)?;
-        map.optional("displayed_as", &self.displayed_as)?;
-        map.optional("federal_tax", &self.federal_tax)?;
-        map.optional("id", &self.id)?;
-        map.optional("tax_rates", &self.tax_rates)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "$path" => fields.lenient_into(&mut model.path)?,
-                "address_regions" => fields.option_into(&mut model.address_regions)?,
-                "country" => fields.option_into(&mut model.country)?,
-                "displayed_as" => fields.lenient_into(&mut model.displayed_as)?,
-                "federal_tax" => fields.lenient_into(&mut model.federal_tax)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "tax_rates" => fields.option_into(&mut model.tax_rates)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxType: Default {
+        path: "$path", lenient_into, optional;
+        address_regions: "address_regions", option_into, optional;
+        country: "country", option_into, optional;
+        displayed_as: "displayed_as", lenient_into, optional;
+        federal_tax: "federal_tax", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        tax_rates: "tax_rates", option_into, optional;
     }
 }
 

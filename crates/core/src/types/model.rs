@@ -12,8 +12,9 @@
 //!
 //! A model whose fields are all optional starts from `Default` and reads each value straight into its
 //! field ([`Fields::lenient_into`], [`Fields::option_into`]). One with required fields reads into
-//! locals first, so that a missing one is an error; its impl looks like this (`Contact` has a
-//! required `Name` and an optional `Balance`):
+//! locals first, so that a missing one is an error. Generated crates write these impls with
+//! [`json_model!`](crate::json_model), one line per field; for `Contact`, with a required `Name`
+//! and an optional `Balance`, it expands to:
 //!
 //! ```
 //! # use sage_core::types::{model::{self, Fields, FromFields}, Decimal, Extra};
@@ -289,6 +290,8 @@ impl Serialize for AsNumber<'_> {
         super::decimal_number::serialize(self.0, serializer)
     }
 }
+
+mod json_model;
 
 #[cfg(test)]
 mod tests;

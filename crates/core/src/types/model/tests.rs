@@ -7,7 +7,7 @@ use serde_json::json;
 use super::*;
 use crate::types::{lenient, Date, Decimal};
 
-/// Written as the generator writes a model.
+/// Written as the generator writes a model with required fields.
 #[derive(Debug, Clone, PartialEq)]
 struct Line {
     count: i64,
@@ -18,49 +18,13 @@ struct Line {
     extra: Extra,
 }
 
-impl serde::Serialize for Line {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = Entries::new(serializer)?;
-        map.field("Count", &self.count)?;
-        map.optional_number("Limit", &self.limit)?;
-        map.field("Tags", &self.tags)?;
-        map.optional("Due", &self.due)?;
-        map.optional("Child", &self.child)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> Deserialize<'de> for Line {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize(deserializer)
-    }
-}
-
-impl FromFields for Line {
-    fn from_fields<'de, A: MapAccess<'de>>(mut fields: Fields<'de, A>) -> Result<Self, A::Error> {
-        let mut count = None;
-        let mut limit = None;
-        let mut tags = None;
-        let mut due = None;
-        let mut child = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "Count" => fields.lenient_value(&mut count)?,
-                "Limit" => fields.lenient_option(&mut limit)?,
-                "Tags" => fields.or_default(&mut tags)?,
-                "Due" => fields.next_value(&mut due)?,
-                "Child" => fields.next_value(&mut child)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            count: fields.required(count, "Count")?,
-            limit: limit.unwrap_or_default(),
-            tags: fields.required(tags, "Tags")?,
-            due: due.unwrap_or_default(),
-            child: child.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+crate::json_model! {
+    Line {
+        count: "Count", lenient_value, field;
+        limit: "Limit", lenient_option, optional_number;
+        tags: "Tags", or_default, field;
+        due: "Due", next_value, optional;
+        child: "Child", next_value, optional;
     }
 }
 
@@ -222,25 +186,11 @@ struct Note {
     extra: Extra,
 }
 
-impl<'de> Deserialize<'de> for Note {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize(deserializer)
-    }
-}
-
-impl FromFields for Note {
-    fn from_fields<'de, A: MapAccess<'de>>(mut fields: Fields<'de, A>) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "Limit" => fields.lenient_into(&mut model.limit)?,
-                "Due" => fields.option_into(&mut model.due)?,
-                "Child" => fields.option_into(&mut model.child)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+crate::json_model! {
+    Note: Default {
+        limit: "Limit", lenient_into, optional_number;
+        due: "Due", option_into, optional;
+        child: "Child", option_into, optional;
     }
 }
 
@@ -298,4 +248,52 @@ fn in_an_all_optional_model_a_key_repeated_after_null_takes_the_later_value() {
     assert_eq!(note(r#"{"Limit":null,"Limit":"2"}"#).unwrap().limit, Some(Decimal::from(2)));
     assert!(derived_note(r#"{"Limit":null,"Limit":"2"}"#).unwrap_err().starts_with("duplicate field `Limit`"));
     assert!(note(r#"{"Limit":"1","Limit":"2"}"#).unwrap_err().starts_with("duplicate field `Limit`"));
+}
+
+/// Fields named like the macro's own locals (`fields`, `key`, `model`, `map`) stay apart from them.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Clash {
+    fields: Option<i64>,
+    key: Option<String>,
+    model: Option<bool>,
+    map: Option<String>,
+    extra: Extra,
+}
+
+crate::json_model! {
+    Clash: Default {
+        fields: "fields", lenient_into, optional;
+        key: "key", lenient_into, optional;
+        model: "model", lenient_into, optional;
+        map: "map", lenient_into, optional;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct RequiredClash {
+    fields: i64,
+    key: String,
+    extra: Extra,
+}
+
+crate::json_model! {
+    RequiredClash {
+        fields: "fields", lenient_value, field;
+        key: "key", lenient_value, field;
+    }
+}
+
+#[test]
+fn fields_named_like_the_macros_locals_read_and_write_as_any_other() {
+    let body = r#"{"fields":"1","key":"k","model":true,"map":"m","other":2}"#;
+    let clash: Clash = lenient::from_slice(body.as_bytes()).unwrap();
+    assert_eq!(
+        (clash.fields, clash.key.as_deref(), clash.model, clash.map.as_deref()),
+        (Some(1), Some("k"), Some(true), Some("m"))
+    );
+    assert_eq!(serde_json::to_string(&clash).unwrap(), r#"{"fields":1,"key":"k","model":true,"map":"m","other":2}"#);
+    let required: RequiredClash = lenient::from_slice(body.as_bytes()).unwrap();
+    assert_eq!((required.fields, required.key.as_str(), required.extra.len()), (1, "k", 3));
+    let missing = lenient::from_slice::<RequiredClash>(br#"{"fields":1}"#).unwrap_err();
+    assert!(missing.to_string().starts_with("missing field `key`"), "{missing}");
 }

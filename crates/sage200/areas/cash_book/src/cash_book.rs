@@ -151,241 +151,45 @@ impl Bank {
     }
 }
 
-impl serde::Serialize for Bank {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_currency", &self.account_currency)?;
-        map.optional("account_currency_id", &self.account_currency_id)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_no", &self.account_no)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("account_type", &self.account_type)?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional_number("balance_in_base", &self.balance_in_base)?;
-        map.optional("bank_account_nominal_code", &self.bank_account_nominal_code)?;
-        map.optional(
-            "bank_account_nominal_cost_centre",
-            &self.bank_account_nominal_cost_centre,
-        )?;
-        map.optional(
-            "bank_account_nominal_department",
-            &self.bank_account_nominal_department,
-        )?;
-        map.optional(
-            "bank_account_nominal_reference",
-            &self.bank_account_nominal_reference,
-        )?;
-        map.optional("bank_address", &self.bank_address)?;
-        map.optional("bank_charges_nominal_code", &self.bank_charges_nominal_code)?;
-        map.optional(
-            "bank_charges_nominal_cost_centre",
-            &self.bank_charges_nominal_cost_centre,
-        )?;
-        map.optional(
-            "bank_charges_nominal_department",
-            &self.bank_charges_nominal_department,
-        )?;
-        map.optional(
-            "bank_charges_nominal_reference",
-            &self.bank_charges_nominal_reference,
-        )?;
-        map.optional("bank_contacts", &self.bank_contacts)?;
-        map.optional("bank_name", &self.bank_name)?;
-        map.optional("bic", &self.bic)?;
-        map.field("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("emails", &self.emails)?;
-        map.optional("exchange_diff_nominal_code", &self.exchange_diff_nominal_code)?;
-        map.optional(
-            "exchange_diff_nominal_cost_centre",
-            &self.exchange_diff_nominal_cost_centre,
-        )?;
-        map.optional(
-            "exchange_diff_nominal_department",
-            &self.exchange_diff_nominal_department,
-        )?;
-        map.optional(
-            "exchange_diff_nominal_reference",
-            &self.exchange_diff_nominal_reference,
-        )?;
-        map.optional("iban", &self.iban)?;
-        map.optional("id", &self.id)?;
-        map.optional("memos", &self.memos)?;
-        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
-        map.field("sort_code", &self.sort_code)?;
-        map.optional_number("statement_balance", &self.statement_balance)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("websites", &self.websites)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Bank {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Bank {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut account_currency = None;
-        let mut account_currency_id = None;
-        let mut account_name = None;
-        let mut account_no = None;
-        let mut account_status_type = None;
-        let mut account_type = None;
-        let mut balance = None;
-        let mut balance_in_base = None;
-        let mut bank_account_nominal_code = None;
-        let mut bank_account_nominal_cost_centre = None;
-        let mut bank_account_nominal_department = None;
-        let mut bank_account_nominal_reference = None;
-        let mut bank_address = None;
-        let mut bank_charges_nominal_code = None;
-        let mut bank_charges_nominal_cost_centre = None;
-        let mut bank_charges_nominal_department = None;
-        let mut bank_charges_nominal_reference = None;
-        let mut bank_contacts = None;
-        let mut bank_name = None;
-        let mut bic = None;
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut emails = None;
-        let mut exchange_diff_nominal_code = None;
-        let mut exchange_diff_nominal_cost_centre = None;
-        let mut exchange_diff_nominal_department = None;
-        let mut exchange_diff_nominal_reference = None;
-        let mut iban = None;
-        let mut id = None;
-        let mut memos = None;
-        let mut overdraft_limit = None;
-        let mut sort_code = None;
-        let mut statement_balance = None;
-        let mut statement_date = None;
-        let mut websites = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_currency" => fields.next_value(&mut account_currency)?,
-                "account_currency_id" => fields.lenient_option(&mut account_currency_id)?,
-                "account_name" => fields.lenient_option(&mut account_name)?,
-                "account_no" => fields.lenient_option(&mut account_no)?,
-                "account_status_type" => fields.next_value(&mut account_status_type)?,
-                "account_type" => fields.lenient_option(&mut account_type)?,
-                "balance" => fields.lenient_option(&mut balance)?,
-                "balance_in_base" => fields.lenient_option(&mut balance_in_base)?,
-                "bank_account_nominal_code" => {
-                    fields.next_value(&mut bank_account_nominal_code)?
-                }
-                "bank_account_nominal_cost_centre" => {
-                    fields.lenient_option(&mut bank_account_nominal_cost_centre)?
-                }
-                "bank_account_nominal_department" => {
-                    fields.lenient_option(&mut bank_account_nominal_department)?
-                }
-                "bank_account_nominal_reference" => {
-                    fields.lenient_option(&mut bank_account_nominal_reference)?
-                }
-                "bank_address" => fields.next_value(&mut bank_address)?,
-                "bank_charges_nominal_code" => {
-                    fields.next_value(&mut bank_charges_nominal_code)?
-                }
-                "bank_charges_nominal_cost_centre" => {
-                    fields.lenient_option(&mut bank_charges_nominal_cost_centre)?
-                }
-                "bank_charges_nominal_department" => {
-                    fields.lenient_option(&mut bank_charges_nominal_department)?
-                }
-                "bank_charges_nominal_reference" => {
-                    fields.lenient_option(&mut bank_charges_nominal_reference)?
-                }
-                "bank_contacts" => fields.next_value(&mut bank_contacts)?,
-                "bank_name" => fields.lenient_option(&mut bank_name)?,
-                "bic" => fields.lenient_option(&mut bic)?,
-                "code" => fields.lenient_value(&mut code)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_option(&mut description)?,
-                "emails" => fields.next_value(&mut emails)?,
-                "exchange_diff_nominal_code" => {
-                    fields.next_value(&mut exchange_diff_nominal_code)?
-                }
-                "exchange_diff_nominal_cost_centre" => {
-                    fields.lenient_option(&mut exchange_diff_nominal_cost_centre)?
-                }
-                "exchange_diff_nominal_department" => {
-                    fields.lenient_option(&mut exchange_diff_nominal_department)?
-                }
-                "exchange_diff_nominal_reference" => {
-                    fields.lenient_option(&mut exchange_diff_nominal_reference)?
-                }
-                "iban" => fields.lenient_option(&mut iban)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "overdraft_limit" => fields.lenient_option(&mut overdraft_limit)?,
-                "sort_code" => fields.lenient_value(&mut sort_code)?,
-                "statement_balance" => fields.lenient_option(&mut statement_balance)?,
-                "statement_date" => fields.next_value(&mut statement_date)?,
-                "websites" => fields.next_value(&mut websites)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            account_currency: account_currency.unwrap_or_default(),
-            account_currency_id: account_currency_id.unwrap_or_default(),
-            account_name: account_name.unwrap_or_default(),
-            account_no: account_no.unwrap_or_default(),
-            account_status_type: account_status_type.unwrap_or_default(),
-            account_type: account_type.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            balance_in_base: balance_in_base.unwrap_or_default(),
-            bank_account_nominal_code: bank_account_nominal_code.unwrap_or_default(),
-            bank_account_nominal_cost_centre: bank_account_nominal_cost_centre
-                .unwrap_or_default(),
-            bank_account_nominal_department: bank_account_nominal_department
-                .unwrap_or_default(),
-            bank_account_nominal_reference: bank_account_nominal_reference
-                .unwrap_or_default(),
-            bank_address: bank_address.unwrap_or_default(),
-            bank_charges_nominal_code: bank_charges_nominal_code.unwrap_or_default(),
-            bank_charges_nominal_cost_centre: bank_charges_nominal_cost_centre
-                .unwrap_or_default(),
-            bank_charges_nominal_department: bank_charges_nominal_department
-                .unwrap_or_default(),
-            bank_charges_nominal_reference: bank_charges_nominal_reference
-                .unwrap_or_default(),
-            bank_contacts: bank_contacts.unwrap_or_default(),
-            bank_name: bank_name.unwrap_or_default(),
-            bic: bic.unwrap_or_default(),
-            code: fields.required(code, "code")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            emails: emails.unwrap_or_default(),
-            exchange_diff_nominal_code: exchange_diff_nominal_code.unwrap_or_default(),
-            exchange_diff_nominal_cost_centre: exchange_diff_nominal_cost_centre
-                .unwrap_or_default(),
-            exchange_diff_nominal_department: exchange_diff_nominal_department
-                .unwrap_or_default(),
-            exchange_diff_nominal_reference: exchange_diff_nominal_reference
-                .unwrap_or_default(),
-            iban: iban.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            overdraft_limit: overdraft_limit.unwrap_or_default(),
-            sort_code: fields.required(sort_code, "sort_code")?,
-            statement_balance: statement_balance.unwrap_or_default(),
-            statement_date: statement_date.unwrap_or_default(),
-            websites: websites.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Bank {
+        account_currency: "account_currency", next_value, optional;
+        account_currency_id: "account_currency_id", lenient_option, optional;
+        account_name: "account_name", lenient_option, optional;
+        account_no: "account_no", lenient_option, optional;
+        account_status_type: "account_status_type", next_value, optional;
+        account_type: "account_type", lenient_option, optional;
+        balance: "balance", lenient_option, optional_number;
+        balance_in_base: "balance_in_base", lenient_option, optional_number;
+        bank_account_nominal_code: "bank_account_nominal_code", next_value, optional;
+        bank_account_nominal_cost_centre: "bank_account_nominal_cost_centre", lenient_option, optional;
+        bank_account_nominal_department: "bank_account_nominal_department", lenient_option, optional;
+        bank_account_nominal_reference: "bank_account_nominal_reference", lenient_option, optional;
+        bank_address: "bank_address", next_value, optional;
+        bank_charges_nominal_code: "bank_charges_nominal_code", next_value, optional;
+        bank_charges_nominal_cost_centre: "bank_charges_nominal_cost_centre", lenient_option, optional;
+        bank_charges_nominal_department: "bank_charges_nominal_department", lenient_option, optional;
+        bank_charges_nominal_reference: "bank_charges_nominal_reference", lenient_option, optional;
+        bank_contacts: "bank_contacts", next_value, optional;
+        bank_name: "bank_name", lenient_option, optional;
+        bic: "bic", lenient_option, optional;
+        code: "code", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_option, optional;
+        emails: "emails", next_value, optional;
+        exchange_diff_nominal_code: "exchange_diff_nominal_code", next_value, optional;
+        exchange_diff_nominal_cost_centre: "exchange_diff_nominal_cost_centre", lenient_option, optional;
+        exchange_diff_nominal_department: "exchange_diff_nominal_department", lenient_option, optional;
+        exchange_diff_nominal_reference: "exchange_diff_nominal_reference", lenient_option, optional;
+        iban: "iban", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        overdraft_limit: "overdraft_limit", lenient_option, optional_number;
+        sort_code: "sort_code", lenient_value, field;
+        statement_balance: "statement_balance", lenient_option, optional_number;
+        statement_date: "statement_date", next_value, optional;
+        websites: "websites", next_value, optional;
     }
 }
 
@@ -404,39 +208,11 @@ pub struct BankAccountType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankAccountType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankAccountType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankAccountType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankAccountType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -471,57 +247,20 @@ pub struct BankBankAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankBankAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postcode", &self.postcode)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankBankAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankBankAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankBankAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
     }
 }
 
@@ -545,47 +284,15 @@ pub struct BankBankContacts {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankBankContacts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address", &self.address)?;
-        map.optional("bank_id", &self.bank_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("type", &self.r#type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankBankContacts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankBankContacts {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address" => fields.lenient_into(&mut model.address)?,
-                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "type" => fields.lenient_into(&mut model.r#type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankBankContacts: Default {
+        address: "address", lenient_into, optional;
+        bank_id: "bank_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        r#type: "type", lenient_into, optional;
     }
 }
 
@@ -609,47 +316,15 @@ pub struct BankEmails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankEmails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_id", &self.bank_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email", &self.email)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankEmails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankEmails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankEmails: Default {
+        bank_id: "bank_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email: "email", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
     }
 }
 
@@ -668,39 +343,11 @@ pub struct BankEntryType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankEntryType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankEntryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankEntryType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankEntryType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -726,49 +373,16 @@ pub struct BankMemos {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankMemos {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_id", &self.bank_id)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("note", &self.note)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankMemos {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankMemos {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
-                "created_by" => fields.lenient_into(&mut model.created_by)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_active" => fields.lenient_into(&mut model.is_active)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "note" => fields.lenient_into(&mut model.note)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankMemos: Default {
+        bank_id: "bank_id", lenient_into, optional;
+        created_by: "created_by", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        note: "note", lenient_into, optional;
     }
 }
 
@@ -846,104 +460,24 @@ impl BankPayment {
     }
 }
 
-impl serde::Serialize for BankPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_charges", &self.bank_charges)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
-        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("narrative", &self.narrative)?;
-        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_registration_number", &self.tax_registration_number)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_charges = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_goods_value = None;
-        let mut cheque_tax_value = None;
-        let mut cheque_value = None;
-        let mut exchange_rate = None;
-        let mut narrative = None;
-        let mut nominal_analysis_items = None;
-        let mut nominal_journal_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut tax_code_id = None;
-        let mut tax_registration_number = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_charges" => fields.next_value(&mut bank_charges)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_goods_value" => fields.lenient_option(&mut cheque_goods_value)?,
-                "cheque_tax_value" => fields.lenient_option(&mut cheque_tax_value)?,
-                "cheque_value" => fields.lenient_option(&mut cheque_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "nominal_analysis_items" => {
-                    fields.or_default(&mut nominal_analysis_items)?
-                }
-                "nominal_journal_items" => fields.next_value(&mut nominal_journal_items)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_registration_number" => {
-                    fields.lenient_option(&mut tax_registration_number)?
-                }
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_charges: bank_charges.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_goods_value: cheque_goods_value.unwrap_or_default(),
-            cheque_tax_value: cheque_tax_value.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            nominal_analysis_items: fields
-                .required(nominal_analysis_items, "nominal_analysis_items")?,
-            nominal_journal_items: nominal_journal_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_registration_number: tax_registration_number.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankPayment {
+        bank_charges: "bank_charges", next_value, optional;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_goods_value: "cheque_goods_value", lenient_option, optional_number;
+        cheque_tax_value: "cheque_tax_value", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_option, optional_number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", or_default, field;
+        nominal_journal_items: "nominal_journal_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_registration_number: "tax_registration_number", lenient_option, optional;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -975,49 +509,12 @@ impl BankPaymentBankCharges {
     }
 }
 
-impl serde::Serialize for BankPaymentBankCharges {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPaymentBankCharges {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPaymentBankCharges {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankPaymentBankCharges {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -1067,73 +564,18 @@ impl BankPaymentNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for BankPaymentNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("goods_value", &self.goods_value)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPaymentNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPaymentNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut goods_value = None;
-        let mut gross_value = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut tax_code_id = None;
-        let mut tax_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "goods_value" => fields.lenient_option(&mut goods_value)?,
-                "gross_value" => fields.lenient_option(&mut gross_value)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_value" => fields.lenient_option(&mut tax_value)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            goods_value: goods_value.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankPaymentNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        goods_value: "goods_value", lenient_option, optional_number;
+        gross_value: "gross_value", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_value: "tax_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -1183,73 +625,18 @@ impl BankPaymentNominalJournalItems {
     }
 }
 
-impl serde::Serialize for BankPaymentNominalJournalItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("goods_value", &self.goods_value)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPaymentNominalJournalItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPaymentNominalJournalItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut goods_value = None;
-        let mut gross_value = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut tax_code_id = None;
-        let mut tax_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "goods_value" => fields.lenient_option(&mut goods_value)?,
-                "gross_value" => fields.lenient_option(&mut gross_value)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_value" => fields.lenient_option(&mut tax_value)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            goods_value: goods_value.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankPaymentNominalJournalItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        goods_value: "goods_value", lenient_option, optional_number;
+        gross_value: "gross_value", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_value: "tax_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -1314,107 +701,33 @@ pub struct BankPostedTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankPostedTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank", &self.bank)?;
-        map.optional_number(
-            "bank_cheque_to_base_currency_rate",
-            &self.bank_cheque_to_base_currency_rate,
-        )?;
-        map.optional("bank_id", &self.bank_id)?;
-        map.optional("bank_transaction_type", &self.bank_transaction_type)?;
-        map.optional("cheque_currency", &self.cheque_currency)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_discount_value", &self.cheque_discount_value)?;
-        map.optional_number(
-            "cheque_to_account_currency_rate",
-            &self.cheque_to_account_currency_rate,
-        )?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("entry_description", &self.entry_description)?;
-        map.optional("id", &self.id)?;
-        map.optional("last_statement_date", &self.last_statement_date)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trade_items", &self.trade_items)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPostedTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPostedTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank" => fields.option_into(&mut model.bank)?,
-                "bank_cheque_to_base_currency_rate" => {
-                    fields.lenient_into(&mut model.bank_cheque_to_base_currency_rate)?
-                }
-                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
-                "bank_transaction_type" => {
-                    fields.lenient_into(&mut model.bank_transaction_type)?
-                }
-                "cheque_currency" => fields.option_into(&mut model.cheque_currency)?,
-                "cheque_currency_id" => {
-                    fields.lenient_into(&mut model.cheque_currency_id)?
-                }
-                "cheque_discount_value" => {
-                    fields.lenient_into(&mut model.cheque_discount_value)?
-                }
-                "cheque_to_account_currency_rate" => {
-                    fields.lenient_into(&mut model.cheque_to_account_currency_rate)?
-                }
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "entry_description" => fields.lenient_into(&mut model.entry_description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "last_statement_date" => {
-                    fields.option_into(&mut model.last_statement_date)?
-                }
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trade_items" => fields.option_into(&mut model.trade_items)?,
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankPostedTransaction: Default {
+        bank: "bank", option_into, optional;
+        bank_cheque_to_base_currency_rate: "bank_cheque_to_base_currency_rate", lenient_into, optional_number;
+        bank_id: "bank_id", lenient_into, optional;
+        bank_transaction_type: "bank_transaction_type", lenient_into, optional;
+        cheque_currency: "cheque_currency", option_into, optional;
+        cheque_currency_id: "cheque_currency_id", lenient_into, optional;
+        cheque_discount_value: "cheque_discount_value", lenient_into, optional_number;
+        cheque_to_account_currency_rate: "cheque_to_account_currency_rate", lenient_into, optional_number;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        entry_description: "entry_description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        last_statement_date: "last_statement_date", option_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trade_items: "trade_items", option_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -1446,57 +759,19 @@ pub struct BankPostedTransactionNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankPostedTransactionNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPostedTransactionNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPostedTransactionNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankPostedTransactionNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -1520,49 +795,15 @@ pub struct BankPostedTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankPostedTransactionTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPostedTransactionTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPostedTransactionTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankPostedTransactionTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -1590,53 +831,17 @@ pub struct BankPostedTransactionTradeItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankPostedTransactionTradeItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("entry_type_string", &self.entry_type_string)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("reference", &self.reference)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("trading_entry_type", &self.trading_entry_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankPostedTransactionTradeItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankPostedTransactionTradeItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "entry_type_string" => fields.lenient_into(&mut model.entry_type_string)?,
-                "gross_value" => fields.lenient_into(&mut model.gross_value)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_value" => fields.lenient_into(&mut model.tax_value)?,
-                "trading_entry_type" => {
-                    fields.lenient_into(&mut model.trading_entry_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankPostedTransactionTradeItems: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        entry_type_string: "entry_type_string", lenient_into, optional;
+        gross_value: "gross_value", lenient_into, optional_number;
+        reference: "reference", lenient_into, optional;
+        tax_value: "tax_value", lenient_into, optional_number;
+        trading_entry_type: "trading_entry_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -1714,104 +919,24 @@ impl BankReceipt {
     }
 }
 
-impl serde::Serialize for BankReceipt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_charges", &self.bank_charges)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
-        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("narrative", &self.narrative)?;
-        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_registration_number", &self.tax_registration_number)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReceipt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReceipt {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_charges = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_goods_value = None;
-        let mut cheque_tax_value = None;
-        let mut cheque_value = None;
-        let mut exchange_rate = None;
-        let mut narrative = None;
-        let mut nominal_analysis_items = None;
-        let mut nominal_journal_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut tax_code_id = None;
-        let mut tax_registration_number = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_charges" => fields.next_value(&mut bank_charges)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_goods_value" => fields.lenient_option(&mut cheque_goods_value)?,
-                "cheque_tax_value" => fields.lenient_option(&mut cheque_tax_value)?,
-                "cheque_value" => fields.lenient_option(&mut cheque_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "nominal_analysis_items" => {
-                    fields.or_default(&mut nominal_analysis_items)?
-                }
-                "nominal_journal_items" => fields.next_value(&mut nominal_journal_items)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_registration_number" => {
-                    fields.lenient_option(&mut tax_registration_number)?
-                }
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_charges: bank_charges.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_goods_value: cheque_goods_value.unwrap_or_default(),
-            cheque_tax_value: cheque_tax_value.unwrap_or_default(),
-            cheque_value: cheque_value.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            nominal_analysis_items: fields
-                .required(nominal_analysis_items, "nominal_analysis_items")?,
-            nominal_journal_items: nominal_journal_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_registration_number: tax_registration_number.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankReceipt {
+        bank_charges: "bank_charges", next_value, optional;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_goods_value: "cheque_goods_value", lenient_option, optional_number;
+        cheque_tax_value: "cheque_tax_value", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_option, optional_number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", or_default, field;
+        nominal_journal_items: "nominal_journal_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_registration_number: "tax_registration_number", lenient_option, optional;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -1843,49 +968,12 @@ impl BankReceiptBankCharges {
     }
 }
 
-impl serde::Serialize for BankReceiptBankCharges {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReceiptBankCharges {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReceiptBankCharges {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankReceiptBankCharges {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -1935,73 +1023,18 @@ impl BankReceiptNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for BankReceiptNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("goods_value", &self.goods_value)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReceiptNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReceiptNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut goods_value = None;
-        let mut gross_value = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut tax_code_id = None;
-        let mut tax_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "goods_value" => fields.lenient_option(&mut goods_value)?,
-                "gross_value" => fields.lenient_option(&mut gross_value)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_value" => fields.lenient_option(&mut tax_value)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            goods_value: goods_value.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankReceiptNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        goods_value: "goods_value", lenient_option, optional_number;
+        gross_value: "gross_value", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_value: "tax_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -2051,73 +1084,18 @@ impl BankReceiptNominalJournalItems {
     }
 }
 
-impl serde::Serialize for BankReceiptNominalJournalItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional_number("goods_value", &self.goods_value)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankReceiptNominalJournalItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankReceiptNominalJournalItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut goods_value = None;
-        let mut gross_value = None;
-        let mut narrative = None;
-        let mut reference = None;
-        let mut tax_code_id = None;
-        let mut tax_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "goods_value" => fields.lenient_option(&mut goods_value)?,
-                "gross_value" => fields.lenient_option(&mut gross_value)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "tax_value" => fields.lenient_option(&mut tax_value)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            goods_value: goods_value.unwrap_or_default(),
-            gross_value: gross_value.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            tax_value: tax_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankReceiptNominalJournalItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        goods_value: "goods_value", lenient_option, optional_number;
+        gross_value: "gross_value", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        reference: "reference", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        tax_value: "tax_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -2201,139 +1179,27 @@ impl BankTransfer {
     }
 }
 
-impl serde::Serialize for BankTransfer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("bank_from_id", &self.bank_from_id)?;
-        map.field("bank_to_id", &self.bank_to_id)?;
-        map.optional("commission_code", &self.commission_code)?;
-        map.optional("commission_cost_centre", &self.commission_cost_centre)?;
-        map.optional("commission_department", &self.commission_department)?;
-        map.optional("commission_payer", &self.commission_payer)?;
-        map.optional_number("commission_value", &self.commission_value)?;
-        map.optional("exchange_difference_code", &self.exchange_difference_code)?;
-        map.optional(
-            "exchange_difference_cost_centre",
-            &self.exchange_difference_cost_centre,
-        )?;
-        map.optional(
-            "exchange_difference_department",
-            &self.exchange_difference_department,
-        )?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional_number(
-            "payment_to_base_exchange_rate",
-            &self.payment_to_base_exchange_rate,
-        )?;
-        map.number("payment_value", &self.payment_value)?;
-        map.optional_number(
-            "receipt_to_base_exchange_rate",
-            &self.receipt_to_base_exchange_rate,
-        )?;
-        map.optional_number("receipt_value", &self.receipt_value)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankTransfer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_from_id = None;
-        let mut bank_to_id = None;
-        let mut commission_code = None;
-        let mut commission_cost_centre = None;
-        let mut commission_department = None;
-        let mut commission_payer = None;
-        let mut commission_value = None;
-        let mut exchange_difference_code = None;
-        let mut exchange_difference_cost_centre = None;
-        let mut exchange_difference_department = None;
-        let mut exchange_rate = None;
-        let mut narrative = None;
-        let mut payment_to_base_exchange_rate = None;
-        let mut payment_value = None;
-        let mut receipt_to_base_exchange_rate = None;
-        let mut receipt_value = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_from_id" => fields.lenient_value(&mut bank_from_id)?,
-                "bank_to_id" => fields.lenient_value(&mut bank_to_id)?,
-                "commission_code" => fields.lenient_option(&mut commission_code)?,
-                "commission_cost_centre" => {
-                    fields.lenient_option(&mut commission_cost_centre)?
-                }
-                "commission_department" => {
-                    fields.lenient_option(&mut commission_department)?
-                }
-                "commission_payer" => fields.lenient_option(&mut commission_payer)?,
-                "commission_value" => fields.lenient_option(&mut commission_value)?,
-                "exchange_difference_code" => {
-                    fields.lenient_option(&mut exchange_difference_code)?
-                }
-                "exchange_difference_cost_centre" => {
-                    fields.lenient_option(&mut exchange_difference_cost_centre)?
-                }
-                "exchange_difference_department" => {
-                    fields.lenient_option(&mut exchange_difference_department)?
-                }
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "payment_to_base_exchange_rate" => {
-                    fields.lenient_option(&mut payment_to_base_exchange_rate)?
-                }
-                "payment_value" => fields.lenient_value(&mut payment_value)?,
-                "receipt_to_base_exchange_rate" => {
-                    fields.lenient_option(&mut receipt_to_base_exchange_rate)?
-                }
-                "receipt_value" => fields.lenient_option(&mut receipt_value)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_from_id: fields.required(bank_from_id, "bank_from_id")?,
-            bank_to_id: fields.required(bank_to_id, "bank_to_id")?,
-            commission_code: commission_code.unwrap_or_default(),
-            commission_cost_centre: commission_cost_centre.unwrap_or_default(),
-            commission_department: commission_department.unwrap_or_default(),
-            commission_payer: commission_payer.unwrap_or_default(),
-            commission_value: commission_value.unwrap_or_default(),
-            exchange_difference_code: exchange_difference_code.unwrap_or_default(),
-            exchange_difference_cost_centre: exchange_difference_cost_centre
-                .unwrap_or_default(),
-            exchange_difference_department: exchange_difference_department
-                .unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            payment_to_base_exchange_rate: payment_to_base_exchange_rate
-                .unwrap_or_default(),
-            payment_value: fields.required(payment_value, "payment_value")?,
-            receipt_to_base_exchange_rate: receipt_to_base_exchange_rate
-                .unwrap_or_default(),
-            receipt_value: receipt_value.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BankTransfer {
+        bank_from_id: "bank_from_id", lenient_value, field;
+        bank_to_id: "bank_to_id", lenient_value, field;
+        commission_code: "commission_code", lenient_option, optional;
+        commission_cost_centre: "commission_cost_centre", lenient_option, optional;
+        commission_department: "commission_department", lenient_option, optional;
+        commission_payer: "commission_payer", lenient_option, optional;
+        commission_value: "commission_value", lenient_option, optional_number;
+        exchange_difference_code: "exchange_difference_code", lenient_option, optional;
+        exchange_difference_cost_centre: "exchange_difference_cost_centre", lenient_option, optional;
+        exchange_difference_department: "exchange_difference_department", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        narrative: "narrative", lenient_option, optional;
+        payment_to_base_exchange_rate: "payment_to_base_exchange_rate", lenient_option, optional_number;
+        payment_value: "payment_value", lenient_value, number;
+        receipt_to_base_exchange_rate: "receipt_to_base_exchange_rate", lenient_option, optional_number;
+        receipt_value: "receipt_value", lenient_option, optional_number;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -2414,156 +1280,42 @@ pub struct BankView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_no", &self.account_no)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional("account_type_id", &self.account_type_id)?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional_number("balance_in_base", &self.balance_in_base)?;
-        map.optional(
-            "bank_account_nominal_cost_centre",
-            &self.bank_account_nominal_cost_centre,
-        )?;
-        map.optional(
-            "bank_account_nominal_department",
-            &self.bank_account_nominal_department,
-        )?;
-        map.optional(
-            "bank_account_nominal_reference",
-            &self.bank_account_nominal_reference,
-        )?;
-        map.optional(
-            "bank_charges_nominal_cost_centre",
-            &self.bank_charges_nominal_cost_centre,
-        )?;
-        map.optional(
-            "bank_charges_nominal_department",
-            &self.bank_charges_nominal_department,
-        )?;
-        map.optional(
-            "bank_charges_nominal_reference",
-            &self.bank_charges_nominal_reference,
-        )?;
-        map.optional("bank_name", &self.bank_name)?;
-        map.optional("bic", &self.bic)?;
-        map.optional("code", &self.code)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("currency_iso_code", &self.currency_iso_code)?;
-        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
-        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional("description", &self.description)?;
-        map.optional("electronic_bank", &self.electronic_bank)?;
-        map.optional("electronic_bank_function_id", &self.electronic_bank_function_id)?;
-        map.optional(
-            "exchange_diff_nominal_cost_centre",
-            &self.exchange_diff_nominal_cost_centre,
-        )?;
-        map.optional(
-            "exchange_diff_nominal_department",
-            &self.exchange_diff_nominal_department,
-        )?;
-        map.optional(
-            "exchange_diff_nominal_reference",
-            &self.exchange_diff_nominal_reference,
-        )?;
-        map.optional("iban", &self.iban)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.optional_number("statement_balance", &self.statement_balance)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_no" => fields.lenient_into(&mut model.account_no)?,
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "balance_in_base" => fields.lenient_into(&mut model.balance_in_base)?,
-                "bank_account_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.bank_account_nominal_cost_centre)?
-                }
-                "bank_account_nominal_department" => {
-                    fields.lenient_into(&mut model.bank_account_nominal_department)?
-                }
-                "bank_account_nominal_reference" => {
-                    fields.lenient_into(&mut model.bank_account_nominal_reference)?
-                }
-                "bank_charges_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.bank_charges_nominal_cost_centre)?
-                }
-                "bank_charges_nominal_department" => {
-                    fields.lenient_into(&mut model.bank_charges_nominal_department)?
-                }
-                "bank_charges_nominal_reference" => {
-                    fields.lenient_into(&mut model.bank_charges_nominal_reference)?
-                }
-                "bank_name" => fields.lenient_into(&mut model.bank_name)?,
-                "bic" => fields.lenient_into(&mut model.bic)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
-                "currency_iso_code_id" => {
-                    fields.lenient_into(&mut model.currency_iso_code_id)?
-                }
-                "currency_iso_code_name" => {
-                    fields.lenient_into(&mut model.currency_iso_code_name)?
-                }
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "electronic_bank" => fields.lenient_into(&mut model.electronic_bank)?,
-                "electronic_bank_function_id" => {
-                    fields.option_into(&mut model.electronic_bank_function_id)?
-                }
-                "exchange_diff_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.exchange_diff_nominal_cost_centre)?
-                }
-                "exchange_diff_nominal_department" => {
-                    fields.lenient_into(&mut model.exchange_diff_nominal_department)?
-                }
-                "exchange_diff_nominal_reference" => {
-                    fields.lenient_into(&mut model.exchange_diff_nominal_reference)?
-                }
-                "iban" => fields.lenient_into(&mut model.iban)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "overdraft_limit" => fields.lenient_into(&mut model.overdraft_limit)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                "statement_balance" => fields.lenient_into(&mut model.statement_balance)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankView: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_no: "account_no", lenient_into, optional;
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        account_type_id: "account_type_id", lenient_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        balance_in_base: "balance_in_base", lenient_into, optional_number;
+        bank_account_nominal_cost_centre: "bank_account_nominal_cost_centre", lenient_into, optional;
+        bank_account_nominal_department: "bank_account_nominal_department", lenient_into, optional;
+        bank_account_nominal_reference: "bank_account_nominal_reference", lenient_into, optional;
+        bank_charges_nominal_cost_centre: "bank_charges_nominal_cost_centre", lenient_into, optional;
+        bank_charges_nominal_department: "bank_charges_nominal_department", lenient_into, optional;
+        bank_charges_nominal_reference: "bank_charges_nominal_reference", lenient_into, optional;
+        bank_name: "bank_name", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        currency_iso_code: "currency_iso_code", lenient_into, optional;
+        currency_iso_code_id: "currency_iso_code_id", lenient_into, optional;
+        currency_iso_code_name: "currency_iso_code_name", lenient_into, optional;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        electronic_bank: "electronic_bank", lenient_into, optional;
+        electronic_bank_function_id: "electronic_bank_function_id", option_into, optional;
+        exchange_diff_nominal_cost_centre: "exchange_diff_nominal_cost_centre", lenient_into, optional;
+        exchange_diff_nominal_department: "exchange_diff_nominal_department", lenient_into, optional;
+        exchange_diff_nominal_reference: "exchange_diff_nominal_reference", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        overdraft_limit: "overdraft_limit", lenient_into, optional_number;
+        sort_code: "sort_code", lenient_into, optional;
+        statement_balance: "statement_balance", lenient_into, optional_number;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
     }
 }
 
@@ -2587,47 +1339,15 @@ pub struct BankWebsites {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BankWebsites {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_id", &self.bank_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BankWebsites {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BankWebsites {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_id" => fields.lenient_into(&mut model.bank_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BankWebsites: Default {
+        bank_id: "bank_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -2648,43 +1368,11 @@ pub struct CashBookSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CashBookSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("default_bank_account", &self.default_bank_account)?;
-        map.optional("default_bank_account_id", &self.default_bank_account_id)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CashBookSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CashBookSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "default_bank_account" => {
-                    fields.option_into(&mut model.default_bank_account)?
-                }
-                "default_bank_account_id" => {
-                    fields.lenient_into(&mut model.default_bank_account_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CashBookSettings: Default {
+        default_bank_account: "default_bank_account", option_into, optional;
+        default_bank_account_id: "default_bank_account_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2701,39 +1389,11 @@ pub struct ElectronicBankFunctionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ElectronicBankFunctionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ElectronicBankFunctionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ElectronicBankFunctionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ElectronicBankFunctionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2756,47 +1416,14 @@ pub struct LookupBank {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupBank {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupBank {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupBank {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type" => {
-                    fields.option_into(&mut model.account_status_type)?
-                }
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupBank: Default {
+        account_status_type: "account_status_type", option_into, optional;
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 

@@ -137,45 +137,12 @@ pub struct AgeingPeriod {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for AgeingPeriod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for AgeingPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for AgeingPeriod {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "days_period_starts_after" => {
-                    fields.lenient_into(&mut model.days_period_starts_after)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AgeingPeriod: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        days_period_starts_after: "days_period_starts_after", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -202,49 +169,15 @@ pub struct CustomerPriceBand {
 }
 
 #[cfg(any(feature = "price_book", feature = "sales"))]
-impl serde::Serialize for CustomerPriceBand {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("price_band", &self.price_band)?;
-        map.optional("price_band_id", &self.price_band_id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "price_book", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for CustomerPriceBand {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "price_book", feature = "sales"))]
-impl sage_core::types::model::FromFields for CustomerPriceBand {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "price_band" => fields.option_into(&mut model.price_band)?,
-                "price_band_id" => fields.lenient_into(&mut model.price_band_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerPriceBand: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        price_band: "price_band", option_into, optional;
+        price_band_id: "price_band_id", lenient_into, optional;
     }
 }
 
@@ -413,45 +346,12 @@ pub struct OverduePeriod {
 }
 
 #[cfg(any(feature = "purchases", feature = "sales"))]
-impl serde::Serialize for OverduePeriod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for OverduePeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for OverduePeriod {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "days_period_starts_after" => {
-                    fields.lenient_into(&mut model.days_period_starts_after)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OverduePeriod: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        days_period_starts_after: "days_period_starts_after", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -536,36 +436,8 @@ pub struct Urn {
 }
 
 #[cfg(any(feature = "cash_book", feature = "purchases", feature = "sales"))]
-impl serde::Serialize for Urn {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-#[cfg(any(feature = "cash_book", feature = "purchases", feature = "sales"))]
-impl<'de> serde::Deserialize<'de> for Urn {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "cash_book", feature = "purchases", feature = "sales"))]
-impl sage_core::types::model::FromFields for Urn {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Urn: Default {
+        urn: "urn", lenient_into, optional;
     }
 }

@@ -48,39 +48,11 @@ pub struct AccountStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AccountStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AccountStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AccountStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AccountStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -99,39 +71,11 @@ pub struct AgedBalancesAgeingType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AgedBalancesAgeingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AgedBalancesAgeingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AgedBalancesAgeingType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AgedBalancesAgeingType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -148,39 +92,11 @@ pub struct AllocationStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AllocationStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AllocationStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AllocationStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AllocationStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -199,39 +115,11 @@ pub struct ContactNumberType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ContactNumberType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactNumberType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ContactNumberType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ContactNumberType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -273,61 +161,15 @@ impl CountryCode {
     }
 }
 
-impl serde::Serialize for CountryCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("eu_member", &self.eu_member)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
-        map.optional("tax_mask", &self.tax_mask)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CountryCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CountryCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut eu_member = None;
-        let mut id = None;
-        let mut name = None;
-        let mut tax_mask = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "eu_member" => fields.lenient_option(&mut eu_member)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "tax_mask" => fields.next_value(&mut tax_mask)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            eu_member: eu_member.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            tax_mask: tax_mask.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CountryCode {
+        code: "code", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        eu_member: "eu_member", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        name: "name", lenient_value, field;
+        tax_mask: "tax_mask", next_value, optional;
     }
 }
 
@@ -346,41 +188,12 @@ pub struct CountryCodeTaxMask {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CountryCodeTaxMask {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CountryCodeTaxMask {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CountryCodeTaxMask {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CountryCodeTaxMask: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -422,61 +235,15 @@ impl CreditBureau {
     }
 }
 
-impl serde::Serialize for CreditBureau {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("checking_url", &self.checking_url)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.field("name", &self.name)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreditBureau {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CreditBureau {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut checking_url = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut name = None;
-        let mut website = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "checking_url" => fields.lenient_option(&mut checking_url)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "website" => fields.lenient_option(&mut website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            checking_url: checking_url.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CreditBureau {
+        checking_url: "checking_url", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        name: "name", lenient_value, field;
+        website: "website", lenient_option, optional;
     }
 }
 
@@ -512,53 +279,13 @@ impl CreditPosition {
     }
 }
 
-impl serde::Serialize for CreditPosition {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreditPosition {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CreditPosition {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CreditPosition {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -625,99 +352,22 @@ impl Currency {
     }
 }
 
-impl serde::Serialize for Currency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("core_currency_rate", &self.core_currency_rate)?;
-        map.optional("currency_iso_code", &self.currency_iso_code)?;
-        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("euro_currency_rate", &self.euro_currency_rate)?;
-        map.optional(
-            "exchange_rate_amendability_type",
-            &self.exchange_rate_amendability_type,
-        )?;
-        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_base_currency", &self.is_base_currency)?;
-        map.optional("is_euro_currency", &self.is_euro_currency)?;
-        map.field("name", &self.name)?;
-        map.field("symbol", &self.symbol)?;
-        map.optional("use_for_new_accounts", &self.use_for_new_accounts)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Currency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Currency {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut core_currency_rate = None;
-        let mut currency_iso_code = None;
-        let mut currency_iso_code_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut euro_currency_rate = None;
-        let mut exchange_rate_amendability_type = None;
-        let mut exchange_rate_type = None;
-        let mut id = None;
-        let mut is_base_currency = None;
-        let mut is_euro_currency = None;
-        let mut name = None;
-        let mut symbol = None;
-        let mut use_for_new_accounts = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "core_currency_rate" => fields.lenient_option(&mut core_currency_rate)?,
-                "currency_iso_code" => fields.next_value(&mut currency_iso_code)?,
-                "currency_iso_code_id" => {
-                    fields.lenient_option(&mut currency_iso_code_id)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "euro_currency_rate" => fields.lenient_option(&mut euro_currency_rate)?,
-                "exchange_rate_amendability_type" => {
-                    fields.lenient_option(&mut exchange_rate_amendability_type)?
-                }
-                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_base_currency" => fields.lenient_option(&mut is_base_currency)?,
-                "is_euro_currency" => fields.lenient_option(&mut is_euro_currency)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "symbol" => fields.lenient_value(&mut symbol)?,
-                "use_for_new_accounts" => {
-                    fields.lenient_option(&mut use_for_new_accounts)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            core_currency_rate: core_currency_rate.unwrap_or_default(),
-            currency_iso_code: currency_iso_code.unwrap_or_default(),
-            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            euro_currency_rate: euro_currency_rate.unwrap_or_default(),
-            exchange_rate_amendability_type: exchange_rate_amendability_type
-                .unwrap_or_default(),
-            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_base_currency: is_base_currency.unwrap_or_default(),
-            is_euro_currency: is_euro_currency.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            symbol: fields.required(symbol, "symbol")?,
-            use_for_new_accounts: use_for_new_accounts.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Currency {
+        core_currency_rate: "core_currency_rate", lenient_option, optional_number;
+        currency_iso_code: "currency_iso_code", next_value, optional;
+        currency_iso_code_id: "currency_iso_code_id", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        euro_currency_rate: "euro_currency_rate", lenient_option, optional_number;
+        exchange_rate_amendability_type: "exchange_rate_amendability_type", lenient_option, optional;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        is_base_currency: "is_base_currency", lenient_option, optional;
+        is_euro_currency: "is_euro_currency", lenient_option, optional;
+        name: "name", lenient_value, field;
+        symbol: "symbol", lenient_value, field;
+        use_for_new_accounts: "use_for_new_accounts", lenient_option, optional;
     }
 }
 
@@ -804,127 +454,28 @@ impl CurrencyExchangeRate {
     }
 }
 
-impl serde::Serialize for CurrencyExchangeRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("currency_base", &self.currency_base)?;
-        map.optional("currency_euro", &self.currency_euro)?;
-        map.optional("currency_from", &self.currency_from)?;
-        map.field("currency_from_id", &self.currency_from_id)?;
-        map.optional("currency_from_is_amendable", &self.currency_from_is_amendable)?;
-        map.optional("currency_from_is_expired", &self.currency_from_is_expired)?;
-        map.optional("currency_from_no_periods", &self.currency_from_no_periods)?;
-        map.optional_number("currency_from_rate", &self.currency_from_rate)?;
-        map.optional_number("currency_from_value", &self.currency_from_value)?;
-        map.optional("currency_to", &self.currency_to)?;
-        map.field("currency_to_id", &self.currency_to_id)?;
-        map.optional("currency_to_is_amendable", &self.currency_to_is_amendable)?;
-        map.optional("currency_to_is_expired", &self.currency_to_is_expired)?;
-        map.optional("currency_to_no_periods", &self.currency_to_no_periods)?;
-        map.optional_number("currency_to_rate", &self.currency_to_rate)?;
-        map.optional_number("currency_to_value", &self.currency_to_value)?;
-        map.optional("currency_transaction_type", &self.currency_transaction_type)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrencyExchangeRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CurrencyExchangeRate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_base = None;
-        let mut currency_euro = None;
-        let mut currency_from = None;
-        let mut currency_from_id = None;
-        let mut currency_from_is_amendable = None;
-        let mut currency_from_is_expired = None;
-        let mut currency_from_no_periods = None;
-        let mut currency_from_rate = None;
-        let mut currency_from_value = None;
-        let mut currency_to = None;
-        let mut currency_to_id = None;
-        let mut currency_to_is_amendable = None;
-        let mut currency_to_is_expired = None;
-        let mut currency_to_no_periods = None;
-        let mut currency_to_rate = None;
-        let mut currency_to_value = None;
-        let mut currency_transaction_type = None;
-        let mut exchange_rate = None;
-        let mut exchange_rate_type = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "currency_base" => fields.next_value(&mut currency_base)?,
-                "currency_euro" => fields.next_value(&mut currency_euro)?,
-                "currency_from" => fields.next_value(&mut currency_from)?,
-                "currency_from_id" => fields.lenient_value(&mut currency_from_id)?,
-                "currency_from_is_amendable" => {
-                    fields.lenient_option(&mut currency_from_is_amendable)?
-                }
-                "currency_from_is_expired" => {
-                    fields.lenient_option(&mut currency_from_is_expired)?
-                }
-                "currency_from_no_periods" => {
-                    fields.lenient_option(&mut currency_from_no_periods)?
-                }
-                "currency_from_rate" => fields.lenient_option(&mut currency_from_rate)?,
-                "currency_from_value" => fields.lenient_option(&mut currency_from_value)?,
-                "currency_to" => fields.next_value(&mut currency_to)?,
-                "currency_to_id" => fields.lenient_value(&mut currency_to_id)?,
-                "currency_to_is_amendable" => {
-                    fields.lenient_option(&mut currency_to_is_amendable)?
-                }
-                "currency_to_is_expired" => {
-                    fields.lenient_option(&mut currency_to_is_expired)?
-                }
-                "currency_to_no_periods" => {
-                    fields.lenient_option(&mut currency_to_no_periods)?
-                }
-                "currency_to_rate" => fields.lenient_option(&mut currency_to_rate)?,
-                "currency_to_value" => fields.lenient_option(&mut currency_to_value)?,
-                "currency_transaction_type" => {
-                    fields.lenient_option(&mut currency_transaction_type)?
-                }
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            currency_base: currency_base.unwrap_or_default(),
-            currency_euro: currency_euro.unwrap_or_default(),
-            currency_from: currency_from.unwrap_or_default(),
-            currency_from_id: fields.required(currency_from_id, "currency_from_id")?,
-            currency_from_is_amendable: currency_from_is_amendable.unwrap_or_default(),
-            currency_from_is_expired: currency_from_is_expired.unwrap_or_default(),
-            currency_from_no_periods: currency_from_no_periods.unwrap_or_default(),
-            currency_from_rate: currency_from_rate.unwrap_or_default(),
-            currency_from_value: currency_from_value.unwrap_or_default(),
-            currency_to: currency_to.unwrap_or_default(),
-            currency_to_id: fields.required(currency_to_id, "currency_to_id")?,
-            currency_to_is_amendable: currency_to_is_amendable.unwrap_or_default(),
-            currency_to_is_expired: currency_to_is_expired.unwrap_or_default(),
-            currency_to_no_periods: currency_to_no_periods.unwrap_or_default(),
-            currency_to_rate: currency_to_rate.unwrap_or_default(),
-            currency_to_value: currency_to_value.unwrap_or_default(),
-            currency_transaction_type: currency_transaction_type.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CurrencyExchangeRate {
+        currency_base: "currency_base", next_value, optional;
+        currency_euro: "currency_euro", next_value, optional;
+        currency_from: "currency_from", next_value, optional;
+        currency_from_id: "currency_from_id", lenient_value, field;
+        currency_from_is_amendable: "currency_from_is_amendable", lenient_option, optional;
+        currency_from_is_expired: "currency_from_is_expired", lenient_option, optional;
+        currency_from_no_periods: "currency_from_no_periods", lenient_option, optional;
+        currency_from_rate: "currency_from_rate", lenient_option, optional_number;
+        currency_from_value: "currency_from_value", lenient_option, optional_number;
+        currency_to: "currency_to", next_value, optional;
+        currency_to_id: "currency_to_id", lenient_value, field;
+        currency_to_is_amendable: "currency_to_is_amendable", lenient_option, optional;
+        currency_to_is_expired: "currency_to_is_expired", lenient_option, optional;
+        currency_to_no_periods: "currency_to_no_periods", lenient_option, optional;
+        currency_to_rate: "currency_to_rate", lenient_option, optional_number;
+        currency_to_value: "currency_to_value", lenient_option, optional_number;
+        currency_transaction_type: "currency_transaction_type", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -960,53 +511,13 @@ impl CurrencyIsoCode {
     }
 }
 
-impl serde::Serialize for CurrencyIsoCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrencyIsoCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CurrencyIsoCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CurrencyIsoCode {
+        code: "code", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -1025,39 +536,11 @@ pub struct CurrencyTransactionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CurrencyTransactionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrencyTransactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CurrencyTransactionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CurrencyTransactionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1082,49 +565,15 @@ pub struct DocumentLayout {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DocumentLayout {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("layout", &self.layout)?;
-        map.optional("name", &self.name)?;
-        map.optional("sys_document_type_id", &self.sys_document_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DocumentLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DocumentLayout {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "layout" => fields.lenient_into(&mut model.layout)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "sys_document_type_id" => {
-                    fields.lenient_into(&mut model.sys_document_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DocumentLayout: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        layout: "layout", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        sys_document_type_id: "sys_document_type_id", lenient_into, optional;
     }
 }
 
@@ -1155,55 +604,17 @@ pub struct DocumentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DocumentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_mandatory", &self.is_mandatory)?;
-        map.optional("trader_contact_role", &self.trader_contact_role)?;
-        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
-        map.optional("used_in_module", &self.used_in_module)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DocumentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DocumentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
-                "trader_contact_role" => {
-                    fields.option_into(&mut model.trader_contact_role)?
-                }
-                "trader_contact_role_id" => {
-                    fields.lenient_into(&mut model.trader_contact_role_id)?
-                }
-                "used_in_module" => fields.lenient_into(&mut model.used_in_module)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DocumentType: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_mandatory: "is_mandatory", lenient_into, optional;
+        trader_contact_role: "trader_contact_role", option_into, optional;
+        trader_contact_role_id: "trader_contact_role_id", lenient_into, optional;
+        used_in_module: "used_in_module", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1222,39 +633,11 @@ pub struct ExchangeRateAmendabilityType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ExchangeRateAmendabilityType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ExchangeRateAmendabilityType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ExchangeRateAmendabilityType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ExchangeRateAmendabilityType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1273,39 +656,11 @@ pub struct ExchangeRateType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ExchangeRateType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ExchangeRateType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ExchangeRateType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ExchangeRateType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1324,39 +679,11 @@ pub struct FinancialReportLayoutType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialReportLayoutType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialReportLayoutType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialReportLayoutType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialReportLayoutType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1411,190 +738,30 @@ pub struct FinancialReportLayoutView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialReportLayoutView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "financial_report_layout_account_report_type",
-            &self.financial_report_layout_account_report_type,
-        )?;
-        map.optional("financial_report_layout_id", &self.financial_report_layout_id)?;
-        map.optional(
-            "financial_report_layout_name",
-            &self.financial_report_layout_name,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_1",
-            &self.financial_report_row_group_break_1,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_2",
-            &self.financial_report_row_group_break_2,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_3",
-            &self.financial_report_row_group_break_3,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_4",
-            &self.financial_report_row_group_break_4,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_5",
-            &self.financial_report_row_group_break_5,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_6",
-            &self.financial_report_row_group_break_6,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_7",
-            &self.financial_report_row_group_break_7,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_8",
-            &self.financial_report_row_group_break_8,
-        )?;
-        map.optional(
-            "financial_report_row_group_break_9",
-            &self.financial_report_row_group_break_9,
-        )?;
-        map.optional("financial_report_row_id", &self.financial_report_row_id)?;
-        map.optional(
-            "financial_report_row_layout_debit_or_credit_type",
-            &self.financial_report_row_layout_debit_or_credit_type,
-        )?;
-        map.optional(
-            "financial_report_row_layout_position_type",
-            &self.financial_report_row_layout_position_type,
-        )?;
-        map.optional(
-            "financial_report_row_line_type",
-            &self.financial_report_row_line_type,
-        )?;
-        map.optional(
-            "financial_report_row_report_row",
-            &self.financial_report_row_report_row,
-        )?;
-        map.optional(
-            "financial_report_row_subtotal_group",
-            &self.financial_report_row_subtotal_group,
-        )?;
-        map.optional("financial_report_row_title", &self.financial_report_row_title)?;
-        map.optional(
-            "nominal_account_report_category_code",
-            &self.nominal_account_report_category_code,
-        )?;
-        map.optional(
-            "nominal_account_report_category_description",
-            &self.nominal_account_report_category_description,
-        )?;
-        map.optional(
-            "nominal_account_report_category_id",
-            &self.nominal_account_report_category_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialReportLayoutView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialReportLayoutView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "financial_report_layout_account_report_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.financial_report_layout_account_report_type,
-                        )?
-                }
-                "financial_report_layout_id" => {
-                    fields.lenient_into(&mut model.financial_report_layout_id)?
-                }
-                "financial_report_layout_name" => {
-                    fields.lenient_into(&mut model.financial_report_layout_name)?
-                }
-                "financial_report_row_group_break_1" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_1)?
-                }
-                "financial_report_row_group_break_2" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_2)?
-                }
-                "financial_report_row_group_break_3" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_3)?
-                }
-                "financial_report_row_group_break_4" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_4)?
-                }
-                "financial_report_row_group_break_5" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_5)?
-                }
-                "financial_report_row_group_break_6" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_6)?
-                }
-                "financial_report_row_group_break_7" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_7)?
-                }
-                "financial_report_row_group_break_8" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_8)?
-                }
-                "financial_report_row_group_break_9" => {
-                    fields.lenient_into(&mut model.financial_report_row_group_break_9)?
-                }
-                "financial_report_row_id" => {
-                    fields.lenient_into(&mut model.financial_report_row_id)?
-                }
-                "financial_report_row_layout_debit_or_credit_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.financial_report_row_layout_debit_or_credit_type,
-                        )?
-                }
-                "financial_report_row_layout_position_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.financial_report_row_layout_position_type,
-                        )?
-                }
-                "financial_report_row_line_type" => {
-                    fields.lenient_into(&mut model.financial_report_row_line_type)?
-                }
-                "financial_report_row_report_row" => {
-                    fields.lenient_into(&mut model.financial_report_row_report_row)?
-                }
-                "financial_report_row_subtotal_group" => {
-                    fields.lenient_into(&mut model.financial_report_row_subtotal_group)?
-                }
-                "financial_report_row_title" => {
-                    fields.lenient_into(&mut model.financial_report_row_title)?
-                }
-                "nominal_account_report_category_code" => {
-                    fields.lenient_into(&mut model.nominal_account_report_category_code)?
-                }
-                "nominal_account_report_category_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.nominal_account_report_category_description,
-                        )?
-                }
-                "nominal_account_report_category_id" => {
-                    fields.lenient_into(&mut model.nominal_account_report_category_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialReportLayoutView: Default {
+        financial_report_layout_account_report_type: "financial_report_layout_account_report_type", lenient_into, optional;
+        financial_report_layout_id: "financial_report_layout_id", lenient_into, optional;
+        financial_report_layout_name: "financial_report_layout_name", lenient_into, optional;
+        financial_report_row_group_break_1: "financial_report_row_group_break_1", lenient_into, optional;
+        financial_report_row_group_break_2: "financial_report_row_group_break_2", lenient_into, optional;
+        financial_report_row_group_break_3: "financial_report_row_group_break_3", lenient_into, optional;
+        financial_report_row_group_break_4: "financial_report_row_group_break_4", lenient_into, optional;
+        financial_report_row_group_break_5: "financial_report_row_group_break_5", lenient_into, optional;
+        financial_report_row_group_break_6: "financial_report_row_group_break_6", lenient_into, optional;
+        financial_report_row_group_break_7: "financial_report_row_group_break_7", lenient_into, optional;
+        financial_report_row_group_break_8: "financial_report_row_group_break_8", lenient_into, optional;
+        financial_report_row_group_break_9: "financial_report_row_group_break_9", lenient_into, optional;
+        financial_report_row_id: "financial_report_row_id", lenient_into, optional;
+        financial_report_row_layout_debit_or_credit_type: "financial_report_row_layout_debit_or_credit_type", lenient_into, optional;
+        financial_report_row_layout_position_type: "financial_report_row_layout_position_type", lenient_into, optional;
+        financial_report_row_line_type: "financial_report_row_line_type", lenient_into, optional;
+        financial_report_row_report_row: "financial_report_row_report_row", lenient_into, optional;
+        financial_report_row_subtotal_group: "financial_report_row_subtotal_group", lenient_into, optional;
+        financial_report_row_title: "financial_report_row_title", lenient_into, optional;
+        nominal_account_report_category_code: "nominal_account_report_category_code", lenient_into, optional;
+        nominal_account_report_category_description: "nominal_account_report_category_description", lenient_into, optional;
+        nominal_account_report_category_id: "nominal_account_report_category_id", lenient_into, optional;
     }
 }
 
@@ -1613,39 +780,11 @@ pub struct FinancialReportRowLayoutDebitOrCreditType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialReportRowLayoutDebitOrCreditType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutDebitOrCreditType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialReportRowLayoutDebitOrCreditType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialReportRowLayoutDebitOrCreditType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1664,39 +803,11 @@ pub struct FinancialReportRowLayoutPositionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialReportRowLayoutPositionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutPositionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialReportRowLayoutPositionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialReportRowLayoutPositionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1715,39 +826,11 @@ pub struct FinancialReportRowLineType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialReportRowLineType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialReportRowLineType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialReportRowLineType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialReportRowLineType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1776,64 +859,17 @@ pub struct FinancialYearPeriodView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinancialYearPeriodView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_period_id", &self.accounting_period_id)?;
-        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
-        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
-        map.optional("period_end_date", &self.period_end_date)?;
-        map.optional("period_number", &self.period_number)?;
-        map.optional("period_start_date", &self.period_start_date)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinancialYearPeriodView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinancialYearPeriodView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_id" => {
-                    fields.lenient_into(&mut model.accounting_period_id)?
-                }
-                "financial_year_end_date" => {
-                    fields.option_into(&mut model.financial_year_end_date)?
-                }
-                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
-                "financial_year_start_date" => {
-                    fields.option_into(&mut model.financial_year_start_date)?
-                }
-                "number_of_periods_in_year" => {
-                    fields.lenient_into(&mut model.number_of_periods_in_year)?
-                }
-                "period_end_date" => fields.option_into(&mut model.period_end_date)?,
-                "period_number" => fields.lenient_into(&mut model.period_number)?,
-                "period_start_date" => fields.option_into(&mut model.period_start_date)?,
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinancialYearPeriodView: Default {
+        accounting_period_id: "accounting_period_id", lenient_into, optional;
+        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_id: "financial_year_id", lenient_into, optional;
+        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
+        period_end_date: "period_end_date", option_into, optional;
+        period_number: "period_number", lenient_into, optional;
+        period_start_date: "period_start_date", option_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
 }
 
@@ -1852,39 +888,11 @@ pub struct TaxAccountEntryType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TaxAccountEntryType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxAccountEntryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxAccountEntryType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TaxAccountEntryType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1938,71 +946,17 @@ impl TaxCode {
     }
 }
 
-impl serde::Serialize for TaxCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_notional_acquisition_tax", &self.is_notional_acquisition_tax)?;
-        map.field("name", &self.name)?;
-        map.optional_number("tax_rate", &self.tax_rate)?;
-        map.optional("terms", &self.terms)?;
-        map.optional("terms_description", &self.terms_description)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TaxCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TaxCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_notional_acquisition_tax = None;
-        let mut name = None;
-        let mut tax_rate = None;
-        let mut terms = None;
-        let mut terms_description = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_notional_acquisition_tax" => {
-                    fields.lenient_option(&mut is_notional_acquisition_tax)?
-                }
-                "name" => fields.lenient_value(&mut name)?,
-                "tax_rate" => fields.lenient_option(&mut tax_rate)?,
-                "terms" => fields.lenient_option(&mut terms)?,
-                "terms_description" => fields.lenient_option(&mut terms_description)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_notional_acquisition_tax: is_notional_acquisition_tax.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            tax_rate: tax_rate.unwrap_or_default(),
-            terms: terms.unwrap_or_default(),
-            terms_description: terms_description.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    TaxCode {
+        code: "code", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_notional_acquisition_tax: "is_notional_acquisition_tax", lenient_option, optional;
+        name: "name", lenient_value, field;
+        tax_rate: "tax_rate", lenient_option, optional_number;
+        terms: "terms", lenient_option, optional;
+        terms_description: "terms_description", lenient_option, optional;
     }
 }
 
@@ -2019,39 +973,11 @@ pub struct TraderAccountType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraderAccountType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraderAccountType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraderAccountType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraderAccountType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2082,57 +1008,17 @@ pub struct TraderContactRole {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraderContactRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default_role", &self.is_default_role)?;
-        map.optional("is_mandatory", &self.is_mandatory)?;
-        map.optional("role", &self.role)?;
-        map.optional("use_for_customer_accounts", &self.use_for_customer_accounts)?;
-        map.optional("use_for_supplier_accounts", &self.use_for_supplier_accounts)?;
-        map.optional("use_with_documents", &self.use_with_documents)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraderContactRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraderContactRole {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default_role" => fields.lenient_into(&mut model.is_default_role)?,
-                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
-                "role" => fields.lenient_into(&mut model.role)?,
-                "use_for_customer_accounts" => {
-                    fields.lenient_into(&mut model.use_for_customer_accounts)?
-                }
-                "use_for_supplier_accounts" => {
-                    fields.lenient_into(&mut model.use_for_supplier_accounts)?
-                }
-                "use_with_documents" => {
-                    fields.lenient_into(&mut model.use_with_documents)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraderContactRole: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default_role: "is_default_role", lenient_into, optional;
+        is_mandatory: "is_mandatory", lenient_into, optional;
+        role: "role", lenient_into, optional;
+        use_for_customer_accounts: "use_for_customer_accounts", lenient_into, optional;
+        use_for_supplier_accounts: "use_for_supplier_accounts", lenient_into, optional;
+        use_with_documents: "use_with_documents", lenient_into, optional;
     }
 }
 
@@ -2151,39 +1037,11 @@ pub struct TraderLocationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraderLocationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraderLocationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraderLocationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraderLocationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2200,39 +1058,11 @@ pub struct TraderPaymentTerms {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraderPaymentTerms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraderPaymentTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraderPaymentTerms {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraderPaymentTerms: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2251,39 +1081,11 @@ pub struct TraderTransactionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraderTransactionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraderTransactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraderTransactionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraderTransactionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2302,39 +1104,11 @@ pub struct TradingRevaluationAllocationEntryType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TradingRevaluationAllocationEntryType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TradingRevaluationAllocationEntryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TradingRevaluationAllocationEntryType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TradingRevaluationAllocationEntryType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 

@@ -38,39 +38,11 @@ pub struct AccountingPeriodValidationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AccountingPeriodValidationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AccountingPeriodValidationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AccountingPeriodValidationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AccountingPeriodValidationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -95,49 +67,15 @@ pub struct AnalysisCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AnalysisCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allow_new_on_entry", &self.allow_new_on_entry)?;
-        map.optional("allow_overtype", &self.allow_overtype)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("values", &self.values)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnalysisCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AnalysisCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allow_new_on_entry" => {
-                    fields.lenient_into(&mut model.allow_new_on_entry)?
-                }
-                "allow_overtype" => fields.lenient_into(&mut model.allow_overtype)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "values" => fields.option_into(&mut model.values)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AnalysisCode: Default {
+        allow_new_on_entry: "allow_new_on_entry", lenient_into, optional;
+        allow_overtype: "allow_overtype", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        values: "values", option_into, optional;
     }
 }
 
@@ -170,61 +108,20 @@ pub struct AnalysisCodeMapping {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AnalysisCodeMapping {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code", &self.analysis_code)?;
-        map.optional("analysis_code_id", &self.analysis_code_id)?;
-        map.optional("class_name", &self.class_name)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("friendly_class_name", &self.friendly_class_name)?;
-        map.optional("friendly_property_name", &self.friendly_property_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_mandatory", &self.is_mandatory)?;
-        map.optional("is_read_only", &self.is_read_only)?;
-        map.optional("property_name", &self.property_name)?;
-        map.optional("slot", &self.slot)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnalysisCodeMapping {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AnalysisCodeMapping {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code" => fields.option_into(&mut model.analysis_code)?,
-                "analysis_code_id" => fields.option_into(&mut model.analysis_code_id)?,
-                "class_name" => fields.lenient_into(&mut model.class_name)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "friendly_class_name" => {
-                    fields.lenient_into(&mut model.friendly_class_name)?
-                }
-                "friendly_property_name" => {
-                    fields.lenient_into(&mut model.friendly_property_name)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_mandatory" => fields.lenient_into(&mut model.is_mandatory)?,
-                "is_read_only" => fields.lenient_into(&mut model.is_read_only)?,
-                "property_name" => fields.lenient_into(&mut model.property_name)?,
-                "slot" => fields.lenient_into(&mut model.slot)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AnalysisCodeMapping: Default {
+        analysis_code: "analysis_code", option_into, optional;
+        analysis_code_id: "analysis_code_id", option_into, optional;
+        class_name: "class_name", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        friendly_class_name: "friendly_class_name", lenient_into, optional;
+        friendly_property_name: "friendly_property_name", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_mandatory: "is_mandatory", lenient_into, optional;
+        is_read_only: "is_read_only", lenient_into, optional;
+        property_name: "property_name", lenient_into, optional;
+        slot: "slot", lenient_into, optional;
     }
 }
 
@@ -247,45 +144,14 @@ pub struct AnalysisCodeValue {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AnalysisCodeValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_id", &self.analysis_code_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnalysisCodeValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AnalysisCodeValue {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_id" => fields.lenient_into(&mut model.analysis_code_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AnalysisCodeValue: Default {
+        analysis_code_id: "analysis_code_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -328,72 +194,23 @@ pub struct CompanyDetails {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CompanyDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address", &self.address)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email", &self.email)?;
-        map.optional("eori_number", &self.eori_number)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "is_supplier_payments_enabled",
-            &self.is_supplier_payments_enabled,
-        )?;
-        map.optional("name", &self.name)?;
-        map.optional("tax_registration_number", &self.tax_registration_number)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("website", &self.website)?;
-        map.optional("years_accounts_held_for", &self.years_accounts_held_for)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CompanyDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CompanyDetails {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address" => fields.option_into(&mut model.address)?,
-                "country_code" => fields.option_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "eori_number" => fields.lenient_into(&mut model.eori_number)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_supplier_payments_enabled" => {
-                    fields.lenient_into(&mut model.is_supplier_payments_enabled)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_registration_number" => {
-                    fields.lenient_into(&mut model.tax_registration_number)?
-                }
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                "years_accounts_held_for" => {
-                    fields.lenient_into(&mut model.years_accounts_held_for)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CompanyDetails: Default {
+        address: "address", option_into, optional;
+        country_code: "country_code", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email: "email", lenient_into, optional;
+        eori_number: "eori_number", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_registration_number: "tax_registration_number", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
+        years_accounts_held_for: "years_accounts_held_for", lenient_into, optional;
     }
 }
 
@@ -426,55 +243,19 @@ pub struct CompanyDetailsAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CompanyDetailsAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postcode", &self.postcode)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CompanyDetailsAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CompanyDetailsAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CompanyDetailsAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
     }
 }
 
@@ -495,43 +276,13 @@ pub struct ConfigurableTerm {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ConfigurableTerm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("key", &self.key)?;
-        map.optional("lower_case_plural", &self.lower_case_plural)?;
-        map.optional("lower_case_single", &self.lower_case_single)?;
-        map.optional("upper_case_plural", &self.upper_case_plural)?;
-        map.optional("upper_case_single", &self.upper_case_single)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConfigurableTerm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ConfigurableTerm {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(name) = fields.next_key()? {
-            match name {
-                "key" => fields.lenient_into(&mut model.key)?,
-                "lower_case_plural" => fields.lenient_into(&mut model.lower_case_plural)?,
-                "lower_case_single" => fields.lenient_into(&mut model.lower_case_single)?,
-                "upper_case_plural" => fields.lenient_into(&mut model.upper_case_plural)?,
-                "upper_case_single" => fields.lenient_into(&mut model.upper_case_single)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ConfigurableTerm: Default {
+        key: "key", lenient_into, optional;
+        lower_case_plural: "lower_case_plural", lenient_into, optional;
+        lower_case_single: "lower_case_single", lenient_into, optional;
+        upper_case_plural: "upper_case_plural", lenient_into, optional;
+        upper_case_single: "upper_case_single", lenient_into, optional;
     }
 }
 
@@ -576,65 +327,16 @@ impl Courier {
     }
 }
 
-impl serde::Serialize for Courier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("name", &self.name)?;
-        map.optional("tracking_url", &self.tracking_url)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Courier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Courier {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut name = None;
-        let mut tracking_url = None;
-        let mut website = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "tracking_url" => fields.lenient_option(&mut tracking_url)?,
-                "website" => fields.lenient_option(&mut website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            tracking_url: tracking_url.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Courier {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
+        tracking_url: "tracking_url", lenient_option, optional;
+        website: "website", lenient_option, optional;
     }
 }
 
@@ -659,47 +361,14 @@ pub struct CurrentUser {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CurrentUser {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("friendly_name", &self.friendly_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_web_user", &self.is_web_user)?;
-        map.optional("last_logon_date_time", &self.last_logon_date_time)?;
-        map.optional("logon_name", &self.logon_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrentUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CurrentUser {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "friendly_name" => fields.lenient_into(&mut model.friendly_name)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_web_user" => fields.lenient_into(&mut model.is_web_user)?,
-                "last_logon_date_time" => {
-                    fields.option_into(&mut model.last_logon_date_time)?
-                }
-                "logon_name" => fields.lenient_into(&mut model.logon_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CurrentUser: Default {
+        email_address: "email_address", lenient_into, optional;
+        friendly_name: "friendly_name", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_web_user: "is_web_user", lenient_into, optional;
+        last_logon_date_time: "last_logon_date_time", option_into, optional;
+        logon_name: "logon_name", lenient_into, optional;
     }
 }
 
@@ -737,53 +406,13 @@ impl FlowState {
     }
 }
 
-impl serde::Serialize for FlowState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("flow_id", &self.flow_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FlowState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FlowState {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut flow_id = None;
-        let mut id = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "flow_id" => fields.lenient_value(&mut flow_id)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            flow_id: fields.required(flow_id, "flow_id")?,
-            id: id.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    FlowState {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        flow_id: "flow_id", lenient_value, field;
+        id: "id", lenient_option, optional;
+        value: "value", lenient_option, optional;
     }
 }
 
@@ -802,39 +431,11 @@ pub struct LedgerType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LedgerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LedgerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LedgerType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LedgerType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -877,105 +478,24 @@ pub struct Licence {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Licence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "is_additional_excel_reports_enabled",
-            &self.is_additional_excel_reports_enabled,
-        )?;
-        map.optional(
-            "is_bill_of_materials_enabled",
-            &self.is_bill_of_materials_enabled,
-        )?;
-        map.optional(
-            "is_business_intelligence_enabled",
-            &self.is_business_intelligence_enabled,
-        )?;
-        map.optional("is_cash_book_enabled", &self.is_cash_book_enabled)?;
-        map.optional("is_fixed_assets_enabled", &self.is_fixed_assets_enabled)?;
-        map.optional("is_invoicing_enabled", &self.is_invoicing_enabled)?;
-        map.optional("is_manufacturing_enabled", &self.is_manufacturing_enabled)?;
-        map.optional("is_nominal_enabled", &self.is_nominal_enabled)?;
-        map.optional("is_price_book_enabled", &self.is_price_book_enabled)?;
-        map.optional(
-            "is_project_accounting_enabled",
-            &self.is_project_accounting_enabled,
-        )?;
-        map.optional("is_purchase_enabled", &self.is_purchase_enabled)?;
-        map.optional("is_purchase_orders_enabled", &self.is_purchase_orders_enabled)?;
-        map.optional("is_sales_enabled", &self.is_sales_enabled)?;
-        map.optional("is_sales_orders_enabled", &self.is_sales_orders_enabled)?;
-        map.optional("is_scripting_enabled", &self.is_scripting_enabled)?;
-        map.optional("is_stock_enabled", &self.is_stock_enabled)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Licence {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Licence {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "is_additional_excel_reports_enabled" => {
-                    fields.lenient_into(&mut model.is_additional_excel_reports_enabled)?
-                }
-                "is_bill_of_materials_enabled" => {
-                    fields.lenient_into(&mut model.is_bill_of_materials_enabled)?
-                }
-                "is_business_intelligence_enabled" => {
-                    fields.lenient_into(&mut model.is_business_intelligence_enabled)?
-                }
-                "is_cash_book_enabled" => {
-                    fields.lenient_into(&mut model.is_cash_book_enabled)?
-                }
-                "is_fixed_assets_enabled" => {
-                    fields.lenient_into(&mut model.is_fixed_assets_enabled)?
-                }
-                "is_invoicing_enabled" => {
-                    fields.lenient_into(&mut model.is_invoicing_enabled)?
-                }
-                "is_manufacturing_enabled" => {
-                    fields.lenient_into(&mut model.is_manufacturing_enabled)?
-                }
-                "is_nominal_enabled" => {
-                    fields.lenient_into(&mut model.is_nominal_enabled)?
-                }
-                "is_price_book_enabled" => {
-                    fields.lenient_into(&mut model.is_price_book_enabled)?
-                }
-                "is_project_accounting_enabled" => {
-                    fields.lenient_into(&mut model.is_project_accounting_enabled)?
-                }
-                "is_purchase_enabled" => {
-                    fields.lenient_into(&mut model.is_purchase_enabled)?
-                }
-                "is_purchase_orders_enabled" => {
-                    fields.lenient_into(&mut model.is_purchase_orders_enabled)?
-                }
-                "is_sales_enabled" => fields.lenient_into(&mut model.is_sales_enabled)?,
-                "is_sales_orders_enabled" => {
-                    fields.lenient_into(&mut model.is_sales_orders_enabled)?
-                }
-                "is_scripting_enabled" => {
-                    fields.lenient_into(&mut model.is_scripting_enabled)?
-                }
-                "is_stock_enabled" => fields.lenient_into(&mut model.is_stock_enabled)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Licence: Default {
+        is_additional_excel_reports_enabled: "is_additional_excel_reports_enabled", lenient_into, optional;
+        is_bill_of_materials_enabled: "is_bill_of_materials_enabled", lenient_into, optional;
+        is_business_intelligence_enabled: "is_business_intelligence_enabled", lenient_into, optional;
+        is_cash_book_enabled: "is_cash_book_enabled", lenient_into, optional;
+        is_fixed_assets_enabled: "is_fixed_assets_enabled", lenient_into, optional;
+        is_invoicing_enabled: "is_invoicing_enabled", lenient_into, optional;
+        is_manufacturing_enabled: "is_manufacturing_enabled", lenient_into, optional;
+        is_nominal_enabled: "is_nominal_enabled", lenient_into, optional;
+        is_price_book_enabled: "is_price_book_enabled", lenient_into, optional;
+        is_project_accounting_enabled: "is_project_accounting_enabled", lenient_into, optional;
+        is_purchase_enabled: "is_purchase_enabled", lenient_into, optional;
+        is_purchase_orders_enabled: "is_purchase_orders_enabled", lenient_into, optional;
+        is_sales_enabled: "is_sales_enabled", lenient_into, optional;
+        is_sales_orders_enabled: "is_sales_orders_enabled", lenient_into, optional;
+        is_scripting_enabled: "is_scripting_enabled", lenient_into, optional;
+        is_stock_enabled: "is_stock_enabled", lenient_into, optional;
     }
 }
 
@@ -1029,69 +549,17 @@ impl PendingEmail {
     }
 }
 
-impl serde::Serialize for PendingEmail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("email_address", &self.email_address)?;
-        map.optional("email_body", &self.email_body)?;
-        map.optional("email_subject", &self.email_subject)?;
-        map.field("email_type", &self.email_type)?;
-        map.optional("id", &self.id)?;
-        map.optional("user_name", &self.user_name)?;
-        map.field("user_number", &self.user_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PendingEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PendingEmail {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut email_address = None;
-        let mut email_body = None;
-        let mut email_subject = None;
-        let mut email_type = None;
-        let mut id = None;
-        let mut user_name = None;
-        let mut user_number = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "email_address" => fields.lenient_value(&mut email_address)?,
-                "email_body" => fields.lenient_option(&mut email_body)?,
-                "email_subject" => fields.lenient_option(&mut email_subject)?,
-                "email_type" => fields.lenient_value(&mut email_type)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "user_name" => fields.lenient_option(&mut user_name)?,
-                "user_number" => fields.lenient_value(&mut user_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            email_address: fields.required(email_address, "email_address")?,
-            email_body: email_body.unwrap_or_default(),
-            email_subject: email_subject.unwrap_or_default(),
-            email_type: fields.required(email_type, "email_type")?,
-            id: id.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            user_number: fields.required(user_number, "user_number")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PendingEmail {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        email_address: "email_address", lenient_value, field;
+        email_body: "email_body", lenient_option, optional;
+        email_subject: "email_subject", lenient_option, optional;
+        email_type: "email_type", lenient_value, field;
+        id: "id", lenient_option, optional;
+        user_name: "user_name", lenient_option, optional;
+        user_number: "user_number", lenient_value, field;
     }
 }
 
@@ -1132,57 +600,14 @@ impl Salutation {
     }
 }
 
-impl serde::Serialize for Salutation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Salutation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Salutation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_default = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_option(&mut description)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Salutation {
+        code: "code", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
     }
 }
 
@@ -1205,43 +630,13 @@ pub struct Site {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Site {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("company_id", &self.company_id)?;
-        map.optional("company_name", &self.company_name)?;
-        map.optional("site_id", &self.site_id)?;
-        map.optional("site_name", &self.site_name)?;
-        map.optional("site_short_name", &self.site_short_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Site {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Site {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "company_id" => fields.lenient_into(&mut model.company_id)?,
-                "company_name" => fields.lenient_into(&mut model.company_name)?,
-                "site_id" => fields.lenient_into(&mut model.site_id)?,
-                "site_name" => fields.lenient_into(&mut model.site_name)?,
-                "site_short_name" => fields.lenient_into(&mut model.site_short_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Site: Default {
+        company_id: "company_id", lenient_into, optional;
+        company_name: "company_name", lenient_into, optional;
+        site_id: "site_id", lenient_into, optional;
+        site_name: "site_name", lenient_into, optional;
+        site_short_name: "site_short_name", lenient_into, optional;
     }
 }
 
@@ -1300,138 +695,31 @@ pub struct SystemSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SystemSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "accounting_period_validation_type",
-            &self.accounting_period_validation_type,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
-        map.optional("first_vat_return_date", &self.first_vat_return_date)?;
-        map.optional(
-            "first_vat_return_date_defined",
-            &self.first_vat_return_date_defined,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional_number(
-            "intrastat_value_for_consolidation",
-            &self.intrastat_value_for_consolidation,
-        )?;
-        map.optional(
-            "invoice_credit_note_same_numbers",
-            &self.invoice_credit_note_same_numbers,
-        )?;
-        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
-        map.optional("next_invoice_number", &self.next_invoice_number)?;
-        map.optional("next_journal_entry_number", &self.next_journal_entry_number)?;
-        map.optional("next_urn", &self.next_urn)?;
-        map.optional("number_open_periods", &self.number_open_periods)?;
-        map.optional_number(
-            "reverse_charge_minimum_value",
-            &self.reverse_charge_minimum_value,
-        )?;
-        map.optional(
-            "transaction_analysis_heading",
-            &self.transaction_analysis_heading,
-        )?;
-        map.optional("transaction_date_validation", &self.transaction_date_validation)?;
-        map.optional("update_nominal_online", &self.update_nominal_online)?;
-        map.optional(
-            "use_additional_trans_analysis",
-            &self.use_additional_trans_analysis,
-        )?;
-        map.optional("use_cost_centre_breakdown", &self.use_cost_centre_breakdown)?;
-        map.optional("use_intrastat_reporting", &self.use_intrastat_reporting)?;
-        map.optional("use_period_exchange_rates", &self.use_period_exchange_rates)?;
-        map.optional("use_segmented_address", &self.use_segmented_address)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SystemSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SystemSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_validation_type" => {
-                    fields.lenient_into(&mut model.accounting_period_validation_type)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "financial_year_end_date" => {
-                    fields.option_into(&mut model.financial_year_end_date)?
-                }
-                "first_vat_return_date" => {
-                    fields.option_into(&mut model.first_vat_return_date)?
-                }
-                "first_vat_return_date_defined" => {
-                    fields.lenient_into(&mut model.first_vat_return_date_defined)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "intrastat_value_for_consolidation" => {
-                    fields.lenient_into(&mut model.intrastat_value_for_consolidation)?
-                }
-                "invoice_credit_note_same_numbers" => {
-                    fields.lenient_into(&mut model.invoice_credit_note_same_numbers)?
-                }
-                "next_credit_note_number" => {
-                    fields.lenient_into(&mut model.next_credit_note_number)?
-                }
-                "next_invoice_number" => {
-                    fields.lenient_into(&mut model.next_invoice_number)?
-                }
-                "next_journal_entry_number" => {
-                    fields.lenient_into(&mut model.next_journal_entry_number)?
-                }
-                "next_urn" => fields.lenient_into(&mut model.next_urn)?,
-                "number_open_periods" => {
-                    fields.lenient_into(&mut model.number_open_periods)?
-                }
-                "reverse_charge_minimum_value" => {
-                    fields.lenient_into(&mut model.reverse_charge_minimum_value)?
-                }
-                "transaction_analysis_heading" => {
-                    fields.lenient_into(&mut model.transaction_analysis_heading)?
-                }
-                "transaction_date_validation" => {
-                    fields.option_into(&mut model.transaction_date_validation)?
-                }
-                "update_nominal_online" => {
-                    fields.lenient_into(&mut model.update_nominal_online)?
-                }
-                "use_additional_trans_analysis" => {
-                    fields.lenient_into(&mut model.use_additional_trans_analysis)?
-                }
-                "use_cost_centre_breakdown" => {
-                    fields.lenient_into(&mut model.use_cost_centre_breakdown)?
-                }
-                "use_intrastat_reporting" => {
-                    fields.lenient_into(&mut model.use_intrastat_reporting)?
-                }
-                "use_period_exchange_rates" => {
-                    fields.lenient_into(&mut model.use_period_exchange_rates)?
-                }
-                "use_segmented_address" => {
-                    fields.lenient_into(&mut model.use_segmented_address)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SystemSettings: Default {
+        accounting_period_validation_type: "accounting_period_validation_type", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        first_vat_return_date: "first_vat_return_date", option_into, optional;
+        first_vat_return_date_defined: "first_vat_return_date_defined", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        intrastat_value_for_consolidation: "intrastat_value_for_consolidation", lenient_into, optional_number;
+        invoice_credit_note_same_numbers: "invoice_credit_note_same_numbers", lenient_into, optional;
+        next_credit_note_number: "next_credit_note_number", lenient_into, optional;
+        next_invoice_number: "next_invoice_number", lenient_into, optional;
+        next_journal_entry_number: "next_journal_entry_number", lenient_into, optional;
+        next_urn: "next_urn", lenient_into, optional;
+        number_open_periods: "number_open_periods", lenient_into, optional;
+        reverse_charge_minimum_value: "reverse_charge_minimum_value", lenient_into, optional_number;
+        transaction_analysis_heading: "transaction_analysis_heading", lenient_into, optional;
+        transaction_date_validation: "transaction_date_validation", option_into, optional;
+        update_nominal_online: "update_nominal_online", lenient_into, optional;
+        use_additional_trans_analysis: "use_additional_trans_analysis", lenient_into, optional;
+        use_cost_centre_breakdown: "use_cost_centre_breakdown", lenient_into, optional;
+        use_intrastat_reporting: "use_intrastat_reporting", lenient_into, optional;
+        use_period_exchange_rates: "use_period_exchange_rates", lenient_into, optional;
+        use_segmented_address: "use_segmented_address", lenient_into, optional;
     }
 }
 
@@ -1466,83 +754,20 @@ pub struct SystemSettingsTransactionDateValidation {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SystemSettingsTransactionDateValidation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "closed_period_classification",
-            &self.closed_period_classification,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "future_period_classification",
-            &self.future_period_classification,
-        )?;
-        map.optional("future_year_classification", &self.future_year_classification)?;
-        map.optional("id", &self.id)?;
-        map.optional("post_days_acceptable", &self.post_days_acceptable)?;
-        map.optional("post_days_normal", &self.post_days_normal)?;
-        map.optional("pre_days_acceptable", &self.pre_days_acceptable)?;
-        map.optional("pre_days_normal", &self.pre_days_normal)?;
-        map.optional(
-            "previous_year_classification",
-            &self.previous_year_classification,
-        )?;
-        map.optional(
-            "transaction_date_validation_type",
-            &self.transaction_date_validation_type,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SystemSettingsTransactionDateValidation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SystemSettingsTransactionDateValidation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "closed_period_classification" => {
-                    fields.lenient_into(&mut model.closed_period_classification)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "future_period_classification" => {
-                    fields.lenient_into(&mut model.future_period_classification)?
-                }
-                "future_year_classification" => {
-                    fields.lenient_into(&mut model.future_year_classification)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "post_days_acceptable" => {
-                    fields.lenient_into(&mut model.post_days_acceptable)?
-                }
-                "post_days_normal" => fields.lenient_into(&mut model.post_days_normal)?,
-                "pre_days_acceptable" => {
-                    fields.lenient_into(&mut model.pre_days_acceptable)?
-                }
-                "pre_days_normal" => fields.lenient_into(&mut model.pre_days_normal)?,
-                "previous_year_classification" => {
-                    fields.lenient_into(&mut model.previous_year_classification)?
-                }
-                "transaction_date_validation_type" => {
-                    fields.lenient_into(&mut model.transaction_date_validation_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SystemSettingsTransactionDateValidation: Default {
+        closed_period_classification: "closed_period_classification", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        future_period_classification: "future_period_classification", lenient_into, optional;
+        future_year_classification: "future_year_classification", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        post_days_acceptable: "post_days_acceptable", lenient_into, optional;
+        post_days_normal: "post_days_normal", lenient_into, optional;
+        pre_days_acceptable: "pre_days_acceptable", lenient_into, optional;
+        pre_days_normal: "pre_days_normal", lenient_into, optional;
+        previous_year_classification: "previous_year_classification", lenient_into, optional;
+        transaction_date_validation_type: "transaction_date_validation_type", lenient_into, optional;
     }
 }
 
@@ -1561,39 +786,11 @@ pub struct TimeUnitType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TimeUnitType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TimeUnitType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TimeUnitType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TimeUnitType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1612,39 +809,11 @@ pub struct TransactionDateValidationClassification {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TransactionDateValidationClassification {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TransactionDateValidationClassification {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TransactionDateValidationClassification {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TransactionDateValidationClassification: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1659,37 +828,10 @@ pub struct TransactionDateValidationRequest {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TransactionDateValidationRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date", &self.date)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TransactionDateValidationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TransactionDateValidationRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date" => fields.option_into(&mut model.date)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TransactionDateValidationRequest: Default {
+        date: "date", option_into, optional;
+        ledger_type: "ledger_type", lenient_into, optional;
     }
 }
 
@@ -1704,37 +846,10 @@ pub struct TransactionDateValidationResponse {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TransactionDateValidationResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("classification", &self.classification)?;
-        map.optional("message", &self.message)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TransactionDateValidationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TransactionDateValidationResponse {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "classification" => fields.lenient_into(&mut model.classification)?,
-                "message" => fields.lenient_into(&mut model.message)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TransactionDateValidationResponse: Default {
+        classification: "classification", lenient_into, optional;
+        message: "message", lenient_into, optional;
     }
 }
 
@@ -1753,39 +868,11 @@ pub struct TransactionDateValidationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TransactionDateValidationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TransactionDateValidationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TransactionDateValidationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TransactionDateValidationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1802,39 +889,11 @@ pub struct UpdateMode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UpdateMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UpdateMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UpdateMode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UpdateMode: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1849,37 +908,10 @@ pub struct User {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for User {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for User {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    User: Default {
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 

@@ -53,59 +53,19 @@ pub struct ConsolidatedNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ConsolidatedNominalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("cost_centre_code", &self.cost_centre_code)?;
-        map.optional("cost_centre_id", &self.cost_centre_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("department_code", &self.department_code)?;
-        map.optional("department_id", &self.department_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_account_type", &self.nominal_account_type)?;
-        map.optional("reference", &self.reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConsolidatedNominalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ConsolidatedNominalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type" => {
-                    fields.option_into(&mut model.account_status_type)?
-                }
-                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
-                "cost_centre_id" => fields.lenient_into(&mut model.cost_centre_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "department_code" => fields.lenient_into(&mut model.department_code)?,
-                "department_id" => fields.lenient_into(&mut model.department_id)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_account_type" => {
-                    fields.lenient_into(&mut model.nominal_account_type)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ConsolidatedNominalCode: Default {
+        account_status_type: "account_status_type", option_into, optional;
+        cost_centre_code: "cost_centre_code", lenient_into, optional;
+        cost_centre_id: "cost_centre_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        department_code: "department_code", lenient_into, optional;
+        department_id: "department_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_account_type: "nominal_account_type", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
     }
 }
 
@@ -132,51 +92,15 @@ pub struct ControlNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ControlNominalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("control_nominal_code_type", &self.control_nominal_code_type)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_reporting_type", &self.nominal_reporting_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ControlNominalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ControlNominalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "control_nominal_code_type" => {
-                    fields.lenient_into(&mut model.control_nominal_code_type)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_reporting_type" => {
-                    fields.lenient_into(&mut model.nominal_reporting_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ControlNominalCode: Default {
+        account_number: "account_number", lenient_into, optional;
+        control_nominal_code_type: "control_nominal_code_type", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_reporting_type: "nominal_reporting_type", lenient_into, optional;
     }
 }
 
@@ -195,39 +119,11 @@ pub struct ControlNominalCodeType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ControlNominalCodeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ControlNominalCodeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ControlNominalCodeType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ControlNominalCodeType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -275,71 +171,17 @@ impl CostCentre {
     }
 }
 
-impl serde::Serialize for CostCentre {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("contact_details", &self.contact_details)?;
-        map.optional("contact_email_address", &self.contact_email_address)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CostCentre {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CostCentre {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut contact_details = None;
-        let mut contact_email_address = None;
-        let mut contact_name = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "contact_details" => fields.lenient_option(&mut contact_details)?,
-                "contact_email_address" => {
-                    fields.lenient_option(&mut contact_email_address)?
-                }
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "name" => fields.lenient_option(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            contact_details: contact_details.unwrap_or_default(),
-            contact_email_address: contact_email_address.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CostCentre {
+        code: "code", lenient_value, field;
+        contact_details: "contact_details", lenient_option, optional;
+        contact_email_address: "contact_email_address", lenient_option, optional;
+        contact_name: "contact_name", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_option, optional;
     }
 }
 
@@ -390,75 +232,18 @@ impl Department {
     }
 }
 
-impl serde::Serialize for Department {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("contact_details", &self.contact_details)?;
-        map.optional("contact_email_address", &self.contact_email_address)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("name", &self.name)?;
-        map.optional("status", &self.status)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Department {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Department {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut contact_details = None;
-        let mut contact_email_address = None;
-        let mut contact_name = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut name = None;
-        let mut status = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "contact_details" => fields.lenient_option(&mut contact_details)?,
-                "contact_email_address" => {
-                    fields.lenient_option(&mut contact_email_address)?
-                }
-                "contact_name" => fields.lenient_option(&mut contact_name)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "name" => fields.lenient_option(&mut name)?,
-                "status" => fields.next_value(&mut status)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            contact_details: contact_details.unwrap_or_default(),
-            contact_email_address: contact_email_address.unwrap_or_default(),
-            contact_name: contact_name.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Department {
+        code: "code", lenient_value, field;
+        contact_details: "contact_details", lenient_option, optional;
+        contact_email_address: "contact_email_address", lenient_option, optional;
+        contact_name: "contact_name", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_option, optional;
+        status: "status", next_value, optional;
     }
 }
 
@@ -471,37 +256,9 @@ pub struct DepartmentStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DepartmentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("delete_exception_type", &self.delete_exception_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DepartmentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DepartmentStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "delete_exception_type" => {
-                    fields.lenient_into(&mut model.delete_exception_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DepartmentStatus: Default {
+        delete_exception_type: "delete_exception_type", lenient_into, optional;
     }
 }
 
@@ -536,66 +293,18 @@ pub struct LookupNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupNominalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
-        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
-        map.optional("cost_centre_code", &self.cost_centre_code)?;
-        map.optional("department_code", &self.department_code)?;
-        map.optional(
-            "display_balances_in_selection_list",
-            &self.display_balances_in_selection_list,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
-        map.optional("reference", &self.reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupNominalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupNominalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "balance_year_to_date" => {
-                    fields.lenient_into(&mut model.balance_year_to_date)?
-                }
-                "brought_forward_balance" => {
-                    fields.lenient_into(&mut model.brought_forward_balance)?
-                }
-                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
-                "department_code" => fields.lenient_into(&mut model.department_code)?,
-                "display_balances_in_selection_list" => {
-                    fields.lenient_into(&mut model.display_balances_in_selection_list)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_account_type_id" => {
-                    fields.lenient_into(&mut model.nominal_account_type_id)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupNominalCode: Default {
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        balance_year_to_date: "balance_year_to_date", lenient_into, optional_number;
+        brought_forward_balance: "brought_forward_balance", lenient_into, optional_number;
+        cost_centre_code: "cost_centre_code", lenient_into, optional;
+        department_code: "department_code", lenient_into, optional;
+        display_balances_in_selection_list: "display_balances_in_selection_list", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_account_type_id: "nominal_account_type_id", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
     }
 }
 
@@ -614,39 +323,11 @@ pub struct NominalAccountEntryLocationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalAccountEntryLocationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalAccountEntryLocationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalAccountEntryLocationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalAccountEntryLocationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -667,39 +348,11 @@ pub struct NominalAccountType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalAccountType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalAccountType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalAccountType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalAccountType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -716,39 +369,11 @@ pub struct NominalBudgetProfile {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalBudgetProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("periods", &self.periods)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalBudgetProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalBudgetProfile {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "periods" => fields.option_into(&mut model.periods)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalBudgetProfile: Default {
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        periods: "periods", option_into, optional;
     }
 }
 
@@ -769,48 +394,13 @@ pub struct NominalBudgetTitle {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalBudgetTitle {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("budget_title", &self.budget_title)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalBudgetTitle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalBudgetTitle {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "budget_title" => fields.lenient_into(&mut model.budget_title)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalBudgetTitle: Default {
+        budget_title: "budget_title", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
 }
 
@@ -827,39 +417,11 @@ pub struct NominalBudgetType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalBudgetType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalBudgetType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalBudgetType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalBudgetType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1050,302 +612,60 @@ impl NominalCode {
     }
 }
 
-impl serde::Serialize for NominalCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional(
-            "allow_manual_journal_entries",
-            &self.allow_manual_journal_entries,
-        )?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
-        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
-        map.optional(
-            "consolidated_nominal_account_number",
-            &self.consolidated_nominal_account_number,
-        )?;
-        map.optional("consolidated_nominal_code", &self.consolidated_nominal_code)?;
-        map.optional(
-            "consolidated_nominal_code_id",
-            &self.consolidated_nominal_code_id,
-        )?;
-        map.optional(
-            "consolidated_nominal_cost_centre",
-            &self.consolidated_nominal_cost_centre,
-        )?;
-        map.optional(
-            "consolidated_nominal_department",
-            &self.consolidated_nominal_department,
-        )?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("cost_centre_code", &self.cost_centre_code)?;
-        map.optional("cost_centre_id", &self.cost_centre_id)?;
-        map.optional_number(
-            "credit_balance_year_to_date",
-            &self.credit_balance_year_to_date,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number(
-            "debit_balance_year_to_date",
-            &self.debit_balance_year_to_date,
-        )?;
-        map.optional("department", &self.department)?;
-        map.optional("department_code", &self.department_code)?;
-        map.optional("department_id", &self.department_id)?;
-        map.optional(
-            "display_balances_in_selection_list",
-            &self.display_balances_in_selection_list,
-        )?;
-        map.optional("financial_years", &self.financial_years)?;
-        map.optional("id", &self.id)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_account_type", &self.nominal_account_type)?;
-        map.optional(
-            "periods_to_keep_transactions",
-            &self.periods_to_keep_transactions,
-        )?;
-        map.field("reference", &self.reference)?;
-        map.optional("report_category", &self.report_category)?;
-        map.field("report_category_id", &self.report_category_id)?;
-        map.optional("sofa_category", &self.sofa_category)?;
-        map.optional("sofa_category_id", &self.sofa_category_id)?;
-        map.optional("use_batch_postings", &self.use_batch_postings)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut account_status_type = None;
-        let mut allow_manual_journal_entries = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut balance_year_to_date = None;
-        let mut brought_forward_balance = None;
-        let mut consolidated_nominal_account_number = None;
-        let mut consolidated_nominal_code = None;
-        let mut consolidated_nominal_code_id = None;
-        let mut consolidated_nominal_cost_centre = None;
-        let mut consolidated_nominal_department = None;
-        let mut cost_centre = None;
-        let mut cost_centre_code = None;
-        let mut cost_centre_id = None;
-        let mut credit_balance_year_to_date = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut debit_balance_year_to_date = None;
-        let mut department = None;
-        let mut department_code = None;
-        let mut department_id = None;
-        let mut display_balances_in_selection_list = None;
-        let mut financial_years = None;
-        let mut id = None;
-        let mut memos = None;
-        let mut name = None;
-        let mut nominal_account_type = None;
-        let mut periods_to_keep_transactions = None;
-        let mut reference = None;
-        let mut report_category = None;
-        let mut report_category_id = None;
-        let mut sofa_category = None;
-        let mut sofa_category_id = None;
-        let mut use_batch_postings = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type" => fields.next_value(&mut account_status_type)?,
-                "allow_manual_journal_entries" => {
-                    fields.lenient_option(&mut allow_manual_journal_entries)?
-                }
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "balance_year_to_date" => {
-                    fields.lenient_option(&mut balance_year_to_date)?
-                }
-                "brought_forward_balance" => {
-                    fields.lenient_option(&mut brought_forward_balance)?
-                }
-                "consolidated_nominal_account_number" => {
-                    fields.lenient_option(&mut consolidated_nominal_account_number)?
-                }
-                "consolidated_nominal_code" => {
-                    fields.next_value(&mut consolidated_nominal_code)?
-                }
-                "consolidated_nominal_code_id" => {
-                    fields.lenient_option(&mut consolidated_nominal_code_id)?
-                }
-                "consolidated_nominal_cost_centre" => {
-                    fields.lenient_option(&mut consolidated_nominal_cost_centre)?
-                }
-                "consolidated_nominal_department" => {
-                    fields.lenient_option(&mut consolidated_nominal_department)?
-                }
-                "cost_centre" => fields.next_value(&mut cost_centre)?,
-                "cost_centre_code" => fields.lenient_option(&mut cost_centre_code)?,
-                "cost_centre_id" => fields.lenient_option(&mut cost_centre_id)?,
-                "credit_balance_year_to_date" => {
-                    fields.lenient_option(&mut credit_balance_year_to_date)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "debit_balance_year_to_date" => {
-                    fields.lenient_option(&mut debit_balance_year_to_date)?
-                }
-                "department" => fields.next_value(&mut department)?,
-                "department_code" => fields.lenient_option(&mut department_code)?,
-                "department_id" => fields.lenient_option(&mut department_id)?,
-                "display_balances_in_selection_list" => {
-                    fields.lenient_option(&mut display_balances_in_selection_list)?
-                }
-                "financial_years" => fields.next_value(&mut financial_years)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "name" => fields.lenient_option(&mut name)?,
-                "nominal_account_type" => {
-                    fields.lenient_option(&mut nominal_account_type)?
-                }
-                "periods_to_keep_transactions" => {
-                    fields.lenient_option(&mut periods_to_keep_transactions)?
-                }
-                "reference" => fields.lenient_value(&mut reference)?,
-                "report_category" => fields.next_value(&mut report_category)?,
-                "report_category_id" => fields.lenient_value(&mut report_category_id)?,
-                "sofa_category" => fields.next_value(&mut sofa_category)?,
-                "sofa_category_id" => fields.lenient_option(&mut sofa_category_id)?,
-                "use_batch_postings" => fields.lenient_option(&mut use_batch_postings)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            account_status_type: account_status_type.unwrap_or_default(),
-            allow_manual_journal_entries: allow_manual_journal_entries
-                .unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
-            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
-            consolidated_nominal_account_number: consolidated_nominal_account_number
-                .unwrap_or_default(),
-            consolidated_nominal_code: consolidated_nominal_code.unwrap_or_default(),
-            consolidated_nominal_code_id: consolidated_nominal_code_id
-                .unwrap_or_default(),
-            consolidated_nominal_cost_centre: consolidated_nominal_cost_centre
-                .unwrap_or_default(),
-            consolidated_nominal_department: consolidated_nominal_department
-                .unwrap_or_default(),
-            cost_centre: cost_centre.unwrap_or_default(),
-            cost_centre_code: cost_centre_code.unwrap_or_default(),
-            cost_centre_id: cost_centre_id.unwrap_or_default(),
-            credit_balance_year_to_date: credit_balance_year_to_date.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            debit_balance_year_to_date: debit_balance_year_to_date.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            department_code: department_code.unwrap_or_default(),
-            department_id: department_id.unwrap_or_default(),
-            display_balances_in_selection_list: display_balances_in_selection_list
-                .unwrap_or_default(),
-            financial_years: financial_years.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nominal_account_type: nominal_account_type.unwrap_or_default(),
-            periods_to_keep_transactions: periods_to_keep_transactions
-                .unwrap_or_default(),
-            reference: fields.required(reference, "reference")?,
-            report_category: report_category.unwrap_or_default(),
-            report_category_id: fields
-                .required(report_category_id, "report_category_id")?,
-            sofa_category: sofa_category.unwrap_or_default(),
-            sofa_category_id: sofa_category_id.unwrap_or_default(),
-            use_batch_postings: use_batch_postings.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NominalCode {
+        account_status_type: "account_status_type", next_value, optional;
+        allow_manual_journal_entries: "allow_manual_journal_entries", lenient_option, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        balance_year_to_date: "balance_year_to_date", lenient_option, optional_number;
+        brought_forward_balance: "brought_forward_balance", lenient_option, optional_number;
+        consolidated_nominal_account_number: "consolidated_nominal_account_number", lenient_option, optional;
+        consolidated_nominal_code: "consolidated_nominal_code", next_value, optional;
+        consolidated_nominal_code_id: "consolidated_nominal_code_id", lenient_option, optional;
+        consolidated_nominal_cost_centre: "consolidated_nominal_cost_centre", lenient_option, optional;
+        consolidated_nominal_department: "consolidated_nominal_department", lenient_option, optional;
+        cost_centre: "cost_centre", next_value, optional;
+        cost_centre_code: "cost_centre_code", lenient_option, optional;
+        cost_centre_id: "cost_centre_id", lenient_option, optional;
+        credit_balance_year_to_date: "credit_balance_year_to_date", lenient_option, optional_number;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        debit_balance_year_to_date: "debit_balance_year_to_date", lenient_option, optional_number;
+        department: "department", next_value, optional;
+        department_code: "department_code", lenient_option, optional;
+        department_id: "department_id", lenient_option, optional;
+        display_balances_in_selection_list: "display_balances_in_selection_list", lenient_option, optional;
+        financial_years: "financial_years", next_value, optional;
+        id: "id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        name: "name", lenient_option, optional;
+        nominal_account_type: "nominal_account_type", lenient_option, optional;
+        periods_to_keep_transactions: "periods_to_keep_transactions", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        report_category: "report_category", next_value, optional;
+        report_category_id: "report_category_id", lenient_value, field;
+        sofa_category: "sofa_category", next_value, optional;
+        sofa_category_id: "sofa_category_id", lenient_option, optional;
+        use_batch_postings: "use_batch_postings", lenient_option, optional;
     }
 }
 
@@ -1412,103 +732,22 @@ impl NominalCodeFinancialYear {
     }
 }
 
-impl serde::Serialize for NominalCodeFinancialYear {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number(
-            "adjustment_after_year_end_close",
-            &self.adjustment_after_year_end_close,
-        )?;
-        map.optional("budget_profile", &self.budget_profile)?;
-        map.optional("budget_profile_id", &self.budget_profile_id)?;
-        map.optional("budget_type", &self.budget_type)?;
-        map.optional_number("budget_value", &self.budget_value)?;
-        map.optional_number("closing_balance", &self.closing_balance)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("id", &self.id)?;
-        map.field("nominal_code_id", &self.nominal_code_id)?;
-        map.optional_number("original_budget_value", &self.original_budget_value)?;
-        map.optional("period_balances", &self.period_balances)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalCodeFinancialYear {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalCodeFinancialYear {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut adjustment_after_year_end_close = None;
-        let mut budget_profile = None;
-        let mut budget_profile_id = None;
-        let mut budget_type = None;
-        let mut budget_value = None;
-        let mut closing_balance = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut financial_year_id = None;
-        let mut id = None;
-        let mut nominal_code_id = None;
-        let mut original_budget_value = None;
-        let mut period_balances = None;
-        let mut year_relative_to_current_year = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "adjustment_after_year_end_close" => {
-                    fields.lenient_option(&mut adjustment_after_year_end_close)?
-                }
-                "budget_profile" => fields.lenient_option(&mut budget_profile)?,
-                "budget_profile_id" => fields.lenient_option(&mut budget_profile_id)?,
-                "budget_type" => fields.lenient_option(&mut budget_type)?,
-                "budget_value" => fields.lenient_option(&mut budget_value)?,
-                "closing_balance" => fields.lenient_option(&mut closing_balance)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "financial_year_id" => fields.lenient_option(&mut financial_year_id)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "nominal_code_id" => fields.lenient_value(&mut nominal_code_id)?,
-                "original_budget_value" => {
-                    fields.lenient_option(&mut original_budget_value)?
-                }
-                "period_balances" => fields.next_value(&mut period_balances)?,
-                "year_relative_to_current_year" => {
-                    fields.lenient_option(&mut year_relative_to_current_year)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            adjustment_after_year_end_close: adjustment_after_year_end_close
-                .unwrap_or_default(),
-            budget_profile: budget_profile.unwrap_or_default(),
-            budget_profile_id: budget_profile_id.unwrap_or_default(),
-            budget_type: budget_type.unwrap_or_default(),
-            budget_value: budget_value.unwrap_or_default(),
-            closing_balance: closing_balance.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            financial_year_id: financial_year_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_code_id: fields.required(nominal_code_id, "nominal_code_id")?,
-            original_budget_value: original_budget_value.unwrap_or_default(),
-            period_balances: period_balances.unwrap_or_default(),
-            year_relative_to_current_year: year_relative_to_current_year
-                .unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NominalCodeFinancialYear {
+        adjustment_after_year_end_close: "adjustment_after_year_end_close", lenient_option, optional_number;
+        budget_profile: "budget_profile", lenient_option, optional;
+        budget_profile_id: "budget_profile_id", lenient_option, optional;
+        budget_type: "budget_type", lenient_option, optional;
+        budget_value: "budget_value", lenient_option, optional_number;
+        closing_balance: "closing_balance", lenient_option, optional_number;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        financial_year_id: "financial_year_id", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        nominal_code_id: "nominal_code_id", lenient_value, field;
+        original_budget_value: "original_budget_value", lenient_option, optional_number;
+        period_balances: "period_balances", next_value, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_option, optional;
     }
 }
 
@@ -1560,65 +799,16 @@ impl NominalCodeMemo {
     }
 }
 
-impl serde::Serialize for NominalCodeMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("nominal_code_id", &self.nominal_code_id)?;
-        map.field("note", &self.note)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalCodeMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalCodeMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut nominal_code_id = None;
-        let mut note = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "nominal_code_id" => fields.lenient_value(&mut nominal_code_id)?,
-                "note" => fields.lenient_value(&mut note)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            nominal_code_id: fields.required(nominal_code_id, "nominal_code_id")?,
-            note: fields.required(note, "note")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NominalCodeMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        nominal_code_id: "nominal_code_id", lenient_value, field;
+        note: "note", lenient_value, field;
     }
 }
 
@@ -1677,97 +867,20 @@ impl NominalCodePeriodBalance {
     }
 }
 
-impl serde::Serialize for NominalCodePeriodBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_period_id", &self.accounting_period_id)?;
-        map.optional_number(
-            "adjustment_after_year_end_close",
-            &self.adjustment_after_year_end_close,
-        )?;
-        map.optional_number("budget_value", &self.budget_value)?;
-        map.optional_number("consolidated_amount", &self.consolidated_amount)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_future_period", &self.is_future_period)?;
-        map.field("nominal_account_year_value_id", &self.nominal_account_year_value_id)?;
-        map.optional_number("original_budget_value", &self.original_budget_value)?;
-        map.optional_number("period_balance", &self.period_balance)?;
-        map.optional("period_number", &self.period_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalCodePeriodBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalCodePeriodBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut accounting_period_id = None;
-        let mut adjustment_after_year_end_close = None;
-        let mut budget_value = None;
-        let mut consolidated_amount = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_future_period = None;
-        let mut nominal_account_year_value_id = None;
-        let mut original_budget_value = None;
-        let mut period_balance = None;
-        let mut period_number = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_id" => {
-                    fields.lenient_option(&mut accounting_period_id)?
-                }
-                "adjustment_after_year_end_close" => {
-                    fields.lenient_option(&mut adjustment_after_year_end_close)?
-                }
-                "budget_value" => fields.lenient_option(&mut budget_value)?,
-                "consolidated_amount" => fields.lenient_option(&mut consolidated_amount)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_future_period" => fields.lenient_option(&mut is_future_period)?,
-                "nominal_account_year_value_id" => {
-                    fields.lenient_value(&mut nominal_account_year_value_id)?
-                }
-                "original_budget_value" => {
-                    fields.lenient_option(&mut original_budget_value)?
-                }
-                "period_balance" => fields.lenient_option(&mut period_balance)?,
-                "period_number" => fields.lenient_option(&mut period_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            accounting_period_id: accounting_period_id.unwrap_or_default(),
-            adjustment_after_year_end_close: adjustment_after_year_end_close
-                .unwrap_or_default(),
-            budget_value: budget_value.unwrap_or_default(),
-            consolidated_amount: consolidated_amount.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_future_period: is_future_period.unwrap_or_default(),
-            nominal_account_year_value_id: fields
-                .required(
-                    nominal_account_year_value_id,
-                    "nominal_account_year_value_id",
-                )?,
-            original_budget_value: original_budget_value.unwrap_or_default(),
-            period_balance: period_balance.unwrap_or_default(),
-            period_number: period_number.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    NominalCodePeriodBalance {
+        accounting_period_id: "accounting_period_id", lenient_option, optional;
+        adjustment_after_year_end_close: "adjustment_after_year_end_close", lenient_option, optional_number;
+        budget_value: "budget_value", lenient_option, optional_number;
+        consolidated_amount: "consolidated_amount", lenient_option, optional_number;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_future_period: "is_future_period", lenient_option, optional;
+        nominal_account_year_value_id: "nominal_account_year_value_id", lenient_value, field;
+        original_budget_value: "original_budget_value", lenient_option, optional_number;
+        period_balance: "period_balance", lenient_option, optional_number;
+        period_number: "period_number", lenient_option, optional;
     }
 }
 
@@ -1884,216 +997,61 @@ pub struct NominalCodeView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalCodeView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional(
-            "allow_manual_journal_entries",
-            &self.allow_manual_journal_entries,
-        )?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
-        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
-        map.optional_number("consolidated_adjustment", &self.consolidated_adjustment)?;
-        map.optional(
-            "consolidated_nominal_account_number",
-            &self.consolidated_nominal_account_number,
-        )?;
-        map.optional(
-            "consolidated_nominal_cost_centre",
-            &self.consolidated_nominal_cost_centre,
-        )?;
-        map.optional(
-            "consolidated_nominal_department",
-            &self.consolidated_nominal_department,
-        )?;
-        map.optional("cost_centre_code", &self.cost_centre_code)?;
-        map.optional("cost_centre_id", &self.cost_centre_id)?;
-        map.optional_number("credit_year_to_date", &self.credit_year_to_date)?;
-        map.optional_number("debit_year_to_date", &self.debit_year_to_date)?;
-        map.optional("department_code", &self.department_code)?;
-        map.optional("department_id", &self.department_id)?;
-        map.optional(
-            "display_balances_in_selection_list",
-            &self.display_balances_in_selection_list,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
-        map.optional(
-            "periods_to_keep_transactions",
-            &self.periods_to_keep_transactions,
-        )?;
-        map.optional("reference", &self.reference)?;
-        map.optional("report_category_budget_name", &self.report_category_budget_name)?;
-        map.optional("report_category_code", &self.report_category_code)?;
-        map.optional("report_category_description", &self.report_category_description)?;
-        map.optional("report_category_id", &self.report_category_id)?;
-        map.optional(
-            "report_category_report_type_id",
-            &self.report_category_report_type_id,
-        )?;
-        map.optional("sofa_category_code", &self.sofa_category_code)?;
-        map.optional("sofa_category_description", &self.sofa_category_description)?;
-        map.optional("sofa_category_id", &self.sofa_category_id)?;
-        map.optional(
-            "sofa_category_report_type_id",
-            &self.sofa_category_report_type_id,
-        )?;
-        map.optional("use_batch_postings", &self.use_batch_postings)?;
-        map.optional("year_value_budget_type_id", &self.year_value_budget_type_id)?;
-        map.optional_number("year_value_budget_value", &self.year_value_budget_value)?;
-        map.optional_number(
-            "year_value_original_budget_value",
-            &self.year_value_original_budget_value,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalCodeView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalCodeView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "allow_manual_journal_entries" => {
-                    fields.lenient_into(&mut model.allow_manual_journal_entries)?
-                }
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "balance_year_to_date" => {
-                    fields.lenient_into(&mut model.balance_year_to_date)?
-                }
-                "brought_forward_balance" => {
-                    fields.lenient_into(&mut model.brought_forward_balance)?
-                }
-                "consolidated_adjustment" => {
-                    fields.lenient_into(&mut model.consolidated_adjustment)?
-                }
-                "consolidated_nominal_account_number" => {
-                    fields.lenient_into(&mut model.consolidated_nominal_account_number)?
-                }
-                "consolidated_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.consolidated_nominal_cost_centre)?
-                }
-                "consolidated_nominal_department" => {
-                    fields.lenient_into(&mut model.consolidated_nominal_department)?
-                }
-                "cost_centre_code" => fields.lenient_into(&mut model.cost_centre_code)?,
-                "cost_centre_id" => fields.lenient_into(&mut model.cost_centre_id)?,
-                "credit_year_to_date" => {
-                    fields.lenient_into(&mut model.credit_year_to_date)?
-                }
-                "debit_year_to_date" => {
-                    fields.lenient_into(&mut model.debit_year_to_date)?
-                }
-                "department_code" => fields.lenient_into(&mut model.department_code)?,
-                "department_id" => fields.lenient_into(&mut model.department_id)?,
-                "display_balances_in_selection_list" => {
-                    fields.lenient_into(&mut model.display_balances_in_selection_list)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_account_type_id" => {
-                    fields.lenient_into(&mut model.nominal_account_type_id)?
-                }
-                "periods_to_keep_transactions" => {
-                    fields.lenient_into(&mut model.periods_to_keep_transactions)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "report_category_budget_name" => {
-                    fields.lenient_into(&mut model.report_category_budget_name)?
-                }
-                "report_category_code" => {
-                    fields.lenient_into(&mut model.report_category_code)?
-                }
-                "report_category_description" => {
-                    fields.lenient_into(&mut model.report_category_description)?
-                }
-                "report_category_id" => {
-                    fields.lenient_into(&mut model.report_category_id)?
-                }
-                "report_category_report_type_id" => {
-                    fields.lenient_into(&mut model.report_category_report_type_id)?
-                }
-                "sofa_category_code" => {
-                    fields.lenient_into(&mut model.sofa_category_code)?
-                }
-                "sofa_category_description" => {
-                    fields.lenient_into(&mut model.sofa_category_description)?
-                }
-                "sofa_category_id" => fields.lenient_into(&mut model.sofa_category_id)?,
-                "sofa_category_report_type_id" => {
-                    fields.lenient_into(&mut model.sofa_category_report_type_id)?
-                }
-                "use_batch_postings" => {
-                    fields.lenient_into(&mut model.use_batch_postings)?
-                }
-                "year_value_budget_type_id" => {
-                    fields.lenient_into(&mut model.year_value_budget_type_id)?
-                }
-                "year_value_budget_value" => {
-                    fields.lenient_into(&mut model.year_value_budget_value)?
-                }
-                "year_value_original_budget_value" => {
-                    fields.lenient_into(&mut model.year_value_original_budget_value)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalCodeView: Default {
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        allow_manual_journal_entries: "allow_manual_journal_entries", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        balance_year_to_date: "balance_year_to_date", lenient_into, optional_number;
+        brought_forward_balance: "brought_forward_balance", lenient_into, optional_number;
+        consolidated_adjustment: "consolidated_adjustment", lenient_into, optional_number;
+        consolidated_nominal_account_number: "consolidated_nominal_account_number", lenient_into, optional;
+        consolidated_nominal_cost_centre: "consolidated_nominal_cost_centre", lenient_into, optional;
+        consolidated_nominal_department: "consolidated_nominal_department", lenient_into, optional;
+        cost_centre_code: "cost_centre_code", lenient_into, optional;
+        cost_centre_id: "cost_centre_id", lenient_into, optional;
+        credit_year_to_date: "credit_year_to_date", lenient_into, optional_number;
+        debit_year_to_date: "debit_year_to_date", lenient_into, optional_number;
+        department_code: "department_code", lenient_into, optional;
+        department_id: "department_id", lenient_into, optional;
+        display_balances_in_selection_list: "display_balances_in_selection_list", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_account_type_id: "nominal_account_type_id", lenient_into, optional;
+        periods_to_keep_transactions: "periods_to_keep_transactions", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        report_category_budget_name: "report_category_budget_name", lenient_into, optional;
+        report_category_code: "report_category_code", lenient_into, optional;
+        report_category_description: "report_category_description", lenient_into, optional;
+        report_category_id: "report_category_id", lenient_into, optional;
+        report_category_report_type_id: "report_category_report_type_id", lenient_into, optional;
+        sofa_category_code: "sofa_category_code", lenient_into, optional;
+        sofa_category_description: "sofa_category_description", lenient_into, optional;
+        sofa_category_id: "sofa_category_id", lenient_into, optional;
+        sofa_category_report_type_id: "sofa_category_report_type_id", lenient_into, optional;
+        use_batch_postings: "use_batch_postings", lenient_into, optional;
+        year_value_budget_type_id: "year_value_budget_type_id", lenient_into, optional;
+        year_value_budget_value: "year_value_budget_value", lenient_into, optional_number;
+        year_value_original_budget_value: "year_value_original_budget_value", lenient_into, optional_number;
     }
 }
 
@@ -2128,66 +1086,18 @@ pub struct NominalLedgerSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalLedgerSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "allow_additional_trans_analysis",
-            &self.allow_additional_trans_analysis,
-        )?;
-        map.optional("budget_profiles", &self.budget_profiles)?;
-        map.optional("budget_titles", &self.budget_titles)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_consolidation_enabled", &self.is_consolidation_enabled)?;
-        map.optional("keep_nominal_transactions", &self.keep_nominal_transactions)?;
-        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
-        map.optional("use_expanded_budgets", &self.use_expanded_budgets)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalLedgerSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalLedgerSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allow_additional_trans_analysis" => {
-                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
-                }
-                "budget_profiles" => fields.option_into(&mut model.budget_profiles)?,
-                "budget_titles" => fields.option_into(&mut model.budget_titles)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_consolidation_enabled" => {
-                    fields.lenient_into(&mut model.is_consolidation_enabled)?
-                }
-                "keep_nominal_transactions" => {
-                    fields.lenient_into(&mut model.keep_nominal_transactions)?
-                }
-                "months_to_keep_transactions" => {
-                    fields.lenient_into(&mut model.months_to_keep_transactions)?
-                }
-                "use_expanded_budgets" => {
-                    fields.lenient_into(&mut model.use_expanded_budgets)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalLedgerSettings: Default {
+        allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
+        budget_profiles: "budget_profiles", option_into, optional;
+        budget_titles: "budget_titles", option_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_consolidation_enabled: "is_consolidation_enabled", lenient_into, optional;
+        keep_nominal_transactions: "keep_nominal_transactions", lenient_into, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_into, optional;
+        use_expanded_budgets: "use_expanded_budgets", lenient_into, optional;
     }
 }
 
@@ -2206,43 +1116,12 @@ pub struct NominalPeriodBudgetProfile {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalPeriodBudgetProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_period_id", &self.accounting_period_id)?;
-        map.optional_number("budget_percent", &self.budget_percent)?;
-        map.optional("id", &self.id)?;
-        map.optional("period_number", &self.period_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalPeriodBudgetProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalPeriodBudgetProfile {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_id" => {
-                    fields.lenient_into(&mut model.accounting_period_id)?
-                }
-                "budget_percent" => fields.lenient_into(&mut model.budget_percent)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "period_number" => fields.lenient_into(&mut model.period_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalPeriodBudgetProfile: Default {
+        accounting_period_id: "accounting_period_id", lenient_into, optional;
+        budget_percent: "budget_percent", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        period_number: "period_number", lenient_into, optional;
     }
 }
 
@@ -2301,153 +1180,31 @@ pub struct NominalPeriodValueView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalPeriodValueView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_period_end_date", &self.accounting_period_end_date)?;
-        map.optional("accounting_period_id", &self.accounting_period_id)?;
-        map.optional(
-            "accounting_period_period_number",
-            &self.accounting_period_period_number,
-        )?;
-        map.optional(
-            "accounting_period_start_date",
-            &self.accounting_period_start_date,
-        )?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
-        map.optional(
-            "nominal_code_account_number_cost_centre_id",
-            &self.nominal_code_account_number_cost_centre_id,
-        )?;
-        map.optional(
-            "nominal_code_account_status_type",
-            &self.nominal_code_account_status_type,
-        )?;
-        map.optional("nominal_code_account_type", &self.nominal_code_account_type)?;
-        map.optional("nominal_code_cost_centre", &self.nominal_code_cost_centre)?;
-        map.optional("nominal_code_cost_centre_id", &self.nominal_code_cost_centre_id)?;
-        map.optional("nominal_code_department", &self.nominal_code_department)?;
-        map.optional("nominal_code_department_id", &self.nominal_code_department_id)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.optional("nominal_code_name", &self.nominal_code_name)?;
-        map.optional("nominal_code_reference", &self.nominal_code_reference)?;
-        map.optional(
-            "nominal_code_report_category_id",
-            &self.nominal_code_report_category_id,
-        )?;
-        map.optional_number(
-            "nominal_period_value_actual_value",
-            &self.nominal_period_value_actual_value,
-        )?;
-        map.optional_number(
-            "nominal_period_value_adjustment_after_year_end_close",
-            &self.nominal_period_value_adjustment_after_year_end_close,
-        )?;
-        map.optional_number(
-            "nominal_period_value_budget_value",
-            &self.nominal_period_value_budget_value,
-        )?;
-        map.optional("nominal_period_value_id", &self.nominal_period_value_id)?;
-        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalPeriodValueView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalPeriodValueView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_end_date" => {
-                    fields.option_into(&mut model.accounting_period_end_date)?
-                }
-                "accounting_period_id" => {
-                    fields.lenient_into(&mut model.accounting_period_id)?
-                }
-                "accounting_period_period_number" => {
-                    fields.lenient_into(&mut model.accounting_period_period_number)?
-                }
-                "accounting_period_start_date" => {
-                    fields.option_into(&mut model.accounting_period_start_date)?
-                }
-                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
-                "financial_year_start_date" => {
-                    fields.option_into(&mut model.financial_year_start_date)?
-                }
-                "nominal_code_account_number_cost_centre_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.nominal_code_account_number_cost_centre_id,
-                        )?
-                }
-                "nominal_code_account_status_type" => {
-                    fields.lenient_into(&mut model.nominal_code_account_status_type)?
-                }
-                "nominal_code_account_type" => {
-                    fields.lenient_into(&mut model.nominal_code_account_type)?
-                }
-                "nominal_code_cost_centre" => {
-                    fields.lenient_into(&mut model.nominal_code_cost_centre)?
-                }
-                "nominal_code_cost_centre_id" => {
-                    fields.lenient_into(&mut model.nominal_code_cost_centre_id)?
-                }
-                "nominal_code_department" => {
-                    fields.lenient_into(&mut model.nominal_code_department)?
-                }
-                "nominal_code_department_id" => {
-                    fields.lenient_into(&mut model.nominal_code_department_id)?
-                }
-                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
-                "nominal_code_name" => fields.lenient_into(&mut model.nominal_code_name)?,
-                "nominal_code_reference" => {
-                    fields.lenient_into(&mut model.nominal_code_reference)?
-                }
-                "nominal_code_report_category_id" => {
-                    fields.lenient_into(&mut model.nominal_code_report_category_id)?
-                }
-                "nominal_period_value_actual_value" => {
-                    fields.lenient_into(&mut model.nominal_period_value_actual_value)?
-                }
-                "nominal_period_value_adjustment_after_year_end_close" => {
-                    fields
-                        .lenient_into(
-                            &mut model
-                                .nominal_period_value_adjustment_after_year_end_close,
-                        )?
-                }
-                "nominal_period_value_budget_value" => {
-                    fields.lenient_into(&mut model.nominal_period_value_budget_value)?
-                }
-                "nominal_period_value_id" => {
-                    fields.lenient_into(&mut model.nominal_period_value_id)?
-                }
-                "number_of_periods_in_year" => {
-                    fields.lenient_into(&mut model.number_of_periods_in_year)?
-                }
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalPeriodValueView: Default {
+        accounting_period_end_date: "accounting_period_end_date", option_into, optional;
+        accounting_period_id: "accounting_period_id", lenient_into, optional;
+        accounting_period_period_number: "accounting_period_period_number", lenient_into, optional;
+        accounting_period_start_date: "accounting_period_start_date", option_into, optional;
+        financial_year_id: "financial_year_id", lenient_into, optional;
+        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        nominal_code_account_number_cost_centre_id: "nominal_code_account_number_cost_centre_id", lenient_into, optional;
+        nominal_code_account_status_type: "nominal_code_account_status_type", lenient_into, optional;
+        nominal_code_account_type: "nominal_code_account_type", lenient_into, optional;
+        nominal_code_cost_centre: "nominal_code_cost_centre", lenient_into, optional;
+        nominal_code_cost_centre_id: "nominal_code_cost_centre_id", lenient_into, optional;
+        nominal_code_department: "nominal_code_department", lenient_into, optional;
+        nominal_code_department_id: "nominal_code_department_id", lenient_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
+        nominal_code_name: "nominal_code_name", lenient_into, optional;
+        nominal_code_reference: "nominal_code_reference", lenient_into, optional;
+        nominal_code_report_category_id: "nominal_code_report_category_id", lenient_into, optional;
+        nominal_period_value_actual_value: "nominal_period_value_actual_value", lenient_into, optional_number;
+        nominal_period_value_adjustment_after_year_end_close: "nominal_period_value_adjustment_after_year_end_close", lenient_into, optional_number;
+        nominal_period_value_budget_value: "nominal_period_value_budget_value", lenient_into, optional_number;
+        nominal_period_value_id: "nominal_period_value_id", lenient_into, optional;
+        number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
 }
 
@@ -2472,54 +1229,15 @@ pub struct NominalReportCategory {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalReportCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "account_report_category_type",
-            &self.account_report_category_type,
-        )?;
-        map.optional("account_report_type", &self.account_report_type)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalReportCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalReportCategory {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_report_category_type" => {
-                    fields.lenient_into(&mut model.account_report_category_type)?
-                }
-                "account_report_type" => {
-                    fields.lenient_into(&mut model.account_report_type)?
-                }
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalReportCategory: Default {
+        account_report_category_type: "account_report_category_type", lenient_into, optional;
+        account_report_type: "account_report_type", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2538,39 +1256,11 @@ pub struct NominalReportCategoryType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalReportCategoryType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalReportCategoryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalReportCategoryType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalReportCategoryType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2589,39 +1279,11 @@ pub struct NominalReportingType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalReportingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalReportingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalReportingType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalReportingType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2644,45 +1306,14 @@ pub struct NominalTransactionAnalysisCode {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionAnalysisCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active", &self.active)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionAnalysisCode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalTransactionAnalysisCode {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active" => fields.lenient_into(&mut model.active)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionAnalysisCode: Default {
+        active: "active", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -2735,88 +1366,28 @@ pub struct NominalTransactionEnquiryView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionEnquiryView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accounting_period_id", &self.accounting_period_id)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional_number("credit", &self.credit)?;
-        map.optional_number("debit", &self.debit)?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.optional("period_number", &self.period_number)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trade_items", &self.trade_items)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalTransactionEnquiryView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accounting_period_id" => {
-                    fields.lenient_into(&mut model.accounting_period_id)?
-                }
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "credit" => fields.lenient_into(&mut model.credit)?,
-                "debit" => fields.lenient_into(&mut model.debit)?,
-                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
-                "financial_year_start_date" => {
-                    fields.option_into(&mut model.financial_year_start_date)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
-                "period_number" => fields.lenient_into(&mut model.period_number)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trade_items" => fields.option_into(&mut model.trade_items)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionEnquiryView: Default {
+        accounting_period_id: "accounting_period_id", lenient_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        credit: "credit", lenient_into, optional_number;
+        debit: "debit", lenient_into, optional_number;
+        financial_year_id: "financial_year_id", lenient_into, optional;
+        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
+        period_number: "period_number", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trade_items: "trade_items", option_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
 }
 
@@ -2842,51 +1413,16 @@ pub struct NominalTransactionEnquiryViewBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionEnquiryViewBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionEnquiryViewBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -2918,58 +1454,19 @@ pub struct NominalTransactionEnquiryViewNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionEnquiryViewNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for NominalTransactionEnquiryViewNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionEnquiryViewNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -2993,50 +1490,15 @@ pub struct NominalTransactionEnquiryViewTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionEnquiryViewTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for NominalTransactionEnquiryViewTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionEnquiryViewTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -3064,53 +1526,17 @@ pub struct NominalTransactionEnquiryViewTradeItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for NominalTransactionEnquiryViewTradeItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("entry_type_string", &self.entry_type_string)?;
-        map.optional_number("gross_value", &self.gross_value)?;
-        map.optional("reference", &self.reference)?;
-        map.optional_number("tax_value", &self.tax_value)?;
-        map.optional("trading_entry_type", &self.trading_entry_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTradeItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewTradeItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "entry_type_string" => fields.lenient_into(&mut model.entry_type_string)?,
-                "gross_value" => fields.lenient_into(&mut model.gross_value)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "tax_value" => fields.lenient_into(&mut model.tax_value)?,
-                "trading_entry_type" => {
-                    fields.lenient_into(&mut model.trading_entry_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    NominalTransactionEnquiryViewTradeItems: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        entry_type_string: "entry_type_string", lenient_into, optional;
+        gross_value: "gross_value", lenient_into, optional_number;
+        reference: "reference", lenient_into, optional;
+        tax_value: "tax_value", lenient_into, optional_number;
+        trading_entry_type: "trading_entry_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 

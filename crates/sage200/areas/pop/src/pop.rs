@@ -48,47 +48,13 @@ pub struct LookupPopOrder {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupPopOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("supplier_document_no", &self.supplier_document_no)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupPopOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupPopOrder {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "supplier_document_no" => {
-                    fields.lenient_into(&mut model.supplier_document_no)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupPopOrder: Default {
+        document_no: "document_no", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        supplier_document_no: "supplier_document_no", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
     }
 }
 
@@ -121,53 +87,18 @@ pub struct PopAdditionalCharge {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopAdditionalCharge {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("charge_value", &self.charge_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopAdditionalCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopAdditionalCharge {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "charge_value" => fields.lenient_into(&mut model.charge_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
-                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
-                "tax_code" => fields.option_into(&mut model.tax_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopAdditionalCharge: Default {
+        charge_value: "charge_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", option_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
+        tax_code: "tax_code", option_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
     }
 }
 
@@ -186,39 +117,11 @@ pub struct PopAuthorisationStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopAuthorisationStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopAuthorisationStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopAuthorisationStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopAuthorisationStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -253,68 +156,20 @@ pub struct PopCancelledLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopCancelledLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("buying_unit_description", &self.buying_unit_description)?;
-        map.optional("cancelled_date", &self.cancelled_date)?;
-        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_description", &self.item_description)?;
-        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
-        map.optional_number(
-            "stock_unit_cancelled_quantity",
-            &self.stock_unit_cancelled_quantity,
-        )?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("user_number", &self.user_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopCancelledLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopCancelledLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "buying_unit_description" => {
-                    fields.lenient_into(&mut model.buying_unit_description)?
-                }
-                "cancelled_date" => fields.option_into(&mut model.cancelled_date)?,
-                "cancelled_quantity" => {
-                    fields.lenient_into(&mut model.cancelled_quantity)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_description" => fields.lenient_into(&mut model.item_description)?,
-                "pop_order_return_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_id)?
-                }
-                "stock_unit_cancelled_quantity" => {
-                    fields.lenient_into(&mut model.stock_unit_cancelled_quantity)?
-                }
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "user_number" => fields.lenient_into(&mut model.user_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopCancelledLine: Default {
+        buying_unit_description: "buying_unit_description", lenient_into, optional;
+        cancelled_date: "cancelled_date", option_into, optional;
+        cancelled_quantity: "cancelled_quantity", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_description: "item_description", lenient_into, optional;
+        pop_order_return_id: "pop_order_return_id", lenient_into, optional;
+        stock_unit_cancelled_quantity: "stock_unit_cancelled_quantity", lenient_into, optional_number;
+        user_name: "user_name", lenient_into, optional;
+        user_number: "user_number", lenient_into, optional;
     }
 }
 
@@ -331,39 +186,11 @@ pub struct PopDeliveryAddressActionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDeliveryAddressActionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDeliveryAddressActionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDeliveryAddressActionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDeliveryAddressActionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -380,39 +207,11 @@ pub struct PopDeliveryAddressType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDeliveryAddressType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDeliveryAddressType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDeliveryAddressType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDeliveryAddressType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -429,39 +228,11 @@ pub struct PopDocumentPrintStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDocumentPrintStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDocumentPrintStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDocumentPrintStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDocumentPrintStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -478,39 +249,11 @@ pub struct PopDocumentProcessStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDocumentProcessStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDocumentProcessStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDocumentProcessStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDocumentProcessStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -529,39 +272,11 @@ pub struct PopDocumentStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDocumentStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDocumentStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDocumentStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDocumentStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -578,39 +293,11 @@ pub struct PopDocumentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopDocumentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopDocumentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopDocumentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopDocumentType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -627,39 +314,11 @@ pub struct PopIntrastatStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopIntrastatStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopIntrastatStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopIntrastatStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopIntrastatStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -678,39 +337,11 @@ pub struct PopInvoiceCreditType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopInvoiceCreditType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopInvoiceCreditType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopInvoiceCreditType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopInvoiceCreditType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -741,70 +372,18 @@ pub struct PopLinkedOrderLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopLinkedOrderLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_unlink", &self.is_to_unlink)?;
-        map.optional("linked_order_id", &self.linked_order_id)?;
-        map.optional_number(
-            "stock_unit_despatched_quantity",
-            &self.stock_unit_despatched_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_outstanding_quantity",
-            &self.stock_unit_outstanding_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_required_quantity",
-            &self.stock_unit_required_quantity,
-        )?;
-        map.optional("type", &self.r#type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopLinkedOrderLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopLinkedOrderLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_unlink" => fields.lenient_into(&mut model.is_to_unlink)?,
-                "linked_order_id" => fields.lenient_into(&mut model.linked_order_id)?,
-                "stock_unit_despatched_quantity" => {
-                    fields.lenient_into(&mut model.stock_unit_despatched_quantity)?
-                }
-                "stock_unit_outstanding_quantity" => {
-                    fields.lenient_into(&mut model.stock_unit_outstanding_quantity)?
-                }
-                "stock_unit_required_quantity" => {
-                    fields.lenient_into(&mut model.stock_unit_required_quantity)?
-                }
-                "type" => fields.lenient_into(&mut model.r#type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopLinkedOrderLine: Default {
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_unlink: "is_to_unlink", lenient_into, optional;
+        linked_order_id: "linked_order_id", lenient_into, optional;
+        stock_unit_despatched_quantity: "stock_unit_despatched_quantity", lenient_into, optional_number;
+        stock_unit_outstanding_quantity: "stock_unit_outstanding_quantity", lenient_into, optional_number;
+        stock_unit_required_quantity: "stock_unit_required_quantity", lenient_into, optional_number;
+        r#type: "type", lenient_into, optional;
     }
 }
 
@@ -831,51 +410,16 @@ pub struct PopLinkedRequisitionLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopLinkedRequisitionLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("budget_name", &self.budget_name)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_name", &self.item_name)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopLinkedRequisitionLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopLinkedRequisitionLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "budget_name" => fields.lenient_into(&mut model.budget_name)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_name" => fields.lenient_into(&mut model.item_name)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopLinkedRequisitionLine: Default {
+        budget_name: "budget_name", lenient_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_name: "item_name", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
     }
 }
 
@@ -1178,455 +722,99 @@ impl PopOrder {
     }
 }
 
-impl serde::Serialize for PopOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("authorisation_status", &self.authorisation_status)?;
-        map.optional(
-            "authorisation_status_description",
-            &self.authorisation_status_description,
-        )?;
-        map.optional("cancelled_status", &self.cancelled_status)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "default_direct_delivery_address",
-            &self.default_direct_delivery_address,
-        )?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("disputed_status", &self.disputed_status)?;
-        map.optional("document_created_by", &self.document_created_by)?;
-        map.optional_number("document_created_by_id", &self.document_created_by_id)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional_number(
-            "document_discount_percent",
-            &self.document_discount_percent,
-        )?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional_number("document_originator_id", &self.document_originator_id)?;
-        map.optional("document_originator_name", &self.document_originator_name)?;
-        map.optional("document_status", &self.document_status)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
-        map.optional("is_draft", &self.is_draft)?;
-        map.optional("is_editing", &self.is_editing)?;
-        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
-        map.optional("lines", &self.lines)?;
-        map.optional("lock_id", &self.lock_id)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("print_status", &self.print_status)?;
-        map.optional("receipt_return_status", &self.receipt_return_status)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
-        map.optional_number(
-            "settlement_discount_percent",
-            &self.settlement_discount_percent,
-        )?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "subtotal_charges_net_value",
-            &self.subtotal_charges_net_value,
-        )?;
-        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
-        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
-        map.optional_number(
-            "subtotal_landed_costs_value",
-            &self.subtotal_landed_costs_value,
-        )?;
-        map.optional("supplier", &self.supplier)?;
-        map.optional("supplier_document_no", &self.supplier_document_no)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.optional_number("total_net_value", &self.total_net_value)?;
-        map.optional_number("total_tax_value", &self.total_tax_value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrder {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut authorisation_status = None;
-        let mut authorisation_status_description = None;
-        let mut cancelled_status = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_direct_delivery_address = None;
-        let mut delivery_address = None;
-        let mut disputed_status = None;
-        let mut document_created_by = None;
-        let mut document_created_by_id = None;
-        let mut document_date = None;
-        let mut document_discount_percent = None;
-        let mut document_no = None;
-        let mut document_originator_id = None;
-        let mut document_originator_name = None;
-        let mut document_status = None;
-        let mut exchange_rate = None;
-        let mut id = None;
-        let mut invoice_credit_status = None;
-        let mut is_credit_limit_exceeded = None;
-        let mut is_draft = None;
-        let mut is_editing = None;
-        let mut is_to_sequence_lines = None;
-        let mut lines = None;
-        let mut lock_id = None;
-        let mut memos = None;
-        let mut print_status = None;
-        let mut receipt_return_status = None;
-        let mut requested_delivery_date = None;
-        let mut settlement_discount_days = None;
-        let mut settlement_discount_percent = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut subtotal_charges_net_value = None;
-        let mut subtotal_discount_value = None;
-        let mut subtotal_goods_value = None;
-        let mut subtotal_landed_costs_value = None;
-        let mut supplier = None;
-        let mut supplier_document_no = None;
-        let mut supplier_id = None;
-        let mut total_gross_value = None;
-        let mut total_net_value = None;
-        let mut total_tax_value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "authorisation_status" => {
-                    fields.lenient_option(&mut authorisation_status)?
-                }
-                "authorisation_status_description" => {
-                    fields.lenient_option(&mut authorisation_status_description)?
-                }
-                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "default_direct_delivery_address" => {
-                    fields.next_value(&mut default_direct_delivery_address)?
-                }
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "disputed_status" => fields.lenient_option(&mut disputed_status)?,
-                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
-                "document_created_by_id" => {
-                    fields.lenient_option(&mut document_created_by_id)?
-                }
-                "document_date" => fields.next_value(&mut document_date)?,
-                "document_discount_percent" => {
-                    fields.lenient_option(&mut document_discount_percent)?
-                }
-                "document_no" => fields.lenient_option(&mut document_no)?,
-                "document_originator_id" => {
-                    fields.lenient_option(&mut document_originator_id)?
-                }
-                "document_originator_name" => {
-                    fields.lenient_option(&mut document_originator_name)?
-                }
-                "document_status" => fields.next_value(&mut document_status)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "is_credit_limit_exceeded" => {
-                    fields.lenient_option(&mut is_credit_limit_exceeded)?
-                }
-                "is_draft" => fields.lenient_option(&mut is_draft)?,
-                "is_editing" => fields.lenient_option(&mut is_editing)?,
-                "is_to_sequence_lines" => {
-                    fields.lenient_option(&mut is_to_sequence_lines)?
-                }
-                "lines" => fields.next_value(&mut lines)?,
-                "lock_id" => fields.lenient_option(&mut lock_id)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "print_status" => fields.lenient_option(&mut print_status)?,
-                "receipt_return_status" => {
-                    fields.lenient_option(&mut receipt_return_status)?
-                }
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "settlement_discount_days" => {
-                    fields.lenient_option(&mut settlement_discount_days)?
-                }
-                "settlement_discount_percent" => {
-                    fields.lenient_option(&mut settlement_discount_percent)?
-                }
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "subtotal_charges_net_value" => {
-                    fields.lenient_option(&mut subtotal_charges_net_value)?
-                }
-                "subtotal_discount_value" => {
-                    fields.lenient_option(&mut subtotal_discount_value)?
-                }
-                "subtotal_goods_value" => {
-                    fields.lenient_option(&mut subtotal_goods_value)?
-                }
-                "subtotal_landed_costs_value" => {
-                    fields.lenient_option(&mut subtotal_landed_costs_value)?
-                }
-                "supplier" => fields.next_value(&mut supplier)?,
-                "supplier_document_no" => {
-                    fields.lenient_option(&mut supplier_document_no)?
-                }
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
-                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
-                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            authorisation_status: authorisation_status.unwrap_or_default(),
-            authorisation_status_description: authorisation_status_description
-                .unwrap_or_default(),
-            cancelled_status: cancelled_status.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_direct_delivery_address: default_direct_delivery_address
-                .unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            disputed_status: disputed_status.unwrap_or_default(),
-            document_created_by: document_created_by.unwrap_or_default(),
-            document_created_by_id: document_created_by_id.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_discount_percent: document_discount_percent.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            document_originator_id: document_originator_id.unwrap_or_default(),
-            document_originator_name: document_originator_name.unwrap_or_default(),
-            document_status: document_status.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            is_credit_limit_exceeded: is_credit_limit_exceeded.unwrap_or_default(),
-            is_draft: is_draft.unwrap_or_default(),
-            is_editing: is_editing.unwrap_or_default(),
-            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
-            lines: lines.unwrap_or_default(),
-            lock_id: lock_id.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            print_status: print_status.unwrap_or_default(),
-            receipt_return_status: receipt_return_status.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
-            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            subtotal_charges_net_value: subtotal_charges_net_value.unwrap_or_default(),
-            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
-            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
-            subtotal_landed_costs_value: subtotal_landed_costs_value.unwrap_or_default(),
-            supplier: supplier.unwrap_or_default(),
-            supplier_document_no: supplier_document_no.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            total_net_value: total_net_value.unwrap_or_default(),
-            total_tax_value: total_tax_value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PopOrder {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        authorisation_status: "authorisation_status", lenient_option, optional;
+        authorisation_status_description: "authorisation_status_description", lenient_option, optional;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        default_direct_delivery_address: "default_direct_delivery_address", next_value, optional;
+        delivery_address: "delivery_address", next_value, optional;
+        disputed_status: "disputed_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_created_by_id: "document_created_by_id", lenient_option, optional_number;
+        document_date: "document_date", next_value, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_no: "document_no", lenient_option, optional;
+        document_originator_id: "document_originator_id", lenient_option, optional_number;
+        document_originator_name: "document_originator_name", lenient_option, optional;
+        document_status: "document_status", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        id: "id", lenient_option, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        print_status: "print_status", lenient_option, optional;
+        receipt_return_status: "receipt_return_status", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charges_net_value: "subtotal_charges_net_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        subtotal_landed_costs_value: "subtotal_landed_costs_value", lenient_option, optional_number;
+        supplier: "supplier", next_value, optional;
+        supplier_document_no: "supplier_document_no", lenient_option, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
     }
 }
 
@@ -1679,75 +867,29 @@ pub struct PopOrderDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("fax_number", &self.fax_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("telephone_number", &self.telephone_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "country_code" => fields.option_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "tax_code" => fields.option_into(&mut model.tax_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderDeliveryAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        country_code: "country_code", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email_address: "email_address", lenient_into, optional;
+        fax_number: "fax_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        tax_code: "tax_code", option_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        telephone_number: "telephone_number", lenient_into, optional;
     }
 }
 
@@ -1782,47 +924,11 @@ impl PopOrderDuplicateFlags {
     }
 }
 
-impl serde::Serialize for PopOrderDuplicateFlags {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
-        map.field("source_id", &self.source_id)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderDuplicateFlags {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderDuplicateFlags {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut prices_and_discounts = None;
-        let mut source_id = None;
-        let mut supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "prices_and_discounts" => {
-                    fields.lenient_option(&mut prices_and_discounts)?
-                }
-                "source_id" => fields.lenient_value(&mut source_id)?,
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
-            source_id: fields.required(source_id, "source_id")?,
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PopOrderDuplicateFlags {
+        prices_and_discounts: "prices_and_discounts", lenient_option, optional;
+        source_id: "source_id", lenient_value, field;
+        supplier_id: "supplier_id", lenient_value, field;
     }
 }
 
@@ -1841,39 +947,11 @@ pub struct PopOrderGenerationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderGenerationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderGenerationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderGenerationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderGenerationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2261,589 +1339,127 @@ impl PopOrderLine {
     }
 }
 
-impl serde::Serialize for PopOrderLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_charge", &self.additional_charge)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("buying_unit", &self.buying_unit)?;
-        map.optional("buying_unit_description", &self.buying_unit_description)?;
-        map.optional("buying_unit_id", &self.buying_unit_id)?;
-        map.optional("cancel_requisition_lines", &self.cancel_requisition_lines)?;
-        map.field("code", &self.code)?;
-        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
-        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("description", &self.description)?;
-        map.optional("direct_delivery_address", &self.direct_delivery_address)?;
-        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
-        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
-        map.optional("for_direct_delivery", &self.for_direct_delivery)?;
-        map.optional("has_linked_order_lines", &self.has_linked_order_lines)?;
-        map.optional("has_requisition_lines", &self.has_requisition_lines)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional("is_complete", &self.is_complete)?;
-        map.optional("is_line_deletable", &self.is_line_deletable)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
-        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
-        map.optional("landed_costs_type", &self.landed_costs_type)?;
-        map.optional("line_number", &self.line_number)?;
-        map.number("line_quantity", &self.line_quantity)?;
-        map.optional_number("line_tax_value", &self.line_tax_value)?;
-        map.optional_number("line_total_value", &self.line_total_value)?;
-        map.field("line_type", &self.line_type)?;
-        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
-        map.optional("linked_order_lines", &self.linked_order_lines)?;
-        map.optional("linked_requisition_lines", &self.linked_requisition_lines)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
-        map.optional("nominal_department", &self.nominal_department)?;
-        map.optional("nominal_reference", &self.nominal_reference)?;
-        map.optional("pop_order", &self.pop_order)?;
-        map.optional("pop_order_id", &self.pop_order_id)?;
-        map.optional("pricing_unit", &self.pricing_unit)?;
-        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
-        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
-        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional_number("receipt_return_quantity", &self.receipt_return_quantity)?;
-        map.optional("receipt_return_status", &self.receipt_return_status)?;
-        map.optional(
-            "remove_link_to_sop_order_line",
-            &self.remove_link_to_sop_order_line,
-        )?;
-        map.optional("requested_delivery_dates", &self.requested_delivery_dates)?;
-        map.optional("requisition_lines_comment", &self.requisition_lines_comment)?;
-        map.optional("show_on_supplier_docs", &self.show_on_supplier_docs)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "stock_unit_invoice_credit_quantity",
-            &self.stock_unit_invoice_credit_quantity,
-        )?;
-        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
-        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
-        map.optional_number(
-            "stock_unit_on_order_quantity",
-            &self.stock_unit_on_order_quantity,
-        )?;
-        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
-        map.optional_number(
-            "stock_unit_receipt_return_quantity",
-            &self.stock_unit_receipt_return_quantity,
-        )?;
-        map.optional("supplier_part_ref", &self.supplier_part_ref)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("total_landed_costs_value", &self.total_landed_costs_value)?;
-        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
-        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
-        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
-        map.optional(
-            "update_prices_at_goods_receipt",
-            &self.update_prices_at_goods_receipt,
-        )?;
-        map.optional("use_description", &self.use_description)?;
-        map.optional("warehouse", &self.warehouse)?;
-        map.field("warehouse_id", &self.warehouse_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut additional_charge = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut buying_unit = None;
-        let mut buying_unit_description = None;
-        let mut buying_unit_id = None;
-        let mut cancel_requisition_lines = None;
-        let mut code = None;
-        let mut confirmation_intent_type = None;
-        let mut create_cancelled_line = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut direct_delivery_address = None;
-        let mut discount_percent_specified = None;
-        let mut discounted_unit_price = None;
-        let mut for_direct_delivery = None;
-        let mut has_linked_order_lines = None;
-        let mut has_requisition_lines = None;
-        let mut id = None;
-        let mut invoice_credit_quantity = None;
-        let mut invoice_credit_status = None;
-        let mut is_complete = None;
-        let mut is_line_deletable = None;
-        let mut is_to_delete = None;
-        let mut landed_costs_per_item = None;
-        let mut landed_costs_percentage = None;
-        let mut landed_costs_type = None;
-        let mut line_number = None;
-        let mut line_quantity = None;
-        let mut line_tax_value = None;
-        let mut line_total_value = None;
-        let mut line_type = None;
-        let mut line_unit_precision = None;
-        let mut linked_order_lines = None;
-        let mut linked_requisition_lines = None;
-        let mut nominal_code = None;
-        let mut nominal_cost_centre = None;
-        let mut nominal_department = None;
-        let mut nominal_reference = None;
-        let mut pop_order = None;
-        let mut pop_order_id = None;
-        let mut pricing_unit = None;
-        let mut pricing_unit_description = None;
-        let mut pricing_unit_id = None;
-        let mut pricing_unit_multiple = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut receipt_return_quantity = None;
-        let mut receipt_return_status = None;
-        let mut remove_link_to_sop_order_line = None;
-        let mut requested_delivery_dates = None;
-        let mut requisition_lines_comment = None;
-        let mut show_on_supplier_docs = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut stock_unit_invoice_credit_quantity = None;
-        let mut stock_unit_line_quantity = None;
-        let mut stock_unit_multiple = None;
-        let mut stock_unit_on_order_quantity = None;
-        let mut stock_unit_precision = None;
-        let mut stock_unit_receipt_return_quantity = None;
-        let mut supplier_part_ref = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut total_landed_costs_value = None;
-        let mut unit_buying_price = None;
-        let mut unit_discount_percent = None;
-        let mut unit_discount_value = None;
-        let mut update_prices_at_goods_receipt = None;
-        let mut use_description = None;
-        let mut warehouse = None;
-        let mut warehouse_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_charge" => fields.next_value(&mut additional_charge)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "buying_unit" => fields.next_value(&mut buying_unit)?,
-                "buying_unit_description" => {
-                    fields.lenient_option(&mut buying_unit_description)?
-                }
-                "buying_unit_id" => fields.lenient_option(&mut buying_unit_id)?,
-                "cancel_requisition_lines" => {
-                    fields.lenient_option(&mut cancel_requisition_lines)?
-                }
-                "code" => fields.lenient_value(&mut code)?,
-                "confirmation_intent_type" => {
-                    fields.lenient_option(&mut confirmation_intent_type)?
-                }
-                "create_cancelled_line" => {
-                    fields.lenient_option(&mut create_cancelled_line)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "direct_delivery_address" => {
-                    fields.next_value(&mut direct_delivery_address)?
-                }
-                "discount_percent_specified" => {
-                    fields.lenient_option(&mut discount_percent_specified)?
-                }
-                "discounted_unit_price" => {
-                    fields.lenient_option(&mut discounted_unit_price)?
-                }
-                "for_direct_delivery" => fields.lenient_option(&mut for_direct_delivery)?,
-                "has_linked_order_lines" => {
-                    fields.lenient_option(&mut has_linked_order_lines)?
-                }
-                "has_requisition_lines" => {
-                    fields.lenient_option(&mut has_requisition_lines)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_quantity" => {
-                    fields.lenient_option(&mut invoice_credit_quantity)?
-                }
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "is_complete" => fields.lenient_option(&mut is_complete)?,
-                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "landed_costs_per_item" => {
-                    fields.lenient_option(&mut landed_costs_per_item)?
-                }
-                "landed_costs_percentage" => {
-                    fields.lenient_option(&mut landed_costs_percentage)?
-                }
-                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
-                "line_number" => fields.lenient_option(&mut line_number)?,
-                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
-                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
-                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
-                "line_type" => fields.next_value(&mut line_type)?,
-                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
-                "linked_order_lines" => fields.next_value(&mut linked_order_lines)?,
-                "linked_requisition_lines" => {
-                    fields.next_value(&mut linked_requisition_lines)?
-                }
-                "nominal_code" => fields.next_value(&mut nominal_code)?,
-                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
-                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
-                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
-                "pop_order" => fields.next_value(&mut pop_order)?,
-                "pop_order_id" => fields.lenient_option(&mut pop_order_id)?,
-                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
-                "pricing_unit_description" => {
-                    fields.lenient_option(&mut pricing_unit_description)?
-                }
-                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
-                "pricing_unit_multiple" => {
-                    fields.lenient_option(&mut pricing_unit_multiple)?
-                }
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "receipt_return_quantity" => {
-                    fields.lenient_option(&mut receipt_return_quantity)?
-                }
-                "receipt_return_status" => {
-                    fields.lenient_option(&mut receipt_return_status)?
-                }
-                "remove_link_to_sop_order_line" => {
-                    fields.lenient_option(&mut remove_link_to_sop_order_line)?
-                }
-                "requested_delivery_dates" => {
-                    fields.next_value(&mut requested_delivery_dates)?
-                }
-                "requisition_lines_comment" => {
-                    fields.lenient_option(&mut requisition_lines_comment)?
-                }
-                "show_on_supplier_docs" => {
-                    fields.lenient_option(&mut show_on_supplier_docs)?
-                }
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "stock_unit_invoice_credit_quantity" => {
-                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
-                }
-                "stock_unit_line_quantity" => {
-                    fields.lenient_option(&mut stock_unit_line_quantity)?
-                }
-                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
-                "stock_unit_on_order_quantity" => {
-                    fields.lenient_option(&mut stock_unit_on_order_quantity)?
-                }
-                "stock_unit_precision" => {
-                    fields.lenient_option(&mut stock_unit_precision)?
-                }
-                "stock_unit_receipt_return_quantity" => {
-                    fields.lenient_option(&mut stock_unit_receipt_return_quantity)?
-                }
-                "supplier_part_ref" => fields.lenient_option(&mut supplier_part_ref)?,
-                "tax_code" => fields.next_value(&mut tax_code)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "total_landed_costs_value" => {
-                    fields.lenient_option(&mut total_landed_costs_value)?
-                }
-                "unit_buying_price" => fields.lenient_option(&mut unit_buying_price)?,
-                "unit_discount_percent" => {
-                    fields.lenient_option(&mut unit_discount_percent)?
-                }
-                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
-                "update_prices_at_goods_receipt" => {
-                    fields.lenient_option(&mut update_prices_at_goods_receipt)?
-                }
-                "use_description" => fields.lenient_option(&mut use_description)?,
-                "warehouse" => fields.next_value(&mut warehouse)?,
-                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            additional_charge: additional_charge.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            buying_unit: buying_unit.unwrap_or_default(),
-            buying_unit_description: buying_unit_description.unwrap_or_default(),
-            buying_unit_id: buying_unit_id.unwrap_or_default(),
-            cancel_requisition_lines: cancel_requisition_lines.unwrap_or_default(),
-            code: fields.required(code, "code")?,
-            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
-            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            direct_delivery_address: direct_delivery_address.unwrap_or_default(),
-            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
-            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
-            for_direct_delivery: for_direct_delivery.unwrap_or_default(),
-            has_linked_order_lines: has_linked_order_lines.unwrap_or_default(),
-            has_requisition_lines: has_requisition_lines.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            is_complete: is_complete.unwrap_or_default(),
-            is_line_deletable: is_line_deletable.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
-            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
-            landed_costs_type: landed_costs_type.unwrap_or_default(),
-            line_number: line_number.unwrap_or_default(),
-            line_quantity: fields.required(line_quantity, "line_quantity")?,
-            line_tax_value: line_tax_value.unwrap_or_default(),
-            line_total_value: line_total_value.unwrap_or_default(),
-            line_type: fields.required(line_type, "line_type")?,
-            line_unit_precision: line_unit_precision.unwrap_or_default(),
-            linked_order_lines: linked_order_lines.unwrap_or_default(),
-            linked_requisition_lines: linked_requisition_lines.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
-            nominal_department: nominal_department.unwrap_or_default(),
-            nominal_reference: nominal_reference.unwrap_or_default(),
-            pop_order: pop_order.unwrap_or_default(),
-            pop_order_id: pop_order_id.unwrap_or_default(),
-            pricing_unit: pricing_unit.unwrap_or_default(),
-            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
-            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
-            pricing_unit_multiple: pricing_unit_multiple.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            receipt_return_quantity: receipt_return_quantity.unwrap_or_default(),
-            receipt_return_status: receipt_return_status.unwrap_or_default(),
-            remove_link_to_sop_order_line: remove_link_to_sop_order_line
-                .unwrap_or_default(),
-            requested_delivery_dates: requested_delivery_dates.unwrap_or_default(),
-            requisition_lines_comment: requisition_lines_comment.unwrap_or_default(),
-            show_on_supplier_docs: show_on_supplier_docs.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
-                .unwrap_or_default(),
-            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
-            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
-            stock_unit_on_order_quantity: stock_unit_on_order_quantity
-                .unwrap_or_default(),
-            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
-            stock_unit_receipt_return_quantity: stock_unit_receipt_return_quantity
-                .unwrap_or_default(),
-            supplier_part_ref: supplier_part_ref.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            total_landed_costs_value: total_landed_costs_value.unwrap_or_default(),
-            unit_buying_price: unit_buying_price.unwrap_or_default(),
-            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
-            unit_discount_value: unit_discount_value.unwrap_or_default(),
-            update_prices_at_goods_receipt: update_prices_at_goods_receipt
-                .unwrap_or_default(),
-            use_description: use_description.unwrap_or_default(),
-            warehouse: warehouse.unwrap_or_default(),
-            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PopOrderLine {
+        additional_charge: "additional_charge", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        buying_unit: "buying_unit", next_value, optional;
+        buying_unit_description: "buying_unit_description", lenient_option, optional;
+        buying_unit_id: "buying_unit_id", lenient_option, optional;
+        cancel_requisition_lines: "cancel_requisition_lines", lenient_option, optional;
+        code: "code", lenient_value, field;
+        confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
+        create_cancelled_line: "create_cancelled_line", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_value, field;
+        direct_delivery_address: "direct_delivery_address", next_value, optional;
+        discount_percent_specified: "discount_percent_specified", lenient_option, optional;
+        discounted_unit_price: "discounted_unit_price", lenient_option, optional_number;
+        for_direct_delivery: "for_direct_delivery", lenient_option, optional;
+        has_linked_order_lines: "has_linked_order_lines", lenient_option, optional;
+        has_requisition_lines: "has_requisition_lines", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_credit_quantity: "invoice_credit_quantity", lenient_option, optional_number;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_complete: "is_complete", lenient_option, optional;
+        is_line_deletable: "is_line_deletable", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_option, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_option, optional;
+        line_number: "line_number", lenient_option, optional;
+        line_quantity: "line_quantity", lenient_value, number;
+        line_tax_value: "line_tax_value", lenient_option, optional_number;
+        line_total_value: "line_total_value", lenient_option, optional_number;
+        line_type: "line_type", next_value, field;
+        line_unit_precision: "line_unit_precision", lenient_option, optional_number;
+        linked_order_lines: "linked_order_lines", next_value, optional;
+        linked_requisition_lines: "linked_requisition_lines", next_value, optional;
+        nominal_code: "nominal_code", next_value, optional;
+        nominal_cost_centre: "nominal_cost_centre", lenient_option, optional;
+        nominal_department: "nominal_department", lenient_option, optional;
+        nominal_reference: "nominal_reference", lenient_option, optional;
+        pop_order: "pop_order", next_value, optional;
+        pop_order_id: "pop_order_id", lenient_option, optional;
+        pricing_unit: "pricing_unit", next_value, optional;
+        pricing_unit_description: "pricing_unit_description", lenient_option, optional;
+        pricing_unit_id: "pricing_unit_id", lenient_option, optional;
+        pricing_unit_multiple: "pricing_unit_multiple", lenient_option, optional_number;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        receipt_return_quantity: "receipt_return_quantity", lenient_option, optional_number;
+        receipt_return_status: "receipt_return_status", lenient_option, optional;
+        remove_link_to_sop_order_line: "remove_link_to_sop_order_line", lenient_option, optional;
+        requested_delivery_dates: "requested_delivery_dates", next_value, optional;
+        requisition_lines_comment: "requisition_lines_comment", lenient_option, optional;
+        show_on_supplier_docs: "show_on_supplier_docs", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        stock_unit_invoice_credit_quantity: "stock_unit_invoice_credit_quantity", lenient_option, optional_number;
+        stock_unit_line_quantity: "stock_unit_line_quantity", lenient_option, optional_number;
+        stock_unit_multiple: "stock_unit_multiple", lenient_option, optional_number;
+        stock_unit_on_order_quantity: "stock_unit_on_order_quantity", lenient_option, optional_number;
+        stock_unit_precision: "stock_unit_precision", lenient_option, optional_number;
+        stock_unit_receipt_return_quantity: "stock_unit_receipt_return_quantity", lenient_option, optional_number;
+        supplier_part_ref: "supplier_part_ref", lenient_option, optional;
+        tax_code: "tax_code", next_value, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        total_landed_costs_value: "total_landed_costs_value", lenient_option, optional_number;
+        unit_buying_price: "unit_buying_price", lenient_option, optional_number;
+        unit_discount_percent: "unit_discount_percent", lenient_option, optional_number;
+        unit_discount_value: "unit_discount_value", lenient_option, optional_number;
+        update_prices_at_goods_receipt: "update_prices_at_goods_receipt", lenient_option, optional;
+        use_description: "use_description", lenient_option, optional;
+        warehouse: "warehouse", next_value, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
     }
 }
 
@@ -2896,82 +1512,29 @@ pub struct PopOrderLineDirectDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderLineDirectDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("action_type", &self.action_type)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional(
-            "customer_delivery_address_id",
-            &self.customer_delivery_address_id,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("delivery_address_type", &self.delivery_address_type)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("source_id", &self.source_id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderLineDirectDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderLineDirectDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "action_type" => fields.lenient_into(&mut model.action_type)?,
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "customer_delivery_address_id" => {
-                    fields.lenient_into(&mut model.customer_delivery_address_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "delivery_address_type" => {
-                    fields.lenient_into(&mut model.delivery_address_type)?
-                }
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "source_id" => fields.lenient_into(&mut model.source_id)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderLineDirectDeliveryAddress: Default {
+        action_type: "action_type", lenient_into, optional;
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        delivery_address_type: "delivery_address_type", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        source_id: "source_id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
     }
 }
 
@@ -2996,49 +1559,15 @@ pub struct PopOrderLineRequestedDeliveryDate {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderLineRequestedDeliveryDate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("delivery_date", &self.delivery_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderLineRequestedDeliveryDate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderLineRequestedDeliveryDate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "delivery_date" => fields.option_into(&mut model.delivery_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "pop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_line_id)?
-                }
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderLineRequestedDeliveryDate: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        delivery_date: "delivery_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        pop_order_return_line_id: "pop_order_return_line_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
     }
 }
 
@@ -3261,557 +1790,112 @@ pub struct PopOrderLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
-        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
-        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
-        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
-        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
-        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
-        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
-        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
-        map.optional(
-            "pop_delivery_addr_description",
-            &self.pop_delivery_addr_description,
-        )?;
-        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
-        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
-        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
-        map.optional(
-            "pop_delivery_addr_postal_name",
-            &self.pop_delivery_addr_postal_name,
-        )?;
-        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
-        map.optional("pop_order_analysis_code_1", &self.pop_order_analysis_code_1)?;
-        map.optional("pop_order_analysis_code_10", &self.pop_order_analysis_code_10)?;
-        map.optional("pop_order_analysis_code_11", &self.pop_order_analysis_code_11)?;
-        map.optional("pop_order_analysis_code_12", &self.pop_order_analysis_code_12)?;
-        map.optional("pop_order_analysis_code_13", &self.pop_order_analysis_code_13)?;
-        map.optional("pop_order_analysis_code_14", &self.pop_order_analysis_code_14)?;
-        map.optional("pop_order_analysis_code_15", &self.pop_order_analysis_code_15)?;
-        map.optional("pop_order_analysis_code_16", &self.pop_order_analysis_code_16)?;
-        map.optional("pop_order_analysis_code_17", &self.pop_order_analysis_code_17)?;
-        map.optional("pop_order_analysis_code_18", &self.pop_order_analysis_code_18)?;
-        map.optional("pop_order_analysis_code_19", &self.pop_order_analysis_code_19)?;
-        map.optional("pop_order_analysis_code_2", &self.pop_order_analysis_code_2)?;
-        map.optional("pop_order_analysis_code_20", &self.pop_order_analysis_code_20)?;
-        map.optional("pop_order_analysis_code_3", &self.pop_order_analysis_code_3)?;
-        map.optional("pop_order_analysis_code_4", &self.pop_order_analysis_code_4)?;
-        map.optional("pop_order_analysis_code_5", &self.pop_order_analysis_code_5)?;
-        map.optional("pop_order_analysis_code_6", &self.pop_order_analysis_code_6)?;
-        map.optional("pop_order_analysis_code_7", &self.pop_order_analysis_code_7)?;
-        map.optional("pop_order_analysis_code_8", &self.pop_order_analysis_code_8)?;
-        map.optional("pop_order_analysis_code_9", &self.pop_order_analysis_code_9)?;
-        map.optional(
-            "pop_order_confirmation_intent_type",
-            &self.pop_order_confirmation_intent_type,
-        )?;
-        map.optional("pop_order_currency_id", &self.pop_order_currency_id)?;
-        map.optional("pop_order_currency_name", &self.pop_order_currency_name)?;
-        map.optional("pop_order_currency_symbol", &self.pop_order_currency_symbol)?;
-        map.optional("pop_order_date_time_updated", &self.pop_order_date_time_updated)?;
-        map.optional(
-            "pop_order_document_created_by_id",
-            &self.pop_order_document_created_by_id,
-        )?;
-        map.optional("pop_order_document_date", &self.pop_order_document_date)?;
-        map.optional(
-            "pop_order_document_default_delivery_address_id",
-            &self.pop_order_document_default_delivery_address_id,
-        )?;
-        map.optional_number(
-            "pop_order_document_discount_percent",
-            &self.pop_order_document_discount_percent,
-        )?;
-        map.optional("pop_order_document_no", &self.pop_order_document_no)?;
-        map.optional(
-            "pop_order_document_originator_id",
-            &self.pop_order_document_originator_id,
-        )?;
-        map.optional("pop_order_document_status", &self.pop_order_document_status)?;
-        map.optional_number("pop_order_exchange_rate", &self.pop_order_exchange_rate)?;
-        map.optional("pop_order_id", &self.pop_order_id)?;
-        map.optional(
-            "pop_order_line_analysis_code_1",
-            &self.pop_order_line_analysis_code_1,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_10",
-            &self.pop_order_line_analysis_code_10,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_11",
-            &self.pop_order_line_analysis_code_11,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_12",
-            &self.pop_order_line_analysis_code_12,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_13",
-            &self.pop_order_line_analysis_code_13,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_14",
-            &self.pop_order_line_analysis_code_14,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_15",
-            &self.pop_order_line_analysis_code_15,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_16",
-            &self.pop_order_line_analysis_code_16,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_17",
-            &self.pop_order_line_analysis_code_17,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_18",
-            &self.pop_order_line_analysis_code_18,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_19",
-            &self.pop_order_line_analysis_code_19,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_2",
-            &self.pop_order_line_analysis_code_2,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_20",
-            &self.pop_order_line_analysis_code_20,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_3",
-            &self.pop_order_line_analysis_code_3,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_4",
-            &self.pop_order_line_analysis_code_4,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_5",
-            &self.pop_order_line_analysis_code_5,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_6",
-            &self.pop_order_line_analysis_code_6,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_7",
-            &self.pop_order_line_analysis_code_7,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_8",
-            &self.pop_order_line_analysis_code_8,
-        )?;
-        map.optional(
-            "pop_order_line_analysis_code_9",
-            &self.pop_order_line_analysis_code_9,
-        )?;
-        map.optional(
-            "pop_order_line_date_time_updated",
-            &self.pop_order_line_date_time_updated,
-        )?;
-        map.optional_number(
-            "pop_order_line_discounted_unit_price",
-            &self.pop_order_line_discounted_unit_price,
-        )?;
-        map.optional(
-            "pop_order_line_for_direct_delivery",
-            &self.pop_order_line_for_direct_delivery,
-        )?;
-        map.optional("pop_order_line_id", &self.pop_order_line_id)?;
-        map.optional_number(
-            "pop_order_line_landed_costs_value",
-            &self.pop_order_line_landed_costs_value,
-        )?;
-        map.optional("pop_order_line_number", &self.pop_order_line_number)?;
-        map.optional("pop_order_line_product_code", &self.pop_order_line_product_code)?;
-        map.optional(
-            "pop_order_line_product_description",
-            &self.pop_order_line_product_description,
-        )?;
-        map.optional_number("pop_order_line_quantity", &self.pop_order_line_quantity)?;
-        map.optional(
-            "pop_order_line_show_on_supplier_docs",
-            &self.pop_order_line_show_on_supplier_docs,
-        )?;
-        map.optional_number("pop_order_line_tax_value", &self.pop_order_line_tax_value)?;
-        map.optional_number(
-            "pop_order_line_total_value",
-            &self.pop_order_line_total_value,
-        )?;
-        map.optional("pop_order_line_type", &self.pop_order_line_type)?;
-        map.optional_number(
-            "pop_order_line_unit_discount_percent",
-            &self.pop_order_line_unit_discount_percent,
-        )?;
-        map.optional_number(
-            "pop_order_line_unit_discount_value",
-            &self.pop_order_line_unit_discount_value,
-        )?;
-        map.optional_number(
-            "pop_order_line_unit_price",
-            &self.pop_order_line_unit_price,
-        )?;
-        map.optional(
-            "pop_order_requested_delivery_date",
-            &self.pop_order_requested_delivery_date,
-        )?;
-        map.optional(
-            "pop_order_settlement_discount_days",
-            &self.pop_order_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "pop_order_settlement_discount_percent",
-            &self.pop_order_settlement_discount_percent,
-        )?;
-        map.optional_number(
-            "pop_order_subtotal_discount_value",
-            &self.pop_order_subtotal_discount_value,
-        )?;
-        map.optional_number(
-            "pop_order_subtotal_landed_costs_value",
-            &self.pop_order_subtotal_landed_costs_value,
-        )?;
-        map.optional_number("pop_order_subtotal_value", &self.pop_order_subtotal_value)?;
-        map.optional(
-            "pop_order_supplier_document_no",
-            &self.pop_order_supplier_document_no,
-        )?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("tax_code_code", &self.tax_code_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_code_name", &self.tax_code_name)?;
-        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "pop_delivery_addr_address_1" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_1)?
-                }
-                "pop_delivery_addr_address_2" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_2)?
-                }
-                "pop_delivery_addr_address_3" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_3)?
-                }
-                "pop_delivery_addr_address_4" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_4)?
-                }
-                "pop_delivery_addr_city" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_city)?
-                }
-                "pop_delivery_addr_contact" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_contact)?
-                }
-                "pop_delivery_addr_country" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_country)?
-                }
-                "pop_delivery_addr_county" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_county)?
-                }
-                "pop_delivery_addr_description" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_description)?
-                }
-                "pop_delivery_addr_email" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_email)?
-                }
-                "pop_delivery_addr_fax" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_fax)?
-                }
-                "pop_delivery_addr_post_code" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_post_code)?
-                }
-                "pop_delivery_addr_postal_name" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_postal_name)?
-                }
-                "pop_delivery_addr_telephone" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_telephone)?
-                }
-                "pop_order_analysis_code_1" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_1)?
-                }
-                "pop_order_analysis_code_10" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_10)?
-                }
-                "pop_order_analysis_code_11" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_11)?
-                }
-                "pop_order_analysis_code_12" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_12)?
-                }
-                "pop_order_analysis_code_13" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_13)?
-                }
-                "pop_order_analysis_code_14" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_14)?
-                }
-                "pop_order_analysis_code_15" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_15)?
-                }
-                "pop_order_analysis_code_16" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_16)?
-                }
-                "pop_order_analysis_code_17" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_17)?
-                }
-                "pop_order_analysis_code_18" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_18)?
-                }
-                "pop_order_analysis_code_19" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_19)?
-                }
-                "pop_order_analysis_code_2" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_2)?
-                }
-                "pop_order_analysis_code_20" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_20)?
-                }
-                "pop_order_analysis_code_3" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_3)?
-                }
-                "pop_order_analysis_code_4" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_4)?
-                }
-                "pop_order_analysis_code_5" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_5)?
-                }
-                "pop_order_analysis_code_6" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_6)?
-                }
-                "pop_order_analysis_code_7" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_7)?
-                }
-                "pop_order_analysis_code_8" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_8)?
-                }
-                "pop_order_analysis_code_9" => {
-                    fields.lenient_into(&mut model.pop_order_analysis_code_9)?
-                }
-                "pop_order_confirmation_intent_type" => {
-                    fields.lenient_into(&mut model.pop_order_confirmation_intent_type)?
-                }
-                "pop_order_currency_id" => {
-                    fields.lenient_into(&mut model.pop_order_currency_id)?
-                }
-                "pop_order_currency_name" => {
-                    fields.lenient_into(&mut model.pop_order_currency_name)?
-                }
-                "pop_order_currency_symbol" => {
-                    fields.lenient_into(&mut model.pop_order_currency_symbol)?
-                }
-                "pop_order_date_time_updated" => {
-                    fields.option_into(&mut model.pop_order_date_time_updated)?
-                }
-                "pop_order_document_created_by_id" => {
-                    fields.lenient_into(&mut model.pop_order_document_created_by_id)?
-                }
-                "pop_order_document_date" => {
-                    fields.option_into(&mut model.pop_order_document_date)?
-                }
-                "pop_order_document_default_delivery_address_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_order_document_default_delivery_address_id,
-                        )?
-                }
-                "pop_order_document_discount_percent" => {
-                    fields.lenient_into(&mut model.pop_order_document_discount_percent)?
-                }
-                "pop_order_document_no" => {
-                    fields.lenient_into(&mut model.pop_order_document_no)?
-                }
-                "pop_order_document_originator_id" => {
-                    fields.lenient_into(&mut model.pop_order_document_originator_id)?
-                }
-                "pop_order_document_status" => {
-                    fields.lenient_into(&mut model.pop_order_document_status)?
-                }
-                "pop_order_exchange_rate" => {
-                    fields.lenient_into(&mut model.pop_order_exchange_rate)?
-                }
-                "pop_order_id" => fields.lenient_into(&mut model.pop_order_id)?,
-                "pop_order_line_analysis_code_1" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_1)?
-                }
-                "pop_order_line_analysis_code_10" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_10)?
-                }
-                "pop_order_line_analysis_code_11" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_11)?
-                }
-                "pop_order_line_analysis_code_12" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_12)?
-                }
-                "pop_order_line_analysis_code_13" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_13)?
-                }
-                "pop_order_line_analysis_code_14" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_14)?
-                }
-                "pop_order_line_analysis_code_15" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_15)?
-                }
-                "pop_order_line_analysis_code_16" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_16)?
-                }
-                "pop_order_line_analysis_code_17" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_17)?
-                }
-                "pop_order_line_analysis_code_18" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_18)?
-                }
-                "pop_order_line_analysis_code_19" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_19)?
-                }
-                "pop_order_line_analysis_code_2" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_2)?
-                }
-                "pop_order_line_analysis_code_20" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_20)?
-                }
-                "pop_order_line_analysis_code_3" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_3)?
-                }
-                "pop_order_line_analysis_code_4" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_4)?
-                }
-                "pop_order_line_analysis_code_5" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_5)?
-                }
-                "pop_order_line_analysis_code_6" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_6)?
-                }
-                "pop_order_line_analysis_code_7" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_7)?
-                }
-                "pop_order_line_analysis_code_8" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_8)?
-                }
-                "pop_order_line_analysis_code_9" => {
-                    fields.lenient_into(&mut model.pop_order_line_analysis_code_9)?
-                }
-                "pop_order_line_date_time_updated" => {
-                    fields.option_into(&mut model.pop_order_line_date_time_updated)?
-                }
-                "pop_order_line_discounted_unit_price" => {
-                    fields.lenient_into(&mut model.pop_order_line_discounted_unit_price)?
-                }
-                "pop_order_line_for_direct_delivery" => {
-                    fields.lenient_into(&mut model.pop_order_line_for_direct_delivery)?
-                }
-                "pop_order_line_id" => fields.lenient_into(&mut model.pop_order_line_id)?,
-                "pop_order_line_landed_costs_value" => {
-                    fields.lenient_into(&mut model.pop_order_line_landed_costs_value)?
-                }
-                "pop_order_line_number" => {
-                    fields.lenient_into(&mut model.pop_order_line_number)?
-                }
-                "pop_order_line_product_code" => {
-                    fields.lenient_into(&mut model.pop_order_line_product_code)?
-                }
-                "pop_order_line_product_description" => {
-                    fields.lenient_into(&mut model.pop_order_line_product_description)?
-                }
-                "pop_order_line_quantity" => {
-                    fields.lenient_into(&mut model.pop_order_line_quantity)?
-                }
-                "pop_order_line_show_on_supplier_docs" => {
-                    fields.lenient_into(&mut model.pop_order_line_show_on_supplier_docs)?
-                }
-                "pop_order_line_tax_value" => {
-                    fields.lenient_into(&mut model.pop_order_line_tax_value)?
-                }
-                "pop_order_line_total_value" => {
-                    fields.lenient_into(&mut model.pop_order_line_total_value)?
-                }
-                "pop_order_line_type" => {
-                    fields.option_into(&mut model.pop_order_line_type)?
-                }
-                "pop_order_line_unit_discount_percent" => {
-                    fields.lenient_into(&mut model.pop_order_line_unit_discount_percent)?
-                }
-                "pop_order_line_unit_discount_value" => {
-                    fields.lenient_into(&mut model.pop_order_line_unit_discount_value)?
-                }
-                "pop_order_line_unit_price" => {
-                    fields.lenient_into(&mut model.pop_order_line_unit_price)?
-                }
-                "pop_order_requested_delivery_date" => {
-                    fields.option_into(&mut model.pop_order_requested_delivery_date)?
-                }
-                "pop_order_settlement_discount_days" => {
-                    fields.lenient_into(&mut model.pop_order_settlement_discount_days)?
-                }
-                "pop_order_settlement_discount_percent" => {
-                    fields
-                        .lenient_into(&mut model.pop_order_settlement_discount_percent)?
-                }
-                "pop_order_subtotal_discount_value" => {
-                    fields.lenient_into(&mut model.pop_order_subtotal_discount_value)?
-                }
-                "pop_order_subtotal_landed_costs_value" => {
-                    fields
-                        .lenient_into(&mut model.pop_order_subtotal_landed_costs_value)?
-                }
-                "pop_order_subtotal_value" => {
-                    fields.lenient_into(&mut model.pop_order_subtotal_value)?
-                }
-                "pop_order_supplier_document_no" => {
-                    fields.lenient_into(&mut model.pop_order_supplier_document_no)?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
-                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderLineView: Default {
+        pop_delivery_addr_address_1: "pop_delivery_addr_address_1", lenient_into, optional;
+        pop_delivery_addr_address_2: "pop_delivery_addr_address_2", lenient_into, optional;
+        pop_delivery_addr_address_3: "pop_delivery_addr_address_3", lenient_into, optional;
+        pop_delivery_addr_address_4: "pop_delivery_addr_address_4", lenient_into, optional;
+        pop_delivery_addr_city: "pop_delivery_addr_city", lenient_into, optional;
+        pop_delivery_addr_contact: "pop_delivery_addr_contact", lenient_into, optional;
+        pop_delivery_addr_country: "pop_delivery_addr_country", lenient_into, optional;
+        pop_delivery_addr_county: "pop_delivery_addr_county", lenient_into, optional;
+        pop_delivery_addr_description: "pop_delivery_addr_description", lenient_into, optional;
+        pop_delivery_addr_email: "pop_delivery_addr_email", lenient_into, optional;
+        pop_delivery_addr_fax: "pop_delivery_addr_fax", lenient_into, optional;
+        pop_delivery_addr_post_code: "pop_delivery_addr_post_code", lenient_into, optional;
+        pop_delivery_addr_postal_name: "pop_delivery_addr_postal_name", lenient_into, optional;
+        pop_delivery_addr_telephone: "pop_delivery_addr_telephone", lenient_into, optional;
+        pop_order_analysis_code_1: "pop_order_analysis_code_1", lenient_into, optional;
+        pop_order_analysis_code_10: "pop_order_analysis_code_10", lenient_into, optional;
+        pop_order_analysis_code_11: "pop_order_analysis_code_11", lenient_into, optional;
+        pop_order_analysis_code_12: "pop_order_analysis_code_12", lenient_into, optional;
+        pop_order_analysis_code_13: "pop_order_analysis_code_13", lenient_into, optional;
+        pop_order_analysis_code_14: "pop_order_analysis_code_14", lenient_into, optional;
+        pop_order_analysis_code_15: "pop_order_analysis_code_15", lenient_into, optional;
+        pop_order_analysis_code_16: "pop_order_analysis_code_16", lenient_into, optional;
+        pop_order_analysis_code_17: "pop_order_analysis_code_17", lenient_into, optional;
+        pop_order_analysis_code_18: "pop_order_analysis_code_18", lenient_into, optional;
+        pop_order_analysis_code_19: "pop_order_analysis_code_19", lenient_into, optional;
+        pop_order_analysis_code_2: "pop_order_analysis_code_2", lenient_into, optional;
+        pop_order_analysis_code_20: "pop_order_analysis_code_20", lenient_into, optional;
+        pop_order_analysis_code_3: "pop_order_analysis_code_3", lenient_into, optional;
+        pop_order_analysis_code_4: "pop_order_analysis_code_4", lenient_into, optional;
+        pop_order_analysis_code_5: "pop_order_analysis_code_5", lenient_into, optional;
+        pop_order_analysis_code_6: "pop_order_analysis_code_6", lenient_into, optional;
+        pop_order_analysis_code_7: "pop_order_analysis_code_7", lenient_into, optional;
+        pop_order_analysis_code_8: "pop_order_analysis_code_8", lenient_into, optional;
+        pop_order_analysis_code_9: "pop_order_analysis_code_9", lenient_into, optional;
+        pop_order_confirmation_intent_type: "pop_order_confirmation_intent_type", lenient_into, optional;
+        pop_order_currency_id: "pop_order_currency_id", lenient_into, optional;
+        pop_order_currency_name: "pop_order_currency_name", lenient_into, optional;
+        pop_order_currency_symbol: "pop_order_currency_symbol", lenient_into, optional;
+        pop_order_date_time_updated: "pop_order_date_time_updated", option_into, optional;
+        pop_order_document_created_by_id: "pop_order_document_created_by_id", lenient_into, optional;
+        pop_order_document_date: "pop_order_document_date", option_into, optional;
+        pop_order_document_default_delivery_address_id: "pop_order_document_default_delivery_address_id", lenient_into, optional;
+        pop_order_document_discount_percent: "pop_order_document_discount_percent", lenient_into, optional_number;
+        pop_order_document_no: "pop_order_document_no", lenient_into, optional;
+        pop_order_document_originator_id: "pop_order_document_originator_id", lenient_into, optional;
+        pop_order_document_status: "pop_order_document_status", lenient_into, optional;
+        pop_order_exchange_rate: "pop_order_exchange_rate", lenient_into, optional_number;
+        pop_order_id: "pop_order_id", lenient_into, optional;
+        pop_order_line_analysis_code_1: "pop_order_line_analysis_code_1", lenient_into, optional;
+        pop_order_line_analysis_code_10: "pop_order_line_analysis_code_10", lenient_into, optional;
+        pop_order_line_analysis_code_11: "pop_order_line_analysis_code_11", lenient_into, optional;
+        pop_order_line_analysis_code_12: "pop_order_line_analysis_code_12", lenient_into, optional;
+        pop_order_line_analysis_code_13: "pop_order_line_analysis_code_13", lenient_into, optional;
+        pop_order_line_analysis_code_14: "pop_order_line_analysis_code_14", lenient_into, optional;
+        pop_order_line_analysis_code_15: "pop_order_line_analysis_code_15", lenient_into, optional;
+        pop_order_line_analysis_code_16: "pop_order_line_analysis_code_16", lenient_into, optional;
+        pop_order_line_analysis_code_17: "pop_order_line_analysis_code_17", lenient_into, optional;
+        pop_order_line_analysis_code_18: "pop_order_line_analysis_code_18", lenient_into, optional;
+        pop_order_line_analysis_code_19: "pop_order_line_analysis_code_19", lenient_into, optional;
+        pop_order_line_analysis_code_2: "pop_order_line_analysis_code_2", lenient_into, optional;
+        pop_order_line_analysis_code_20: "pop_order_line_analysis_code_20", lenient_into, optional;
+        pop_order_line_analysis_code_3: "pop_order_line_analysis_code_3", lenient_into, optional;
+        pop_order_line_analysis_code_4: "pop_order_line_analysis_code_4", lenient_into, optional;
+        pop_order_line_analysis_code_5: "pop_order_line_analysis_code_5", lenient_into, optional;
+        pop_order_line_analysis_code_6: "pop_order_line_analysis_code_6", lenient_into, optional;
+        pop_order_line_analysis_code_7: "pop_order_line_analysis_code_7", lenient_into, optional;
+        pop_order_line_analysis_code_8: "pop_order_line_analysis_code_8", lenient_into, optional;
+        pop_order_line_analysis_code_9: "pop_order_line_analysis_code_9", lenient_into, optional;
+        pop_order_line_date_time_updated: "pop_order_line_date_time_updated", option_into, optional;
+        pop_order_line_discounted_unit_price: "pop_order_line_discounted_unit_price", lenient_into, optional_number;
+        pop_order_line_for_direct_delivery: "pop_order_line_for_direct_delivery", lenient_into, optional;
+        pop_order_line_id: "pop_order_line_id", lenient_into, optional;
+        pop_order_line_landed_costs_value: "pop_order_line_landed_costs_value", lenient_into, optional_number;
+        pop_order_line_number: "pop_order_line_number", lenient_into, optional;
+        pop_order_line_product_code: "pop_order_line_product_code", lenient_into, optional;
+        pop_order_line_product_description: "pop_order_line_product_description", lenient_into, optional;
+        pop_order_line_quantity: "pop_order_line_quantity", lenient_into, optional_number;
+        pop_order_line_show_on_supplier_docs: "pop_order_line_show_on_supplier_docs", lenient_into, optional;
+        pop_order_line_tax_value: "pop_order_line_tax_value", lenient_into, optional_number;
+        pop_order_line_total_value: "pop_order_line_total_value", lenient_into, optional_number;
+        pop_order_line_type: "pop_order_line_type", option_into, optional;
+        pop_order_line_unit_discount_percent: "pop_order_line_unit_discount_percent", lenient_into, optional_number;
+        pop_order_line_unit_discount_value: "pop_order_line_unit_discount_value", lenient_into, optional_number;
+        pop_order_line_unit_price: "pop_order_line_unit_price", lenient_into, optional_number;
+        pop_order_requested_delivery_date: "pop_order_requested_delivery_date", option_into, optional;
+        pop_order_settlement_discount_days: "pop_order_settlement_discount_days", lenient_into, optional;
+        pop_order_settlement_discount_percent: "pop_order_settlement_discount_percent", lenient_into, optional_number;
+        pop_order_subtotal_discount_value: "pop_order_subtotal_discount_value", lenient_into, optional_number;
+        pop_order_subtotal_landed_costs_value: "pop_order_subtotal_landed_costs_value", lenient_into, optional_number;
+        pop_order_subtotal_value: "pop_order_subtotal_value", lenient_into, optional_number;
+        pop_order_supplier_document_no: "pop_order_supplier_document_no", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        tax_code_code: "tax_code_code", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_code_name: "tax_code_name", lenient_into, optional;
+        tax_code_rate: "tax_code_rate", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -3860,66 +1944,16 @@ impl PopOrderMemo {
     }
 }
 
-impl serde::Serialize for PopOrderMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("note", &self.note)?;
-        map.field("pop_order_return_id", &self.pop_order_return_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        let mut pop_order_return_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_option(&mut note)?,
-                "pop_order_return_id" => fields.lenient_value(&mut pop_order_return_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            pop_order_return_id: fields
-                .required(pop_order_return_id, "pop_order_return_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PopOrderMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_option, optional;
+        pop_order_return_id: "pop_order_return_id", lenient_value, field;
     }
 }
 
@@ -3968,145 +2002,27 @@ pub struct PopOrderReturnInvoiceCreditView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderReturnInvoiceCreditView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
-        map.optional("pop_invoice_credit_no", &self.pop_invoice_credit_no)?;
-        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
-        map.optional(
-            "pop_order_return_authorisation_status_id",
-            &self.pop_order_return_authorisation_status_id,
-        )?;
-        map.optional(
-            "pop_order_return_document_date",
-            &self.pop_order_return_document_date,
-        )?;
-        map.optional(
-            "pop_order_return_document_no",
-            &self.pop_order_return_document_no,
-        )?;
-        map.optional(
-            "pop_order_return_document_print_status_id",
-            &self.pop_order_return_document_print_status_id,
-        )?;
-        map.optional(
-            "pop_order_return_document_status_id",
-            &self.pop_order_return_document_status_id,
-        )?;
-        map.optional(
-            "pop_order_return_document_type_id",
-            &self.pop_order_return_document_type_id,
-        )?;
-        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
-        map.optional(
-            "pop_order_return_supplier_document_no",
-            &self.pop_order_return_supplier_document_no,
-        )?;
-        map.optional_number(
-            "pop_order_return_total_accrual_value",
-            &self.pop_order_return_total_accrual_value,
-        )?;
-        map.optional_number(
-            "pop_order_return_total_gross_value",
-            &self.pop_order_return_total_gross_value,
-        )?;
-        map.optional_number(
-            "pop_order_return_total_net_value",
-            &self.pop_order_return_total_net_value,
-        )?;
-        map.optional_number(
-            "pop_order_return_total_tax_value",
-            &self.pop_order_return_total_tax_value,
-        )?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("supplier_short_name", &self.supplier_short_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderReturnInvoiceCreditView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderReturnInvoiceCreditView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "pop_invoice_credit_line_id" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_line_id)?
-                }
-                "pop_invoice_credit_no" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_no)?
-                }
-                "pop_invoice_credit_type_id" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_type_id)?
-                }
-                "pop_order_return_authorisation_status_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_order_return_authorisation_status_id,
-                        )?
-                }
-                "pop_order_return_document_date" => {
-                    fields.option_into(&mut model.pop_order_return_document_date)?
-                }
-                "pop_order_return_document_no" => {
-                    fields.lenient_into(&mut model.pop_order_return_document_no)?
-                }
-                "pop_order_return_document_print_status_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_order_return_document_print_status_id,
-                        )?
-                }
-                "pop_order_return_document_status_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_document_status_id)?
-                }
-                "pop_order_return_document_type_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_document_type_id)?
-                }
-                "pop_order_return_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_id)?
-                }
-                "pop_order_return_supplier_document_no" => {
-                    fields
-                        .lenient_into(&mut model.pop_order_return_supplier_document_no)?
-                }
-                "pop_order_return_total_accrual_value" => {
-                    fields.lenient_into(&mut model.pop_order_return_total_accrual_value)?
-                }
-                "pop_order_return_total_gross_value" => {
-                    fields.lenient_into(&mut model.pop_order_return_total_gross_value)?
-                }
-                "pop_order_return_total_net_value" => {
-                    fields.lenient_into(&mut model.pop_order_return_total_net_value)?
-                }
-                "pop_order_return_total_tax_value" => {
-                    fields.lenient_into(&mut model.pop_order_return_total_tax_value)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "supplier_short_name" => {
-                    fields.lenient_into(&mut model.supplier_short_name)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderReturnInvoiceCreditView: Default {
+        pop_invoice_credit_line_id: "pop_invoice_credit_line_id", lenient_into, optional;
+        pop_invoice_credit_no: "pop_invoice_credit_no", lenient_into, optional;
+        pop_invoice_credit_type_id: "pop_invoice_credit_type_id", lenient_into, optional;
+        pop_order_return_authorisation_status_id: "pop_order_return_authorisation_status_id", lenient_into, optional;
+        pop_order_return_document_date: "pop_order_return_document_date", option_into, optional;
+        pop_order_return_document_no: "pop_order_return_document_no", lenient_into, optional;
+        pop_order_return_document_print_status_id: "pop_order_return_document_print_status_id", lenient_into, optional;
+        pop_order_return_document_status_id: "pop_order_return_document_status_id", lenient_into, optional;
+        pop_order_return_document_type_id: "pop_order_return_document_type_id", lenient_into, optional;
+        pop_order_return_id: "pop_order_return_id", lenient_into, optional;
+        pop_order_return_supplier_document_no: "pop_order_return_supplier_document_no", lenient_into, optional;
+        pop_order_return_total_accrual_value: "pop_order_return_total_accrual_value", lenient_into, optional_number;
+        pop_order_return_total_gross_value: "pop_order_return_total_gross_value", lenient_into, optional_number;
+        pop_order_return_total_net_value: "pop_order_return_total_net_value", lenient_into, optional_number;
+        pop_order_return_total_tax_value: "pop_order_return_total_tax_value", lenient_into, optional_number;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        supplier_short_name: "supplier_short_name", lenient_into, optional;
     }
 }
 
@@ -4141,91 +2057,18 @@ pub struct PopOrderReturnLineInvoiceCreditView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderReturnLineInvoiceCreditView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("line_unit_name", &self.line_unit_name)?;
-        map.optional(
-            "pop_invoice_credit_document_date",
-            &self.pop_invoice_credit_document_date,
-        )?;
-        map.optional(
-            "pop_invoice_credit_document_no",
-            &self.pop_invoice_credit_document_no,
-        )?;
-        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
-        map.optional_number(
-            "pop_invoice_credit_line_invoice_credit_quantity",
-            &self.pop_invoice_credit_line_invoice_credit_quantity,
-        )?;
-        map.optional_number(
-            "pop_invoice_credit_line_stock_unit_invoice_credit_quantity",
-            &self.pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
-        )?;
-        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
-        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
-        map.optional_number(
-            "stock_unit_discounted_unit_price",
-            &self.stock_unit_discounted_unit_price,
-        )?;
-        map.optional("stock_unit_name", &self.stock_unit_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderReturnLineInvoiceCreditView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderReturnLineInvoiceCreditView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "line_unit_name" => fields.lenient_into(&mut model.line_unit_name)?,
-                "pop_invoice_credit_document_date" => {
-                    fields.option_into(&mut model.pop_invoice_credit_document_date)?
-                }
-                "pop_invoice_credit_document_no" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_document_no)?
-                }
-                "pop_invoice_credit_line_id" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_line_id)?
-                }
-                "pop_invoice_credit_line_invoice_credit_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_invoice_credit_line_invoice_credit_quantity,
-                        )?
-                }
-                "pop_invoice_credit_line_stock_unit_invoice_credit_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model
-                                .pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
-                        )?
-                }
-                "pop_invoice_credit_type_id" => {
-                    fields.lenient_into(&mut model.pop_invoice_credit_type_id)?
-                }
-                "pop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_line_id)?
-                }
-                "stock_unit_discounted_unit_price" => {
-                    fields.lenient_into(&mut model.stock_unit_discounted_unit_price)?
-                }
-                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderReturnLineInvoiceCreditView: Default {
+        line_unit_name: "line_unit_name", lenient_into, optional;
+        pop_invoice_credit_document_date: "pop_invoice_credit_document_date", option_into, optional;
+        pop_invoice_credit_document_no: "pop_invoice_credit_document_no", lenient_into, optional;
+        pop_invoice_credit_line_id: "pop_invoice_credit_line_id", lenient_into, optional;
+        pop_invoice_credit_line_invoice_credit_quantity: "pop_invoice_credit_line_invoice_credit_quantity", lenient_into, optional_number;
+        pop_invoice_credit_line_stock_unit_invoice_credit_quantity: "pop_invoice_credit_line_stock_unit_invoice_credit_quantity", lenient_into, optional_number;
+        pop_invoice_credit_type_id: "pop_invoice_credit_type_id", lenient_into, optional;
+        pop_order_return_line_id: "pop_order_return_line_id", lenient_into, optional;
+        stock_unit_discounted_unit_price: "stock_unit_discounted_unit_price", lenient_into, optional_number;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
     }
 }
 
@@ -4264,130 +2107,21 @@ pub struct PopOrderReturnLineReceiptReturnView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderReturnLineReceiptReturnView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
-        map.optional(
-            "pop_order_return_invoice_credit_status_id",
-            &self.pop_order_return_invoice_credit_status_id,
-        )?;
-        map.optional(
-            "pop_order_return_line_buying_unit_description",
-            &self.pop_order_return_line_buying_unit_description,
-        )?;
-        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
-        map.optional("pop_receipt_return_id", &self.pop_receipt_return_id)?;
-        map.optional("pop_receipt_return_line_id", &self.pop_receipt_return_line_id)?;
-        map.optional(
-            "pop_receipt_return_line_invoiced",
-            &self.pop_receipt_return_line_invoiced,
-        )?;
-        map.optional(
-            "pop_receipt_return_line_receipt_return_date",
-            &self.pop_receipt_return_line_receipt_return_date,
-        )?;
-        map.optional(
-            "pop_receipt_return_line_receipt_return_no",
-            &self.pop_receipt_return_line_receipt_return_no,
-        )?;
-        map.optional_number(
-            "pop_receipt_return_line_receipt_return_quantity",
-            &self.pop_receipt_return_line_receipt_return_quantity,
-        )?;
-        map.optional(
-            "pop_receipt_return_line_user_name",
-            &self.pop_receipt_return_line_user_name,
-        )?;
-        map.optional(
-            "pop_receipt_return_line_user_number",
-            &self.pop_receipt_return_line_user_number,
-        )?;
-        map.optional(
-            "pop_receipt_return_supplier_document_no",
-            &self.pop_receipt_return_supplier_document_no,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderReturnLineReceiptReturnView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderReturnLineReceiptReturnView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "pop_order_return_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_id)?
-                }
-                "pop_order_return_invoice_credit_status_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_order_return_invoice_credit_status_id,
-                        )?
-                }
-                "pop_order_return_line_buying_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_order_return_line_buying_unit_description,
-                        )?
-                }
-                "pop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.pop_order_return_line_id)?
-                }
-                "pop_receipt_return_id" => {
-                    fields.lenient_into(&mut model.pop_receipt_return_id)?
-                }
-                "pop_receipt_return_line_id" => {
-                    fields.lenient_into(&mut model.pop_receipt_return_line_id)?
-                }
-                "pop_receipt_return_line_invoiced" => {
-                    fields.lenient_into(&mut model.pop_receipt_return_line_invoiced)?
-                }
-                "pop_receipt_return_line_receipt_return_date" => {
-                    fields
-                        .option_into(
-                            &mut model.pop_receipt_return_line_receipt_return_date,
-                        )?
-                }
-                "pop_receipt_return_line_receipt_return_no" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_receipt_return_line_receipt_return_no,
-                        )?
-                }
-                "pop_receipt_return_line_receipt_return_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_receipt_return_line_receipt_return_quantity,
-                        )?
-                }
-                "pop_receipt_return_line_user_name" => {
-                    fields.lenient_into(&mut model.pop_receipt_return_line_user_name)?
-                }
-                "pop_receipt_return_line_user_number" => {
-                    fields.lenient_into(&mut model.pop_receipt_return_line_user_number)?
-                }
-                "pop_receipt_return_supplier_document_no" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_receipt_return_supplier_document_no,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderReturnLineReceiptReturnView: Default {
+        pop_order_return_id: "pop_order_return_id", lenient_into, optional;
+        pop_order_return_invoice_credit_status_id: "pop_order_return_invoice_credit_status_id", lenient_into, optional;
+        pop_order_return_line_buying_unit_description: "pop_order_return_line_buying_unit_description", lenient_into, optional;
+        pop_order_return_line_id: "pop_order_return_line_id", lenient_into, optional;
+        pop_receipt_return_id: "pop_receipt_return_id", lenient_into, optional;
+        pop_receipt_return_line_id: "pop_receipt_return_line_id", lenient_into, optional;
+        pop_receipt_return_line_invoiced: "pop_receipt_return_line_invoiced", lenient_into, optional;
+        pop_receipt_return_line_receipt_return_date: "pop_receipt_return_line_receipt_return_date", option_into, optional;
+        pop_receipt_return_line_receipt_return_no: "pop_receipt_return_line_receipt_return_no", lenient_into, optional;
+        pop_receipt_return_line_receipt_return_quantity: "pop_receipt_return_line_receipt_return_quantity", lenient_into, optional_number;
+        pop_receipt_return_line_user_name: "pop_receipt_return_line_user_name", lenient_into, optional;
+        pop_receipt_return_line_user_number: "pop_receipt_return_line_user_number", lenient_into, optional;
+        pop_receipt_return_supplier_document_no: "pop_receipt_return_supplier_document_no", lenient_into, optional;
     }
 }
 
@@ -4540,273 +2274,79 @@ pub struct PopOrderReturnView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopOrderReturnView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("authorisation_status_id", &self.authorisation_status_id)?;
-        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("disputed_status_id", &self.disputed_status_id)?;
-        map.optional("document_created_by", &self.document_created_by)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional_number(
-            "document_discount_percent",
-            &self.document_discount_percent,
-        )?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_originator_id", &self.document_originator_id)?;
-        map.optional("document_originator_name", &self.document_originator_name)?;
-        map.optional("document_print_status_id", &self.document_print_status_id)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("document_type_id", &self.document_type_id)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
-        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
-        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
-        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
-        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
-        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
-        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
-        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
-        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
-        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
-        map.optional(
-            "pop_delivery_addr_description",
-            &self.pop_delivery_addr_description,
-        )?;
-        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
-        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
-        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
-        map.optional(
-            "pop_delivery_addr_postal_name",
-            &self.pop_delivery_addr_postal_name,
-        )?;
-        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
-        map.optional("receipt_return_status_id", &self.receipt_return_status_id)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
-        map.optional_number(
-            "settlement_discount_percent",
-            &self.settlement_discount_percent,
-        )?;
-        map.optional("single_delivery_address", &self.single_delivery_address)?;
-        map.optional("source_document_no", &self.source_document_no)?;
-        map.optional_number(
-            "subtotal_charge_net_value",
-            &self.subtotal_charge_net_value,
-        )?;
-        map.optional_number(
-            "subtotal_charge_tax_value",
-            &self.subtotal_charge_tax_value,
-        )?;
-        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
-        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
-        map.optional_number("subtotal_landed_costs", &self.subtotal_landed_costs)?;
-        map.optional("supplier_document_no", &self.supplier_document_no)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("supplier_short_name", &self.supplier_short_name)?;
-        map.optional_number("total_accrual_value", &self.total_accrual_value)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.optional_number("total_net_value", &self.total_net_value)?;
-        map.optional_number("total_tax_value", &self.total_tax_value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrderReturnView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrderReturnView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "authorisation_status_id" => {
-                    fields.lenient_into(&mut model.authorisation_status_id)?
-                }
-                "cancelled_status_id" => {
-                    fields.lenient_into(&mut model.cancelled_status_id)?
-                }
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "disputed_status_id" => {
-                    fields.lenient_into(&mut model.disputed_status_id)?
-                }
-                "document_created_by" => {
-                    fields.lenient_into(&mut model.document_created_by)?
-                }
-                "document_date" => fields.option_into(&mut model.document_date)?,
-                "document_discount_percent" => {
-                    fields.lenient_into(&mut model.document_discount_percent)?
-                }
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_originator_id" => {
-                    fields.lenient_into(&mut model.document_originator_id)?
-                }
-                "document_originator_name" => {
-                    fields.lenient_into(&mut model.document_originator_name)?
-                }
-                "document_print_status_id" => {
-                    fields.lenient_into(&mut model.document_print_status_id)?
-                }
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "document_type_id" => fields.lenient_into(&mut model.document_type_id)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "intrastat_status_id" => {
-                    fields.lenient_into(&mut model.intrastat_status_id)?
-                }
-                "invoice_credit_status_id" => {
-                    fields.lenient_into(&mut model.invoice_credit_status_id)?
-                }
-                "pop_delivery_addr_address_1" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_1)?
-                }
-                "pop_delivery_addr_address_2" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_2)?
-                }
-                "pop_delivery_addr_address_3" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_3)?
-                }
-                "pop_delivery_addr_address_4" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_address_4)?
-                }
-                "pop_delivery_addr_city" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_city)?
-                }
-                "pop_delivery_addr_contact" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_contact)?
-                }
-                "pop_delivery_addr_country" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_country)?
-                }
-                "pop_delivery_addr_county" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_county)?
-                }
-                "pop_delivery_addr_description" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_description)?
-                }
-                "pop_delivery_addr_email" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_email)?
-                }
-                "pop_delivery_addr_fax" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_fax)?
-                }
-                "pop_delivery_addr_post_code" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_post_code)?
-                }
-                "pop_delivery_addr_postal_name" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_postal_name)?
-                }
-                "pop_delivery_addr_telephone" => {
-                    fields.lenient_into(&mut model.pop_delivery_addr_telephone)?
-                }
-                "receipt_return_status_id" => {
-                    fields.lenient_into(&mut model.receipt_return_status_id)?
-                }
-                "requested_delivery_date" => {
-                    fields.option_into(&mut model.requested_delivery_date)?
-                }
-                "settlement_discount_days" => {
-                    fields.lenient_into(&mut model.settlement_discount_days)?
-                }
-                "settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.settlement_discount_percent)?
-                }
-                "single_delivery_address" => {
-                    fields.lenient_into(&mut model.single_delivery_address)?
-                }
-                "source_document_no" => {
-                    fields.lenient_into(&mut model.source_document_no)?
-                }
-                "subtotal_charge_net_value" => {
-                    fields.lenient_into(&mut model.subtotal_charge_net_value)?
-                }
-                "subtotal_charge_tax_value" => {
-                    fields.lenient_into(&mut model.subtotal_charge_tax_value)?
-                }
-                "subtotal_discount_value" => {
-                    fields.lenient_into(&mut model.subtotal_discount_value)?
-                }
-                "subtotal_goods_value" => {
-                    fields.lenient_into(&mut model.subtotal_goods_value)?
-                }
-                "subtotal_landed_costs" => {
-                    fields.lenient_into(&mut model.subtotal_landed_costs)?
-                }
-                "supplier_document_no" => {
-                    fields.lenient_into(&mut model.supplier_document_no)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "supplier_short_name" => {
-                    fields.lenient_into(&mut model.supplier_short_name)?
-                }
-                "total_accrual_value" => {
-                    fields.lenient_into(&mut model.total_accrual_value)?
-                }
-                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
-                "total_net_value" => fields.lenient_into(&mut model.total_net_value)?,
-                "total_tax_value" => fields.lenient_into(&mut model.total_tax_value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopOrderReturnView: Default {
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        authorisation_status_id: "authorisation_status_id", lenient_into, optional;
+        cancelled_status_id: "cancelled_status_id", lenient_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        disputed_status_id: "disputed_status_id", lenient_into, optional;
+        document_created_by: "document_created_by", lenient_into, optional;
+        document_date: "document_date", option_into, optional;
+        document_discount_percent: "document_discount_percent", lenient_into, optional_number;
+        document_no: "document_no", lenient_into, optional;
+        document_originator_id: "document_originator_id", lenient_into, optional;
+        document_originator_name: "document_originator_name", lenient_into, optional;
+        document_print_status_id: "document_print_status_id", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        document_type_id: "document_type_id", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        intrastat_status_id: "intrastat_status_id", lenient_into, optional;
+        invoice_credit_status_id: "invoice_credit_status_id", lenient_into, optional;
+        pop_delivery_addr_address_1: "pop_delivery_addr_address_1", lenient_into, optional;
+        pop_delivery_addr_address_2: "pop_delivery_addr_address_2", lenient_into, optional;
+        pop_delivery_addr_address_3: "pop_delivery_addr_address_3", lenient_into, optional;
+        pop_delivery_addr_address_4: "pop_delivery_addr_address_4", lenient_into, optional;
+        pop_delivery_addr_city: "pop_delivery_addr_city", lenient_into, optional;
+        pop_delivery_addr_contact: "pop_delivery_addr_contact", lenient_into, optional;
+        pop_delivery_addr_country: "pop_delivery_addr_country", lenient_into, optional;
+        pop_delivery_addr_county: "pop_delivery_addr_county", lenient_into, optional;
+        pop_delivery_addr_description: "pop_delivery_addr_description", lenient_into, optional;
+        pop_delivery_addr_email: "pop_delivery_addr_email", lenient_into, optional;
+        pop_delivery_addr_fax: "pop_delivery_addr_fax", lenient_into, optional;
+        pop_delivery_addr_post_code: "pop_delivery_addr_post_code", lenient_into, optional;
+        pop_delivery_addr_postal_name: "pop_delivery_addr_postal_name", lenient_into, optional;
+        pop_delivery_addr_telephone: "pop_delivery_addr_telephone", lenient_into, optional;
+        receipt_return_status_id: "receipt_return_status_id", lenient_into, optional;
+        requested_delivery_date: "requested_delivery_date", option_into, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_into, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
+        single_delivery_address: "single_delivery_address", lenient_into, optional;
+        source_document_no: "source_document_no", lenient_into, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_into, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_into, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_into, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_into, optional_number;
+        subtotal_landed_costs: "subtotal_landed_costs", lenient_into, optional_number;
+        supplier_document_no: "supplier_document_no", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        supplier_short_name: "supplier_short_name", lenient_into, optional;
+        total_accrual_value: "total_accrual_value", lenient_into, optional_number;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
+        total_net_value: "total_net_value", lenient_into, optional_number;
+        total_tax_value: "total_tax_value", lenient_into, optional_number;
     }
 }
 
@@ -4830,37 +2370,9 @@ impl PopOrdersNewRequest {
     }
 }
 
-impl serde::Serialize for PopOrdersNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopOrdersNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopOrdersNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PopOrdersNewRequest {
+        supplier_id: "supplier_id", lenient_value, field;
     }
 }
 
@@ -4911,88 +2423,28 @@ pub struct PopRequisitionFulfilmentLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopRequisitionFulfilmentLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_name", &self.item_name)?;
-        map.optional("linked_item_id", &self.linked_item_id)?;
-        map.optional("linked_reference", &self.linked_reference)?;
-        map.optional_number("net_value", &self.net_value)?;
-        map.optional("nominal_account_name", &self.nominal_account_name)?;
-        map.optional("nominal_account_reference", &self.nominal_account_reference)?;
-        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
-        map.optional("nominal_department", &self.nominal_department)?;
-        map.optional(
-            "pop_requisition_fulfilment_line_type",
-            &self.pop_requisition_fulfilment_line_type,
-        )?;
-        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_item_id", &self.warehouse_item_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_name" => fields.lenient_into(&mut model.item_name)?,
-                "linked_item_id" => fields.lenient_into(&mut model.linked_item_id)?,
-                "linked_reference" => fields.lenient_into(&mut model.linked_reference)?,
-                "net_value" => fields.lenient_into(&mut model.net_value)?,
-                "nominal_account_name" => {
-                    fields.lenient_into(&mut model.nominal_account_name)?
-                }
-                "nominal_account_reference" => {
-                    fields.lenient_into(&mut model.nominal_account_reference)?
-                }
-                "nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.nominal_cost_centre)?
-                }
-                "nominal_department" => {
-                    fields.lenient_into(&mut model.nominal_department)?
-                }
-                "pop_requisition_fulfilment_line_type" => {
-                    fields.lenient_into(&mut model.pop_requisition_fulfilment_line_type)?
-                }
-                "pop_requisition_line_id" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_id)?
-                }
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "unit_buying_price" => fields.lenient_into(&mut model.unit_buying_price)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_item_id" => fields.lenient_into(&mut model.warehouse_item_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopRequisitionFulfilmentLine: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_name: "item_name", lenient_into, optional;
+        linked_item_id: "linked_item_id", lenient_into, optional;
+        linked_reference: "linked_reference", lenient_into, optional;
+        net_value: "net_value", lenient_into, optional_number;
+        nominal_account_name: "nominal_account_name", lenient_into, optional;
+        nominal_account_reference: "nominal_account_reference", lenient_into, optional;
+        nominal_cost_centre: "nominal_cost_centre", lenient_into, optional;
+        nominal_department: "nominal_department", lenient_into, optional;
+        pop_requisition_fulfilment_line_type: "pop_requisition_fulfilment_line_type", lenient_into, optional;
+        pop_requisition_line_id: "pop_requisition_line_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        supplier_id: "supplier_id", lenient_into, optional;
+        unit_buying_price: "unit_buying_price", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_item_id: "warehouse_item_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -5095,387 +2547,52 @@ pub struct PopRequisitionFulfilmentLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopRequisitionFulfilmentLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "nominal_report_category_budget_name",
-            &self.nominal_report_category_budget_name,
-        )?;
-        map.optional(
-            "pop_requisition_created_by_username",
-            &self.pop_requisition_created_by_username,
-        )?;
-        map.optional(
-            "pop_requisition_date_time_created",
-            &self.pop_requisition_date_time_created,
-        )?;
-        map.optional("pop_requisition_document_no", &self.pop_requisition_document_no)?;
-        map.optional(
-            "pop_requisition_fulfilment_line_id",
-            &self.pop_requisition_fulfilment_line_id,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_item_code",
-            &self.pop_requisition_fulfilment_line_item_code,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_item_name",
-            &self.pop_requisition_fulfilment_line_item_name,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_linked_item_id",
-            &self.pop_requisition_fulfilment_line_linked_item_id,
-        )?;
-        map.optional_number(
-            "pop_requisition_fulfilment_line_net_value",
-            &self.pop_requisition_fulfilment_line_net_value,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_nominal_account_name",
-            &self.pop_requisition_fulfilment_line_nominal_account_name,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_nominal_account_reference",
-            &self.pop_requisition_fulfilment_line_nominal_account_reference,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_nominal_cost_centre",
-            &self.pop_requisition_fulfilment_line_nominal_cost_centre,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_nominal_department",
-            &self.pop_requisition_fulfilment_line_nominal_department,
-        )?;
-        map.optional_number(
-            "pop_requisition_fulfilment_line_quantity",
-            &self.pop_requisition_fulfilment_line_quantity,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_supplier_id",
-            &self.pop_requisition_fulfilment_line_supplier_id,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_type_id",
-            &self.pop_requisition_fulfilment_line_type_id,
-        )?;
-        map.optional_number(
-            "pop_requisition_fulfilment_line_unit_buying_price",
-            &self.pop_requisition_fulfilment_line_unit_buying_price,
-        )?;
-        map.optional(
-            "pop_requisition_fulfilment_line_warehouse_name",
-            &self.pop_requisition_fulfilment_line_warehouse_name,
-        )?;
-        map.optional("pop_requisition_id", &self.pop_requisition_id)?;
-        map.optional(
-            "pop_requisition_line_authorised_date",
-            &self.pop_requisition_line_authorised_date,
-        )?;
-        map.optional(
-            "pop_requisition_line_authoriser_username",
-            &self.pop_requisition_line_authoriser_username,
-        )?;
-        map.optional(
-            "pop_requisition_line_buying_unit_description",
-            &self.pop_requisition_line_buying_unit_description,
-        )?;
-        map.optional(
-            "pop_requisition_line_currency_symbol",
-            &self.pop_requisition_line_currency_symbol,
-        )?;
-        map.optional(
-            "pop_requisition_line_delivery_date",
-            &self.pop_requisition_line_delivery_date,
-        )?;
-        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
-        map.optional(
-            "pop_requisition_line_item_code",
-            &self.pop_requisition_line_item_code,
-        )?;
-        map.optional(
-            "pop_requisition_line_item_name",
-            &self.pop_requisition_line_item_name,
-        )?;
-        map.optional_number(
-            "pop_requisition_line_net_value",
-            &self.pop_requisition_line_net_value,
-        )?;
-        map.optional(
-            "pop_requisition_line_nominal_account_name",
-            &self.pop_requisition_line_nominal_account_name,
-        )?;
-        map.optional(
-            "pop_requisition_line_nominal_account_reference",
-            &self.pop_requisition_line_nominal_account_reference,
-        )?;
-        map.optional(
-            "pop_requisition_line_nominal_cost_centre",
-            &self.pop_requisition_line_nominal_cost_centre,
-        )?;
-        map.optional(
-            "pop_requisition_line_nominal_department",
-            &self.pop_requisition_line_nominal_department,
-        )?;
-        map.optional_number(
-            "pop_requisition_line_quantity",
-            &self.pop_requisition_line_quantity,
-        )?;
-        map.optional_number(
-            "pop_requisition_line_quantity_fulfilled",
-            &self.pop_requisition_line_quantity_fulfilled,
-        )?;
-        map.optional_number(
-            "pop_requisition_line_quantity_to_fulfil",
-            &self.pop_requisition_line_quantity_to_fulfil,
-        )?;
-        map.optional(
-            "pop_requisition_line_status_id",
-            &self.pop_requisition_line_status_id,
-        )?;
-        map.optional(
-            "pop_requisition_line_supplier_code",
-            &self.pop_requisition_line_supplier_code,
-        )?;
-        map.optional(
-            "pop_requisition_line_supplier_name",
-            &self.pop_requisition_line_supplier_name,
-        )?;
-        map.optional_number(
-            "pop_requisition_line_unit_buying_price",
-            &self.pop_requisition_line_unit_buying_price,
-        )?;
-        map.optional(
-            "pop_requisition_line_warehouse_name",
-            &self.pop_requisition_line_warehouse_name,
-        )?;
-        map.optional("stock_item_stock_unit_name", &self.stock_item_stock_unit_name)?;
-        map.optional("supplier_account_name", &self.supplier_account_name)?;
-        map.optional("supplier_account_number", &self.supplier_account_number)?;
-        map.optional("sys_currency_symbol", &self.sys_currency_symbol)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "nominal_report_category_budget_name" => {
-                    fields.lenient_into(&mut model.nominal_report_category_budget_name)?
-                }
-                "pop_requisition_created_by_username" => {
-                    fields.lenient_into(&mut model.pop_requisition_created_by_username)?
-                }
-                "pop_requisition_date_time_created" => {
-                    fields.option_into(&mut model.pop_requisition_date_time_created)?
-                }
-                "pop_requisition_document_no" => {
-                    fields.lenient_into(&mut model.pop_requisition_document_no)?
-                }
-                "pop_requisition_fulfilment_line_id" => {
-                    fields.lenient_into(&mut model.pop_requisition_fulfilment_line_id)?
-                }
-                "pop_requisition_fulfilment_line_item_code" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_item_code,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_item_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_item_name,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_linked_item_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_linked_item_id,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_net_value" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_net_value,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_nominal_account_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model
-                                .pop_requisition_fulfilment_line_nominal_account_name,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_nominal_account_reference" => {
-                    fields
-                        .lenient_into(
-                            &mut model
-                                .pop_requisition_fulfilment_line_nominal_account_reference,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_nominal_cost_centre" => {
-                    fields
-                        .lenient_into(
-                            &mut model
-                                .pop_requisition_fulfilment_line_nominal_cost_centre,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_nominal_department" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_nominal_department,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_quantity,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_supplier_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_supplier_id,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_type_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_type_id,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_unit_buying_price" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_unit_buying_price,
-                        )?
-                }
-                "pop_requisition_fulfilment_line_warehouse_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_fulfilment_line_warehouse_name,
-                        )?
-                }
-                "pop_requisition_id" => {
-                    fields.lenient_into(&mut model.pop_requisition_id)?
-                }
-                "pop_requisition_line_authorised_date" => {
-                    fields.option_into(&mut model.pop_requisition_line_authorised_date)?
-                }
-                "pop_requisition_line_authoriser_username" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_authoriser_username,
-                        )?
-                }
-                "pop_requisition_line_buying_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_buying_unit_description,
-                        )?
-                }
-                "pop_requisition_line_currency_symbol" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_currency_symbol)?
-                }
-                "pop_requisition_line_delivery_date" => {
-                    fields.option_into(&mut model.pop_requisition_line_delivery_date)?
-                }
-                "pop_requisition_line_id" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_id)?
-                }
-                "pop_requisition_line_item_code" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_item_code)?
-                }
-                "pop_requisition_line_item_name" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_item_name)?
-                }
-                "pop_requisition_line_net_value" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_net_value)?
-                }
-                "pop_requisition_line_nominal_account_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_nominal_account_name,
-                        )?
-                }
-                "pop_requisition_line_nominal_account_reference" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_nominal_account_reference,
-                        )?
-                }
-                "pop_requisition_line_nominal_cost_centre" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_nominal_cost_centre,
-                        )?
-                }
-                "pop_requisition_line_nominal_department" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_nominal_department,
-                        )?
-                }
-                "pop_requisition_line_quantity" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_quantity)?
-                }
-                "pop_requisition_line_quantity_fulfilled" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_quantity_fulfilled,
-                        )?
-                }
-                "pop_requisition_line_quantity_to_fulfil" => {
-                    fields
-                        .lenient_into(
-                            &mut model.pop_requisition_line_quantity_to_fulfil,
-                        )?
-                }
-                "pop_requisition_line_status_id" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_status_id)?
-                }
-                "pop_requisition_line_supplier_code" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_supplier_code)?
-                }
-                "pop_requisition_line_supplier_name" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_supplier_name)?
-                }
-                "pop_requisition_line_unit_buying_price" => {
-                    fields
-                        .lenient_into(&mut model.pop_requisition_line_unit_buying_price)?
-                }
-                "pop_requisition_line_warehouse_name" => {
-                    fields.lenient_into(&mut model.pop_requisition_line_warehouse_name)?
-                }
-                "stock_item_stock_unit_name" => {
-                    fields.lenient_into(&mut model.stock_item_stock_unit_name)?
-                }
-                "supplier_account_name" => {
-                    fields.lenient_into(&mut model.supplier_account_name)?
-                }
-                "supplier_account_number" => {
-                    fields.lenient_into(&mut model.supplier_account_number)?
-                }
-                "sys_currency_symbol" => {
-                    fields.lenient_into(&mut model.sys_currency_symbol)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopRequisitionFulfilmentLineView: Default {
+        nominal_report_category_budget_name: "nominal_report_category_budget_name", lenient_into, optional;
+        pop_requisition_created_by_username: "pop_requisition_created_by_username", lenient_into, optional;
+        pop_requisition_date_time_created: "pop_requisition_date_time_created", option_into, optional;
+        pop_requisition_document_no: "pop_requisition_document_no", lenient_into, optional;
+        pop_requisition_fulfilment_line_id: "pop_requisition_fulfilment_line_id", lenient_into, optional;
+        pop_requisition_fulfilment_line_item_code: "pop_requisition_fulfilment_line_item_code", lenient_into, optional;
+        pop_requisition_fulfilment_line_item_name: "pop_requisition_fulfilment_line_item_name", lenient_into, optional;
+        pop_requisition_fulfilment_line_linked_item_id: "pop_requisition_fulfilment_line_linked_item_id", lenient_into, optional;
+        pop_requisition_fulfilment_line_net_value: "pop_requisition_fulfilment_line_net_value", lenient_into, optional_number;
+        pop_requisition_fulfilment_line_nominal_account_name: "pop_requisition_fulfilment_line_nominal_account_name", lenient_into, optional;
+        pop_requisition_fulfilment_line_nominal_account_reference: "pop_requisition_fulfilment_line_nominal_account_reference", lenient_into, optional;
+        pop_requisition_fulfilment_line_nominal_cost_centre: "pop_requisition_fulfilment_line_nominal_cost_centre", lenient_into, optional;
+        pop_requisition_fulfilment_line_nominal_department: "pop_requisition_fulfilment_line_nominal_department", lenient_into, optional;
+        pop_requisition_fulfilment_line_quantity: "pop_requisition_fulfilment_line_quantity", lenient_into, optional_number;
+        pop_requisition_fulfilment_line_supplier_id: "pop_requisition_fulfilment_line_supplier_id", lenient_into, optional;
+        pop_requisition_fulfilment_line_type_id: "pop_requisition_fulfilment_line_type_id", lenient_into, optional;
+        pop_requisition_fulfilment_line_unit_buying_price: "pop_requisition_fulfilment_line_unit_buying_price", lenient_into, optional_number;
+        pop_requisition_fulfilment_line_warehouse_name: "pop_requisition_fulfilment_line_warehouse_name", lenient_into, optional;
+        pop_requisition_id: "pop_requisition_id", lenient_into, optional;
+        pop_requisition_line_authorised_date: "pop_requisition_line_authorised_date", option_into, optional;
+        pop_requisition_line_authoriser_username: "pop_requisition_line_authoriser_username", lenient_into, optional;
+        pop_requisition_line_buying_unit_description: "pop_requisition_line_buying_unit_description", lenient_into, optional;
+        pop_requisition_line_currency_symbol: "pop_requisition_line_currency_symbol", lenient_into, optional;
+        pop_requisition_line_delivery_date: "pop_requisition_line_delivery_date", option_into, optional;
+        pop_requisition_line_id: "pop_requisition_line_id", lenient_into, optional;
+        pop_requisition_line_item_code: "pop_requisition_line_item_code", lenient_into, optional;
+        pop_requisition_line_item_name: "pop_requisition_line_item_name", lenient_into, optional;
+        pop_requisition_line_net_value: "pop_requisition_line_net_value", lenient_into, optional_number;
+        pop_requisition_line_nominal_account_name: "pop_requisition_line_nominal_account_name", lenient_into, optional;
+        pop_requisition_line_nominal_account_reference: "pop_requisition_line_nominal_account_reference", lenient_into, optional;
+        pop_requisition_line_nominal_cost_centre: "pop_requisition_line_nominal_cost_centre", lenient_into, optional;
+        pop_requisition_line_nominal_department: "pop_requisition_line_nominal_department", lenient_into, optional;
+        pop_requisition_line_quantity: "pop_requisition_line_quantity", lenient_into, optional_number;
+        pop_requisition_line_quantity_fulfilled: "pop_requisition_line_quantity_fulfilled", lenient_into, optional_number;
+        pop_requisition_line_quantity_to_fulfil: "pop_requisition_line_quantity_to_fulfil", lenient_into, optional_number;
+        pop_requisition_line_status_id: "pop_requisition_line_status_id", lenient_into, optional;
+        pop_requisition_line_supplier_code: "pop_requisition_line_supplier_code", lenient_into, optional;
+        pop_requisition_line_supplier_name: "pop_requisition_line_supplier_name", lenient_into, optional;
+        pop_requisition_line_unit_buying_price: "pop_requisition_line_unit_buying_price", lenient_into, optional_number;
+        pop_requisition_line_warehouse_name: "pop_requisition_line_warehouse_name", lenient_into, optional;
+        stock_item_stock_unit_name: "stock_item_stock_unit_name", lenient_into, optional;
+        supplier_account_name: "supplier_account_name", lenient_into, optional;
+        supplier_account_number: "supplier_account_number", lenient_into, optional;
+        sys_currency_symbol: "sys_currency_symbol", lenient_into, optional;
     }
 }
 
@@ -5596,369 +2713,62 @@ pub struct PopSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "allow_direct_delivery_to_any_address",
-            &self.allow_direct_delivery_to_any_address,
-        )?;
-        map.optional(
-            "allow_direct_delivery_to_customer",
-            &self.allow_direct_delivery_to_customer,
-        )?;
-        map.optional(
-            "allow_direct_delivery_to_supplier",
-            &self.allow_direct_delivery_to_supplier,
-        )?;
-        map.optional(
-            "allow_manual_direct_delivery",
-            &self.allow_manual_direct_delivery,
-        )?;
-        map.optional(
-            "allow_unauthorised_order_processing",
-            &self.allow_unauthorised_order_processing,
-        )?;
-        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
-        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
-        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
-        map.optional(
-            "analyse_postings_by_cost_centre_and_department",
-            &self.analyse_postings_by_cost_centre_and_department,
-        )?;
-        map.optional(
-            "applicable_order_lines_exist",
-            &self.applicable_order_lines_exist,
-        )?;
-        map.optional("auto_gen_order_return_nos", &self.auto_gen_order_return_nos)?;
-        map.optional("auto_print_copy_orders", &self.auto_print_copy_orders)?;
-        map.optional("check_budgets_on_authorise", &self.check_budgets_on_authorise)?;
-        map.optional(
-            "committed_includes_goods_received",
-            &self.committed_includes_goods_received,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "default_free_text_confirm_intent_type",
-            &self.default_free_text_confirm_intent_type,
-        )?;
-        map.optional(
-            "default_service_labour_confirm_intent_type",
-            &self.default_service_labour_confirm_intent_type,
-        )?;
-        map.optional(
-            "exclude_direct_delivery_for_customer",
-            &self.exclude_direct_delivery_for_customer,
-        )?;
-        map.optional(
-            "exclude_direct_delivery_for_order",
-            &self.exclude_direct_delivery_for_order,
-        )?;
-        map.optional(
-            "exclude_via_stock_for_customer",
-            &self.exclude_via_stock_for_customer,
-        )?;
-        map.optional("exclude_via_stock_for_order", &self.exclude_via_stock_for_order)?;
-        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "include_back_to_back_in_order_generation",
-            &self.include_back_to_back_in_order_generation,
-        )?;
-        map.optional(
-            "include_service_labour_in_accruals",
-            &self.include_service_labour_in_accruals,
-        )?;
-        map.optional(
-            "include_statistical_value_on_intrastat",
-            &self.include_statistical_value_on_intrastat,
-        )?;
-        map.optional(
-            "include_terms_of_delivery_on_intrastat",
-            &self.include_terms_of_delivery_on_intrastat,
-        )?;
-        map.optional("include_text_in_accruals", &self.include_text_in_accruals)?;
-        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
-        map.optional(
-            "match_invoice_credit_to_order_return_only",
-            &self.match_invoice_credit_to_order_return_only,
-        )?;
-        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
-        map.optional(
-            "nature_of_transaction_code_id",
-            &self.nature_of_transaction_code_id,
-        )?;
-        map.optional("pop_order_generation_type", &self.pop_order_generation_type)?;
-        map.optional(
-            "price_difference_nominal_code",
-            &self.price_difference_nominal_code,
-        )?;
-        map.optional(
-            "price_difference_nominal_code_id",
-            &self.price_difference_nominal_code_id,
-        )?;
-        map.optional("prices_set_at_goods_receipt", &self.prices_set_at_goods_receipt)?;
-        map.optional(
-            "record_cancelled_order_lines",
-            &self.record_cancelled_order_lines,
-        )?;
-        map.optional(
-            "requisition_authoriser_amend",
-            &self.requisition_authoriser_amend,
-        )?;
-        map.optional(
-            "requisition_mandatory_nominal_codes",
-            &self.requisition_mandatory_nominal_codes,
-        )?;
-        map.optional(
-            "requisition_mandatory_supplier",
-            &self.requisition_mandatory_supplier,
-        )?;
-        map.optional(
-            "requisition_nominals_in_budget",
-            &self.requisition_nominals_in_budget,
-        )?;
-        map.optional(
-            "show_quantity_goods_received",
-            &self.show_quantity_goods_received,
-        )?;
-        map.optional(
-            "stock_nominal_account_same_as",
-            &self.stock_nominal_account_same_as,
-        )?;
-        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
-        map.optional(
-            "update_price_on_goods_receipt",
-            &self.update_price_on_goods_receipt,
-        )?;
-        map.optional("use_disputed_invoicing", &self.use_disputed_invoicing)?;
-        map.optional(
-            "use_order_exchange_rate_for_prices",
-            &self.use_order_exchange_rate_for_prices,
-        )?;
-        map.optional(
-            "use_same_cost_centre_and_department_as_supplier",
-            &self.use_same_cost_centre_and_department_as_supplier,
-        )?;
-        map.optional(
-            "use_single_purchase_order_for_direct_delivery",
-            &self.use_single_purchase_order_for_direct_delivery,
-        )?;
-        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
-        map.optional(
-            "variances_nominal_account_reference",
-            &self.variances_nominal_account_reference,
-        )?;
-        map.optional(
-            "variances_nominal_cost_centre",
-            &self.variances_nominal_cost_centre,
-        )?;
-        map.optional(
-            "variances_nominal_department",
-            &self.variances_nominal_department,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allow_direct_delivery_to_any_address" => {
-                    fields.lenient_into(&mut model.allow_direct_delivery_to_any_address)?
-                }
-                "allow_direct_delivery_to_customer" => {
-                    fields.lenient_into(&mut model.allow_direct_delivery_to_customer)?
-                }
-                "allow_direct_delivery_to_supplier" => {
-                    fields.lenient_into(&mut model.allow_direct_delivery_to_supplier)?
-                }
-                "allow_manual_direct_delivery" => {
-                    fields.lenient_into(&mut model.allow_manual_direct_delivery)?
-                }
-                "allow_unauthorised_order_processing" => {
-                    fields.lenient_into(&mut model.allow_unauthorised_order_processing)?
-                }
-                "amend_analysis_codes" => {
-                    fields.lenient_into(&mut model.amend_analysis_codes)?
-                }
-                "amend_header_analysis_codes" => {
-                    fields.lenient_into(&mut model.amend_header_analysis_codes)?
-                }
-                "amend_nominal_codes" => {
-                    fields.lenient_into(&mut model.amend_nominal_codes)?
-                }
-                "analyse_postings_by_cost_centre_and_department" => {
-                    fields
-                        .lenient_into(
-                            &mut model.analyse_postings_by_cost_centre_and_department,
-                        )?
-                }
-                "applicable_order_lines_exist" => {
-                    fields.lenient_into(&mut model.applicable_order_lines_exist)?
-                }
-                "auto_gen_order_return_nos" => {
-                    fields.lenient_into(&mut model.auto_gen_order_return_nos)?
-                }
-                "auto_print_copy_orders" => {
-                    fields.lenient_into(&mut model.auto_print_copy_orders)?
-                }
-                "check_budgets_on_authorise" => {
-                    fields.lenient_into(&mut model.check_budgets_on_authorise)?
-                }
-                "committed_includes_goods_received" => {
-                    fields.lenient_into(&mut model.committed_includes_goods_received)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_free_text_confirm_intent_type" => {
-                    fields
-                        .lenient_into(&mut model.default_free_text_confirm_intent_type)?
-                }
-                "default_service_labour_confirm_intent_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.default_service_labour_confirm_intent_type,
-                        )?
-                }
-                "exclude_direct_delivery_for_customer" => {
-                    fields.lenient_into(&mut model.exclude_direct_delivery_for_customer)?
-                }
-                "exclude_direct_delivery_for_order" => {
-                    fields.lenient_into(&mut model.exclude_direct_delivery_for_order)?
-                }
-                "exclude_via_stock_for_customer" => {
-                    fields.lenient_into(&mut model.exclude_via_stock_for_customer)?
-                }
-                "exclude_via_stock_for_order" => {
-                    fields.lenient_into(&mut model.exclude_via_stock_for_order)?
-                }
-                "generate_intrastat_entries" => {
-                    fields.lenient_into(&mut model.generate_intrastat_entries)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "include_back_to_back_in_order_generation" => {
-                    fields
-                        .lenient_into(
-                            &mut model.include_back_to_back_in_order_generation,
-                        )?
-                }
-                "include_service_labour_in_accruals" => {
-                    fields.lenient_into(&mut model.include_service_labour_in_accruals)?
-                }
-                "include_statistical_value_on_intrastat" => {
-                    fields
-                        .lenient_into(&mut model.include_statistical_value_on_intrastat)?
-                }
-                "include_terms_of_delivery_on_intrastat" => {
-                    fields
-                        .lenient_into(&mut model.include_terms_of_delivery_on_intrastat)?
-                }
-                "include_text_in_accruals" => {
-                    fields.lenient_into(&mut model.include_text_in_accruals)?
-                }
-                "intrastat_date_type" => {
-                    fields.lenient_into(&mut model.intrastat_date_type)?
-                }
-                "match_invoice_credit_to_order_return_only" => {
-                    fields
-                        .lenient_into(
-                            &mut model.match_invoice_credit_to_order_return_only,
-                        )?
-                }
-                "mode_of_transport_id" => {
-                    fields.lenient_into(&mut model.mode_of_transport_id)?
-                }
-                "nature_of_transaction_code_id" => {
-                    fields.lenient_into(&mut model.nature_of_transaction_code_id)?
-                }
-                "pop_order_generation_type" => {
-                    fields.lenient_into(&mut model.pop_order_generation_type)?
-                }
-                "price_difference_nominal_code" => {
-                    fields.option_into(&mut model.price_difference_nominal_code)?
-                }
-                "price_difference_nominal_code_id" => {
-                    fields.lenient_into(&mut model.price_difference_nominal_code_id)?
-                }
-                "prices_set_at_goods_receipt" => {
-                    fields.lenient_into(&mut model.prices_set_at_goods_receipt)?
-                }
-                "record_cancelled_order_lines" => {
-                    fields.lenient_into(&mut model.record_cancelled_order_lines)?
-                }
-                "requisition_authoriser_amend" => {
-                    fields.lenient_into(&mut model.requisition_authoriser_amend)?
-                }
-                "requisition_mandatory_nominal_codes" => {
-                    fields.lenient_into(&mut model.requisition_mandatory_nominal_codes)?
-                }
-                "requisition_mandatory_supplier" => {
-                    fields.lenient_into(&mut model.requisition_mandatory_supplier)?
-                }
-                "requisition_nominals_in_budget" => {
-                    fields.lenient_into(&mut model.requisition_nominals_in_budget)?
-                }
-                "show_quantity_goods_received" => {
-                    fields.lenient_into(&mut model.show_quantity_goods_received)?
-                }
-                "stock_nominal_account_same_as" => {
-                    fields.lenient_into(&mut model.stock_nominal_account_same_as)?
-                }
-                "terms_of_delivery_type" => {
-                    fields.lenient_into(&mut model.terms_of_delivery_type)?
-                }
-                "update_price_on_goods_receipt" => {
-                    fields.lenient_into(&mut model.update_price_on_goods_receipt)?
-                }
-                "use_disputed_invoicing" => {
-                    fields.lenient_into(&mut model.use_disputed_invoicing)?
-                }
-                "use_order_exchange_rate_for_prices" => {
-                    fields.lenient_into(&mut model.use_order_exchange_rate_for_prices)?
-                }
-                "use_same_cost_centre_and_department_as_supplier" => {
-                    fields
-                        .lenient_into(
-                            &mut model.use_same_cost_centre_and_department_as_supplier,
-                        )?
-                }
-                "use_single_purchase_order_for_direct_delivery" => {
-                    fields
-                        .lenient_into(
-                            &mut model.use_single_purchase_order_for_direct_delivery,
-                        )?
-                }
-                "user_logon_as_order_taker" => {
-                    fields.lenient_into(&mut model.user_logon_as_order_taker)?
-                }
-                "variances_nominal_account_reference" => {
-                    fields.lenient_into(&mut model.variances_nominal_account_reference)?
-                }
-                "variances_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.variances_nominal_cost_centre)?
-                }
-                "variances_nominal_department" => {
-                    fields.lenient_into(&mut model.variances_nominal_department)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopSettings: Default {
+        allow_direct_delivery_to_any_address: "allow_direct_delivery_to_any_address", lenient_into, optional;
+        allow_direct_delivery_to_customer: "allow_direct_delivery_to_customer", lenient_into, optional;
+        allow_direct_delivery_to_supplier: "allow_direct_delivery_to_supplier", lenient_into, optional;
+        allow_manual_direct_delivery: "allow_manual_direct_delivery", lenient_into, optional;
+        allow_unauthorised_order_processing: "allow_unauthorised_order_processing", lenient_into, optional;
+        amend_analysis_codes: "amend_analysis_codes", lenient_into, optional;
+        amend_header_analysis_codes: "amend_header_analysis_codes", lenient_into, optional;
+        amend_nominal_codes: "amend_nominal_codes", lenient_into, optional;
+        analyse_postings_by_cost_centre_and_department: "analyse_postings_by_cost_centre_and_department", lenient_into, optional;
+        applicable_order_lines_exist: "applicable_order_lines_exist", lenient_into, optional;
+        auto_gen_order_return_nos: "auto_gen_order_return_nos", lenient_into, optional;
+        auto_print_copy_orders: "auto_print_copy_orders", lenient_into, optional;
+        check_budgets_on_authorise: "check_budgets_on_authorise", lenient_into, optional;
+        committed_includes_goods_received: "committed_includes_goods_received", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_free_text_confirm_intent_type: "default_free_text_confirm_intent_type", lenient_into, optional;
+        default_service_labour_confirm_intent_type: "default_service_labour_confirm_intent_type", lenient_into, optional;
+        exclude_direct_delivery_for_customer: "exclude_direct_delivery_for_customer", lenient_into, optional;
+        exclude_direct_delivery_for_order: "exclude_direct_delivery_for_order", lenient_into, optional;
+        exclude_via_stock_for_customer: "exclude_via_stock_for_customer", lenient_into, optional;
+        exclude_via_stock_for_order: "exclude_via_stock_for_order", lenient_into, optional;
+        generate_intrastat_entries: "generate_intrastat_entries", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        include_back_to_back_in_order_generation: "include_back_to_back_in_order_generation", lenient_into, optional;
+        include_service_labour_in_accruals: "include_service_labour_in_accruals", lenient_into, optional;
+        include_statistical_value_on_intrastat: "include_statistical_value_on_intrastat", lenient_into, optional;
+        include_terms_of_delivery_on_intrastat: "include_terms_of_delivery_on_intrastat", lenient_into, optional;
+        include_text_in_accruals: "include_text_in_accruals", lenient_into, optional;
+        intrastat_date_type: "intrastat_date_type", lenient_into, optional;
+        match_invoice_credit_to_order_return_only: "match_invoice_credit_to_order_return_only", lenient_into, optional;
+        mode_of_transport_id: "mode_of_transport_id", lenient_into, optional;
+        nature_of_transaction_code_id: "nature_of_transaction_code_id", lenient_into, optional;
+        pop_order_generation_type: "pop_order_generation_type", lenient_into, optional;
+        price_difference_nominal_code: "price_difference_nominal_code", option_into, optional;
+        price_difference_nominal_code_id: "price_difference_nominal_code_id", lenient_into, optional;
+        prices_set_at_goods_receipt: "prices_set_at_goods_receipt", lenient_into, optional;
+        record_cancelled_order_lines: "record_cancelled_order_lines", lenient_into, optional;
+        requisition_authoriser_amend: "requisition_authoriser_amend", lenient_into, optional;
+        requisition_mandatory_nominal_codes: "requisition_mandatory_nominal_codes", lenient_into, optional;
+        requisition_mandatory_supplier: "requisition_mandatory_supplier", lenient_into, optional;
+        requisition_nominals_in_budget: "requisition_nominals_in_budget", lenient_into, optional;
+        show_quantity_goods_received: "show_quantity_goods_received", lenient_into, optional;
+        stock_nominal_account_same_as: "stock_nominal_account_same_as", lenient_into, optional;
+        terms_of_delivery_type: "terms_of_delivery_type", lenient_into, optional;
+        update_price_on_goods_receipt: "update_price_on_goods_receipt", lenient_into, optional;
+        use_disputed_invoicing: "use_disputed_invoicing", lenient_into, optional;
+        use_order_exchange_rate_for_prices: "use_order_exchange_rate_for_prices", lenient_into, optional;
+        use_same_cost_centre_and_department_as_supplier: "use_same_cost_centre_and_department_as_supplier", lenient_into, optional;
+        use_single_purchase_order_for_direct_delivery: "use_single_purchase_order_for_direct_delivery", lenient_into, optional;
+        user_logon_as_order_taker: "user_logon_as_order_taker", lenient_into, optional;
+        variances_nominal_account_reference: "variances_nominal_account_reference", lenient_into, optional;
+        variances_nominal_cost_centre: "variances_nominal_cost_centre", lenient_into, optional;
+        variances_nominal_department: "variances_nominal_department", lenient_into, optional;
     }
 }
 
@@ -5975,39 +2785,11 @@ pub struct PopTradeLineStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PopTradeLineStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PopTradeLineStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PopTradeLineStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PopTradeLineStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 

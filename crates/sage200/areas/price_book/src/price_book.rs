@@ -32,43 +32,13 @@ pub struct CustomerDiscountGroup {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerDiscountGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerDiscountGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerDiscountGroup {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerDiscountGroup: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -85,39 +55,11 @@ pub struct DiscountOrSurchargeType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DiscountOrSurchargeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DiscountOrSurchargeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DiscountOrSurchargeType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DiscountOrSurchargeType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -134,39 +76,11 @@ pub struct FlatRateOrQuantityBreakType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FlatRateOrQuantityBreakType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FlatRateOrQuantityBreakType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FlatRateOrQuantityBreakType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FlatRateOrQuantityBreakType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -189,45 +103,14 @@ pub struct OrderValueDiscount {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OrderValueDiscount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrderValueDiscount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OrderValueDiscount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OrderValueDiscount: Default {
+        currency_id: "currency_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -264,65 +147,21 @@ pub struct PriceBand {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PriceBand {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("active_date_time_from", &self.active_date_time_from)?;
-        map.optional("active_date_time_to", &self.active_date_time_to)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_standard_band", &self.is_standard_band)?;
-        map.optional("is_time_based", &self.is_time_based)?;
-        map.optional("name", &self.name)?;
-        map.optional("price_band_type", &self.price_band_type)?;
-        map.optional("price_band_type_id", &self.price_band_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PriceBand {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PriceBand {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "active_date_time_from" => {
-                    fields.option_into(&mut model.active_date_time_from)?
-                }
-                "active_date_time_to" => {
-                    fields.option_into(&mut model.active_date_time_to)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_active" => fields.lenient_into(&mut model.is_active)?,
-                "is_standard_band" => fields.lenient_into(&mut model.is_standard_band)?,
-                "is_time_based" => fields.lenient_into(&mut model.is_time_based)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "price_band_type" => fields.lenient_into(&mut model.price_band_type)?,
-                "price_band_type_id" => {
-                    fields.lenient_into(&mut model.price_band_type_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PriceBand: Default {
+        active_date_time_from: "active_date_time_from", option_into, optional;
+        active_date_time_to: "active_date_time_to", option_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_standard_band: "is_standard_band", lenient_into, optional;
+        is_time_based: "is_time_based", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        price_band_type: "price_band_type", lenient_into, optional;
+        price_band_type_id: "price_band_type_id", lenient_into, optional;
     }
 }
 
@@ -341,39 +180,11 @@ pub struct PriceBandType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PriceBandType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PriceBandType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PriceBandType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PriceBandType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -404,69 +215,17 @@ pub struct PriceBookSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PriceBookSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "use_customer_discount_groups",
-            &self.use_customer_discount_groups,
-        )?;
-        map.optional("use_limited_price_bands", &self.use_limited_price_bands)?;
-        map.optional("use_order_value_discounts", &self.use_order_value_discounts)?;
-        map.optional("use_product_group_discounts", &self.use_product_group_discounts)?;
-        map.optional(
-            "use_quantity_based_discounts",
-            &self.use_quantity_based_discounts,
-        )?;
-        map.optional("use_stock_item_discounts", &self.use_stock_item_discounts)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PriceBookSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PriceBookSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "use_customer_discount_groups" => {
-                    fields.lenient_into(&mut model.use_customer_discount_groups)?
-                }
-                "use_limited_price_bands" => {
-                    fields.lenient_into(&mut model.use_limited_price_bands)?
-                }
-                "use_order_value_discounts" => {
-                    fields.lenient_into(&mut model.use_order_value_discounts)?
-                }
-                "use_product_group_discounts" => {
-                    fields.lenient_into(&mut model.use_product_group_discounts)?
-                }
-                "use_quantity_based_discounts" => {
-                    fields.lenient_into(&mut model.use_quantity_based_discounts)?
-                }
-                "use_stock_item_discounts" => {
-                    fields.lenient_into(&mut model.use_stock_item_discounts)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PriceBookSettings: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        use_customer_discount_groups: "use_customer_discount_groups", lenient_into, optional;
+        use_limited_price_bands: "use_limited_price_bands", lenient_into, optional;
+        use_order_value_discounts: "use_order_value_discounts", lenient_into, optional;
+        use_product_group_discounts: "use_product_group_discounts", lenient_into, optional;
+        use_quantity_based_discounts: "use_quantity_based_discounts", lenient_into, optional;
+        use_stock_item_discounts: "use_stock_item_discounts", lenient_into, optional;
     }
 }
 
@@ -483,39 +242,11 @@ pub struct PricingType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PricingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PricingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PricingType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PricingType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -558,65 +289,21 @@ pub struct ProductPriceView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductPriceView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("price_band_id", &self.price_band_id)?;
-        map.optional("price_band_name", &self.price_band_name)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("product_price_id", &self.product_price_id)?;
-        map.optional_number("product_price_price", &self.product_price_price)?;
-        map.optional("product_price_use_standard", &self.product_price_use_standard)?;
-        map.optional("product_stock_unit_name", &self.product_stock_unit_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductPriceView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductPriceView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "price_band_id" => fields.lenient_into(&mut model.price_band_id)?,
-                "price_band_name" => fields.lenient_into(&mut model.price_band_name)?,
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "product_price_id" => fields.lenient_into(&mut model.product_price_id)?,
-                "product_price_price" => {
-                    fields.lenient_into(&mut model.product_price_price)?
-                }
-                "product_price_use_standard" => {
-                    fields.lenient_into(&mut model.product_price_use_standard)?
-                }
-                "product_stock_unit_name" => {
-                    fields.lenient_into(&mut model.product_stock_unit_name)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductPriceView: Default {
+        currency_id: "currency_id", lenient_into, optional;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        price_band_id: "price_band_id", lenient_into, optional;
+        price_band_name: "price_band_name", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        product_price_id: "product_price_id", lenient_into, optional;
+        product_price_price: "product_price_price", lenient_into, optional_number;
+        product_price_use_standard: "product_price_use_standard", lenient_into, optional;
+        product_stock_unit_name: "product_stock_unit_name", lenient_into, optional;
     }
 }
 
@@ -633,39 +320,11 @@ pub struct SourceOfPriceType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SourceOfPriceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SourceOfPriceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SourceOfPriceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SourceOfPriceType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 

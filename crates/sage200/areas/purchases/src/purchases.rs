@@ -48,39 +48,11 @@ pub struct AuthorisationType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AuthorisationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AuthorisationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AuthorisationType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AuthorisationType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -119,57 +91,14 @@ impl FactorHouse {
     }
 }
 
-impl serde::Serialize for FactorHouse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("main_address", &self.main_address)?;
-        map.field("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FactorHouse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FactorHouse {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut main_address = None;
-        let mut name = None;
-        let mut reference = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            reference: reference.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    FactorHouse {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        name: "name", lenient_value, field;
+        reference: "reference", lenient_option, optional;
     }
 }
 
@@ -214,67 +143,25 @@ pub struct FactorHouseMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FactorHouseMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("id", &self.id)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("telephone", &self.telephone)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FactorHouseMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FactorHouseMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "fax" => fields.lenient_into(&mut model.fax)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "mobile" => fields.lenient_into(&mut model.mobile)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "telephone" => fields.lenient_into(&mut model.telephone)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FactorHouseMainAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        mobile: "mobile", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -297,47 +184,14 @@ pub struct LookupSupplier {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupSupplier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("post_code", &self.post_code)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("short_name", &self.short_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupSupplier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupSupplier {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "post_code" => fields.lenient_into(&mut model.post_code)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "short_name" => fields.lenient_into(&mut model.short_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupSupplier: Default {
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        post_code: "post_code", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
     }
 }
 
@@ -366,62 +220,17 @@ pub struct PaymentGroup {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PaymentGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_supplier_payments_group", &self.is_supplier_payments_group)?;
-        map.optional("payment_group_number", &self.payment_group_number)?;
-        map.optional("payment_type", &self.payment_type)?;
-        map.optional(
-            "post_to_ledger_on_payment_run",
-            &self.post_to_ledger_on_payment_run,
-        )?;
-        map.optional("summarise_payments", &self.summarise_payments)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PaymentGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PaymentGroup {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_supplier_payments_group" => {
-                    fields.lenient_into(&mut model.is_supplier_payments_group)?
-                }
-                "payment_group_number" => {
-                    fields.lenient_into(&mut model.payment_group_number)?
-                }
-                "payment_type" => fields.lenient_into(&mut model.payment_type)?,
-                "post_to_ledger_on_payment_run" => {
-                    fields.lenient_into(&mut model.post_to_ledger_on_payment_run)?
-                }
-                "summarise_payments" => {
-                    fields.lenient_into(&mut model.summarise_payments)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PaymentGroup: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_supplier_payments_group: "is_supplier_payments_group", lenient_into, optional;
+        payment_group_number: "payment_group_number", lenient_into, optional;
+        payment_type: "payment_type", lenient_into, optional;
+        post_to_ledger_on_payment_run: "post_to_ledger_on_payment_run", lenient_into, optional;
+        summarise_payments: "summarise_payments", lenient_into, optional;
     }
 }
 
@@ -438,39 +247,11 @@ pub struct PaymentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PaymentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PaymentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PaymentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PaymentType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -545,102 +326,40 @@ pub struct PurchaseAgedCreditorView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseAgedCreditorView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("aged_period_1", &self.aged_period_1)?;
-        map.optional("aged_period_2", &self.aged_period_2)?;
-        map.optional("aged_period_3", &self.aged_period_3)?;
-        map.optional("aged_period_4", &self.aged_period_4)?;
-        map.optional("aged_period_5", &self.aged_period_5)?;
-        map.optional("aged_period_6", &self.aged_period_6)?;
-        map.optional("aged_period_7", &self.aged_period_7)?;
-        map.optional("aged_period_8", &self.aged_period_8)?;
-        map.optional_number("base_current", &self.base_current)?;
-        map.optional_number("base_future", &self.base_future)?;
-        map.optional_number("base_past", &self.base_past)?;
-        map.optional_number("base_period_1", &self.base_period_1)?;
-        map.optional_number("base_period_2", &self.base_period_2)?;
-        map.optional_number("base_period_3", &self.base_period_3)?;
-        map.optional_number("base_period_4", &self.base_period_4)?;
-        map.optional_number("base_period_5", &self.base_period_5)?;
-        map.optional_number("base_period_6", &self.base_period_6)?;
-        map.optional_number("base_period_7", &self.base_period_7)?;
-        map.optional_number("base_period_8", &self.base_period_8)?;
-        map.optional_number("doc_current", &self.doc_current)?;
-        map.optional_number("doc_future", &self.doc_future)?;
-        map.optional_number("doc_past", &self.doc_past)?;
-        map.optional_number("doc_period_1", &self.doc_period_1)?;
-        map.optional_number("doc_period_2", &self.doc_period_2)?;
-        map.optional_number("doc_period_3", &self.doc_period_3)?;
-        map.optional_number("doc_period_4", &self.doc_period_4)?;
-        map.optional_number("doc_period_5", &self.doc_period_5)?;
-        map.optional_number("doc_period_6", &self.doc_period_6)?;
-        map.optional_number("doc_period_7", &self.doc_period_7)?;
-        map.optional_number("doc_period_8", &self.doc_period_8)?;
-        map.optional(
-            "posted_supplier_transaction_id",
-            &self.posted_supplier_transaction_id,
-        )?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseAgedCreditorView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseAgedCreditorView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "aged_period_1" => fields.lenient_into(&mut model.aged_period_1)?,
-                "aged_period_2" => fields.lenient_into(&mut model.aged_period_2)?,
-                "aged_period_3" => fields.lenient_into(&mut model.aged_period_3)?,
-                "aged_period_4" => fields.lenient_into(&mut model.aged_period_4)?,
-                "aged_period_5" => fields.lenient_into(&mut model.aged_period_5)?,
-                "aged_period_6" => fields.lenient_into(&mut model.aged_period_6)?,
-                "aged_period_7" => fields.lenient_into(&mut model.aged_period_7)?,
-                "aged_period_8" => fields.lenient_into(&mut model.aged_period_8)?,
-                "base_current" => fields.lenient_into(&mut model.base_current)?,
-                "base_future" => fields.lenient_into(&mut model.base_future)?,
-                "base_past" => fields.lenient_into(&mut model.base_past)?,
-                "base_period_1" => fields.lenient_into(&mut model.base_period_1)?,
-                "base_period_2" => fields.lenient_into(&mut model.base_period_2)?,
-                "base_period_3" => fields.lenient_into(&mut model.base_period_3)?,
-                "base_period_4" => fields.lenient_into(&mut model.base_period_4)?,
-                "base_period_5" => fields.lenient_into(&mut model.base_period_5)?,
-                "base_period_6" => fields.lenient_into(&mut model.base_period_6)?,
-                "base_period_7" => fields.lenient_into(&mut model.base_period_7)?,
-                "base_period_8" => fields.lenient_into(&mut model.base_period_8)?,
-                "doc_current" => fields.lenient_into(&mut model.doc_current)?,
-                "doc_future" => fields.lenient_into(&mut model.doc_future)?,
-                "doc_past" => fields.lenient_into(&mut model.doc_past)?,
-                "doc_period_1" => fields.lenient_into(&mut model.doc_period_1)?,
-                "doc_period_2" => fields.lenient_into(&mut model.doc_period_2)?,
-                "doc_period_3" => fields.lenient_into(&mut model.doc_period_3)?,
-                "doc_period_4" => fields.lenient_into(&mut model.doc_period_4)?,
-                "doc_period_5" => fields.lenient_into(&mut model.doc_period_5)?,
-                "doc_period_6" => fields.lenient_into(&mut model.doc_period_6)?,
-                "doc_period_7" => fields.lenient_into(&mut model.doc_period_7)?,
-                "doc_period_8" => fields.lenient_into(&mut model.doc_period_8)?,
-                "posted_supplier_transaction_id" => {
-                    fields.lenient_into(&mut model.posted_supplier_transaction_id)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseAgedCreditorView: Default {
+        aged_period_1: "aged_period_1", lenient_into, optional;
+        aged_period_2: "aged_period_2", lenient_into, optional;
+        aged_period_3: "aged_period_3", lenient_into, optional;
+        aged_period_4: "aged_period_4", lenient_into, optional;
+        aged_period_5: "aged_period_5", lenient_into, optional;
+        aged_period_6: "aged_period_6", lenient_into, optional;
+        aged_period_7: "aged_period_7", lenient_into, optional;
+        aged_period_8: "aged_period_8", lenient_into, optional;
+        base_current: "base_current", lenient_into, optional_number;
+        base_future: "base_future", lenient_into, optional_number;
+        base_past: "base_past", lenient_into, optional_number;
+        base_period_1: "base_period_1", lenient_into, optional_number;
+        base_period_2: "base_period_2", lenient_into, optional_number;
+        base_period_3: "base_period_3", lenient_into, optional_number;
+        base_period_4: "base_period_4", lenient_into, optional_number;
+        base_period_5: "base_period_5", lenient_into, optional_number;
+        base_period_6: "base_period_6", lenient_into, optional_number;
+        base_period_7: "base_period_7", lenient_into, optional_number;
+        base_period_8: "base_period_8", lenient_into, optional_number;
+        doc_current: "doc_current", lenient_into, optional_number;
+        doc_future: "doc_future", lenient_into, optional_number;
+        doc_past: "doc_past", lenient_into, optional_number;
+        doc_period_1: "doc_period_1", lenient_into, optional_number;
+        doc_period_2: "doc_period_2", lenient_into, optional_number;
+        doc_period_3: "doc_period_3", lenient_into, optional_number;
+        doc_period_4: "doc_period_4", lenient_into, optional_number;
+        doc_period_5: "doc_period_5", lenient_into, optional_number;
+        doc_period_6: "doc_period_6", lenient_into, optional_number;
+        doc_period_7: "doc_period_7", lenient_into, optional_number;
+        doc_period_8: "doc_period_8", lenient_into, optional_number;
+        posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
     }
 }
 
@@ -665,49 +384,15 @@ pub struct PurchaseAuthorisation {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseAuthorisation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("oplock", &self.oplock)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("supplier", &self.supplier)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseAuthorisation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseAuthorisation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "oplock" => fields.lenient_into(&mut model.oplock)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "supplier" => fields.option_into(&mut model.supplier)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseAuthorisation: Default {
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        oplock: "oplock", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        supplier: "supplier", option_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
     }
 }
 
@@ -754,71 +439,17 @@ impl PurchaseAuthorisationNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseAuthorisationNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional("type", &self.r#type)?;
-        map.number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseAuthorisationNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseAuthorisationNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut name = None;
-        let mut narrative = None;
-        let mut nominal_code_id = None;
-        let mut transaction_analysis_code = None;
-        let mut r#type = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "name" => fields.lenient_option(&mut name)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "nominal_code_id" => fields.lenient_option(&mut nominal_code_id)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "type" => fields.lenient_option(&mut r#type)?,
-                "value" => fields.lenient_value(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            nominal_code_id: nominal_code_id.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            r#type: r#type.unwrap_or_default(),
-            value: fields.required(value, "value")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseAuthorisationNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        name: "name", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        nominal_code_id: "nominal_code_id", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        r#type: "type", lenient_option, optional;
+        value: "value", lenient_value, number;
     }
 }
 
@@ -892,114 +523,25 @@ impl PurchaseCreditNote {
     }
 }
 
-impl serde::Serialize for PurchaseCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("authorisation_type", &self.authorisation_type)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("is_authorised", &self.is_authorised)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut authorisation_type = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut exchange_rate = None;
-        let mut is_authorised = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut supplier_id = None;
-        let mut tax_analysis_items = None;
-        let mut transaction_date = None;
-        let mut vat_adjustment_doc_expected = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "authorisation_type" => fields.lenient_option(&mut authorisation_type)?,
-                "discount_days" => fields.lenient_option(&mut discount_days)?,
-                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
-                "document_discount_value" => {
-                    fields.lenient_option(&mut document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_option(&mut document_goods_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
-                }
-                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "is_authorised" => fields.lenient_option(&mut is_authorised)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                "vat_adjustment_doc_expected" => {
-                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            authorisation_type: authorisation_type.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            is_authorised: is_authorised.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseCreditNote {
+        authorisation_type: "authorisation_type", lenient_option, optional;
+        discount_days: "discount_days", lenient_option, optional;
+        discount_percent: "discount_percent", lenient_option, optional_number;
+        document_discount_value: "document_discount_value", lenient_option, optional_number;
+        document_goods_value: "document_goods_value", lenient_option, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
+        document_tax_value: "document_tax_value", lenient_option, optional_number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        is_authorised: "is_authorised", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settled_immediately: "settled_immediately", lenient_option, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        tax_analysis_items: "tax_analysis_items", next_value, optional;
+        transaction_date: "transaction_date", next_value, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_option, optional;
     }
 }
 
@@ -1023,37 +565,9 @@ impl PurchaseCreditNoteNewRequest {
     }
 }
 
-impl serde::Serialize for PurchaseCreditNoteNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseCreditNoteNewRequest {
+        supplier_id: "supplier_id", lenient_value, field;
     }
 }
 
@@ -1091,59 +605,14 @@ impl PurchaseCreditNoteNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseCreditNoteNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseCreditNoteNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -1181,57 +650,14 @@ impl PurchaseCreditNoteTaxAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseCreditNoteTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("details", &self.details)?;
-        map.optional_number("discount_amount", &self.discount_amount)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.field("id", &self.id)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut details = None;
-        let mut discount_amount = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "details" => fields.lenient_option(&mut details)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            details: details.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseCreditNoteTaxAnalysisItems {
+        details: "details", lenient_option, optional;
+        discount_amount: "discount_amount", lenient_option, optional_number;
+        goods_amount: "goods_amount", lenient_option, optional_number;
+        id: "id", lenient_value, field;
+        tax_amount: "tax_amount", lenient_option, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_option, optional_number;
     }
 }
 
@@ -1308,118 +734,26 @@ impl PurchaseInvoice {
     }
 }
 
-impl serde::Serialize for PurchaseInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("authorisation_type", &self.authorisation_type)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("is_authorised", &self.is_authorised)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut authorisation_type = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut is_authorised = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut supplier_id = None;
-        let mut tax_analysis_items = None;
-        let mut transaction_date = None;
-        let mut vat_adjustment_doc_expected = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "authorisation_type" => fields.lenient_option(&mut authorisation_type)?,
-                "discount_days" => fields.lenient_option(&mut discount_days)?,
-                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
-                "document_discount_value" => {
-                    fields.lenient_option(&mut document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_option(&mut document_goods_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
-                }
-                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
-                "due_date" => fields.next_value(&mut due_date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "is_authorised" => fields.lenient_option(&mut is_authorised)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                "vat_adjustment_doc_expected" => {
-                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            authorisation_type: authorisation_type.unwrap_or_default(),
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            is_authorised: is_authorised.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseInvoice {
+        authorisation_type: "authorisation_type", lenient_option, optional;
+        discount_days: "discount_days", lenient_option, optional;
+        discount_percent: "discount_percent", lenient_option, optional_number;
+        document_discount_value: "document_discount_value", lenient_option, optional_number;
+        document_goods_value: "document_goods_value", lenient_option, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
+        document_tax_value: "document_tax_value", lenient_option, optional_number;
+        due_date: "due_date", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        is_authorised: "is_authorised", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settled_immediately: "settled_immediately", lenient_option, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        tax_analysis_items: "tax_analysis_items", next_value, optional;
+        transaction_date: "transaction_date", next_value, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_option, optional;
     }
 }
 
@@ -1443,37 +777,9 @@ impl PurchaseInvoiceNewRequest {
     }
 }
 
-impl serde::Serialize for PurchaseInvoiceNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseInvoiceNewRequest {
+        supplier_id: "supplier_id", lenient_value, field;
     }
 }
 
@@ -1511,59 +817,14 @@ impl PurchaseInvoiceNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseInvoiceNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseInvoiceNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -1601,57 +862,14 @@ impl PurchaseInvoiceTaxAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseInvoiceTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("details", &self.details)?;
-        map.optional_number("discount_amount", &self.discount_amount)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.field("id", &self.id)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseInvoiceTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut details = None;
-        let mut discount_amount = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "details" => fields.lenient_option(&mut details)?,
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            details: details.unwrap_or_default(),
-            discount_amount: discount_amount.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseInvoiceTaxAnalysisItems {
+        details: "details", lenient_option, optional;
+        discount_amount: "discount_amount", lenient_option, optional_number;
+        goods_amount: "goods_amount", lenient_option, optional_number;
+        id: "id", lenient_value, field;
+        tax_amount: "tax_amount", lenient_option, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_option, optional_number;
     }
 }
 
@@ -1732,189 +950,40 @@ pub struct PurchaseLedgerSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseLedgerSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("ageing_periods", &self.ageing_periods)?;
-        map.optional(
-            "all_accounts_use_same_payment_method",
-            &self.all_accounts_use_same_payment_method,
-        )?;
-        map.optional(
-            "allow_additional_trans_analysis",
-            &self.allow_additional_trans_analysis,
-        )?;
-        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
-        map.optional(
-            "archive_transaction_after_keeping",
-            &self.archive_transaction_after_keeping,
-        )?;
-        map.optional_number(
-            "authorisation_threshold_value",
-            &self.authorisation_threshold_value,
-        )?;
-        map.optional(
-            "auto_generate_account_numbers",
-            &self.auto_generate_account_numbers,
-        )?;
-        map.optional(
-            "capture_additional_transaction_details",
-            &self.capture_additional_transaction_details,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
-        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
-        map.optional("default_tax_code", &self.default_tax_code)?;
-        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
-        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
-        map.optional(
-            "early_settlement_discount_days",
-            &self.early_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("electronic_bank_payments", &self.electronic_bank_payments)?;
-        map.optional("id", &self.id)?;
-        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
-        map.optional_number("max_cheque_value", &self.max_cheque_value)?;
-        map.optional(
-            "maximum_enquiry_transactions_to_display",
-            &self.maximum_enquiry_transactions_to_display,
-        )?;
-        map.optional("next_account_number", &self.next_account_number)?;
-        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
-        map.optional(
-            "organisation_supplier_payment_group",
-            &self.organisation_supplier_payment_group,
-        )?;
-        map.optional("overdue_periods", &self.overdue_periods)?;
-        map.optional("payment_groups", &self.payment_groups)?;
-        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
-        map.optional(
-            "show_outstanding_transactions",
-            &self.show_outstanding_transactions,
-        )?;
-        map.optional(
-            "use_account_periods_as_trading_periods",
-            &self.use_account_periods_as_trading_periods,
-        )?;
-        map.optional("use_invoice_authorisation", &self.use_invoice_authorisation)?;
-        map.optional(
-            "use_transaction_date_for_allocation",
-            &self.use_transaction_date_for_allocation,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseLedgerSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseLedgerSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "ageing_periods" => fields.option_into(&mut model.ageing_periods)?,
-                "all_accounts_use_same_payment_method" => {
-                    fields.lenient_into(&mut model.all_accounts_use_same_payment_method)?
-                }
-                "allow_additional_trans_analysis" => {
-                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
-                }
-                "allow_batch_processing" => {
-                    fields.lenient_into(&mut model.allow_batch_processing)?
-                }
-                "archive_transaction_after_keeping" => {
-                    fields.lenient_into(&mut model.archive_transaction_after_keeping)?
-                }
-                "authorisation_threshold_value" => {
-                    fields.lenient_into(&mut model.authorisation_threshold_value)?
-                }
-                "auto_generate_account_numbers" => {
-                    fields.lenient_into(&mut model.auto_generate_account_numbers)?
-                }
-                "capture_additional_transaction_details" => {
-                    fields
-                        .lenient_into(&mut model.capture_additional_transaction_details)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_payment_terms_basis" => {
-                    fields.lenient_into(&mut model.default_payment_terms_basis)?
-                }
-                "default_payment_terms_days" => {
-                    fields.lenient_into(&mut model.default_payment_terms_days)?
-                }
-                "default_tax_code" => fields.option_into(&mut model.default_tax_code)?,
-                "default_tax_code_id" => {
-                    fields.lenient_into(&mut model.default_tax_code_id)?
-                }
-                "default_terms_agreed" => {
-                    fields.lenient_into(&mut model.default_terms_agreed)?
-                }
-                "early_settlement_discount_days" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_days)?
-                }
-                "early_settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
-                }
-                "electronic_bank_payments" => {
-                    fields.lenient_into(&mut model.electronic_bank_payments)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "keep_transactions_for" => {
-                    fields.lenient_into(&mut model.keep_transactions_for)?
-                }
-                "max_cheque_value" => fields.lenient_into(&mut model.max_cheque_value)?,
-                "maximum_enquiry_transactions_to_display" => {
-                    fields
-                        .lenient_into(
-                            &mut model.maximum_enquiry_transactions_to_display,
-                        )?
-                }
-                "next_account_number" => {
-                    fields.lenient_into(&mut model.next_account_number)?
-                }
-                "no_of_reporting_periods" => {
-                    fields.lenient_into(&mut model.no_of_reporting_periods)?
-                }
-                "organisation_supplier_payment_group" => {
-                    fields.option_into(&mut model.organisation_supplier_payment_group)?
-                }
-                "overdue_periods" => fields.option_into(&mut model.overdue_periods)?,
-                "payment_groups" => fields.option_into(&mut model.payment_groups)?,
-                "revalue_foreign_entries" => {
-                    fields.lenient_into(&mut model.revalue_foreign_entries)?
-                }
-                "show_outstanding_transactions" => {
-                    fields.lenient_into(&mut model.show_outstanding_transactions)?
-                }
-                "use_account_periods_as_trading_periods" => {
-                    fields
-                        .lenient_into(&mut model.use_account_periods_as_trading_periods)?
-                }
-                "use_invoice_authorisation" => {
-                    fields.lenient_into(&mut model.use_invoice_authorisation)?
-                }
-                "use_transaction_date_for_allocation" => {
-                    fields.lenient_into(&mut model.use_transaction_date_for_allocation)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseLedgerSettings: Default {
+        ageing_periods: "ageing_periods", option_into, optional;
+        all_accounts_use_same_payment_method: "all_accounts_use_same_payment_method", lenient_into, optional;
+        allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
+        allow_batch_processing: "allow_batch_processing", lenient_into, optional;
+        archive_transaction_after_keeping: "archive_transaction_after_keeping", lenient_into, optional;
+        authorisation_threshold_value: "authorisation_threshold_value", lenient_into, optional_number;
+        auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
+        capture_additional_transaction_details: "capture_additional_transaction_details", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
+        default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
+        default_tax_code: "default_tax_code", option_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        default_terms_agreed: "default_terms_agreed", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        electronic_bank_payments: "electronic_bank_payments", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        keep_transactions_for: "keep_transactions_for", lenient_into, optional;
+        max_cheque_value: "max_cheque_value", lenient_into, optional_number;
+        maximum_enquiry_transactions_to_display: "maximum_enquiry_transactions_to_display", lenient_into, optional;
+        next_account_number: "next_account_number", lenient_into, optional;
+        no_of_reporting_periods: "no_of_reporting_periods", lenient_into, optional;
+        organisation_supplier_payment_group: "organisation_supplier_payment_group", option_into, optional;
+        overdue_periods: "overdue_periods", option_into, optional;
+        payment_groups: "payment_groups", option_into, optional;
+        revalue_foreign_entries: "revalue_foreign_entries", lenient_into, optional;
+        show_outstanding_transactions: "show_outstanding_transactions", lenient_into, optional;
+        use_account_periods_as_trading_periods: "use_account_periods_as_trading_periods", lenient_into, optional;
+        use_invoice_authorisation: "use_invoice_authorisation", lenient_into, optional;
+        use_transaction_date_for_allocation: "use_transaction_date_for_allocation", lenient_into, optional;
     }
 }
 
@@ -1982,96 +1051,21 @@ impl PurchasePayment {
     }
 }
 
-impl serde::Serialize for PurchasePayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.number("cheque_value", &self.cheque_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional_number(
-            "settlement_discount_value",
-            &self.settlement_discount_value,
-        )?;
-        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_exchange_rate = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_value = None;
-        let mut exchange_rate = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settlement_discount_value = None;
-        let mut supplier_cheque_value = None;
-        let mut supplier_id = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settlement_discount_value" => {
-                    fields.lenient_option(&mut settlement_discount_value)?
-                }
-                "supplier_cheque_value" => {
-                    fields.lenient_option(&mut supplier_cheque_value)?
-                }
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_value: fields.required(cheque_value, "cheque_value")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
-            supplier_cheque_value: supplier_cheque_value.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchasePayment {
+        bank_exchange_rate: "bank_exchange_rate", lenient_option, optional_number;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_value, number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
+        supplier_cheque_value: "supplier_cheque_value", lenient_option, optional_number;
+        supplier_id: "supplier_id", lenient_value, field;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -2109,59 +1103,14 @@ impl PurchasePaymentNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchasePaymentNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePaymentNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePaymentNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchasePaymentNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -2256,154 +1205,46 @@ pub struct PurchasePostedTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_history_items", &self.allocation_history_items)?;
-        map.optional("allocation_session_items", &self.allocation_session_items)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
-        map.optional_number("base_discount_value", &self.base_discount_value)?;
-        map.optional_number("base_goods_value", &self.base_goods_value)?;
-        map.optional_number("base_gross_value", &self.base_gross_value)?;
-        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
-        map.optional_number("base_tax_value", &self.base_tax_value)?;
-        map.optional_number(
-            "control_value_in_base_currency",
-            &self.control_value_in_base_currency,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("queried", &self.queried)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("supplier", &self.supplier)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePostedTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_history_items" => {
-                    fields.option_into(&mut model.allocation_history_items)?
-                }
-                "allocation_session_items" => {
-                    fields.option_into(&mut model.allocation_session_items)?
-                }
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "base_allocated_value" => {
-                    fields.lenient_into(&mut model.base_allocated_value)?
-                }
-                "base_discount_value" => {
-                    fields.lenient_into(&mut model.base_discount_value)?
-                }
-                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
-                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
-                "base_tax_discount_value" => {
-                    fields.lenient_into(&mut model.base_tax_discount_value)?
-                }
-                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
-                "control_value_in_base_currency" => {
-                    fields.lenient_into(&mut model.control_value_in_base_currency)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_into(&mut model.document_goods_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "document_tax_value" => {
-                    fields.lenient_into(&mut model.document_tax_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "queried" => fields.lenient_into(&mut model.queried)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "supplier" => fields.option_into(&mut model.supplier)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "vat_adjustment_doc_expected" => {
-                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransaction: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_percent: "discount_percent", lenient_into, optional_number;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        supplier: "supplier", option_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
     }
 }
 
@@ -2431,62 +1272,17 @@ pub struct PurchasePostedTransactionAllocationHistoryItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransactionAllocationHistoryItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("entry_date", &self.entry_date)?;
-        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_updated", &self.nominal_updated)?;
-        map.optional(
-            "trading_revaluation_allocation_entry_type",
-            &self.trading_revaluation_allocation_entry_type,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationHistoryItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchasePostedTransactionAllocationHistoryItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "entry_date" => fields.option_into(&mut model.entry_date)?,
-                "exchange_gain_loss" => {
-                    fields.lenient_into(&mut model.exchange_gain_loss)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
-                "trading_revaluation_allocation_entry_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.trading_revaluation_allocation_entry_type,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransactionAllocationHistoryItems: Default {
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        entry_date: "entry_date", option_into, optional;
+        exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        nominal_updated: "nominal_updated", lenient_into, optional;
+        trading_revaluation_allocation_entry_type: "trading_revaluation_allocation_entry_type", lenient_into, optional;
     }
 }
 
@@ -2512,52 +1308,16 @@ pub struct PurchasePostedTransactionAllocationSessionItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransactionAllocationSessionItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationSessionItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchasePostedTransactionAllocationSessionItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransactionAllocationSessionItems: Default {
+        allocation_date: "allocation_date", option_into, optional;
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -2583,51 +1343,16 @@ pub struct PurchasePostedTransactionBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransactionBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePostedTransactionBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransactionBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -2673,70 +1398,15 @@ impl PurchasePostedTransactionMemo {
     }
 }
 
-impl serde::Serialize for PurchasePostedTransactionMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.field("note", &self.note)?;
-        map.field(
-            "posted_supplier_transaction_id",
-            &self.posted_supplier_transaction_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePostedTransactionMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut note = None;
-        let mut posted_supplier_transaction_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "note" => fields.lenient_value(&mut note)?,
-                "posted_supplier_transaction_id" => {
-                    fields.lenient_value(&mut posted_supplier_transaction_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            note: fields.required(note, "note")?,
-            posted_supplier_transaction_id: fields
-                .required(
-                    posted_supplier_transaction_id,
-                    "posted_supplier_transaction_id",
-                )?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchasePostedTransactionMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        note: "note", lenient_value, field;
+        posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_value, field;
     }
 }
 
@@ -2768,58 +1438,19 @@ pub struct PurchasePostedTransactionNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransactionNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchasePostedTransactionNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransactionNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -2843,49 +1474,15 @@ pub struct PurchasePostedTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchasePostedTransactionTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchasePostedTransactionTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchasePostedTransactionTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -2953,96 +1550,21 @@ impl PurchaseReceipt {
     }
 }
 
-impl serde::Serialize for PurchaseReceipt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.number("cheque_value", &self.cheque_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional_number(
-            "settlement_discount_value",
-            &self.settlement_discount_value,
-        )?;
-        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseReceipt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseReceipt {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_exchange_rate = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_value = None;
-        let mut exchange_rate = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settlement_discount_value = None;
-        let mut supplier_cheque_value = None;
-        let mut supplier_id = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settlement_discount_value" => {
-                    fields.lenient_option(&mut settlement_discount_value)?
-                }
-                "supplier_cheque_value" => {
-                    fields.lenient_option(&mut supplier_cheque_value)?
-                }
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_value: fields.required(cheque_value, "cheque_value")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
-            supplier_cheque_value: supplier_cheque_value.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseReceipt {
+        bank_exchange_rate: "bank_exchange_rate", lenient_option, optional_number;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_value, number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
+        supplier_cheque_value: "supplier_cheque_value", lenient_option, optional_number;
+        supplier_id: "supplier_id", lenient_value, field;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -3080,59 +1602,14 @@ impl PurchaseReceiptNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for PurchaseReceiptNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseReceiptNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseReceiptNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    PurchaseReceiptNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -3155,45 +1632,14 @@ pub struct PurchaseTradingPeriod {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTradingPeriod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("end_date", &self.end_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("period_number", &self.period_number)?;
-        map.optional("start_date", &self.start_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseTradingPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseTradingPeriod {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "end_date" => fields.option_into(&mut model.end_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "period_number" => fields.lenient_into(&mut model.period_number)?,
-                "start_date" => fields.option_into(&mut model.start_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTradingPeriod: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        end_date: "end_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        period_number: "period_number", lenient_into, optional;
+        start_date: "start_date", option_into, optional;
     }
 }
 
@@ -3276,134 +1722,41 @@ pub struct PurchaseTransactionEnquiryView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_history_items", &self.allocation_history_items)?;
-        map.optional("allocation_session_items", &self.allocation_session_items)?;
-        map.optional("allocation_status", &self.allocation_status)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional("discount_due_date", &self.discount_due_date)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number(
-            "document_discounted_value",
-            &self.document_discounted_value,
-        )?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_documents", &self.has_documents)?;
-        map.optional("id", &self.id)?;
-        map.optional("memo_note_status", &self.memo_note_status)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("queried", &self.queried)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("source", &self.source)?;
-        map.optional("supplier", &self.supplier)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_history_items" => {
-                    fields.option_into(&mut model.allocation_history_items)?
-                }
-                "allocation_session_items" => {
-                    fields.option_into(&mut model.allocation_session_items)?
-                }
-                "allocation_status" => fields.lenient_into(&mut model.allocation_status)?,
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "discount_due_date" => fields.option_into(&mut model.discount_due_date)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_discounted_value" => {
-                    fields.lenient_into(&mut model.document_discounted_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_documents" => fields.lenient_into(&mut model.has_documents)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "memo_note_status" => fields.lenient_into(&mut model.memo_note_status)?,
-                "memos" => fields.option_into(&mut model.memos)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "queried" => fields.lenient_into(&mut model.queried)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "source" => fields.lenient_into(&mut model.source)?,
-                "supplier" => fields.option_into(&mut model.supplier)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "vat_adjustment_doc_expected" => {
-                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryView: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        allocation_status: "allocation_status", lenient_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_due_date: "discount_due_date", option_into, optional;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_discounted_value: "document_discounted_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        has_documents: "has_documents", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        memo_note_status: "memo_note_status", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        supplier: "supplier", option_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
     }
 }
 
@@ -3431,63 +1784,17 @@ pub struct PurchaseTransactionEnquiryViewAllocationHistoryItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationHistoryItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("entry_date", &self.entry_date)?;
-        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_updated", &self.nominal_updated)?;
-        map.optional(
-            "trading_revaluation_allocation_entry_type",
-            &self.trading_revaluation_allocation_entry_type,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PurchaseTransactionEnquiryViewAllocationHistoryItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchaseTransactionEnquiryViewAllocationHistoryItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "entry_date" => fields.option_into(&mut model.entry_date)?,
-                "exchange_gain_loss" => {
-                    fields.lenient_into(&mut model.exchange_gain_loss)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
-                "trading_revaluation_allocation_entry_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.trading_revaluation_allocation_entry_type,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryViewAllocationHistoryItems: Default {
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        entry_date: "entry_date", option_into, optional;
+        exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        nominal_updated: "nominal_updated", lenient_into, optional;
+        trading_revaluation_allocation_entry_type: "trading_revaluation_allocation_entry_type", lenient_into, optional;
     }
 }
 
@@ -3513,53 +1820,16 @@ pub struct PurchaseTransactionEnquiryViewAllocationSessionItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationSessionItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PurchaseTransactionEnquiryViewAllocationSessionItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchaseTransactionEnquiryViewAllocationSessionItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryViewAllocationSessionItems: Default {
+        allocation_date: "allocation_date", option_into, optional;
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -3585,51 +1855,16 @@ pub struct PurchaseTransactionEnquiryViewBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryViewBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryViewBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryViewBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -3661,59 +1896,19 @@ pub struct PurchaseTransactionEnquiryViewNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryViewNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PurchaseTransactionEnquiryViewNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchaseTransactionEnquiryViewNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryViewNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -3737,50 +1932,15 @@ pub struct PurchaseTransactionEnquiryViewTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionEnquiryViewTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for PurchaseTransactionEnquiryViewTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionEnquiryViewTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -3865,149 +2025,44 @@ pub struct PurchaseTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PurchaseTransactionView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
-        map.optional_number("base_discount_value", &self.base_discount_value)?;
-        map.optional_number("base_goods_value", &self.base_goods_value)?;
-        map.optional_number("base_gross_value", &self.base_gross_value)?;
-        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
-        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
-        map.optional_number("base_tax_value", &self.base_tax_value)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional(
-            "posted_supplier_transaction_id",
-            &self.posted_supplier_transaction_id,
-        )?;
-        map.optional("query", &self.query)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("status", &self.status)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional(
-            "transaction_date_time_updated",
-            &self.transaction_date_time_updated,
-        )?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PurchaseTransactionView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PurchaseTransactionView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_allocated_value" => {
-                    fields.lenient_into(&mut model.base_allocated_value)?
-                }
-                "base_discount_value" => {
-                    fields.lenient_into(&mut model.base_discount_value)?
-                }
-                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
-                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
-                "base_outstanding_value" => {
-                    fields.lenient_into(&mut model.base_outstanding_value)?
-                }
-                "base_tax_discount_value" => {
-                    fields.lenient_into(&mut model.base_tax_discount_value)?
-                }
-                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_into(&mut model.document_goods_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "document_tax_value" => {
-                    fields.lenient_into(&mut model.document_tax_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "posted_supplier_transaction_id" => {
-                    fields.lenient_into(&mut model.posted_supplier_transaction_id)?
-                }
-                "query" => fields.lenient_into(&mut model.query)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "status" => fields.lenient_into(&mut model.status)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "transaction_date_time_updated" => {
-                    fields.option_into(&mut model.transaction_date_time_updated)?
-                }
-                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "vat_adjustment_doc_expected" => {
-                    fields.lenient_into(&mut model.vat_adjustment_doc_expected)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PurchaseTransactionView: Default {
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_outstanding_value: "base_outstanding_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_into, optional;
+        query: "query", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        status: "status", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        transaction_date_time_updated: "transaction_date_time_updated", option_into, optional;
+        transaction_type: "transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
     }
 }
 
@@ -4026,39 +2081,11 @@ pub struct SagePaymentsSupplierStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SagePaymentsSupplierStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SagePaymentsSupplierStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SagePaymentsSupplierStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SagePaymentsSupplierStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -4428,537 +2455,121 @@ impl Supplier {
     }
 }
 
-impl serde::Serialize for Supplier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_opened", &self.account_opened)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("account_type", &self.account_type)?;
-        map.optional("alerts", &self.alerts)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("application_date", &self.application_date)?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional("bank", &self.bank)?;
-        map.optional("contacts", &self.contacts)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("credit_bureau", &self.credit_bureau)?;
-        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
-        map.optional_number("credit_limit", &self.credit_limit)?;
-        map.optional("credit_memo_note", &self.credit_memo_note)?;
-        map.optional("credit_position", &self.credit_position)?;
-        map.optional("credit_position_id", &self.credit_position_id)?;
-        map.optional("credit_reference", &self.credit_reference)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date_received", &self.date_received)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_nominal_code", &self.default_nominal_code)?;
-        map.optional(
-            "default_nominal_code_cost_centre",
-            &self.default_nominal_code_cost_centre,
-        )?;
-        map.optional(
-            "default_nominal_code_department",
-            &self.default_nominal_code_department,
-        )?;
-        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
-        map.optional(
-            "default_nominal_code_reference",
-            &self.default_nominal_code_reference,
-        )?;
-        map.optional("default_tax_code", &self.default_tax_code)?;
-        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
-        map.optional(
-            "early_settlement_discount_days",
-            &self.early_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
-        map.optional("factor_house", &self.factor_house)?;
-        map.optional("factor_house_id", &self.factor_house_id)?;
-        map.optional("fax_area_code", &self.fax_area_code)?;
-        map.optional("fax_country_code", &self.fax_country_code)?;
-        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "is_supplier_payments_enabled",
-            &self.is_supplier_payments_enabled,
-        )?;
-        map.optional("last_credit_review", &self.last_credit_review)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
-        map.field("name", &self.name)?;
-        map.optional("next_credit_review", &self.next_credit_review)?;
-        map.optional("on_hold", &self.on_hold)?;
-        map.optional("order_priority", &self.order_priority)?;
-        map.optional("payment_group", &self.payment_group)?;
-        map.optional("payment_group_id", &self.payment_group_id)?;
-        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
-        map.optional("payment_terms_days", &self.payment_terms_days)?;
-        map.field("reference", &self.reference)?;
-        map.optional("short_name", &self.short_name)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional("status", &self.status)?;
-        map.optional("status_reason", &self.status_reason)?;
-        map.optional("telephone_area_code", &self.telephone_area_code)?;
-        map.optional("telephone_country_code", &self.telephone_country_code)?;
-        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
-        map.optional("terms_agreed", &self.terms_agreed)?;
-        map.optional("trading_terms", &self.trading_terms)?;
-        map.optional_number(
-            "value_of_current_orders_in_pop",
-            &self.value_of_current_orders_in_pop,
-        )?;
-        map.optional("vat_number", &self.vat_number)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Supplier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Supplier {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut account_opened = None;
-        let mut account_status_type = None;
-        let mut account_type = None;
-        let mut alerts = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut application_date = None;
-        let mut balance = None;
-        let mut bank = None;
-        let mut contacts = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut credit_bureau = None;
-        let mut credit_bureau_id = None;
-        let mut credit_limit = None;
-        let mut credit_memo_note = None;
-        let mut credit_position = None;
-        let mut credit_position_id = None;
-        let mut credit_reference = None;
-        let mut currency = None;
-        let mut currency_id = None;
-        let mut date_received = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_nominal_code = None;
-        let mut default_nominal_code_cost_centre = None;
-        let mut default_nominal_code_department = None;
-        let mut default_nominal_code_id = None;
-        let mut default_nominal_code_reference = None;
-        let mut default_tax_code = None;
-        let mut default_tax_code_id = None;
-        let mut early_settlement_discount_days = None;
-        let mut early_settlement_discount_percent = None;
-        let mut exchange_rate_type = None;
-        let mut factor_house = None;
-        let mut factor_house_id = None;
-        let mut fax_area_code = None;
-        let mut fax_country_code = None;
-        let mut fax_subscriber_number = None;
-        let mut id = None;
-        let mut is_supplier_payments_enabled = None;
-        let mut last_credit_review = None;
-        let mut main_address = None;
-        let mut memos = None;
-        let mut months_to_keep_transactions = None;
-        let mut name = None;
-        let mut next_credit_review = None;
-        let mut on_hold = None;
-        let mut order_priority = None;
-        let mut payment_group = None;
-        let mut payment_group_id = None;
-        let mut payment_terms_basis = None;
-        let mut payment_terms_days = None;
-        let mut reference = None;
-        let mut short_name = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut status = None;
-        let mut status_reason = None;
-        let mut telephone_area_code = None;
-        let mut telephone_country_code = None;
-        let mut telephone_subscriber_number = None;
-        let mut terms_agreed = None;
-        let mut trading_terms = None;
-        let mut value_of_current_orders_in_pop = None;
-        let mut vat_number = None;
-        let mut website = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_opened" => fields.next_value(&mut account_opened)?,
-                "account_status_type" => fields.next_value(&mut account_status_type)?,
-                "account_type" => fields.lenient_option(&mut account_type)?,
-                "alerts" => fields.next_value(&mut alerts)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "application_date" => fields.next_value(&mut application_date)?,
-                "balance" => fields.lenient_option(&mut balance)?,
-                "bank" => fields.next_value(&mut bank)?,
-                "contacts" => fields.next_value(&mut contacts)?,
-                "country_code" => fields.next_value(&mut country_code)?,
-                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
-                "credit_bureau" => fields.next_value(&mut credit_bureau)?,
-                "credit_bureau_id" => fields.lenient_option(&mut credit_bureau_id)?,
-                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
-                "credit_memo_note" => fields.next_value(&mut credit_memo_note)?,
-                "credit_position" => fields.next_value(&mut credit_position)?,
-                "credit_position_id" => fields.lenient_option(&mut credit_position_id)?,
-                "credit_reference" => fields.lenient_option(&mut credit_reference)?,
-                "currency" => fields.next_value(&mut currency)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "date_received" => fields.next_value(&mut date_received)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "default_nominal_code" => fields.next_value(&mut default_nominal_code)?,
-                "default_nominal_code_cost_centre" => {
-                    fields.lenient_option(&mut default_nominal_code_cost_centre)?
-                }
-                "default_nominal_code_department" => {
-                    fields.lenient_option(&mut default_nominal_code_department)?
-                }
-                "default_nominal_code_id" => {
-                    fields.lenient_option(&mut default_nominal_code_id)?
-                }
-                "default_nominal_code_reference" => {
-                    fields.lenient_option(&mut default_nominal_code_reference)?
-                }
-                "default_tax_code" => fields.next_value(&mut default_tax_code)?,
-                "default_tax_code_id" => fields.lenient_option(&mut default_tax_code_id)?,
-                "early_settlement_discount_days" => {
-                    fields.lenient_option(&mut early_settlement_discount_days)?
-                }
-                "early_settlement_discount_percent" => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
-                }
-                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
-                "factor_house" => fields.next_value(&mut factor_house)?,
-                "factor_house_id" => fields.lenient_option(&mut factor_house_id)?,
-                "fax_area_code" => fields.lenient_option(&mut fax_area_code)?,
-                "fax_country_code" => fields.lenient_option(&mut fax_country_code)?,
-                "fax_subscriber_number" => {
-                    fields.lenient_option(&mut fax_subscriber_number)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "is_supplier_payments_enabled" => {
-                    fields.lenient_option(&mut is_supplier_payments_enabled)?
-                }
-                "last_credit_review" => fields.next_value(&mut last_credit_review)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "months_to_keep_transactions" => {
-                    fields.lenient_option(&mut months_to_keep_transactions)?
-                }
-                "name" => fields.lenient_value(&mut name)?,
-                "next_credit_review" => fields.next_value(&mut next_credit_review)?,
-                "on_hold" => fields.lenient_option(&mut on_hold)?,
-                "order_priority" => fields.lenient_option(&mut order_priority)?,
-                "payment_group" => fields.next_value(&mut payment_group)?,
-                "payment_group_id" => fields.lenient_option(&mut payment_group_id)?,
-                "payment_terms_basis" => fields.lenient_option(&mut payment_terms_basis)?,
-                "payment_terms_days" => fields.lenient_option(&mut payment_terms_days)?,
-                "reference" => fields.lenient_value(&mut reference)?,
-                "short_name" => fields.lenient_option(&mut short_name)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "status" => fields.next_value(&mut status)?,
-                "status_reason" => fields.lenient_option(&mut status_reason)?,
-                "telephone_area_code" => fields.lenient_option(&mut telephone_area_code)?,
-                "telephone_country_code" => {
-                    fields.lenient_option(&mut telephone_country_code)?
-                }
-                "telephone_subscriber_number" => {
-                    fields.lenient_option(&mut telephone_subscriber_number)?
-                }
-                "terms_agreed" => fields.lenient_option(&mut terms_agreed)?,
-                "trading_terms" => fields.lenient_option(&mut trading_terms)?,
-                "value_of_current_orders_in_pop" => {
-                    fields.lenient_option(&mut value_of_current_orders_in_pop)?
-                }
-                "vat_number" => fields.lenient_option(&mut vat_number)?,
-                "website" => fields.lenient_option(&mut website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            account_opened: account_opened.unwrap_or_default(),
-            account_status_type: account_status_type.unwrap_or_default(),
-            account_type: account_type.unwrap_or_default(),
-            alerts: alerts.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            application_date: application_date.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            bank: bank.unwrap_or_default(),
-            contacts: contacts.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            credit_bureau: credit_bureau.unwrap_or_default(),
-            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_memo_note: credit_memo_note.unwrap_or_default(),
-            credit_position: credit_position.unwrap_or_default(),
-            credit_position_id: credit_position_id.unwrap_or_default(),
-            credit_reference: credit_reference.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            date_received: date_received.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_nominal_code: default_nominal_code.unwrap_or_default(),
-            default_nominal_code_cost_centre: default_nominal_code_cost_centre
-                .unwrap_or_default(),
-            default_nominal_code_department: default_nominal_code_department
-                .unwrap_or_default(),
-            default_nominal_code_id: default_nominal_code_id.unwrap_or_default(),
-            default_nominal_code_reference: default_nominal_code_reference
-                .unwrap_or_default(),
-            default_tax_code: default_tax_code.unwrap_or_default(),
-            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
-            early_settlement_discount_days: early_settlement_discount_days
-                .unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
-            factor_house: factor_house.unwrap_or_default(),
-            factor_house_id: factor_house_id.unwrap_or_default(),
-            fax_area_code: fax_area_code.unwrap_or_default(),
-            fax_country_code: fax_country_code.unwrap_or_default(),
-            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_supplier_payments_enabled: is_supplier_payments_enabled
-                .unwrap_or_default(),
-            last_credit_review: last_credit_review.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            next_credit_review: next_credit_review.unwrap_or_default(),
-            on_hold: on_hold.unwrap_or_default(),
-            order_priority: order_priority.unwrap_or_default(),
-            payment_group: payment_group.unwrap_or_default(),
-            payment_group_id: payment_group_id.unwrap_or_default(),
-            payment_terms_basis: payment_terms_basis.unwrap_or_default(),
-            payment_terms_days: payment_terms_days.unwrap_or_default(),
-            reference: fields.required(reference, "reference")?,
-            short_name: short_name.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_reason: status_reason.unwrap_or_default(),
-            telephone_area_code: telephone_area_code.unwrap_or_default(),
-            telephone_country_code: telephone_country_code.unwrap_or_default(),
-            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
-            terms_agreed: terms_agreed.unwrap_or_default(),
-            trading_terms: trading_terms.unwrap_or_default(),
-            value_of_current_orders_in_pop: value_of_current_orders_in_pop
-                .unwrap_or_default(),
-            vat_number: vat_number.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Supplier {
+        account_opened: "account_opened", next_value, optional;
+        account_status_type: "account_status_type", next_value, optional;
+        account_type: "account_type", lenient_option, optional;
+        alerts: "alerts", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        application_date: "application_date", next_value, optional;
+        balance: "balance", lenient_option, optional_number;
+        bank: "bank", next_value, optional;
+        contacts: "contacts", next_value, optional;
+        country_code: "country_code", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        credit_bureau: "credit_bureau", next_value, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_option, optional;
+        credit_limit: "credit_limit", lenient_option, optional_number;
+        credit_memo_note: "credit_memo_note", next_value, optional;
+        credit_position: "credit_position", next_value, optional;
+        credit_position_id: "credit_position_id", lenient_option, optional;
+        credit_reference: "credit_reference", lenient_option, optional;
+        currency: "currency", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date_received: "date_received", next_value, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        default_nominal_code: "default_nominal_code", next_value, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_option, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_option, optional;
+        default_tax_code: "default_tax_code", next_value, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_option, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_option, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_option, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        factor_house: "factor_house", next_value, optional;
+        factor_house_id: "factor_house_id", lenient_option, optional;
+        fax_area_code: "fax_area_code", lenient_option, optional;
+        fax_country_code: "fax_country_code", lenient_option, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_option, optional;
+        last_credit_review: "last_credit_review", next_value, optional;
+        main_address: "main_address", next_value, optional;
+        memos: "memos", next_value, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
+        name: "name", lenient_value, field;
+        next_credit_review: "next_credit_review", next_value, optional;
+        on_hold: "on_hold", lenient_option, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        payment_group: "payment_group", next_value, optional;
+        payment_group_id: "payment_group_id", lenient_option, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_option, optional;
+        payment_terms_days: "payment_terms_days", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        short_name: "short_name", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        status: "status", next_value, optional;
+        status_reason: "status_reason", lenient_option, optional;
+        telephone_area_code: "telephone_area_code", lenient_option, optional;
+        telephone_country_code: "telephone_country_code", lenient_option, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_option, optional;
+        terms_agreed: "terms_agreed", lenient_option, optional;
+        trading_terms: "trading_terms", lenient_option, optional;
+        value_of_current_orders_in_pop: "value_of_current_orders_in_pop", lenient_option, optional_number;
+        vat_number: "vat_number", lenient_option, optional;
+        website: "website", lenient_option, optional;
     }
 }
 
@@ -5018,113 +2629,21 @@ impl SupplierAlert {
     }
 }
 
-impl serde::Serialize for SupplierAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("alert_text", &self.alert_text)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional(
-            "show_alert_for_generate_purchase_order_from_requisition_lines",
-            &self.show_alert_for_generate_purchase_order_from_requisition_lines,
-        )?;
-        map.optional(
-            "show_alert_for_generate_purchase_orders",
-            &self.show_alert_for_generate_purchase_orders,
-        )?;
-        map.optional(
-            "show_alert_for_generate_purchase_orders_from_trial_kitting",
-            &self.show_alert_for_generate_purchase_orders_from_trial_kitting,
-        )?;
-        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
-        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("updated_by", &self.updated_by)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierAlert {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut alert_text = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut show_alert_for_generate_purchase_order_from_requisition_lines = None;
-        let mut show_alert_for_generate_purchase_orders = None;
-        let mut show_alert_for_generate_purchase_orders_from_trial_kitting = None;
-        let mut show_alert_for_orders = None;
-        let mut show_alert_for_returns = None;
-        let mut supplier_id = None;
-        let mut updated_by = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "alert_text" => fields.lenient_option(&mut alert_text)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "show_alert_for_generate_purchase_order_from_requisition_lines" => {
-                    fields
-                        .lenient_option(
-                            &mut show_alert_for_generate_purchase_order_from_requisition_lines,
-                        )?
-                }
-                "show_alert_for_generate_purchase_orders" => {
-                    fields.lenient_option(&mut show_alert_for_generate_purchase_orders)?
-                }
-                "show_alert_for_generate_purchase_orders_from_trial_kitting" => {
-                    fields
-                        .lenient_option(
-                            &mut show_alert_for_generate_purchase_orders_from_trial_kitting,
-                        )?
-                }
-                "show_alert_for_orders" => {
-                    fields.lenient_option(&mut show_alert_for_orders)?
-                }
-                "show_alert_for_returns" => {
-                    fields.lenient_option(&mut show_alert_for_returns)?
-                }
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "updated_by" => fields.lenient_option(&mut updated_by)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            alert_text: alert_text.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            show_alert_for_generate_purchase_order_from_requisition_lines: show_alert_for_generate_purchase_order_from_requisition_lines
-                .unwrap_or_default(),
-            show_alert_for_generate_purchase_orders: show_alert_for_generate_purchase_orders
-                .unwrap_or_default(),
-            show_alert_for_generate_purchase_orders_from_trial_kitting: show_alert_for_generate_purchase_orders_from_trial_kitting
-                .unwrap_or_default(),
-            show_alert_for_orders: show_alert_for_orders.unwrap_or_default(),
-            show_alert_for_returns: show_alert_for_returns.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            updated_by: updated_by.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SupplierAlert {
+        alert_text: "alert_text", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        show_alert_for_generate_purchase_order_from_requisition_lines: "show_alert_for_generate_purchase_order_from_requisition_lines", lenient_option, optional;
+        show_alert_for_generate_purchase_orders: "show_alert_for_generate_purchase_orders", lenient_option, optional;
+        show_alert_for_generate_purchase_orders_from_trial_kitting: "show_alert_for_generate_purchase_orders_from_trial_kitting", lenient_option, optional;
+        show_alert_for_orders: "show_alert_for_orders", lenient_option, optional;
+        show_alert_for_returns: "show_alert_for_returns", lenient_option, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        updated_by: "updated_by", lenient_option, optional;
     }
 }
 
@@ -5165,69 +2684,23 @@ pub struct SupplierBank {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierBank {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_name", &self.account_name)?;
-        map.optional("account_number", &self.account_number)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional("bacs_reference", &self.bacs_reference)?;
-        map.optional("bank_payment_reference", &self.bank_payment_reference)?;
-        map.optional("bic_number", &self.bic_number)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("iban_number", &self.iban_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("national_bank_identifier", &self.national_bank_identifier)?;
-        map.optional("non_uk_sort_code", &self.non_uk_sort_code)?;
-        map.optional("roll_number", &self.roll_number)?;
-        map.optional("sort_code", &self.sort_code)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierBank {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierBank {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_name" => fields.lenient_into(&mut model.account_name)?,
-                "account_number" => fields.lenient_into(&mut model.account_number)?,
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "bacs_reference" => fields.lenient_into(&mut model.bacs_reference)?,
-                "bank_payment_reference" => {
-                    fields.lenient_into(&mut model.bank_payment_reference)?
-                }
-                "bic_number" => fields.lenient_into(&mut model.bic_number)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "iban_number" => fields.lenient_into(&mut model.iban_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "national_bank_identifier" => {
-                    fields.lenient_into(&mut model.national_bank_identifier)?
-                }
-                "non_uk_sort_code" => fields.lenient_into(&mut model.non_uk_sort_code)?,
-                "roll_number" => fields.lenient_into(&mut model.roll_number)?,
-                "sort_code" => fields.lenient_into(&mut model.sort_code)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierBank: Default {
+        account_name: "account_name", lenient_into, optional;
+        account_number: "account_number", lenient_into, optional;
+        additional_reference: "additional_reference", lenient_into, optional;
+        bacs_reference: "bacs_reference", lenient_into, optional;
+        bank_payment_reference: "bank_payment_reference", lenient_into, optional;
+        bic_number: "bic_number", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        iban_number: "iban_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        national_bank_identifier: "national_bank_identifier", lenient_into, optional;
+        non_uk_sort_code: "non_uk_sort_code", lenient_into, optional;
+        roll_number: "roll_number", lenient_into, optional;
+        sort_code: "sort_code", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
     }
 }
 
@@ -5278,73 +2751,28 @@ pub struct SupplierContact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_email", &self.default_email)?;
-        map.optional("default_telephone", &self.default_telephone)?;
-        map.optional("emails", &self.emails)?;
-        map.optional("faxes", &self.faxes)?;
-        map.optional("first_name", &self.first_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("last_name", &self.last_name)?;
-        map.optional("middle_name", &self.middle_name)?;
-        map.optional("mobiles", &self.mobiles)?;
-        map.optional("name", &self.name)?;
-        map.optional("roles", &self.roles)?;
-        map.optional("salutation", &self.salutation)?;
-        map.optional("salutation_id", &self.salutation_id)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("telephones", &self.telephones)?;
-        map.optional("websites", &self.websites)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierContact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_email" => fields.lenient_into(&mut model.default_email)?,
-                "default_telephone" => fields.lenient_into(&mut model.default_telephone)?,
-                "emails" => fields.option_into(&mut model.emails)?,
-                "faxes" => fields.option_into(&mut model.faxes)?,
-                "first_name" => fields.lenient_into(&mut model.first_name)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "last_name" => fields.lenient_into(&mut model.last_name)?,
-                "middle_name" => fields.lenient_into(&mut model.middle_name)?,
-                "mobiles" => fields.option_into(&mut model.mobiles)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "roles" => fields.option_into(&mut model.roles)?,
-                "salutation" => fields.option_into(&mut model.salutation)?,
-                "salutation_id" => fields.lenient_into(&mut model.salutation_id)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "telephones" => fields.option_into(&mut model.telephones)?,
-                "websites" => fields.option_into(&mut model.websites)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierContact: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation: "salutation", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
     }
 }
 
@@ -5369,56 +2797,15 @@ pub struct SupplierContactRole {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierContactRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "is_preferred_contact_for_role",
-            &self.is_preferred_contact_for_role,
-        )?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierContactRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierContactRole {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_preferred_contact_for_role" => {
-                    fields.lenient_into(&mut model.is_preferred_contact_for_role)?
-                }
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                "trader_contact_role_id" => {
-                    fields.lenient_into(&mut model.trader_contact_role_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierContactRole: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_preferred_contact_for_role: "is_preferred_contact_for_role", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+        trader_contact_role_id: "trader_contact_role_id", lenient_into, optional;
     }
 }
 
@@ -5439,43 +2826,13 @@ pub struct SupplierCreditMemoNote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierCreditMemoNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("note", &self.note)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierCreditMemoNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierCreditMemoNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_into(&mut model.created_by)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "note" => fields.lenient_into(&mut model.note)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierCreditMemoNote: Default {
+        created_by: "created_by", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        note: "note", lenient_into, optional;
     }
 }
 
@@ -5504,51 +2861,16 @@ pub struct SupplierEmail {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierEmail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email", &self.email)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("supplier_contact", &self.supplier_contact)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierEmail {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierEmail: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email: "email", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
 
@@ -5583,57 +2905,19 @@ pub struct SupplierFax {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierFax {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.optional("supplier_contact", &self.supplier_contact)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierFax {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierFax {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierFax: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
 
@@ -5676,67 +2960,23 @@ pub struct SupplierMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("address_country_code", &self.address_country_code)?;
-        map.optional("address_country_code_id", &self.address_country_code_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "address_country_code" => {
-                    fields.option_into(&mut model.address_country_code)?
-                }
-                "address_country_code_id" => {
-                    fields.lenient_into(&mut model.address_country_code_id)?
-                }
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierMainAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        address_country_code: "address_country_code", option_into, optional;
+        address_country_code_id: "address_country_code_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
     }
 }
 
@@ -5788,65 +3028,16 @@ impl SupplierMemo {
     }
 }
 
-impl serde::Serialize for SupplierMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("note", &self.note)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        let mut supplier_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_value(&mut note)?,
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: fields.required(note, "note")?,
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SupplierMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
+        supplier_id: "supplier_id", lenient_value, field;
     }
 }
 
@@ -5881,57 +3072,19 @@ pub struct SupplierMobile {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierMobile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.optional("supplier_contact", &self.supplier_contact)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierMobile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierMobile {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierMobile: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
 
@@ -5996,186 +3149,32 @@ pub struct SupplierPeriodValueView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierPeriodValueView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
-        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
-        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
-        map.optional(
-            "period_value_date_time_updated",
-            &self.period_value_date_time_updated,
-        )?;
-        map.optional(
-            "period_value_exchange_rate_gain_or_loss",
-            &self.period_value_exchange_rate_gain_or_loss,
-        )?;
-        map.optional_number(
-            "period_value_total_cash_value_to_date",
-            &self.period_value_total_cash_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_cash_value_to_date_in_base",
-            &self.period_value_total_cash_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_cred_note_value_to_date_in_base",
-            &self.period_value_total_cred_note_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_credit_note_value_to_date",
-            &self.period_value_total_credit_note_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_finance_charges_applied",
-            &self.period_value_total_finance_charges_applied,
-        )?;
-        map.optional_number(
-            "period_value_total_invoice_value_to_date",
-            &self.period_value_total_invoice_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_invoice_value_to_date_in_base",
-            &self.period_value_total_invoice_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_profit_value_to_date",
-            &self.period_value_total_profit_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_profit_value_to_date_in_base",
-            &self.period_value_total_profit_value_to_date_in_base,
-        )?;
-        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
-        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
-        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
-        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
-        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
-        map.optional("supplier_analysis_period_id", &self.supplier_analysis_period_id)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_period_value_id", &self.supplier_period_value_id)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierPeriodValueView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierPeriodValueView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_period_end_date" => {
-                    fields.option_into(&mut model.analysis_period_end_date)?
-                }
-                "analysis_period_reference" => {
-                    fields.lenient_into(&mut model.analysis_period_reference)?
-                }
-                "analysis_period_start_date" => {
-                    fields.option_into(&mut model.analysis_period_start_date)?
-                }
-                "period_value_date_time_updated" => {
-                    fields.option_into(&mut model.period_value_date_time_updated)?
-                }
-                "period_value_exchange_rate_gain_or_loss" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_exchange_rate_gain_or_loss,
-                        )?
-                }
-                "period_value_total_cash_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.period_value_total_cash_value_to_date)?
-                }
-                "period_value_total_cash_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_cash_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_cred_note_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_cred_note_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_credit_note_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_credit_note_value_to_date,
-                        )?
-                }
-                "period_value_total_finance_charges_applied" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_finance_charges_applied,
-                        )?
-                }
-                "period_value_total_invoice_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_invoice_value_to_date,
-                        )?
-                }
-                "period_value_total_invoice_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_invoice_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_profit_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_profit_value_to_date,
-                        )?
-                }
-                "period_value_total_profit_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_profit_value_to_date_in_base,
-                        )?
-                }
-                "supplier_analysis_code_1" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_1)?
-                }
-                "supplier_analysis_code_2" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_2)?
-                }
-                "supplier_analysis_code_3" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_3)?
-                }
-                "supplier_analysis_code_4" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_4)?
-                }
-                "supplier_analysis_code_5" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_5)?
-                }
-                "supplier_analysis_period_id" => {
-                    fields.lenient_into(&mut model.supplier_analysis_period_id)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_period_value_id" => {
-                    fields.lenient_into(&mut model.supplier_period_value_id)?
-                }
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierPeriodValueView: Default {
+        analysis_period_end_date: "analysis_period_end_date", option_into, optional;
+        analysis_period_reference: "analysis_period_reference", lenient_into, optional;
+        analysis_period_start_date: "analysis_period_start_date", option_into, optional;
+        period_value_date_time_updated: "period_value_date_time_updated", option_into, optional;
+        period_value_exchange_rate_gain_or_loss: "period_value_exchange_rate_gain_or_loss", lenient_into, optional;
+        period_value_total_cash_value_to_date: "period_value_total_cash_value_to_date", lenient_into, optional_number;
+        period_value_total_cash_value_to_date_in_base: "period_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_cred_note_value_to_date_in_base: "period_value_total_cred_note_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_credit_note_value_to_date: "period_value_total_credit_note_value_to_date", lenient_into, optional_number;
+        period_value_total_finance_charges_applied: "period_value_total_finance_charges_applied", lenient_into, optional_number;
+        period_value_total_invoice_value_to_date: "period_value_total_invoice_value_to_date", lenient_into, optional_number;
+        period_value_total_invoice_value_to_date_in_base: "period_value_total_invoice_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_profit_value_to_date: "period_value_total_profit_value_to_date", lenient_into, optional_number;
+        period_value_total_profit_value_to_date_in_base: "period_value_total_profit_value_to_date_in_base", lenient_into, optional_number;
+        supplier_analysis_code_1: "supplier_analysis_code_1", lenient_into, optional;
+        supplier_analysis_code_2: "supplier_analysis_code_2", lenient_into, optional;
+        supplier_analysis_code_3: "supplier_analysis_code_3", lenient_into, optional;
+        supplier_analysis_code_4: "supplier_analysis_code_4", lenient_into, optional;
+        supplier_analysis_code_5: "supplier_analysis_code_5", lenient_into, optional;
+        supplier_analysis_period_id: "supplier_analysis_period_id", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_period_value_id: "supplier_period_value_id", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
     }
 }
 
@@ -6192,39 +3191,11 @@ pub struct SupplierStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("is_live", &self.is_live)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "is_live" => fields.lenient_into(&mut model.is_live)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierStatus: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        is_live: "is_live", lenient_into, optional;
     }
 }
 
@@ -6259,57 +3230,19 @@ pub struct SupplierTelephone {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierTelephone {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.optional("supplier_contact", &self.supplier_contact)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierTelephone {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierTelephone {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierTelephone: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
 
@@ -6534,427 +3467,115 @@ pub struct SupplierView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
-        map.optional("account_opened", &self.account_opened)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional("account_type", &self.account_type)?;
-        map.optional("account_type_id", &self.account_type_id)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("application_date", &self.application_date)?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional_number("base_balance", &self.base_balance)?;
-        map.optional(
-            "contact_default_email_address",
-            &self.contact_default_email_address,
-        )?;
-        map.optional(
-            "contact_default_telephone_number",
-            &self.contact_default_telephone_number,
-        )?;
-        map.optional("contact_first_name", &self.contact_first_name)?;
-        map.optional("contact_last_name", &self.contact_last_name)?;
-        map.optional("contact_middle_name", &self.contact_middle_name)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
-        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
-        map.optional_number("credit_limit", &self.credit_limit)?;
-        map.optional("credit_position_id", &self.credit_position_id)?;
-        map.optional("credit_position_name", &self.credit_position_name)?;
-        map.optional("credit_reference", &self.credit_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("currency_iso_code", &self.currency_iso_code)?;
-        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
-        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional(
-            "date_account_details_last_changed",
-            &self.date_account_details_last_changed,
-        )?;
-        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
-        map.optional("date_received", &self.date_received)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "days_early_settlement_disc_applies",
-            &self.days_early_settlement_disc_applies,
-        )?;
-        map.optional(
-            "default_nominal_account_number",
-            &self.default_nominal_account_number,
-        )?;
-        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
-        map.optional("default_nominal_department", &self.default_nominal_department)?;
-        map.optional("default_order_priority", &self.default_order_priority)?;
-        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
-        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
-        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
-        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("factor_house_name", &self.factor_house_name)?;
-        map.optional("fax_area_code", &self.fax_area_code)?;
-        map.optional("fax_country_code", &self.fax_country_code)?;
-        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
-        map.optional("last_credit_review", &self.last_credit_review)?;
-        map.optional(
-            "months_to_keep_transactions_for",
-            &self.months_to_keep_transactions_for,
-        )?;
-        map.optional("name", &self.name)?;
-        map.optional("next_credit_review", &self.next_credit_review)?;
-        map.optional("payment_group_description", &self.payment_group_description)?;
-        map.optional("payment_terms", &self.payment_terms)?;
-        map.optional("payment_terms_id", &self.payment_terms_id)?;
-        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
-        map.optional("reference", &self.reference)?;
-        map.optional(
-            "sage_payments_supplier_status_type_id",
-            &self.sage_payments_supplier_status_type_id,
-        )?;
-        map.optional("short_name", &self.short_name)?;
-        map.optional(
-            "supplier_location_address_country_code",
-            &self.supplier_location_address_country_code,
-        )?;
-        map.optional(
-            "supplier_location_address_country_code_id",
-            &self.supplier_location_address_country_code_id,
-        )?;
-        map.optional(
-            "supplier_location_address_country_code_name",
-            &self.supplier_location_address_country_code_name,
-        )?;
-        map.optional(
-            "supplier_location_address_line_1",
-            &self.supplier_location_address_line_1,
-        )?;
-        map.optional(
-            "supplier_location_address_line_2",
-            &self.supplier_location_address_line_2,
-        )?;
-        map.optional(
-            "supplier_location_address_line_3",
-            &self.supplier_location_address_line_3,
-        )?;
-        map.optional(
-            "supplier_location_address_line_4",
-            &self.supplier_location_address_line_4,
-        )?;
-        map.optional("supplier_location_city", &self.supplier_location_city)?;
-        map.optional("supplier_location_country", &self.supplier_location_country)?;
-        map.optional(
-            "supplier_location_country_code",
-            &self.supplier_location_country_code,
-        )?;
-        map.optional(
-            "supplier_location_country_code_id",
-            &self.supplier_location_country_code_id,
-        )?;
-        map.optional(
-            "supplier_location_country_code_name",
-            &self.supplier_location_country_code_name,
-        )?;
-        map.optional("supplier_location_county", &self.supplier_location_county)?;
-        map.optional(
-            "supplier_location_date_time_created",
-            &self.supplier_location_date_time_created,
-        )?;
-        map.optional(
-            "supplier_location_date_time_updated",
-            &self.supplier_location_date_time_updated,
-        )?;
-        map.optional(
-            "supplier_location_full_address",
-            &self.supplier_location_full_address,
-        )?;
-        map.optional("supplier_location_id", &self.supplier_location_id)?;
-        map.optional("supplier_location_post_code", &self.supplier_location_post_code)?;
-        map.optional("telephone_area_code", &self.telephone_area_code)?;
-        map.optional("telephone_country_code", &self.telephone_country_code)?;
-        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
-        map.optional("terms_agreed", &self.terms_agreed)?;
-        map.optional("trading_terms", &self.trading_terms)?;
-        map.optional_number(
-            "value_of_current_orders_in_pop",
-            &self.value_of_current_orders_in_pop,
-        )?;
-        map.optional("vat_number", &self.vat_number)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_is_on_hold" => {
-                    fields.lenient_into(&mut model.account_is_on_hold)?
-                }
-                "account_opened" => fields.option_into(&mut model.account_opened)?,
-                "account_status_type" => {
-                    fields.option_into(&mut model.account_status_type)?
-                }
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "account_type" => fields.lenient_into(&mut model.account_type)?,
-                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "application_date" => fields.option_into(&mut model.application_date)?,
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "base_balance" => fields.lenient_into(&mut model.base_balance)?,
-                "contact_default_email_address" => {
-                    fields.lenient_into(&mut model.contact_default_email_address)?
-                }
-                "contact_default_telephone_number" => {
-                    fields.lenient_into(&mut model.contact_default_telephone_number)?
-                }
-                "contact_first_name" => {
-                    fields.lenient_into(&mut model.contact_first_name)?
-                }
-                "contact_last_name" => fields.lenient_into(&mut model.contact_last_name)?,
-                "contact_middle_name" => {
-                    fields.lenient_into(&mut model.contact_middle_name)?
-                }
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "credit_bureau_id" => fields.lenient_into(&mut model.credit_bureau_id)?,
-                "credit_bureau_name" => {
-                    fields.lenient_into(&mut model.credit_bureau_name)?
-                }
-                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
-                "credit_position_id" => {
-                    fields.lenient_into(&mut model.credit_position_id)?
-                }
-                "credit_position_name" => {
-                    fields.lenient_into(&mut model.credit_position_name)?
-                }
-                "credit_reference" => fields.lenient_into(&mut model.credit_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
-                "currency_iso_code_id" => {
-                    fields.lenient_into(&mut model.currency_iso_code_id)?
-                }
-                "currency_iso_code_name" => {
-                    fields.lenient_into(&mut model.currency_iso_code_name)?
-                }
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "date_account_details_last_changed" => {
-                    fields.option_into(&mut model.date_account_details_last_changed)?
-                }
-                "date_of_last_transaction" => {
-                    fields.option_into(&mut model.date_of_last_transaction)?
-                }
-                "date_received" => fields.option_into(&mut model.date_received)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "days_early_settlement_disc_applies" => {
-                    fields.lenient_into(&mut model.days_early_settlement_disc_applies)?
-                }
-                "default_nominal_account_number" => {
-                    fields.lenient_into(&mut model.default_nominal_account_number)?
-                }
-                "default_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.default_nominal_cost_centre)?
-                }
-                "default_nominal_department" => {
-                    fields.lenient_into(&mut model.default_nominal_department)?
-                }
-                "default_order_priority" => {
-                    fields.lenient_into(&mut model.default_order_priority)?
-                }
-                "default_tax_rate" => fields.lenient_into(&mut model.default_tax_rate)?,
-                "default_tax_rate_code" => {
-                    fields.lenient_into(&mut model.default_tax_rate_code)?
-                }
-                "default_tax_rate_id" => {
-                    fields.lenient_into(&mut model.default_tax_rate_id)?
-                }
-                "default_tax_rate_name" => {
-                    fields.lenient_into(&mut model.default_tax_rate_name)?
-                }
-                "early_settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
-                }
-                "factor_house_name" => fields.lenient_into(&mut model.factor_house_name)?,
-                "fax_area_code" => fields.lenient_into(&mut model.fax_area_code)?,
-                "fax_country_code" => fields.lenient_into(&mut model.fax_country_code)?,
-                "fax_subscriber_number" => {
-                    fields.lenient_into(&mut model.fax_subscriber_number)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_over_credit_limit" => {
-                    fields.lenient_into(&mut model.is_over_credit_limit)?
-                }
-                "last_credit_review" => {
-                    fields.option_into(&mut model.last_credit_review)?
-                }
-                "months_to_keep_transactions_for" => {
-                    fields.lenient_into(&mut model.months_to_keep_transactions_for)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "next_credit_review" => {
-                    fields.option_into(&mut model.next_credit_review)?
-                }
-                "payment_group_description" => {
-                    fields.lenient_into(&mut model.payment_group_description)?
-                }
-                "payment_terms" => fields.lenient_into(&mut model.payment_terms)?,
-                "payment_terms_id" => fields.lenient_into(&mut model.payment_terms_id)?,
-                "payment_terms_in_days" => {
-                    fields.lenient_into(&mut model.payment_terms_in_days)?
-                }
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "sage_payments_supplier_status_type_id" => {
-                    fields
-                        .lenient_into(&mut model.sage_payments_supplier_status_type_id)?
-                }
-                "short_name" => fields.lenient_into(&mut model.short_name)?,
-                "supplier_location_address_country_code" => {
-                    fields
-                        .lenient_into(&mut model.supplier_location_address_country_code)?
-                }
-                "supplier_location_address_country_code_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.supplier_location_address_country_code_id,
-                        )?
-                }
-                "supplier_location_address_country_code_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model.supplier_location_address_country_code_name,
-                        )?
-                }
-                "supplier_location_address_line_1" => {
-                    fields.lenient_into(&mut model.supplier_location_address_line_1)?
-                }
-                "supplier_location_address_line_2" => {
-                    fields.lenient_into(&mut model.supplier_location_address_line_2)?
-                }
-                "supplier_location_address_line_3" => {
-                    fields.lenient_into(&mut model.supplier_location_address_line_3)?
-                }
-                "supplier_location_address_line_4" => {
-                    fields.lenient_into(&mut model.supplier_location_address_line_4)?
-                }
-                "supplier_location_city" => {
-                    fields.lenient_into(&mut model.supplier_location_city)?
-                }
-                "supplier_location_country" => {
-                    fields.lenient_into(&mut model.supplier_location_country)?
-                }
-                "supplier_location_country_code" => {
-                    fields.lenient_into(&mut model.supplier_location_country_code)?
-                }
-                "supplier_location_country_code_id" => {
-                    fields.lenient_into(&mut model.supplier_location_country_code_id)?
-                }
-                "supplier_location_country_code_name" => {
-                    fields.lenient_into(&mut model.supplier_location_country_code_name)?
-                }
-                "supplier_location_county" => {
-                    fields.lenient_into(&mut model.supplier_location_county)?
-                }
-                "supplier_location_date_time_created" => {
-                    fields.option_into(&mut model.supplier_location_date_time_created)?
-                }
-                "supplier_location_date_time_updated" => {
-                    fields.option_into(&mut model.supplier_location_date_time_updated)?
-                }
-                "supplier_location_full_address" => {
-                    fields.lenient_into(&mut model.supplier_location_full_address)?
-                }
-                "supplier_location_id" => {
-                    fields.lenient_into(&mut model.supplier_location_id)?
-                }
-                "supplier_location_post_code" => {
-                    fields.lenient_into(&mut model.supplier_location_post_code)?
-                }
-                "telephone_area_code" => {
-                    fields.lenient_into(&mut model.telephone_area_code)?
-                }
-                "telephone_country_code" => {
-                    fields.lenient_into(&mut model.telephone_country_code)?
-                }
-                "telephone_subscriber_number" => {
-                    fields.lenient_into(&mut model.telephone_subscriber_number)?
-                }
-                "terms_agreed" => fields.lenient_into(&mut model.terms_agreed)?,
-                "trading_terms" => fields.lenient_into(&mut model.trading_terms)?,
-                "value_of_current_orders_in_pop" => {
-                    fields.lenient_into(&mut model.value_of_current_orders_in_pop)?
-                }
-                "vat_number" => fields.lenient_into(&mut model.vat_number)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierView: Default {
+        account_is_on_hold: "account_is_on_hold", lenient_into, optional;
+        account_opened: "account_opened", option_into, optional;
+        account_status_type: "account_status_type", option_into, optional;
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        account_type: "account_type", lenient_into, optional;
+        account_type_id: "account_type_id", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        application_date: "application_date", option_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        base_balance: "base_balance", lenient_into, optional_number;
+        contact_default_email_address: "contact_default_email_address", lenient_into, optional;
+        contact_default_telephone_number: "contact_default_telephone_number", lenient_into, optional;
+        contact_first_name: "contact_first_name", lenient_into, optional;
+        contact_last_name: "contact_last_name", lenient_into, optional;
+        contact_middle_name: "contact_middle_name", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_into, optional;
+        credit_bureau_name: "credit_bureau_name", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional_number;
+        credit_position_id: "credit_position_id", lenient_into, optional;
+        credit_position_name: "credit_position_name", lenient_into, optional;
+        credit_reference: "credit_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        currency_iso_code: "currency_iso_code", lenient_into, optional;
+        currency_iso_code_id: "currency_iso_code_id", lenient_into, optional;
+        currency_iso_code_name: "currency_iso_code_name", lenient_into, optional;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        date_account_details_last_changed: "date_account_details_last_changed", option_into, optional;
+        date_of_last_transaction: "date_of_last_transaction", option_into, optional;
+        date_received: "date_received", option_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        days_early_settlement_disc_applies: "days_early_settlement_disc_applies", lenient_into, optional;
+        default_nominal_account_number: "default_nominal_account_number", lenient_into, optional;
+        default_nominal_cost_centre: "default_nominal_cost_centre", lenient_into, optional;
+        default_nominal_department: "default_nominal_department", lenient_into, optional;
+        default_order_priority: "default_order_priority", lenient_into, optional;
+        default_tax_rate: "default_tax_rate", lenient_into, optional_number;
+        default_tax_rate_code: "default_tax_rate_code", lenient_into, optional;
+        default_tax_rate_id: "default_tax_rate_id", lenient_into, optional;
+        default_tax_rate_name: "default_tax_rate_name", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        factor_house_name: "factor_house_name", lenient_into, optional;
+        fax_area_code: "fax_area_code", lenient_into, optional;
+        fax_country_code: "fax_country_code", lenient_into, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_over_credit_limit: "is_over_credit_limit", lenient_into, optional;
+        last_credit_review: "last_credit_review", option_into, optional;
+        months_to_keep_transactions_for: "months_to_keep_transactions_for", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        next_credit_review: "next_credit_review", option_into, optional;
+        payment_group_description: "payment_group_description", lenient_into, optional;
+        payment_terms: "payment_terms", lenient_into, optional;
+        payment_terms_id: "payment_terms_id", lenient_into, optional;
+        payment_terms_in_days: "payment_terms_in_days", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        sage_payments_supplier_status_type_id: "sage_payments_supplier_status_type_id", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
+        supplier_location_address_country_code: "supplier_location_address_country_code", lenient_into, optional;
+        supplier_location_address_country_code_id: "supplier_location_address_country_code_id", lenient_into, optional;
+        supplier_location_address_country_code_name: "supplier_location_address_country_code_name", lenient_into, optional;
+        supplier_location_address_line_1: "supplier_location_address_line_1", lenient_into, optional;
+        supplier_location_address_line_2: "supplier_location_address_line_2", lenient_into, optional;
+        supplier_location_address_line_3: "supplier_location_address_line_3", lenient_into, optional;
+        supplier_location_address_line_4: "supplier_location_address_line_4", lenient_into, optional;
+        supplier_location_city: "supplier_location_city", lenient_into, optional;
+        supplier_location_country: "supplier_location_country", lenient_into, optional;
+        supplier_location_country_code: "supplier_location_country_code", lenient_into, optional;
+        supplier_location_country_code_id: "supplier_location_country_code_id", lenient_into, optional;
+        supplier_location_country_code_name: "supplier_location_country_code_name", lenient_into, optional;
+        supplier_location_county: "supplier_location_county", lenient_into, optional;
+        supplier_location_date_time_created: "supplier_location_date_time_created", option_into, optional;
+        supplier_location_date_time_updated: "supplier_location_date_time_updated", option_into, optional;
+        supplier_location_full_address: "supplier_location_full_address", lenient_into, optional;
+        supplier_location_id: "supplier_location_id", lenient_into, optional;
+        supplier_location_post_code: "supplier_location_post_code", lenient_into, optional;
+        telephone_area_code: "telephone_area_code", lenient_into, optional;
+        telephone_country_code: "telephone_country_code", lenient_into, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_into, optional;
+        terms_agreed: "terms_agreed", lenient_into, optional;
+        trading_terms: "trading_terms", lenient_into, optional;
+        value_of_current_orders_in_pop: "value_of_current_orders_in_pop", lenient_into, optional_number;
+        vat_number: "vat_number", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -6983,51 +3604,16 @@ pub struct SupplierWebsite {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierWebsite {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("supplier_contact", &self.supplier_contact)?;
-        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierWebsite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierWebsite {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "supplier_contact" => fields.option_into(&mut model.supplier_contact)?,
-                "supplier_contact_id" => {
-                    fields.lenient_into(&mut model.supplier_contact_id)?
-                }
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierWebsite: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -7092,184 +3678,33 @@ pub struct SupplierYearValueView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SupplierYearValueView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
-        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
-        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
-        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
-        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
-        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
-        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
-        map.optional("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_name", &self.supplier_name)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("supplier_year_value_id", &self.supplier_year_value_id)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.optional(
-            "year_value_date_time_updated",
-            &self.year_value_date_time_updated,
-        )?;
-        map.optional(
-            "year_value_exchange_rate_gain_or_loss",
-            &self.year_value_exchange_rate_gain_or_loss,
-        )?;
-        map.optional_number(
-            "year_value_total_cash_value_to_date",
-            &self.year_value_total_cash_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_cash_value_to_date_in_base",
-            &self.year_value_total_cash_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_cred_note_value_to_date_in_base",
-            &self.year_value_total_cred_note_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_credit_note_value_to_date",
-            &self.year_value_total_credit_note_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_finance_charges_applied",
-            &self.year_value_total_finance_charges_applied,
-        )?;
-        map.optional_number(
-            "year_value_total_invoice_value_to_date",
-            &self.year_value_total_invoice_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_invoice_value_to_date_in_base",
-            &self.year_value_total_invoice_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_profit_value_to_date",
-            &self.year_value_total_profit_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_profit_value_to_date_in_base",
-            &self.year_value_total_profit_value_to_date_in_base,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SupplierYearValueView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SupplierYearValueView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "financial_year_end_date" => {
-                    fields.option_into(&mut model.financial_year_end_date)?
-                }
-                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
-                "financial_year_start_date" => {
-                    fields.option_into(&mut model.financial_year_start_date)?
-                }
-                "number_of_periods_in_year" => {
-                    fields.lenient_into(&mut model.number_of_periods_in_year)?
-                }
-                "supplier_analysis_code_1" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_1)?
-                }
-                "supplier_analysis_code_2" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_2)?
-                }
-                "supplier_analysis_code_3" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_3)?
-                }
-                "supplier_analysis_code_4" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_4)?
-                }
-                "supplier_analysis_code_5" => {
-                    fields.lenient_into(&mut model.supplier_analysis_code_5)?
-                }
-                "supplier_id" => fields.lenient_into(&mut model.supplier_id)?,
-                "supplier_name" => fields.lenient_into(&mut model.supplier_name)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "supplier_year_value_id" => {
-                    fields.lenient_into(&mut model.supplier_year_value_id)?
-                }
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                "year_value_date_time_updated" => {
-                    fields.option_into(&mut model.year_value_date_time_updated)?
-                }
-                "year_value_exchange_rate_gain_or_loss" => {
-                    fields
-                        .lenient_into(&mut model.year_value_exchange_rate_gain_or_loss)?
-                }
-                "year_value_total_cash_value_to_date" => {
-                    fields.lenient_into(&mut model.year_value_total_cash_value_to_date)?
-                }
-                "year_value_total_cash_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_cash_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_cred_note_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_cred_note_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_credit_note_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_credit_note_value_to_date,
-                        )?
-                }
-                "year_value_total_finance_charges_applied" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_finance_charges_applied,
-                        )?
-                }
-                "year_value_total_invoice_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.year_value_total_invoice_value_to_date)?
-                }
-                "year_value_total_invoice_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_invoice_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_profit_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.year_value_total_profit_value_to_date)?
-                }
-                "year_value_total_profit_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_profit_value_to_date_in_base,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SupplierYearValueView: Default {
+        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_id: "financial_year_id", lenient_into, optional;
+        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
+        supplier_analysis_code_1: "supplier_analysis_code_1", lenient_into, optional;
+        supplier_analysis_code_2: "supplier_analysis_code_2", lenient_into, optional;
+        supplier_analysis_code_3: "supplier_analysis_code_3", lenient_into, optional;
+        supplier_analysis_code_4: "supplier_analysis_code_4", lenient_into, optional;
+        supplier_analysis_code_5: "supplier_analysis_code_5", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_name: "supplier_name", lenient_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        supplier_year_value_id: "supplier_year_value_id", lenient_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
+        year_value_date_time_updated: "year_value_date_time_updated", option_into, optional;
+        year_value_exchange_rate_gain_or_loss: "year_value_exchange_rate_gain_or_loss", lenient_into, optional;
+        year_value_total_cash_value_to_date: "year_value_total_cash_value_to_date", lenient_into, optional_number;
+        year_value_total_cash_value_to_date_in_base: "year_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_cred_note_value_to_date_in_base: "year_value_total_cred_note_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_credit_note_value_to_date: "year_value_total_credit_note_value_to_date", lenient_into, optional_number;
+        year_value_total_finance_charges_applied: "year_value_total_finance_charges_applied", lenient_into, optional_number;
+        year_value_total_invoice_value_to_date: "year_value_total_invoice_value_to_date", lenient_into, optional_number;
+        year_value_total_invoice_value_to_date_in_base: "year_value_total_invoice_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_profit_value_to_date: "year_value_total_profit_value_to_date", lenient_into, optional_number;
+        year_value_total_profit_value_to_date_in_base: "year_value_total_profit_value_to_date_in_base", lenient_into, optional_number;
     }
 }
 

@@ -478,649 +478,140 @@ impl Customer {
     }
 }
 
-impl serde::Serialize for Customer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_opened", &self.account_opened)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("account_type", &self.account_type)?;
-        map.optional("alerts", &self.alerts)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("application_date", &self.application_date)?;
-        map.optional("associated_head_office", &self.associated_head_office)?;
-        map.optional("associated_head_office_id", &self.associated_head_office_id)?;
-        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional("cards", &self.cards)?;
-        map.optional("contacts", &self.contacts)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("credit_bureau", &self.credit_bureau)?;
-        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
-        map.optional_number("credit_limit", &self.credit_limit)?;
-        map.optional("credit_memo_note", &self.credit_memo_note)?;
-        map.optional("credit_position", &self.credit_position)?;
-        map.optional("credit_position_id", &self.credit_position_id)?;
-        map.optional("credit_reference", &self.credit_reference)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("customer_discount_group", &self.customer_discount_group)?;
-        map.optional("customer_discount_group_id", &self.customer_discount_group_id)?;
-        map.optional(
-            "date_finance_charge_last_run",
-            &self.date_finance_charge_last_run,
-        )?;
-        map.optional("date_received", &self.date_received)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_nominal_code", &self.default_nominal_code)?;
-        map.optional(
-            "default_nominal_code_cost_centre",
-            &self.default_nominal_code_cost_centre,
-        )?;
-        map.optional(
-            "default_nominal_code_department",
-            &self.default_nominal_code_department,
-        )?;
-        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
-        map.optional(
-            "default_nominal_code_reference",
-            &self.default_nominal_code_reference,
-        )?;
-        map.optional("default_tax_code", &self.default_tax_code)?;
-        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
-        map.optional("duns_code", &self.duns_code)?;
-        map.optional(
-            "early_settlement_discount_days",
-            &self.early_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
-        map.optional("fax_area_code", &self.fax_area_code)?;
-        map.optional("fax_country_code", &self.fax_country_code)?;
-        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
-        map.optional("finance_charge", &self.finance_charge)?;
-        map.optional("finance_charge_id", &self.finance_charge_id)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
-        map.optional_number(
-            "invoice_line_discount_percent",
-            &self.invoice_line_discount_percent,
-        )?;
-        map.optional(
-            "is_head_office_with_branches",
-            &self.is_head_office_with_branches,
-        )?;
-        map.optional("last_credit_review", &self.last_credit_review)?;
-        map.optional("limited_price_bands", &self.limited_price_bands)?;
-        map.optional("main_address", &self.main_address)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
-        map.field("name", &self.name)?;
-        map.optional("next_credit_review", &self.next_credit_review)?;
-        map.optional("office_type", &self.office_type)?;
-        map.optional("on_hold", &self.on_hold)?;
-        map.optional("order_priority", &self.order_priority)?;
-        map.optional("order_value_discount", &self.order_value_discount)?;
-        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
-        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
-        map.optional("payment_terms_days", &self.payment_terms_days)?;
-        map.optional("price_band", &self.price_band)?;
-        map.optional("price_band_id", &self.price_band_id)?;
-        map.optional(
-            "produce_statements_for_customer",
-            &self.produce_statements_for_customer,
-        )?;
-        map.field("reference", &self.reference)?;
-        map.optional("sales_credit_note_layout", &self.sales_credit_note_layout)?;
-        map.optional("sales_invoice_layout", &self.sales_invoice_layout)?;
-        map.optional("short_name", &self.short_name)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional("statement_layout", &self.statement_layout)?;
-        map.optional("status", &self.status)?;
-        map.optional("status_reason", &self.status_reason)?;
-        map.optional("telephone_area_code", &self.telephone_area_code)?;
-        map.optional("telephone_country_code", &self.telephone_country_code)?;
-        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
-        map.optional("terms_agreed", &self.terms_agreed)?;
-        map.optional("trading_terms", &self.trading_terms)?;
-        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
-        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
-        map.optional_number(
-            "value_of_current_orders_in_sop",
-            &self.value_of_current_orders_in_sop,
-        )?;
-        map.optional("vat_number", &self.vat_number)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Customer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Customer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut account_opened = None;
-        let mut account_status_type = None;
-        let mut account_type = None;
-        let mut alerts = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut application_date = None;
-        let mut associated_head_office = None;
-        let mut associated_head_office_id = None;
-        let mut average_time_to_pay = None;
-        let mut balance = None;
-        let mut cards = None;
-        let mut contacts = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut credit_bureau = None;
-        let mut credit_bureau_id = None;
-        let mut credit_limit = None;
-        let mut credit_memo_note = None;
-        let mut credit_position = None;
-        let mut credit_position_id = None;
-        let mut credit_reference = None;
-        let mut currency = None;
-        let mut currency_id = None;
-        let mut customer_discount_group = None;
-        let mut customer_discount_group_id = None;
-        let mut date_finance_charge_last_run = None;
-        let mut date_received = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_nominal_code = None;
-        let mut default_nominal_code_cost_centre = None;
-        let mut default_nominal_code_department = None;
-        let mut default_nominal_code_id = None;
-        let mut default_nominal_code_reference = None;
-        let mut default_tax_code = None;
-        let mut default_tax_code_id = None;
-        let mut duns_code = None;
-        let mut early_settlement_discount_days = None;
-        let mut early_settlement_discount_percent = None;
-        let mut exchange_rate_type = None;
-        let mut fax_area_code = None;
-        let mut fax_country_code = None;
-        let mut fax_subscriber_number = None;
-        let mut finance_charge = None;
-        let mut finance_charge_id = None;
-        let mut id = None;
-        let mut invoice_discount_percent = None;
-        let mut invoice_line_discount_percent = None;
-        let mut is_head_office_with_branches = None;
-        let mut last_credit_review = None;
-        let mut limited_price_bands = None;
-        let mut main_address = None;
-        let mut memos = None;
-        let mut months_to_keep_transactions = None;
-        let mut name = None;
-        let mut next_credit_review = None;
-        let mut office_type = None;
-        let mut on_hold = None;
-        let mut order_priority = None;
-        let mut order_value_discount = None;
-        let mut order_value_discount_id = None;
-        let mut payment_terms_basis = None;
-        let mut payment_terms_days = None;
-        let mut price_band = None;
-        let mut price_band_id = None;
-        let mut produce_statements_for_customer = None;
-        let mut reference = None;
-        let mut sales_credit_note_layout = None;
-        let mut sales_invoice_layout = None;
-        let mut short_name = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut statement_layout = None;
-        let mut status = None;
-        let mut status_reason = None;
-        let mut telephone_area_code = None;
-        let mut telephone_country_code = None;
-        let mut telephone_subscriber_number = None;
-        let mut terms_agreed = None;
-        let mut trading_terms = None;
-        let mut use_consolidated_billing = None;
-        let mut use_tax_code_as_default = None;
-        let mut value_of_current_orders_in_sop = None;
-        let mut vat_number = None;
-        let mut website = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_opened" => fields.next_value(&mut account_opened)?,
-                "account_status_type" => fields.next_value(&mut account_status_type)?,
-                "account_type" => fields.lenient_option(&mut account_type)?,
-                "alerts" => fields.next_value(&mut alerts)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "application_date" => fields.next_value(&mut application_date)?,
-                "associated_head_office" => {
-                    fields.next_value(&mut associated_head_office)?
-                }
-                "associated_head_office_id" => {
-                    fields.lenient_option(&mut associated_head_office_id)?
-                }
-                "average_time_to_pay" => fields.lenient_option(&mut average_time_to_pay)?,
-                "balance" => fields.lenient_option(&mut balance)?,
-                "cards" => fields.next_value(&mut cards)?,
-                "contacts" => fields.next_value(&mut contacts)?,
-                "country_code" => fields.next_value(&mut country_code)?,
-                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
-                "credit_bureau" => fields.next_value(&mut credit_bureau)?,
-                "credit_bureau_id" => fields.lenient_option(&mut credit_bureau_id)?,
-                "credit_limit" => fields.lenient_option(&mut credit_limit)?,
-                "credit_memo_note" => fields.next_value(&mut credit_memo_note)?,
-                "credit_position" => fields.next_value(&mut credit_position)?,
-                "credit_position_id" => fields.lenient_option(&mut credit_position_id)?,
-                "credit_reference" => fields.lenient_option(&mut credit_reference)?,
-                "currency" => fields.next_value(&mut currency)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "customer_discount_group" => {
-                    fields.next_value(&mut customer_discount_group)?
-                }
-                "customer_discount_group_id" => {
-                    fields.lenient_option(&mut customer_discount_group_id)?
-                }
-                "date_finance_charge_last_run" => {
-                    fields.next_value(&mut date_finance_charge_last_run)?
-                }
-                "date_received" => fields.next_value(&mut date_received)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "default_nominal_code" => fields.next_value(&mut default_nominal_code)?,
-                "default_nominal_code_cost_centre" => {
-                    fields.lenient_option(&mut default_nominal_code_cost_centre)?
-                }
-                "default_nominal_code_department" => {
-                    fields.lenient_option(&mut default_nominal_code_department)?
-                }
-                "default_nominal_code_id" => {
-                    fields.lenient_option(&mut default_nominal_code_id)?
-                }
-                "default_nominal_code_reference" => {
-                    fields.lenient_option(&mut default_nominal_code_reference)?
-                }
-                "default_tax_code" => fields.next_value(&mut default_tax_code)?,
-                "default_tax_code_id" => fields.lenient_option(&mut default_tax_code_id)?,
-                "duns_code" => fields.lenient_option(&mut duns_code)?,
-                "early_settlement_discount_days" => {
-                    fields.lenient_option(&mut early_settlement_discount_days)?
-                }
-                "early_settlement_discount_percent" => {
-                    fields.lenient_option(&mut early_settlement_discount_percent)?
-                }
-                "exchange_rate_type" => fields.lenient_option(&mut exchange_rate_type)?,
-                "fax_area_code" => fields.lenient_option(&mut fax_area_code)?,
-                "fax_country_code" => fields.lenient_option(&mut fax_country_code)?,
-                "fax_subscriber_number" => {
-                    fields.lenient_option(&mut fax_subscriber_number)?
-                }
-                "finance_charge" => fields.next_value(&mut finance_charge)?,
-                "finance_charge_id" => fields.lenient_option(&mut finance_charge_id)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_discount_percent" => {
-                    fields.lenient_option(&mut invoice_discount_percent)?
-                }
-                "invoice_line_discount_percent" => {
-                    fields.lenient_option(&mut invoice_line_discount_percent)?
-                }
-                "is_head_office_with_branches" => {
-                    fields.lenient_option(&mut is_head_office_with_branches)?
-                }
-                "last_credit_review" => fields.next_value(&mut last_credit_review)?,
-                "limited_price_bands" => fields.next_value(&mut limited_price_bands)?,
-                "main_address" => fields.next_value(&mut main_address)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "months_to_keep_transactions" => {
-                    fields.lenient_option(&mut months_to_keep_transactions)?
-                }
-                "name" => fields.lenient_value(&mut name)?,
-                "next_credit_review" => fields.next_value(&mut next_credit_review)?,
-                "office_type" => fields.lenient_option(&mut office_type)?,
-                "on_hold" => fields.lenient_option(&mut on_hold)?,
-                "order_priority" => fields.lenient_option(&mut order_priority)?,
-                "order_value_discount" => fields.next_value(&mut order_value_discount)?,
-                "order_value_discount_id" => {
-                    fields.lenient_option(&mut order_value_discount_id)?
-                }
-                "payment_terms_basis" => fields.lenient_option(&mut payment_terms_basis)?,
-                "payment_terms_days" => fields.lenient_option(&mut payment_terms_days)?,
-                "price_band" => fields.next_value(&mut price_band)?,
-                "price_band_id" => fields.lenient_option(&mut price_band_id)?,
-                "produce_statements_for_customer" => {
-                    fields.lenient_option(&mut produce_statements_for_customer)?
-                }
-                "reference" => fields.lenient_value(&mut reference)?,
-                "sales_credit_note_layout" => {
-                    fields.next_value(&mut sales_credit_note_layout)?
-                }
-                "sales_invoice_layout" => fields.next_value(&mut sales_invoice_layout)?,
-                "short_name" => fields.lenient_option(&mut short_name)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "statement_layout" => fields.next_value(&mut statement_layout)?,
-                "status" => fields.next_value(&mut status)?,
-                "status_reason" => fields.lenient_option(&mut status_reason)?,
-                "telephone_area_code" => fields.lenient_option(&mut telephone_area_code)?,
-                "telephone_country_code" => {
-                    fields.lenient_option(&mut telephone_country_code)?
-                }
-                "telephone_subscriber_number" => {
-                    fields.lenient_option(&mut telephone_subscriber_number)?
-                }
-                "terms_agreed" => fields.lenient_option(&mut terms_agreed)?,
-                "trading_terms" => fields.lenient_option(&mut trading_terms)?,
-                "use_consolidated_billing" => {
-                    fields.lenient_option(&mut use_consolidated_billing)?
-                }
-                "use_tax_code_as_default" => {
-                    fields.lenient_option(&mut use_tax_code_as_default)?
-                }
-                "value_of_current_orders_in_sop" => {
-                    fields.lenient_option(&mut value_of_current_orders_in_sop)?
-                }
-                "vat_number" => fields.lenient_option(&mut vat_number)?,
-                "website" => fields.lenient_option(&mut website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            account_opened: account_opened.unwrap_or_default(),
-            account_status_type: account_status_type.unwrap_or_default(),
-            account_type: account_type.unwrap_or_default(),
-            alerts: alerts.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            application_date: application_date.unwrap_or_default(),
-            associated_head_office: associated_head_office.unwrap_or_default(),
-            associated_head_office_id: associated_head_office_id.unwrap_or_default(),
-            average_time_to_pay: average_time_to_pay.unwrap_or_default(),
-            balance: balance.unwrap_or_default(),
-            cards: cards.unwrap_or_default(),
-            contacts: contacts.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            credit_bureau: credit_bureau.unwrap_or_default(),
-            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
-            credit_limit: credit_limit.unwrap_or_default(),
-            credit_memo_note: credit_memo_note.unwrap_or_default(),
-            credit_position: credit_position.unwrap_or_default(),
-            credit_position_id: credit_position_id.unwrap_or_default(),
-            credit_reference: credit_reference.unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            customer_discount_group: customer_discount_group.unwrap_or_default(),
-            customer_discount_group_id: customer_discount_group_id.unwrap_or_default(),
-            date_finance_charge_last_run: date_finance_charge_last_run
-                .unwrap_or_default(),
-            date_received: date_received.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_nominal_code: default_nominal_code.unwrap_or_default(),
-            default_nominal_code_cost_centre: default_nominal_code_cost_centre
-                .unwrap_or_default(),
-            default_nominal_code_department: default_nominal_code_department
-                .unwrap_or_default(),
-            default_nominal_code_id: default_nominal_code_id.unwrap_or_default(),
-            default_nominal_code_reference: default_nominal_code_reference
-                .unwrap_or_default(),
-            default_tax_code: default_tax_code.unwrap_or_default(),
-            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
-            duns_code: duns_code.unwrap_or_default(),
-            early_settlement_discount_days: early_settlement_discount_days
-                .unwrap_or_default(),
-            early_settlement_discount_percent: early_settlement_discount_percent
-                .unwrap_or_default(),
-            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
-            fax_area_code: fax_area_code.unwrap_or_default(),
-            fax_country_code: fax_country_code.unwrap_or_default(),
-            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
-            finance_charge: finance_charge.unwrap_or_default(),
-            finance_charge_id: finance_charge_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_discount_percent: invoice_discount_percent.unwrap_or_default(),
-            invoice_line_discount_percent: invoice_line_discount_percent
-                .unwrap_or_default(),
-            is_head_office_with_branches: is_head_office_with_branches
-                .unwrap_or_default(),
-            last_credit_review: last_credit_review.unwrap_or_default(),
-            limited_price_bands: limited_price_bands.unwrap_or_default(),
-            main_address: main_address.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            next_credit_review: next_credit_review.unwrap_or_default(),
-            office_type: office_type.unwrap_or_default(),
-            on_hold: on_hold.unwrap_or_default(),
-            order_priority: order_priority.unwrap_or_default(),
-            order_value_discount: order_value_discount.unwrap_or_default(),
-            order_value_discount_id: order_value_discount_id.unwrap_or_default(),
-            payment_terms_basis: payment_terms_basis.unwrap_or_default(),
-            payment_terms_days: payment_terms_days.unwrap_or_default(),
-            price_band: price_band.unwrap_or_default(),
-            price_band_id: price_band_id.unwrap_or_default(),
-            produce_statements_for_customer: produce_statements_for_customer
-                .unwrap_or_default(),
-            reference: fields.required(reference, "reference")?,
-            sales_credit_note_layout: sales_credit_note_layout.unwrap_or_default(),
-            sales_invoice_layout: sales_invoice_layout.unwrap_or_default(),
-            short_name: short_name.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            statement_layout: statement_layout.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_reason: status_reason.unwrap_or_default(),
-            telephone_area_code: telephone_area_code.unwrap_or_default(),
-            telephone_country_code: telephone_country_code.unwrap_or_default(),
-            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
-            terms_agreed: terms_agreed.unwrap_or_default(),
-            trading_terms: trading_terms.unwrap_or_default(),
-            use_consolidated_billing: use_consolidated_billing.unwrap_or_default(),
-            use_tax_code_as_default: use_tax_code_as_default.unwrap_or_default(),
-            value_of_current_orders_in_sop: value_of_current_orders_in_sop
-                .unwrap_or_default(),
-            vat_number: vat_number.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Customer {
+        account_opened: "account_opened", next_value, optional;
+        account_status_type: "account_status_type", next_value, optional;
+        account_type: "account_type", lenient_option, optional;
+        alerts: "alerts", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        application_date: "application_date", next_value, optional;
+        associated_head_office: "associated_head_office", next_value, optional;
+        associated_head_office_id: "associated_head_office_id", lenient_option, optional;
+        average_time_to_pay: "average_time_to_pay", lenient_option, optional;
+        balance: "balance", lenient_option, optional_number;
+        cards: "cards", next_value, optional;
+        contacts: "contacts", next_value, optional;
+        country_code: "country_code", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        credit_bureau: "credit_bureau", next_value, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_option, optional;
+        credit_limit: "credit_limit", lenient_option, optional_number;
+        credit_memo_note: "credit_memo_note", next_value, optional;
+        credit_position: "credit_position", next_value, optional;
+        credit_position_id: "credit_position_id", lenient_option, optional;
+        credit_reference: "credit_reference", lenient_option, optional;
+        currency: "currency", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer_discount_group: "customer_discount_group", next_value, optional;
+        customer_discount_group_id: "customer_discount_group_id", lenient_option, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", next_value, optional;
+        date_received: "date_received", next_value, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        default_nominal_code: "default_nominal_code", next_value, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_option, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_option, optional;
+        default_tax_code: "default_tax_code", next_value, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_option, optional;
+        duns_code: "duns_code", lenient_option, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_option, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_option, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        fax_area_code: "fax_area_code", lenient_option, optional;
+        fax_country_code: "fax_country_code", lenient_option, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_option, optional;
+        finance_charge: "finance_charge", next_value, optional;
+        finance_charge_id: "finance_charge_id", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_discount_percent: "invoice_discount_percent", lenient_option, optional_number;
+        invoice_line_discount_percent: "invoice_line_discount_percent", lenient_option, optional_number;
+        is_head_office_with_branches: "is_head_office_with_branches", lenient_option, optional;
+        last_credit_review: "last_credit_review", next_value, optional;
+        limited_price_bands: "limited_price_bands", next_value, optional;
+        main_address: "main_address", next_value, optional;
+        memos: "memos", next_value, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
+        name: "name", lenient_value, field;
+        next_credit_review: "next_credit_review", next_value, optional;
+        office_type: "office_type", lenient_option, optional;
+        on_hold: "on_hold", lenient_option, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        order_value_discount: "order_value_discount", next_value, optional;
+        order_value_discount_id: "order_value_discount_id", lenient_option, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_option, optional;
+        payment_terms_days: "payment_terms_days", lenient_option, optional;
+        price_band: "price_band", next_value, optional;
+        price_band_id: "price_band_id", lenient_option, optional;
+        produce_statements_for_customer: "produce_statements_for_customer", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        sales_credit_note_layout: "sales_credit_note_layout", next_value, optional;
+        sales_invoice_layout: "sales_invoice_layout", next_value, optional;
+        short_name: "short_name", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        statement_layout: "statement_layout", next_value, optional;
+        status: "status", next_value, optional;
+        status_reason: "status_reason", lenient_option, optional;
+        telephone_area_code: "telephone_area_code", lenient_option, optional;
+        telephone_country_code: "telephone_country_code", lenient_option, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_option, optional;
+        terms_agreed: "terms_agreed", lenient_option, optional;
+        trading_terms: "trading_terms", lenient_option, optional;
+        use_consolidated_billing: "use_consolidated_billing", lenient_option, optional;
+        use_tax_code_as_default: "use_tax_code_as_default", lenient_option, optional;
+        value_of_current_orders_in_sop: "value_of_current_orders_in_sop", lenient_option, optional_number;
+        vat_number: "vat_number", lenient_option, optional;
+        website: "website", lenient_option, optional;
     }
 }
 
@@ -1189,121 +680,24 @@ impl CustomerAlert {
     }
 }
 
-impl serde::Serialize for CustomerAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("alert_text", &self.alert_text)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("show_alert_for_credit_notes", &self.show_alert_for_credit_notes)?;
-        map.optional("show_alert_for_invoices", &self.show_alert_for_invoices)?;
-        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
-        map.optional(
-            "show_alert_for_price_enquiries",
-            &self.show_alert_for_price_enquiries,
-        )?;
-        map.optional("show_alert_for_proformas", &self.show_alert_for_proformas)?;
-        map.optional(
-            "show_alert_for_project_bills",
-            &self.show_alert_for_project_bills,
-        )?;
-        map.optional("show_alert_for_quotes", &self.show_alert_for_quotes)?;
-        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
-        map.optional("updated_by", &self.updated_by)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerAlert {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut alert_text = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut show_alert_for_credit_notes = None;
-        let mut show_alert_for_invoices = None;
-        let mut show_alert_for_orders = None;
-        let mut show_alert_for_price_enquiries = None;
-        let mut show_alert_for_proformas = None;
-        let mut show_alert_for_project_bills = None;
-        let mut show_alert_for_quotes = None;
-        let mut show_alert_for_returns = None;
-        let mut updated_by = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "alert_text" => fields.lenient_option(&mut alert_text)?,
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "show_alert_for_credit_notes" => {
-                    fields.lenient_option(&mut show_alert_for_credit_notes)?
-                }
-                "show_alert_for_invoices" => {
-                    fields.lenient_option(&mut show_alert_for_invoices)?
-                }
-                "show_alert_for_orders" => {
-                    fields.lenient_option(&mut show_alert_for_orders)?
-                }
-                "show_alert_for_price_enquiries" => {
-                    fields.lenient_option(&mut show_alert_for_price_enquiries)?
-                }
-                "show_alert_for_proformas" => {
-                    fields.lenient_option(&mut show_alert_for_proformas)?
-                }
-                "show_alert_for_project_bills" => {
-                    fields.lenient_option(&mut show_alert_for_project_bills)?
-                }
-                "show_alert_for_quotes" => {
-                    fields.lenient_option(&mut show_alert_for_quotes)?
-                }
-                "show_alert_for_returns" => {
-                    fields.lenient_option(&mut show_alert_for_returns)?
-                }
-                "updated_by" => fields.lenient_option(&mut updated_by)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            alert_text: alert_text.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            show_alert_for_credit_notes: show_alert_for_credit_notes.unwrap_or_default(),
-            show_alert_for_invoices: show_alert_for_invoices.unwrap_or_default(),
-            show_alert_for_orders: show_alert_for_orders.unwrap_or_default(),
-            show_alert_for_price_enquiries: show_alert_for_price_enquiries
-                .unwrap_or_default(),
-            show_alert_for_proformas: show_alert_for_proformas.unwrap_or_default(),
-            show_alert_for_project_bills: show_alert_for_project_bills
-                .unwrap_or_default(),
-            show_alert_for_quotes: show_alert_for_quotes.unwrap_or_default(),
-            show_alert_for_returns: show_alert_for_returns.unwrap_or_default(),
-            updated_by: updated_by.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CustomerAlert {
+        alert_text: "alert_text", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        show_alert_for_credit_notes: "show_alert_for_credit_notes", lenient_option, optional;
+        show_alert_for_invoices: "show_alert_for_invoices", lenient_option, optional;
+        show_alert_for_orders: "show_alert_for_orders", lenient_option, optional;
+        show_alert_for_price_enquiries: "show_alert_for_price_enquiries", lenient_option, optional;
+        show_alert_for_proformas: "show_alert_for_proformas", lenient_option, optional;
+        show_alert_for_project_bills: "show_alert_for_project_bills", lenient_option, optional;
+        show_alert_for_quotes: "show_alert_for_quotes", lenient_option, optional;
+        show_alert_for_returns: "show_alert_for_returns", lenient_option, optional;
+        updated_by: "updated_by", lenient_option, optional;
     }
 }
 
@@ -1342,53 +736,13 @@ impl CustomerCard {
     }
 }
 
-impl serde::Serialize for CustomerCard {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.field("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("last_used_date", &self.last_used_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerCard {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerCard {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut last_used_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "last_used_date" => fields.next_value(&mut last_used_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            description: fields.required(description, "description")?,
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            last_used_date: last_used_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CustomerCard {
+        customer_id: "customer_id", lenient_value, field;
+        description: "description", lenient_value, field;
+        id: "id", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        last_used_date: "last_used_date", next_value, optional;
     }
 }
 
@@ -1439,73 +793,28 @@ pub struct CustomerContact {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_email", &self.default_email)?;
-        map.optional("default_telephone", &self.default_telephone)?;
-        map.optional("emails", &self.emails)?;
-        map.optional("faxes", &self.faxes)?;
-        map.optional("first_name", &self.first_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("last_name", &self.last_name)?;
-        map.optional("middle_name", &self.middle_name)?;
-        map.optional("mobiles", &self.mobiles)?;
-        map.optional("name", &self.name)?;
-        map.optional("roles", &self.roles)?;
-        map.optional("salutation", &self.salutation)?;
-        map.optional("salutation_id", &self.salutation_id)?;
-        map.optional("telephones", &self.telephones)?;
-        map.optional("websites", &self.websites)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerContact {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_email" => fields.lenient_into(&mut model.default_email)?,
-                "default_telephone" => fields.lenient_into(&mut model.default_telephone)?,
-                "emails" => fields.option_into(&mut model.emails)?,
-                "faxes" => fields.option_into(&mut model.faxes)?,
-                "first_name" => fields.lenient_into(&mut model.first_name)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "last_name" => fields.lenient_into(&mut model.last_name)?,
-                "middle_name" => fields.lenient_into(&mut model.middle_name)?,
-                "mobiles" => fields.option_into(&mut model.mobiles)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "roles" => fields.option_into(&mut model.roles)?,
-                "salutation" => fields.option_into(&mut model.salutation)?,
-                "salutation_id" => fields.lenient_into(&mut model.salutation_id)?,
-                "telephones" => fields.option_into(&mut model.telephones)?,
-                "websites" => fields.option_into(&mut model.websites)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerContact: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation: "salutation", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
     }
 }
 
@@ -1530,56 +839,15 @@ pub struct CustomerContactRole {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerContactRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "is_preferred_contact_for_role",
-            &self.is_preferred_contact_for_role,
-        )?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerContactRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerContactRole {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_preferred_contact_for_role" => {
-                    fields.lenient_into(&mut model.is_preferred_contact_for_role)?
-                }
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "trader_contact_role_id" => {
-                    fields.lenient_into(&mut model.trader_contact_role_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerContactRole: Default {
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_preferred_contact_for_role: "is_preferred_contact_for_role", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        trader_contact_role_id: "trader_contact_role_id", lenient_into, optional;
     }
 }
 
@@ -1600,43 +868,13 @@ pub struct CustomerCreditMemoNote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerCreditMemoNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("note", &self.note)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerCreditMemoNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerCreditMemoNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_into(&mut model.created_by)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "note" => fields.lenient_into(&mut model.note)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerCreditMemoNote: Default {
+        created_by: "created_by", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        note: "note", lenient_into, optional;
     }
 }
 
@@ -1744,143 +982,35 @@ impl CustomerDeliveryAddress {
     }
 }
 
-impl serde::Serialize for CustomerDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("address_country_code", &self.address_country_code)?;
-        map.optional("address_country_code_id", &self.address_country_code_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("county", &self.county)?;
-        map.optional("customer", &self.customer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("description", &self.description)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax", &self.fax)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.field("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("telephone", &self.telephone)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut address_country_code = None;
-        let mut address_country_code_id = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut county = None;
-        let mut customer = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut email = None;
-        let mut fax = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut tax_number = None;
-        let mut telephone = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_option(&mut address_1)?,
-                "address_2" => fields.lenient_option(&mut address_2)?,
-                "address_3" => fields.lenient_option(&mut address_3)?,
-                "address_4" => fields.lenient_option(&mut address_4)?,
-                "address_country_code" => fields.next_value(&mut address_country_code)?,
-                "address_country_code_id" => {
-                    fields.lenient_option(&mut address_country_code_id)?
-                }
-                "city" => fields.lenient_option(&mut city)?,
-                "contact" => fields.lenient_option(&mut contact)?,
-                "country" => fields.lenient_option(&mut country)?,
-                "country_code" => fields.next_value(&mut country_code)?,
-                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
-                "county" => fields.lenient_option(&mut county)?,
-                "customer" => fields.next_value(&mut customer)?,
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "email" => fields.lenient_option(&mut email)?,
-                "fax" => fields.lenient_option(&mut fax)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "postal_name" => fields.lenient_option(&mut postal_name)?,
-                "postcode" => fields.lenient_option(&mut postcode)?,
-                "tax_code" => fields.next_value(&mut tax_code)?,
-                "tax_code_id" => fields.lenient_value(&mut tax_code_id)?,
-                "tax_number" => fields.lenient_option(&mut tax_number)?,
-                "telephone" => fields.lenient_option(&mut telephone)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            address_country_code: address_country_code.unwrap_or_default(),
-            address_country_code_id: address_country_code_id.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            email: email.unwrap_or_default(),
-            fax: fax.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: fields.required(tax_code_id, "tax_code_id")?,
-            tax_number: tax_number.unwrap_or_default(),
-            telephone: telephone.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CustomerDeliveryAddress {
+        address_1: "address_1", lenient_option, optional;
+        address_2: "address_2", lenient_option, optional;
+        address_3: "address_3", lenient_option, optional;
+        address_4: "address_4", lenient_option, optional;
+        address_country_code: "address_country_code", next_value, optional;
+        address_country_code_id: "address_country_code_id", lenient_option, optional;
+        city: "city", lenient_option, optional;
+        contact: "contact", lenient_option, optional;
+        country: "country", lenient_option, optional;
+        country_code: "country_code", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        county: "county", lenient_option, optional;
+        customer: "customer", next_value, optional;
+        customer_id: "customer_id", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_value, field;
+        email: "email", lenient_option, optional;
+        fax: "fax", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        postal_name: "postal_name", lenient_option, optional;
+        postcode: "postcode", lenient_option, optional;
+        tax_code: "tax_code", next_value, optional;
+        tax_code_id: "tax_code_id", lenient_value, field;
+        tax_number: "tax_number", lenient_option, optional;
+        telephone: "telephone", lenient_option, optional;
     }
 }
 
@@ -1909,51 +1039,16 @@ pub struct CustomerEmail {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerEmail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_contact", &self.customer_contact)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email", &self.email)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerEmail {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email" => fields.lenient_into(&mut model.email)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerEmail: Default {
+        customer_contact: "customer_contact", option_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email: "email", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
     }
 }
 
@@ -1988,57 +1083,19 @@ pub struct CustomerFax {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerFax {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("customer_contact", &self.customer_contact)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerFax {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerFax {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerFax: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact: "customer_contact", option_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
     }
 }
 
@@ -2081,67 +1138,23 @@ pub struct CustomerMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerMainAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("address_country_code", &self.address_country_code)?;
-        map.optional("address_country_code_id", &self.address_country_code_id)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postcode", &self.postcode)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerMainAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerMainAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "address_country_code" => {
-                    fields.option_into(&mut model.address_country_code)?
-                }
-                "address_country_code_id" => {
-                    fields.lenient_into(&mut model.address_country_code_id)?
-                }
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerMainAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        address_country_code: "address_country_code", option_into, optional;
+        address_country_code_id: "address_country_code_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
     }
 }
 
@@ -2193,65 +1206,16 @@ impl CustomerMemo {
     }
 }
 
-impl serde::Serialize for CustomerMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("note", &self.note)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut customer_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_value(&mut note)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: fields.required(note, "note")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CustomerMemo {
+        created_by: "created_by", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
     }
 }
 
@@ -2286,57 +1250,19 @@ pub struct CustomerMobile {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerMobile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("customer_contact", &self.customer_contact)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerMobile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerMobile {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerMobile: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact: "customer_contact", option_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
     }
 }
 
@@ -2401,186 +1327,32 @@ pub struct CustomerPeriodValueView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerPeriodValueView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
-        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
-        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
-        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
-        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
-        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
-        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
-        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
-        map.optional("customer_analysis_period_id", &self.customer_analysis_period_id)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_period_value_id", &self.customer_period_value_id)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional(
-            "period_value_date_time_updated",
-            &self.period_value_date_time_updated,
-        )?;
-        map.optional(
-            "period_value_exchange_rate_gain_or_loss",
-            &self.period_value_exchange_rate_gain_or_loss,
-        )?;
-        map.optional_number(
-            "period_value_total_cash_value_to_date",
-            &self.period_value_total_cash_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_cash_value_to_date_in_base",
-            &self.period_value_total_cash_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_cred_note_value_to_date_in_base",
-            &self.period_value_total_cred_note_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_credit_note_value_to_date",
-            &self.period_value_total_credit_note_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_finance_charges_applied",
-            &self.period_value_total_finance_charges_applied,
-        )?;
-        map.optional_number(
-            "period_value_total_invoice_value_to_date",
-            &self.period_value_total_invoice_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_invoice_value_to_date_in_base",
-            &self.period_value_total_invoice_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "period_value_total_profit_value_to_date",
-            &self.period_value_total_profit_value_to_date,
-        )?;
-        map.optional_number(
-            "period_value_total_profit_value_to_date_in_base",
-            &self.period_value_total_profit_value_to_date_in_base,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerPeriodValueView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerPeriodValueView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_period_end_date" => {
-                    fields.option_into(&mut model.analysis_period_end_date)?
-                }
-                "analysis_period_reference" => {
-                    fields.lenient_into(&mut model.analysis_period_reference)?
-                }
-                "analysis_period_start_date" => {
-                    fields.option_into(&mut model.analysis_period_start_date)?
-                }
-                "customer_analysis_code_1" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_1)?
-                }
-                "customer_analysis_code_2" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_2)?
-                }
-                "customer_analysis_code_3" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_3)?
-                }
-                "customer_analysis_code_4" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_4)?
-                }
-                "customer_analysis_code_5" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_5)?
-                }
-                "customer_analysis_period_id" => {
-                    fields.lenient_into(&mut model.customer_analysis_period_id)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_period_value_id" => {
-                    fields.lenient_into(&mut model.customer_period_value_id)?
-                }
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "period_value_date_time_updated" => {
-                    fields.option_into(&mut model.period_value_date_time_updated)?
-                }
-                "period_value_exchange_rate_gain_or_loss" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_exchange_rate_gain_or_loss,
-                        )?
-                }
-                "period_value_total_cash_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.period_value_total_cash_value_to_date)?
-                }
-                "period_value_total_cash_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_cash_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_cred_note_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_cred_note_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_credit_note_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_credit_note_value_to_date,
-                        )?
-                }
-                "period_value_total_finance_charges_applied" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_finance_charges_applied,
-                        )?
-                }
-                "period_value_total_invoice_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_invoice_value_to_date,
-                        )?
-                }
-                "period_value_total_invoice_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_invoice_value_to_date_in_base,
-                        )?
-                }
-                "period_value_total_profit_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_profit_value_to_date,
-                        )?
-                }
-                "period_value_total_profit_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.period_value_total_profit_value_to_date_in_base,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerPeriodValueView: Default {
+        analysis_period_end_date: "analysis_period_end_date", option_into, optional;
+        analysis_period_reference: "analysis_period_reference", lenient_into, optional;
+        analysis_period_start_date: "analysis_period_start_date", option_into, optional;
+        customer_analysis_code_1: "customer_analysis_code_1", lenient_into, optional;
+        customer_analysis_code_2: "customer_analysis_code_2", lenient_into, optional;
+        customer_analysis_code_3: "customer_analysis_code_3", lenient_into, optional;
+        customer_analysis_code_4: "customer_analysis_code_4", lenient_into, optional;
+        customer_analysis_code_5: "customer_analysis_code_5", lenient_into, optional;
+        customer_analysis_period_id: "customer_analysis_period_id", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_period_value_id: "customer_period_value_id", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        period_value_date_time_updated: "period_value_date_time_updated", option_into, optional;
+        period_value_exchange_rate_gain_or_loss: "period_value_exchange_rate_gain_or_loss", lenient_into, optional;
+        period_value_total_cash_value_to_date: "period_value_total_cash_value_to_date", lenient_into, optional_number;
+        period_value_total_cash_value_to_date_in_base: "period_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_cred_note_value_to_date_in_base: "period_value_total_cred_note_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_credit_note_value_to_date: "period_value_total_credit_note_value_to_date", lenient_into, optional_number;
+        period_value_total_finance_charges_applied: "period_value_total_finance_charges_applied", lenient_into, optional_number;
+        period_value_total_invoice_value_to_date: "period_value_total_invoice_value_to_date", lenient_into, optional_number;
+        period_value_total_invoice_value_to_date_in_base: "period_value_total_invoice_value_to_date_in_base", lenient_into, optional_number;
+        period_value_total_profit_value_to_date: "period_value_total_profit_value_to_date", lenient_into, optional_number;
+        period_value_total_profit_value_to_date_in_base: "period_value_total_profit_value_to_date_in_base", lenient_into, optional_number;
     }
 }
 
@@ -2631,88 +1403,28 @@ pub struct CustomerPriceEnquiry {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerPriceEnquiry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
-        map.optional("include_previous_prices", &self.include_previous_prices)?;
-        map.optional("previous_prices", &self.previous_prices)?;
-        map.optional("pricing_unit", &self.pricing_unit)?;
-        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
-        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_type", &self.product_type)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("selling_unit", &self.selling_unit)?;
-        map.optional("selling_unit_id", &self.selling_unit_id)?;
-        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
-        map.optional_number("total_discount", &self.total_discount)?;
-        map.optional_number("total_discounted_price", &self.total_discounted_price)?;
-        map.optional_number(
-            "total_price_before_discount",
-            &self.total_price_before_discount,
-        )?;
-        map.optional_number("unit_price", &self.unit_price)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerPriceEnquiry {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "discounted_unit_price" => {
-                    fields.lenient_into(&mut model.discounted_unit_price)?
-                }
-                "include_previous_prices" => {
-                    fields.lenient_into(&mut model.include_previous_prices)?
-                }
-                "previous_prices" => fields.option_into(&mut model.previous_prices)?,
-                "pricing_unit" => fields.lenient_into(&mut model.pricing_unit)?,
-                "pricing_unit_id" => fields.lenient_into(&mut model.pricing_unit_id)?,
-                "pricing_unit_multiple" => {
-                    fields.lenient_into(&mut model.pricing_unit_multiple)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_type" => fields.lenient_into(&mut model.product_type)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "selling_unit" => fields.lenient_into(&mut model.selling_unit)?,
-                "selling_unit_id" => fields.lenient_into(&mut model.selling_unit_id)?,
-                "selling_unit_multiple" => {
-                    fields.lenient_into(&mut model.selling_unit_multiple)?
-                }
-                "total_discount" => fields.lenient_into(&mut model.total_discount)?,
-                "total_discounted_price" => {
-                    fields.lenient_into(&mut model.total_discounted_price)?
-                }
-                "total_price_before_discount" => {
-                    fields.lenient_into(&mut model.total_price_before_discount)?
-                }
-                "unit_price" => fields.lenient_into(&mut model.unit_price)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerPriceEnquiry: Default {
+        currency_id: "currency_id", lenient_into, optional;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        discounted_unit_price: "discounted_unit_price", lenient_into, optional_number;
+        include_previous_prices: "include_previous_prices", lenient_into, optional;
+        previous_prices: "previous_prices", option_into, optional;
+        pricing_unit: "pricing_unit", lenient_into, optional;
+        pricing_unit_id: "pricing_unit_id", lenient_into, optional;
+        pricing_unit_multiple: "pricing_unit_multiple", lenient_into, optional_number;
+        product_id: "product_id", lenient_into, optional;
+        product_type: "product_type", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        selling_unit: "selling_unit", lenient_into, optional;
+        selling_unit_id: "selling_unit_id", lenient_into, optional;
+        selling_unit_multiple: "selling_unit_multiple", lenient_into, optional_number;
+        total_discount: "total_discount", lenient_into, optional_number;
+        total_discounted_price: "total_discounted_price", lenient_into, optional_number;
+        total_price_before_discount: "total_price_before_discount", lenient_into, optional_number;
+        unit_price: "unit_price", lenient_into, optional_number;
     }
 }
 
@@ -2730,43 +1442,12 @@ pub struct CustomerPriceEnquiryPreviousPrices {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerPriceEnquiryPreviousPrices {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("sop_document_date", &self.sop_document_date)?;
-        map.optional("sop_document_no", &self.sop_document_no)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiryPreviousPrices {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerPriceEnquiryPreviousPrices {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "discounted_unit_price" => {
-                    fields.lenient_into(&mut model.discounted_unit_price)?
-                }
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "sop_document_date" => fields.option_into(&mut model.sop_document_date)?,
-                "sop_document_no" => fields.lenient_into(&mut model.sop_document_no)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerPriceEnquiryPreviousPrices: Default {
+        discounted_unit_price: "discounted_unit_price", lenient_into, optional_number;
+        quantity: "quantity", lenient_into, optional_number;
+        sop_document_date: "sop_document_date", option_into, optional;
+        sop_document_no: "sop_document_no", lenient_into, optional;
     }
 }
 
@@ -2808,59 +1489,14 @@ impl CustomerPriceEnquiryRequest {
     }
 }
 
-impl serde::Serialize for CustomerPriceEnquiryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("include_previous_prices", &self.include_previous_prices)?;
-        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("selling_unit_id", &self.selling_unit_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerPriceEnquiryRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut include_previous_prices = None;
-        let mut pricing_unit_id = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut selling_unit_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "include_previous_prices" => {
-                    fields.lenient_option(&mut include_previous_prices)?
-                }
-                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "quantity" => fields.lenient_option(&mut quantity)?,
-                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            include_previous_prices: include_previous_prices.unwrap_or_default(),
-            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            quantity: quantity.unwrap_or_default(),
-            selling_unit_id: selling_unit_id.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CustomerPriceEnquiryRequest {
+        customer_id: "customer_id", lenient_value, field;
+        include_previous_prices: "include_previous_prices", lenient_option, optional;
+        pricing_unit_id: "pricing_unit_id", lenient_option, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity: "quantity", lenient_option, optional_number;
+        selling_unit_id: "selling_unit_id", lenient_option, optional;
     }
 }
 
@@ -2935,200 +1571,37 @@ pub struct CustomerSopInvoiceCreditLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerSopInvoiceCreditLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional(
-            "invoice_line_profit_analysis_date_time_updated",
-            &self.invoice_line_profit_analysis_date_time_updated,
-        )?;
-        map.optional(
-            "invoice_line_profit_analysis_id",
-            &self.invoice_line_profit_analysis_id,
-        )?;
-        map.optional_number(
-            "invoice_line_profit_analysis_line_quantity",
-            &self.invoice_line_profit_analysis_line_quantity,
-        )?;
-        map.optional_number(
-            "invoice_line_profit_analysis_realised_cost_value",
-            &self.invoice_line_profit_analysis_realised_cost_value,
-        )?;
-        map.optional_number(
-            "invoice_line_profit_analysis_realised_profit_value",
-            &self.invoice_line_profit_analysis_realised_profit_value,
-        )?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_date_time_updated", &self.product_date_time_updated)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_group_code", &self.product_group_code)?;
-        map.optional(
-            "product_group_date_time_updated",
-            &self.product_group_date_time_updated,
-        )?;
-        map.optional("product_group_description", &self.product_group_description)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional(
-            "sop_invoice_credit_date_time_updated",
-            &self.sop_invoice_credit_date_time_updated,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_date",
-            &self.sop_invoice_credit_document_date,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_no",
-            &self.sop_invoice_credit_document_no,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_status",
-            &self.sop_invoice_credit_document_status,
-        )?;
-        map.optional_number(
-            "sop_invoice_credit_exchange_rate",
-            &self.sop_invoice_credit_exchange_rate,
-        )?;
-        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
-        map.optional(
-            "sop_invoice_credit_line_date_time_updated",
-            &self.sop_invoice_credit_line_date_time_updated,
-        )?;
-        map.optional("sop_invoice_credit_line_id", &self.sop_invoice_credit_line_id)?;
-        map.optional(
-            "sop_invoice_credit_line_invoice_credit_date",
-            &self.sop_invoice_credit_line_invoice_credit_date,
-        )?;
-        map.optional_number(
-            "sop_invoice_credit_line_tax_value",
-            &self.sop_invoice_credit_line_tax_value,
-        )?;
-        map.optional_number(
-            "sop_invoice_credit_line_total_value",
-            &self.sop_invoice_credit_line_total_value,
-        )?;
-        map.optional("sop_invoice_credit_type", &self.sop_invoice_credit_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerSopInvoiceCreditLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerSopInvoiceCreditLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "invoice_line_profit_analysis_date_time_updated" => {
-                    fields
-                        .option_into(
-                            &mut model.invoice_line_profit_analysis_date_time_updated,
-                        )?
-                }
-                "invoice_line_profit_analysis_id" => {
-                    fields.lenient_into(&mut model.invoice_line_profit_analysis_id)?
-                }
-                "invoice_line_profit_analysis_line_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.invoice_line_profit_analysis_line_quantity,
-                        )?
-                }
-                "invoice_line_profit_analysis_realised_cost_value" => {
-                    fields
-                        .lenient_into(
-                            &mut model.invoice_line_profit_analysis_realised_cost_value,
-                        )?
-                }
-                "invoice_line_profit_analysis_realised_profit_value" => {
-                    fields
-                        .lenient_into(
-                            &mut model.invoice_line_profit_analysis_realised_profit_value,
-                        )?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_date_time_updated" => {
-                    fields.option_into(&mut model.product_date_time_updated)?
-                }
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_group_code" => {
-                    fields.lenient_into(&mut model.product_group_code)?
-                }
-                "product_group_date_time_updated" => {
-                    fields.option_into(&mut model.product_group_date_time_updated)?
-                }
-                "product_group_description" => {
-                    fields.lenient_into(&mut model.product_group_description)?
-                }
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_invoice_credit_date_time_updated" => {
-                    fields.option_into(&mut model.sop_invoice_credit_date_time_updated)?
-                }
-                "sop_invoice_credit_document_date" => {
-                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
-                }
-                "sop_invoice_credit_document_no" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
-                }
-                "sop_invoice_credit_document_status" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_document_status)?
-                }
-                "sop_invoice_credit_exchange_rate" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_exchange_rate)?
-                }
-                "sop_invoice_credit_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
-                }
-                "sop_invoice_credit_line_date_time_updated" => {
-                    fields
-                        .option_into(
-                            &mut model.sop_invoice_credit_line_date_time_updated,
-                        )?
-                }
-                "sop_invoice_credit_line_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_line_id)?
-                }
-                "sop_invoice_credit_line_invoice_credit_date" => {
-                    fields
-                        .option_into(
-                            &mut model.sop_invoice_credit_line_invoice_credit_date,
-                        )?
-                }
-                "sop_invoice_credit_line_tax_value" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_line_tax_value)?
-                }
-                "sop_invoice_credit_line_total_value" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_line_total_value)?
-                }
-                "sop_invoice_credit_type" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerSopInvoiceCreditLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        invoice_line_profit_analysis_date_time_updated: "invoice_line_profit_analysis_date_time_updated", option_into, optional;
+        invoice_line_profit_analysis_id: "invoice_line_profit_analysis_id", lenient_into, optional;
+        invoice_line_profit_analysis_line_quantity: "invoice_line_profit_analysis_line_quantity", lenient_into, optional_number;
+        invoice_line_profit_analysis_realised_cost_value: "invoice_line_profit_analysis_realised_cost_value", lenient_into, optional_number;
+        invoice_line_profit_analysis_realised_profit_value: "invoice_line_profit_analysis_realised_profit_value", lenient_into, optional_number;
+        product_code: "product_code", lenient_into, optional;
+        product_date_time_updated: "product_date_time_updated", option_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_group_code: "product_group_code", lenient_into, optional;
+        product_group_date_time_updated: "product_group_date_time_updated", option_into, optional;
+        product_group_description: "product_group_description", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_invoice_credit_date_time_updated: "sop_invoice_credit_date_time_updated", option_into, optional;
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
+        sop_invoice_credit_document_status: "sop_invoice_credit_document_status", lenient_into, optional;
+        sop_invoice_credit_exchange_rate: "sop_invoice_credit_exchange_rate", lenient_into, optional_number;
+        sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
+        sop_invoice_credit_line_date_time_updated: "sop_invoice_credit_line_date_time_updated", option_into, optional;
+        sop_invoice_credit_line_id: "sop_invoice_credit_line_id", lenient_into, optional;
+        sop_invoice_credit_line_invoice_credit_date: "sop_invoice_credit_line_invoice_credit_date", option_into, optional;
+        sop_invoice_credit_line_tax_value: "sop_invoice_credit_line_tax_value", lenient_into, optional_number;
+        sop_invoice_credit_line_total_value: "sop_invoice_credit_line_total_value", lenient_into, optional_number;
+        sop_invoice_credit_type: "sop_invoice_credit_type", lenient_into, optional;
     }
 }
 
@@ -3145,39 +1618,11 @@ pub struct CustomerStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("is_live", &self.is_live)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "is_live" => fields.lenient_into(&mut model.is_live)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerStatus: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        is_live: "is_live", lenient_into, optional;
     }
 }
 
@@ -3212,57 +1657,19 @@ pub struct CustomerTelephone {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerTelephone {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("area_code", &self.area_code)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("customer_contact", &self.customer_contact)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_number", &self.full_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("subscriber_number", &self.subscriber_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerTelephone {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerTelephone {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "area_code" => fields.lenient_into(&mut model.area_code)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_number" => fields.lenient_into(&mut model.full_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "subscriber_number" => fields.lenient_into(&mut model.subscriber_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerTelephone: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact: "customer_contact", option_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
     }
 }
 
@@ -3527,518 +1934,135 @@ pub struct CustomerView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
-        map.optional("account_opened", &self.account_opened)?;
-        map.optional("account_status_type", &self.account_status_type)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional("account_type", &self.account_type)?;
-        map.optional("account_type_id", &self.account_type_id)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("application_date", &self.application_date)?;
-        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
-        map.optional(
-            "avg_time_to_pay_date_last_updated",
-            &self.avg_time_to_pay_date_last_updated,
-        )?;
-        map.optional_number("balance", &self.balance)?;
-        map.optional_number("base_balance", &self.base_balance)?;
-        map.optional(
-            "contact_default_email_address",
-            &self.contact_default_email_address,
-        )?;
-        map.optional(
-            "contact_default_telephone_number",
-            &self.contact_default_telephone_number,
-        )?;
-        map.optional("contact_first_name", &self.contact_first_name)?;
-        map.optional("contact_last_name", &self.contact_last_name)?;
-        map.optional("contact_middle_name", &self.contact_middle_name)?;
-        map.optional("contact_name", &self.contact_name)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
-        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
-        map.optional_number("credit_limit", &self.credit_limit)?;
-        map.optional("credit_position_id", &self.credit_position_id)?;
-        map.optional("credit_position_name", &self.credit_position_name)?;
-        map.optional("credit_reference", &self.credit_reference)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("currency_iso_code", &self.currency_iso_code)?;
-        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
-        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional(
-            "customer_location_address_country_code",
-            &self.customer_location_address_country_code,
-        )?;
-        map.optional(
-            "customer_location_address_country_code_id",
-            &self.customer_location_address_country_code_id,
-        )?;
-        map.optional(
-            "customer_location_address_country_code_name",
-            &self.customer_location_address_country_code_name,
-        )?;
-        map.optional(
-            "customer_location_address_line_1",
-            &self.customer_location_address_line_1,
-        )?;
-        map.optional(
-            "customer_location_address_line_2",
-            &self.customer_location_address_line_2,
-        )?;
-        map.optional(
-            "customer_location_address_line_3",
-            &self.customer_location_address_line_3,
-        )?;
-        map.optional(
-            "customer_location_address_line_4",
-            &self.customer_location_address_line_4,
-        )?;
-        map.optional("customer_location_city", &self.customer_location_city)?;
-        map.optional("customer_location_country", &self.customer_location_country)?;
-        map.optional(
-            "customer_location_country_code",
-            &self.customer_location_country_code,
-        )?;
-        map.optional(
-            "customer_location_country_code_id",
-            &self.customer_location_country_code_id,
-        )?;
-        map.optional(
-            "customer_location_country_code_name",
-            &self.customer_location_country_code_name,
-        )?;
-        map.optional("customer_location_county", &self.customer_location_county)?;
-        map.optional(
-            "customer_location_date_time_created",
-            &self.customer_location_date_time_created,
-        )?;
-        map.optional(
-            "customer_location_date_time_updated",
-            &self.customer_location_date_time_updated,
-        )?;
-        map.optional(
-            "customer_location_full_address",
-            &self.customer_location_full_address,
-        )?;
-        map.optional("customer_location_id", &self.customer_location_id)?;
-        map.optional("customer_location_post_code", &self.customer_location_post_code)?;
-        map.optional("customer_location_type", &self.customer_location_type)?;
-        map.optional("customer_location_type_id", &self.customer_location_type_id)?;
-        map.optional(
-            "date_account_details_last_changed",
-            &self.date_account_details_last_changed,
-        )?;
-        map.optional(
-            "date_finance_charge_last_run",
-            &self.date_finance_charge_last_run,
-        )?;
-        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
-        map.optional("date_received", &self.date_received)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "days_early_settlement_disc_applies",
-            &self.days_early_settlement_disc_applies,
-        )?;
-        map.optional(
-            "default_nominal_account_number",
-            &self.default_nominal_account_number,
-        )?;
-        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
-        map.optional("default_nominal_department", &self.default_nominal_department)?;
-        map.optional("default_order_priority", &self.default_order_priority)?;
-        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
-        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
-        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
-        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
-        map.optional("discount_group_description", &self.discount_group_description)?;
-        map.optional("discount_group_id", &self.discount_group_id)?;
-        map.optional("discount_group_name", &self.discount_group_name)?;
-        map.optional("duns_code", &self.duns_code)?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("fax_area_code", &self.fax_area_code)?;
-        map.optional("fax_country_code", &self.fax_country_code)?;
-        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
-        map.optional_number(
-            "invoice_line_discount_percent",
-            &self.invoice_line_discount_percent,
-        )?;
-        map.optional("invoice_payments_status", &self.invoice_payments_status)?;
-        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
-        map.optional("last_credit_review", &self.last_credit_review)?;
-        map.optional(
-            "months_to_keep_transactions_for",
-            &self.months_to_keep_transactions_for,
-        )?;
-        map.optional("name", &self.name)?;
-        map.optional("next_credit_review", &self.next_credit_review)?;
-        map.optional(
-            "order_value_discount_description",
-            &self.order_value_discount_description,
-        )?;
-        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
-        map.optional("order_value_discount_name", &self.order_value_discount_name)?;
-        map.optional("payment_terms", &self.payment_terms)?;
-        map.optional("payment_terms_id", &self.payment_terms_id)?;
-        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
-        map.optional("price_band_description", &self.price_band_description)?;
-        map.optional("price_band_id", &self.price_band_id)?;
-        map.optional("price_band_name", &self.price_band_name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional(
-            "send_copy_statement_to_branch",
-            &self.send_copy_statement_to_branch,
-        )?;
-        map.optional("short_name", &self.short_name)?;
-        map.optional(
-            "statement_transmission_method",
-            &self.statement_transmission_method,
-        )?;
-        map.optional(
-            "statement_transmission_method_id",
-            &self.statement_transmission_method_id,
-        )?;
-        map.optional("telephone_area_code", &self.telephone_area_code)?;
-        map.optional("telephone_country_code", &self.telephone_country_code)?;
-        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
-        map.optional("terms_agreed", &self.terms_agreed)?;
-        map.optional("trading_terms", &self.trading_terms)?;
-        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
-        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
-        map.optional_number(
-            "value_of_current_orders_in_sop",
-            &self.value_of_current_orders_in_sop,
-        )?;
-        map.optional("vat_number", &self.vat_number)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_is_on_hold" => {
-                    fields.lenient_into(&mut model.account_is_on_hold)?
-                }
-                "account_opened" => fields.option_into(&mut model.account_opened)?,
-                "account_status_type" => {
-                    fields.option_into(&mut model.account_status_type)?
-                }
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "account_type" => fields.lenient_into(&mut model.account_type)?,
-                "account_type_id" => fields.lenient_into(&mut model.account_type_id)?,
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "application_date" => fields.option_into(&mut model.application_date)?,
-                "average_time_to_pay" => {
-                    fields.lenient_into(&mut model.average_time_to_pay)?
-                }
-                "avg_time_to_pay_date_last_updated" => {
-                    fields.option_into(&mut model.avg_time_to_pay_date_last_updated)?
-                }
-                "balance" => fields.lenient_into(&mut model.balance)?,
-                "base_balance" => fields.lenient_into(&mut model.base_balance)?,
-                "contact_default_email_address" => {
-                    fields.lenient_into(&mut model.contact_default_email_address)?
-                }
-                "contact_default_telephone_number" => {
-                    fields.lenient_into(&mut model.contact_default_telephone_number)?
-                }
-                "contact_first_name" => {
-                    fields.lenient_into(&mut model.contact_first_name)?
-                }
-                "contact_last_name" => fields.lenient_into(&mut model.contact_last_name)?,
-                "contact_middle_name" => {
-                    fields.lenient_into(&mut model.contact_middle_name)?
-                }
-                "contact_name" => fields.lenient_into(&mut model.contact_name)?,
-                "country_code" => fields.lenient_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "credit_bureau_id" => fields.lenient_into(&mut model.credit_bureau_id)?,
-                "credit_bureau_name" => {
-                    fields.lenient_into(&mut model.credit_bureau_name)?
-                }
-                "credit_limit" => fields.lenient_into(&mut model.credit_limit)?,
-                "credit_position_id" => {
-                    fields.lenient_into(&mut model.credit_position_id)?
-                }
-                "credit_position_name" => {
-                    fields.lenient_into(&mut model.credit_position_name)?
-                }
-                "credit_reference" => fields.lenient_into(&mut model.credit_reference)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "currency_iso_code" => fields.lenient_into(&mut model.currency_iso_code)?,
-                "currency_iso_code_id" => {
-                    fields.lenient_into(&mut model.currency_iso_code_id)?
-                }
-                "currency_iso_code_name" => {
-                    fields.lenient_into(&mut model.currency_iso_code_name)?
-                }
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "customer_location_address_country_code" => {
-                    fields
-                        .lenient_into(&mut model.customer_location_address_country_code)?
-                }
-                "customer_location_address_country_code_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.customer_location_address_country_code_id,
-                        )?
-                }
-                "customer_location_address_country_code_name" => {
-                    fields
-                        .lenient_into(
-                            &mut model.customer_location_address_country_code_name,
-                        )?
-                }
-                "customer_location_address_line_1" => {
-                    fields.lenient_into(&mut model.customer_location_address_line_1)?
-                }
-                "customer_location_address_line_2" => {
-                    fields.lenient_into(&mut model.customer_location_address_line_2)?
-                }
-                "customer_location_address_line_3" => {
-                    fields.lenient_into(&mut model.customer_location_address_line_3)?
-                }
-                "customer_location_address_line_4" => {
-                    fields.lenient_into(&mut model.customer_location_address_line_4)?
-                }
-                "customer_location_city" => {
-                    fields.lenient_into(&mut model.customer_location_city)?
-                }
-                "customer_location_country" => {
-                    fields.lenient_into(&mut model.customer_location_country)?
-                }
-                "customer_location_country_code" => {
-                    fields.lenient_into(&mut model.customer_location_country_code)?
-                }
-                "customer_location_country_code_id" => {
-                    fields.lenient_into(&mut model.customer_location_country_code_id)?
-                }
-                "customer_location_country_code_name" => {
-                    fields.lenient_into(&mut model.customer_location_country_code_name)?
-                }
-                "customer_location_county" => {
-                    fields.lenient_into(&mut model.customer_location_county)?
-                }
-                "customer_location_date_time_created" => {
-                    fields.option_into(&mut model.customer_location_date_time_created)?
-                }
-                "customer_location_date_time_updated" => {
-                    fields.option_into(&mut model.customer_location_date_time_updated)?
-                }
-                "customer_location_full_address" => {
-                    fields.lenient_into(&mut model.customer_location_full_address)?
-                }
-                "customer_location_id" => {
-                    fields.lenient_into(&mut model.customer_location_id)?
-                }
-                "customer_location_post_code" => {
-                    fields.lenient_into(&mut model.customer_location_post_code)?
-                }
-                "customer_location_type" => {
-                    fields.lenient_into(&mut model.customer_location_type)?
-                }
-                "customer_location_type_id" => {
-                    fields.lenient_into(&mut model.customer_location_type_id)?
-                }
-                "date_account_details_last_changed" => {
-                    fields.option_into(&mut model.date_account_details_last_changed)?
-                }
-                "date_finance_charge_last_run" => {
-                    fields.option_into(&mut model.date_finance_charge_last_run)?
-                }
-                "date_of_last_transaction" => {
-                    fields.option_into(&mut model.date_of_last_transaction)?
-                }
-                "date_received" => fields.option_into(&mut model.date_received)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "days_early_settlement_disc_applies" => {
-                    fields.lenient_into(&mut model.days_early_settlement_disc_applies)?
-                }
-                "default_nominal_account_number" => {
-                    fields.lenient_into(&mut model.default_nominal_account_number)?
-                }
-                "default_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.default_nominal_cost_centre)?
-                }
-                "default_nominal_department" => {
-                    fields.lenient_into(&mut model.default_nominal_department)?
-                }
-                "default_order_priority" => {
-                    fields.lenient_into(&mut model.default_order_priority)?
-                }
-                "default_tax_rate" => fields.lenient_into(&mut model.default_tax_rate)?,
-                "default_tax_rate_code" => {
-                    fields.lenient_into(&mut model.default_tax_rate_code)?
-                }
-                "default_tax_rate_id" => {
-                    fields.lenient_into(&mut model.default_tax_rate_id)?
-                }
-                "default_tax_rate_name" => {
-                    fields.lenient_into(&mut model.default_tax_rate_name)?
-                }
-                "discount_group_description" => {
-                    fields.lenient_into(&mut model.discount_group_description)?
-                }
-                "discount_group_id" => fields.lenient_into(&mut model.discount_group_id)?,
-                "discount_group_name" => {
-                    fields.lenient_into(&mut model.discount_group_name)?
-                }
-                "duns_code" => fields.lenient_into(&mut model.duns_code)?,
-                "early_settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
-                }
-                "fax_area_code" => fields.lenient_into(&mut model.fax_area_code)?,
-                "fax_country_code" => fields.lenient_into(&mut model.fax_country_code)?,
-                "fax_subscriber_number" => {
-                    fields.lenient_into(&mut model.fax_subscriber_number)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "invoice_discount_percent" => {
-                    fields.lenient_into(&mut model.invoice_discount_percent)?
-                }
-                "invoice_line_discount_percent" => {
-                    fields.lenient_into(&mut model.invoice_line_discount_percent)?
-                }
-                "invoice_payments_status" => {
-                    fields.lenient_into(&mut model.invoice_payments_status)?
-                }
-                "is_over_credit_limit" => {
-                    fields.lenient_into(&mut model.is_over_credit_limit)?
-                }
-                "last_credit_review" => {
-                    fields.option_into(&mut model.last_credit_review)?
-                }
-                "months_to_keep_transactions_for" => {
-                    fields.lenient_into(&mut model.months_to_keep_transactions_for)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                "next_credit_review" => {
-                    fields.option_into(&mut model.next_credit_review)?
-                }
-                "order_value_discount_description" => {
-                    fields.lenient_into(&mut model.order_value_discount_description)?
-                }
-                "order_value_discount_id" => {
-                    fields.lenient_into(&mut model.order_value_discount_id)?
-                }
-                "order_value_discount_name" => {
-                    fields.lenient_into(&mut model.order_value_discount_name)?
-                }
-                "payment_terms" => fields.lenient_into(&mut model.payment_terms)?,
-                "payment_terms_id" => fields.lenient_into(&mut model.payment_terms_id)?,
-                "payment_terms_in_days" => {
-                    fields.lenient_into(&mut model.payment_terms_in_days)?
-                }
-                "price_band_description" => {
-                    fields.lenient_into(&mut model.price_band_description)?
-                }
-                "price_band_id" => fields.lenient_into(&mut model.price_band_id)?,
-                "price_band_name" => fields.lenient_into(&mut model.price_band_name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "send_copy_statement_to_branch" => {
-                    fields.lenient_into(&mut model.send_copy_statement_to_branch)?
-                }
-                "short_name" => fields.lenient_into(&mut model.short_name)?,
-                "statement_transmission_method" => {
-                    fields.lenient_into(&mut model.statement_transmission_method)?
-                }
-                "statement_transmission_method_id" => {
-                    fields.lenient_into(&mut model.statement_transmission_method_id)?
-                }
-                "telephone_area_code" => {
-                    fields.lenient_into(&mut model.telephone_area_code)?
-                }
-                "telephone_country_code" => {
-                    fields.lenient_into(&mut model.telephone_country_code)?
-                }
-                "telephone_subscriber_number" => {
-                    fields.lenient_into(&mut model.telephone_subscriber_number)?
-                }
-                "terms_agreed" => fields.lenient_into(&mut model.terms_agreed)?,
-                "trading_terms" => fields.lenient_into(&mut model.trading_terms)?,
-                "use_consolidated_billing" => {
-                    fields.lenient_into(&mut model.use_consolidated_billing)?
-                }
-                "use_tax_code_as_default" => {
-                    fields.lenient_into(&mut model.use_tax_code_as_default)?
-                }
-                "value_of_current_orders_in_sop" => {
-                    fields.lenient_into(&mut model.value_of_current_orders_in_sop)?
-                }
-                "vat_number" => fields.lenient_into(&mut model.vat_number)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerView: Default {
+        account_is_on_hold: "account_is_on_hold", lenient_into, optional;
+        account_opened: "account_opened", option_into, optional;
+        account_status_type: "account_status_type", option_into, optional;
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        account_type: "account_type", lenient_into, optional;
+        account_type_id: "account_type_id", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        application_date: "application_date", option_into, optional;
+        average_time_to_pay: "average_time_to_pay", lenient_into, optional;
+        avg_time_to_pay_date_last_updated: "avg_time_to_pay_date_last_updated", option_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        base_balance: "base_balance", lenient_into, optional_number;
+        contact_default_email_address: "contact_default_email_address", lenient_into, optional;
+        contact_default_telephone_number: "contact_default_telephone_number", lenient_into, optional;
+        contact_first_name: "contact_first_name", lenient_into, optional;
+        contact_last_name: "contact_last_name", lenient_into, optional;
+        contact_middle_name: "contact_middle_name", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_into, optional;
+        credit_bureau_name: "credit_bureau_name", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional_number;
+        credit_position_id: "credit_position_id", lenient_into, optional;
+        credit_position_name: "credit_position_name", lenient_into, optional;
+        credit_reference: "credit_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        currency_iso_code: "currency_iso_code", lenient_into, optional;
+        currency_iso_code_id: "currency_iso_code_id", lenient_into, optional;
+        currency_iso_code_name: "currency_iso_code_name", lenient_into, optional;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        customer_location_address_country_code: "customer_location_address_country_code", lenient_into, optional;
+        customer_location_address_country_code_id: "customer_location_address_country_code_id", lenient_into, optional;
+        customer_location_address_country_code_name: "customer_location_address_country_code_name", lenient_into, optional;
+        customer_location_address_line_1: "customer_location_address_line_1", lenient_into, optional;
+        customer_location_address_line_2: "customer_location_address_line_2", lenient_into, optional;
+        customer_location_address_line_3: "customer_location_address_line_3", lenient_into, optional;
+        customer_location_address_line_4: "customer_location_address_line_4", lenient_into, optional;
+        customer_location_city: "customer_location_city", lenient_into, optional;
+        customer_location_country: "customer_location_country", lenient_into, optional;
+        customer_location_country_code: "customer_location_country_code", lenient_into, optional;
+        customer_location_country_code_id: "customer_location_country_code_id", lenient_into, optional;
+        customer_location_country_code_name: "customer_location_country_code_name", lenient_into, optional;
+        customer_location_county: "customer_location_county", lenient_into, optional;
+        customer_location_date_time_created: "customer_location_date_time_created", option_into, optional;
+        customer_location_date_time_updated: "customer_location_date_time_updated", option_into, optional;
+        customer_location_full_address: "customer_location_full_address", lenient_into, optional;
+        customer_location_id: "customer_location_id", lenient_into, optional;
+        customer_location_post_code: "customer_location_post_code", lenient_into, optional;
+        customer_location_type: "customer_location_type", lenient_into, optional;
+        customer_location_type_id: "customer_location_type_id", lenient_into, optional;
+        date_account_details_last_changed: "date_account_details_last_changed", option_into, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", option_into, optional;
+        date_of_last_transaction: "date_of_last_transaction", option_into, optional;
+        date_received: "date_received", option_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        days_early_settlement_disc_applies: "days_early_settlement_disc_applies", lenient_into, optional;
+        default_nominal_account_number: "default_nominal_account_number", lenient_into, optional;
+        default_nominal_cost_centre: "default_nominal_cost_centre", lenient_into, optional;
+        default_nominal_department: "default_nominal_department", lenient_into, optional;
+        default_order_priority: "default_order_priority", lenient_into, optional;
+        default_tax_rate: "default_tax_rate", lenient_into, optional_number;
+        default_tax_rate_code: "default_tax_rate_code", lenient_into, optional;
+        default_tax_rate_id: "default_tax_rate_id", lenient_into, optional;
+        default_tax_rate_name: "default_tax_rate_name", lenient_into, optional;
+        discount_group_description: "discount_group_description", lenient_into, optional;
+        discount_group_id: "discount_group_id", lenient_into, optional;
+        discount_group_name: "discount_group_name", lenient_into, optional;
+        duns_code: "duns_code", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        fax_area_code: "fax_area_code", lenient_into, optional;
+        fax_country_code: "fax_country_code", lenient_into, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        invoice_discount_percent: "invoice_discount_percent", lenient_into, optional_number;
+        invoice_line_discount_percent: "invoice_line_discount_percent", lenient_into, optional_number;
+        invoice_payments_status: "invoice_payments_status", lenient_into, optional;
+        is_over_credit_limit: "is_over_credit_limit", lenient_into, optional;
+        last_credit_review: "last_credit_review", option_into, optional;
+        months_to_keep_transactions_for: "months_to_keep_transactions_for", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        next_credit_review: "next_credit_review", option_into, optional;
+        order_value_discount_description: "order_value_discount_description", lenient_into, optional;
+        order_value_discount_id: "order_value_discount_id", lenient_into, optional;
+        order_value_discount_name: "order_value_discount_name", lenient_into, optional;
+        payment_terms: "payment_terms", lenient_into, optional;
+        payment_terms_id: "payment_terms_id", lenient_into, optional;
+        payment_terms_in_days: "payment_terms_in_days", lenient_into, optional;
+        price_band_description: "price_band_description", lenient_into, optional;
+        price_band_id: "price_band_id", lenient_into, optional;
+        price_band_name: "price_band_name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        send_copy_statement_to_branch: "send_copy_statement_to_branch", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
+        statement_transmission_method: "statement_transmission_method", lenient_into, optional;
+        statement_transmission_method_id: "statement_transmission_method_id", lenient_into, optional;
+        telephone_area_code: "telephone_area_code", lenient_into, optional;
+        telephone_country_code: "telephone_country_code", lenient_into, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_into, optional;
+        terms_agreed: "terms_agreed", lenient_into, optional;
+        trading_terms: "trading_terms", lenient_into, optional;
+        use_consolidated_billing: "use_consolidated_billing", lenient_into, optional;
+        use_tax_code_as_default: "use_tax_code_as_default", lenient_into, optional;
+        value_of_current_orders_in_sop: "value_of_current_orders_in_sop", lenient_into, optional_number;
+        vat_number: "vat_number", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -4067,51 +2091,16 @@ pub struct CustomerWebsite {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerWebsite {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_contact", &self.customer_contact)?;
-        map.optional("customer_contact_id", &self.customer_contact_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerWebsite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerWebsite {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_contact" => fields.option_into(&mut model.customer_contact)?,
-                "customer_contact_id" => {
-                    fields.lenient_into(&mut model.customer_contact_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "website" => fields.lenient_into(&mut model.website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerWebsite: Default {
+        customer_contact: "customer_contact", option_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -4176,184 +2165,33 @@ pub struct CustomerYearValueView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CustomerYearValueView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
-        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
-        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
-        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
-        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("customer_year_value_id", &self.customer_year_value_id)?;
-        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
-        map.optional("financial_year_id", &self.financial_year_id)?;
-        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
-        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
-        map.optional(
-            "year_relative_to_current_year",
-            &self.year_relative_to_current_year,
-        )?;
-        map.optional(
-            "year_value_date_time_updated",
-            &self.year_value_date_time_updated,
-        )?;
-        map.optional(
-            "year_value_exchange_rate_gain_or_loss",
-            &self.year_value_exchange_rate_gain_or_loss,
-        )?;
-        map.optional_number(
-            "year_value_total_cash_value_to_date",
-            &self.year_value_total_cash_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_cash_value_to_date_in_base",
-            &self.year_value_total_cash_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_cred_note_value_to_date_in_base",
-            &self.year_value_total_cred_note_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_credit_note_value_to_date",
-            &self.year_value_total_credit_note_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_finance_charges_applied",
-            &self.year_value_total_finance_charges_applied,
-        )?;
-        map.optional_number(
-            "year_value_total_invoice_value_to_date",
-            &self.year_value_total_invoice_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_invoice_value_to_date_in_base",
-            &self.year_value_total_invoice_value_to_date_in_base,
-        )?;
-        map.optional_number(
-            "year_value_total_profit_value_to_date",
-            &self.year_value_total_profit_value_to_date,
-        )?;
-        map.optional_number(
-            "year_value_total_profit_value_to_date_in_base",
-            &self.year_value_total_profit_value_to_date_in_base,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerYearValueView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CustomerYearValueView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_analysis_code_1" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_1)?
-                }
-                "customer_analysis_code_2" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_2)?
-                }
-                "customer_analysis_code_3" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_3)?
-                }
-                "customer_analysis_code_4" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_4)?
-                }
-                "customer_analysis_code_5" => {
-                    fields.lenient_into(&mut model.customer_analysis_code_5)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "customer_year_value_id" => {
-                    fields.lenient_into(&mut model.customer_year_value_id)?
-                }
-                "financial_year_end_date" => {
-                    fields.option_into(&mut model.financial_year_end_date)?
-                }
-                "financial_year_id" => fields.lenient_into(&mut model.financial_year_id)?,
-                "financial_year_start_date" => {
-                    fields.option_into(&mut model.financial_year_start_date)?
-                }
-                "number_of_periods_in_year" => {
-                    fields.lenient_into(&mut model.number_of_periods_in_year)?
-                }
-                "year_relative_to_current_year" => {
-                    fields.lenient_into(&mut model.year_relative_to_current_year)?
-                }
-                "year_value_date_time_updated" => {
-                    fields.option_into(&mut model.year_value_date_time_updated)?
-                }
-                "year_value_exchange_rate_gain_or_loss" => {
-                    fields
-                        .lenient_into(&mut model.year_value_exchange_rate_gain_or_loss)?
-                }
-                "year_value_total_cash_value_to_date" => {
-                    fields.lenient_into(&mut model.year_value_total_cash_value_to_date)?
-                }
-                "year_value_total_cash_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_cash_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_cred_note_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_cred_note_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_credit_note_value_to_date" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_credit_note_value_to_date,
-                        )?
-                }
-                "year_value_total_finance_charges_applied" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_finance_charges_applied,
-                        )?
-                }
-                "year_value_total_invoice_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.year_value_total_invoice_value_to_date)?
-                }
-                "year_value_total_invoice_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_invoice_value_to_date_in_base,
-                        )?
-                }
-                "year_value_total_profit_value_to_date" => {
-                    fields
-                        .lenient_into(&mut model.year_value_total_profit_value_to_date)?
-                }
-                "year_value_total_profit_value_to_date_in_base" => {
-                    fields
-                        .lenient_into(
-                            &mut model.year_value_total_profit_value_to_date_in_base,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CustomerYearValueView: Default {
+        customer_analysis_code_1: "customer_analysis_code_1", lenient_into, optional;
+        customer_analysis_code_2: "customer_analysis_code_2", lenient_into, optional;
+        customer_analysis_code_3: "customer_analysis_code_3", lenient_into, optional;
+        customer_analysis_code_4: "customer_analysis_code_4", lenient_into, optional;
+        customer_analysis_code_5: "customer_analysis_code_5", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        customer_year_value_id: "customer_year_value_id", lenient_into, optional;
+        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_id: "financial_year_id", lenient_into, optional;
+        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
+        year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
+        year_value_date_time_updated: "year_value_date_time_updated", option_into, optional;
+        year_value_exchange_rate_gain_or_loss: "year_value_exchange_rate_gain_or_loss", lenient_into, optional;
+        year_value_total_cash_value_to_date: "year_value_total_cash_value_to_date", lenient_into, optional_number;
+        year_value_total_cash_value_to_date_in_base: "year_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_cred_note_value_to_date_in_base: "year_value_total_cred_note_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_credit_note_value_to_date: "year_value_total_credit_note_value_to_date", lenient_into, optional_number;
+        year_value_total_finance_charges_applied: "year_value_total_finance_charges_applied", lenient_into, optional_number;
+        year_value_total_invoice_value_to_date: "year_value_total_invoice_value_to_date", lenient_into, optional_number;
+        year_value_total_invoice_value_to_date_in_base: "year_value_total_invoice_value_to_date_in_base", lenient_into, optional_number;
+        year_value_total_profit_value_to_date: "year_value_total_profit_value_to_date", lenient_into, optional_number;
+        year_value_total_profit_value_to_date_in_base: "year_value_total_profit_value_to_date_in_base", lenient_into, optional_number;
     }
 }
 
@@ -4372,39 +2210,11 @@ pub struct DocumentTransmissionMethodType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DocumentTransmissionMethodType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DocumentTransmissionMethodType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DocumentTransmissionMethodType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DocumentTransmissionMethodType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -4425,45 +2235,13 @@ pub struct FinanceCharge {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FinanceCharge {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("finance_charge_percent", &self.finance_charge_percent)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FinanceCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FinanceCharge {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "finance_charge_percent" => {
-                    fields.lenient_into(&mut model.finance_charge_percent)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FinanceCharge: Default {
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        finance_charge_percent: "finance_charge_percent", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -4482,39 +2260,11 @@ pub struct HeadOfficeType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for HeadOfficeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HeadOfficeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for HeadOfficeType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    HeadOfficeType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -4539,49 +2289,15 @@ pub struct LookupCustomer {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupCustomer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("account_status_type_id", &self.account_status_type_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("office_type_id", &self.office_type_id)?;
-        map.optional("post_code", &self.post_code)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("short_name", &self.short_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupCustomer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupCustomer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "account_status_type_id" => {
-                    fields.lenient_into(&mut model.account_status_type_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "office_type_id" => fields.lenient_into(&mut model.office_type_id)?,
-                "post_code" => fields.lenient_into(&mut model.post_code)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "short_name" => fields.lenient_into(&mut model.short_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupCustomer: Default {
+        account_status_type_id: "account_status_type_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        office_type_id: "office_type_id", lenient_into, optional;
+        post_code: "post_code", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
     }
 }
 
@@ -4656,102 +2372,40 @@ pub struct SalesAgedDebtorView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesAgedDebtorView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("aged_period_1", &self.aged_period_1)?;
-        map.optional("aged_period_2", &self.aged_period_2)?;
-        map.optional("aged_period_3", &self.aged_period_3)?;
-        map.optional("aged_period_4", &self.aged_period_4)?;
-        map.optional("aged_period_5", &self.aged_period_5)?;
-        map.optional("aged_period_6", &self.aged_period_6)?;
-        map.optional("aged_period_7", &self.aged_period_7)?;
-        map.optional("aged_period_8", &self.aged_period_8)?;
-        map.optional_number("base_current", &self.base_current)?;
-        map.optional_number("base_future", &self.base_future)?;
-        map.optional_number("base_past", &self.base_past)?;
-        map.optional_number("base_period_1", &self.base_period_1)?;
-        map.optional_number("base_period_2", &self.base_period_2)?;
-        map.optional_number("base_period_3", &self.base_period_3)?;
-        map.optional_number("base_period_4", &self.base_period_4)?;
-        map.optional_number("base_period_5", &self.base_period_5)?;
-        map.optional_number("base_period_6", &self.base_period_6)?;
-        map.optional_number("base_period_7", &self.base_period_7)?;
-        map.optional_number("base_period_8", &self.base_period_8)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional_number("doc_current", &self.doc_current)?;
-        map.optional_number("doc_future", &self.doc_future)?;
-        map.optional_number("doc_past", &self.doc_past)?;
-        map.optional_number("doc_period_1", &self.doc_period_1)?;
-        map.optional_number("doc_period_2", &self.doc_period_2)?;
-        map.optional_number("doc_period_3", &self.doc_period_3)?;
-        map.optional_number("doc_period_4", &self.doc_period_4)?;
-        map.optional_number("doc_period_5", &self.doc_period_5)?;
-        map.optional_number("doc_period_6", &self.doc_period_6)?;
-        map.optional_number("doc_period_7", &self.doc_period_7)?;
-        map.optional_number("doc_period_8", &self.doc_period_8)?;
-        map.optional(
-            "posted_customer_transaction_id",
-            &self.posted_customer_transaction_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesAgedDebtorView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesAgedDebtorView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "aged_period_1" => fields.lenient_into(&mut model.aged_period_1)?,
-                "aged_period_2" => fields.lenient_into(&mut model.aged_period_2)?,
-                "aged_period_3" => fields.lenient_into(&mut model.aged_period_3)?,
-                "aged_period_4" => fields.lenient_into(&mut model.aged_period_4)?,
-                "aged_period_5" => fields.lenient_into(&mut model.aged_period_5)?,
-                "aged_period_6" => fields.lenient_into(&mut model.aged_period_6)?,
-                "aged_period_7" => fields.lenient_into(&mut model.aged_period_7)?,
-                "aged_period_8" => fields.lenient_into(&mut model.aged_period_8)?,
-                "base_current" => fields.lenient_into(&mut model.base_current)?,
-                "base_future" => fields.lenient_into(&mut model.base_future)?,
-                "base_past" => fields.lenient_into(&mut model.base_past)?,
-                "base_period_1" => fields.lenient_into(&mut model.base_period_1)?,
-                "base_period_2" => fields.lenient_into(&mut model.base_period_2)?,
-                "base_period_3" => fields.lenient_into(&mut model.base_period_3)?,
-                "base_period_4" => fields.lenient_into(&mut model.base_period_4)?,
-                "base_period_5" => fields.lenient_into(&mut model.base_period_5)?,
-                "base_period_6" => fields.lenient_into(&mut model.base_period_6)?,
-                "base_period_7" => fields.lenient_into(&mut model.base_period_7)?,
-                "base_period_8" => fields.lenient_into(&mut model.base_period_8)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "doc_current" => fields.lenient_into(&mut model.doc_current)?,
-                "doc_future" => fields.lenient_into(&mut model.doc_future)?,
-                "doc_past" => fields.lenient_into(&mut model.doc_past)?,
-                "doc_period_1" => fields.lenient_into(&mut model.doc_period_1)?,
-                "doc_period_2" => fields.lenient_into(&mut model.doc_period_2)?,
-                "doc_period_3" => fields.lenient_into(&mut model.doc_period_3)?,
-                "doc_period_4" => fields.lenient_into(&mut model.doc_period_4)?,
-                "doc_period_5" => fields.lenient_into(&mut model.doc_period_5)?,
-                "doc_period_6" => fields.lenient_into(&mut model.doc_period_6)?,
-                "doc_period_7" => fields.lenient_into(&mut model.doc_period_7)?,
-                "doc_period_8" => fields.lenient_into(&mut model.doc_period_8)?,
-                "posted_customer_transaction_id" => {
-                    fields.lenient_into(&mut model.posted_customer_transaction_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesAgedDebtorView: Default {
+        aged_period_1: "aged_period_1", lenient_into, optional;
+        aged_period_2: "aged_period_2", lenient_into, optional;
+        aged_period_3: "aged_period_3", lenient_into, optional;
+        aged_period_4: "aged_period_4", lenient_into, optional;
+        aged_period_5: "aged_period_5", lenient_into, optional;
+        aged_period_6: "aged_period_6", lenient_into, optional;
+        aged_period_7: "aged_period_7", lenient_into, optional;
+        aged_period_8: "aged_period_8", lenient_into, optional;
+        base_current: "base_current", lenient_into, optional_number;
+        base_future: "base_future", lenient_into, optional_number;
+        base_past: "base_past", lenient_into, optional_number;
+        base_period_1: "base_period_1", lenient_into, optional_number;
+        base_period_2: "base_period_2", lenient_into, optional_number;
+        base_period_3: "base_period_3", lenient_into, optional_number;
+        base_period_4: "base_period_4", lenient_into, optional_number;
+        base_period_5: "base_period_5", lenient_into, optional_number;
+        base_period_6: "base_period_6", lenient_into, optional_number;
+        base_period_7: "base_period_7", lenient_into, optional_number;
+        base_period_8: "base_period_8", lenient_into, optional_number;
+        customer_id: "customer_id", lenient_into, optional;
+        doc_current: "doc_current", lenient_into, optional_number;
+        doc_future: "doc_future", lenient_into, optional_number;
+        doc_past: "doc_past", lenient_into, optional_number;
+        doc_period_1: "doc_period_1", lenient_into, optional_number;
+        doc_period_2: "doc_period_2", lenient_into, optional_number;
+        doc_period_3: "doc_period_3", lenient_into, optional_number;
+        doc_period_4: "doc_period_4", lenient_into, optional_number;
+        doc_period_5: "doc_period_5", lenient_into, optional_number;
+        doc_period_6: "doc_period_6", lenient_into, optional_number;
+        doc_period_7: "doc_period_7", lenient_into, optional_number;
+        doc_period_8: "doc_period_8", lenient_into, optional_number;
+        posted_customer_transaction_id: "posted_customer_transaction_id", lenient_into, optional;
     }
 }
 
@@ -4770,45 +2424,12 @@ pub struct SalesAgedTransactionPeriodView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesAgedTransactionPeriodView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("ageing_date", &self.ageing_date)?;
-        map.optional("ageing_period_name", &self.ageing_period_name)?;
-        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesAgedTransactionPeriodView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesAgedTransactionPeriodView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "ageing_date" => fields.option_into(&mut model.ageing_date)?,
-                "ageing_period_name" => {
-                    fields.lenient_into(&mut model.ageing_period_name)?
-                }
-                "base_outstanding_value" => {
-                    fields.lenient_into(&mut model.base_outstanding_value)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesAgedTransactionPeriodView: Default {
+        ageing_date: "ageing_date", option_into, optional;
+        ageing_period_name: "ageing_period_name", lenient_into, optional;
+        base_outstanding_value: "base_outstanding_value", lenient_into, optional_number;
+        customer_id: "customer_id", lenient_into, optional;
     }
 }
 
@@ -4843,45 +2464,11 @@ impl SalesAllocation {
     }
 }
 
-impl serde::Serialize for SalesAllocation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.field("allocation_lines", &self.allocation_lines)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesAllocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesAllocation {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut allocation_date = None;
-        let mut allocation_lines = None;
-        let mut customer_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_date" => fields.next_value(&mut allocation_date)?,
-                "allocation_lines" => fields.or_default(&mut allocation_lines)?,
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            allocation_date: allocation_date.unwrap_or_default(),
-            allocation_lines: fields.required(allocation_lines, "allocation_lines")?,
-            customer_id: fields.required(customer_id, "customer_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesAllocation {
+        allocation_date: "allocation_date", next_value, optional;
+        allocation_lines: "allocation_lines", or_default, field;
+        customer_id: "customer_id", lenient_value, field;
     }
 }
 
@@ -4910,41 +2497,10 @@ impl SalesAllocationAllocationLines {
     }
 }
 
-impl serde::Serialize for SalesAllocationAllocationLines {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("posted_tran_id", &self.posted_tran_id)?;
-        map.number("value_to_allocate", &self.value_to_allocate)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesAllocationAllocationLines {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesAllocationAllocationLines {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut posted_tran_id = None;
-        let mut value_to_allocate = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "posted_tran_id" => fields.lenient_value(&mut posted_tran_id)?,
-                "value_to_allocate" => fields.lenient_value(&mut value_to_allocate)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            posted_tran_id: fields.required(posted_tran_id, "posted_tran_id")?,
-            value_to_allocate: fields.required(value_to_allocate, "value_to_allocate")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesAllocationAllocationLines {
+        posted_tran_id: "posted_tran_id", lenient_value, field;
+        value_to_allocate: "value_to_allocate", lenient_value, number;
     }
 }
 
@@ -5015,110 +2571,24 @@ impl SalesCreditNote {
     }
 }
 
-impl serde::Serialize for SalesCreditNote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("is_eu_trader", &self.is_eu_trader)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("triangular_transaction", &self.triangular_transaction)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut exchange_rate = None;
-        let mut is_eu_trader = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut tax_analysis_items = None;
-        let mut transaction_date = None;
-        let mut triangular_transaction = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "discount_days" => fields.lenient_option(&mut discount_days)?,
-                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
-                "document_discount_value" => {
-                    fields.lenient_option(&mut document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_option(&mut document_goods_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
-                }
-                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "is_eu_trader" => fields.lenient_option(&mut is_eu_trader)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
-                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                "triangular_transaction" => {
-                    fields.lenient_option(&mut triangular_transaction)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            is_eu_trader: is_eu_trader.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            triangular_transaction: triangular_transaction.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesCreditNote {
+        customer_id: "customer_id", lenient_value, field;
+        discount_days: "discount_days", lenient_option, optional;
+        discount_percent: "discount_percent", lenient_option, optional_number;
+        document_discount_value: "document_discount_value", lenient_option, optional_number;
+        document_goods_value: "document_goods_value", lenient_option, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
+        document_tax_value: "document_tax_value", lenient_option, optional_number;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        is_eu_trader: "is_eu_trader", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settled_immediately: "settled_immediately", lenient_option, optional;
+        tax_analysis_items: "tax_analysis_items", next_value, optional;
+        transaction_date: "transaction_date", next_value, optional;
+        triangular_transaction: "triangular_transaction", lenient_option, optional;
     }
 }
 
@@ -5142,37 +2612,9 @@ impl SalesCreditNoteNewRequest {
     }
 }
 
-impl serde::Serialize for SalesCreditNoteNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesCreditNoteNewRequest {
+        customer_id: "customer_id", lenient_value, field;
     }
 }
 
@@ -5210,59 +2652,14 @@ impl SalesCreditNoteNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesCreditNoteNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesCreditNoteNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -5297,53 +2694,13 @@ impl SalesCreditNoteTaxAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesCreditNoteTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("discount_amount", &self.discount_amount)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.field("id", &self.id)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesCreditNoteTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut discount_amount = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            discount_amount: discount_amount.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesCreditNoteTaxAnalysisItems {
+        discount_amount: "discount_amount", lenient_option, optional_number;
+        goods_amount: "goods_amount", lenient_option, optional_number;
+        id: "id", lenient_value, field;
+        tax_amount: "tax_amount", lenient_option, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_option, optional_number;
     }
 }
 
@@ -5430,146 +2787,44 @@ pub struct SalesHistoricalTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesHistoricalTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
-        map.optional_number("base_discount_value", &self.base_discount_value)?;
-        map.optional_number("base_goods_value", &self.base_goods_value)?;
-        map.optional_number("base_gross_value", &self.base_gross_value)?;
-        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
-        map.optional_number("base_tax_value", &self.base_tax_value)?;
-        map.optional_number(
-            "control_value_in_base_currency",
-            &self.control_value_in_base_currency,
-        )?;
-        map.optional("customer", &self.customer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("full_settlement_date", &self.full_settlement_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("queried", &self.queried)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesHistoricalTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesHistoricalTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "base_allocated_value" => {
-                    fields.lenient_into(&mut model.base_allocated_value)?
-                }
-                "base_discount_value" => {
-                    fields.lenient_into(&mut model.base_discount_value)?
-                }
-                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
-                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
-                "base_tax_discount_value" => {
-                    fields.lenient_into(&mut model.base_tax_discount_value)?
-                }
-                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
-                "control_value_in_base_currency" => {
-                    fields.lenient_into(&mut model.control_value_in_base_currency)?
-                }
-                "customer" => fields.option_into(&mut model.customer)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_into(&mut model.document_goods_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "document_tax_value" => {
-                    fields.lenient_into(&mut model.document_tax_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "full_settlement_date" => {
-                    fields.option_into(&mut model.full_settlement_date)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "queried" => fields.lenient_into(&mut model.queried)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesHistoricalTransaction: Default {
+        bank_items: "bank_items", option_into, optional;
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
+        customer: "customer", option_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_percent: "discount_percent", lenient_into, optional_number;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        full_settlement_date: "full_settlement_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -5595,51 +2850,16 @@ pub struct SalesHistoricalTransactionBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesHistoricalTransactionBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesHistoricalTransactionBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesHistoricalTransactionBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -5671,58 +2891,19 @@ pub struct SalesHistoricalTransactionNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesHistoricalTransactionNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesHistoricalTransactionNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesHistoricalTransactionNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -5746,49 +2927,15 @@ pub struct SalesHistoricalTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesHistoricalTransactionTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesHistoricalTransactionTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesHistoricalTransactionTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -5862,114 +3009,25 @@ impl SalesInvoice {
     }
 }
 
-impl serde::Serialize for SalesInvoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("is_eu_trader", &self.is_eu_trader)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("triangular_transaction", &self.triangular_transaction)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut discount_days = None;
-        let mut discount_percent = None;
-        let mut document_discount_value = None;
-        let mut document_goods_value = None;
-        let mut document_tax_discount_value = None;
-        let mut document_tax_value = None;
-        let mut due_date = None;
-        let mut exchange_rate = None;
-        let mut is_eu_trader = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settled_immediately = None;
-        let mut tax_analysis_items = None;
-        let mut transaction_date = None;
-        let mut triangular_transaction = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "discount_days" => fields.lenient_option(&mut discount_days)?,
-                "discount_percent" => fields.lenient_option(&mut discount_percent)?,
-                "document_discount_value" => {
-                    fields.lenient_option(&mut document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_option(&mut document_goods_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_option(&mut document_tax_discount_value)?
-                }
-                "document_tax_value" => fields.lenient_option(&mut document_tax_value)?,
-                "due_date" => fields.next_value(&mut due_date)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "is_eu_trader" => fields.lenient_option(&mut is_eu_trader)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settled_immediately" => fields.lenient_option(&mut settled_immediately)?,
-                "tax_analysis_items" => fields.next_value(&mut tax_analysis_items)?,
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                "triangular_transaction" => {
-                    fields.lenient_option(&mut triangular_transaction)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            discount_days: discount_days.unwrap_or_default(),
-            discount_percent: discount_percent.unwrap_or_default(),
-            document_discount_value: document_discount_value.unwrap_or_default(),
-            document_goods_value: document_goods_value.unwrap_or_default(),
-            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
-            document_tax_value: document_tax_value.unwrap_or_default(),
-            due_date: due_date.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            is_eu_trader: is_eu_trader.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settled_immediately: settled_immediately.unwrap_or_default(),
-            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            triangular_transaction: triangular_transaction.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesInvoice {
+        customer_id: "customer_id", lenient_value, field;
+        discount_days: "discount_days", lenient_option, optional;
+        discount_percent: "discount_percent", lenient_option, optional_number;
+        document_discount_value: "document_discount_value", lenient_option, optional_number;
+        document_goods_value: "document_goods_value", lenient_option, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
+        document_tax_value: "document_tax_value", lenient_option, optional_number;
+        due_date: "due_date", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        is_eu_trader: "is_eu_trader", lenient_option, optional;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settled_immediately: "settled_immediately", lenient_option, optional;
+        tax_analysis_items: "tax_analysis_items", next_value, optional;
+        transaction_date: "transaction_date", next_value, optional;
+        triangular_transaction: "triangular_transaction", lenient_option, optional;
     }
 }
 
@@ -5993,37 +3051,9 @@ impl SalesInvoiceNewRequest {
     }
 }
 
-impl serde::Serialize for SalesInvoiceNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesInvoiceNewRequest {
+        customer_id: "customer_id", lenient_value, field;
     }
 }
 
@@ -6061,59 +3091,14 @@ impl SalesInvoiceNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesInvoiceNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesInvoiceNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -6148,53 +3133,13 @@ impl SalesInvoiceTaxAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesInvoiceTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("discount_amount", &self.discount_amount)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.field("id", &self.id)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesInvoiceTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut discount_amount = None;
-        let mut goods_amount = None;
-        let mut id = None;
-        let mut tax_amount = None;
-        let mut tax_discount_amount = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "discount_amount" => fields.lenient_option(&mut discount_amount)?,
-                "goods_amount" => fields.lenient_option(&mut goods_amount)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "tax_amount" => fields.lenient_option(&mut tax_amount)?,
-                "tax_discount_amount" => fields.lenient_option(&mut tax_discount_amount)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            discount_amount: discount_amount.unwrap_or_default(),
-            goods_amount: goods_amount.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            tax_amount: tax_amount.unwrap_or_default(),
-            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesInvoiceTaxAnalysisItems {
+        discount_amount: "discount_amount", lenient_option, optional_number;
+        goods_amount: "goods_amount", lenient_option, optional_number;
+        id: "id", lenient_value, field;
+        tax_amount: "tax_amount", lenient_option, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_option, optional_number;
     }
 }
 
@@ -6271,178 +3216,39 @@ pub struct SalesLedgerSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesLedgerSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("ageing_periods", &self.ageing_periods)?;
-        map.optional(
-            "allow_additional_trans_analysis",
-            &self.allow_additional_trans_analysis,
-        )?;
-        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
-        map.optional(
-            "archive_transaction_after_keeping",
-            &self.archive_transaction_after_keeping,
-        )?;
-        map.optional(
-            "auto_generate_account_numbers",
-            &self.auto_generate_account_numbers,
-        )?;
-        map.optional(
-            "charge_interest_on_finance_charges",
-            &self.charge_interest_on_finance_charges,
-        )?;
-        map.optional(
-            "copy_statements_for_head_offices",
-            &self.copy_statements_for_head_offices,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
-        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
-        map.optional("default_tax_code", &self.default_tax_code)?;
-        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
-        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
-        map.optional(
-            "early_settlement_discount_days",
-            &self.early_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "early_settlement_discount_percent",
-            &self.early_settlement_discount_percent,
-        )?;
-        map.optional("finance_charges", &self.finance_charges)?;
-        map.optional("id", &self.id)?;
-        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
-        map.optional(
-            "maximum_enquiry_transactions_to_display",
-            &self.maximum_enquiry_transactions_to_display,
-        )?;
-        map.optional("next_account_number", &self.next_account_number)?;
-        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
-        map.optional("overdue_periods", &self.overdue_periods)?;
-        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
-        map.optional(
-            "show_outstanding_transactions",
-            &self.show_outstanding_transactions,
-        )?;
-        map.optional("statement_ageing_terms", &self.statement_ageing_terms)?;
-        map.optional("statement_terms", &self.statement_terms)?;
-        map.optional("tax_recovery_period", &self.tax_recovery_period)?;
-        map.optional(
-            "use_account_periods_as_trading_periods",
-            &self.use_account_periods_as_trading_periods,
-        )?;
-        map.optional("use_card_processing", &self.use_card_processing)?;
-        map.optional(
-            "use_transaction_date_for_allocation",
-            &self.use_transaction_date_for_allocation,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesLedgerSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesLedgerSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "ageing_periods" => fields.option_into(&mut model.ageing_periods)?,
-                "allow_additional_trans_analysis" => {
-                    fields.lenient_into(&mut model.allow_additional_trans_analysis)?
-                }
-                "allow_batch_processing" => {
-                    fields.lenient_into(&mut model.allow_batch_processing)?
-                }
-                "archive_transaction_after_keeping" => {
-                    fields.lenient_into(&mut model.archive_transaction_after_keeping)?
-                }
-                "auto_generate_account_numbers" => {
-                    fields.lenient_into(&mut model.auto_generate_account_numbers)?
-                }
-                "charge_interest_on_finance_charges" => {
-                    fields.lenient_into(&mut model.charge_interest_on_finance_charges)?
-                }
-                "copy_statements_for_head_offices" => {
-                    fields.lenient_into(&mut model.copy_statements_for_head_offices)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_payment_terms_basis" => {
-                    fields.lenient_into(&mut model.default_payment_terms_basis)?
-                }
-                "default_payment_terms_days" => {
-                    fields.lenient_into(&mut model.default_payment_terms_days)?
-                }
-                "default_tax_code" => fields.option_into(&mut model.default_tax_code)?,
-                "default_tax_code_id" => {
-                    fields.lenient_into(&mut model.default_tax_code_id)?
-                }
-                "default_terms_agreed" => {
-                    fields.lenient_into(&mut model.default_terms_agreed)?
-                }
-                "early_settlement_discount_days" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_days)?
-                }
-                "early_settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.early_settlement_discount_percent)?
-                }
-                "finance_charges" => fields.option_into(&mut model.finance_charges)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "keep_transactions_for" => {
-                    fields.lenient_into(&mut model.keep_transactions_for)?
-                }
-                "maximum_enquiry_transactions_to_display" => {
-                    fields
-                        .lenient_into(
-                            &mut model.maximum_enquiry_transactions_to_display,
-                        )?
-                }
-                "next_account_number" => {
-                    fields.lenient_into(&mut model.next_account_number)?
-                }
-                "no_of_reporting_periods" => {
-                    fields.lenient_into(&mut model.no_of_reporting_periods)?
-                }
-                "overdue_periods" => fields.option_into(&mut model.overdue_periods)?,
-                "revalue_foreign_entries" => {
-                    fields.lenient_into(&mut model.revalue_foreign_entries)?
-                }
-                "show_outstanding_transactions" => {
-                    fields.lenient_into(&mut model.show_outstanding_transactions)?
-                }
-                "statement_ageing_terms" => {
-                    fields.lenient_into(&mut model.statement_ageing_terms)?
-                }
-                "statement_terms" => fields.lenient_into(&mut model.statement_terms)?,
-                "tax_recovery_period" => {
-                    fields.lenient_into(&mut model.tax_recovery_period)?
-                }
-                "use_account_periods_as_trading_periods" => {
-                    fields
-                        .lenient_into(&mut model.use_account_periods_as_trading_periods)?
-                }
-                "use_card_processing" => {
-                    fields.lenient_into(&mut model.use_card_processing)?
-                }
-                "use_transaction_date_for_allocation" => {
-                    fields.lenient_into(&mut model.use_transaction_date_for_allocation)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesLedgerSettings: Default {
+        ageing_periods: "ageing_periods", option_into, optional;
+        allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
+        allow_batch_processing: "allow_batch_processing", lenient_into, optional;
+        archive_transaction_after_keeping: "archive_transaction_after_keeping", lenient_into, optional;
+        auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
+        charge_interest_on_finance_charges: "charge_interest_on_finance_charges", lenient_into, optional;
+        copy_statements_for_head_offices: "copy_statements_for_head_offices", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
+        default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
+        default_tax_code: "default_tax_code", option_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        default_terms_agreed: "default_terms_agreed", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        finance_charges: "finance_charges", option_into, optional;
+        id: "id", lenient_into, optional;
+        keep_transactions_for: "keep_transactions_for", lenient_into, optional;
+        maximum_enquiry_transactions_to_display: "maximum_enquiry_transactions_to_display", lenient_into, optional;
+        next_account_number: "next_account_number", lenient_into, optional;
+        no_of_reporting_periods: "no_of_reporting_periods", lenient_into, optional;
+        overdue_periods: "overdue_periods", option_into, optional;
+        revalue_foreign_entries: "revalue_foreign_entries", lenient_into, optional;
+        show_outstanding_transactions: "show_outstanding_transactions", lenient_into, optional;
+        statement_ageing_terms: "statement_ageing_terms", lenient_into, optional;
+        statement_terms: "statement_terms", lenient_into, optional;
+        tax_recovery_period: "tax_recovery_period", lenient_into, optional;
+        use_account_periods_as_trading_periods: "use_account_periods_as_trading_periods", lenient_into, optional;
+        use_card_processing: "use_card_processing", lenient_into, optional;
+        use_transaction_date_for_allocation: "use_transaction_date_for_allocation", lenient_into, optional;
     }
 }
 
@@ -6510,96 +3316,21 @@ impl SalesPayment {
     }
 }
 
-impl serde::Serialize for SalesPayment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.number("cheque_value", &self.cheque_value)?;
-        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional_number(
-            "settlement_discount_value",
-            &self.settlement_discount_value,
-        )?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPayment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPayment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_exchange_rate = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_value = None;
-        let mut customer_cheque_value = None;
-        let mut customer_id = None;
-        let mut exchange_rate = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settlement_discount_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
-                "customer_cheque_value" => {
-                    fields.lenient_option(&mut customer_cheque_value)?
-                }
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settlement_discount_value" => {
-                    fields.lenient_option(&mut settlement_discount_value)?
-                }
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_value: fields.required(cheque_value, "cheque_value")?,
-            customer_cheque_value: customer_cheque_value.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesPayment {
+        bank_exchange_rate: "bank_exchange_rate", lenient_option, optional_number;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_value, number;
+        customer_cheque_value: "customer_cheque_value", lenient_option, optional_number;
+        customer_id: "customer_id", lenient_value, field;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -6637,59 +3368,14 @@ impl SalesPaymentNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesPaymentNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPaymentNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPaymentNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesPaymentNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -6784,154 +3470,46 @@ pub struct SalesPostedTransaction {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransaction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_history_items", &self.allocation_history_items)?;
-        map.optional("allocation_session_items", &self.allocation_session_items)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
-        map.optional_number("base_discount_value", &self.base_discount_value)?;
-        map.optional_number("base_goods_value", &self.base_goods_value)?;
-        map.optional_number("base_gross_value", &self.base_gross_value)?;
-        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
-        map.optional_number("base_tax_value", &self.base_tax_value)?;
-        map.optional_number(
-            "control_value_in_base_currency",
-            &self.control_value_in_base_currency,
-        )?;
-        map.optional("customer", &self.customer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("discount_percent", &self.discount_percent)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("full_settlement_date", &self.full_settlement_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("queried", &self.queried)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPostedTransaction {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_history_items" => {
-                    fields.option_into(&mut model.allocation_history_items)?
-                }
-                "allocation_session_items" => {
-                    fields.option_into(&mut model.allocation_session_items)?
-                }
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "base_allocated_value" => {
-                    fields.lenient_into(&mut model.base_allocated_value)?
-                }
-                "base_discount_value" => {
-                    fields.lenient_into(&mut model.base_discount_value)?
-                }
-                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
-                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
-                "base_tax_discount_value" => {
-                    fields.lenient_into(&mut model.base_tax_discount_value)?
-                }
-                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
-                "control_value_in_base_currency" => {
-                    fields.lenient_into(&mut model.control_value_in_base_currency)?
-                }
-                "customer" => fields.option_into(&mut model.customer)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "discount_percent" => fields.lenient_into(&mut model.discount_percent)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_into(&mut model.document_goods_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "document_tax_value" => {
-                    fields.lenient_into(&mut model.document_tax_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "full_settlement_date" => {
-                    fields.option_into(&mut model.full_settlement_date)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "queried" => fields.lenient_into(&mut model.queried)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransaction: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
+        customer: "customer", option_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_percent: "discount_percent", lenient_into, optional_number;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        full_settlement_date: "full_settlement_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -6959,62 +3537,17 @@ pub struct SalesPostedTransactionAllocationHistoryItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransactionAllocationHistoryItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("entry_date", &self.entry_date)?;
-        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_updated", &self.nominal_updated)?;
-        map.optional(
-            "trading_revaluation_allocation_entry_type",
-            &self.trading_revaluation_allocation_entry_type,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationHistoryItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesPostedTransactionAllocationHistoryItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "entry_date" => fields.option_into(&mut model.entry_date)?,
-                "exchange_gain_loss" => {
-                    fields.lenient_into(&mut model.exchange_gain_loss)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
-                "trading_revaluation_allocation_entry_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.trading_revaluation_allocation_entry_type,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransactionAllocationHistoryItems: Default {
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        entry_date: "entry_date", option_into, optional;
+        exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        nominal_updated: "nominal_updated", lenient_into, optional;
+        trading_revaluation_allocation_entry_type: "trading_revaluation_allocation_entry_type", lenient_into, optional;
     }
 }
 
@@ -7040,52 +3573,16 @@ pub struct SalesPostedTransactionAllocationSessionItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransactionAllocationSessionItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationSessionItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesPostedTransactionAllocationSessionItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransactionAllocationSessionItems: Default {
+        allocation_date: "allocation_date", option_into, optional;
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -7111,51 +3608,16 @@ pub struct SalesPostedTransactionBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransactionBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPostedTransactionBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransactionBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -7201,70 +3663,15 @@ impl SalesPostedTransactionMemo {
     }
 }
 
-impl serde::Serialize for SalesPostedTransactionMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.field("note", &self.note)?;
-        map.field(
-            "posted_customer_transaction_id",
-            &self.posted_customer_transaction_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPostedTransactionMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut note = None;
-        let mut posted_customer_transaction_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "note" => fields.lenient_value(&mut note)?,
-                "posted_customer_transaction_id" => {
-                    fields.lenient_value(&mut posted_customer_transaction_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            note: fields.required(note, "note")?,
-            posted_customer_transaction_id: fields
-                .required(
-                    posted_customer_transaction_id,
-                    "posted_customer_transaction_id",
-                )?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesPostedTransactionMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        note: "note", lenient_value, field;
+        posted_customer_transaction_id: "posted_customer_transaction_id", lenient_value, field;
     }
 }
 
@@ -7296,57 +3703,19 @@ pub struct SalesPostedTransactionNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransactionNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPostedTransactionNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransactionNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -7370,49 +3739,15 @@ pub struct SalesPostedTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesPostedTransactionTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesPostedTransactionTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesPostedTransactionTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesPostedTransactionTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -7480,96 +3815,21 @@ impl SalesReceipt {
     }
 }
 
-impl serde::Serialize for SalesReceipt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
-        map.field("bank_id", &self.bank_id)?;
-        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
-        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
-        map.number("cheque_value", &self.cheque_value)?;
-        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional_number(
-            "settlement_discount_value",
-            &self.settlement_discount_value,
-        )?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesReceipt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesReceipt {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bank_exchange_rate = None;
-        let mut bank_id = None;
-        let mut cheque_currency_id = None;
-        let mut cheque_exchange_rate = None;
-        let mut cheque_value = None;
-        let mut customer_cheque_value = None;
-        let mut customer_id = None;
-        let mut exchange_rate = None;
-        let mut nominal_analysis_items = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut settlement_discount_value = None;
-        let mut transaction_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_exchange_rate" => fields.lenient_option(&mut bank_exchange_rate)?,
-                "bank_id" => fields.lenient_value(&mut bank_id)?,
-                "cheque_currency_id" => fields.lenient_option(&mut cheque_currency_id)?,
-                "cheque_exchange_rate" => {
-                    fields.lenient_option(&mut cheque_exchange_rate)?
-                }
-                "cheque_value" => fields.lenient_value(&mut cheque_value)?,
-                "customer_cheque_value" => {
-                    fields.lenient_option(&mut customer_cheque_value)?
-                }
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "nominal_analysis_items" => {
-                    fields.next_value(&mut nominal_analysis_items)?
-                }
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "settlement_discount_value" => {
-                    fields.lenient_option(&mut settlement_discount_value)?
-                }
-                "transaction_date" => fields.next_value(&mut transaction_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
-            bank_id: fields.required(bank_id, "bank_id")?,
-            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
-            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
-            cheque_value: fields.required(cheque_value, "cheque_value")?,
-            customer_cheque_value: customer_cheque_value.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
-            transaction_date: transaction_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesReceipt {
+        bank_exchange_rate: "bank_exchange_rate", lenient_option, optional_number;
+        bank_id: "bank_id", lenient_value, field;
+        cheque_currency_id: "cheque_currency_id", lenient_option, optional;
+        cheque_exchange_rate: "cheque_exchange_rate", lenient_option, optional_number;
+        cheque_value: "cheque_value", lenient_value, number;
+        customer_cheque_value: "customer_cheque_value", lenient_option, optional_number;
+        customer_id: "customer_id", lenient_value, field;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        nominal_analysis_items: "nominal_analysis_items", next_value, optional;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
+        transaction_date: "transaction_date", next_value, optional;
     }
 }
 
@@ -7607,59 +3867,14 @@ impl SalesReceiptNominalAnalysisItems {
     }
 }
 
-impl serde::Serialize for SalesReceiptNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesReceiptNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesReceiptNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut cost_centre = None;
-        let mut department = None;
-        let mut narrative = None;
-        let mut transaction_analysis_code = None;
-        let mut value = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_value(&mut code)?,
-                "cost_centre" => fields.lenient_option(&mut cost_centre)?,
-                "department" => fields.lenient_option(&mut department)?,
-                "narrative" => fields.lenient_option(&mut narrative)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_option(&mut transaction_analysis_code)?
-                }
-                "value" => fields.lenient_option(&mut value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            code: fields.required(code, "code")?,
-            cost_centre: cost_centre.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            narrative: narrative.unwrap_or_default(),
-            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SalesReceiptNominalAnalysisItems {
+        code: "code", lenient_value, field;
+        cost_centre: "cost_centre", lenient_option, optional;
+        department: "department", lenient_option, optional;
+        narrative: "narrative", lenient_option, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
+        value: "value", lenient_option, optional_number;
     }
 }
 
@@ -7682,45 +3897,14 @@ pub struct SalesTradingPeriod {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTradingPeriod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("end_date", &self.end_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("period_number", &self.period_number)?;
-        map.optional("start_date", &self.start_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTradingPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesTradingPeriod {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "end_date" => fields.option_into(&mut model.end_date)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "period_number" => fields.lenient_into(&mut model.period_number)?,
-                "start_date" => fields.option_into(&mut model.start_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTradingPeriod: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        end_date: "end_date", option_into, optional;
+        id: "id", lenient_into, optional;
+        period_number: "period_number", lenient_into, optional;
+        start_date: "start_date", option_into, optional;
     }
 }
 
@@ -7801,130 +3985,40 @@ pub struct SalesTransactionEnquiryView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_history_items", &self.allocation_history_items)?;
-        map.optional("allocation_session_items", &self.allocation_session_items)?;
-        map.optional("allocation_status", &self.allocation_status)?;
-        map.optional("bank_items", &self.bank_items)?;
-        map.optional("customer", &self.customer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional("discount_due_date", &self.discount_due_date)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number(
-            "document_discounted_value",
-            &self.document_discounted_value,
-        )?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("has_documents", &self.has_documents)?;
-        map.optional("id", &self.id)?;
-        map.optional("memo_note_status", &self.memo_note_status)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("queried", &self.queried)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("source", &self.source)?;
-        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesTransactionEnquiryView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_history_items" => {
-                    fields.option_into(&mut model.allocation_history_items)?
-                }
-                "allocation_session_items" => {
-                    fields.option_into(&mut model.allocation_session_items)?
-                }
-                "allocation_status" => fields.lenient_into(&mut model.allocation_status)?,
-                "bank_items" => fields.option_into(&mut model.bank_items)?,
-                "customer" => fields.option_into(&mut model.customer)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "discount_due_date" => fields.option_into(&mut model.discount_due_date)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_discounted_value" => {
-                    fields.lenient_into(&mut model.document_discounted_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "has_documents" => fields.lenient_into(&mut model.has_documents)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "memo_note_status" => fields.lenient_into(&mut model.memo_note_status)?,
-                "memos" => fields.option_into(&mut model.memos)?,
-                "nominal_analysis_items" => {
-                    fields.option_into(&mut model.nominal_analysis_items)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "queried" => fields.lenient_into(&mut model.queried)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "source" => fields.lenient_into(&mut model.source)?,
-                "tax_analysis_items" => {
-                    fields.option_into(&mut model.tax_analysis_items)?
-                }
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryView: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        allocation_status: "allocation_status", lenient_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        customer: "customer", option_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_due_date: "discount_due_date", option_into, optional;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_discounted_value: "document_discounted_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        has_documents: "has_documents", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        memo_note_status: "memo_note_status", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -7952,62 +4046,17 @@ pub struct SalesTransactionEnquiryViewAllocationHistoryItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryViewAllocationHistoryItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("entry_date", &self.entry_date)?;
-        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_updated", &self.nominal_updated)?;
-        map.optional(
-            "trading_revaluation_allocation_entry_type",
-            &self.trading_revaluation_allocation_entry_type,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationHistoryItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesTransactionEnquiryViewAllocationHistoryItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "entry_date" => fields.option_into(&mut model.entry_date)?,
-                "exchange_gain_loss" => {
-                    fields.lenient_into(&mut model.exchange_gain_loss)?
-                }
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "nominal_updated" => fields.lenient_into(&mut model.nominal_updated)?,
-                "trading_revaluation_allocation_entry_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.trading_revaluation_allocation_entry_type,
-                        )?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryViewAllocationHistoryItems: Default {
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        entry_date: "entry_date", option_into, optional;
+        exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        nominal_updated: "nominal_updated", lenient_into, optional;
+        trading_revaluation_allocation_entry_type: "trading_revaluation_allocation_entry_type", lenient_into, optional;
     }
 }
 
@@ -8033,52 +4082,16 @@ pub struct SalesTransactionEnquiryViewAllocationSessionItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryViewAllocationSessionItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.optional_number("allocation_value", &self.allocation_value)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationSessionItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesTransactionEnquiryViewAllocationSessionItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
-                "allocation_value" => fields.lenient_into(&mut model.allocation_value)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "trader_transaction_type" => {
-                    fields.lenient_into(&mut model.trader_transaction_type)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryViewAllocationSessionItems: Default {
+        allocation_date: "allocation_date", option_into, optional;
+        allocation_value: "allocation_value", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -8104,51 +4117,16 @@ pub struct SalesTransactionEnquiryViewBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryViewBankItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_code", &self.bank_code)?;
-        map.optional("bank_entry_type", &self.bank_entry_type)?;
-        map.optional_number("cheque_value", &self.cheque_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("statement_date", &self.statement_date)?;
-        map.optional("statement_page_number", &self.statement_page_number)?;
-        map.optional("urn", &self.urn)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewBankItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesTransactionEnquiryViewBankItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_code" => fields.lenient_into(&mut model.bank_code)?,
-                "bank_entry_type" => fields.lenient_into(&mut model.bank_entry_type)?,
-                "cheque_value" => fields.lenient_into(&mut model.cheque_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "statement_date" => fields.option_into(&mut model.statement_date)?,
-                "statement_page_number" => {
-                    fields.lenient_into(&mut model.statement_page_number)?
-                }
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryViewBankItems: Default {
+        bank_code: "bank_code", lenient_into, optional;
+        bank_entry_type: "bank_entry_type", lenient_into, optional;
+        cheque_value: "cheque_value", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        statement_date: "statement_date", option_into, optional;
+        statement_page_number: "statement_page_number", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
     }
 }
 
@@ -8180,58 +4158,19 @@ pub struct SalesTransactionEnquiryViewNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryViewNominalAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_value", &self.base_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("cost_centre", &self.cost_centre)?;
-        map.optional("department", &self.department)?;
-        map.optional("location", &self.location)?;
-        map.optional("name", &self.name)?;
-        map.optional("narrative", &self.narrative)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("source", &self.source)?;
-        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewNominalAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesTransactionEnquiryViewNominalAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_value" => fields.lenient_into(&mut model.base_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "cost_centre" => fields.lenient_into(&mut model.cost_centre)?,
-                "department" => fields.lenient_into(&mut model.department)?,
-                "location" => fields.lenient_into(&mut model.location)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "narrative" => fields.lenient_into(&mut model.narrative)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "transaction_analysis_code" => {
-                    fields.lenient_into(&mut model.transaction_analysis_code)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryViewNominalAnalysisItems: Default {
+        base_value: "base_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        cost_centre: "cost_centre", lenient_into, optional;
+        department: "department", lenient_into, optional;
+        location: "location", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        narrative: "narrative", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -8255,50 +4194,15 @@ pub struct SalesTransactionEnquiryViewTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionEnquiryViewTaxAnalysisItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("entry_type", &self.entry_type)?;
-        map.optional_number("goods_amount", &self.goods_amount)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional_number("tax_amount", &self.tax_amount)?;
-        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewTaxAnalysisItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for SalesTransactionEnquiryViewTaxAnalysisItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "entry_type" => fields.lenient_into(&mut model.entry_type)?,
-                "goods_amount" => fields.lenient_into(&mut model.goods_amount)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "tax_amount" => fields.lenient_into(&mut model.tax_amount)?,
-                "tax_discount_amount" => {
-                    fields.lenient_into(&mut model.tax_discount_amount)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionEnquiryViewTaxAnalysisItems: Default {
+        code: "code", lenient_into, optional;
+        entry_type: "entry_type", lenient_into, optional;
+        goods_amount: "goods_amount", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_amount: "tax_amount", lenient_into, optional_number;
+        tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
     }
 }
 
@@ -8381,145 +4285,43 @@ pub struct SalesTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SalesTransactionView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
-        map.optional_number("base_discount_value", &self.base_discount_value)?;
-        map.optional_number("base_goods_value", &self.base_goods_value)?;
-        map.optional_number("base_gross_value", &self.base_gross_value)?;
-        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
-        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
-        map.optional_number("base_tax_value", &self.base_tax_value)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("currency_symbol", &self.currency_symbol)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("discount_days", &self.discount_days)?;
-        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
-        map.optional_number("document_discount_value", &self.document_discount_value)?;
-        map.optional_number("document_goods_value", &self.document_goods_value)?;
-        map.optional_number("document_gross_value", &self.document_gross_value)?;
-        map.optional_number(
-            "document_outstanding_value",
-            &self.document_outstanding_value,
-        )?;
-        map.optional_number(
-            "document_tax_discount_value",
-            &self.document_tax_discount_value,
-        )?;
-        map.optional_number("document_tax_value", &self.document_tax_value)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("ledger_type", &self.ledger_type)?;
-        map.optional(
-            "posted_customer_transaction_id",
-            &self.posted_customer_transaction_id,
-        )?;
-        map.optional("posted_date", &self.posted_date)?;
-        map.optional("query", &self.query)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("settled_immediately", &self.settled_immediately)?;
-        map.optional("status", &self.status)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional(
-            "transaction_date_time_updated",
-            &self.transaction_date_time_updated,
-        )?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("urn", &self.urn)?;
-        map.optional("user_name", &self.user_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SalesTransactionView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SalesTransactionView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "base_allocated_value" => {
-                    fields.lenient_into(&mut model.base_allocated_value)?
-                }
-                "base_discount_value" => {
-                    fields.lenient_into(&mut model.base_discount_value)?
-                }
-                "base_goods_value" => fields.lenient_into(&mut model.base_goods_value)?,
-                "base_gross_value" => fields.lenient_into(&mut model.base_gross_value)?,
-                "base_outstanding_value" => {
-                    fields.lenient_into(&mut model.base_outstanding_value)?
-                }
-                "base_tax_discount_value" => {
-                    fields.lenient_into(&mut model.base_tax_discount_value)?
-                }
-                "base_tax_value" => fields.lenient_into(&mut model.base_tax_value)?,
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "currency_symbol" => fields.lenient_into(&mut model.currency_symbol)?,
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "discount_days" => fields.lenient_into(&mut model.discount_days)?,
-                "document_allocated_value" => {
-                    fields.lenient_into(&mut model.document_allocated_value)?
-                }
-                "document_discount_value" => {
-                    fields.lenient_into(&mut model.document_discount_value)?
-                }
-                "document_goods_value" => {
-                    fields.lenient_into(&mut model.document_goods_value)?
-                }
-                "document_gross_value" => {
-                    fields.lenient_into(&mut model.document_gross_value)?
-                }
-                "document_outstanding_value" => {
-                    fields.lenient_into(&mut model.document_outstanding_value)?
-                }
-                "document_tax_discount_value" => {
-                    fields.lenient_into(&mut model.document_tax_discount_value)?
-                }
-                "document_tax_value" => {
-                    fields.lenient_into(&mut model.document_tax_value)?
-                }
-                "due_date" => fields.option_into(&mut model.due_date)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "ledger_type" => fields.lenient_into(&mut model.ledger_type)?,
-                "posted_customer_transaction_id" => {
-                    fields.lenient_into(&mut model.posted_customer_transaction_id)?
-                }
-                "posted_date" => fields.option_into(&mut model.posted_date)?,
-                "query" => fields.lenient_into(&mut model.query)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "settled_immediately" => {
-                    fields.lenient_into(&mut model.settled_immediately)?
-                }
-                "status" => fields.lenient_into(&mut model.status)?,
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "transaction_date_time_updated" => {
-                    fields.option_into(&mut model.transaction_date_time_updated)?
-                }
-                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
-                "urn" => fields.lenient_into(&mut model.urn)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SalesTransactionView: Default {
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_outstanding_value: "base_outstanding_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        currency_name: "currency_name", lenient_into, optional;
+        currency_symbol: "currency_symbol", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", option_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        ledger_type: "ledger_type", lenient_into, optional;
+        posted_customer_transaction_id: "posted_customer_transaction_id", lenient_into, optional;
+        posted_date: "posted_date", option_into, optional;
+        query: "query", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        status: "status", lenient_into, optional;
+        transaction_date: "transaction_date", option_into, optional;
+        transaction_date_time_updated: "transaction_date_time_updated", option_into, optional;
+        transaction_type: "transaction_type", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -8536,39 +4338,11 @@ pub struct StatementAgeingTerms {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StatementAgeingTerms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StatementAgeingTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StatementAgeingTerms {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StatementAgeingTerms: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -8587,39 +4361,11 @@ pub struct StatementLayoutType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StatementLayoutType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StatementLayoutType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StatementLayoutType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StatementLayoutType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -8636,39 +4382,11 @@ pub struct StatementTerms {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StatementTerms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StatementTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StatementTerms {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StatementTerms: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 

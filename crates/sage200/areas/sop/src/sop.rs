@@ -135,47 +135,13 @@ pub struct LookupSopOrder {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupSopOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupSopOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupSopOrder {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_document_no" => {
-                    fields.lenient_into(&mut model.customer_document_no)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupSopOrder: Default {
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -196,47 +162,13 @@ pub struct LookupSopQuote {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupSopQuote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupSopQuote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupSopQuote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_document_no" => {
-                    fields.lenient_into(&mut model.customer_document_no)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupSopQuote: Default {
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -253,39 +185,11 @@ pub struct OrderLineItemType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for OrderLineItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrderLineItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for OrderLineItemType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    OrderLineItemType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -312,53 +216,16 @@ pub struct PendingSopDespatchReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PendingSopDespatchReceipt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("consignment_no", &self.consignment_no)?;
-        map.optional("courier_id", &self.courier_id)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("pieces", &self.pieces)?;
-        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
-        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
-        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional_number("weight", &self.weight)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PendingSopDespatchReceipt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PendingSopDespatchReceipt {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "consignment_no" => fields.lenient_into(&mut model.consignment_no)?,
-                "courier_id" => fields.lenient_into(&mut model.courier_id)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "pieces" => fields.lenient_into(&mut model.pieces)?,
-                "sop_export_reason_id" => {
-                    fields.lenient_into(&mut model.sop_export_reason_id)?
-                }
-                "sop_incoterm_id" => fields.lenient_into(&mut model.sop_incoterm_id)?,
-                "sop_order_return_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_id)?
-                }
-                "weight" => fields.lenient_into(&mut model.weight)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PendingSopDespatchReceipt: Default {
+        consignment_no: "consignment_no", lenient_into, optional;
+        courier_id: "courier_id", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        pieces: "pieces", lenient_into, optional;
+        sop_export_reason_id: "sop_export_reason_id", lenient_into, optional;
+        sop_incoterm_id: "sop_incoterm_id", lenient_into, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_into, optional;
+        weight: "weight", lenient_into, optional_number;
     }
 }
 
@@ -393,57 +260,19 @@ pub struct SopAdditionalCharge {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopAdditionalCharge {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("charge_value", &self.charge_value)?;
-        map.optional("code", &self.code)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.optional_number("notional_cost_value", &self.notional_cost_value)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopAdditionalCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopAdditionalCharge {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "charge_value" => fields.lenient_into(&mut model.charge_value)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
-                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
-                "notional_cost_value" => {
-                    fields.lenient_into(&mut model.notional_cost_value)?
-                }
-                "tax_code" => fields.option_into(&mut model.tax_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopAdditionalCharge: Default {
+        charge_value: "charge_value", lenient_into, optional_number;
+        code: "code", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", option_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
+        notional_cost_value: "notional_cost_value", lenient_into, optional_number;
+        tax_code: "tax_code", option_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
     }
 }
 
@@ -480,95 +309,20 @@ pub struct SopAllocationLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopAllocationLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
-        map.optional("bin_holding_id", &self.bin_holding_id)?;
-        map.optional("bin_holding_name", &self.bin_holding_name)?;
-        map.optional(
-            "sop_allocation_line_allocated_date",
-            &self.sop_allocation_line_allocated_date,
-        )?;
-        map.optional_number(
-            "sop_allocation_line_allocated_quantity",
-            &self.sop_allocation_line_allocated_quantity,
-        )?;
-        map.optional_number(
-            "sop_allocation_line_current_allocated_quantity",
-            &self.sop_allocation_line_current_allocated_quantity,
-        )?;
-        map.optional_number(
-            "sop_allocation_line_despatched_quantity",
-            &self.sop_allocation_line_despatched_quantity,
-        )?;
-        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
-        map.optional(
-            "sop_allocation_line_user_name",
-            &self.sop_allocation_line_user_name,
-        )?;
-        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopAllocationLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopAllocationLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_balance_id" => {
-                    fields.lenient_into(&mut model.allocation_balance_id)?
-                }
-                "bin_holding_id" => fields.lenient_into(&mut model.bin_holding_id)?,
-                "bin_holding_name" => fields.lenient_into(&mut model.bin_holding_name)?,
-                "sop_allocation_line_allocated_date" => {
-                    fields.option_into(&mut model.sop_allocation_line_allocated_date)?
-                }
-                "sop_allocation_line_allocated_quantity" => {
-                    fields
-                        .lenient_into(&mut model.sop_allocation_line_allocated_quantity)?
-                }
-                "sop_allocation_line_current_allocated_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_allocation_line_current_allocated_quantity,
-                        )?
-                }
-                "sop_allocation_line_despatched_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_allocation_line_despatched_quantity,
-                        )?
-                }
-                "sop_allocation_line_id" => {
-                    fields.lenient_into(&mut model.sop_allocation_line_id)?
-                }
-                "sop_allocation_line_user_name" => {
-                    fields.lenient_into(&mut model.sop_allocation_line_user_name)?
-                }
-                "sop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_line_id)?
-                }
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopAllocationLineView: Default {
+        allocation_balance_id: "allocation_balance_id", lenient_into, optional;
+        bin_holding_id: "bin_holding_id", lenient_into, optional;
+        bin_holding_name: "bin_holding_name", lenient_into, optional;
+        sop_allocation_line_allocated_date: "sop_allocation_line_allocated_date", option_into, optional;
+        sop_allocation_line_allocated_quantity: "sop_allocation_line_allocated_quantity", lenient_into, optional_number;
+        sop_allocation_line_current_allocated_quantity: "sop_allocation_line_current_allocated_quantity", lenient_into, optional_number;
+        sop_allocation_line_despatched_quantity: "sop_allocation_line_despatched_quantity", lenient_into, optional_number;
+        sop_allocation_line_id: "sop_allocation_line_id", lenient_into, optional;
+        sop_allocation_line_user_name: "sop_allocation_line_user_name", lenient_into, optional;
+        sop_order_return_line_id: "sop_order_return_line_id", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -587,39 +341,11 @@ pub struct SopBackToBackStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopBackToBackStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopBackToBackStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopBackToBackStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopBackToBackStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -654,68 +380,20 @@ pub struct SopCancelledLine {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopCancelledLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cancelled_date", &self.cancelled_date)?;
-        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_description", &self.item_description)?;
-        map.optional("selling_unit_description", &self.selling_unit_description)?;
-        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional_number(
-            "stock_unit_cancelled_quantity",
-            &self.stock_unit_cancelled_quantity,
-        )?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("user_number", &self.user_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopCancelledLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopCancelledLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cancelled_date" => fields.option_into(&mut model.cancelled_date)?,
-                "cancelled_quantity" => {
-                    fields.lenient_into(&mut model.cancelled_quantity)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_description" => fields.lenient_into(&mut model.item_description)?,
-                "selling_unit_description" => {
-                    fields.lenient_into(&mut model.selling_unit_description)?
-                }
-                "sop_order_return_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_id)?
-                }
-                "stock_unit_cancelled_quantity" => {
-                    fields.lenient_into(&mut model.stock_unit_cancelled_quantity)?
-                }
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "user_number" => fields.lenient_into(&mut model.user_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopCancelledLine: Default {
+        cancelled_date: "cancelled_date", option_into, optional;
+        cancelled_quantity: "cancelled_quantity", lenient_into, optional_number;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_description: "item_description", lenient_into, optional;
+        selling_unit_description: "selling_unit_description", lenient_into, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_into, optional;
+        stock_unit_cancelled_quantity: "stock_unit_cancelled_quantity", lenient_into, optional_number;
+        user_name: "user_name", lenient_into, optional;
+        user_number: "user_number", lenient_into, optional;
     }
 }
 
@@ -758,56 +436,13 @@ impl SopConfirmDespatchAdjustment {
     }
 }
 
-impl serde::Serialize for SopConfirmDespatchAdjustment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
-        map.optional("despatch_receipt_date", &self.despatch_receipt_date)?;
-        map.field("items", &self.items)?;
-        map.field("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional("tracking_items", &self.tracking_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmDespatchAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmDespatchAdjustment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut confirmation_intent_type = None;
-        let mut despatch_receipt_date = None;
-        let mut items = None;
-        let mut sop_order_return_id = None;
-        let mut tracking_items = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "confirmation_intent_type" => {
-                    fields.lenient_option(&mut confirmation_intent_type)?
-                }
-                "despatch_receipt_date" => fields.next_value(&mut despatch_receipt_date)?,
-                "items" => fields.or_default(&mut items)?,
-                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
-                "tracking_items" => fields.next_value(&mut tracking_items)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
-            despatch_receipt_date: despatch_receipt_date.unwrap_or_default(),
-            items: fields.required(items, "items")?,
-            sop_order_return_id: fields
-                .required(sop_order_return_id, "sop_order_return_id")?,
-            tracking_items: tracking_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopConfirmDespatchAdjustment {
+        confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
+        despatch_receipt_date: "despatch_receipt_date", next_value, optional;
+        items: "items", or_default, field;
+        sop_order_return_id: "sop_order_return_id", lenient_value, field;
+        tracking_items: "tracking_items", next_value, optional;
     }
 }
 
@@ -822,37 +457,10 @@ pub struct SopConfirmDespatchBinItemsAdjustment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopConfirmDespatchBinItemsAdjustment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_items", &self.bin_items)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmDespatchBinItemsAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsAdjustment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_items" => fields.option_into(&mut model.bin_items)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopConfirmDespatchBinItemsAdjustment: Default {
+        bin_items: "bin_items", option_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -876,37 +484,9 @@ impl SopConfirmDespatchBinItemsRequest {
     }
 }
 
-impl serde::Serialize for SopConfirmDespatchBinItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmDespatchBinItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_value(&mut id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            id: fields.required(id, "id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopConfirmDespatchBinItemsRequest {
+        id: "id", lenient_value, field;
     }
 }
 
@@ -923,41 +503,11 @@ pub struct SopConfirmDespatchTraceableAdjustment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopConfirmDespatchTraceableAdjustment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_items", &self.bin_items)?;
-        map.optional("id", &self.id)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmDespatchTraceableAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableAdjustment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_items" => fields.option_into(&mut model.bin_items)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "traceable_adjustment_items" => {
-                    fields.option_into(&mut model.traceable_adjustment_items)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopConfirmDespatchTraceableAdjustment: Default {
+        bin_items: "bin_items", option_into, optional;
+        id: "id", lenient_into, optional;
+        traceable_adjustment_items: "traceable_adjustment_items", option_into, optional;
     }
 }
 
@@ -981,37 +531,9 @@ impl SopConfirmDespatchTraceableItemsRequest {
     }
 }
 
-impl serde::Serialize for SopConfirmDespatchTraceableItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmDespatchTraceableItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_value(&mut id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            id: fields.required(id, "id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopConfirmDespatchTraceableItemsRequest {
+        id: "id", lenient_value, field;
     }
 }
 
@@ -1028,39 +550,11 @@ pub struct SopConfirmationIntentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopConfirmationIntentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopConfirmationIntentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopConfirmationIntentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopConfirmationIntentType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1079,39 +573,11 @@ pub struct SopCustomerType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopCustomerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopCustomerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopCustomerType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopCustomerType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1144,49 +610,12 @@ impl SopDespatchBinItem {
     }
 }
 
-impl serde::Serialize for SopDespatchBinItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.field("id", &self.id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDespatchBinItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDespatchBinItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut available_quantity = None;
-        let mut bin_name = None;
-        let mut id = None;
-        let mut quantity = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
-                "bin_name" => fields.lenient_option(&mut bin_name)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "quantity" => fields.lenient_option(&mut quantity)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            available_quantity: available_quantity.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            quantity: quantity.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopDespatchBinItem {
+        available_quantity: "available_quantity", lenient_option, optional_number;
+        bin_name: "bin_name", lenient_option, optional;
+        id: "id", lenient_value, field;
+        quantity: "quantity", lenient_option, optional_number;
     }
 }
 
@@ -1211,45 +640,14 @@ pub struct SopDespatchDiscreteOrder {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDespatchDiscreteOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional_number("document_value", &self.document_value)?;
-        map.optional("id", &self.id)?;
-        map.optional("trader_name", &self.trader_name)?;
-        map.optional("trader_reference", &self.trader_reference)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDespatchDiscreteOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDespatchDiscreteOrder {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "document_date" => fields.option_into(&mut model.document_date)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_value" => fields.lenient_into(&mut model.document_value)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "trader_name" => fields.lenient_into(&mut model.trader_name)?,
-                "trader_reference" => fields.lenient_into(&mut model.trader_reference)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDespatchDiscreteOrder: Default {
+        document_date: "document_date", option_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_value: "document_value", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        trader_name: "trader_name", lenient_into, optional;
+        trader_reference: "trader_reference", lenient_into, optional;
     }
 }
 
@@ -1300,75 +698,27 @@ pub struct SopDespatchReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDespatchReceipt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("consignment_no", &self.consignment_no)?;
-        map.optional("courier", &self.courier)?;
-        map.optional("courier_id", &self.courier_id)?;
-        map.optional("courier_name", &self.courier_name)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("despatch_date", &self.despatch_date)?;
-        map.optional("despatch_no", &self.despatch_no)?;
-        map.optional("despatched_by", &self.despatched_by)?;
-        map.optional("id", &self.id)?;
-        map.optional("notes", &self.notes)?;
-        map.optional("pieces", &self.pieces)?;
-        map.optional("sop_export_reason", &self.sop_export_reason)?;
-        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
-        map.optional("sop_export_reason_name", &self.sop_export_reason_name)?;
-        map.optional("sop_incoterm", &self.sop_incoterm)?;
-        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
-        map.optional("sop_incoterm_name", &self.sop_incoterm_name)?;
-        map.optional_number("weight", &self.weight)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDespatchReceipt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDespatchReceipt {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "consignment_no" => fields.lenient_into(&mut model.consignment_no)?,
-                "courier" => fields.option_into(&mut model.courier)?,
-                "courier_id" => fields.lenient_into(&mut model.courier_id)?,
-                "courier_name" => fields.lenient_into(&mut model.courier_name)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "despatch_date" => fields.option_into(&mut model.despatch_date)?,
-                "despatch_no" => fields.lenient_into(&mut model.despatch_no)?,
-                "despatched_by" => fields.lenient_into(&mut model.despatched_by)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "notes" => fields.lenient_into(&mut model.notes)?,
-                "pieces" => fields.lenient_into(&mut model.pieces)?,
-                "sop_export_reason" => fields.option_into(&mut model.sop_export_reason)?,
-                "sop_export_reason_id" => {
-                    fields.lenient_into(&mut model.sop_export_reason_id)?
-                }
-                "sop_export_reason_name" => {
-                    fields.lenient_into(&mut model.sop_export_reason_name)?
-                }
-                "sop_incoterm" => fields.option_into(&mut model.sop_incoterm)?,
-                "sop_incoterm_id" => fields.lenient_into(&mut model.sop_incoterm_id)?,
-                "sop_incoterm_name" => fields.lenient_into(&mut model.sop_incoterm_name)?,
-                "weight" => fields.lenient_into(&mut model.weight)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDespatchReceipt: Default {
+        consignment_no: "consignment_no", lenient_into, optional;
+        courier: "courier", option_into, optional;
+        courier_id: "courier_id", lenient_into, optional;
+        courier_name: "courier_name", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        despatch_date: "despatch_date", option_into, optional;
+        despatch_no: "despatch_no", lenient_into, optional;
+        despatched_by: "despatched_by", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        pieces: "pieces", lenient_into, optional;
+        sop_export_reason: "sop_export_reason", option_into, optional;
+        sop_export_reason_id: "sop_export_reason_id", lenient_into, optional;
+        sop_export_reason_name: "sop_export_reason_name", lenient_into, optional;
+        sop_incoterm: "sop_incoterm", option_into, optional;
+        sop_incoterm_id: "sop_incoterm_id", lenient_into, optional;
+        sop_incoterm_name: "sop_incoterm_name", lenient_into, optional;
+        weight: "weight", lenient_into, optional_number;
     }
 }
 
@@ -1485,192 +835,40 @@ impl SopDespatchReceiptItem {
     }
 }
 
-impl serde::Serialize for SopDespatchReceiptItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("bin_items", &self.bin_items)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional_number(
-            "despatch_receipt_quantity",
-            &self.despatch_receipt_quantity,
-        )?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("has_traceable_allocations", &self.has_traceable_allocations)?;
-        map.field("id", &self.id)?;
-        map.optional("is_multiple_bin_allocations", &self.is_multiple_bin_allocations)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_name", &self.item_name)?;
-        map.optional_number("line_quantity", &self.line_quantity)?;
-        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
-        map.optional_number("outstanding_quantity", &self.outstanding_quantity)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_type", &self.product_type)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.number("quantity", &self.quantity)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
-        map.optional("selling_unit_description", &self.selling_unit_description)?;
-        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
-        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
-        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.optional_number(
-            "traceable_available_quantity",
-            &self.traceable_available_quantity,
-        )?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.optional("unit_description", &self.unit_description)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDespatchReceiptItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDespatchReceiptItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut available_quantity = None;
-        let mut bin_items = None;
-        let mut customer_id = None;
-        let mut customer_name = None;
-        let mut customer_reference = None;
-        let mut despatch_receipt_quantity = None;
-        let mut document_date = None;
-        let mut document_no = None;
-        let mut has_traceable_allocations = None;
-        let mut id = None;
-        let mut is_multiple_bin_allocations = None;
-        let mut item_code = None;
-        let mut item_name = None;
-        let mut line_quantity = None;
-        let mut line_unit_precision = None;
-        let mut outstanding_quantity = None;
-        let mut product_id = None;
-        let mut product_type = None;
-        let mut promised_delivery_date = None;
-        let mut quantity = None;
-        let mut requested_delivery_date = None;
-        let mut sale_from_single_batch = None;
-        let mut selling_unit_description = None;
-        let mut selling_unit_multiple = None;
-        let mut sop_order_return_id = None;
-        let mut stock_unit_multiple = None;
-        let mut stock_unit_precision = None;
-        let mut traceable_adjustment_items = None;
-        let mut traceable_available_quantity = None;
-        let mut traceable_type = None;
-        let mut unit_description = None;
-        let mut warehouse_name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
-                "bin_items" => fields.next_value(&mut bin_items)?,
-                "customer_id" => fields.lenient_option(&mut customer_id)?,
-                "customer_name" => fields.lenient_option(&mut customer_name)?,
-                "customer_reference" => fields.lenient_option(&mut customer_reference)?,
-                "despatch_receipt_quantity" => {
-                    fields.lenient_option(&mut despatch_receipt_quantity)?
-                }
-                "document_date" => fields.next_value(&mut document_date)?,
-                "document_no" => fields.lenient_option(&mut document_no)?,
-                "has_traceable_allocations" => {
-                    fields.lenient_option(&mut has_traceable_allocations)?
-                }
-                "id" => fields.lenient_value(&mut id)?,
-                "is_multiple_bin_allocations" => {
-                    fields.lenient_option(&mut is_multiple_bin_allocations)?
-                }
-                "item_code" => fields.lenient_option(&mut item_code)?,
-                "item_name" => fields.lenient_option(&mut item_name)?,
-                "line_quantity" => fields.lenient_option(&mut line_quantity)?,
-                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
-                "outstanding_quantity" => {
-                    fields.lenient_option(&mut outstanding_quantity)?
-                }
-                "product_id" => fields.lenient_option(&mut product_id)?,
-                "product_type" => fields.lenient_option(&mut product_type)?,
-                "promised_delivery_date" => {
-                    fields.next_value(&mut promised_delivery_date)?
-                }
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "sale_from_single_batch" => {
-                    fields.lenient_option(&mut sale_from_single_batch)?
-                }
-                "selling_unit_description" => {
-                    fields.lenient_option(&mut selling_unit_description)?
-                }
-                "selling_unit_multiple" => {
-                    fields.lenient_option(&mut selling_unit_multiple)?
-                }
-                "sop_order_return_id" => fields.lenient_option(&mut sop_order_return_id)?,
-                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
-                "stock_unit_precision" => {
-                    fields.lenient_option(&mut stock_unit_precision)?
-                }
-                "traceable_adjustment_items" => {
-                    fields.next_value(&mut traceable_adjustment_items)?
-                }
-                "traceable_available_quantity" => {
-                    fields.lenient_option(&mut traceable_available_quantity)?
-                }
-                "traceable_type" => fields.next_value(&mut traceable_type)?,
-                "unit_description" => fields.lenient_option(&mut unit_description)?,
-                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            available_quantity: available_quantity.unwrap_or_default(),
-            bin_items: bin_items.unwrap_or_default(),
-            customer_id: customer_id.unwrap_or_default(),
-            customer_name: customer_name.unwrap_or_default(),
-            customer_reference: customer_reference.unwrap_or_default(),
-            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_no: document_no.unwrap_or_default(),
-            has_traceable_allocations: has_traceable_allocations.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            is_multiple_bin_allocations: is_multiple_bin_allocations.unwrap_or_default(),
-            item_code: item_code.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            line_quantity: line_quantity.unwrap_or_default(),
-            line_unit_precision: line_unit_precision.unwrap_or_default(),
-            outstanding_quantity: outstanding_quantity.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            product_type: product_type.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
-            selling_unit_description: selling_unit_description.unwrap_or_default(),
-            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
-            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
-            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
-            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            traceable_available_quantity: traceable_available_quantity
-                .unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            unit_description: unit_description.unwrap_or_default(),
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopDespatchReceiptItem {
+        available_quantity: "available_quantity", lenient_option, optional_number;
+        bin_items: "bin_items", next_value, optional;
+        customer_id: "customer_id", lenient_option, optional;
+        customer_name: "customer_name", lenient_option, optional;
+        customer_reference: "customer_reference", lenient_option, optional;
+        despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
+        document_date: "document_date", next_value, optional;
+        document_no: "document_no", lenient_option, optional;
+        has_traceable_allocations: "has_traceable_allocations", lenient_option, optional;
+        id: "id", lenient_value, field;
+        is_multiple_bin_allocations: "is_multiple_bin_allocations", lenient_option, optional;
+        item_code: "item_code", lenient_option, optional;
+        item_name: "item_name", lenient_option, optional;
+        line_quantity: "line_quantity", lenient_option, optional_number;
+        line_unit_precision: "line_unit_precision", lenient_option, optional_number;
+        outstanding_quantity: "outstanding_quantity", lenient_option, optional_number;
+        product_id: "product_id", lenient_option, optional;
+        product_type: "product_type", lenient_option, optional;
+        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        quantity: "quantity", lenient_value, number;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_option, optional;
+        selling_unit_description: "selling_unit_description", lenient_option, optional;
+        selling_unit_multiple: "selling_unit_multiple", lenient_option, optional_number;
+        sop_order_return_id: "sop_order_return_id", lenient_option, optional;
+        stock_unit_multiple: "stock_unit_multiple", lenient_option, optional_number;
+        stock_unit_precision: "stock_unit_precision", lenient_option, optional_number;
+        traceable_adjustment_items: "traceable_adjustment_items", next_value, optional;
+        traceable_available_quantity: "traceable_available_quantity", lenient_option, optional_number;
+        traceable_type: "traceable_type", next_value, optional;
+        unit_description: "unit_description", lenient_option, optional;
+        warehouse_name: "warehouse_name", lenient_option, optional;
     }
 }
 
@@ -1687,41 +885,11 @@ pub struct SopDespatchTraceableBinItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDespatchTraceableBinItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDespatchTraceableBinItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDespatchTraceableBinItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "available_quantity" => {
-                    fields.lenient_into(&mut model.available_quantity)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDespatchTraceableBinItem: Default {
+        available_quantity: "available_quantity", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
     }
 }
 
@@ -1738,39 +906,11 @@ pub struct SopDocumentPrintStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDocumentPrintStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDocumentPrintStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDocumentPrintStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDocumentPrintStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1787,39 +927,11 @@ pub struct SopDocumentProcessStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDocumentProcessStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDocumentProcessStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDocumentProcessStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDocumentProcessStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1838,39 +950,11 @@ pub struct SopDocumentStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDocumentStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDocumentStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDocumentStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDocumentStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1887,39 +971,11 @@ pub struct SopDocumentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopDocumentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopDocumentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopDocumentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopDocumentType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1958,57 +1014,14 @@ impl SopExportReason {
     }
 }
 
-impl serde::Serialize for SopExportReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopExportReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopExportReason {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopExportReason {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -2047,57 +1060,14 @@ impl SopIncoterm {
     }
 }
 
-impl serde::Serialize for SopIncoterm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopIncoterm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopIncoterm {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_default = None;
-        let mut is_to_delete = None;
-        let mut name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default" => fields.lenient_option(&mut is_default)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "name" => fields.lenient_value(&mut name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopIncoterm {
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
     }
 }
 
@@ -2114,39 +1084,11 @@ pub struct SopIntrastatStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopIntrastatStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopIntrastatStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopIntrastatStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopIntrastatStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2165,39 +1107,11 @@ pub struct SopInvoiceCreditType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopInvoiceCreditType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopInvoiceCreditType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopInvoiceCreditType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopInvoiceCreditType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2290,145 +1204,30 @@ impl SopItemTraceableAdjustmentItem {
     }
 }
 
-impl serde::Serialize for SopItemTraceableAdjustmentItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional("allocated_to_who_type", &self.allocated_to_who_type)?;
-        map.optional_number("allocation_quantity", &self.allocation_quantity)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("bin_item_id", &self.bin_item_id)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional_number("despatched_quantity", &self.despatched_quantity)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional("is_allocated", &self.is_allocated)?;
-        map.optional("is_selectable", &self.is_selectable)?;
-        map.field("is_selected", &self.is_selected)?;
-        map.optional_number("original_quantity", &self.original_quantity)?;
-        map.number("quantity", &self.quantity)?;
-        map.optional("receipt_date", &self.receipt_date)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
-        map.optional_number(
-            "sop_allocation_line_quantity",
-            &self.sop_allocation_line_quantity,
-        )?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.field(
-            "traceable_allocation_balance_id",
-            &self.traceable_allocation_balance_id,
-        )?;
-        map.field("traceable_bin_item_id", &self.traceable_bin_item_id)?;
-        map.field("traceable_item_id", &self.traceable_item_id)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopItemTraceableAdjustmentItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopItemTraceableAdjustmentItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut additional_reference = None;
-        let mut allocated_to_who_type = None;
-        let mut allocation_quantity = None;
-        let mut available_quantity = None;
-        let mut bin_item_id = None;
-        let mut bin_name = None;
-        let mut despatched_quantity = None;
-        let mut identification_no = None;
-        let mut is_allocated = None;
-        let mut is_selectable = None;
-        let mut is_selected = None;
-        let mut original_quantity = None;
-        let mut quantity = None;
-        let mut receipt_date = None;
-        let mut sell_by_date = None;
-        let mut sop_allocation_line_id = None;
-        let mut sop_allocation_line_quantity = None;
-        let mut supplier_reference = None;
-        let mut traceable_allocation_balance_id = None;
-        let mut traceable_bin_item_id = None;
-        let mut traceable_item_id = None;
-        let mut use_by_date = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_reference" => {
-                    fields.lenient_option(&mut additional_reference)?
-                }
-                "allocated_to_who_type" => {
-                    fields.lenient_option(&mut allocated_to_who_type)?
-                }
-                "allocation_quantity" => fields.lenient_option(&mut allocation_quantity)?,
-                "available_quantity" => fields.lenient_option(&mut available_quantity)?,
-                "bin_item_id" => fields.lenient_option(&mut bin_item_id)?,
-                "bin_name" => fields.lenient_option(&mut bin_name)?,
-                "despatched_quantity" => fields.lenient_option(&mut despatched_quantity)?,
-                "identification_no" => fields.lenient_option(&mut identification_no)?,
-                "is_allocated" => fields.lenient_option(&mut is_allocated)?,
-                "is_selectable" => fields.lenient_option(&mut is_selectable)?,
-                "is_selected" => fields.lenient_value(&mut is_selected)?,
-                "original_quantity" => fields.lenient_option(&mut original_quantity)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "receipt_date" => fields.next_value(&mut receipt_date)?,
-                "sell_by_date" => fields.next_value(&mut sell_by_date)?,
-                "sop_allocation_line_id" => {
-                    fields.lenient_option(&mut sop_allocation_line_id)?
-                }
-                "sop_allocation_line_quantity" => {
-                    fields.lenient_option(&mut sop_allocation_line_quantity)?
-                }
-                "supplier_reference" => fields.lenient_option(&mut supplier_reference)?,
-                "traceable_allocation_balance_id" => {
-                    fields.lenient_value(&mut traceable_allocation_balance_id)?
-                }
-                "traceable_bin_item_id" => {
-                    fields.lenient_value(&mut traceable_bin_item_id)?
-                }
-                "traceable_item_id" => fields.lenient_value(&mut traceable_item_id)?,
-                "use_by_date" => fields.next_value(&mut use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            additional_reference: additional_reference.unwrap_or_default(),
-            allocated_to_who_type: allocated_to_who_type.unwrap_or_default(),
-            allocation_quantity: allocation_quantity.unwrap_or_default(),
-            available_quantity: available_quantity.unwrap_or_default(),
-            bin_item_id: bin_item_id.unwrap_or_default(),
-            bin_name: bin_name.unwrap_or_default(),
-            despatched_quantity: despatched_quantity.unwrap_or_default(),
-            identification_no: identification_no.unwrap_or_default(),
-            is_allocated: is_allocated.unwrap_or_default(),
-            is_selectable: is_selectable.unwrap_or_default(),
-            is_selected: fields.required(is_selected, "is_selected")?,
-            original_quantity: original_quantity.unwrap_or_default(),
-            quantity: fields.required(quantity, "quantity")?,
-            receipt_date: receipt_date.unwrap_or_default(),
-            sell_by_date: sell_by_date.unwrap_or_default(),
-            sop_allocation_line_id: sop_allocation_line_id.unwrap_or_default(),
-            sop_allocation_line_quantity: sop_allocation_line_quantity
-                .unwrap_or_default(),
-            supplier_reference: supplier_reference.unwrap_or_default(),
-            traceable_allocation_balance_id: fields
-                .required(
-                    traceable_allocation_balance_id,
-                    "traceable_allocation_balance_id",
-                )?,
-            traceable_bin_item_id: fields
-                .required(traceable_bin_item_id, "traceable_bin_item_id")?,
-            traceable_item_id: fields.required(traceable_item_id, "traceable_item_id")?,
-            use_by_date: use_by_date.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopItemTraceableAdjustmentItem {
+        additional_reference: "additional_reference", lenient_option, optional;
+        allocated_to_who_type: "allocated_to_who_type", lenient_option, optional;
+        allocation_quantity: "allocation_quantity", lenient_option, optional_number;
+        available_quantity: "available_quantity", lenient_option, optional_number;
+        bin_item_id: "bin_item_id", lenient_option, optional;
+        bin_name: "bin_name", lenient_option, optional;
+        despatched_quantity: "despatched_quantity", lenient_option, optional_number;
+        identification_no: "identification_no", lenient_option, optional;
+        is_allocated: "is_allocated", lenient_option, optional;
+        is_selectable: "is_selectable", lenient_option, optional;
+        is_selected: "is_selected", lenient_value, field;
+        original_quantity: "original_quantity", lenient_option, optional_number;
+        quantity: "quantity", lenient_value, number;
+        receipt_date: "receipt_date", next_value, optional;
+        sell_by_date: "sell_by_date", next_value, optional;
+        sop_allocation_line_id: "sop_allocation_line_id", lenient_option, optional;
+        sop_allocation_line_quantity: "sop_allocation_line_quantity", lenient_option, optional_number;
+        supplier_reference: "supplier_reference", lenient_option, optional;
+        traceable_allocation_balance_id: "traceable_allocation_balance_id", lenient_value, field;
+        traceable_bin_item_id: "traceable_bin_item_id", lenient_value, field;
+        traceable_item_id: "traceable_item_id", lenient_value, field;
+        use_by_date: "use_by_date", next_value, optional;
     }
 }
 
@@ -2800,553 +1599,119 @@ impl SopOrder {
     }
 }
 
-impl serde::Serialize for SopOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional(
-            "apply_available_document_discount_percent",
-            &self.apply_available_document_discount_percent,
-        )?;
-        map.optional_number(
-            "available_document_discount_percent",
-            &self.available_document_discount_percent,
-        )?;
-        map.optional("cancelled_status", &self.cancelled_status)?;
-        map.optional(
-            "cash_account_invoice_address",
-            &self.cash_account_invoice_address,
-        )?;
-        map.optional("currency", &self.currency)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("customer", &self.customer)?;
-        map.optional(
-            "customer_delivery_address_id",
-            &self.customer_delivery_address_id,
-        )?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("customer_type", &self.customer_type)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number(
-            "declared_payment_remaining",
-            &self.declared_payment_remaining,
-        )?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
-        map.optional("document_created_by", &self.document_created_by)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional_number(
-            "document_discount_percent",
-            &self.document_discount_percent,
-        )?;
-        map.field("document_no", &self.document_no)?;
-        map.optional("document_status", &self.document_status)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("external_reference", &self.external_reference)?;
-        map.optional("id", &self.id)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional(
-            "invoice_payment_with_order_immediately",
-            &self.invoice_payment_with_order_immediately,
-        )?;
-        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
-        map.optional("is_draft", &self.is_draft)?;
-        map.optional("is_editing", &self.is_editing)?;
-        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
-        map.optional("is_triangulated", &self.is_triangulated)?;
-        map.optional("lines", &self.lines)?;
-        map.optional("lock_id", &self.lock_id)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("order_priority", &self.order_priority)?;
-        map.optional("override_on_hold", &self.override_on_hold)?;
-        map.optional_number("payment_declared", &self.payment_declared)?;
-        map.optional("payment_method", &self.payment_method)?;
-        map.optional("payment_method_id", &self.payment_method_id)?;
-        map.optional("payment_reference", &self.payment_reference)?;
-        map.optional("payment_status", &self.payment_status)?;
-        map.optional("payment_type", &self.payment_type)?;
-        map.optional_number("payment_undeclared", &self.payment_undeclared)?;
-        map.optional_number("payment_value", &self.payment_value)?;
-        map.optional("payment_with_order", &self.payment_with_order)?;
-        map.optional("profitability", &self.profitability)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
-        map.optional("recalculate_prices", &self.recalculate_prices)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
-        map.optional_number(
-            "settlement_discount_percent",
-            &self.settlement_discount_percent,
-        )?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "subtotal_charge_net_value",
-            &self.subtotal_charge_net_value,
-        )?;
-        map.optional_number(
-            "subtotal_charge_tax_value",
-            &self.subtotal_charge_tax_value,
-        )?;
-        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
-        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
-        map.optional("suppress_warnings", &self.suppress_warnings)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.optional_number("total_net_value", &self.total_net_value)?;
-        map.optional_number("total_tax_value", &self.total_tax_value)?;
-        map.optional("use_invoice_address", &self.use_invoice_address)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrder {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut apply_available_document_discount_percent = None;
-        let mut available_document_discount_percent = None;
-        let mut cancelled_status = None;
-        let mut cash_account_invoice_address = None;
-        let mut currency = None;
-        let mut currency_id = None;
-        let mut customer = None;
-        let mut customer_delivery_address_id = None;
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut customer_type = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut declared_payment_remaining = None;
-        let mut delivery_address = None;
-        let mut despatch_receipt_status = None;
-        let mut document_created_by = None;
-        let mut document_date = None;
-        let mut document_discount_percent = None;
-        let mut document_no = None;
-        let mut document_status = None;
-        let mut exchange_rate = None;
-        let mut external_reference = None;
-        let mut id = None;
-        let mut invoice_credit_status = None;
-        let mut invoice_payment_with_order_immediately = None;
-        let mut is_credit_limit_exceeded = None;
-        let mut is_draft = None;
-        let mut is_editing = None;
-        let mut is_to_sequence_lines = None;
-        let mut is_triangulated = None;
-        let mut lines = None;
-        let mut lock_id = None;
-        let mut memos = None;
-        let mut order_priority = None;
-        let mut override_on_hold = None;
-        let mut payment_declared = None;
-        let mut payment_method = None;
-        let mut payment_method_id = None;
-        let mut payment_reference = None;
-        let mut payment_status = None;
-        let mut payment_type = None;
-        let mut payment_undeclared = None;
-        let mut payment_value = None;
-        let mut payment_with_order = None;
-        let mut profitability = None;
-        let mut promised_delivery_date = None;
-        let mut quotation_expiry_date = None;
-        let mut recalculate_prices = None;
-        let mut requested_delivery_date = None;
-        let mut settlement_discount_days = None;
-        let mut settlement_discount_percent = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut subtotal_charge_net_value = None;
-        let mut subtotal_charge_tax_value = None;
-        let mut subtotal_discount_value = None;
-        let mut subtotal_goods_value = None;
-        let mut suppress_warnings = None;
-        let mut total_gross_value = None;
-        let mut total_net_value = None;
-        let mut total_tax_value = None;
-        let mut use_invoice_address = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "apply_available_document_discount_percent" => {
-                    fields
-                        .lenient_option(&mut apply_available_document_discount_percent)?
-                }
-                "available_document_discount_percent" => {
-                    fields.lenient_option(&mut available_document_discount_percent)?
-                }
-                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
-                "cash_account_invoice_address" => {
-                    fields.next_value(&mut cash_account_invoice_address)?
-                }
-                "currency" => fields.next_value(&mut currency)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "customer" => fields.next_value(&mut customer)?,
-                "customer_delivery_address_id" => {
-                    fields.lenient_option(&mut customer_delivery_address_id)?
-                }
-                "customer_document_no" => {
-                    fields.lenient_option(&mut customer_document_no)?
-                }
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "customer_type" => fields.next_value(&mut customer_type)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "declared_payment_remaining" => {
-                    fields.lenient_option(&mut declared_payment_remaining)?
-                }
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "despatch_receipt_status" => {
-                    fields.lenient_option(&mut despatch_receipt_status)?
-                }
-                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
-                "document_date" => fields.next_value(&mut document_date)?,
-                "document_discount_percent" => {
-                    fields.lenient_option(&mut document_discount_percent)?
-                }
-                "document_no" => fields.lenient_value(&mut document_no)?,
-                "document_status" => fields.next_value(&mut document_status)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "external_reference" => fields.lenient_option(&mut external_reference)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "invoice_payment_with_order_immediately" => {
-                    fields.lenient_option(&mut invoice_payment_with_order_immediately)?
-                }
-                "is_credit_limit_exceeded" => {
-                    fields.lenient_option(&mut is_credit_limit_exceeded)?
-                }
-                "is_draft" => fields.lenient_option(&mut is_draft)?,
-                "is_editing" => fields.lenient_option(&mut is_editing)?,
-                "is_to_sequence_lines" => {
-                    fields.lenient_option(&mut is_to_sequence_lines)?
-                }
-                "is_triangulated" => fields.lenient_option(&mut is_triangulated)?,
-                "lines" => fields.next_value(&mut lines)?,
-                "lock_id" => fields.lenient_option(&mut lock_id)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "order_priority" => fields.lenient_option(&mut order_priority)?,
-                "override_on_hold" => fields.lenient_option(&mut override_on_hold)?,
-                "payment_declared" => fields.lenient_option(&mut payment_declared)?,
-                "payment_method" => fields.next_value(&mut payment_method)?,
-                "payment_method_id" => fields.lenient_option(&mut payment_method_id)?,
-                "payment_reference" => fields.lenient_option(&mut payment_reference)?,
-                "payment_status" => fields.next_value(&mut payment_status)?,
-                "payment_type" => fields.lenient_option(&mut payment_type)?,
-                "payment_undeclared" => fields.lenient_option(&mut payment_undeclared)?,
-                "payment_value" => fields.lenient_option(&mut payment_value)?,
-                "payment_with_order" => fields.lenient_option(&mut payment_with_order)?,
-                "profitability" => fields.next_value(&mut profitability)?,
-                "promised_delivery_date" => {
-                    fields.next_value(&mut promised_delivery_date)?
-                }
-                "quotation_expiry_date" => fields.next_value(&mut quotation_expiry_date)?,
-                "recalculate_prices" => fields.lenient_option(&mut recalculate_prices)?,
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "settlement_discount_days" => {
-                    fields.lenient_option(&mut settlement_discount_days)?
-                }
-                "settlement_discount_percent" => {
-                    fields.lenient_option(&mut settlement_discount_percent)?
-                }
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "subtotal_charge_net_value" => {
-                    fields.lenient_option(&mut subtotal_charge_net_value)?
-                }
-                "subtotal_charge_tax_value" => {
-                    fields.lenient_option(&mut subtotal_charge_tax_value)?
-                }
-                "subtotal_discount_value" => {
-                    fields.lenient_option(&mut subtotal_discount_value)?
-                }
-                "subtotal_goods_value" => {
-                    fields.lenient_option(&mut subtotal_goods_value)?
-                }
-                "suppress_warnings" => fields.lenient_option(&mut suppress_warnings)?,
-                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
-                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
-                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
-                "use_invoice_address" => fields.lenient_option(&mut use_invoice_address)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            apply_available_document_discount_percent: apply_available_document_discount_percent
-                .unwrap_or_default(),
-            available_document_discount_percent: available_document_discount_percent
-                .unwrap_or_default(),
-            cancelled_status: cancelled_status.unwrap_or_default(),
-            cash_account_invoice_address: cash_account_invoice_address
-                .unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_delivery_address_id: customer_delivery_address_id
-                .unwrap_or_default(),
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            customer_type: customer_type.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            declared_payment_remaining: declared_payment_remaining.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
-            document_created_by: document_created_by.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_discount_percent: document_discount_percent.unwrap_or_default(),
-            document_no: fields.required(document_no, "document_no")?,
-            document_status: document_status.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            external_reference: external_reference.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            invoice_payment_with_order_immediately: invoice_payment_with_order_immediately
-                .unwrap_or_default(),
-            is_credit_limit_exceeded: is_credit_limit_exceeded.unwrap_or_default(),
-            is_draft: is_draft.unwrap_or_default(),
-            is_editing: is_editing.unwrap_or_default(),
-            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
-            is_triangulated: is_triangulated.unwrap_or_default(),
-            lines: lines.unwrap_or_default(),
-            lock_id: lock_id.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            order_priority: order_priority.unwrap_or_default(),
-            override_on_hold: override_on_hold.unwrap_or_default(),
-            payment_declared: payment_declared.unwrap_or_default(),
-            payment_method: payment_method.unwrap_or_default(),
-            payment_method_id: payment_method_id.unwrap_or_default(),
-            payment_reference: payment_reference.unwrap_or_default(),
-            payment_status: payment_status.unwrap_or_default(),
-            payment_type: payment_type.unwrap_or_default(),
-            payment_undeclared: payment_undeclared.unwrap_or_default(),
-            payment_value: payment_value.unwrap_or_default(),
-            payment_with_order: payment_with_order.unwrap_or_default(),
-            profitability: profitability.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
-            recalculate_prices: recalculate_prices.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
-            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
-            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
-            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
-            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
-            suppress_warnings: suppress_warnings.unwrap_or_default(),
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            total_net_value: total_net_value.unwrap_or_default(),
-            total_tax_value: total_tax_value.unwrap_or_default(),
-            use_invoice_address: use_invoice_address.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrder {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_option, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_option, optional_number;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", next_value, optional;
+        currency: "currency", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer: "customer", next_value, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
+        customer_document_no: "customer_document_no", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        customer_type: "customer_type", next_value, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        declared_payment_remaining: "declared_payment_remaining", lenient_option, optional_number;
+        delivery_address: "delivery_address", next_value, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_date: "document_date", next_value, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_no: "document_no", lenient_value, field;
+        document_status: "document_status", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        external_reference: "external_reference", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        invoice_payment_with_order_immediately: "invoice_payment_with_order_immediately", lenient_option, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        is_triangulated: "is_triangulated", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        override_on_hold: "override_on_hold", lenient_option, optional;
+        payment_declared: "payment_declared", lenient_option, optional_number;
+        payment_method: "payment_method", next_value, optional;
+        payment_method_id: "payment_method_id", lenient_option, optional;
+        payment_reference: "payment_reference", lenient_option, optional;
+        payment_status: "payment_status", next_value, optional;
+        payment_type: "payment_type", lenient_option, optional;
+        payment_undeclared: "payment_undeclared", lenient_option, optional_number;
+        payment_value: "payment_value", lenient_option, optional_number;
+        payment_with_order: "payment_with_order", lenient_option, optional;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        quotation_expiry_date: "quotation_expiry_date", next_value, optional;
+        recalculate_prices: "recalculate_prices", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_option, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        suppress_warnings: "suppress_warnings", lenient_option, optional;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_option, optional;
     }
 }
 
@@ -3381,57 +1746,20 @@ pub struct SopOrderCashAccountInvoiceAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderCashAccountInvoiceAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderCashAccountInvoiceAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderCashAccountInvoiceAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderCashAccountInvoiceAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
     }
 }
 
@@ -3484,75 +1812,29 @@ pub struct SopOrderDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("fax_number", &self.fax_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("telephone_number", &self.telephone_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "country_code" => fields.option_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "tax_code" => fields.option_into(&mut model.tax_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderDeliveryAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        country_code: "country_code", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email_address: "email_address", lenient_into, optional;
+        fax_number: "fax_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        tax_code: "tax_code", option_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        telephone_number: "telephone_number", lenient_into, optional;
     }
 }
 
@@ -3637,178 +1919,45 @@ pub struct SopOrderDespatchLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderDespatchLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
-        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
-        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
-        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
-        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
-        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
-        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
-        map.optional("sop_despatch_line_id", &self.sop_despatch_line_id)?;
-        map.optional(
-            "sop_despatch_line_is_invoiced",
-            &self.sop_despatch_line_is_invoiced,
-        )?;
-        map.optional_number(
-            "sop_despatch_line_quantity",
-            &self.sop_despatch_line_quantity,
-        )?;
-        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
-        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
-        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
-        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
-        map.optional(
-            "sop_order_customer_document_no",
-            &self.sop_order_customer_document_no,
-        )?;
-        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
-        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
-        map.optional(
-            "sop_order_document_status_type",
-            &self.sop_order_document_status_type,
-        )?;
-        map.optional("sop_order_id", &self.sop_order_id)?;
-        map.optional_number(
-            "sop_order_line_despatch_quantity",
-            &self.sop_order_line_despatch_quantity,
-        )?;
-        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
-        map.optional("sop_order_line_item_code", &self.sop_order_line_item_code)?;
-        map.optional(
-            "sop_order_line_item_description",
-            &self.sop_order_line_item_description,
-        )?;
-        map.optional(
-            "sop_order_line_print_sequence_number",
-            &self.sop_order_line_print_sequence_number,
-        )?;
-        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
-        map.optional("sop_order_line_type_id", &self.sop_order_line_type_id)?;
-        map.optional("sys_courier_tracking_url", &self.sys_courier_tracking_url)?;
-        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderDespatchLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderDespatchLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_despatch_consignment_no" => {
-                    fields.lenient_into(&mut model.sop_despatch_consignment_no)?
-                }
-                "sop_despatch_courier_name" => {
-                    fields.lenient_into(&mut model.sop_despatch_courier_name)?
-                }
-                "sop_despatch_date" => fields.option_into(&mut model.sop_despatch_date)?,
-                "sop_despatch_document_no" => {
-                    fields.lenient_into(&mut model.sop_despatch_document_no)?
-                }
-                "sop_despatch_export_reason" => {
-                    fields.lenient_into(&mut model.sop_despatch_export_reason)?
-                }
-                "sop_despatch_id" => fields.lenient_into(&mut model.sop_despatch_id)?,
-                "sop_despatch_incoterm" => {
-                    fields.lenient_into(&mut model.sop_despatch_incoterm)?
-                }
-                "sop_despatch_line_id" => {
-                    fields.lenient_into(&mut model.sop_despatch_line_id)?
-                }
-                "sop_despatch_line_is_invoiced" => {
-                    fields.lenient_into(&mut model.sop_despatch_line_is_invoiced)?
-                }
-                "sop_despatch_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_despatch_line_quantity)?
-                }
-                "sop_despatch_notes" => {
-                    fields.lenient_into(&mut model.sop_despatch_notes)?
-                }
-                "sop_despatch_pieces" => {
-                    fields.lenient_into(&mut model.sop_despatch_pieces)?
-                }
-                "sop_despatch_user_name" => {
-                    fields.lenient_into(&mut model.sop_despatch_user_name)?
-                }
-                "sop_despatch_weight" => {
-                    fields.lenient_into(&mut model.sop_despatch_weight)?
-                }
-                "sop_order_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
-                }
-                "sop_order_document_date" => {
-                    fields.option_into(&mut model.sop_order_document_date)?
-                }
-                "sop_order_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_document_no)?
-                }
-                "sop_order_document_status_type" => {
-                    fields.lenient_into(&mut model.sop_order_document_status_type)?
-                }
-                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
-                "sop_order_line_despatch_quantity" => {
-                    fields.lenient_into(&mut model.sop_order_line_despatch_quantity)?
-                }
-                "sop_order_line_id" => fields.lenient_into(&mut model.sop_order_line_id)?,
-                "sop_order_line_item_code" => {
-                    fields.lenient_into(&mut model.sop_order_line_item_code)?
-                }
-                "sop_order_line_item_description" => {
-                    fields.lenient_into(&mut model.sop_order_line_item_description)?
-                }
-                "sop_order_line_print_sequence_number" => {
-                    fields.lenient_into(&mut model.sop_order_line_print_sequence_number)?
-                }
-                "sop_order_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_order_line_quantity)?
-                }
-                "sop_order_line_type_id" => {
-                    fields.lenient_into(&mut model.sop_order_line_type_id)?
-                }
-                "sys_courier_tracking_url" => {
-                    fields.lenient_into(&mut model.sys_courier_tracking_url)?
-                }
-                "warehouse_holding_id" => {
-                    fields.lenient_into(&mut model.warehouse_holding_id)?
-                }
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderDespatchLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_despatch_consignment_no: "sop_despatch_consignment_no", lenient_into, optional;
+        sop_despatch_courier_name: "sop_despatch_courier_name", lenient_into, optional;
+        sop_despatch_date: "sop_despatch_date", option_into, optional;
+        sop_despatch_document_no: "sop_despatch_document_no", lenient_into, optional;
+        sop_despatch_export_reason: "sop_despatch_export_reason", lenient_into, optional;
+        sop_despatch_id: "sop_despatch_id", lenient_into, optional;
+        sop_despatch_incoterm: "sop_despatch_incoterm", lenient_into, optional;
+        sop_despatch_line_id: "sop_despatch_line_id", lenient_into, optional;
+        sop_despatch_line_is_invoiced: "sop_despatch_line_is_invoiced", lenient_into, optional;
+        sop_despatch_line_quantity: "sop_despatch_line_quantity", lenient_into, optional_number;
+        sop_despatch_notes: "sop_despatch_notes", lenient_into, optional;
+        sop_despatch_pieces: "sop_despatch_pieces", lenient_into, optional;
+        sop_despatch_user_name: "sop_despatch_user_name", lenient_into, optional;
+        sop_despatch_weight: "sop_despatch_weight", lenient_into, optional_number;
+        sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
+        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_no: "sop_order_document_no", lenient_into, optional;
+        sop_order_document_status_type: "sop_order_document_status_type", lenient_into, optional;
+        sop_order_id: "sop_order_id", lenient_into, optional;
+        sop_order_line_despatch_quantity: "sop_order_line_despatch_quantity", lenient_into, optional_number;
+        sop_order_line_id: "sop_order_line_id", lenient_into, optional;
+        sop_order_line_item_code: "sop_order_line_item_code", lenient_into, optional;
+        sop_order_line_item_description: "sop_order_line_item_description", lenient_into, optional;
+        sop_order_line_print_sequence_number: "sop_order_line_print_sequence_number", lenient_into, optional;
+        sop_order_line_quantity: "sop_order_line_quantity", lenient_into, optional_number;
+        sop_order_line_type_id: "sop_order_line_type_id", lenient_into, optional;
+        sys_courier_tracking_url: "sys_courier_tracking_url", lenient_into, optional;
+        warehouse_holding_id: "warehouse_holding_id", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -3859,109 +2008,28 @@ pub struct SopOrderDespatchView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderDespatchView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
-        map.optional("sop_despatch_courier_id", &self.sop_despatch_courier_id)?;
-        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
-        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
-        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
-        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
-        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
-        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
-        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
-        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
-        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
-        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
-        map.optional(
-            "sop_order_customer_document_no",
-            &self.sop_order_customer_document_no,
-        )?;
-        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
-        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
-        map.optional(
-            "sop_order_document_status_id",
-            &self.sop_order_document_status_id,
-        )?;
-        map.optional("sop_order_id", &self.sop_order_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderDespatchView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderDespatchView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "sop_despatch_consignment_no" => {
-                    fields.lenient_into(&mut model.sop_despatch_consignment_no)?
-                }
-                "sop_despatch_courier_id" => {
-                    fields.lenient_into(&mut model.sop_despatch_courier_id)?
-                }
-                "sop_despatch_courier_name" => {
-                    fields.lenient_into(&mut model.sop_despatch_courier_name)?
-                }
-                "sop_despatch_date" => fields.option_into(&mut model.sop_despatch_date)?,
-                "sop_despatch_document_no" => {
-                    fields.lenient_into(&mut model.sop_despatch_document_no)?
-                }
-                "sop_despatch_export_reason" => {
-                    fields.lenient_into(&mut model.sop_despatch_export_reason)?
-                }
-                "sop_despatch_id" => fields.lenient_into(&mut model.sop_despatch_id)?,
-                "sop_despatch_incoterm" => {
-                    fields.lenient_into(&mut model.sop_despatch_incoterm)?
-                }
-                "sop_despatch_notes" => {
-                    fields.lenient_into(&mut model.sop_despatch_notes)?
-                }
-                "sop_despatch_pieces" => {
-                    fields.lenient_into(&mut model.sop_despatch_pieces)?
-                }
-                "sop_despatch_user_name" => {
-                    fields.lenient_into(&mut model.sop_despatch_user_name)?
-                }
-                "sop_despatch_weight" => {
-                    fields.lenient_into(&mut model.sop_despatch_weight)?
-                }
-                "sop_order_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
-                }
-                "sop_order_document_date" => {
-                    fields.option_into(&mut model.sop_order_document_date)?
-                }
-                "sop_order_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_document_no)?
-                }
-                "sop_order_document_status_id" => {
-                    fields.lenient_into(&mut model.sop_order_document_status_id)?
-                }
-                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderDespatchView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        sop_despatch_consignment_no: "sop_despatch_consignment_no", lenient_into, optional;
+        sop_despatch_courier_id: "sop_despatch_courier_id", lenient_into, optional;
+        sop_despatch_courier_name: "sop_despatch_courier_name", lenient_into, optional;
+        sop_despatch_date: "sop_despatch_date", option_into, optional;
+        sop_despatch_document_no: "sop_despatch_document_no", lenient_into, optional;
+        sop_despatch_export_reason: "sop_despatch_export_reason", lenient_into, optional;
+        sop_despatch_id: "sop_despatch_id", lenient_into, optional;
+        sop_despatch_incoterm: "sop_despatch_incoterm", lenient_into, optional;
+        sop_despatch_notes: "sop_despatch_notes", lenient_into, optional;
+        sop_despatch_pieces: "sop_despatch_pieces", lenient_into, optional;
+        sop_despatch_user_name: "sop_despatch_user_name", lenient_into, optional;
+        sop_despatch_weight: "sop_despatch_weight", lenient_into, optional_number;
+        sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
+        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_no: "sop_order_document_no", lenient_into, optional;
+        sop_order_document_status_id: "sop_order_document_status_id", lenient_into, optional;
+        sop_order_id: "sop_order_id", lenient_into, optional;
     }
 }
 
@@ -3996,47 +2064,11 @@ impl SopOrderDuplicateFlags {
     }
 }
 
-impl serde::Serialize for SopOrderDuplicateFlags {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
-        map.field("source_id", &self.source_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderDuplicateFlags {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderDuplicateFlags {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut prices_and_discounts = None;
-        let mut source_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "prices_and_discounts" => {
-                    fields.lenient_option(&mut prices_and_discounts)?
-                }
-                "source_id" => fields.lenient_value(&mut source_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
-            source_id: fields.required(source_id, "source_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrderDuplicateFlags {
+        customer_id: "customer_id", lenient_value, field;
+        prices_and_discounts: "prices_and_discounts", lenient_option, optional;
+        source_id: "source_id", lenient_value, field;
     }
 }
 
@@ -4053,39 +2085,11 @@ pub struct SopOrderEntryType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderEntryType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderEntryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderEntryType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderEntryType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -4500,657 +2504,137 @@ impl SopOrderLine {
     }
 }
 
-impl serde::Serialize for SopOrderLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_charge", &self.additional_charge)?;
-        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
-        map.optional("allocation_status", &self.allocation_status)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
-        map.optional("back_to_back_status", &self.back_to_back_status)?;
-        map.field("code", &self.code)?;
-        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
-        map.optional_number("cost_price", &self.cost_price)?;
-        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("description", &self.description)?;
-        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
-        map.optional_number(
-            "despatch_receipt_quantity",
-            &self.despatch_receipt_quantity,
-        )?;
-        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
-        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
-        map.optional("fulfilment_method", &self.fulfilment_method)?;
-        map.optional("has_pop_order", &self.has_pop_order)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional("is_complete", &self.is_complete)?;
-        map.optional("is_line_deletable", &self.is_line_deletable)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("is_to_split_line", &self.is_to_split_line)?;
-        map.optional("line_number", &self.line_number)?;
-        map.number("line_quantity", &self.line_quantity)?;
-        map.optional_number("line_tax_value", &self.line_tax_value)?;
-        map.optional_number("line_total_value", &self.line_total_value)?;
-        map.field("line_type", &self.line_type)?;
-        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
-        map.optional("mark_as_preferred", &self.mark_as_preferred)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
-        map.optional("nominal_department", &self.nominal_department)?;
-        map.optional("nominal_reference", &self.nominal_reference)?;
-        map.optional("picking_list_comment", &self.picking_list_comment)?;
-        map.optional_number(
-            "posted_invoice_credit_quantity",
-            &self.posted_invoice_credit_quantity,
-        )?;
-        map.optional("pricing_unit", &self.pricing_unit)?;
-        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
-        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional("profitability", &self.profitability)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
-        map.optional("selling_unit", &self.selling_unit)?;
-        map.optional("selling_unit_description", &self.selling_unit_description)?;
-        map.optional("selling_unit_id", &self.selling_unit_id)?;
-        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
-        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
-        map.optional(
-            "selling_unit_price_overridden",
-            &self.selling_unit_price_overridden,
-        )?;
-        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
-        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
-        map.optional("sop_order", &self.sop_order)?;
-        map.optional("sop_order_id", &self.sop_order_id)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "stock_unit_allocated_quantity",
-            &self.stock_unit_allocated_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_available_for_despatch",
-            &self.stock_unit_available_for_despatch,
-        )?;
-        map.optional_number(
-            "stock_unit_available_quantity",
-            &self.stock_unit_available_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_despatch_receipt_quantity",
-            &self.stock_unit_despatch_receipt_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_invoice_credit_quantity",
-            &self.stock_unit_invoice_credit_quantity,
-        )?;
-        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
-        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
-        map.optional_number(
-            "stock_unit_posted_invoice_credit_quantity",
-            &self.stock_unit_posted_invoice_credit_quantity,
-        )?;
-        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
-        map.optional_number(
-            "stock_unit_to_allocate_quantity",
-            &self.stock_unit_to_allocate_quantity,
-        )?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional_number("to_allocate_quantity", &self.to_allocate_quantity)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
-        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
-        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
-        map.optional("use_description", &self.use_description)?;
-        map.optional("warehouse", &self.warehouse)?;
-        map.field("warehouse_id", &self.warehouse_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut additional_charge = None;
-        let mut allocated_quantity = None;
-        let mut allocation_status = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut available_for_despatch = None;
-        let mut back_to_back_status = None;
-        let mut code = None;
-        let mut confirmation_intent_type = None;
-        let mut cost_price = None;
-        let mut create_cancelled_line = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut despatch_note_comment = None;
-        let mut despatch_receipt_quantity = None;
-        let mut despatch_receipt_status = None;
-        let mut discount = None;
-        let mut discount_percent_specified = None;
-        let mut discounted_unit_price = None;
-        let mut fulfilment_method = None;
-        let mut has_pop_order = None;
-        let mut id = None;
-        let mut invoice_credit_quantity = None;
-        let mut invoice_credit_status = None;
-        let mut is_complete = None;
-        let mut is_line_deletable = None;
-        let mut is_to_delete = None;
-        let mut is_to_split_line = None;
-        let mut line_number = None;
-        let mut line_quantity = None;
-        let mut line_tax_value = None;
-        let mut line_total_value = None;
-        let mut line_type = None;
-        let mut line_unit_precision = None;
-        let mut mark_as_preferred = None;
-        let mut nominal_code = None;
-        let mut nominal_cost_centre = None;
-        let mut nominal_department = None;
-        let mut nominal_reference = None;
-        let mut picking_list_comment = None;
-        let mut posted_invoice_credit_quantity = None;
-        let mut pricing_unit = None;
-        let mut pricing_unit_description = None;
-        let mut pricing_unit_id = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut profitability = None;
-        let mut promised_delivery_date = None;
-        let mut requested_delivery_date = None;
-        let mut retain_manual_prices = None;
-        let mut selling_unit = None;
-        let mut selling_unit_description = None;
-        let mut selling_unit_id = None;
-        let mut selling_unit_multiple = None;
-        let mut selling_unit_price = None;
-        let mut selling_unit_price_overridden = None;
-        let mut show_on_customer_docs = None;
-        let mut show_on_picking_list_type = None;
-        let mut sop_order = None;
-        let mut sop_order_id = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut stock_unit_allocated_quantity = None;
-        let mut stock_unit_available_for_despatch = None;
-        let mut stock_unit_available_quantity = None;
-        let mut stock_unit_despatch_receipt_quantity = None;
-        let mut stock_unit_invoice_credit_quantity = None;
-        let mut stock_unit_line_quantity = None;
-        let mut stock_unit_multiple = None;
-        let mut stock_unit_posted_invoice_credit_quantity = None;
-        let mut stock_unit_precision = None;
-        let mut stock_unit_to_allocate_quantity = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut to_allocate_quantity = None;
-        let mut traceable_adjustment_items = None;
-        let mut unit_discount_overridden = None;
-        let mut unit_discount_percent = None;
-        let mut unit_discount_value = None;
-        let mut use_description = None;
-        let mut warehouse = None;
-        let mut warehouse_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_charge" => fields.next_value(&mut additional_charge)?,
-                "allocated_quantity" => fields.lenient_option(&mut allocated_quantity)?,
-                "allocation_status" => fields.lenient_option(&mut allocation_status)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "available_for_despatch" => {
-                    fields.lenient_option(&mut available_for_despatch)?
-                }
-                "back_to_back_status" => fields.lenient_option(&mut back_to_back_status)?,
-                "code" => fields.lenient_value(&mut code)?,
-                "confirmation_intent_type" => {
-                    fields.lenient_option(&mut confirmation_intent_type)?
-                }
-                "cost_price" => fields.lenient_option(&mut cost_price)?,
-                "create_cancelled_line" => {
-                    fields.lenient_option(&mut create_cancelled_line)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "despatch_note_comment" => {
-                    fields.lenient_option(&mut despatch_note_comment)?
-                }
-                "despatch_receipt_quantity" => {
-                    fields.lenient_option(&mut despatch_receipt_quantity)?
-                }
-                "despatch_receipt_status" => {
-                    fields.lenient_option(&mut despatch_receipt_status)?
-                }
-                "discount" => fields.next_value(&mut discount)?,
-                "discount_percent_specified" => {
-                    fields.lenient_option(&mut discount_percent_specified)?
-                }
-                "discounted_unit_price" => {
-                    fields.lenient_option(&mut discounted_unit_price)?
-                }
-                "fulfilment_method" => fields.lenient_option(&mut fulfilment_method)?,
-                "has_pop_order" => fields.lenient_option(&mut has_pop_order)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_quantity" => {
-                    fields.lenient_option(&mut invoice_credit_quantity)?
-                }
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "is_complete" => fields.lenient_option(&mut is_complete)?,
-                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "is_to_split_line" => fields.lenient_option(&mut is_to_split_line)?,
-                "line_number" => fields.lenient_option(&mut line_number)?,
-                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
-                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
-                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
-                "line_type" => fields.next_value(&mut line_type)?,
-                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
-                "mark_as_preferred" => fields.lenient_option(&mut mark_as_preferred)?,
-                "nominal_code" => fields.next_value(&mut nominal_code)?,
-                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
-                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
-                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
-                "picking_list_comment" => {
-                    fields.lenient_option(&mut picking_list_comment)?
-                }
-                "posted_invoice_credit_quantity" => {
-                    fields.lenient_option(&mut posted_invoice_credit_quantity)?
-                }
-                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
-                "pricing_unit_description" => {
-                    fields.lenient_option(&mut pricing_unit_description)?
-                }
-                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "profitability" => fields.next_value(&mut profitability)?,
-                "promised_delivery_date" => {
-                    fields.next_value(&mut promised_delivery_date)?
-                }
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "retain_manual_prices" => {
-                    fields.lenient_option(&mut retain_manual_prices)?
-                }
-                "selling_unit" => fields.next_value(&mut selling_unit)?,
-                "selling_unit_description" => {
-                    fields.lenient_option(&mut selling_unit_description)?
-                }
-                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
-                "selling_unit_multiple" => {
-                    fields.lenient_option(&mut selling_unit_multiple)?
-                }
-                "selling_unit_price" => fields.lenient_option(&mut selling_unit_price)?,
-                "selling_unit_price_overridden" => {
-                    fields.lenient_option(&mut selling_unit_price_overridden)?
-                }
-                "show_on_customer_docs" => {
-                    fields.lenient_option(&mut show_on_customer_docs)?
-                }
-                "show_on_picking_list_type" => {
-                    fields.lenient_option(&mut show_on_picking_list_type)?
-                }
-                "sop_order" => fields.next_value(&mut sop_order)?,
-                "sop_order_id" => fields.lenient_option(&mut sop_order_id)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "stock_unit_allocated_quantity" => {
-                    fields.lenient_option(&mut stock_unit_allocated_quantity)?
-                }
-                "stock_unit_available_for_despatch" => {
-                    fields.lenient_option(&mut stock_unit_available_for_despatch)?
-                }
-                "stock_unit_available_quantity" => {
-                    fields.lenient_option(&mut stock_unit_available_quantity)?
-                }
-                "stock_unit_despatch_receipt_quantity" => {
-                    fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
-                }
-                "stock_unit_invoice_credit_quantity" => {
-                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
-                }
-                "stock_unit_line_quantity" => {
-                    fields.lenient_option(&mut stock_unit_line_quantity)?
-                }
-                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
-                "stock_unit_posted_invoice_credit_quantity" => {
-                    fields
-                        .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
-                }
-                "stock_unit_precision" => {
-                    fields.lenient_option(&mut stock_unit_precision)?
-                }
-                "stock_unit_to_allocate_quantity" => {
-                    fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
-                }
-                "tax_code" => fields.next_value(&mut tax_code)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "to_allocate_quantity" => {
-                    fields.lenient_option(&mut to_allocate_quantity)?
-                }
-                "traceable_adjustment_items" => {
-                    fields.next_value(&mut traceable_adjustment_items)?
-                }
-                "unit_discount_overridden" => {
-                    fields.lenient_option(&mut unit_discount_overridden)?
-                }
-                "unit_discount_percent" => {
-                    fields.lenient_option(&mut unit_discount_percent)?
-                }
-                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
-                "use_description" => fields.lenient_option(&mut use_description)?,
-                "warehouse" => fields.next_value(&mut warehouse)?,
-                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            additional_charge: additional_charge.unwrap_or_default(),
-            allocated_quantity: allocated_quantity.unwrap_or_default(),
-            allocation_status: allocation_status.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            available_for_despatch: available_for_despatch.unwrap_or_default(),
-            back_to_back_status: back_to_back_status.unwrap_or_default(),
-            code: fields.required(code, "code")?,
-            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            despatch_note_comment: despatch_note_comment.unwrap_or_default(),
-            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
-            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
-            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
-            fulfilment_method: fulfilment_method.unwrap_or_default(),
-            has_pop_order: has_pop_order.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            is_complete: is_complete.unwrap_or_default(),
-            is_line_deletable: is_line_deletable.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            is_to_split_line: is_to_split_line.unwrap_or_default(),
-            line_number: line_number.unwrap_or_default(),
-            line_quantity: fields.required(line_quantity, "line_quantity")?,
-            line_tax_value: line_tax_value.unwrap_or_default(),
-            line_total_value: line_total_value.unwrap_or_default(),
-            line_type: fields.required(line_type, "line_type")?,
-            line_unit_precision: line_unit_precision.unwrap_or_default(),
-            mark_as_preferred: mark_as_preferred.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
-            nominal_department: nominal_department.unwrap_or_default(),
-            nominal_reference: nominal_reference.unwrap_or_default(),
-            picking_list_comment: picking_list_comment.unwrap_or_default(),
-            posted_invoice_credit_quantity: posted_invoice_credit_quantity
-                .unwrap_or_default(),
-            pricing_unit: pricing_unit.unwrap_or_default(),
-            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
-            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            profitability: profitability.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            retain_manual_prices: retain_manual_prices.unwrap_or_default(),
-            selling_unit: selling_unit.unwrap_or_default(),
-            selling_unit_description: selling_unit_description.unwrap_or_default(),
-            selling_unit_id: selling_unit_id.unwrap_or_default(),
-            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
-            selling_unit_price: selling_unit_price.unwrap_or_default(),
-            selling_unit_price_overridden: selling_unit_price_overridden
-                .unwrap_or_default(),
-            show_on_customer_docs: show_on_customer_docs.unwrap_or_default(),
-            show_on_picking_list_type: show_on_picking_list_type.unwrap_or_default(),
-            sop_order: sop_order.unwrap_or_default(),
-            sop_order_id: sop_order_id.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            stock_unit_allocated_quantity: stock_unit_allocated_quantity
-                .unwrap_or_default(),
-            stock_unit_available_for_despatch: stock_unit_available_for_despatch
-                .unwrap_or_default(),
-            stock_unit_available_quantity: stock_unit_available_quantity
-                .unwrap_or_default(),
-            stock_unit_despatch_receipt_quantity: stock_unit_despatch_receipt_quantity
-                .unwrap_or_default(),
-            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
-                .unwrap_or_default(),
-            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
-            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
-            stock_unit_posted_invoice_credit_quantity: stock_unit_posted_invoice_credit_quantity
-                .unwrap_or_default(),
-            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
-            stock_unit_to_allocate_quantity: stock_unit_to_allocate_quantity
-                .unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            to_allocate_quantity: to_allocate_quantity.unwrap_or_default(),
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            unit_discount_overridden: unit_discount_overridden.unwrap_or_default(),
-            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
-            unit_discount_value: unit_discount_value.unwrap_or_default(),
-            use_description: use_description.unwrap_or_default(),
-            warehouse: warehouse.unwrap_or_default(),
-            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrderLine {
+        additional_charge: "additional_charge", next_value, optional;
+        allocated_quantity: "allocated_quantity", lenient_option, optional_number;
+        allocation_status: "allocation_status", lenient_option, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        available_for_despatch: "available_for_despatch", lenient_option, optional_number;
+        back_to_back_status: "back_to_back_status", lenient_option, optional;
+        code: "code", lenient_value, field;
+        confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
+        cost_price: "cost_price", lenient_option, optional_number;
+        create_cancelled_line: "create_cancelled_line", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_value, field;
+        despatch_note_comment: "despatch_note_comment", lenient_option, optional;
+        despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        discount: "discount", next_value, optional;
+        discount_percent_specified: "discount_percent_specified", lenient_option, optional;
+        discounted_unit_price: "discounted_unit_price", lenient_option, optional_number;
+        fulfilment_method: "fulfilment_method", lenient_option, optional;
+        has_pop_order: "has_pop_order", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_credit_quantity: "invoice_credit_quantity", lenient_option, optional_number;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_complete: "is_complete", lenient_option, optional;
+        is_line_deletable: "is_line_deletable", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        is_to_split_line: "is_to_split_line", lenient_option, optional;
+        line_number: "line_number", lenient_option, optional;
+        line_quantity: "line_quantity", lenient_value, number;
+        line_tax_value: "line_tax_value", lenient_option, optional_number;
+        line_total_value: "line_total_value", lenient_option, optional_number;
+        line_type: "line_type", next_value, field;
+        line_unit_precision: "line_unit_precision", lenient_option, optional_number;
+        mark_as_preferred: "mark_as_preferred", lenient_option, optional;
+        nominal_code: "nominal_code", next_value, optional;
+        nominal_cost_centre: "nominal_cost_centre", lenient_option, optional;
+        nominal_department: "nominal_department", lenient_option, optional;
+        nominal_reference: "nominal_reference", lenient_option, optional;
+        picking_list_comment: "picking_list_comment", lenient_option, optional;
+        posted_invoice_credit_quantity: "posted_invoice_credit_quantity", lenient_option, optional_number;
+        pricing_unit: "pricing_unit", next_value, optional;
+        pricing_unit_description: "pricing_unit_description", lenient_option, optional;
+        pricing_unit_id: "pricing_unit_id", lenient_option, optional;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        retain_manual_prices: "retain_manual_prices", lenient_option, optional;
+        selling_unit: "selling_unit", next_value, optional;
+        selling_unit_description: "selling_unit_description", lenient_option, optional;
+        selling_unit_id: "selling_unit_id", lenient_option, optional;
+        selling_unit_multiple: "selling_unit_multiple", lenient_option, optional_number;
+        selling_unit_price: "selling_unit_price", lenient_option, optional_number;
+        selling_unit_price_overridden: "selling_unit_price_overridden", lenient_option, optional;
+        show_on_customer_docs: "show_on_customer_docs", lenient_option, optional;
+        show_on_picking_list_type: "show_on_picking_list_type", lenient_option, optional;
+        sop_order: "sop_order", next_value, optional;
+        sop_order_id: "sop_order_id", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        stock_unit_allocated_quantity: "stock_unit_allocated_quantity", lenient_option, optional_number;
+        stock_unit_available_for_despatch: "stock_unit_available_for_despatch", lenient_option, optional_number;
+        stock_unit_available_quantity: "stock_unit_available_quantity", lenient_option, optional_number;
+        stock_unit_despatch_receipt_quantity: "stock_unit_despatch_receipt_quantity", lenient_option, optional_number;
+        stock_unit_invoice_credit_quantity: "stock_unit_invoice_credit_quantity", lenient_option, optional_number;
+        stock_unit_line_quantity: "stock_unit_line_quantity", lenient_option, optional_number;
+        stock_unit_multiple: "stock_unit_multiple", lenient_option, optional_number;
+        stock_unit_posted_invoice_credit_quantity: "stock_unit_posted_invoice_credit_quantity", lenient_option, optional_number;
+        stock_unit_precision: "stock_unit_precision", lenient_option, optional_number;
+        stock_unit_to_allocate_quantity: "stock_unit_to_allocate_quantity", lenient_option, optional_number;
+        tax_code: "tax_code", next_value, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        to_allocate_quantity: "to_allocate_quantity", lenient_option, optional_number;
+        traceable_adjustment_items: "traceable_adjustment_items", next_value, optional;
+        unit_discount_overridden: "unit_discount_overridden", lenient_option, optional;
+        unit_discount_percent: "unit_discount_percent", lenient_option, optional_number;
+        unit_discount_value: "unit_discount_value", lenient_option, optional_number;
+        use_description: "use_description", lenient_option, optional;
+        warehouse: "warehouse", next_value, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
     }
 }
 
@@ -5173,56 +2657,14 @@ pub struct SopOrderLineTraceableAdjustment {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderLineTraceableAdjustment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "fixed_single_batch_traceable_item_id",
-            &self.fixed_single_batch_traceable_item_id,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("is_fixed_single_batch", &self.is_fixed_single_batch)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderLineTraceableAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderLineTraceableAdjustment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "fixed_single_batch_traceable_item_id" => {
-                    fields.lenient_into(&mut model.fixed_single_batch_traceable_item_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_fixed_single_batch" => {
-                    fields.lenient_into(&mut model.is_fixed_single_batch)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "sale_from_single_batch" => {
-                    fields.lenient_into(&mut model.sale_from_single_batch)?
-                }
-                "traceable_adjustment_items" => {
-                    fields.option_into(&mut model.traceable_adjustment_items)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderLineTraceableAdjustment: Default {
+        fixed_single_batch_traceable_item_id: "fixed_single_batch_traceable_item_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_fixed_single_batch: "is_fixed_single_batch", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_into, optional;
+        traceable_adjustment_items: "traceable_adjustment_items", option_into, optional;
     }
 }
 
@@ -5252,45 +2694,11 @@ impl SopOrderLineTraceableItemsRequest {
     }
 }
 
-impl serde::Serialize for SopOrderLineTraceableItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("activity_date", &self.activity_date)?;
-        map.field("id", &self.id)?;
-        map.optional("is_read_only", &self.is_read_only)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderLineTraceableItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderLineTraceableItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut activity_date = None;
-        let mut id = None;
-        let mut is_read_only = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "activity_date" => fields.next_value(&mut activity_date)?,
-                "id" => fields.lenient_value(&mut id)?,
-                "is_read_only" => fields.lenient_option(&mut is_read_only)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            activity_date: activity_date.unwrap_or_default(),
-            id: fields.required(id, "id")?,
-            is_read_only: is_read_only.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrderLineTraceableItemsRequest {
+        activity_date: "activity_date", next_value, optional;
+        id: "id", lenient_value, field;
+        is_read_only: "is_read_only", lenient_option, optional;
     }
 }
 
@@ -5519,588 +2927,115 @@ pub struct SopOrderLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
-        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
-        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
-        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
-        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
-        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
-        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
-        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
-        map.optional(
-            "sop_delivery_addr_description",
-            &self.sop_delivery_addr_description,
-        )?;
-        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
-        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
-        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
-        map.optional(
-            "sop_delivery_addr_postal_name",
-            &self.sop_delivery_addr_postal_name,
-        )?;
-        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
-        map.optional("sop_order_analysis_code_1", &self.sop_order_analysis_code_1)?;
-        map.optional("sop_order_analysis_code_10", &self.sop_order_analysis_code_10)?;
-        map.optional("sop_order_analysis_code_11", &self.sop_order_analysis_code_11)?;
-        map.optional("sop_order_analysis_code_12", &self.sop_order_analysis_code_12)?;
-        map.optional("sop_order_analysis_code_13", &self.sop_order_analysis_code_13)?;
-        map.optional("sop_order_analysis_code_14", &self.sop_order_analysis_code_14)?;
-        map.optional("sop_order_analysis_code_15", &self.sop_order_analysis_code_15)?;
-        map.optional("sop_order_analysis_code_16", &self.sop_order_analysis_code_16)?;
-        map.optional("sop_order_analysis_code_17", &self.sop_order_analysis_code_17)?;
-        map.optional("sop_order_analysis_code_18", &self.sop_order_analysis_code_18)?;
-        map.optional("sop_order_analysis_code_19", &self.sop_order_analysis_code_19)?;
-        map.optional("sop_order_analysis_code_2", &self.sop_order_analysis_code_2)?;
-        map.optional("sop_order_analysis_code_20", &self.sop_order_analysis_code_20)?;
-        map.optional("sop_order_analysis_code_3", &self.sop_order_analysis_code_3)?;
-        map.optional("sop_order_analysis_code_4", &self.sop_order_analysis_code_4)?;
-        map.optional("sop_order_analysis_code_5", &self.sop_order_analysis_code_5)?;
-        map.optional("sop_order_analysis_code_6", &self.sop_order_analysis_code_6)?;
-        map.optional("sop_order_analysis_code_7", &self.sop_order_analysis_code_7)?;
-        map.optional("sop_order_analysis_code_8", &self.sop_order_analysis_code_8)?;
-        map.optional("sop_order_analysis_code_9", &self.sop_order_analysis_code_9)?;
-        map.optional("sop_order_currency_id", &self.sop_order_currency_id)?;
-        map.optional("sop_order_currency_name", &self.sop_order_currency_name)?;
-        map.optional("sop_order_currency_symbol", &self.sop_order_currency_symbol)?;
-        map.optional(
-            "sop_order_customer_document_no",
-            &self.sop_order_customer_document_no,
-        )?;
-        map.optional("sop_order_date_time_updated", &self.sop_order_date_time_updated)?;
-        map.optional(
-            "sop_order_document_created_by",
-            &self.sop_order_document_created_by,
-        )?;
-        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
-        map.optional_number(
-            "sop_order_document_discount_percent",
-            &self.sop_order_document_discount_percent,
-        )?;
-        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
-        map.optional("sop_order_document_status", &self.sop_order_document_status)?;
-        map.optional_number("sop_order_exchange_rate", &self.sop_order_exchange_rate)?;
-        map.optional("sop_order_id", &self.sop_order_id)?;
-        map.optional_number(
-            "sop_order_line_allocated_quantity",
-            &self.sop_order_line_allocated_quantity,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_1",
-            &self.sop_order_line_analysis_code_1,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_10",
-            &self.sop_order_line_analysis_code_10,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_11",
-            &self.sop_order_line_analysis_code_11,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_12",
-            &self.sop_order_line_analysis_code_12,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_13",
-            &self.sop_order_line_analysis_code_13,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_14",
-            &self.sop_order_line_analysis_code_14,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_15",
-            &self.sop_order_line_analysis_code_15,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_16",
-            &self.sop_order_line_analysis_code_16,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_17",
-            &self.sop_order_line_analysis_code_17,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_18",
-            &self.sop_order_line_analysis_code_18,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_19",
-            &self.sop_order_line_analysis_code_19,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_2",
-            &self.sop_order_line_analysis_code_2,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_20",
-            &self.sop_order_line_analysis_code_20,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_3",
-            &self.sop_order_line_analysis_code_3,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_4",
-            &self.sop_order_line_analysis_code_4,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_5",
-            &self.sop_order_line_analysis_code_5,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_6",
-            &self.sop_order_line_analysis_code_6,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_7",
-            &self.sop_order_line_analysis_code_7,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_8",
-            &self.sop_order_line_analysis_code_8,
-        )?;
-        map.optional(
-            "sop_order_line_analysis_code_9",
-            &self.sop_order_line_analysis_code_9,
-        )?;
-        map.optional_number(
-            "sop_order_line_cost_price",
-            &self.sop_order_line_cost_price,
-        )?;
-        map.optional(
-            "sop_order_line_date_time_updated",
-            &self.sop_order_line_date_time_updated,
-        )?;
-        map.optional_number(
-            "sop_order_line_despatch_receipt_quantity",
-            &self.sop_order_line_despatch_receipt_quantity,
-        )?;
-        map.optional_number(
-            "sop_order_line_discounted_unit_price",
-            &self.sop_order_line_discounted_unit_price,
-        )?;
-        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
-        map.optional_number(
-            "sop_order_line_invoice_credit_quantity",
-            &self.sop_order_line_invoice_credit_quantity,
-        )?;
-        map.optional_number(
-            "sop_order_line_line_tax_value",
-            &self.sop_order_line_line_tax_value,
-        )?;
-        map.optional("sop_order_line_number", &self.sop_order_line_number)?;
-        map.optional("sop_order_line_product_code", &self.sop_order_line_product_code)?;
-        map.optional(
-            "sop_order_line_product_description",
-            &self.sop_order_line_product_description,
-        )?;
-        map.optional(
-            "sop_order_line_promised_delivery_date",
-            &self.sop_order_line_promised_delivery_date,
-        )?;
-        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
-        map.optional(
-            "sop_order_line_requested_delivery_date",
-            &self.sop_order_line_requested_delivery_date,
-        )?;
-        map.optional(
-            "sop_order_line_selling_unit_description",
-            &self.sop_order_line_selling_unit_description,
-        )?;
-        map.optional_number(
-            "sop_order_line_selling_unit_price",
-            &self.sop_order_line_selling_unit_price,
-        )?;
-        map.optional_number(
-            "sop_order_line_total_value",
-            &self.sop_order_line_total_value,
-        )?;
-        map.optional("sop_order_line_type", &self.sop_order_line_type)?;
-        map.optional_number(
-            "sop_order_line_unit_discount_percent",
-            &self.sop_order_line_unit_discount_percent,
-        )?;
-        map.optional_number(
-            "sop_order_line_unit_discount_value",
-            &self.sop_order_line_unit_discount_value,
-        )?;
-        map.optional(
-            "sop_order_promised_delivery_date",
-            &self.sop_order_promised_delivery_date,
-        )?;
-        map.optional(
-            "sop_order_requested_delivery_date",
-            &self.sop_order_requested_delivery_date,
-        )?;
-        map.optional(
-            "sop_order_settlement_discount_days",
-            &self.sop_order_settlement_discount_days,
-        )?;
-        map.optional_number(
-            "sop_order_settlement_discount_percent",
-            &self.sop_order_settlement_discount_percent,
-        )?;
-        map.optional_number(
-            "sop_order_subtotal_charge_net_value",
-            &self.sop_order_subtotal_charge_net_value,
-        )?;
-        map.optional_number(
-            "sop_order_subtotal_charge_tax_value",
-            &self.sop_order_subtotal_charge_tax_value,
-        )?;
-        map.optional_number(
-            "sop_order_subtotal_discount_value",
-            &self.sop_order_subtotal_discount_value,
-        )?;
-        map.optional_number(
-            "sop_order_subtotal_goods_value",
-            &self.sop_order_subtotal_goods_value,
-        )?;
-        map.optional("tax_code_code", &self.tax_code_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_code_name", &self.tax_code_name)?;
-        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_delivery_addr_address_1" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_1)?
-                }
-                "sop_delivery_addr_address_2" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_2)?
-                }
-                "sop_delivery_addr_address_3" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_3)?
-                }
-                "sop_delivery_addr_address_4" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_4)?
-                }
-                "sop_delivery_addr_city" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_city)?
-                }
-                "sop_delivery_addr_contact" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_contact)?
-                }
-                "sop_delivery_addr_country" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_country)?
-                }
-                "sop_delivery_addr_county" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_county)?
-                }
-                "sop_delivery_addr_description" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_description)?
-                }
-                "sop_delivery_addr_email" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_email)?
-                }
-                "sop_delivery_addr_fax" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_fax)?
-                }
-                "sop_delivery_addr_post_code" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_post_code)?
-                }
-                "sop_delivery_addr_postal_name" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_postal_name)?
-                }
-                "sop_delivery_addr_telephone" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_telephone)?
-                }
-                "sop_order_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_1)?
-                }
-                "sop_order_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_10)?
-                }
-                "sop_order_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_11)?
-                }
-                "sop_order_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_12)?
-                }
-                "sop_order_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_13)?
-                }
-                "sop_order_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_14)?
-                }
-                "sop_order_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_15)?
-                }
-                "sop_order_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_16)?
-                }
-                "sop_order_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_17)?
-                }
-                "sop_order_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_18)?
-                }
-                "sop_order_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_19)?
-                }
-                "sop_order_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_2)?
-                }
-                "sop_order_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_20)?
-                }
-                "sop_order_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_3)?
-                }
-                "sop_order_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_4)?
-                }
-                "sop_order_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_5)?
-                }
-                "sop_order_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_6)?
-                }
-                "sop_order_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_7)?
-                }
-                "sop_order_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_8)?
-                }
-                "sop_order_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_order_analysis_code_9)?
-                }
-                "sop_order_currency_id" => {
-                    fields.lenient_into(&mut model.sop_order_currency_id)?
-                }
-                "sop_order_currency_name" => {
-                    fields.lenient_into(&mut model.sop_order_currency_name)?
-                }
-                "sop_order_currency_symbol" => {
-                    fields.lenient_into(&mut model.sop_order_currency_symbol)?
-                }
-                "sop_order_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_customer_document_no)?
-                }
-                "sop_order_date_time_updated" => {
-                    fields.option_into(&mut model.sop_order_date_time_updated)?
-                }
-                "sop_order_document_created_by" => {
-                    fields.lenient_into(&mut model.sop_order_document_created_by)?
-                }
-                "sop_order_document_date" => {
-                    fields.option_into(&mut model.sop_order_document_date)?
-                }
-                "sop_order_document_discount_percent" => {
-                    fields.lenient_into(&mut model.sop_order_document_discount_percent)?
-                }
-                "sop_order_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_document_no)?
-                }
-                "sop_order_document_status" => {
-                    fields.lenient_into(&mut model.sop_order_document_status)?
-                }
-                "sop_order_exchange_rate" => {
-                    fields.lenient_into(&mut model.sop_order_exchange_rate)?
-                }
-                "sop_order_id" => fields.lenient_into(&mut model.sop_order_id)?,
-                "sop_order_line_allocated_quantity" => {
-                    fields.lenient_into(&mut model.sop_order_line_allocated_quantity)?
-                }
-                "sop_order_line_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_1)?
-                }
-                "sop_order_line_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_10)?
-                }
-                "sop_order_line_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_11)?
-                }
-                "sop_order_line_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_12)?
-                }
-                "sop_order_line_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_13)?
-                }
-                "sop_order_line_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_14)?
-                }
-                "sop_order_line_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_15)?
-                }
-                "sop_order_line_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_16)?
-                }
-                "sop_order_line_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_17)?
-                }
-                "sop_order_line_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_18)?
-                }
-                "sop_order_line_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_19)?
-                }
-                "sop_order_line_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_2)?
-                }
-                "sop_order_line_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_20)?
-                }
-                "sop_order_line_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_3)?
-                }
-                "sop_order_line_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_4)?
-                }
-                "sop_order_line_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_5)?
-                }
-                "sop_order_line_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_6)?
-                }
-                "sop_order_line_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_7)?
-                }
-                "sop_order_line_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_8)?
-                }
-                "sop_order_line_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_order_line_analysis_code_9)?
-                }
-                "sop_order_line_cost_price" => {
-                    fields.lenient_into(&mut model.sop_order_line_cost_price)?
-                }
-                "sop_order_line_date_time_updated" => {
-                    fields.option_into(&mut model.sop_order_line_date_time_updated)?
-                }
-                "sop_order_line_despatch_receipt_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_order_line_despatch_receipt_quantity,
-                        )?
-                }
-                "sop_order_line_discounted_unit_price" => {
-                    fields.lenient_into(&mut model.sop_order_line_discounted_unit_price)?
-                }
-                "sop_order_line_id" => fields.lenient_into(&mut model.sop_order_line_id)?,
-                "sop_order_line_invoice_credit_quantity" => {
-                    fields
-                        .lenient_into(&mut model.sop_order_line_invoice_credit_quantity)?
-                }
-                "sop_order_line_line_tax_value" => {
-                    fields.lenient_into(&mut model.sop_order_line_line_tax_value)?
-                }
-                "sop_order_line_number" => {
-                    fields.lenient_into(&mut model.sop_order_line_number)?
-                }
-                "sop_order_line_product_code" => {
-                    fields.lenient_into(&mut model.sop_order_line_product_code)?
-                }
-                "sop_order_line_product_description" => {
-                    fields.lenient_into(&mut model.sop_order_line_product_description)?
-                }
-                "sop_order_line_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_order_line_promised_delivery_date)?
-                }
-                "sop_order_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_order_line_quantity)?
-                }
-                "sop_order_line_requested_delivery_date" => {
-                    fields
-                        .option_into(&mut model.sop_order_line_requested_delivery_date)?
-                }
-                "sop_order_line_selling_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_order_line_selling_unit_description,
-                        )?
-                }
-                "sop_order_line_selling_unit_price" => {
-                    fields.lenient_into(&mut model.sop_order_line_selling_unit_price)?
-                }
-                "sop_order_line_total_value" => {
-                    fields.lenient_into(&mut model.sop_order_line_total_value)?
-                }
-                "sop_order_line_type" => {
-                    fields.option_into(&mut model.sop_order_line_type)?
-                }
-                "sop_order_line_unit_discount_percent" => {
-                    fields.lenient_into(&mut model.sop_order_line_unit_discount_percent)?
-                }
-                "sop_order_line_unit_discount_value" => {
-                    fields.lenient_into(&mut model.sop_order_line_unit_discount_value)?
-                }
-                "sop_order_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_order_promised_delivery_date)?
-                }
-                "sop_order_requested_delivery_date" => {
-                    fields.option_into(&mut model.sop_order_requested_delivery_date)?
-                }
-                "sop_order_settlement_discount_days" => {
-                    fields.lenient_into(&mut model.sop_order_settlement_discount_days)?
-                }
-                "sop_order_settlement_discount_percent" => {
-                    fields
-                        .lenient_into(&mut model.sop_order_settlement_discount_percent)?
-                }
-                "sop_order_subtotal_charge_net_value" => {
-                    fields.lenient_into(&mut model.sop_order_subtotal_charge_net_value)?
-                }
-                "sop_order_subtotal_charge_tax_value" => {
-                    fields.lenient_into(&mut model.sop_order_subtotal_charge_tax_value)?
-                }
-                "sop_order_subtotal_discount_value" => {
-                    fields.lenient_into(&mut model.sop_order_subtotal_discount_value)?
-                }
-                "sop_order_subtotal_goods_value" => {
-                    fields.lenient_into(&mut model.sop_order_subtotal_goods_value)?
-                }
-                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
-                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_delivery_addr_address_1: "sop_delivery_addr_address_1", lenient_into, optional;
+        sop_delivery_addr_address_2: "sop_delivery_addr_address_2", lenient_into, optional;
+        sop_delivery_addr_address_3: "sop_delivery_addr_address_3", lenient_into, optional;
+        sop_delivery_addr_address_4: "sop_delivery_addr_address_4", lenient_into, optional;
+        sop_delivery_addr_city: "sop_delivery_addr_city", lenient_into, optional;
+        sop_delivery_addr_contact: "sop_delivery_addr_contact", lenient_into, optional;
+        sop_delivery_addr_country: "sop_delivery_addr_country", lenient_into, optional;
+        sop_delivery_addr_county: "sop_delivery_addr_county", lenient_into, optional;
+        sop_delivery_addr_description: "sop_delivery_addr_description", lenient_into, optional;
+        sop_delivery_addr_email: "sop_delivery_addr_email", lenient_into, optional;
+        sop_delivery_addr_fax: "sop_delivery_addr_fax", lenient_into, optional;
+        sop_delivery_addr_post_code: "sop_delivery_addr_post_code", lenient_into, optional;
+        sop_delivery_addr_postal_name: "sop_delivery_addr_postal_name", lenient_into, optional;
+        sop_delivery_addr_telephone: "sop_delivery_addr_telephone", lenient_into, optional;
+        sop_order_analysis_code_1: "sop_order_analysis_code_1", lenient_into, optional;
+        sop_order_analysis_code_10: "sop_order_analysis_code_10", lenient_into, optional;
+        sop_order_analysis_code_11: "sop_order_analysis_code_11", lenient_into, optional;
+        sop_order_analysis_code_12: "sop_order_analysis_code_12", lenient_into, optional;
+        sop_order_analysis_code_13: "sop_order_analysis_code_13", lenient_into, optional;
+        sop_order_analysis_code_14: "sop_order_analysis_code_14", lenient_into, optional;
+        sop_order_analysis_code_15: "sop_order_analysis_code_15", lenient_into, optional;
+        sop_order_analysis_code_16: "sop_order_analysis_code_16", lenient_into, optional;
+        sop_order_analysis_code_17: "sop_order_analysis_code_17", lenient_into, optional;
+        sop_order_analysis_code_18: "sop_order_analysis_code_18", lenient_into, optional;
+        sop_order_analysis_code_19: "sop_order_analysis_code_19", lenient_into, optional;
+        sop_order_analysis_code_2: "sop_order_analysis_code_2", lenient_into, optional;
+        sop_order_analysis_code_20: "sop_order_analysis_code_20", lenient_into, optional;
+        sop_order_analysis_code_3: "sop_order_analysis_code_3", lenient_into, optional;
+        sop_order_analysis_code_4: "sop_order_analysis_code_4", lenient_into, optional;
+        sop_order_analysis_code_5: "sop_order_analysis_code_5", lenient_into, optional;
+        sop_order_analysis_code_6: "sop_order_analysis_code_6", lenient_into, optional;
+        sop_order_analysis_code_7: "sop_order_analysis_code_7", lenient_into, optional;
+        sop_order_analysis_code_8: "sop_order_analysis_code_8", lenient_into, optional;
+        sop_order_analysis_code_9: "sop_order_analysis_code_9", lenient_into, optional;
+        sop_order_currency_id: "sop_order_currency_id", lenient_into, optional;
+        sop_order_currency_name: "sop_order_currency_name", lenient_into, optional;
+        sop_order_currency_symbol: "sop_order_currency_symbol", lenient_into, optional;
+        sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
+        sop_order_date_time_updated: "sop_order_date_time_updated", option_into, optional;
+        sop_order_document_created_by: "sop_order_document_created_by", lenient_into, optional;
+        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_discount_percent: "sop_order_document_discount_percent", lenient_into, optional_number;
+        sop_order_document_no: "sop_order_document_no", lenient_into, optional;
+        sop_order_document_status: "sop_order_document_status", lenient_into, optional;
+        sop_order_exchange_rate: "sop_order_exchange_rate", lenient_into, optional_number;
+        sop_order_id: "sop_order_id", lenient_into, optional;
+        sop_order_line_allocated_quantity: "sop_order_line_allocated_quantity", lenient_into, optional_number;
+        sop_order_line_analysis_code_1: "sop_order_line_analysis_code_1", lenient_into, optional;
+        sop_order_line_analysis_code_10: "sop_order_line_analysis_code_10", lenient_into, optional;
+        sop_order_line_analysis_code_11: "sop_order_line_analysis_code_11", lenient_into, optional;
+        sop_order_line_analysis_code_12: "sop_order_line_analysis_code_12", lenient_into, optional;
+        sop_order_line_analysis_code_13: "sop_order_line_analysis_code_13", lenient_into, optional;
+        sop_order_line_analysis_code_14: "sop_order_line_analysis_code_14", lenient_into, optional;
+        sop_order_line_analysis_code_15: "sop_order_line_analysis_code_15", lenient_into, optional;
+        sop_order_line_analysis_code_16: "sop_order_line_analysis_code_16", lenient_into, optional;
+        sop_order_line_analysis_code_17: "sop_order_line_analysis_code_17", lenient_into, optional;
+        sop_order_line_analysis_code_18: "sop_order_line_analysis_code_18", lenient_into, optional;
+        sop_order_line_analysis_code_19: "sop_order_line_analysis_code_19", lenient_into, optional;
+        sop_order_line_analysis_code_2: "sop_order_line_analysis_code_2", lenient_into, optional;
+        sop_order_line_analysis_code_20: "sop_order_line_analysis_code_20", lenient_into, optional;
+        sop_order_line_analysis_code_3: "sop_order_line_analysis_code_3", lenient_into, optional;
+        sop_order_line_analysis_code_4: "sop_order_line_analysis_code_4", lenient_into, optional;
+        sop_order_line_analysis_code_5: "sop_order_line_analysis_code_5", lenient_into, optional;
+        sop_order_line_analysis_code_6: "sop_order_line_analysis_code_6", lenient_into, optional;
+        sop_order_line_analysis_code_7: "sop_order_line_analysis_code_7", lenient_into, optional;
+        sop_order_line_analysis_code_8: "sop_order_line_analysis_code_8", lenient_into, optional;
+        sop_order_line_analysis_code_9: "sop_order_line_analysis_code_9", lenient_into, optional;
+        sop_order_line_cost_price: "sop_order_line_cost_price", lenient_into, optional_number;
+        sop_order_line_date_time_updated: "sop_order_line_date_time_updated", option_into, optional;
+        sop_order_line_despatch_receipt_quantity: "sop_order_line_despatch_receipt_quantity", lenient_into, optional_number;
+        sop_order_line_discounted_unit_price: "sop_order_line_discounted_unit_price", lenient_into, optional_number;
+        sop_order_line_id: "sop_order_line_id", lenient_into, optional;
+        sop_order_line_invoice_credit_quantity: "sop_order_line_invoice_credit_quantity", lenient_into, optional_number;
+        sop_order_line_line_tax_value: "sop_order_line_line_tax_value", lenient_into, optional_number;
+        sop_order_line_number: "sop_order_line_number", lenient_into, optional;
+        sop_order_line_product_code: "sop_order_line_product_code", lenient_into, optional;
+        sop_order_line_product_description: "sop_order_line_product_description", lenient_into, optional;
+        sop_order_line_promised_delivery_date: "sop_order_line_promised_delivery_date", option_into, optional;
+        sop_order_line_quantity: "sop_order_line_quantity", lenient_into, optional_number;
+        sop_order_line_requested_delivery_date: "sop_order_line_requested_delivery_date", option_into, optional;
+        sop_order_line_selling_unit_description: "sop_order_line_selling_unit_description", lenient_into, optional;
+        sop_order_line_selling_unit_price: "sop_order_line_selling_unit_price", lenient_into, optional_number;
+        sop_order_line_total_value: "sop_order_line_total_value", lenient_into, optional_number;
+        sop_order_line_type: "sop_order_line_type", option_into, optional;
+        sop_order_line_unit_discount_percent: "sop_order_line_unit_discount_percent", lenient_into, optional_number;
+        sop_order_line_unit_discount_value: "sop_order_line_unit_discount_value", lenient_into, optional_number;
+        sop_order_promised_delivery_date: "sop_order_promised_delivery_date", option_into, optional;
+        sop_order_requested_delivery_date: "sop_order_requested_delivery_date", option_into, optional;
+        sop_order_settlement_discount_days: "sop_order_settlement_discount_days", lenient_into, optional;
+        sop_order_settlement_discount_percent: "sop_order_settlement_discount_percent", lenient_into, optional_number;
+        sop_order_subtotal_charge_net_value: "sop_order_subtotal_charge_net_value", lenient_into, optional_number;
+        sop_order_subtotal_charge_tax_value: "sop_order_subtotal_charge_tax_value", lenient_into, optional_number;
+        sop_order_subtotal_discount_value: "sop_order_subtotal_discount_value", lenient_into, optional_number;
+        sop_order_subtotal_goods_value: "sop_order_subtotal_goods_value", lenient_into, optional_number;
+        tax_code_code: "tax_code_code", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_code_name: "tax_code_name", lenient_into, optional;
+        tax_code_rate: "tax_code_rate", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -6149,66 +3084,16 @@ impl SopOrderMemo {
     }
 }
 
-impl serde::Serialize for SopOrderMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("note", &self.note)?;
-        map.field("sop_order_return_id", &self.sop_order_return_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        let mut sop_order_return_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_option(&mut note)?,
-                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            sop_order_return_id: fields
-                .required(sop_order_return_id, "sop_order_return_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrderMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_option, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_value, field;
     }
 }
 
@@ -6227,47 +3112,12 @@ pub struct SopOrderPaymentStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderPaymentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("is_amendable", &self.is_amendable)?;
-        map.optional("is_partially_invoiced", &self.is_partially_invoiced)?;
-        map.optional("is_payment_method_amendable", &self.is_payment_method_amendable)?;
-        map.optional("is_reference_amendable", &self.is_reference_amendable)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderPaymentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderPaymentStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "is_amendable" => fields.lenient_into(&mut model.is_amendable)?,
-                "is_partially_invoiced" => {
-                    fields.lenient_into(&mut model.is_partially_invoiced)?
-                }
-                "is_payment_method_amendable" => {
-                    fields.lenient_into(&mut model.is_payment_method_amendable)?
-                }
-                "is_reference_amendable" => {
-                    fields.lenient_into(&mut model.is_reference_amendable)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderPaymentStatus: Default {
+        is_amendable: "is_amendable", lenient_into, optional;
+        is_partially_invoiced: "is_partially_invoiced", lenient_into, optional;
+        is_payment_method_amendable: "is_payment_method_amendable", lenient_into, optional;
+        is_reference_amendable: "is_reference_amendable", lenient_into, optional;
     }
 }
 
@@ -6284,39 +3134,11 @@ pub struct SopOrderPaymentType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderPaymentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderPaymentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderPaymentType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderPaymentType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -6369,157 +3191,29 @@ pub struct SopOrderReturnInvoiceCreditView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnInvoiceCreditView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("customer_short_name", &self.customer_short_name)?;
-        map.optional(
-            "sop_invoice_credit_document_date",
-            &self.sop_invoice_credit_document_date,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_no",
-            &self.sop_invoice_credit_document_no,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_status_id",
-            &self.sop_invoice_credit_document_status_id,
-        )?;
-        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
-        map.optional_number(
-            "sop_invoice_credit_total_gross_value",
-            &self.sop_invoice_credit_total_gross_value,
-        )?;
-        map.optional_number(
-            "sop_invoice_credit_total_net_value",
-            &self.sop_invoice_credit_total_net_value,
-        )?;
-        map.optional_number(
-            "sop_invoice_credit_total_tax_value",
-            &self.sop_invoice_credit_total_tax_value,
-        )?;
-        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
-        map.optional(
-            "sop_order_return_customer_document_no",
-            &self.sop_order_return_customer_document_no,
-        )?;
-        map.optional(
-            "sop_order_return_document_date",
-            &self.sop_order_return_document_date,
-        )?;
-        map.optional(
-            "sop_order_return_document_no",
-            &self.sop_order_return_document_no,
-        )?;
-        map.optional(
-            "sop_order_return_document_status_id",
-            &self.sop_order_return_document_status_id,
-        )?;
-        map.optional(
-            "sop_order_return_document_type_id",
-            &self.sop_order_return_document_type_id,
-        )?;
-        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional_number(
-            "sop_order_return_total_gross_value",
-            &self.sop_order_return_total_gross_value,
-        )?;
-        map.optional_number(
-            "sop_order_return_total_net_value",
-            &self.sop_order_return_total_net_value,
-        )?;
-        map.optional_number(
-            "sop_order_return_total_tax_value",
-            &self.sop_order_return_total_tax_value,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnInvoiceCreditView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnInvoiceCreditView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "customer_short_name" => {
-                    fields.lenient_into(&mut model.customer_short_name)?
-                }
-                "sop_invoice_credit_document_date" => {
-                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
-                }
-                "sop_invoice_credit_document_no" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
-                }
-                "sop_invoice_credit_document_status_id" => {
-                    fields
-                        .lenient_into(&mut model.sop_invoice_credit_document_status_id)?
-                }
-                "sop_invoice_credit_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
-                }
-                "sop_invoice_credit_total_gross_value" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_total_gross_value)?
-                }
-                "sop_invoice_credit_total_net_value" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_total_net_value)?
-                }
-                "sop_invoice_credit_total_tax_value" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_total_tax_value)?
-                }
-                "sop_invoice_credit_type_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_type_id)?
-                }
-                "sop_order_return_customer_document_no" => {
-                    fields
-                        .lenient_into(&mut model.sop_order_return_customer_document_no)?
-                }
-                "sop_order_return_document_date" => {
-                    fields.option_into(&mut model.sop_order_return_document_date)?
-                }
-                "sop_order_return_document_no" => {
-                    fields.lenient_into(&mut model.sop_order_return_document_no)?
-                }
-                "sop_order_return_document_status_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_document_status_id)?
-                }
-                "sop_order_return_document_type_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_document_type_id)?
-                }
-                "sop_order_return_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_id)?
-                }
-                "sop_order_return_total_gross_value" => {
-                    fields.lenient_into(&mut model.sop_order_return_total_gross_value)?
-                }
-                "sop_order_return_total_net_value" => {
-                    fields.lenient_into(&mut model.sop_order_return_total_net_value)?
-                }
-                "sop_order_return_total_tax_value" => {
-                    fields.lenient_into(&mut model.sop_order_return_total_tax_value)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnInvoiceCreditView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        customer_short_name: "customer_short_name", lenient_into, optional;
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
+        sop_invoice_credit_document_status_id: "sop_invoice_credit_document_status_id", lenient_into, optional;
+        sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
+        sop_invoice_credit_total_gross_value: "sop_invoice_credit_total_gross_value", lenient_into, optional_number;
+        sop_invoice_credit_total_net_value: "sop_invoice_credit_total_net_value", lenient_into, optional_number;
+        sop_invoice_credit_total_tax_value: "sop_invoice_credit_total_tax_value", lenient_into, optional_number;
+        sop_invoice_credit_type_id: "sop_invoice_credit_type_id", lenient_into, optional;
+        sop_order_return_customer_document_no: "sop_order_return_customer_document_no", lenient_into, optional;
+        sop_order_return_document_date: "sop_order_return_document_date", option_into, optional;
+        sop_order_return_document_no: "sop_order_return_document_no", lenient_into, optional;
+        sop_order_return_document_status_id: "sop_order_return_document_status_id", lenient_into, optional;
+        sop_order_return_document_type_id: "sop_order_return_document_type_id", lenient_into, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_into, optional;
+        sop_order_return_total_gross_value: "sop_order_return_total_gross_value", lenient_into, optional_number;
+        sop_order_return_total_net_value: "sop_order_return_total_net_value", lenient_into, optional_number;
+        sop_order_return_total_tax_value: "sop_order_return_total_tax_value", lenient_into, optional_number;
     }
 }
 
@@ -6555,74 +3249,21 @@ pub struct SopOrderReturnLineDiscount {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnLineDiscount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("currency_name", &self.currency_name)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("discount_name", &self.discount_name)?;
-        map.optional("discount_or_surcharge_type", &self.discount_or_surcharge_type)?;
-        map.optional(
-            "flat_rate_or_quantity_break_type",
-            &self.flat_rate_or_quantity_break_type,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("pricing_type", &self.pricing_type)?;
-        map.optional_number("quantity_break_amount", &self.quantity_break_amount)?;
-        map.optional_number("quantity_break_quantity", &self.quantity_break_quantity)?;
-        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
-        map.optional("source_of_price_type", &self.source_of_price_type)?;
-        map.optional_number("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnLineDiscount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnLineDiscount {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "currency_name" => fields.lenient_into(&mut model.currency_name)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "discount_name" => fields.lenient_into(&mut model.discount_name)?,
-                "discount_or_surcharge_type" => {
-                    fields.lenient_into(&mut model.discount_or_surcharge_type)?
-                }
-                "flat_rate_or_quantity_break_type" => {
-                    fields.lenient_into(&mut model.flat_rate_or_quantity_break_type)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "pricing_type" => fields.lenient_into(&mut model.pricing_type)?,
-                "quantity_break_amount" => {
-                    fields.lenient_into(&mut model.quantity_break_amount)?
-                }
-                "quantity_break_quantity" => {
-                    fields.lenient_into(&mut model.quantity_break_quantity)?
-                }
-                "sop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_line_id)?
-                }
-                "source_of_price_type" => {
-                    fields.lenient_into(&mut model.source_of_price_type)?
-                }
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnLineDiscount: Default {
+        currency_name: "currency_name", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        discount_name: "discount_name", lenient_into, optional;
+        discount_or_surcharge_type: "discount_or_surcharge_type", lenient_into, optional;
+        flat_rate_or_quantity_break_type: "flat_rate_or_quantity_break_type", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        pricing_type: "pricing_type", lenient_into, optional;
+        quantity_break_amount: "quantity_break_amount", lenient_into, optional_number;
+        quantity_break_quantity: "quantity_break_quantity", lenient_into, optional_number;
+        sop_order_return_line_id: "sop_order_return_line_id", lenient_into, optional;
+        source_of_price_type: "source_of_price_type", lenient_into, optional;
+        value: "value", lenient_into, optional_number;
     }
 }
 
@@ -6649,77 +3290,15 @@ pub struct SopOrderReturnLineInvoiceCreditView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnLineInvoiceCreditView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "sop_invoice_credit_document_date",
-            &self.sop_invoice_credit_document_date,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_no",
-            &self.sop_invoice_credit_document_no,
-        )?;
-        map.optional(
-            "sop_invoice_credit_document_status_id",
-            &self.sop_invoice_credit_document_status_id,
-        )?;
-        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
-        map.optional_number(
-            "sop_invoice_credit_line_invoice_credit_quantity",
-            &self.sop_invoice_credit_line_invoice_credit_quantity,
-        )?;
-        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
-        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnLineInvoiceCreditView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnLineInvoiceCreditView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "sop_invoice_credit_document_date" => {
-                    fields.option_into(&mut model.sop_invoice_credit_document_date)?
-                }
-                "sop_invoice_credit_document_no" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_document_no)?
-                }
-                "sop_invoice_credit_document_status_id" => {
-                    fields
-                        .lenient_into(&mut model.sop_invoice_credit_document_status_id)?
-                }
-                "sop_invoice_credit_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_id)?
-                }
-                "sop_invoice_credit_line_invoice_credit_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_invoice_credit_line_invoice_credit_quantity,
-                        )?
-                }
-                "sop_invoice_credit_type_id" => {
-                    fields.lenient_into(&mut model.sop_invoice_credit_type_id)?
-                }
-                "sop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_line_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnLineInvoiceCreditView: Default {
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
+        sop_invoice_credit_document_status_id: "sop_invoice_credit_document_status_id", lenient_into, optional;
+        sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
+        sop_invoice_credit_line_invoice_credit_quantity: "sop_invoice_credit_line_invoice_credit_quantity", lenient_into, optional_number;
+        sop_invoice_credit_type_id: "sop_invoice_credit_type_id", lenient_into, optional;
+        sop_order_return_line_id: "sop_order_return_line_id", lenient_into, optional;
     }
 }
 
@@ -6771,112 +3350,29 @@ pub struct SopOrderReturnLineProfit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnLineProfit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("estimated_cost_rate", &self.estimated_cost_rate)?;
-        map.optional_number(
-            "estimated_profit_percent_on_cost",
-            &self.estimated_profit_percent_on_cost,
-        )?;
-        map.optional_number(
-            "estimated_profit_percent_on_revenue",
-            &self.estimated_profit_percent_on_revenue,
-        )?;
-        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("issue_rate", &self.issue_rate)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_description", &self.item_description)?;
-        map.optional_number("line_quantity", &self.line_quantity)?;
-        map.optional("line_type", &self.line_type)?;
-        map.optional_number("realised_cost_rate", &self.realised_cost_rate)?;
-        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
-        map.optional_number(
-            "realised_profit_percent_on_cost",
-            &self.realised_profit_percent_on_cost,
-        )?;
-        map.optional_number(
-            "realised_profit_percent_on_revenue",
-            &self.realised_profit_percent_on_revenue,
-        )?;
-        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
-        map.optional_number("realised_quantity", &self.realised_quantity)?;
-        map.optional(
-            "sop_order_profit_analysis_id",
-            &self.sop_order_profit_analysis_id,
-        )?;
-        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnLineProfit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnLineProfit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "estimated_cost_rate" => {
-                    fields.lenient_into(&mut model.estimated_cost_rate)?
-                }
-                "estimated_profit_percent_on_cost" => {
-                    fields.lenient_into(&mut model.estimated_profit_percent_on_cost)?
-                }
-                "estimated_profit_percent_on_revenue" => {
-                    fields.lenient_into(&mut model.estimated_profit_percent_on_revenue)?
-                }
-                "estimated_profit_value" => {
-                    fields.lenient_into(&mut model.estimated_profit_value)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "issue_rate" => fields.lenient_into(&mut model.issue_rate)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_description" => fields.lenient_into(&mut model.item_description)?,
-                "line_quantity" => fields.lenient_into(&mut model.line_quantity)?,
-                "line_type" => fields.option_into(&mut model.line_type)?,
-                "realised_cost_rate" => {
-                    fields.lenient_into(&mut model.realised_cost_rate)?
-                }
-                "realised_cost_value" => {
-                    fields.lenient_into(&mut model.realised_cost_value)?
-                }
-                "realised_profit_percent_on_cost" => {
-                    fields.lenient_into(&mut model.realised_profit_percent_on_cost)?
-                }
-                "realised_profit_percent_on_revenue" => {
-                    fields.lenient_into(&mut model.realised_profit_percent_on_revenue)?
-                }
-                "realised_profit_value" => {
-                    fields.lenient_into(&mut model.realised_profit_value)?
-                }
-                "realised_quantity" => fields.lenient_into(&mut model.realised_quantity)?,
-                "sop_order_profit_analysis_id" => {
-                    fields.lenient_into(&mut model.sop_order_profit_analysis_id)?
-                }
-                "sop_order_return_line_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_line_id)?
-                }
-                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnLineProfit: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        estimated_cost_rate: "estimated_cost_rate", lenient_into, optional_number;
+        estimated_profit_percent_on_cost: "estimated_profit_percent_on_cost", lenient_into, optional_number;
+        estimated_profit_percent_on_revenue: "estimated_profit_percent_on_revenue", lenient_into, optional_number;
+        estimated_profit_value: "estimated_profit_value", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        issue_rate: "issue_rate", lenient_into, optional_number;
+        item_code: "item_code", lenient_into, optional;
+        item_description: "item_description", lenient_into, optional;
+        line_quantity: "line_quantity", lenient_into, optional_number;
+        line_type: "line_type", option_into, optional;
+        realised_cost_rate: "realised_cost_rate", lenient_into, optional_number;
+        realised_cost_value: "realised_cost_value", lenient_into, optional_number;
+        realised_profit_percent_on_cost: "realised_profit_percent_on_cost", lenient_into, optional_number;
+        realised_profit_percent_on_revenue: "realised_profit_percent_on_revenue", lenient_into, optional_number;
+        realised_profit_value: "realised_profit_value", lenient_into, optional_number;
+        realised_quantity: "realised_quantity", lenient_into, optional_number;
+        sop_order_profit_analysis_id: "sop_order_profit_analysis_id", lenient_into, optional;
+        sop_order_return_line_id: "sop_order_return_line_id", lenient_into, optional;
+        traceable_type: "traceable_type", option_into, optional;
     }
 }
 
@@ -6920,106 +3416,25 @@ pub struct SopOrderReturnProfit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnProfit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("estimated_cost_value", &self.estimated_cost_value)?;
-        map.optional_number(
-            "estimated_profit_percent_on_cost",
-            &self.estimated_profit_percent_on_cost,
-        )?;
-        map.optional_number(
-            "estimated_profit_percent_on_revenue",
-            &self.estimated_profit_percent_on_revenue,
-        )?;
-        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("issue_value", &self.issue_value)?;
-        map.optional("other_order_lines", &self.other_order_lines)?;
-        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
-        map.optional_number("realised_issue_value", &self.realised_issue_value)?;
-        map.optional_number(
-            "realised_profit_percent_on_cost",
-            &self.realised_profit_percent_on_cost,
-        )?;
-        map.optional_number(
-            "realised_profit_percent_on_revenue",
-            &self.realised_profit_percent_on_revenue,
-        )?;
-        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
-        map.optional(
-            "simple_profit_calculation_only",
-            &self.simple_profit_calculation_only,
-        )?;
-        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
-        map.optional("stock_item_order_lines", &self.stock_item_order_lines)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnProfit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnProfit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "estimated_cost_value" => {
-                    fields.lenient_into(&mut model.estimated_cost_value)?
-                }
-                "estimated_profit_percent_on_cost" => {
-                    fields.lenient_into(&mut model.estimated_profit_percent_on_cost)?
-                }
-                "estimated_profit_percent_on_revenue" => {
-                    fields.lenient_into(&mut model.estimated_profit_percent_on_revenue)?
-                }
-                "estimated_profit_value" => {
-                    fields.lenient_into(&mut model.estimated_profit_value)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "issue_value" => fields.lenient_into(&mut model.issue_value)?,
-                "other_order_lines" => fields.option_into(&mut model.other_order_lines)?,
-                "realised_cost_value" => {
-                    fields.lenient_into(&mut model.realised_cost_value)?
-                }
-                "realised_issue_value" => {
-                    fields.lenient_into(&mut model.realised_issue_value)?
-                }
-                "realised_profit_percent_on_cost" => {
-                    fields.lenient_into(&mut model.realised_profit_percent_on_cost)?
-                }
-                "realised_profit_percent_on_revenue" => {
-                    fields.lenient_into(&mut model.realised_profit_percent_on_revenue)?
-                }
-                "realised_profit_value" => {
-                    fields.lenient_into(&mut model.realised_profit_value)?
-                }
-                "simple_profit_calculation_only" => {
-                    fields.lenient_into(&mut model.simple_profit_calculation_only)?
-                }
-                "sop_order_return_id" => {
-                    fields.lenient_into(&mut model.sop_order_return_id)?
-                }
-                "stock_item_order_lines" => {
-                    fields.option_into(&mut model.stock_item_order_lines)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnProfit: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        estimated_cost_value: "estimated_cost_value", lenient_into, optional_number;
+        estimated_profit_percent_on_cost: "estimated_profit_percent_on_cost", lenient_into, optional_number;
+        estimated_profit_percent_on_revenue: "estimated_profit_percent_on_revenue", lenient_into, optional_number;
+        estimated_profit_value: "estimated_profit_value", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        issue_value: "issue_value", lenient_into, optional_number;
+        other_order_lines: "other_order_lines", option_into, optional;
+        realised_cost_value: "realised_cost_value", lenient_into, optional_number;
+        realised_issue_value: "realised_issue_value", lenient_into, optional_number;
+        realised_profit_percent_on_cost: "realised_profit_percent_on_cost", lenient_into, optional_number;
+        realised_profit_percent_on_revenue: "realised_profit_percent_on_revenue", lenient_into, optional_number;
+        realised_profit_value: "realised_profit_value", lenient_into, optional_number;
+        simple_profit_calculation_only: "simple_profit_calculation_only", lenient_into, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_into, optional;
+        stock_item_order_lines: "stock_item_order_lines", option_into, optional;
     }
 }
 
@@ -7196,316 +3611,91 @@ pub struct SopOrderReturnView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopOrderReturnView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocated_status_id", &self.allocated_status_id)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
-        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("customer_short_name", &self.customer_short_name)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("despatch_receipt_status_id", &self.despatch_receipt_status_id)?;
-        map.optional("document_created_by", &self.document_created_by)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional_number(
-            "document_discount_percent",
-            &self.document_discount_percent,
-        )?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_print_status_id", &self.document_print_status_id)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("document_type_id", &self.document_type_id)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("id", &self.id)?;
-        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
-        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
-        map.optional("payment_invoiced", &self.payment_invoiced)?;
-        map.optional("payment_method_name", &self.payment_method_name)?;
-        map.optional("payment_nominal_code_id", &self.payment_nominal_code_id)?;
-        map.optional("payment_nominal_cost_centre", &self.payment_nominal_cost_centre)?;
-        map.optional("payment_nominal_department", &self.payment_nominal_department)?;
-        map.optional("payment_nominal_reference", &self.payment_nominal_reference)?;
-        map.optional("payment_reference", &self.payment_reference)?;
-        map.optional_number("payment_value", &self.payment_value)?;
-        map.optional("payment_with_order", &self.payment_with_order)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
-        map.optional("ready_for_allocation", &self.ready_for_allocation)?;
-        map.optional("ready_for_despatch_receipt", &self.ready_for_despatch_receipt)?;
-        map.optional("ready_for_invoice_print", &self.ready_for_invoice_print)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
-        map.optional_number(
-            "settlement_discount_percent",
-            &self.settlement_discount_percent,
-        )?;
-        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
-        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
-        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
-        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
-        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
-        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
-        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
-        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
-        map.optional(
-            "sop_delivery_addr_description",
-            &self.sop_delivery_addr_description,
-        )?;
-        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
-        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
-        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
-        map.optional(
-            "sop_delivery_addr_postal_name",
-            &self.sop_delivery_addr_postal_name,
-        )?;
-        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
-        map.optional("source_document_no", &self.source_document_no)?;
-        map.optional_number(
-            "subtotal_charge_net_value",
-            &self.subtotal_charge_net_value,
-        )?;
-        map.optional_number(
-            "subtotal_charge_tax_value",
-            &self.subtotal_charge_tax_value,
-        )?;
-        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
-        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.optional_number(
-            "total_gross_value_inc_sett",
-            &self.total_gross_value_inc_sett,
-        )?;
-        map.optional_number("total_net_value", &self.total_net_value)?;
-        map.optional_number("total_tax_value", &self.total_tax_value)?;
-        map.optional("use_invoice_address", &self.use_invoice_address)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrderReturnView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrderReturnView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_status_id" => {
-                    fields.lenient_into(&mut model.allocated_status_id)?
-                }
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "are_prices_tax_inclusive" => {
-                    fields.lenient_into(&mut model.are_prices_tax_inclusive)?
-                }
-                "cancelled_status_id" => {
-                    fields.lenient_into(&mut model.cancelled_status_id)?
-                }
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "customer_document_no" => {
-                    fields.lenient_into(&mut model.customer_document_no)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "customer_short_name" => {
-                    fields.lenient_into(&mut model.customer_short_name)?
-                }
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "despatch_receipt_status_id" => {
-                    fields.lenient_into(&mut model.despatch_receipt_status_id)?
-                }
-                "document_created_by" => {
-                    fields.lenient_into(&mut model.document_created_by)?
-                }
-                "document_date" => fields.option_into(&mut model.document_date)?,
-                "document_discount_percent" => {
-                    fields.lenient_into(&mut model.document_discount_percent)?
-                }
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_print_status_id" => {
-                    fields.lenient_into(&mut model.document_print_status_id)?
-                }
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "document_type_id" => fields.lenient_into(&mut model.document_type_id)?,
-                "exchange_rate" => fields.lenient_into(&mut model.exchange_rate)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "intrastat_status_id" => {
-                    fields.lenient_into(&mut model.intrastat_status_id)?
-                }
-                "invoice_credit_status_id" => {
-                    fields.lenient_into(&mut model.invoice_credit_status_id)?
-                }
-                "payment_invoiced" => fields.lenient_into(&mut model.payment_invoiced)?,
-                "payment_method_name" => {
-                    fields.lenient_into(&mut model.payment_method_name)?
-                }
-                "payment_nominal_code_id" => {
-                    fields.lenient_into(&mut model.payment_nominal_code_id)?
-                }
-                "payment_nominal_cost_centre" => {
-                    fields.lenient_into(&mut model.payment_nominal_cost_centre)?
-                }
-                "payment_nominal_department" => {
-                    fields.lenient_into(&mut model.payment_nominal_department)?
-                }
-                "payment_nominal_reference" => {
-                    fields.lenient_into(&mut model.payment_nominal_reference)?
-                }
-                "payment_reference" => fields.lenient_into(&mut model.payment_reference)?,
-                "payment_value" => fields.lenient_into(&mut model.payment_value)?,
-                "payment_with_order" => {
-                    fields.lenient_into(&mut model.payment_with_order)?
-                }
-                "promised_delivery_date" => {
-                    fields.option_into(&mut model.promised_delivery_date)?
-                }
-                "quotation_expiry_date" => {
-                    fields.option_into(&mut model.quotation_expiry_date)?
-                }
-                "ready_for_allocation" => {
-                    fields.lenient_into(&mut model.ready_for_allocation)?
-                }
-                "ready_for_despatch_receipt" => {
-                    fields.lenient_into(&mut model.ready_for_despatch_receipt)?
-                }
-                "ready_for_invoice_print" => {
-                    fields.lenient_into(&mut model.ready_for_invoice_print)?
-                }
-                "requested_delivery_date" => {
-                    fields.option_into(&mut model.requested_delivery_date)?
-                }
-                "settlement_discount_days" => {
-                    fields.lenient_into(&mut model.settlement_discount_days)?
-                }
-                "settlement_discount_percent" => {
-                    fields.lenient_into(&mut model.settlement_discount_percent)?
-                }
-                "sop_delivery_addr_address_1" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_1)?
-                }
-                "sop_delivery_addr_address_2" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_2)?
-                }
-                "sop_delivery_addr_address_3" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_3)?
-                }
-                "sop_delivery_addr_address_4" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_address_4)?
-                }
-                "sop_delivery_addr_city" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_city)?
-                }
-                "sop_delivery_addr_contact" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_contact)?
-                }
-                "sop_delivery_addr_country" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_country)?
-                }
-                "sop_delivery_addr_county" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_county)?
-                }
-                "sop_delivery_addr_description" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_description)?
-                }
-                "sop_delivery_addr_email" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_email)?
-                }
-                "sop_delivery_addr_fax" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_fax)?
-                }
-                "sop_delivery_addr_post_code" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_post_code)?
-                }
-                "sop_delivery_addr_postal_name" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_postal_name)?
-                }
-                "sop_delivery_addr_telephone" => {
-                    fields.lenient_into(&mut model.sop_delivery_addr_telephone)?
-                }
-                "source_document_no" => {
-                    fields.lenient_into(&mut model.source_document_no)?
-                }
-                "subtotal_charge_net_value" => {
-                    fields.lenient_into(&mut model.subtotal_charge_net_value)?
-                }
-                "subtotal_charge_tax_value" => {
-                    fields.lenient_into(&mut model.subtotal_charge_tax_value)?
-                }
-                "subtotal_discount_value" => {
-                    fields.lenient_into(&mut model.subtotal_discount_value)?
-                }
-                "subtotal_goods_value" => {
-                    fields.lenient_into(&mut model.subtotal_goods_value)?
-                }
-                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
-                "total_gross_value_inc_sett" => {
-                    fields.lenient_into(&mut model.total_gross_value_inc_sett)?
-                }
-                "total_net_value" => fields.lenient_into(&mut model.total_net_value)?,
-                "total_tax_value" => fields.lenient_into(&mut model.total_tax_value)?,
-                "use_invoice_address" => {
-                    fields.lenient_into(&mut model.use_invoice_address)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopOrderReturnView: Default {
+        allocated_status_id: "allocated_status_id", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        are_prices_tax_inclusive: "are_prices_tax_inclusive", lenient_into, optional;
+        cancelled_status_id: "cancelled_status_id", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        customer_short_name: "customer_short_name", lenient_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        despatch_receipt_status_id: "despatch_receipt_status_id", lenient_into, optional;
+        document_created_by: "document_created_by", lenient_into, optional;
+        document_date: "document_date", option_into, optional;
+        document_discount_percent: "document_discount_percent", lenient_into, optional_number;
+        document_no: "document_no", lenient_into, optional;
+        document_print_status_id: "document_print_status_id", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        document_type_id: "document_type_id", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        intrastat_status_id: "intrastat_status_id", lenient_into, optional;
+        invoice_credit_status_id: "invoice_credit_status_id", lenient_into, optional;
+        payment_invoiced: "payment_invoiced", lenient_into, optional;
+        payment_method_name: "payment_method_name", lenient_into, optional;
+        payment_nominal_code_id: "payment_nominal_code_id", lenient_into, optional;
+        payment_nominal_cost_centre: "payment_nominal_cost_centre", lenient_into, optional;
+        payment_nominal_department: "payment_nominal_department", lenient_into, optional;
+        payment_nominal_reference: "payment_nominal_reference", lenient_into, optional;
+        payment_reference: "payment_reference", lenient_into, optional;
+        payment_value: "payment_value", lenient_into, optional_number;
+        payment_with_order: "payment_with_order", lenient_into, optional;
+        promised_delivery_date: "promised_delivery_date", option_into, optional;
+        quotation_expiry_date: "quotation_expiry_date", option_into, optional;
+        ready_for_allocation: "ready_for_allocation", lenient_into, optional;
+        ready_for_despatch_receipt: "ready_for_despatch_receipt", lenient_into, optional;
+        ready_for_invoice_print: "ready_for_invoice_print", lenient_into, optional;
+        requested_delivery_date: "requested_delivery_date", option_into, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_into, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
+        sop_delivery_addr_address_1: "sop_delivery_addr_address_1", lenient_into, optional;
+        sop_delivery_addr_address_2: "sop_delivery_addr_address_2", lenient_into, optional;
+        sop_delivery_addr_address_3: "sop_delivery_addr_address_3", lenient_into, optional;
+        sop_delivery_addr_address_4: "sop_delivery_addr_address_4", lenient_into, optional;
+        sop_delivery_addr_city: "sop_delivery_addr_city", lenient_into, optional;
+        sop_delivery_addr_contact: "sop_delivery_addr_contact", lenient_into, optional;
+        sop_delivery_addr_country: "sop_delivery_addr_country", lenient_into, optional;
+        sop_delivery_addr_county: "sop_delivery_addr_county", lenient_into, optional;
+        sop_delivery_addr_description: "sop_delivery_addr_description", lenient_into, optional;
+        sop_delivery_addr_email: "sop_delivery_addr_email", lenient_into, optional;
+        sop_delivery_addr_fax: "sop_delivery_addr_fax", lenient_into, optional;
+        sop_delivery_addr_post_code: "sop_delivery_addr_post_code", lenient_into, optional;
+        sop_delivery_addr_postal_name: "sop_delivery_addr_postal_name", lenient_into, optional;
+        sop_delivery_addr_telephone: "sop_delivery_addr_telephone", lenient_into, optional;
+        source_document_no: "source_document_no", lenient_into, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_into, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_into, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_into, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_into, optional_number;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
+        total_gross_value_inc_sett: "total_gross_value_inc_sett", lenient_into, optional_number;
+        total_net_value: "total_net_value", lenient_into, optional_number;
+        total_tax_value: "total_tax_value", lenient_into, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_into, optional;
     }
 }
 
@@ -7529,37 +3719,9 @@ impl SopOrdersNewRequest {
     }
 }
 
-impl serde::Serialize for SopOrdersNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopOrdersNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopOrdersNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopOrdersNewRequest {
+        customer_id: "customer_id", lenient_value, field;
     }
 }
 
@@ -7592,55 +3754,18 @@ pub struct SopPaymentMethod {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopPaymentMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bank_account", &self.bank_account)?;
-        map.optional("bank_account_id", &self.bank_account_id)?;
-        map.optional("card_processing_method", &self.card_processing_method)?;
-        map.optional("currency", &self.currency)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopPaymentMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopPaymentMethod {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bank_account" => fields.option_into(&mut model.bank_account)?,
-                "bank_account_id" => fields.lenient_into(&mut model.bank_account_id)?,
-                "card_processing_method" => {
-                    fields.lenient_into(&mut model.card_processing_method)?
-                }
-                "currency" => fields.option_into(&mut model.currency)?,
-                "currency_id" => fields.lenient_into(&mut model.currency_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopPaymentMethod: Default {
+        bank_account: "bank_account", option_into, optional;
+        bank_account_id: "bank_account_id", lenient_into, optional;
+        card_processing_method: "card_processing_method", lenient_into, optional;
+        currency: "currency", option_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -7817,537 +3942,90 @@ pub struct SopProformaLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopProformaLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional(
-            "sop_proforma_analysis_code_1",
-            &self.sop_proforma_analysis_code_1,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_10",
-            &self.sop_proforma_analysis_code_10,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_11",
-            &self.sop_proforma_analysis_code_11,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_12",
-            &self.sop_proforma_analysis_code_12,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_13",
-            &self.sop_proforma_analysis_code_13,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_14",
-            &self.sop_proforma_analysis_code_14,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_15",
-            &self.sop_proforma_analysis_code_15,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_16",
-            &self.sop_proforma_analysis_code_16,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_17",
-            &self.sop_proforma_analysis_code_17,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_18",
-            &self.sop_proforma_analysis_code_18,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_19",
-            &self.sop_proforma_analysis_code_19,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_2",
-            &self.sop_proforma_analysis_code_2,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_20",
-            &self.sop_proforma_analysis_code_20,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_3",
-            &self.sop_proforma_analysis_code_3,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_4",
-            &self.sop_proforma_analysis_code_4,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_5",
-            &self.sop_proforma_analysis_code_5,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_6",
-            &self.sop_proforma_analysis_code_6,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_7",
-            &self.sop_proforma_analysis_code_7,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_8",
-            &self.sop_proforma_analysis_code_8,
-        )?;
-        map.optional(
-            "sop_proforma_analysis_code_9",
-            &self.sop_proforma_analysis_code_9,
-        )?;
-        map.optional("sop_proforma_currency_id", &self.sop_proforma_currency_id)?;
-        map.optional("sop_proforma_currency_name", &self.sop_proforma_currency_name)?;
-        map.optional(
-            "sop_proforma_currency_symbol",
-            &self.sop_proforma_currency_symbol,
-        )?;
-        map.optional(
-            "sop_proforma_customer_document_no",
-            &self.sop_proforma_customer_document_no,
-        )?;
-        map.optional(
-            "sop_proforma_date_time_updated",
-            &self.sop_proforma_date_time_updated,
-        )?;
-        map.optional("sop_proforma_document_date", &self.sop_proforma_document_date)?;
-        map.optional("sop_proforma_document_no", &self.sop_proforma_document_no)?;
-        map.optional(
-            "sop_proforma_document_status",
-            &self.sop_proforma_document_status,
-        )?;
-        map.optional_number(
-            "sop_proforma_exchange_rate",
-            &self.sop_proforma_exchange_rate,
-        )?;
-        map.optional("sop_proforma_id", &self.sop_proforma_id)?;
-        map.optional(
-            "sop_proforma_line_analysis_code_1",
-            &self.sop_proforma_line_analysis_code_1,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_10",
-            &self.sop_proforma_line_analysis_code_10,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_11",
-            &self.sop_proforma_line_analysis_code_11,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_12",
-            &self.sop_proforma_line_analysis_code_12,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_13",
-            &self.sop_proforma_line_analysis_code_13,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_14",
-            &self.sop_proforma_line_analysis_code_14,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_15",
-            &self.sop_proforma_line_analysis_code_15,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_16",
-            &self.sop_proforma_line_analysis_code_16,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_17",
-            &self.sop_proforma_line_analysis_code_17,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_18",
-            &self.sop_proforma_line_analysis_code_18,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_19",
-            &self.sop_proforma_line_analysis_code_19,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_2",
-            &self.sop_proforma_line_analysis_code_2,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_20",
-            &self.sop_proforma_line_analysis_code_20,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_3",
-            &self.sop_proforma_line_analysis_code_3,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_4",
-            &self.sop_proforma_line_analysis_code_4,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_5",
-            &self.sop_proforma_line_analysis_code_5,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_6",
-            &self.sop_proforma_line_analysis_code_6,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_7",
-            &self.sop_proforma_line_analysis_code_7,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_8",
-            &self.sop_proforma_line_analysis_code_8,
-        )?;
-        map.optional(
-            "sop_proforma_line_analysis_code_9",
-            &self.sop_proforma_line_analysis_code_9,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_cost_price",
-            &self.sop_proforma_line_cost_price,
-        )?;
-        map.optional(
-            "sop_proforma_line_date_time_updated",
-            &self.sop_proforma_line_date_time_updated,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_discounted_unit_price",
-            &self.sop_proforma_line_discounted_unit_price,
-        )?;
-        map.optional("sop_proforma_line_id", &self.sop_proforma_line_id)?;
-        map.optional_number(
-            "sop_proforma_line_line_tax_value",
-            &self.sop_proforma_line_line_tax_value,
-        )?;
-        map.optional("sop_proforma_line_number", &self.sop_proforma_line_number)?;
-        map.optional(
-            "sop_proforma_line_product_code",
-            &self.sop_proforma_line_product_code,
-        )?;
-        map.optional(
-            "sop_proforma_line_product_description",
-            &self.sop_proforma_line_product_description,
-        )?;
-        map.optional(
-            "sop_proforma_line_promised_delivery_date",
-            &self.sop_proforma_line_promised_delivery_date,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_quantity",
-            &self.sop_proforma_line_quantity,
-        )?;
-        map.optional(
-            "sop_proforma_line_requested_delivery_date",
-            &self.sop_proforma_line_requested_delivery_date,
-        )?;
-        map.optional(
-            "sop_proforma_line_selling_unit_description",
-            &self.sop_proforma_line_selling_unit_description,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_selling_unit_price",
-            &self.sop_proforma_line_selling_unit_price,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_total_value",
-            &self.sop_proforma_line_total_value,
-        )?;
-        map.optional("sop_proforma_line_type", &self.sop_proforma_line_type)?;
-        map.optional_number(
-            "sop_proforma_line_unit_discount_percent",
-            &self.sop_proforma_line_unit_discount_percent,
-        )?;
-        map.optional_number(
-            "sop_proforma_line_unit_discount_value",
-            &self.sop_proforma_line_unit_discount_value,
-        )?;
-        map.optional(
-            "sop_proforma_promised_delivery_date",
-            &self.sop_proforma_promised_delivery_date,
-        )?;
-        map.optional(
-            "sop_proforma_requested_delivery_date",
-            &self.sop_proforma_requested_delivery_date,
-        )?;
-        map.optional("tax_code_code", &self.tax_code_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_code_name", &self.tax_code_name)?;
-        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopProformaLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopProformaLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_proforma_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_1)?
-                }
-                "sop_proforma_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_10)?
-                }
-                "sop_proforma_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_11)?
-                }
-                "sop_proforma_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_12)?
-                }
-                "sop_proforma_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_13)?
-                }
-                "sop_proforma_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_14)?
-                }
-                "sop_proforma_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_15)?
-                }
-                "sop_proforma_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_16)?
-                }
-                "sop_proforma_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_17)?
-                }
-                "sop_proforma_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_18)?
-                }
-                "sop_proforma_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_19)?
-                }
-                "sop_proforma_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_2)?
-                }
-                "sop_proforma_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_20)?
-                }
-                "sop_proforma_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_3)?
-                }
-                "sop_proforma_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_4)?
-                }
-                "sop_proforma_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_5)?
-                }
-                "sop_proforma_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_6)?
-                }
-                "sop_proforma_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_7)?
-                }
-                "sop_proforma_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_8)?
-                }
-                "sop_proforma_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_proforma_analysis_code_9)?
-                }
-                "sop_proforma_currency_id" => {
-                    fields.lenient_into(&mut model.sop_proforma_currency_id)?
-                }
-                "sop_proforma_currency_name" => {
-                    fields.lenient_into(&mut model.sop_proforma_currency_name)?
-                }
-                "sop_proforma_currency_symbol" => {
-                    fields.lenient_into(&mut model.sop_proforma_currency_symbol)?
-                }
-                "sop_proforma_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_proforma_customer_document_no)?
-                }
-                "sop_proforma_date_time_updated" => {
-                    fields.option_into(&mut model.sop_proforma_date_time_updated)?
-                }
-                "sop_proforma_document_date" => {
-                    fields.option_into(&mut model.sop_proforma_document_date)?
-                }
-                "sop_proforma_document_no" => {
-                    fields.lenient_into(&mut model.sop_proforma_document_no)?
-                }
-                "sop_proforma_document_status" => {
-                    fields.lenient_into(&mut model.sop_proforma_document_status)?
-                }
-                "sop_proforma_exchange_rate" => {
-                    fields.lenient_into(&mut model.sop_proforma_exchange_rate)?
-                }
-                "sop_proforma_id" => fields.lenient_into(&mut model.sop_proforma_id)?,
-                "sop_proforma_line_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_1)?
-                }
-                "sop_proforma_line_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_10)?
-                }
-                "sop_proforma_line_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_11)?
-                }
-                "sop_proforma_line_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_12)?
-                }
-                "sop_proforma_line_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_13)?
-                }
-                "sop_proforma_line_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_14)?
-                }
-                "sop_proforma_line_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_15)?
-                }
-                "sop_proforma_line_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_16)?
-                }
-                "sop_proforma_line_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_17)?
-                }
-                "sop_proforma_line_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_18)?
-                }
-                "sop_proforma_line_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_19)?
-                }
-                "sop_proforma_line_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_2)?
-                }
-                "sop_proforma_line_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_20)?
-                }
-                "sop_proforma_line_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_3)?
-                }
-                "sop_proforma_line_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_4)?
-                }
-                "sop_proforma_line_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_5)?
-                }
-                "sop_proforma_line_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_6)?
-                }
-                "sop_proforma_line_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_7)?
-                }
-                "sop_proforma_line_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_8)?
-                }
-                "sop_proforma_line_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_analysis_code_9)?
-                }
-                "sop_proforma_line_cost_price" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_cost_price)?
-                }
-                "sop_proforma_line_date_time_updated" => {
-                    fields.option_into(&mut model.sop_proforma_line_date_time_updated)?
-                }
-                "sop_proforma_line_discounted_unit_price" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_proforma_line_discounted_unit_price,
-                        )?
-                }
-                "sop_proforma_line_id" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_id)?
-                }
-                "sop_proforma_line_line_tax_value" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_line_tax_value)?
-                }
-                "sop_proforma_line_number" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_number)?
-                }
-                "sop_proforma_line_product_code" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_product_code)?
-                }
-                "sop_proforma_line_product_description" => {
-                    fields
-                        .lenient_into(&mut model.sop_proforma_line_product_description)?
-                }
-                "sop_proforma_line_promised_delivery_date" => {
-                    fields
-                        .option_into(
-                            &mut model.sop_proforma_line_promised_delivery_date,
-                        )?
-                }
-                "sop_proforma_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_quantity)?
-                }
-                "sop_proforma_line_requested_delivery_date" => {
-                    fields
-                        .option_into(
-                            &mut model.sop_proforma_line_requested_delivery_date,
-                        )?
-                }
-                "sop_proforma_line_selling_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_proforma_line_selling_unit_description,
-                        )?
-                }
-                "sop_proforma_line_selling_unit_price" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_selling_unit_price)?
-                }
-                "sop_proforma_line_total_value" => {
-                    fields.lenient_into(&mut model.sop_proforma_line_total_value)?
-                }
-                "sop_proforma_line_type" => {
-                    fields.option_into(&mut model.sop_proforma_line_type)?
-                }
-                "sop_proforma_line_unit_discount_percent" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_proforma_line_unit_discount_percent,
-                        )?
-                }
-                "sop_proforma_line_unit_discount_value" => {
-                    fields
-                        .lenient_into(&mut model.sop_proforma_line_unit_discount_value)?
-                }
-                "sop_proforma_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_proforma_promised_delivery_date)?
-                }
-                "sop_proforma_requested_delivery_date" => {
-                    fields.option_into(&mut model.sop_proforma_requested_delivery_date)?
-                }
-                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
-                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopProformaLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_proforma_analysis_code_1: "sop_proforma_analysis_code_1", lenient_into, optional;
+        sop_proforma_analysis_code_10: "sop_proforma_analysis_code_10", lenient_into, optional;
+        sop_proforma_analysis_code_11: "sop_proforma_analysis_code_11", lenient_into, optional;
+        sop_proforma_analysis_code_12: "sop_proforma_analysis_code_12", lenient_into, optional;
+        sop_proforma_analysis_code_13: "sop_proforma_analysis_code_13", lenient_into, optional;
+        sop_proforma_analysis_code_14: "sop_proforma_analysis_code_14", lenient_into, optional;
+        sop_proforma_analysis_code_15: "sop_proforma_analysis_code_15", lenient_into, optional;
+        sop_proforma_analysis_code_16: "sop_proforma_analysis_code_16", lenient_into, optional;
+        sop_proforma_analysis_code_17: "sop_proforma_analysis_code_17", lenient_into, optional;
+        sop_proforma_analysis_code_18: "sop_proforma_analysis_code_18", lenient_into, optional;
+        sop_proforma_analysis_code_19: "sop_proforma_analysis_code_19", lenient_into, optional;
+        sop_proforma_analysis_code_2: "sop_proforma_analysis_code_2", lenient_into, optional;
+        sop_proforma_analysis_code_20: "sop_proforma_analysis_code_20", lenient_into, optional;
+        sop_proforma_analysis_code_3: "sop_proforma_analysis_code_3", lenient_into, optional;
+        sop_proforma_analysis_code_4: "sop_proforma_analysis_code_4", lenient_into, optional;
+        sop_proforma_analysis_code_5: "sop_proforma_analysis_code_5", lenient_into, optional;
+        sop_proforma_analysis_code_6: "sop_proforma_analysis_code_6", lenient_into, optional;
+        sop_proforma_analysis_code_7: "sop_proforma_analysis_code_7", lenient_into, optional;
+        sop_proforma_analysis_code_8: "sop_proforma_analysis_code_8", lenient_into, optional;
+        sop_proforma_analysis_code_9: "sop_proforma_analysis_code_9", lenient_into, optional;
+        sop_proforma_currency_id: "sop_proforma_currency_id", lenient_into, optional;
+        sop_proforma_currency_name: "sop_proforma_currency_name", lenient_into, optional;
+        sop_proforma_currency_symbol: "sop_proforma_currency_symbol", lenient_into, optional;
+        sop_proforma_customer_document_no: "sop_proforma_customer_document_no", lenient_into, optional;
+        sop_proforma_date_time_updated: "sop_proforma_date_time_updated", option_into, optional;
+        sop_proforma_document_date: "sop_proforma_document_date", option_into, optional;
+        sop_proforma_document_no: "sop_proforma_document_no", lenient_into, optional;
+        sop_proforma_document_status: "sop_proforma_document_status", lenient_into, optional;
+        sop_proforma_exchange_rate: "sop_proforma_exchange_rate", lenient_into, optional_number;
+        sop_proforma_id: "sop_proforma_id", lenient_into, optional;
+        sop_proforma_line_analysis_code_1: "sop_proforma_line_analysis_code_1", lenient_into, optional;
+        sop_proforma_line_analysis_code_10: "sop_proforma_line_analysis_code_10", lenient_into, optional;
+        sop_proforma_line_analysis_code_11: "sop_proforma_line_analysis_code_11", lenient_into, optional;
+        sop_proforma_line_analysis_code_12: "sop_proforma_line_analysis_code_12", lenient_into, optional;
+        sop_proforma_line_analysis_code_13: "sop_proforma_line_analysis_code_13", lenient_into, optional;
+        sop_proforma_line_analysis_code_14: "sop_proforma_line_analysis_code_14", lenient_into, optional;
+        sop_proforma_line_analysis_code_15: "sop_proforma_line_analysis_code_15", lenient_into, optional;
+        sop_proforma_line_analysis_code_16: "sop_proforma_line_analysis_code_16", lenient_into, optional;
+        sop_proforma_line_analysis_code_17: "sop_proforma_line_analysis_code_17", lenient_into, optional;
+        sop_proforma_line_analysis_code_18: "sop_proforma_line_analysis_code_18", lenient_into, optional;
+        sop_proforma_line_analysis_code_19: "sop_proforma_line_analysis_code_19", lenient_into, optional;
+        sop_proforma_line_analysis_code_2: "sop_proforma_line_analysis_code_2", lenient_into, optional;
+        sop_proforma_line_analysis_code_20: "sop_proforma_line_analysis_code_20", lenient_into, optional;
+        sop_proforma_line_analysis_code_3: "sop_proforma_line_analysis_code_3", lenient_into, optional;
+        sop_proforma_line_analysis_code_4: "sop_proforma_line_analysis_code_4", lenient_into, optional;
+        sop_proforma_line_analysis_code_5: "sop_proforma_line_analysis_code_5", lenient_into, optional;
+        sop_proforma_line_analysis_code_6: "sop_proforma_line_analysis_code_6", lenient_into, optional;
+        sop_proforma_line_analysis_code_7: "sop_proforma_line_analysis_code_7", lenient_into, optional;
+        sop_proforma_line_analysis_code_8: "sop_proforma_line_analysis_code_8", lenient_into, optional;
+        sop_proforma_line_analysis_code_9: "sop_proforma_line_analysis_code_9", lenient_into, optional;
+        sop_proforma_line_cost_price: "sop_proforma_line_cost_price", lenient_into, optional_number;
+        sop_proforma_line_date_time_updated: "sop_proforma_line_date_time_updated", option_into, optional;
+        sop_proforma_line_discounted_unit_price: "sop_proforma_line_discounted_unit_price", lenient_into, optional_number;
+        sop_proforma_line_id: "sop_proforma_line_id", lenient_into, optional;
+        sop_proforma_line_line_tax_value: "sop_proforma_line_line_tax_value", lenient_into, optional_number;
+        sop_proforma_line_number: "sop_proforma_line_number", lenient_into, optional;
+        sop_proforma_line_product_code: "sop_proforma_line_product_code", lenient_into, optional;
+        sop_proforma_line_product_description: "sop_proforma_line_product_description", lenient_into, optional;
+        sop_proforma_line_promised_delivery_date: "sop_proforma_line_promised_delivery_date", option_into, optional;
+        sop_proforma_line_quantity: "sop_proforma_line_quantity", lenient_into, optional_number;
+        sop_proforma_line_requested_delivery_date: "sop_proforma_line_requested_delivery_date", option_into, optional;
+        sop_proforma_line_selling_unit_description: "sop_proforma_line_selling_unit_description", lenient_into, optional;
+        sop_proforma_line_selling_unit_price: "sop_proforma_line_selling_unit_price", lenient_into, optional_number;
+        sop_proforma_line_total_value: "sop_proforma_line_total_value", lenient_into, optional_number;
+        sop_proforma_line_type: "sop_proforma_line_type", option_into, optional;
+        sop_proforma_line_unit_discount_percent: "sop_proforma_line_unit_discount_percent", lenient_into, optional_number;
+        sop_proforma_line_unit_discount_value: "sop_proforma_line_unit_discount_value", lenient_into, optional_number;
+        sop_proforma_promised_delivery_date: "sop_proforma_promised_delivery_date", option_into, optional;
+        sop_proforma_requested_delivery_date: "sop_proforma_requested_delivery_date", option_into, optional;
+        tax_code_code: "tax_code_code", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_code_name: "tax_code_name", lenient_into, optional;
+        tax_code_rate: "tax_code_rate", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -8679,488 +4357,106 @@ impl SopQuote {
     }
 }
 
-impl serde::Serialize for SopQuote {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional(
-            "apply_available_document_discount_percent",
-            &self.apply_available_document_discount_percent,
-        )?;
-        map.optional_number(
-            "available_document_discount_percent",
-            &self.available_document_discount_percent,
-        )?;
-        map.optional("cancelled_status", &self.cancelled_status)?;
-        map.optional(
-            "cash_account_invoice_address",
-            &self.cash_account_invoice_address,
-        )?;
-        map.optional("currency", &self.currency)?;
-        map.optional("currency_id", &self.currency_id)?;
-        map.optional("customer", &self.customer)?;
-        map.optional(
-            "customer_delivery_address_id",
-            &self.customer_delivery_address_id,
-        )?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.field("customer_type", &self.customer_type)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("delivery_address", &self.delivery_address)?;
-        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
-        map.optional("document_created_by", &self.document_created_by)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional_number(
-            "document_discount_percent",
-            &self.document_discount_percent,
-        )?;
-        map.optional("document_links", &self.document_links)?;
-        map.field("document_no", &self.document_no)?;
-        map.optional("document_status", &self.document_status)?;
-        map.optional_number("exchange_rate", &self.exchange_rate)?;
-        map.optional("external_reference", &self.external_reference)?;
-        map.optional("id", &self.id)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional("is_draft", &self.is_draft)?;
-        map.optional("is_editing", &self.is_editing)?;
-        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
-        map.optional("is_triangulated", &self.is_triangulated)?;
-        map.optional("lines", &self.lines)?;
-        map.optional("lock_id", &self.lock_id)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("order_priority", &self.order_priority)?;
-        map.optional("profitability", &self.profitability)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
-        map.optional("recalculate_prices", &self.recalculate_prices)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
-        map.optional_number(
-            "settlement_discount_percent",
-            &self.settlement_discount_percent,
-        )?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "subtotal_charge_net_value",
-            &self.subtotal_charge_net_value,
-        )?;
-        map.optional_number(
-            "subtotal_charge_tax_value",
-            &self.subtotal_charge_tax_value,
-        )?;
-        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
-        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.optional_number("total_net_value", &self.total_net_value)?;
-        map.optional_number("total_tax_value", &self.total_tax_value)?;
-        map.optional("use_invoice_address", &self.use_invoice_address)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuote {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuote {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut apply_available_document_discount_percent = None;
-        let mut available_document_discount_percent = None;
-        let mut cancelled_status = None;
-        let mut cash_account_invoice_address = None;
-        let mut currency = None;
-        let mut currency_id = None;
-        let mut customer = None;
-        let mut customer_delivery_address_id = None;
-        let mut customer_document_no = None;
-        let mut customer_id = None;
-        let mut customer_type = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut delivery_address = None;
-        let mut despatch_receipt_status = None;
-        let mut document_created_by = None;
-        let mut document_date = None;
-        let mut document_discount_percent = None;
-        let mut document_links = None;
-        let mut document_no = None;
-        let mut document_status = None;
-        let mut exchange_rate = None;
-        let mut external_reference = None;
-        let mut id = None;
-        let mut invoice_credit_status = None;
-        let mut is_draft = None;
-        let mut is_editing = None;
-        let mut is_to_sequence_lines = None;
-        let mut is_triangulated = None;
-        let mut lines = None;
-        let mut lock_id = None;
-        let mut memos = None;
-        let mut order_priority = None;
-        let mut profitability = None;
-        let mut promised_delivery_date = None;
-        let mut quotation_expiry_date = None;
-        let mut recalculate_prices = None;
-        let mut requested_delivery_date = None;
-        let mut settlement_discount_days = None;
-        let mut settlement_discount_percent = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut subtotal_charge_net_value = None;
-        let mut subtotal_charge_tax_value = None;
-        let mut subtotal_discount_value = None;
-        let mut subtotal_goods_value = None;
-        let mut total_gross_value = None;
-        let mut total_net_value = None;
-        let mut total_tax_value = None;
-        let mut use_invoice_address = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "apply_available_document_discount_percent" => {
-                    fields
-                        .lenient_option(&mut apply_available_document_discount_percent)?
-                }
-                "available_document_discount_percent" => {
-                    fields.lenient_option(&mut available_document_discount_percent)?
-                }
-                "cancelled_status" => fields.lenient_option(&mut cancelled_status)?,
-                "cash_account_invoice_address" => {
-                    fields.next_value(&mut cash_account_invoice_address)?
-                }
-                "currency" => fields.next_value(&mut currency)?,
-                "currency_id" => fields.lenient_option(&mut currency_id)?,
-                "customer" => fields.next_value(&mut customer)?,
-                "customer_delivery_address_id" => {
-                    fields.lenient_option(&mut customer_delivery_address_id)?
-                }
-                "customer_document_no" => {
-                    fields.lenient_option(&mut customer_document_no)?
-                }
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "customer_type" => fields.next_value(&mut customer_type)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "delivery_address" => fields.next_value(&mut delivery_address)?,
-                "despatch_receipt_status" => {
-                    fields.lenient_option(&mut despatch_receipt_status)?
-                }
-                "document_created_by" => fields.lenient_option(&mut document_created_by)?,
-                "document_date" => fields.next_value(&mut document_date)?,
-                "document_discount_percent" => {
-                    fields.lenient_option(&mut document_discount_percent)?
-                }
-                "document_links" => fields.next_value(&mut document_links)?,
-                "document_no" => fields.lenient_value(&mut document_no)?,
-                "document_status" => fields.next_value(&mut document_status)?,
-                "exchange_rate" => fields.lenient_option(&mut exchange_rate)?,
-                "external_reference" => fields.lenient_option(&mut external_reference)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "is_draft" => fields.lenient_option(&mut is_draft)?,
-                "is_editing" => fields.lenient_option(&mut is_editing)?,
-                "is_to_sequence_lines" => {
-                    fields.lenient_option(&mut is_to_sequence_lines)?
-                }
-                "is_triangulated" => fields.lenient_option(&mut is_triangulated)?,
-                "lines" => fields.next_value(&mut lines)?,
-                "lock_id" => fields.lenient_option(&mut lock_id)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "order_priority" => fields.lenient_option(&mut order_priority)?,
-                "profitability" => fields.next_value(&mut profitability)?,
-                "promised_delivery_date" => {
-                    fields.next_value(&mut promised_delivery_date)?
-                }
-                "quotation_expiry_date" => fields.next_value(&mut quotation_expiry_date)?,
-                "recalculate_prices" => fields.lenient_option(&mut recalculate_prices)?,
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "settlement_discount_days" => {
-                    fields.lenient_option(&mut settlement_discount_days)?
-                }
-                "settlement_discount_percent" => {
-                    fields.lenient_option(&mut settlement_discount_percent)?
-                }
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "subtotal_charge_net_value" => {
-                    fields.lenient_option(&mut subtotal_charge_net_value)?
-                }
-                "subtotal_charge_tax_value" => {
-                    fields.lenient_option(&mut subtotal_charge_tax_value)?
-                }
-                "subtotal_discount_value" => {
-                    fields.lenient_option(&mut subtotal_discount_value)?
-                }
-                "subtotal_goods_value" => {
-                    fields.lenient_option(&mut subtotal_goods_value)?
-                }
-                "total_gross_value" => fields.lenient_option(&mut total_gross_value)?,
-                "total_net_value" => fields.lenient_option(&mut total_net_value)?,
-                "total_tax_value" => fields.lenient_option(&mut total_tax_value)?,
-                "use_invoice_address" => fields.lenient_option(&mut use_invoice_address)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            apply_available_document_discount_percent: apply_available_document_discount_percent
-                .unwrap_or_default(),
-            available_document_discount_percent: available_document_discount_percent
-                .unwrap_or_default(),
-            cancelled_status: cancelled_status.unwrap_or_default(),
-            cash_account_invoice_address: cash_account_invoice_address
-                .unwrap_or_default(),
-            currency: currency.unwrap_or_default(),
-            currency_id: currency_id.unwrap_or_default(),
-            customer: customer.unwrap_or_default(),
-            customer_delivery_address_id: customer_delivery_address_id
-                .unwrap_or_default(),
-            customer_document_no: customer_document_no.unwrap_or_default(),
-            customer_id: fields.required(customer_id, "customer_id")?,
-            customer_type: fields.required(customer_type, "customer_type")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            delivery_address: delivery_address.unwrap_or_default(),
-            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
-            document_created_by: document_created_by.unwrap_or_default(),
-            document_date: document_date.unwrap_or_default(),
-            document_discount_percent: document_discount_percent.unwrap_or_default(),
-            document_links: document_links.unwrap_or_default(),
-            document_no: fields.required(document_no, "document_no")?,
-            document_status: document_status.unwrap_or_default(),
-            exchange_rate: exchange_rate.unwrap_or_default(),
-            external_reference: external_reference.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            is_draft: is_draft.unwrap_or_default(),
-            is_editing: is_editing.unwrap_or_default(),
-            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
-            is_triangulated: is_triangulated.unwrap_or_default(),
-            lines: lines.unwrap_or_default(),
-            lock_id: lock_id.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            order_priority: order_priority.unwrap_or_default(),
-            profitability: profitability.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
-            recalculate_prices: recalculate_prices.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
-            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
-            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
-            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
-            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
-            total_gross_value: total_gross_value.unwrap_or_default(),
-            total_net_value: total_net_value.unwrap_or_default(),
-            total_tax_value: total_tax_value.unwrap_or_default(),
-            use_invoice_address: use_invoice_address.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopQuote {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_option, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_option, optional_number;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", next_value, optional;
+        currency: "currency", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer: "customer", next_value, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
+        customer_document_no: "customer_document_no", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        customer_type: "customer_type", next_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        delivery_address: "delivery_address", next_value, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_date: "document_date", next_value, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_links: "document_links", next_value, optional;
+        document_no: "document_no", lenient_value, field;
+        document_status: "document_status", next_value, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        external_reference: "external_reference", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        is_triangulated: "is_triangulated", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        quotation_expiry_date: "quotation_expiry_date", next_value, optional;
+        recalculate_prices: "recalculate_prices", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_option, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_option, optional;
     }
 }
 
@@ -9195,57 +4491,20 @@ pub struct SopQuoteCashAccountInvoiceAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopQuoteCashAccountInvoiceAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("country", &self.country)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteCashAccountInvoiceAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteCashAccountInvoiceAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopQuoteCashAccountInvoiceAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
     }
 }
 
@@ -9298,75 +4557,29 @@ pub struct SopQuoteDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopQuoteDeliveryAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("email_address", &self.email_address)?;
-        map.optional("fax_number", &self.fax_number)?;
-        map.optional("id", &self.id)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_number", &self.tax_number)?;
-        map.optional("telephone_number", &self.telephone_number)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteDeliveryAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteDeliveryAddress {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_into(&mut model.address_1)?,
-                "address_2" => fields.lenient_into(&mut model.address_2)?,
-                "address_3" => fields.lenient_into(&mut model.address_3)?,
-                "address_4" => fields.lenient_into(&mut model.address_4)?,
-                "city" => fields.lenient_into(&mut model.city)?,
-                "contact" => fields.lenient_into(&mut model.contact)?,
-                "country" => fields.lenient_into(&mut model.country)?,
-                "country_code" => fields.option_into(&mut model.country_code)?,
-                "country_code_id" => fields.lenient_into(&mut model.country_code_id)?,
-                "county" => fields.lenient_into(&mut model.county)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "email_address" => fields.lenient_into(&mut model.email_address)?,
-                "fax_number" => fields.lenient_into(&mut model.fax_number)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "postal_name" => fields.lenient_into(&mut model.postal_name)?,
-                "postcode" => fields.lenient_into(&mut model.postcode)?,
-                "tax_code" => fields.option_into(&mut model.tax_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_number" => fields.lenient_into(&mut model.tax_number)?,
-                "telephone_number" => fields.lenient_into(&mut model.telephone_number)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopQuoteDeliveryAddress: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        country_code: "country_code", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        email_address: "email_address", lenient_into, optional;
+        fax_number: "fax_number", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        tax_code: "tax_code", option_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        telephone_number: "telephone_number", lenient_into, optional;
     }
 }
 
@@ -9394,57 +4607,17 @@ pub struct SopQuoteDocumentLink {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopQuoteDocumentLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("document_id", &self.document_id)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_type", &self.document_type)?;
-        map.optional("id", &self.id)?;
-        map.optional("source_document_id", &self.source_document_id)?;
-        map.optional("source_document_no", &self.source_document_no)?;
-        map.optional("source_document_type", &self.source_document_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteDocumentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteDocumentLink {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "document_id" => fields.lenient_into(&mut model.document_id)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_type" => fields.lenient_into(&mut model.document_type)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "source_document_id" => {
-                    fields.lenient_into(&mut model.source_document_id)?
-                }
-                "source_document_no" => {
-                    fields.lenient_into(&mut model.source_document_no)?
-                }
-                "source_document_type" => {
-                    fields.lenient_into(&mut model.source_document_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopQuoteDocumentLink: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        document_id: "document_id", lenient_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_type: "document_type", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        source_document_id: "source_document_id", lenient_into, optional;
+        source_document_no: "source_document_no", lenient_into, optional;
+        source_document_type: "source_document_type", lenient_into, optional;
     }
 }
 
@@ -9479,47 +4652,11 @@ impl SopQuoteDuplicateFlags {
     }
 }
 
-impl serde::Serialize for SopQuoteDuplicateFlags {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
-        map.field("source_id", &self.source_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteDuplicateFlags {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteDuplicateFlags {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut prices_and_discounts = None;
-        let mut source_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "prices_and_discounts" => {
-                    fields.lenient_option(&mut prices_and_discounts)?
-                }
-                "source_id" => fields.lenient_value(&mut source_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
-            source_id: fields.required(source_id, "source_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopQuoteDuplicateFlags {
+        customer_id: "customer_id", lenient_value, field;
+        prices_and_discounts: "prices_and_discounts", lenient_option, optional;
+        source_id: "source_id", lenient_value, field;
     }
 }
 
@@ -9916,629 +5053,131 @@ impl SopQuoteLine {
     }
 }
 
-impl serde::Serialize for SopQuoteLine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_charge", &self.additional_charge)?;
-        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
-        map.optional("allocation_status", &self.allocation_status)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
-        map.field("code", &self.code)?;
-        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
-        map.optional_number("cost_price", &self.cost_price)?;
-        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.field("description", &self.description)?;
-        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
-        map.optional_number(
-            "despatch_receipt_quantity",
-            &self.despatch_receipt_quantity,
-        )?;
-        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
-        map.optional("discount", &self.discount)?;
-        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
-        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
-        map.optional("fulfilment_method", &self.fulfilment_method)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
-        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
-        map.optional("is_complete", &self.is_complete)?;
-        map.optional("is_line_deletable", &self.is_line_deletable)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("line_number", &self.line_number)?;
-        map.number("line_quantity", &self.line_quantity)?;
-        map.optional_number("line_tax_value", &self.line_tax_value)?;
-        map.optional_number("line_total_value", &self.line_total_value)?;
-        map.field("line_type", &self.line_type)?;
-        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
-        map.optional("nominal_department", &self.nominal_department)?;
-        map.optional("nominal_reference", &self.nominal_reference)?;
-        map.optional("picking_list_comment", &self.picking_list_comment)?;
-        map.optional_number(
-            "posted_invoice_credit_quantity",
-            &self.posted_invoice_credit_quantity,
-        )?;
-        map.optional("pricing_unit", &self.pricing_unit)?;
-        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
-        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional("profitability", &self.profitability)?;
-        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
-        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
-        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
-        map.optional("selling_unit", &self.selling_unit)?;
-        map.optional("selling_unit_description", &self.selling_unit_description)?;
-        map.optional("selling_unit_id", &self.selling_unit_id)?;
-        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
-        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
-        map.optional(
-            "selling_unit_price_overridden",
-            &self.selling_unit_price_overridden,
-        )?;
-        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
-        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
-        map.optional("sop_quote", &self.sop_quote)?;
-        map.optional("sop_quote_id", &self.sop_quote_id)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number(
-            "stock_unit_allocated_quantity",
-            &self.stock_unit_allocated_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_available_for_despatch",
-            &self.stock_unit_available_for_despatch,
-        )?;
-        map.optional_number(
-            "stock_unit_available_quantity",
-            &self.stock_unit_available_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_despatch_receipt_quantity",
-            &self.stock_unit_despatch_receipt_quantity,
-        )?;
-        map.optional_number(
-            "stock_unit_invoice_credit_quantity",
-            &self.stock_unit_invoice_credit_quantity,
-        )?;
-        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
-        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
-        map.optional_number(
-            "stock_unit_posted_invoice_credit_quantity",
-            &self.stock_unit_posted_invoice_credit_quantity,
-        )?;
-        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
-        map.optional_number(
-            "stock_unit_to_allocate_quantity",
-            &self.stock_unit_to_allocate_quantity,
-        )?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
-        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
-        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
-        map.optional("use_description", &self.use_description)?;
-        map.optional("warehouse", &self.warehouse)?;
-        map.field("warehouse_id", &self.warehouse_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteLine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteLine {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut additional_charge = None;
-        let mut allocated_quantity = None;
-        let mut allocation_status = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut available_for_despatch = None;
-        let mut code = None;
-        let mut confirmation_intent_type = None;
-        let mut cost_price = None;
-        let mut create_cancelled_line = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut despatch_note_comment = None;
-        let mut despatch_receipt_quantity = None;
-        let mut despatch_receipt_status = None;
-        let mut discount = None;
-        let mut discount_percent_specified = None;
-        let mut discounted_unit_price = None;
-        let mut fulfilment_method = None;
-        let mut id = None;
-        let mut invoice_credit_quantity = None;
-        let mut invoice_credit_status = None;
-        let mut is_complete = None;
-        let mut is_line_deletable = None;
-        let mut is_to_delete = None;
-        let mut line_number = None;
-        let mut line_quantity = None;
-        let mut line_tax_value = None;
-        let mut line_total_value = None;
-        let mut line_type = None;
-        let mut line_unit_precision = None;
-        let mut nominal_code = None;
-        let mut nominal_cost_centre = None;
-        let mut nominal_department = None;
-        let mut nominal_reference = None;
-        let mut picking_list_comment = None;
-        let mut posted_invoice_credit_quantity = None;
-        let mut pricing_unit = None;
-        let mut pricing_unit_description = None;
-        let mut pricing_unit_id = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut profitability = None;
-        let mut promised_delivery_date = None;
-        let mut requested_delivery_date = None;
-        let mut retain_manual_prices = None;
-        let mut selling_unit = None;
-        let mut selling_unit_description = None;
-        let mut selling_unit_id = None;
-        let mut selling_unit_multiple = None;
-        let mut selling_unit_price = None;
-        let mut selling_unit_price_overridden = None;
-        let mut show_on_customer_docs = None;
-        let mut show_on_picking_list_type = None;
-        let mut sop_quote = None;
-        let mut sop_quote_id = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut stock_unit_allocated_quantity = None;
-        let mut stock_unit_available_for_despatch = None;
-        let mut stock_unit_available_quantity = None;
-        let mut stock_unit_despatch_receipt_quantity = None;
-        let mut stock_unit_invoice_credit_quantity = None;
-        let mut stock_unit_line_quantity = None;
-        let mut stock_unit_multiple = None;
-        let mut stock_unit_posted_invoice_credit_quantity = None;
-        let mut stock_unit_precision = None;
-        let mut stock_unit_to_allocate_quantity = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut unit_discount_overridden = None;
-        let mut unit_discount_percent = None;
-        let mut unit_discount_value = None;
-        let mut use_description = None;
-        let mut warehouse = None;
-        let mut warehouse_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_charge" => fields.next_value(&mut additional_charge)?,
-                "allocated_quantity" => fields.lenient_option(&mut allocated_quantity)?,
-                "allocation_status" => fields.lenient_option(&mut allocation_status)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "available_for_despatch" => {
-                    fields.lenient_option(&mut available_for_despatch)?
-                }
-                "code" => fields.lenient_value(&mut code)?,
-                "confirmation_intent_type" => {
-                    fields.lenient_option(&mut confirmation_intent_type)?
-                }
-                "cost_price" => fields.lenient_option(&mut cost_price)?,
-                "create_cancelled_line" => {
-                    fields.lenient_option(&mut create_cancelled_line)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_value(&mut description)?,
-                "despatch_note_comment" => {
-                    fields.lenient_option(&mut despatch_note_comment)?
-                }
-                "despatch_receipt_quantity" => {
-                    fields.lenient_option(&mut despatch_receipt_quantity)?
-                }
-                "despatch_receipt_status" => {
-                    fields.lenient_option(&mut despatch_receipt_status)?
-                }
-                "discount" => fields.next_value(&mut discount)?,
-                "discount_percent_specified" => {
-                    fields.lenient_option(&mut discount_percent_specified)?
-                }
-                "discounted_unit_price" => {
-                    fields.lenient_option(&mut discounted_unit_price)?
-                }
-                "fulfilment_method" => fields.lenient_option(&mut fulfilment_method)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "invoice_credit_quantity" => {
-                    fields.lenient_option(&mut invoice_credit_quantity)?
-                }
-                "invoice_credit_status" => {
-                    fields.lenient_option(&mut invoice_credit_status)?
-                }
-                "is_complete" => fields.lenient_option(&mut is_complete)?,
-                "is_line_deletable" => fields.lenient_option(&mut is_line_deletable)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "line_number" => fields.lenient_option(&mut line_number)?,
-                "line_quantity" => fields.lenient_value(&mut line_quantity)?,
-                "line_tax_value" => fields.lenient_option(&mut line_tax_value)?,
-                "line_total_value" => fields.lenient_option(&mut line_total_value)?,
-                "line_type" => fields.next_value(&mut line_type)?,
-                "line_unit_precision" => fields.lenient_option(&mut line_unit_precision)?,
-                "nominal_code" => fields.next_value(&mut nominal_code)?,
-                "nominal_cost_centre" => fields.lenient_option(&mut nominal_cost_centre)?,
-                "nominal_department" => fields.lenient_option(&mut nominal_department)?,
-                "nominal_reference" => fields.lenient_option(&mut nominal_reference)?,
-                "picking_list_comment" => {
-                    fields.lenient_option(&mut picking_list_comment)?
-                }
-                "posted_invoice_credit_quantity" => {
-                    fields.lenient_option(&mut posted_invoice_credit_quantity)?
-                }
-                "pricing_unit" => fields.next_value(&mut pricing_unit)?,
-                "pricing_unit_description" => {
-                    fields.lenient_option(&mut pricing_unit_description)?
-                }
-                "pricing_unit_id" => fields.lenient_option(&mut pricing_unit_id)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "profitability" => fields.next_value(&mut profitability)?,
-                "promised_delivery_date" => {
-                    fields.next_value(&mut promised_delivery_date)?
-                }
-                "requested_delivery_date" => {
-                    fields.next_value(&mut requested_delivery_date)?
-                }
-                "retain_manual_prices" => {
-                    fields.lenient_option(&mut retain_manual_prices)?
-                }
-                "selling_unit" => fields.next_value(&mut selling_unit)?,
-                "selling_unit_description" => {
-                    fields.lenient_option(&mut selling_unit_description)?
-                }
-                "selling_unit_id" => fields.lenient_option(&mut selling_unit_id)?,
-                "selling_unit_multiple" => {
-                    fields.lenient_option(&mut selling_unit_multiple)?
-                }
-                "selling_unit_price" => fields.lenient_option(&mut selling_unit_price)?,
-                "selling_unit_price_overridden" => {
-                    fields.lenient_option(&mut selling_unit_price_overridden)?
-                }
-                "show_on_customer_docs" => {
-                    fields.lenient_option(&mut show_on_customer_docs)?
-                }
-                "show_on_picking_list_type" => {
-                    fields.lenient_option(&mut show_on_picking_list_type)?
-                }
-                "sop_quote" => fields.next_value(&mut sop_quote)?,
-                "sop_quote_id" => fields.lenient_option(&mut sop_quote_id)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "stock_unit_allocated_quantity" => {
-                    fields.lenient_option(&mut stock_unit_allocated_quantity)?
-                }
-                "stock_unit_available_for_despatch" => {
-                    fields.lenient_option(&mut stock_unit_available_for_despatch)?
-                }
-                "stock_unit_available_quantity" => {
-                    fields.lenient_option(&mut stock_unit_available_quantity)?
-                }
-                "stock_unit_despatch_receipt_quantity" => {
-                    fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
-                }
-                "stock_unit_invoice_credit_quantity" => {
-                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
-                }
-                "stock_unit_line_quantity" => {
-                    fields.lenient_option(&mut stock_unit_line_quantity)?
-                }
-                "stock_unit_multiple" => fields.lenient_option(&mut stock_unit_multiple)?,
-                "stock_unit_posted_invoice_credit_quantity" => {
-                    fields
-                        .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
-                }
-                "stock_unit_precision" => {
-                    fields.lenient_option(&mut stock_unit_precision)?
-                }
-                "stock_unit_to_allocate_quantity" => {
-                    fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
-                }
-                "tax_code" => fields.next_value(&mut tax_code)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "unit_discount_overridden" => {
-                    fields.lenient_option(&mut unit_discount_overridden)?
-                }
-                "unit_discount_percent" => {
-                    fields.lenient_option(&mut unit_discount_percent)?
-                }
-                "unit_discount_value" => fields.lenient_option(&mut unit_discount_value)?,
-                "use_description" => fields.lenient_option(&mut use_description)?,
-                "warehouse" => fields.next_value(&mut warehouse)?,
-                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            additional_charge: additional_charge.unwrap_or_default(),
-            allocated_quantity: allocated_quantity.unwrap_or_default(),
-            allocation_status: allocation_status.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            available_for_despatch: available_for_despatch.unwrap_or_default(),
-            code: fields.required(code, "code")?,
-            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
-            cost_price: cost_price.unwrap_or_default(),
-            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: fields.required(description, "description")?,
-            despatch_note_comment: despatch_note_comment.unwrap_or_default(),
-            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
-            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
-            discount: discount.unwrap_or_default(),
-            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
-            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
-            fulfilment_method: fulfilment_method.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
-            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
-            is_complete: is_complete.unwrap_or_default(),
-            is_line_deletable: is_line_deletable.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            line_number: line_number.unwrap_or_default(),
-            line_quantity: fields.required(line_quantity, "line_quantity")?,
-            line_tax_value: line_tax_value.unwrap_or_default(),
-            line_total_value: line_total_value.unwrap_or_default(),
-            line_type: fields.required(line_type, "line_type")?,
-            line_unit_precision: line_unit_precision.unwrap_or_default(),
-            nominal_code: nominal_code.unwrap_or_default(),
-            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
-            nominal_department: nominal_department.unwrap_or_default(),
-            nominal_reference: nominal_reference.unwrap_or_default(),
-            picking_list_comment: picking_list_comment.unwrap_or_default(),
-            posted_invoice_credit_quantity: posted_invoice_credit_quantity
-                .unwrap_or_default(),
-            pricing_unit: pricing_unit.unwrap_or_default(),
-            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
-            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            profitability: profitability.unwrap_or_default(),
-            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
-            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
-            retain_manual_prices: retain_manual_prices.unwrap_or_default(),
-            selling_unit: selling_unit.unwrap_or_default(),
-            selling_unit_description: selling_unit_description.unwrap_or_default(),
-            selling_unit_id: selling_unit_id.unwrap_or_default(),
-            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
-            selling_unit_price: selling_unit_price.unwrap_or_default(),
-            selling_unit_price_overridden: selling_unit_price_overridden
-                .unwrap_or_default(),
-            show_on_customer_docs: show_on_customer_docs.unwrap_or_default(),
-            show_on_picking_list_type: show_on_picking_list_type.unwrap_or_default(),
-            sop_quote: sop_quote.unwrap_or_default(),
-            sop_quote_id: sop_quote_id.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            stock_unit_allocated_quantity: stock_unit_allocated_quantity
-                .unwrap_or_default(),
-            stock_unit_available_for_despatch: stock_unit_available_for_despatch
-                .unwrap_or_default(),
-            stock_unit_available_quantity: stock_unit_available_quantity
-                .unwrap_or_default(),
-            stock_unit_despatch_receipt_quantity: stock_unit_despatch_receipt_quantity
-                .unwrap_or_default(),
-            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
-                .unwrap_or_default(),
-            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
-            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
-            stock_unit_posted_invoice_credit_quantity: stock_unit_posted_invoice_credit_quantity
-                .unwrap_or_default(),
-            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
-            stock_unit_to_allocate_quantity: stock_unit_to_allocate_quantity
-                .unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            unit_discount_overridden: unit_discount_overridden.unwrap_or_default(),
-            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
-            unit_discount_value: unit_discount_value.unwrap_or_default(),
-            use_description: use_description.unwrap_or_default(),
-            warehouse: warehouse.unwrap_or_default(),
-            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopQuoteLine {
+        additional_charge: "additional_charge", next_value, optional;
+        allocated_quantity: "allocated_quantity", lenient_option, optional_number;
+        allocation_status: "allocation_status", lenient_option, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        available_for_despatch: "available_for_despatch", lenient_option, optional_number;
+        code: "code", lenient_value, field;
+        confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
+        cost_price: "cost_price", lenient_option, optional_number;
+        create_cancelled_line: "create_cancelled_line", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_value, field;
+        despatch_note_comment: "despatch_note_comment", lenient_option, optional;
+        despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        discount: "discount", next_value, optional;
+        discount_percent_specified: "discount_percent_specified", lenient_option, optional;
+        discounted_unit_price: "discounted_unit_price", lenient_option, optional_number;
+        fulfilment_method: "fulfilment_method", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        invoice_credit_quantity: "invoice_credit_quantity", lenient_option, optional_number;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_complete: "is_complete", lenient_option, optional;
+        is_line_deletable: "is_line_deletable", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        line_number: "line_number", lenient_option, optional;
+        line_quantity: "line_quantity", lenient_value, number;
+        line_tax_value: "line_tax_value", lenient_option, optional_number;
+        line_total_value: "line_total_value", lenient_option, optional_number;
+        line_type: "line_type", next_value, field;
+        line_unit_precision: "line_unit_precision", lenient_option, optional_number;
+        nominal_code: "nominal_code", next_value, optional;
+        nominal_cost_centre: "nominal_cost_centre", lenient_option, optional;
+        nominal_department: "nominal_department", lenient_option, optional;
+        nominal_reference: "nominal_reference", lenient_option, optional;
+        picking_list_comment: "picking_list_comment", lenient_option, optional;
+        posted_invoice_credit_quantity: "posted_invoice_credit_quantity", lenient_option, optional_number;
+        pricing_unit: "pricing_unit", next_value, optional;
+        pricing_unit_description: "pricing_unit_description", lenient_option, optional;
+        pricing_unit_id: "pricing_unit_id", lenient_option, optional;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        retain_manual_prices: "retain_manual_prices", lenient_option, optional;
+        selling_unit: "selling_unit", next_value, optional;
+        selling_unit_description: "selling_unit_description", lenient_option, optional;
+        selling_unit_id: "selling_unit_id", lenient_option, optional;
+        selling_unit_multiple: "selling_unit_multiple", lenient_option, optional_number;
+        selling_unit_price: "selling_unit_price", lenient_option, optional_number;
+        selling_unit_price_overridden: "selling_unit_price_overridden", lenient_option, optional;
+        show_on_customer_docs: "show_on_customer_docs", lenient_option, optional;
+        show_on_picking_list_type: "show_on_picking_list_type", lenient_option, optional;
+        sop_quote: "sop_quote", next_value, optional;
+        sop_quote_id: "sop_quote_id", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        stock_unit_allocated_quantity: "stock_unit_allocated_quantity", lenient_option, optional_number;
+        stock_unit_available_for_despatch: "stock_unit_available_for_despatch", lenient_option, optional_number;
+        stock_unit_available_quantity: "stock_unit_available_quantity", lenient_option, optional_number;
+        stock_unit_despatch_receipt_quantity: "stock_unit_despatch_receipt_quantity", lenient_option, optional_number;
+        stock_unit_invoice_credit_quantity: "stock_unit_invoice_credit_quantity", lenient_option, optional_number;
+        stock_unit_line_quantity: "stock_unit_line_quantity", lenient_option, optional_number;
+        stock_unit_multiple: "stock_unit_multiple", lenient_option, optional_number;
+        stock_unit_posted_invoice_credit_quantity: "stock_unit_posted_invoice_credit_quantity", lenient_option, optional_number;
+        stock_unit_precision: "stock_unit_precision", lenient_option, optional_number;
+        stock_unit_to_allocate_quantity: "stock_unit_to_allocate_quantity", lenient_option, optional_number;
+        tax_code: "tax_code", next_value, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        unit_discount_overridden: "unit_discount_overridden", lenient_option, optional;
+        unit_discount_percent: "unit_discount_percent", lenient_option, optional_number;
+        unit_discount_value: "unit_discount_value", lenient_option, optional_number;
+        use_description: "use_description", lenient_option, optional;
+        warehouse: "warehouse", next_value, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
     }
 }
 
@@ -10715,444 +5354,90 @@ pub struct SopQuoteLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopQuoteLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("sop_quote_analysis_code_1", &self.sop_quote_analysis_code_1)?;
-        map.optional("sop_quote_analysis_code_10", &self.sop_quote_analysis_code_10)?;
-        map.optional("sop_quote_analysis_code_11", &self.sop_quote_analysis_code_11)?;
-        map.optional("sop_quote_analysis_code_12", &self.sop_quote_analysis_code_12)?;
-        map.optional("sop_quote_analysis_code_13", &self.sop_quote_analysis_code_13)?;
-        map.optional("sop_quote_analysis_code_14", &self.sop_quote_analysis_code_14)?;
-        map.optional("sop_quote_analysis_code_15", &self.sop_quote_analysis_code_15)?;
-        map.optional("sop_quote_analysis_code_16", &self.sop_quote_analysis_code_16)?;
-        map.optional("sop_quote_analysis_code_17", &self.sop_quote_analysis_code_17)?;
-        map.optional("sop_quote_analysis_code_18", &self.sop_quote_analysis_code_18)?;
-        map.optional("sop_quote_analysis_code_19", &self.sop_quote_analysis_code_19)?;
-        map.optional("sop_quote_analysis_code_2", &self.sop_quote_analysis_code_2)?;
-        map.optional("sop_quote_analysis_code_20", &self.sop_quote_analysis_code_20)?;
-        map.optional("sop_quote_analysis_code_3", &self.sop_quote_analysis_code_3)?;
-        map.optional("sop_quote_analysis_code_4", &self.sop_quote_analysis_code_4)?;
-        map.optional("sop_quote_analysis_code_5", &self.sop_quote_analysis_code_5)?;
-        map.optional("sop_quote_analysis_code_6", &self.sop_quote_analysis_code_6)?;
-        map.optional("sop_quote_analysis_code_7", &self.sop_quote_analysis_code_7)?;
-        map.optional("sop_quote_analysis_code_8", &self.sop_quote_analysis_code_8)?;
-        map.optional("sop_quote_analysis_code_9", &self.sop_quote_analysis_code_9)?;
-        map.optional("sop_quote_currency_id", &self.sop_quote_currency_id)?;
-        map.optional("sop_quote_currency_name", &self.sop_quote_currency_name)?;
-        map.optional("sop_quote_currency_symbol", &self.sop_quote_currency_symbol)?;
-        map.optional(
-            "sop_quote_customer_document_no",
-            &self.sop_quote_customer_document_no,
-        )?;
-        map.optional("sop_quote_date_time_updated", &self.sop_quote_date_time_updated)?;
-        map.optional("sop_quote_document_date", &self.sop_quote_document_date)?;
-        map.optional("sop_quote_document_no", &self.sop_quote_document_no)?;
-        map.optional("sop_quote_document_status", &self.sop_quote_document_status)?;
-        map.optional_number("sop_quote_exchange_rate", &self.sop_quote_exchange_rate)?;
-        map.optional("sop_quote_id", &self.sop_quote_id)?;
-        map.optional(
-            "sop_quote_line_analysis_code_1",
-            &self.sop_quote_line_analysis_code_1,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_10",
-            &self.sop_quote_line_analysis_code_10,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_11",
-            &self.sop_quote_line_analysis_code_11,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_12",
-            &self.sop_quote_line_analysis_code_12,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_13",
-            &self.sop_quote_line_analysis_code_13,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_14",
-            &self.sop_quote_line_analysis_code_14,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_15",
-            &self.sop_quote_line_analysis_code_15,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_16",
-            &self.sop_quote_line_analysis_code_16,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_17",
-            &self.sop_quote_line_analysis_code_17,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_18",
-            &self.sop_quote_line_analysis_code_18,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_19",
-            &self.sop_quote_line_analysis_code_19,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_2",
-            &self.sop_quote_line_analysis_code_2,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_20",
-            &self.sop_quote_line_analysis_code_20,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_3",
-            &self.sop_quote_line_analysis_code_3,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_4",
-            &self.sop_quote_line_analysis_code_4,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_5",
-            &self.sop_quote_line_analysis_code_5,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_6",
-            &self.sop_quote_line_analysis_code_6,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_7",
-            &self.sop_quote_line_analysis_code_7,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_8",
-            &self.sop_quote_line_analysis_code_8,
-        )?;
-        map.optional(
-            "sop_quote_line_analysis_code_9",
-            &self.sop_quote_line_analysis_code_9,
-        )?;
-        map.optional_number(
-            "sop_quote_line_cost_price",
-            &self.sop_quote_line_cost_price,
-        )?;
-        map.optional(
-            "sop_quote_line_date_time_updated",
-            &self.sop_quote_line_date_time_updated,
-        )?;
-        map.optional_number(
-            "sop_quote_line_discounted_unit_price",
-            &self.sop_quote_line_discounted_unit_price,
-        )?;
-        map.optional("sop_quote_line_id", &self.sop_quote_line_id)?;
-        map.optional_number(
-            "sop_quote_line_line_tax_value",
-            &self.sop_quote_line_line_tax_value,
-        )?;
-        map.optional("sop_quote_line_number", &self.sop_quote_line_number)?;
-        map.optional("sop_quote_line_product_code", &self.sop_quote_line_product_code)?;
-        map.optional(
-            "sop_quote_line_product_description",
-            &self.sop_quote_line_product_description,
-        )?;
-        map.optional(
-            "sop_quote_line_promised_delivery_date",
-            &self.sop_quote_line_promised_delivery_date,
-        )?;
-        map.optional_number("sop_quote_line_quantity", &self.sop_quote_line_quantity)?;
-        map.optional(
-            "sop_quote_line_requested_delivery_date",
-            &self.sop_quote_line_requested_delivery_date,
-        )?;
-        map.optional(
-            "sop_quote_line_selling_unit_description",
-            &self.sop_quote_line_selling_unit_description,
-        )?;
-        map.optional_number(
-            "sop_quote_line_selling_unit_price",
-            &self.sop_quote_line_selling_unit_price,
-        )?;
-        map.optional_number(
-            "sop_quote_line_total_value",
-            &self.sop_quote_line_total_value,
-        )?;
-        map.optional("sop_quote_line_type", &self.sop_quote_line_type)?;
-        map.optional_number(
-            "sop_quote_line_unit_discount_percent",
-            &self.sop_quote_line_unit_discount_percent,
-        )?;
-        map.optional_number(
-            "sop_quote_line_unit_discount_value",
-            &self.sop_quote_line_unit_discount_value,
-        )?;
-        map.optional(
-            "sop_quote_promised_delivery_date",
-            &self.sop_quote_promised_delivery_date,
-        )?;
-        map.optional(
-            "sop_quote_requested_delivery_date",
-            &self.sop_quote_requested_delivery_date,
-        )?;
-        map.optional("tax_code_code", &self.tax_code_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_code_name", &self.tax_code_name)?;
-        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_quote_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_1)?
-                }
-                "sop_quote_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_10)?
-                }
-                "sop_quote_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_11)?
-                }
-                "sop_quote_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_12)?
-                }
-                "sop_quote_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_13)?
-                }
-                "sop_quote_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_14)?
-                }
-                "sop_quote_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_15)?
-                }
-                "sop_quote_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_16)?
-                }
-                "sop_quote_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_17)?
-                }
-                "sop_quote_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_18)?
-                }
-                "sop_quote_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_19)?
-                }
-                "sop_quote_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_2)?
-                }
-                "sop_quote_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_20)?
-                }
-                "sop_quote_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_3)?
-                }
-                "sop_quote_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_4)?
-                }
-                "sop_quote_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_5)?
-                }
-                "sop_quote_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_6)?
-                }
-                "sop_quote_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_7)?
-                }
-                "sop_quote_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_8)?
-                }
-                "sop_quote_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_quote_analysis_code_9)?
-                }
-                "sop_quote_currency_id" => {
-                    fields.lenient_into(&mut model.sop_quote_currency_id)?
-                }
-                "sop_quote_currency_name" => {
-                    fields.lenient_into(&mut model.sop_quote_currency_name)?
-                }
-                "sop_quote_currency_symbol" => {
-                    fields.lenient_into(&mut model.sop_quote_currency_symbol)?
-                }
-                "sop_quote_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_quote_customer_document_no)?
-                }
-                "sop_quote_date_time_updated" => {
-                    fields.option_into(&mut model.sop_quote_date_time_updated)?
-                }
-                "sop_quote_document_date" => {
-                    fields.option_into(&mut model.sop_quote_document_date)?
-                }
-                "sop_quote_document_no" => {
-                    fields.lenient_into(&mut model.sop_quote_document_no)?
-                }
-                "sop_quote_document_status" => {
-                    fields.lenient_into(&mut model.sop_quote_document_status)?
-                }
-                "sop_quote_exchange_rate" => {
-                    fields.lenient_into(&mut model.sop_quote_exchange_rate)?
-                }
-                "sop_quote_id" => fields.lenient_into(&mut model.sop_quote_id)?,
-                "sop_quote_line_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_1)?
-                }
-                "sop_quote_line_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_10)?
-                }
-                "sop_quote_line_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_11)?
-                }
-                "sop_quote_line_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_12)?
-                }
-                "sop_quote_line_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_13)?
-                }
-                "sop_quote_line_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_14)?
-                }
-                "sop_quote_line_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_15)?
-                }
-                "sop_quote_line_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_16)?
-                }
-                "sop_quote_line_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_17)?
-                }
-                "sop_quote_line_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_18)?
-                }
-                "sop_quote_line_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_19)?
-                }
-                "sop_quote_line_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_2)?
-                }
-                "sop_quote_line_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_20)?
-                }
-                "sop_quote_line_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_3)?
-                }
-                "sop_quote_line_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_4)?
-                }
-                "sop_quote_line_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_5)?
-                }
-                "sop_quote_line_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_6)?
-                }
-                "sop_quote_line_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_7)?
-                }
-                "sop_quote_line_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_8)?
-                }
-                "sop_quote_line_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_quote_line_analysis_code_9)?
-                }
-                "sop_quote_line_cost_price" => {
-                    fields.lenient_into(&mut model.sop_quote_line_cost_price)?
-                }
-                "sop_quote_line_date_time_updated" => {
-                    fields.option_into(&mut model.sop_quote_line_date_time_updated)?
-                }
-                "sop_quote_line_discounted_unit_price" => {
-                    fields.lenient_into(&mut model.sop_quote_line_discounted_unit_price)?
-                }
-                "sop_quote_line_id" => fields.lenient_into(&mut model.sop_quote_line_id)?,
-                "sop_quote_line_line_tax_value" => {
-                    fields.lenient_into(&mut model.sop_quote_line_line_tax_value)?
-                }
-                "sop_quote_line_number" => {
-                    fields.lenient_into(&mut model.sop_quote_line_number)?
-                }
-                "sop_quote_line_product_code" => {
-                    fields.lenient_into(&mut model.sop_quote_line_product_code)?
-                }
-                "sop_quote_line_product_description" => {
-                    fields.lenient_into(&mut model.sop_quote_line_product_description)?
-                }
-                "sop_quote_line_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_quote_line_promised_delivery_date)?
-                }
-                "sop_quote_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_quote_line_quantity)?
-                }
-                "sop_quote_line_requested_delivery_date" => {
-                    fields
-                        .option_into(&mut model.sop_quote_line_requested_delivery_date)?
-                }
-                "sop_quote_line_selling_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_quote_line_selling_unit_description,
-                        )?
-                }
-                "sop_quote_line_selling_unit_price" => {
-                    fields.lenient_into(&mut model.sop_quote_line_selling_unit_price)?
-                }
-                "sop_quote_line_total_value" => {
-                    fields.lenient_into(&mut model.sop_quote_line_total_value)?
-                }
-                "sop_quote_line_type" => {
-                    fields.option_into(&mut model.sop_quote_line_type)?
-                }
-                "sop_quote_line_unit_discount_percent" => {
-                    fields.lenient_into(&mut model.sop_quote_line_unit_discount_percent)?
-                }
-                "sop_quote_line_unit_discount_value" => {
-                    fields.lenient_into(&mut model.sop_quote_line_unit_discount_value)?
-                }
-                "sop_quote_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_quote_promised_delivery_date)?
-                }
-                "sop_quote_requested_delivery_date" => {
-                    fields.option_into(&mut model.sop_quote_requested_delivery_date)?
-                }
-                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
-                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopQuoteLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_quote_analysis_code_1: "sop_quote_analysis_code_1", lenient_into, optional;
+        sop_quote_analysis_code_10: "sop_quote_analysis_code_10", lenient_into, optional;
+        sop_quote_analysis_code_11: "sop_quote_analysis_code_11", lenient_into, optional;
+        sop_quote_analysis_code_12: "sop_quote_analysis_code_12", lenient_into, optional;
+        sop_quote_analysis_code_13: "sop_quote_analysis_code_13", lenient_into, optional;
+        sop_quote_analysis_code_14: "sop_quote_analysis_code_14", lenient_into, optional;
+        sop_quote_analysis_code_15: "sop_quote_analysis_code_15", lenient_into, optional;
+        sop_quote_analysis_code_16: "sop_quote_analysis_code_16", lenient_into, optional;
+        sop_quote_analysis_code_17: "sop_quote_analysis_code_17", lenient_into, optional;
+        sop_quote_analysis_code_18: "sop_quote_analysis_code_18", lenient_into, optional;
+        sop_quote_analysis_code_19: "sop_quote_analysis_code_19", lenient_into, optional;
+        sop_quote_analysis_code_2: "sop_quote_analysis_code_2", lenient_into, optional;
+        sop_quote_analysis_code_20: "sop_quote_analysis_code_20", lenient_into, optional;
+        sop_quote_analysis_code_3: "sop_quote_analysis_code_3", lenient_into, optional;
+        sop_quote_analysis_code_4: "sop_quote_analysis_code_4", lenient_into, optional;
+        sop_quote_analysis_code_5: "sop_quote_analysis_code_5", lenient_into, optional;
+        sop_quote_analysis_code_6: "sop_quote_analysis_code_6", lenient_into, optional;
+        sop_quote_analysis_code_7: "sop_quote_analysis_code_7", lenient_into, optional;
+        sop_quote_analysis_code_8: "sop_quote_analysis_code_8", lenient_into, optional;
+        sop_quote_analysis_code_9: "sop_quote_analysis_code_9", lenient_into, optional;
+        sop_quote_currency_id: "sop_quote_currency_id", lenient_into, optional;
+        sop_quote_currency_name: "sop_quote_currency_name", lenient_into, optional;
+        sop_quote_currency_symbol: "sop_quote_currency_symbol", lenient_into, optional;
+        sop_quote_customer_document_no: "sop_quote_customer_document_no", lenient_into, optional;
+        sop_quote_date_time_updated: "sop_quote_date_time_updated", option_into, optional;
+        sop_quote_document_date: "sop_quote_document_date", option_into, optional;
+        sop_quote_document_no: "sop_quote_document_no", lenient_into, optional;
+        sop_quote_document_status: "sop_quote_document_status", lenient_into, optional;
+        sop_quote_exchange_rate: "sop_quote_exchange_rate", lenient_into, optional_number;
+        sop_quote_id: "sop_quote_id", lenient_into, optional;
+        sop_quote_line_analysis_code_1: "sop_quote_line_analysis_code_1", lenient_into, optional;
+        sop_quote_line_analysis_code_10: "sop_quote_line_analysis_code_10", lenient_into, optional;
+        sop_quote_line_analysis_code_11: "sop_quote_line_analysis_code_11", lenient_into, optional;
+        sop_quote_line_analysis_code_12: "sop_quote_line_analysis_code_12", lenient_into, optional;
+        sop_quote_line_analysis_code_13: "sop_quote_line_analysis_code_13", lenient_into, optional;
+        sop_quote_line_analysis_code_14: "sop_quote_line_analysis_code_14", lenient_into, optional;
+        sop_quote_line_analysis_code_15: "sop_quote_line_analysis_code_15", lenient_into, optional;
+        sop_quote_line_analysis_code_16: "sop_quote_line_analysis_code_16", lenient_into, optional;
+        sop_quote_line_analysis_code_17: "sop_quote_line_analysis_code_17", lenient_into, optional;
+        sop_quote_line_analysis_code_18: "sop_quote_line_analysis_code_18", lenient_into, optional;
+        sop_quote_line_analysis_code_19: "sop_quote_line_analysis_code_19", lenient_into, optional;
+        sop_quote_line_analysis_code_2: "sop_quote_line_analysis_code_2", lenient_into, optional;
+        sop_quote_line_analysis_code_20: "sop_quote_line_analysis_code_20", lenient_into, optional;
+        sop_quote_line_analysis_code_3: "sop_quote_line_analysis_code_3", lenient_into, optional;
+        sop_quote_line_analysis_code_4: "sop_quote_line_analysis_code_4", lenient_into, optional;
+        sop_quote_line_analysis_code_5: "sop_quote_line_analysis_code_5", lenient_into, optional;
+        sop_quote_line_analysis_code_6: "sop_quote_line_analysis_code_6", lenient_into, optional;
+        sop_quote_line_analysis_code_7: "sop_quote_line_analysis_code_7", lenient_into, optional;
+        sop_quote_line_analysis_code_8: "sop_quote_line_analysis_code_8", lenient_into, optional;
+        sop_quote_line_analysis_code_9: "sop_quote_line_analysis_code_9", lenient_into, optional;
+        sop_quote_line_cost_price: "sop_quote_line_cost_price", lenient_into, optional_number;
+        sop_quote_line_date_time_updated: "sop_quote_line_date_time_updated", option_into, optional;
+        sop_quote_line_discounted_unit_price: "sop_quote_line_discounted_unit_price", lenient_into, optional_number;
+        sop_quote_line_id: "sop_quote_line_id", lenient_into, optional;
+        sop_quote_line_line_tax_value: "sop_quote_line_line_tax_value", lenient_into, optional_number;
+        sop_quote_line_number: "sop_quote_line_number", lenient_into, optional;
+        sop_quote_line_product_code: "sop_quote_line_product_code", lenient_into, optional;
+        sop_quote_line_product_description: "sop_quote_line_product_description", lenient_into, optional;
+        sop_quote_line_promised_delivery_date: "sop_quote_line_promised_delivery_date", option_into, optional;
+        sop_quote_line_quantity: "sop_quote_line_quantity", lenient_into, optional_number;
+        sop_quote_line_requested_delivery_date: "sop_quote_line_requested_delivery_date", option_into, optional;
+        sop_quote_line_selling_unit_description: "sop_quote_line_selling_unit_description", lenient_into, optional;
+        sop_quote_line_selling_unit_price: "sop_quote_line_selling_unit_price", lenient_into, optional_number;
+        sop_quote_line_total_value: "sop_quote_line_total_value", lenient_into, optional_number;
+        sop_quote_line_type: "sop_quote_line_type", option_into, optional;
+        sop_quote_line_unit_discount_percent: "sop_quote_line_unit_discount_percent", lenient_into, optional_number;
+        sop_quote_line_unit_discount_value: "sop_quote_line_unit_discount_value", lenient_into, optional_number;
+        sop_quote_promised_delivery_date: "sop_quote_promised_delivery_date", option_into, optional;
+        sop_quote_requested_delivery_date: "sop_quote_requested_delivery_date", option_into, optional;
+        tax_code_code: "tax_code_code", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_code_name: "tax_code_name", lenient_into, optional;
+        tax_code_rate: "tax_code_rate", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -11201,66 +5486,16 @@ impl SopQuoteMemo {
     }
 }
 
-impl serde::Serialize for SopQuoteMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("note", &self.note)?;
-        map.field("sop_order_return_id", &self.sop_order_return_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        let mut sop_order_return_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_option(&mut note)?,
-                "sop_order_return_id" => fields.lenient_value(&mut sop_order_return_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            sop_order_return_id: fields
-                .required(sop_order_return_id, "sop_order_return_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopQuoteMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_option, optional;
+        sop_order_return_id: "sop_order_return_id", lenient_value, field;
     }
 }
 
@@ -11293,61 +5528,19 @@ pub struct SopQuoteView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopQuoteView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_document_no", &self.customer_document_no)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("document_date", &self.document_date)?;
-        map.optional("document_no", &self.document_no)?;
-        map.optional("document_status_id", &self.document_status_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("order_no", &self.order_no)?;
-        map.optional("proforma_no", &self.proforma_no)?;
-        map.optional_number("total_gross_value", &self.total_gross_value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuoteView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuoteView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_document_no" => {
-                    fields.lenient_into(&mut model.customer_document_no)?
-                }
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "document_date" => fields.option_into(&mut model.document_date)?,
-                "document_no" => fields.lenient_into(&mut model.document_no)?,
-                "document_status_id" => {
-                    fields.lenient_into(&mut model.document_status_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "order_no" => fields.lenient_into(&mut model.order_no)?,
-                "proforma_no" => fields.lenient_into(&mut model.proforma_no)?,
-                "total_gross_value" => fields.lenient_into(&mut model.total_gross_value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopQuoteView: Default {
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        document_date: "document_date", option_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_status_id: "document_status_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        order_no: "order_no", lenient_into, optional;
+        proforma_no: "proforma_no", lenient_into, optional;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
     }
 }
 
@@ -11371,37 +5564,9 @@ impl SopQuotesNewRequest {
     }
 }
 
-impl serde::Serialize for SopQuotesNewRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopQuotesNewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopQuotesNewRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SopQuotesNewRequest {
+        customer_id: "customer_id", lenient_value, field;
     }
 }
 
@@ -11582,475 +5747,92 @@ pub struct SopReturnLineView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopReturnLineView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("customer_id", &self.customer_id)?;
-        map.optional("customer_name", &self.customer_name)?;
-        map.optional("customer_reference", &self.customer_reference)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_description", &self.product_description)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.optional("sop_return_analysis_code_1", &self.sop_return_analysis_code_1)?;
-        map.optional("sop_return_analysis_code_10", &self.sop_return_analysis_code_10)?;
-        map.optional("sop_return_analysis_code_11", &self.sop_return_analysis_code_11)?;
-        map.optional("sop_return_analysis_code_12", &self.sop_return_analysis_code_12)?;
-        map.optional("sop_return_analysis_code_13", &self.sop_return_analysis_code_13)?;
-        map.optional("sop_return_analysis_code_14", &self.sop_return_analysis_code_14)?;
-        map.optional("sop_return_analysis_code_15", &self.sop_return_analysis_code_15)?;
-        map.optional("sop_return_analysis_code_16", &self.sop_return_analysis_code_16)?;
-        map.optional("sop_return_analysis_code_17", &self.sop_return_analysis_code_17)?;
-        map.optional("sop_return_analysis_code_18", &self.sop_return_analysis_code_18)?;
-        map.optional("sop_return_analysis_code_19", &self.sop_return_analysis_code_19)?;
-        map.optional("sop_return_analysis_code_2", &self.sop_return_analysis_code_2)?;
-        map.optional("sop_return_analysis_code_20", &self.sop_return_analysis_code_20)?;
-        map.optional("sop_return_analysis_code_3", &self.sop_return_analysis_code_3)?;
-        map.optional("sop_return_analysis_code_4", &self.sop_return_analysis_code_4)?;
-        map.optional("sop_return_analysis_code_5", &self.sop_return_analysis_code_5)?;
-        map.optional("sop_return_analysis_code_6", &self.sop_return_analysis_code_6)?;
-        map.optional("sop_return_analysis_code_7", &self.sop_return_analysis_code_7)?;
-        map.optional("sop_return_analysis_code_8", &self.sop_return_analysis_code_8)?;
-        map.optional("sop_return_analysis_code_9", &self.sop_return_analysis_code_9)?;
-        map.optional("sop_return_currency_id", &self.sop_return_currency_id)?;
-        map.optional("sop_return_currency_name", &self.sop_return_currency_name)?;
-        map.optional("sop_return_currency_symbol", &self.sop_return_currency_symbol)?;
-        map.optional(
-            "sop_return_customer_document_no",
-            &self.sop_return_customer_document_no,
-        )?;
-        map.optional(
-            "sop_return_date_time_updated",
-            &self.sop_return_date_time_updated,
-        )?;
-        map.optional("sop_return_document_date", &self.sop_return_document_date)?;
-        map.optional("sop_return_document_no", &self.sop_return_document_no)?;
-        map.optional("sop_return_document_status", &self.sop_return_document_status)?;
-        map.optional_number("sop_return_exchange_rate", &self.sop_return_exchange_rate)?;
-        map.optional("sop_return_id", &self.sop_return_id)?;
-        map.optional(
-            "sop_return_line_analysis_code_1",
-            &self.sop_return_line_analysis_code_1,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_10",
-            &self.sop_return_line_analysis_code_10,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_11",
-            &self.sop_return_line_analysis_code_11,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_12",
-            &self.sop_return_line_analysis_code_12,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_13",
-            &self.sop_return_line_analysis_code_13,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_14",
-            &self.sop_return_line_analysis_code_14,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_15",
-            &self.sop_return_line_analysis_code_15,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_16",
-            &self.sop_return_line_analysis_code_16,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_17",
-            &self.sop_return_line_analysis_code_17,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_18",
-            &self.sop_return_line_analysis_code_18,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_19",
-            &self.sop_return_line_analysis_code_19,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_2",
-            &self.sop_return_line_analysis_code_2,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_20",
-            &self.sop_return_line_analysis_code_20,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_3",
-            &self.sop_return_line_analysis_code_3,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_4",
-            &self.sop_return_line_analysis_code_4,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_5",
-            &self.sop_return_line_analysis_code_5,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_6",
-            &self.sop_return_line_analysis_code_6,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_7",
-            &self.sop_return_line_analysis_code_7,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_8",
-            &self.sop_return_line_analysis_code_8,
-        )?;
-        map.optional(
-            "sop_return_line_analysis_code_9",
-            &self.sop_return_line_analysis_code_9,
-        )?;
-        map.optional_number(
-            "sop_return_line_cost_price",
-            &self.sop_return_line_cost_price,
-        )?;
-        map.optional(
-            "sop_return_line_date_time_updated",
-            &self.sop_return_line_date_time_updated,
-        )?;
-        map.optional_number(
-            "sop_return_line_despatch_receipt_quantity",
-            &self.sop_return_line_despatch_receipt_quantity,
-        )?;
-        map.optional_number(
-            "sop_return_line_discounted_unit_price",
-            &self.sop_return_line_discounted_unit_price,
-        )?;
-        map.optional("sop_return_line_id", &self.sop_return_line_id)?;
-        map.optional_number(
-            "sop_return_line_invoice_credit_quantity",
-            &self.sop_return_line_invoice_credit_quantity,
-        )?;
-        map.optional_number(
-            "sop_return_line_line_tax_value",
-            &self.sop_return_line_line_tax_value,
-        )?;
-        map.optional("sop_return_line_number", &self.sop_return_line_number)?;
-        map.optional(
-            "sop_return_line_product_code",
-            &self.sop_return_line_product_code,
-        )?;
-        map.optional(
-            "sop_return_line_product_description",
-            &self.sop_return_line_product_description,
-        )?;
-        map.optional(
-            "sop_return_line_promised_delivery_date",
-            &self.sop_return_line_promised_delivery_date,
-        )?;
-        map.optional_number("sop_return_line_quantity", &self.sop_return_line_quantity)?;
-        map.optional(
-            "sop_return_line_requested_delivery_date",
-            &self.sop_return_line_requested_delivery_date,
-        )?;
-        map.optional(
-            "sop_return_line_selling_unit_description",
-            &self.sop_return_line_selling_unit_description,
-        )?;
-        map.optional_number(
-            "sop_return_line_selling_unit_price",
-            &self.sop_return_line_selling_unit_price,
-        )?;
-        map.optional_number(
-            "sop_return_line_total_value",
-            &self.sop_return_line_total_value,
-        )?;
-        map.optional("sop_return_line_type", &self.sop_return_line_type)?;
-        map.optional_number(
-            "sop_return_line_unit_discount_percent",
-            &self.sop_return_line_unit_discount_percent,
-        )?;
-        map.optional_number(
-            "sop_return_line_unit_discount_value",
-            &self.sop_return_line_unit_discount_value,
-        )?;
-        map.optional(
-            "sop_return_promised_delivery_date",
-            &self.sop_return_promised_delivery_date,
-        )?;
-        map.optional(
-            "sop_return_requested_delivery_date",
-            &self.sop_return_requested_delivery_date,
-        )?;
-        map.optional("tax_code_code", &self.tax_code_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("tax_code_name", &self.tax_code_name)?;
-        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopReturnLineView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopReturnLineView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_into(&mut model.customer_id)?,
-                "customer_name" => fields.lenient_into(&mut model.customer_name)?,
-                "customer_reference" => {
-                    fields.lenient_into(&mut model.customer_reference)?
-                }
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_description" => {
-                    fields.lenient_into(&mut model.product_description)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                "sop_return_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_1)?
-                }
-                "sop_return_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_10)?
-                }
-                "sop_return_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_11)?
-                }
-                "sop_return_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_12)?
-                }
-                "sop_return_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_13)?
-                }
-                "sop_return_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_14)?
-                }
-                "sop_return_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_15)?
-                }
-                "sop_return_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_16)?
-                }
-                "sop_return_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_17)?
-                }
-                "sop_return_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_18)?
-                }
-                "sop_return_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_19)?
-                }
-                "sop_return_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_2)?
-                }
-                "sop_return_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_20)?
-                }
-                "sop_return_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_3)?
-                }
-                "sop_return_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_4)?
-                }
-                "sop_return_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_5)?
-                }
-                "sop_return_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_6)?
-                }
-                "sop_return_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_7)?
-                }
-                "sop_return_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_8)?
-                }
-                "sop_return_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_return_analysis_code_9)?
-                }
-                "sop_return_currency_id" => {
-                    fields.lenient_into(&mut model.sop_return_currency_id)?
-                }
-                "sop_return_currency_name" => {
-                    fields.lenient_into(&mut model.sop_return_currency_name)?
-                }
-                "sop_return_currency_symbol" => {
-                    fields.lenient_into(&mut model.sop_return_currency_symbol)?
-                }
-                "sop_return_customer_document_no" => {
-                    fields.lenient_into(&mut model.sop_return_customer_document_no)?
-                }
-                "sop_return_date_time_updated" => {
-                    fields.option_into(&mut model.sop_return_date_time_updated)?
-                }
-                "sop_return_document_date" => {
-                    fields.option_into(&mut model.sop_return_document_date)?
-                }
-                "sop_return_document_no" => {
-                    fields.lenient_into(&mut model.sop_return_document_no)?
-                }
-                "sop_return_document_status" => {
-                    fields.lenient_into(&mut model.sop_return_document_status)?
-                }
-                "sop_return_exchange_rate" => {
-                    fields.lenient_into(&mut model.sop_return_exchange_rate)?
-                }
-                "sop_return_id" => fields.lenient_into(&mut model.sop_return_id)?,
-                "sop_return_line_analysis_code_1" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_1)?
-                }
-                "sop_return_line_analysis_code_10" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_10)?
-                }
-                "sop_return_line_analysis_code_11" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_11)?
-                }
-                "sop_return_line_analysis_code_12" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_12)?
-                }
-                "sop_return_line_analysis_code_13" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_13)?
-                }
-                "sop_return_line_analysis_code_14" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_14)?
-                }
-                "sop_return_line_analysis_code_15" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_15)?
-                }
-                "sop_return_line_analysis_code_16" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_16)?
-                }
-                "sop_return_line_analysis_code_17" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_17)?
-                }
-                "sop_return_line_analysis_code_18" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_18)?
-                }
-                "sop_return_line_analysis_code_19" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_19)?
-                }
-                "sop_return_line_analysis_code_2" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_2)?
-                }
-                "sop_return_line_analysis_code_20" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_20)?
-                }
-                "sop_return_line_analysis_code_3" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_3)?
-                }
-                "sop_return_line_analysis_code_4" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_4)?
-                }
-                "sop_return_line_analysis_code_5" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_5)?
-                }
-                "sop_return_line_analysis_code_6" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_6)?
-                }
-                "sop_return_line_analysis_code_7" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_7)?
-                }
-                "sop_return_line_analysis_code_8" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_8)?
-                }
-                "sop_return_line_analysis_code_9" => {
-                    fields.lenient_into(&mut model.sop_return_line_analysis_code_9)?
-                }
-                "sop_return_line_cost_price" => {
-                    fields.lenient_into(&mut model.sop_return_line_cost_price)?
-                }
-                "sop_return_line_date_time_updated" => {
-                    fields.option_into(&mut model.sop_return_line_date_time_updated)?
-                }
-                "sop_return_line_despatch_receipt_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_return_line_despatch_receipt_quantity,
-                        )?
-                }
-                "sop_return_line_discounted_unit_price" => {
-                    fields
-                        .lenient_into(&mut model.sop_return_line_discounted_unit_price)?
-                }
-                "sop_return_line_id" => {
-                    fields.lenient_into(&mut model.sop_return_line_id)?
-                }
-                "sop_return_line_invoice_credit_quantity" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_return_line_invoice_credit_quantity,
-                        )?
-                }
-                "sop_return_line_line_tax_value" => {
-                    fields.lenient_into(&mut model.sop_return_line_line_tax_value)?
-                }
-                "sop_return_line_number" => {
-                    fields.lenient_into(&mut model.sop_return_line_number)?
-                }
-                "sop_return_line_product_code" => {
-                    fields.lenient_into(&mut model.sop_return_line_product_code)?
-                }
-                "sop_return_line_product_description" => {
-                    fields.lenient_into(&mut model.sop_return_line_product_description)?
-                }
-                "sop_return_line_promised_delivery_date" => {
-                    fields
-                        .option_into(&mut model.sop_return_line_promised_delivery_date)?
-                }
-                "sop_return_line_quantity" => {
-                    fields.lenient_into(&mut model.sop_return_line_quantity)?
-                }
-                "sop_return_line_requested_delivery_date" => {
-                    fields
-                        .option_into(&mut model.sop_return_line_requested_delivery_date)?
-                }
-                "sop_return_line_selling_unit_description" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_return_line_selling_unit_description,
-                        )?
-                }
-                "sop_return_line_selling_unit_price" => {
-                    fields.lenient_into(&mut model.sop_return_line_selling_unit_price)?
-                }
-                "sop_return_line_total_value" => {
-                    fields.lenient_into(&mut model.sop_return_line_total_value)?
-                }
-                "sop_return_line_type" => {
-                    fields.option_into(&mut model.sop_return_line_type)?
-                }
-                "sop_return_line_unit_discount_percent" => {
-                    fields
-                        .lenient_into(&mut model.sop_return_line_unit_discount_percent)?
-                }
-                "sop_return_line_unit_discount_value" => {
-                    fields.lenient_into(&mut model.sop_return_line_unit_discount_value)?
-                }
-                "sop_return_promised_delivery_date" => {
-                    fields.option_into(&mut model.sop_return_promised_delivery_date)?
-                }
-                "sop_return_requested_delivery_date" => {
-                    fields.option_into(&mut model.sop_return_requested_delivery_date)?
-                }
-                "tax_code_code" => fields.lenient_into(&mut model.tax_code_code)?,
-                "tax_code_id" => fields.lenient_into(&mut model.tax_code_id)?,
-                "tax_code_name" => fields.lenient_into(&mut model.tax_code_name)?,
-                "tax_code_rate" => fields.lenient_into(&mut model.tax_code_rate)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopReturnLineView: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        customer_name: "customer_name", lenient_into, optional;
+        customer_reference: "customer_reference", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_description: "product_description", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
+        sop_return_analysis_code_1: "sop_return_analysis_code_1", lenient_into, optional;
+        sop_return_analysis_code_10: "sop_return_analysis_code_10", lenient_into, optional;
+        sop_return_analysis_code_11: "sop_return_analysis_code_11", lenient_into, optional;
+        sop_return_analysis_code_12: "sop_return_analysis_code_12", lenient_into, optional;
+        sop_return_analysis_code_13: "sop_return_analysis_code_13", lenient_into, optional;
+        sop_return_analysis_code_14: "sop_return_analysis_code_14", lenient_into, optional;
+        sop_return_analysis_code_15: "sop_return_analysis_code_15", lenient_into, optional;
+        sop_return_analysis_code_16: "sop_return_analysis_code_16", lenient_into, optional;
+        sop_return_analysis_code_17: "sop_return_analysis_code_17", lenient_into, optional;
+        sop_return_analysis_code_18: "sop_return_analysis_code_18", lenient_into, optional;
+        sop_return_analysis_code_19: "sop_return_analysis_code_19", lenient_into, optional;
+        sop_return_analysis_code_2: "sop_return_analysis_code_2", lenient_into, optional;
+        sop_return_analysis_code_20: "sop_return_analysis_code_20", lenient_into, optional;
+        sop_return_analysis_code_3: "sop_return_analysis_code_3", lenient_into, optional;
+        sop_return_analysis_code_4: "sop_return_analysis_code_4", lenient_into, optional;
+        sop_return_analysis_code_5: "sop_return_analysis_code_5", lenient_into, optional;
+        sop_return_analysis_code_6: "sop_return_analysis_code_6", lenient_into, optional;
+        sop_return_analysis_code_7: "sop_return_analysis_code_7", lenient_into, optional;
+        sop_return_analysis_code_8: "sop_return_analysis_code_8", lenient_into, optional;
+        sop_return_analysis_code_9: "sop_return_analysis_code_9", lenient_into, optional;
+        sop_return_currency_id: "sop_return_currency_id", lenient_into, optional;
+        sop_return_currency_name: "sop_return_currency_name", lenient_into, optional;
+        sop_return_currency_symbol: "sop_return_currency_symbol", lenient_into, optional;
+        sop_return_customer_document_no: "sop_return_customer_document_no", lenient_into, optional;
+        sop_return_date_time_updated: "sop_return_date_time_updated", option_into, optional;
+        sop_return_document_date: "sop_return_document_date", option_into, optional;
+        sop_return_document_no: "sop_return_document_no", lenient_into, optional;
+        sop_return_document_status: "sop_return_document_status", lenient_into, optional;
+        sop_return_exchange_rate: "sop_return_exchange_rate", lenient_into, optional_number;
+        sop_return_id: "sop_return_id", lenient_into, optional;
+        sop_return_line_analysis_code_1: "sop_return_line_analysis_code_1", lenient_into, optional;
+        sop_return_line_analysis_code_10: "sop_return_line_analysis_code_10", lenient_into, optional;
+        sop_return_line_analysis_code_11: "sop_return_line_analysis_code_11", lenient_into, optional;
+        sop_return_line_analysis_code_12: "sop_return_line_analysis_code_12", lenient_into, optional;
+        sop_return_line_analysis_code_13: "sop_return_line_analysis_code_13", lenient_into, optional;
+        sop_return_line_analysis_code_14: "sop_return_line_analysis_code_14", lenient_into, optional;
+        sop_return_line_analysis_code_15: "sop_return_line_analysis_code_15", lenient_into, optional;
+        sop_return_line_analysis_code_16: "sop_return_line_analysis_code_16", lenient_into, optional;
+        sop_return_line_analysis_code_17: "sop_return_line_analysis_code_17", lenient_into, optional;
+        sop_return_line_analysis_code_18: "sop_return_line_analysis_code_18", lenient_into, optional;
+        sop_return_line_analysis_code_19: "sop_return_line_analysis_code_19", lenient_into, optional;
+        sop_return_line_analysis_code_2: "sop_return_line_analysis_code_2", lenient_into, optional;
+        sop_return_line_analysis_code_20: "sop_return_line_analysis_code_20", lenient_into, optional;
+        sop_return_line_analysis_code_3: "sop_return_line_analysis_code_3", lenient_into, optional;
+        sop_return_line_analysis_code_4: "sop_return_line_analysis_code_4", lenient_into, optional;
+        sop_return_line_analysis_code_5: "sop_return_line_analysis_code_5", lenient_into, optional;
+        sop_return_line_analysis_code_6: "sop_return_line_analysis_code_6", lenient_into, optional;
+        sop_return_line_analysis_code_7: "sop_return_line_analysis_code_7", lenient_into, optional;
+        sop_return_line_analysis_code_8: "sop_return_line_analysis_code_8", lenient_into, optional;
+        sop_return_line_analysis_code_9: "sop_return_line_analysis_code_9", lenient_into, optional;
+        sop_return_line_cost_price: "sop_return_line_cost_price", lenient_into, optional_number;
+        sop_return_line_date_time_updated: "sop_return_line_date_time_updated", option_into, optional;
+        sop_return_line_despatch_receipt_quantity: "sop_return_line_despatch_receipt_quantity", lenient_into, optional_number;
+        sop_return_line_discounted_unit_price: "sop_return_line_discounted_unit_price", lenient_into, optional_number;
+        sop_return_line_id: "sop_return_line_id", lenient_into, optional;
+        sop_return_line_invoice_credit_quantity: "sop_return_line_invoice_credit_quantity", lenient_into, optional_number;
+        sop_return_line_line_tax_value: "sop_return_line_line_tax_value", lenient_into, optional_number;
+        sop_return_line_number: "sop_return_line_number", lenient_into, optional;
+        sop_return_line_product_code: "sop_return_line_product_code", lenient_into, optional;
+        sop_return_line_product_description: "sop_return_line_product_description", lenient_into, optional;
+        sop_return_line_promised_delivery_date: "sop_return_line_promised_delivery_date", option_into, optional;
+        sop_return_line_quantity: "sop_return_line_quantity", lenient_into, optional_number;
+        sop_return_line_requested_delivery_date: "sop_return_line_requested_delivery_date", option_into, optional;
+        sop_return_line_selling_unit_description: "sop_return_line_selling_unit_description", lenient_into, optional;
+        sop_return_line_selling_unit_price: "sop_return_line_selling_unit_price", lenient_into, optional_number;
+        sop_return_line_total_value: "sop_return_line_total_value", lenient_into, optional_number;
+        sop_return_line_type: "sop_return_line_type", option_into, optional;
+        sop_return_line_unit_discount_percent: "sop_return_line_unit_discount_percent", lenient_into, optional_number;
+        sop_return_line_unit_discount_value: "sop_return_line_unit_discount_value", lenient_into, optional_number;
+        sop_return_promised_delivery_date: "sop_return_promised_delivery_date", option_into, optional;
+        sop_return_requested_delivery_date: "sop_return_requested_delivery_date", option_into, optional;
+        tax_code_code: "tax_code_code", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_code_name: "tax_code_name", lenient_into, optional;
+        tax_code_rate: "tax_code_rate", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -12209,458 +5991,80 @@ pub struct SopSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional(
-            "add_invoice_credit_note_to_sales_ledger",
-            &self.add_invoice_credit_note_to_sales_ledger,
-        )?;
-        map.optional(
-            "allocate_stock_on_order_entry",
-            &self.allocate_stock_on_order_entry,
-        )?;
-        map.optional("allow_amend_picking_lists", &self.allow_amend_picking_lists)?;
-        map.optional("allow_cash_orders", &self.allow_cash_orders)?;
-        map.optional("allow_payment_with_order", &self.allow_payment_with_order)?;
-        map.optional("allow_prospect_quotes", &self.allow_prospect_quotes)?;
-        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
-        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
-        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
-        map.optional("archive_last_purged_up_to", &self.archive_last_purged_up_to)?;
-        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
-        map.optional(
-            "auto_generate_order_return_numbers",
-            &self.auto_generate_order_return_numbers,
-        )?;
-        map.optional("auto_print_picking_lists", &self.auto_print_picking_lists)?;
-        map.optional("cash_order_account", &self.cash_order_account)?;
-        map.optional("cash_order_account_id", &self.cash_order_account_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "default_free_text_confirm_intent_type",
-            &self.default_free_text_confirm_intent_type,
-        )?;
-        map.optional(
-            "default_service_labour_confirm_intent_type",
-            &self.default_service_labour_confirm_intent_type,
-        )?;
-        map.optional("fully_paid_invoice_text", &self.fully_paid_invoice_text)?;
-        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "include_statistical_value_on_intrastat",
-            &self.include_statistical_value_on_intrastat,
-        )?;
-        map.optional(
-            "include_terms_of_delivery_on_intrastat",
-            &self.include_terms_of_delivery_on_intrastat,
-        )?;
-        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
-        map.optional("invoice_payment_immediately", &self.invoice_payment_immediately)?;
-        map.optional(
-            "invoicing_last_deleted_up_to",
-            &self.invoicing_last_deleted_up_to,
-        )?;
-        map.optional("last_archive_run_by", &self.last_archive_run_by)?;
-        map.optional("last_archive_run_on", &self.last_archive_run_on)?;
-        map.optional(
-            "last_invoicing_delete_run_by",
-            &self.last_invoicing_delete_run_by,
-        )?;
-        map.optional(
-            "last_invoicing_delete_run_on",
-            &self.last_invoicing_delete_run_on,
-        )?;
-        map.optional("last_purge_archive_run_by", &self.last_purge_archive_run_by)?;
-        map.optional("last_purge_archive_run_on", &self.last_purge_archive_run_on)?;
-        map.optional(
-            "minimum_number_of_lines_for_frequent_items",
-            &self.minimum_number_of_lines_for_frequent_items,
-        )?;
-        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
-        map.optional(
-            "nature_of_transaction_code_id",
-            &self.nature_of_transaction_code_id,
-        )?;
-        map.optional(
-            "number_of_days_for_frequent_items",
-            &self.number_of_days_for_frequent_items,
-        )?;
-        map.optional(
-            "number_of_days_for_recent_items",
-            &self.number_of_days_for_recent_items,
-        )?;
-        map.optional("order_line_item_type", &self.order_line_item_type)?;
-        map.optional(
-            "orders_returns_last_archived_up_to",
-            &self.orders_returns_last_archived_up_to,
-        )?;
-        map.optional("print_despatch_notes", &self.print_despatch_notes)?;
-        map.optional(
-            "print_order_acknowledgements",
-            &self.print_order_acknowledgements,
-        )?;
-        map.optional("print_picking_lists", &self.print_picking_lists)?;
-        map.optional(
-            "print_traceable_numbers_on_despatch_notes",
-            &self.print_traceable_numbers_on_despatch_notes,
-        )?;
-        map.optional(
-            "print_traceable_numbers_on_invoices",
-            &self.print_traceable_numbers_on_invoices,
-        )?;
-        map.optional(
-            "print_traceable_numbers_on_order_acknowledgements",
-            &self.print_traceable_numbers_on_order_acknowledgements,
-        )?;
-        map.optional(
-            "print_traceable_numbers_on_picking_lists",
-            &self.print_traceable_numbers_on_picking_lists,
-        )?;
-        map.optional("prospect_quote_account", &self.prospect_quote_account)?;
-        map.optional("prospect_quote_account_id", &self.prospect_quote_account_id)?;
-        map.optional(
-            "record_cancelled_order_lines",
-            &self.record_cancelled_order_lines,
-        )?;
-        map.optional("record_tracking_on_despatch", &self.record_tracking_on_despatch)?;
-        map.optional(
-            "revenue_nominal_account_same_as",
-            &self.revenue_nominal_account_same_as,
-        )?;
-        map.optional("show_frequent_items", &self.show_frequent_items)?;
-        map.optional(
-            "show_order_number_on_confirm",
-            &self.show_order_number_on_confirm,
-        )?;
-        map.optional("show_preferred_items", &self.show_preferred_items)?;
-        map.optional("show_recent_items", &self.show_recent_items)?;
-        map.optional(
-            "show_unallocated_items_on_picking_list",
-            &self.show_unallocated_items_on_picking_list,
-        )?;
-        map.optional(
-            "show_undespatched_items_on_despatch_note",
-            &self.show_undespatched_items_on_despatch_note,
-        )?;
-        map.optional(
-            "sop_credit_note_cis_reverse_charge_text_type",
-            &self.sop_credit_note_cis_reverse_charge_text_type,
-        )?;
-        map.optional(
-            "sop_invoice_cis_reverse_charge_text_type",
-            &self.sop_invoice_cis_reverse_charge_text_type,
-        )?;
-        map.optional(
-            "sop_print_eu_zero_rated_sales_option_id",
-            &self.sop_print_eu_zero_rated_sales_option_id,
-        )?;
-        map.optional(
-            "sop_reverse_charge_invoice_option_type",
-            &self.sop_reverse_charge_invoice_option_type,
-        )?;
-        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
-        map.optional("update_stock_on_despatch", &self.update_stock_on_despatch)?;
-        map.optional("use_card_processing", &self.use_card_processing)?;
-        map.optional("use_cross_selling_items", &self.use_cross_selling_items)?;
-        map.optional(
-            "use_invoice_date_on_stock_history",
-            &self.use_invoice_date_on_stock_history,
-        )?;
-        map.optional(
-            "use_same_cost_centre_department_as_customer",
-            &self.use_same_cost_centre_department_as_customer,
-        )?;
-        map.optional(
-            "use_same_cost_centre_department_for_assets",
-            &self.use_same_cost_centre_department_for_assets,
-        )?;
-        map.optional(
-            "use_same_cost_centre_department_for_issues",
-            &self.use_same_cost_centre_department_for_issues,
-        )?;
-        map.optional(
-            "use_sop_reverse_charge_invoice_option",
-            &self.use_sop_reverse_charge_invoice_option,
-        )?;
-        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "add_invoice_credit_note_to_sales_ledger" => {
-                    fields
-                        .lenient_into(
-                            &mut model.add_invoice_credit_note_to_sales_ledger,
-                        )?
-                }
-                "allocate_stock_on_order_entry" => {
-                    fields.lenient_into(&mut model.allocate_stock_on_order_entry)?
-                }
-                "allow_amend_picking_lists" => {
-                    fields.lenient_into(&mut model.allow_amend_picking_lists)?
-                }
-                "allow_cash_orders" => fields.lenient_into(&mut model.allow_cash_orders)?,
-                "allow_payment_with_order" => {
-                    fields.lenient_into(&mut model.allow_payment_with_order)?
-                }
-                "allow_prospect_quotes" => {
-                    fields.lenient_into(&mut model.allow_prospect_quotes)?
-                }
-                "amend_analysis_codes" => {
-                    fields.lenient_into(&mut model.amend_analysis_codes)?
-                }
-                "amend_header_analysis_codes" => {
-                    fields.lenient_into(&mut model.amend_header_analysis_codes)?
-                }
-                "amend_nominal_codes" => {
-                    fields.lenient_into(&mut model.amend_nominal_codes)?
-                }
-                "archive_last_purged_up_to" => {
-                    fields.option_into(&mut model.archive_last_purged_up_to)?
-                }
-                "are_prices_tax_inclusive" => {
-                    fields.lenient_into(&mut model.are_prices_tax_inclusive)?
-                }
-                "auto_generate_order_return_numbers" => {
-                    fields.lenient_into(&mut model.auto_generate_order_return_numbers)?
-                }
-                "auto_print_picking_lists" => {
-                    fields.lenient_into(&mut model.auto_print_picking_lists)?
-                }
-                "cash_order_account" => {
-                    fields.option_into(&mut model.cash_order_account)?
-                }
-                "cash_order_account_id" => {
-                    fields.lenient_into(&mut model.cash_order_account_id)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_free_text_confirm_intent_type" => {
-                    fields
-                        .lenient_into(&mut model.default_free_text_confirm_intent_type)?
-                }
-                "default_service_labour_confirm_intent_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.default_service_labour_confirm_intent_type,
-                        )?
-                }
-                "fully_paid_invoice_text" => {
-                    fields.lenient_into(&mut model.fully_paid_invoice_text)?
-                }
-                "generate_intrastat_entries" => {
-                    fields.lenient_into(&mut model.generate_intrastat_entries)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "include_statistical_value_on_intrastat" => {
-                    fields
-                        .lenient_into(&mut model.include_statistical_value_on_intrastat)?
-                }
-                "include_terms_of_delivery_on_intrastat" => {
-                    fields
-                        .lenient_into(&mut model.include_terms_of_delivery_on_intrastat)?
-                }
-                "intrastat_date_type" => {
-                    fields.lenient_into(&mut model.intrastat_date_type)?
-                }
-                "invoice_payment_immediately" => {
-                    fields.lenient_into(&mut model.invoice_payment_immediately)?
-                }
-                "invoicing_last_deleted_up_to" => {
-                    fields.option_into(&mut model.invoicing_last_deleted_up_to)?
-                }
-                "last_archive_run_by" => {
-                    fields.lenient_into(&mut model.last_archive_run_by)?
-                }
-                "last_archive_run_on" => {
-                    fields.option_into(&mut model.last_archive_run_on)?
-                }
-                "last_invoicing_delete_run_by" => {
-                    fields.lenient_into(&mut model.last_invoicing_delete_run_by)?
-                }
-                "last_invoicing_delete_run_on" => {
-                    fields.option_into(&mut model.last_invoicing_delete_run_on)?
-                }
-                "last_purge_archive_run_by" => {
-                    fields.lenient_into(&mut model.last_purge_archive_run_by)?
-                }
-                "last_purge_archive_run_on" => {
-                    fields.option_into(&mut model.last_purge_archive_run_on)?
-                }
-                "minimum_number_of_lines_for_frequent_items" => {
-                    fields
-                        .lenient_into(
-                            &mut model.minimum_number_of_lines_for_frequent_items,
-                        )?
-                }
-                "mode_of_transport_id" => {
-                    fields.lenient_into(&mut model.mode_of_transport_id)?
-                }
-                "nature_of_transaction_code_id" => {
-                    fields.lenient_into(&mut model.nature_of_transaction_code_id)?
-                }
-                "number_of_days_for_frequent_items" => {
-                    fields.lenient_into(&mut model.number_of_days_for_frequent_items)?
-                }
-                "number_of_days_for_recent_items" => {
-                    fields.lenient_into(&mut model.number_of_days_for_recent_items)?
-                }
-                "order_line_item_type" => {
-                    fields.lenient_into(&mut model.order_line_item_type)?
-                }
-                "orders_returns_last_archived_up_to" => {
-                    fields.option_into(&mut model.orders_returns_last_archived_up_to)?
-                }
-                "print_despatch_notes" => {
-                    fields.lenient_into(&mut model.print_despatch_notes)?
-                }
-                "print_order_acknowledgements" => {
-                    fields.lenient_into(&mut model.print_order_acknowledgements)?
-                }
-                "print_picking_lists" => {
-                    fields.lenient_into(&mut model.print_picking_lists)?
-                }
-                "print_traceable_numbers_on_despatch_notes" => {
-                    fields
-                        .lenient_into(
-                            &mut model.print_traceable_numbers_on_despatch_notes,
-                        )?
-                }
-                "print_traceable_numbers_on_invoices" => {
-                    fields.lenient_into(&mut model.print_traceable_numbers_on_invoices)?
-                }
-                "print_traceable_numbers_on_order_acknowledgements" => {
-                    fields
-                        .lenient_into(
-                            &mut model.print_traceable_numbers_on_order_acknowledgements,
-                        )?
-                }
-                "print_traceable_numbers_on_picking_lists" => {
-                    fields
-                        .lenient_into(
-                            &mut model.print_traceable_numbers_on_picking_lists,
-                        )?
-                }
-                "prospect_quote_account" => {
-                    fields.option_into(&mut model.prospect_quote_account)?
-                }
-                "prospect_quote_account_id" => {
-                    fields.lenient_into(&mut model.prospect_quote_account_id)?
-                }
-                "record_cancelled_order_lines" => {
-                    fields.lenient_into(&mut model.record_cancelled_order_lines)?
-                }
-                "record_tracking_on_despatch" => {
-                    fields.lenient_into(&mut model.record_tracking_on_despatch)?
-                }
-                "revenue_nominal_account_same_as" => {
-                    fields.lenient_into(&mut model.revenue_nominal_account_same_as)?
-                }
-                "show_frequent_items" => {
-                    fields.lenient_into(&mut model.show_frequent_items)?
-                }
-                "show_order_number_on_confirm" => {
-                    fields.lenient_into(&mut model.show_order_number_on_confirm)?
-                }
-                "show_preferred_items" => {
-                    fields.lenient_into(&mut model.show_preferred_items)?
-                }
-                "show_recent_items" => fields.lenient_into(&mut model.show_recent_items)?,
-                "show_unallocated_items_on_picking_list" => {
-                    fields
-                        .lenient_into(&mut model.show_unallocated_items_on_picking_list)?
-                }
-                "show_undespatched_items_on_despatch_note" => {
-                    fields
-                        .lenient_into(
-                            &mut model.show_undespatched_items_on_despatch_note,
-                        )?
-                }
-                "sop_credit_note_cis_reverse_charge_text_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_credit_note_cis_reverse_charge_text_type,
-                        )?
-                }
-                "sop_invoice_cis_reverse_charge_text_type" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_invoice_cis_reverse_charge_text_type,
-                        )?
-                }
-                "sop_print_eu_zero_rated_sales_option_id" => {
-                    fields
-                        .lenient_into(
-                            &mut model.sop_print_eu_zero_rated_sales_option_id,
-                        )?
-                }
-                "sop_reverse_charge_invoice_option_type" => {
-                    fields
-                        .lenient_into(&mut model.sop_reverse_charge_invoice_option_type)?
-                }
-                "terms_of_delivery_type" => {
-                    fields.lenient_into(&mut model.terms_of_delivery_type)?
-                }
-                "update_stock_on_despatch" => {
-                    fields.lenient_into(&mut model.update_stock_on_despatch)?
-                }
-                "use_card_processing" => {
-                    fields.lenient_into(&mut model.use_card_processing)?
-                }
-                "use_cross_selling_items" => {
-                    fields.lenient_into(&mut model.use_cross_selling_items)?
-                }
-                "use_invoice_date_on_stock_history" => {
-                    fields.lenient_into(&mut model.use_invoice_date_on_stock_history)?
-                }
-                "use_same_cost_centre_department_as_customer" => {
-                    fields
-                        .lenient_into(
-                            &mut model.use_same_cost_centre_department_as_customer,
-                        )?
-                }
-                "use_same_cost_centre_department_for_assets" => {
-                    fields
-                        .lenient_into(
-                            &mut model.use_same_cost_centre_department_for_assets,
-                        )?
-                }
-                "use_same_cost_centre_department_for_issues" => {
-                    fields
-                        .lenient_into(
-                            &mut model.use_same_cost_centre_department_for_issues,
-                        )?
-                }
-                "use_sop_reverse_charge_invoice_option" => {
-                    fields
-                        .lenient_into(&mut model.use_sop_reverse_charge_invoice_option)?
-                }
-                "user_logon_as_order_taker" => {
-                    fields.lenient_into(&mut model.user_logon_as_order_taker)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopSettings: Default {
+        add_invoice_credit_note_to_sales_ledger: "add_invoice_credit_note_to_sales_ledger", lenient_into, optional;
+        allocate_stock_on_order_entry: "allocate_stock_on_order_entry", lenient_into, optional;
+        allow_amend_picking_lists: "allow_amend_picking_lists", lenient_into, optional;
+        allow_cash_orders: "allow_cash_orders", lenient_into, optional;
+        allow_payment_with_order: "allow_payment_with_order", lenient_into, optional;
+        allow_prospect_quotes: "allow_prospect_quotes", lenient_into, optional;
+        amend_analysis_codes: "amend_analysis_codes", lenient_into, optional;
+        amend_header_analysis_codes: "amend_header_analysis_codes", lenient_into, optional;
+        amend_nominal_codes: "amend_nominal_codes", lenient_into, optional;
+        archive_last_purged_up_to: "archive_last_purged_up_to", option_into, optional;
+        are_prices_tax_inclusive: "are_prices_tax_inclusive", lenient_into, optional;
+        auto_generate_order_return_numbers: "auto_generate_order_return_numbers", lenient_into, optional;
+        auto_print_picking_lists: "auto_print_picking_lists", lenient_into, optional;
+        cash_order_account: "cash_order_account", option_into, optional;
+        cash_order_account_id: "cash_order_account_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_free_text_confirm_intent_type: "default_free_text_confirm_intent_type", lenient_into, optional;
+        default_service_labour_confirm_intent_type: "default_service_labour_confirm_intent_type", lenient_into, optional;
+        fully_paid_invoice_text: "fully_paid_invoice_text", lenient_into, optional;
+        generate_intrastat_entries: "generate_intrastat_entries", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        include_statistical_value_on_intrastat: "include_statistical_value_on_intrastat", lenient_into, optional;
+        include_terms_of_delivery_on_intrastat: "include_terms_of_delivery_on_intrastat", lenient_into, optional;
+        intrastat_date_type: "intrastat_date_type", lenient_into, optional;
+        invoice_payment_immediately: "invoice_payment_immediately", lenient_into, optional;
+        invoicing_last_deleted_up_to: "invoicing_last_deleted_up_to", option_into, optional;
+        last_archive_run_by: "last_archive_run_by", lenient_into, optional;
+        last_archive_run_on: "last_archive_run_on", option_into, optional;
+        last_invoicing_delete_run_by: "last_invoicing_delete_run_by", lenient_into, optional;
+        last_invoicing_delete_run_on: "last_invoicing_delete_run_on", option_into, optional;
+        last_purge_archive_run_by: "last_purge_archive_run_by", lenient_into, optional;
+        last_purge_archive_run_on: "last_purge_archive_run_on", option_into, optional;
+        minimum_number_of_lines_for_frequent_items: "minimum_number_of_lines_for_frequent_items", lenient_into, optional;
+        mode_of_transport_id: "mode_of_transport_id", lenient_into, optional;
+        nature_of_transaction_code_id: "nature_of_transaction_code_id", lenient_into, optional;
+        number_of_days_for_frequent_items: "number_of_days_for_frequent_items", lenient_into, optional;
+        number_of_days_for_recent_items: "number_of_days_for_recent_items", lenient_into, optional;
+        order_line_item_type: "order_line_item_type", lenient_into, optional;
+        orders_returns_last_archived_up_to: "orders_returns_last_archived_up_to", option_into, optional;
+        print_despatch_notes: "print_despatch_notes", lenient_into, optional;
+        print_order_acknowledgements: "print_order_acknowledgements", lenient_into, optional;
+        print_picking_lists: "print_picking_lists", lenient_into, optional;
+        print_traceable_numbers_on_despatch_notes: "print_traceable_numbers_on_despatch_notes", lenient_into, optional;
+        print_traceable_numbers_on_invoices: "print_traceable_numbers_on_invoices", lenient_into, optional;
+        print_traceable_numbers_on_order_acknowledgements: "print_traceable_numbers_on_order_acknowledgements", lenient_into, optional;
+        print_traceable_numbers_on_picking_lists: "print_traceable_numbers_on_picking_lists", lenient_into, optional;
+        prospect_quote_account: "prospect_quote_account", option_into, optional;
+        prospect_quote_account_id: "prospect_quote_account_id", lenient_into, optional;
+        record_cancelled_order_lines: "record_cancelled_order_lines", lenient_into, optional;
+        record_tracking_on_despatch: "record_tracking_on_despatch", lenient_into, optional;
+        revenue_nominal_account_same_as: "revenue_nominal_account_same_as", lenient_into, optional;
+        show_frequent_items: "show_frequent_items", lenient_into, optional;
+        show_order_number_on_confirm: "show_order_number_on_confirm", lenient_into, optional;
+        show_preferred_items: "show_preferred_items", lenient_into, optional;
+        show_recent_items: "show_recent_items", lenient_into, optional;
+        show_unallocated_items_on_picking_list: "show_unallocated_items_on_picking_list", lenient_into, optional;
+        show_undespatched_items_on_despatch_note: "show_undespatched_items_on_despatch_note", lenient_into, optional;
+        sop_credit_note_cis_reverse_charge_text_type: "sop_credit_note_cis_reverse_charge_text_type", lenient_into, optional;
+        sop_invoice_cis_reverse_charge_text_type: "sop_invoice_cis_reverse_charge_text_type", lenient_into, optional;
+        sop_print_eu_zero_rated_sales_option_id: "sop_print_eu_zero_rated_sales_option_id", lenient_into, optional;
+        sop_reverse_charge_invoice_option_type: "sop_reverse_charge_invoice_option_type", lenient_into, optional;
+        terms_of_delivery_type: "terms_of_delivery_type", lenient_into, optional;
+        update_stock_on_despatch: "update_stock_on_despatch", lenient_into, optional;
+        use_card_processing: "use_card_processing", lenient_into, optional;
+        use_cross_selling_items: "use_cross_selling_items", lenient_into, optional;
+        use_invoice_date_on_stock_history: "use_invoice_date_on_stock_history", lenient_into, optional;
+        use_same_cost_centre_department_as_customer: "use_same_cost_centre_department_as_customer", lenient_into, optional;
+        use_same_cost_centre_department_for_assets: "use_same_cost_centre_department_for_assets", lenient_into, optional;
+        use_same_cost_centre_department_for_issues: "use_same_cost_centre_department_for_issues", lenient_into, optional;
+        use_sop_reverse_charge_invoice_option: "use_sop_reverse_charge_invoice_option", lenient_into, optional;
+        user_logon_as_order_taker: "user_logon_as_order_taker", lenient_into, optional;
     }
 }
 
@@ -12679,39 +6083,11 @@ pub struct SopShowOnPickingListType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopShowOnPickingListType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopShowOnPickingListType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopShowOnPickingListType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopShowOnPickingListType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -12728,39 +6104,11 @@ pub struct SopTradeLineStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopTradeLineStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopTradeLineStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopTradeLineStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopTradeLineStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -12823,108 +6171,29 @@ pub struct SopUserPermission {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SopUserPermission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("full_order_warehouse", &self.full_order_warehouse)?;
-        map.optional("full_order_warehouse_id", &self.full_order_warehouse_id)?;
-        map.optional("generate_purchase_orders", &self.generate_purchase_orders)?;
-        map.optional("id", &self.id)?;
-        map.optional("invoice_warehouse", &self.invoice_warehouse)?;
-        map.optional("invoice_warehouse_id", &self.invoice_warehouse_id)?;
-        map.optional(
-            "override_confirmation_method",
-            &self.override_confirmation_method,
-        )?;
-        map.optional("override_cost_price", &self.override_cost_price)?;
-        map.optional("override_credit_holds", &self.override_credit_holds)?;
-        map.optional("override_fulfilment_method", &self.override_fulfilment_method)?;
-        map.optional("override_prices_discounts", &self.override_prices_discounts)?;
-        map.optional("rapid_order_warehouse", &self.rapid_order_warehouse)?;
-        map.optional("rapid_order_warehouse_id", &self.rapid_order_warehouse_id)?;
-        map.optional("trade_order_warehouse", &self.trade_order_warehouse)?;
-        map.optional("trade_order_warehouse_id", &self.trade_order_warehouse_id)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("user_number", &self.user_number)?;
-        map.optional("view_price_calculations", &self.view_price_calculations)?;
-        map.optional("view_profit_values", &self.view_profit_values)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SopUserPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SopUserPermission {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "full_order_warehouse" => {
-                    fields.option_into(&mut model.full_order_warehouse)?
-                }
-                "full_order_warehouse_id" => {
-                    fields.lenient_into(&mut model.full_order_warehouse_id)?
-                }
-                "generate_purchase_orders" => {
-                    fields.lenient_into(&mut model.generate_purchase_orders)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "invoice_warehouse" => fields.option_into(&mut model.invoice_warehouse)?,
-                "invoice_warehouse_id" => {
-                    fields.lenient_into(&mut model.invoice_warehouse_id)?
-                }
-                "override_confirmation_method" => {
-                    fields.lenient_into(&mut model.override_confirmation_method)?
-                }
-                "override_cost_price" => {
-                    fields.lenient_into(&mut model.override_cost_price)?
-                }
-                "override_credit_holds" => {
-                    fields.lenient_into(&mut model.override_credit_holds)?
-                }
-                "override_fulfilment_method" => {
-                    fields.lenient_into(&mut model.override_fulfilment_method)?
-                }
-                "override_prices_discounts" => {
-                    fields.lenient_into(&mut model.override_prices_discounts)?
-                }
-                "rapid_order_warehouse" => {
-                    fields.option_into(&mut model.rapid_order_warehouse)?
-                }
-                "rapid_order_warehouse_id" => {
-                    fields.lenient_into(&mut model.rapid_order_warehouse_id)?
-                }
-                "trade_order_warehouse" => {
-                    fields.option_into(&mut model.trade_order_warehouse)?
-                }
-                "trade_order_warehouse_id" => {
-                    fields.lenient_into(&mut model.trade_order_warehouse_id)?
-                }
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "user_number" => fields.lenient_into(&mut model.user_number)?,
-                "view_price_calculations" => {
-                    fields.lenient_into(&mut model.view_price_calculations)?
-                }
-                "view_profit_values" => {
-                    fields.lenient_into(&mut model.view_profit_values)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SopUserPermission: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        full_order_warehouse: "full_order_warehouse", option_into, optional;
+        full_order_warehouse_id: "full_order_warehouse_id", lenient_into, optional;
+        generate_purchase_orders: "generate_purchase_orders", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        invoice_warehouse: "invoice_warehouse", option_into, optional;
+        invoice_warehouse_id: "invoice_warehouse_id", lenient_into, optional;
+        override_confirmation_method: "override_confirmation_method", lenient_into, optional;
+        override_cost_price: "override_cost_price", lenient_into, optional;
+        override_credit_holds: "override_credit_holds", lenient_into, optional;
+        override_fulfilment_method: "override_fulfilment_method", lenient_into, optional;
+        override_prices_discounts: "override_prices_discounts", lenient_into, optional;
+        rapid_order_warehouse: "rapid_order_warehouse", option_into, optional;
+        rapid_order_warehouse_id: "rapid_order_warehouse_id", lenient_into, optional;
+        trade_order_warehouse: "trade_order_warehouse", option_into, optional;
+        trade_order_warehouse_id: "trade_order_warehouse_id", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        user_number: "user_number", lenient_into, optional;
+        view_price_calculations: "view_price_calculations", lenient_into, optional;
+        view_profit_values: "view_profit_values", lenient_into, optional;
     }
 }
 
@@ -12959,59 +6228,20 @@ pub struct SuggestedProduct {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SuggestedProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("last_order_number", &self.last_order_number)?;
-        map.optional("last_sales_date", &self.last_sales_date)?;
-        map.optional("number_orders_appears", &self.number_orders_appears)?;
-        map.optional_number("price", &self.price)?;
-        map.optional("price_unit", &self.price_unit)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("quantity_unit", &self.quantity_unit)?;
-        map.optional("source", &self.source)?;
-        map.optional("traceable_type_id", &self.traceable_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SuggestedProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SuggestedProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "last_order_number" => fields.lenient_into(&mut model.last_order_number)?,
-                "last_sales_date" => fields.option_into(&mut model.last_sales_date)?,
-                "number_orders_appears" => {
-                    fields.lenient_into(&mut model.number_orders_appears)?
-                }
-                "price" => fields.lenient_into(&mut model.price)?,
-                "price_unit" => fields.lenient_into(&mut model.price_unit)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "quantity_unit" => fields.lenient_into(&mut model.quantity_unit)?,
-                "source" => fields.lenient_into(&mut model.source)?,
-                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SuggestedProduct: Default {
+        code: "code", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        last_order_number: "last_order_number", lenient_into, optional;
+        last_sales_date: "last_sales_date", option_into, optional;
+        number_orders_appears: "number_orders_appears", lenient_into, optional;
+        price: "price", lenient_into, optional_number;
+        price_unit: "price_unit", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        quantity_unit: "quantity_unit", lenient_into, optional;
+        source: "source", lenient_into, optional;
+        traceable_type_id: "traceable_type_id", lenient_into, optional;
     }
 }
 
@@ -13056,86 +6286,16 @@ impl SuggestedProductOptions {
     }
 }
 
-impl serde::Serialize for SuggestedProductOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("customer_id", &self.customer_id)?;
-        map.optional(
-            "minimum_number_of_lines_for_frequent_items",
-            &self.minimum_number_of_lines_for_frequent_items,
-        )?;
-        map.optional(
-            "number_of_days_for_frequent_items",
-            &self.number_of_days_for_frequent_items,
-        )?;
-        map.optional(
-            "number_of_days_for_recent_items",
-            &self.number_of_days_for_recent_items,
-        )?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("show_frequent_items", &self.show_frequent_items)?;
-        map.optional("show_preferred_items", &self.show_preferred_items)?;
-        map.optional("show_recent_items", &self.show_recent_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SuggestedProductOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SuggestedProductOptions {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut customer_id = None;
-        let mut minimum_number_of_lines_for_frequent_items = None;
-        let mut number_of_days_for_frequent_items = None;
-        let mut number_of_days_for_recent_items = None;
-        let mut product_group_id = None;
-        let mut show_frequent_items = None;
-        let mut show_preferred_items = None;
-        let mut show_recent_items = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "customer_id" => fields.lenient_value(&mut customer_id)?,
-                "minimum_number_of_lines_for_frequent_items" => {
-                    fields
-                        .lenient_option(&mut minimum_number_of_lines_for_frequent_items)?
-                }
-                "number_of_days_for_frequent_items" => {
-                    fields.lenient_option(&mut number_of_days_for_frequent_items)?
-                }
-                "number_of_days_for_recent_items" => {
-                    fields.lenient_option(&mut number_of_days_for_recent_items)?
-                }
-                "product_group_id" => fields.lenient_option(&mut product_group_id)?,
-                "show_frequent_items" => fields.lenient_option(&mut show_frequent_items)?,
-                "show_preferred_items" => {
-                    fields.lenient_option(&mut show_preferred_items)?
-                }
-                "show_recent_items" => fields.lenient_option(&mut show_recent_items)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            customer_id: fields.required(customer_id, "customer_id")?,
-            minimum_number_of_lines_for_frequent_items: minimum_number_of_lines_for_frequent_items
-                .unwrap_or_default(),
-            number_of_days_for_frequent_items: number_of_days_for_frequent_items
-                .unwrap_or_default(),
-            number_of_days_for_recent_items: number_of_days_for_recent_items
-                .unwrap_or_default(),
-            product_group_id: product_group_id.unwrap_or_default(),
-            show_frequent_items: show_frequent_items.unwrap_or_default(),
-            show_preferred_items: show_preferred_items.unwrap_or_default(),
-            show_recent_items: show_recent_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    SuggestedProductOptions {
+        customer_id: "customer_id", lenient_value, field;
+        minimum_number_of_lines_for_frequent_items: "minimum_number_of_lines_for_frequent_items", lenient_option, optional;
+        number_of_days_for_frequent_items: "number_of_days_for_frequent_items", lenient_option, optional;
+        number_of_days_for_recent_items: "number_of_days_for_recent_items", lenient_option, optional;
+        product_group_id: "product_group_id", lenient_option, optional;
+        show_frequent_items: "show_frequent_items", lenient_option, optional;
+        show_preferred_items: "show_preferred_items", lenient_option, optional;
+        show_recent_items: "show_recent_items", lenient_option, optional;
     }
 }
 

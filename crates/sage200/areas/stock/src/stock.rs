@@ -130,72 +130,17 @@ impl AlternativeProduct {
     }
 }
 
-impl serde::Serialize for AlternativeProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("alternative_product", &self.alternative_product)?;
-        map.field("alternative_product_id", &self.alternative_product_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_preferred", &self.is_preferred)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AlternativeProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AlternativeProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut alternative_product = None;
-        let mut alternative_product_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_preferred = None;
-        let mut is_to_delete = None;
-        let mut product = None;
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "alternative_product" => fields.next_value(&mut alternative_product)?,
-                "alternative_product_id" => {
-                    fields.lenient_value(&mut alternative_product_id)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_preferred" => fields.lenient_option(&mut is_preferred)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            alternative_product: alternative_product.unwrap_or_default(),
-            alternative_product_id: fields
-                .required(alternative_product_id, "alternative_product_id")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_preferred: is_preferred.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    AlternativeProduct {
+        alternative_product: "alternative_product", next_value, optional;
+        alternative_product_id: "alternative_product_id", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_preferred: "is_preferred", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -230,79 +175,20 @@ pub struct AlternativeProductView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AlternativeProductView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("alternative_product_code", &self.alternative_product_code)?;
-        map.optional(
-            "alternative_product_group_id",
-            &self.alternative_product_group_id,
-        )?;
-        map.optional("alternative_product_id", &self.alternative_product_id)?;
-        map.optional("alternative_product_name", &self.alternative_product_name)?;
-        map.optional(
-            "alternative_product_status_type_id",
-            &self.alternative_product_status_type_id,
-        )?;
-        map.optional(
-            "alternative_product_traceable_type_id",
-            &self.alternative_product_traceable_type_id,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("is_preferred", &self.is_preferred)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AlternativeProductView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AlternativeProductView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "alternative_product_code" => {
-                    fields.lenient_into(&mut model.alternative_product_code)?
-                }
-                "alternative_product_group_id" => {
-                    fields.lenient_into(&mut model.alternative_product_group_id)?
-                }
-                "alternative_product_id" => {
-                    fields.lenient_into(&mut model.alternative_product_id)?
-                }
-                "alternative_product_name" => {
-                    fields.lenient_into(&mut model.alternative_product_name)?
-                }
-                "alternative_product_status_type_id" => {
-                    fields.lenient_into(&mut model.alternative_product_status_type_id)?
-                }
-                "alternative_product_traceable_type_id" => {
-                    fields
-                        .lenient_into(&mut model.alternative_product_traceable_type_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_preferred" => fields.lenient_into(&mut model.is_preferred)?,
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AlternativeProductView: Default {
+        alternative_product_code: "alternative_product_code", lenient_into, optional;
+        alternative_product_group_id: "alternative_product_group_id", lenient_into, optional;
+        alternative_product_id: "alternative_product_id", lenient_into, optional;
+        alternative_product_name: "alternative_product_name", lenient_into, optional;
+        alternative_product_status_type_id: "alternative_product_status_type_id", lenient_into, optional;
+        alternative_product_traceable_type_id: "alternative_product_traceable_type_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_preferred: "is_preferred", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
     }
 }
 
@@ -321,39 +207,11 @@ pub struct AutoGenerateOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AutoGenerateOptionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AutoGenerateOptionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AutoGenerateOptionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AutoGenerateOptionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -376,45 +234,13 @@ pub struct AutoGenerateSeparator {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for AutoGenerateSeparator {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("separator_character", &self.separator_character)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AutoGenerateSeparator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for AutoGenerateSeparator {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "separator_character" => {
-                    fields.lenient_into(&mut model.separator_character)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    AutoGenerateSeparator: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        separator_character: "separator_character", lenient_into, optional;
     }
 }
 
@@ -596,268 +422,60 @@ impl BinHolding {
     }
 }
 
-impl serde::Serialize for BinHolding {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocation_priority", &self.allocation_priority)?;
-        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("free_stock_available", &self.free_stock_available)?;
-        map.optional_number(
-            "free_stock_available_less_reserved",
-            &self.free_stock_available_less_reserved,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("last_stocktake", &self.last_stocktake)?;
-        map.optional("name", &self.name)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
-        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
-        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
-        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
-        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional_number(
-            "quantity_in_stock_less_reserved",
-            &self.quantity_in_stock_less_reserved,
-        )?;
-        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
-        map.optional("warehouse_holding", &self.warehouse_holding)?;
-        map.field("warehouse_holding_id", &self.warehouse_holding_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BinHolding {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BinHolding {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut allocation_priority = None;
-        let mut confirmed_qty_in_stock = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut free_stock_available = None;
-        let mut free_stock_available_less_reserved = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut last_stocktake = None;
-        let mut name = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut quantity_allocated = None;
-        let mut quantity_allocated_bom = None;
-        let mut quantity_allocated_sop = None;
-        let mut quantity_allocated_stock = None;
-        let mut quantity_in_stock = None;
-        let mut quantity_in_stock_less_reserved = None;
-        let mut quantity_reserved = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut unconfirmed_qty_in_stock = None;
-        let mut warehouse_holding = None;
-        let mut warehouse_holding_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocation_priority" => fields.lenient_option(&mut allocation_priority)?,
-                "confirmed_qty_in_stock" => {
-                    fields.lenient_option(&mut confirmed_qty_in_stock)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "free_stock_available" => {
-                    fields.lenient_option(&mut free_stock_available)?
-                }
-                "free_stock_available_less_reserved" => {
-                    fields.lenient_option(&mut free_stock_available_less_reserved)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "last_stocktake" => fields.next_value(&mut last_stocktake)?,
-                "name" => fields.lenient_option(&mut name)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "quantity_allocated" => fields.lenient_option(&mut quantity_allocated)?,
-                "quantity_allocated_bom" => {
-                    fields.lenient_option(&mut quantity_allocated_bom)?
-                }
-                "quantity_allocated_sop" => {
-                    fields.lenient_option(&mut quantity_allocated_sop)?
-                }
-                "quantity_allocated_stock" => {
-                    fields.lenient_option(&mut quantity_allocated_stock)?
-                }
-                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
-                "quantity_in_stock_less_reserved" => {
-                    fields.lenient_option(&mut quantity_in_stock_less_reserved)?
-                }
-                "quantity_reserved" => fields.lenient_option(&mut quantity_reserved)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "unconfirmed_qty_in_stock" => {
-                    fields.lenient_option(&mut unconfirmed_qty_in_stock)?
-                }
-                "warehouse_holding" => fields.next_value(&mut warehouse_holding)?,
-                "warehouse_holding_id" => {
-                    fields.lenient_value(&mut warehouse_holding_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            allocation_priority: allocation_priority.unwrap_or_default(),
-            confirmed_qty_in_stock: confirmed_qty_in_stock.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            free_stock_available: free_stock_available.unwrap_or_default(),
-            free_stock_available_less_reserved: free_stock_available_less_reserved
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            last_stocktake: last_stocktake.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            quantity_allocated: quantity_allocated.unwrap_or_default(),
-            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
-            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
-            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            quantity_in_stock_less_reserved: quantity_in_stock_less_reserved
-                .unwrap_or_default(),
-            quantity_reserved: quantity_reserved.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            unconfirmed_qty_in_stock: unconfirmed_qty_in_stock.unwrap_or_default(),
-            warehouse_holding: warehouse_holding.unwrap_or_default(),
-            warehouse_holding_id: fields
-                .required(warehouse_holding_id, "warehouse_holding_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    BinHolding {
+        allocation_priority: "allocation_priority", lenient_option, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        free_stock_available: "free_stock_available", lenient_option, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
+        id: "id", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        last_stocktake: "last_stocktake", next_value, optional;
+        name: "name", lenient_option, optional;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity_allocated: "quantity_allocated", lenient_option, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_option, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_option, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_option, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_option, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_option, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_option, optional_number;
+        warehouse_holding: "warehouse_holding", next_value, optional;
+        warehouse_holding_id: "warehouse_holding_id", lenient_value, field;
     }
 }
 
@@ -882,54 +500,15 @@ pub struct BomCostHeading {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BomCostHeading {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bom_cost_heading_type", &self.bom_cost_heading_type)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("markup", &self.markup)?;
-        map.optional("name", &self.name)?;
-        map.optional_number(
-            "overhead_recovery_percent",
-            &self.overhead_recovery_percent,
-        )?;
-        map.optional("reserved", &self.reserved)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BomCostHeading {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BomCostHeading {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bom_cost_heading_type" => {
-                    fields.lenient_into(&mut model.bom_cost_heading_type)?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "markup" => fields.lenient_into(&mut model.markup)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "overhead_recovery_percent" => {
-                    fields.lenient_into(&mut model.overhead_recovery_percent)?
-                }
-                "reserved" => fields.lenient_into(&mut model.reserved)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BomCostHeading: Default {
+        bom_cost_heading_type: "bom_cost_heading_type", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        id: "id", lenient_into, optional;
+        markup: "markup", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
+        overhead_recovery_percent: "overhead_recovery_percent", lenient_into, optional_number;
+        reserved: "reserved", lenient_into, optional;
     }
 }
 
@@ -946,39 +525,11 @@ pub struct BomCostHeadingType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BomCostHeadingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BomCostHeadingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BomCostHeadingType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BomCostHeadingType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -997,39 +548,11 @@ pub struct BomItemType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BomItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BomItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BomItemType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BomItemType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1056,53 +579,16 @@ pub struct BomSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BomSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("built_bought_default_make", &self.built_bought_default_make)?;
-        map.optional("bulk_issue", &self.bulk_issue)?;
-        map.optional("cost_heading", &self.cost_heading)?;
-        map.optional("cost_heading_id", &self.cost_heading_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("order_min_quantity", &self.order_min_quantity)?;
-        map.optional_number("scrap_percent", &self.scrap_percent)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BomSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BomSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "built_bought_default_make" => {
-                    fields.lenient_into(&mut model.built_bought_default_make)?
-                }
-                "bulk_issue" => fields.lenient_into(&mut model.bulk_issue)?,
-                "cost_heading" => fields.option_into(&mut model.cost_heading)?,
-                "cost_heading_id" => fields.lenient_into(&mut model.cost_heading_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "order_min_quantity" => {
-                    fields.lenient_into(&mut model.order_min_quantity)?
-                }
-                "scrap_percent" => fields.lenient_into(&mut model.scrap_percent)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BomSettings: Default {
+        built_bought_default_make: "built_bought_default_make", lenient_into, optional;
+        bulk_issue: "bulk_issue", lenient_into, optional;
+        cost_heading: "cost_heading", option_into, optional;
+        cost_heading_id: "cost_heading_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        id: "id", lenient_into, optional;
+        order_min_quantity: "order_min_quantity", lenient_into, optional_number;
+        scrap_percent: "scrap_percent", lenient_into, optional_number;
     }
 }
 
@@ -1125,49 +611,14 @@ pub struct BuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for BuyingPrice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("buying_price", &self.buying_price)?;
-        map.optional("buying_prices", &self.buying_prices)?;
-        map.optional("is_buying_price_confirmed", &self.is_buying_price_confirmed)?;
-        map.optional_number("number_of_movements", &self.number_of_movements)?;
-        map.optional_number("stock_level", &self.stock_level)?;
-        map.optional("stock_unit_name", &self.stock_unit_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BuyingPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for BuyingPrice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "buying_price" => fields.lenient_into(&mut model.buying_price)?,
-                "buying_prices" => fields.option_into(&mut model.buying_prices)?,
-                "is_buying_price_confirmed" => {
-                    fields.lenient_into(&mut model.is_buying_price_confirmed)?
-                }
-                "number_of_movements" => {
-                    fields.lenient_into(&mut model.number_of_movements)?
-                }
-                "stock_level" => fields.lenient_into(&mut model.stock_level)?,
-                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    BuyingPrice: Default {
+        buying_price: "buying_price", lenient_into, optional_number;
+        buying_prices: "buying_prices", option_into, optional;
+        is_buying_price_confirmed: "is_buying_price_confirmed", lenient_into, optional;
+        number_of_movements: "number_of_movements", lenient_into, optional_number;
+        stock_level: "stock_level", lenient_into, optional_number;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
     }
 }
 
@@ -1186,39 +637,11 @@ pub struct CostingMethodType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CostingMethodType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CostingMethodType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CostingMethodType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CostingMethodType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1268,68 +691,16 @@ impl CrossSellProduct {
     }
 }
 
-impl serde::Serialize for CrossSellProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cross_sell_product", &self.cross_sell_product)?;
-        map.field("cross_sell_product_id", &self.cross_sell_product_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CrossSellProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CrossSellProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut cross_sell_product = None;
-        let mut cross_sell_product_id = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_to_delete = None;
-        let mut product = None;
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cross_sell_product" => fields.next_value(&mut cross_sell_product)?,
-                "cross_sell_product_id" => {
-                    fields.lenient_value(&mut cross_sell_product_id)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            cross_sell_product: cross_sell_product.unwrap_or_default(),
-            cross_sell_product_id: fields
-                .required(cross_sell_product_id, "cross_sell_product_id")?,
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    CrossSellProduct {
+        cross_sell_product: "cross_sell_product", next_value, optional;
+        cross_sell_product_id: "cross_sell_product_id", lenient_value, field;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -1362,73 +733,19 @@ pub struct CrossSellProductView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for CrossSellProductView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cross_sell_product_code", &self.cross_sell_product_code)?;
-        map.optional("cross_sell_product_group_id", &self.cross_sell_product_group_id)?;
-        map.optional("cross_sell_product_id", &self.cross_sell_product_id)?;
-        map.optional("cross_sell_product_name", &self.cross_sell_product_name)?;
-        map.optional(
-            "cross_sell_product_status_type_id",
-            &self.cross_sell_product_status_type_id,
-        )?;
-        map.optional(
-            "cross_sell_product_traceable_type_id",
-            &self.cross_sell_product_traceable_type_id,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_name", &self.product_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CrossSellProductView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for CrossSellProductView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cross_sell_product_code" => {
-                    fields.lenient_into(&mut model.cross_sell_product_code)?
-                }
-                "cross_sell_product_group_id" => {
-                    fields.lenient_into(&mut model.cross_sell_product_group_id)?
-                }
-                "cross_sell_product_id" => {
-                    fields.lenient_into(&mut model.cross_sell_product_id)?
-                }
-                "cross_sell_product_name" => {
-                    fields.lenient_into(&mut model.cross_sell_product_name)?
-                }
-                "cross_sell_product_status_type_id" => {
-                    fields.lenient_into(&mut model.cross_sell_product_status_type_id)?
-                }
-                "cross_sell_product_traceable_type_id" => {
-                    fields.lenient_into(&mut model.cross_sell_product_traceable_type_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_name" => fields.lenient_into(&mut model.product_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    CrossSellProductView: Default {
+        cross_sell_product_code: "cross_sell_product_code", lenient_into, optional;
+        cross_sell_product_group_id: "cross_sell_product_group_id", lenient_into, optional;
+        cross_sell_product_id: "cross_sell_product_id", lenient_into, optional;
+        cross_sell_product_name: "cross_sell_product_name", lenient_into, optional;
+        cross_sell_product_status_type_id: "cross_sell_product_status_type_id", lenient_into, optional;
+        cross_sell_product_traceable_type_id: "cross_sell_product_traceable_type_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_name: "product_name", lenient_into, optional;
     }
 }
 
@@ -1447,39 +764,11 @@ pub struct DiscrepancyStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for DiscrepancyStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DiscrepancyStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for DiscrepancyStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    DiscrepancyStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1498,39 +787,11 @@ pub struct EntrySourceType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for EntrySourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EntrySourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for EntrySourceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    EntrySourceType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1549,39 +810,11 @@ pub struct FulfilmentMethodType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FulfilmentMethodType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FulfilmentMethodType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FulfilmentMethodType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FulfilmentMethodType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1600,39 +833,11 @@ pub struct FulfilmentSequenceType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for FulfilmentSequenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FulfilmentSequenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for FulfilmentSequenceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    FulfilmentSequenceType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1657,47 +862,15 @@ pub struct InternalArea {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for InternalArea {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_default", &self.is_default)?;
-        map.optional("name", &self.name)?;
-        map.optional("nominal_code", &self.nominal_code)?;
-        map.optional("nominal_code_id", &self.nominal_code_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InternalArea {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for InternalArea {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_default" => fields.lenient_into(&mut model.is_default)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "nominal_code" => fields.option_into(&mut model.nominal_code)?,
-                "nominal_code_id" => fields.lenient_into(&mut model.nominal_code_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    InternalArea: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_code: "nominal_code", option_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
     }
 }
 
@@ -1716,39 +889,11 @@ pub struct LabelPrintingOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LabelPrintingOptionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LabelPrintingOptionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LabelPrintingOptionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LabelPrintingOptionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1767,39 +912,11 @@ pub struct LandedCostsType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LandedCostsType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LandedCostsType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LandedCostsType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LandedCostsType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -1832,67 +949,19 @@ pub struct LookupProduct {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allow_sales_order", &self.allow_sales_order)?;
-        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
-        map.optional("code", &self.code)?;
-        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("product_status_id", &self.product_status_id)?;
-        map.optional("product_type_id", &self.product_type_id)?;
-        map.optional(
-            "record_nos_on_goods_received",
-            &self.record_nos_on_goods_received,
-        )?;
-        map.optional(
-            "this_is_the_sop_product_group",
-            &self.this_is_the_sop_product_group,
-        )?;
-        map.optional("traceable_type_id", &self.traceable_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allow_sales_order" => fields.lenient_into(&mut model.allow_sales_order)?,
-                "bom_item_type_id" => fields.lenient_into(&mut model.bom_item_type_id)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "free_stock_quantity" => {
-                    fields.lenient_into(&mut model.free_stock_quantity)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "product_status_id" => fields.lenient_into(&mut model.product_status_id)?,
-                "product_type_id" => fields.lenient_into(&mut model.product_type_id)?,
-                "record_nos_on_goods_received" => {
-                    fields.lenient_into(&mut model.record_nos_on_goods_received)?
-                }
-                "this_is_the_sop_product_group" => {
-                    fields.lenient_into(&mut model.this_is_the_sop_product_group)?
-                }
-                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupProduct: Default {
+        allow_sales_order: "allow_sales_order", lenient_into, optional;
+        bom_item_type_id: "bom_item_type_id", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        product_status_id: "product_status_id", lenient_into, optional;
+        product_type_id: "product_type_id", lenient_into, optional;
+        record_nos_on_goods_received: "record_nos_on_goods_received", lenient_into, optional;
+        this_is_the_sop_product_group: "this_is_the_sop_product_group", lenient_into, optional;
+        traceable_type_id: "traceable_type_id", lenient_into, optional;
     }
 }
 
@@ -1911,41 +980,12 @@ pub struct LookupProductGroup {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupProductGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("product_type_id", &self.product_type_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupProductGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupProductGroup {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "product_type_id" => fields.lenient_into(&mut model.product_type_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupProductGroup: Default {
+        code: "code", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        product_type_id: "product_type_id", lenient_into, optional;
     }
 }
 
@@ -1964,41 +1004,12 @@ pub struct LookupStockItemUnit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for LookupStockItemUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("stock_item_id", &self.stock_item_id)?;
-        map.optional("unit_id", &self.unit_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LookupStockItemUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for LookupStockItemUnit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "stock_item_id" => fields.lenient_into(&mut model.stock_item_id)?,
-                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    LookupStockItemUnit: Default {
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        stock_item_id: "stock_item_id", lenient_into, optional;
+        unit_id: "unit_id", lenient_into, optional;
     }
 }
 
@@ -2023,49 +1034,15 @@ pub struct MovementBuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for MovementBuyingPrice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_item_name", &self.bin_item_name)?;
-        map.optional("date", &self.date)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("stock_item_unit_name", &self.stock_item_unit_name)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MovementBuyingPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for MovementBuyingPrice {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_item_name" => fields.lenient_into(&mut model.bin_item_name)?,
-                "date" => fields.option_into(&mut model.date)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "stock_item_unit_name" => {
-                    fields.lenient_into(&mut model.stock_item_unit_name)?
-                }
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    MovementBuyingPrice: Default {
+        bin_item_name: "bin_item_name", lenient_into, optional;
+        date: "date", option_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        stock_item_unit_name: "stock_item_unit_name", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -2084,39 +1061,11 @@ pub struct PricingSourceType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for PricingSourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PricingSourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for PricingSourceType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    PricingSourceType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -2561,649 +1510,138 @@ impl Product {
     }
 }
 
-impl serde::Serialize for Product {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accrual_nominal_code", &self.accrual_nominal_code)?;
-        map.optional("accrual_nominal_code_id", &self.accrual_nominal_code_id)?;
-        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
-        map.optional("allow_sales_order", &self.allow_sales_order)?;
-        map.optional("alternative_products", &self.alternative_products)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("auto_generate_next_number", &self.auto_generate_next_number)?;
-        map.optional("auto_generate_option_type", &self.auto_generate_option_type)?;
-        map.optional("auto_generate_padding", &self.auto_generate_padding)?;
-        map.optional("auto_generate_prefix", &self.auto_generate_prefix)?;
-        map.optional("auto_generate_separator", &self.auto_generate_separator)?;
-        map.optional("auto_generate_separator_id", &self.auto_generate_separator_id)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("barcode", &self.barcode)?;
-        map.optional("base_unit", &self.base_unit)?;
-        map.optional("base_unit_id", &self.base_unit_id)?;
-        map.optional("bom_item_type", &self.bom_item_type)?;
-        map.optional("bom_settings", &self.bom_settings)?;
-        map.field("code", &self.code)?;
-        map.optional("commodity_code", &self.commodity_code)?;
-        map.optional("country_of_origin", &self.country_of_origin)?;
-        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
-        map.optional("cross_sell_products", &self.cross_sell_products)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional(
-            "default_despatch_note_comment",
-            &self.default_despatch_note_comment,
-        )?;
-        map.optional(
-            "default_picking_list_comment",
-            &self.default_picking_list_comment,
-        )?;
-        map.optional("description", &self.description)?;
-        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
-        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
-        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
-        map.optional("has_alternative_products", &self.has_alternative_products)?;
-        map.optional("has_cross_sell_products", &self.has_cross_sell_products)?;
-        map.optional("has_preferred_supplier", &self.has_preferred_supplier)?;
-        map.optional("holding", &self.holding)?;
-        map.optional("id", &self.id)?;
-        map.optional("inactivation_date", &self.inactivation_date)?;
-        map.optional("include_nos_on_count_sheets", &self.include_nos_on_count_sheets)?;
-        map.optional("is_weee_item", &self.is_weee_item)?;
-        map.optional("issue_nominal_code", &self.issue_nominal_code)?;
-        map.optional("issue_nominal_code_id", &self.issue_nominal_code_id)?;
-        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
-        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
-        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
-        map.optional("landed_costs_type", &self.landed_costs_type)?;
-        map.optional("manufacturer", &self.manufacturer)?;
-        map.optional("memos", &self.memos)?;
-        map.field("name", &self.name)?;
-        map.optional("part_number", &self.part_number)?;
-        map.optional("product_group", &self.product_group)?;
-        map.field("product_group_id", &self.product_group_id)?;
-        map.optional("product_status_type", &self.product_status_type)?;
-        map.optional(
-            "record_nos_on_goods_received",
-            &self.record_nos_on_goods_received,
-        )?;
-        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
-        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
-        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
-        map.optional("search_category_values", &self.search_category_values)?;
-        map.optional("shelf_life", &self.shelf_life)?;
-        map.optional("shelf_life_type", &self.shelf_life_type)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional_number("standard_cost", &self.standard_cost)?;
-        map.optional("status", &self.status)?;
-        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
-        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
-        map.optional("stock_unit", &self.stock_unit)?;
-        map.optional("stock_unit_id", &self.stock_unit_id)?;
-        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
-        map.optional_number(
-            "supplementary_unit_conversion_ratio",
-            &self.supplementary_unit_conversion_ratio,
-        )?;
-        map.optional("suppliers", &self.suppliers)?;
-        map.optional(
-            "suppress_mass_on_declaration",
-            &self.suppress_mass_on_declaration,
-        )?;
-        map.optional("tax_code", &self.tax_code)?;
-        map.optional("tax_code_id", &self.tax_code_id)?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.optional("units", &self.units)?;
-        map.optional(
-            "use_description_on_documents",
-            &self.use_description_on_documents,
-        )?;
-        map.optional(
-            "use_reverse_charge_vat_rules",
-            &self.use_reverse_charge_vat_rules,
-        )?;
-        map.optional("use_supplementary_units", &self.use_supplementary_units)?;
-        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
-        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
-        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
-        map.optional("warehouse_holdings", &self.warehouse_holdings)?;
-        map.optional_number("weight", &self.weight)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Product {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Product {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut accrual_nominal_code = None;
-        let mut accrual_nominal_code_id = None;
-        let mut allow_duplicate_numbers = None;
-        let mut allow_sales_order = None;
-        let mut alternative_products = None;
-        let mut analysis_code_1 = None;
-        let mut analysis_code_10 = None;
-        let mut analysis_code_11 = None;
-        let mut analysis_code_12 = None;
-        let mut analysis_code_13 = None;
-        let mut analysis_code_14 = None;
-        let mut analysis_code_15 = None;
-        let mut analysis_code_16 = None;
-        let mut analysis_code_17 = None;
-        let mut analysis_code_18 = None;
-        let mut analysis_code_19 = None;
-        let mut analysis_code_2 = None;
-        let mut analysis_code_20 = None;
-        let mut analysis_code_3 = None;
-        let mut analysis_code_4 = None;
-        let mut analysis_code_5 = None;
-        let mut analysis_code_6 = None;
-        let mut analysis_code_7 = None;
-        let mut analysis_code_8 = None;
-        let mut analysis_code_9 = None;
-        let mut auto_generate_next_number = None;
-        let mut auto_generate_option_type = None;
-        let mut auto_generate_padding = None;
-        let mut auto_generate_prefix = None;
-        let mut auto_generate_separator = None;
-        let mut auto_generate_separator_id = None;
-        let mut average_buying_price = None;
-        let mut barcode = None;
-        let mut base_unit = None;
-        let mut base_unit_id = None;
-        let mut bom_item_type = None;
-        let mut bom_settings = None;
-        let mut code = None;
-        let mut commodity_code = None;
-        let mut country_of_origin = None;
-        let mut country_of_origin_id = None;
-        let mut cross_sell_products = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_despatch_note_comment = None;
-        let mut default_picking_list_comment = None;
-        let mut description = None;
-        let mut free_stock_quantity = None;
-        let mut fulfilment_method_type = None;
-        let mut fulfilment_sequence_type = None;
-        let mut has_alternative_products = None;
-        let mut has_cross_sell_products = None;
-        let mut has_preferred_supplier = None;
-        let mut holding = None;
-        let mut id = None;
-        let mut inactivation_date = None;
-        let mut include_nos_on_count_sheets = None;
-        let mut is_weee_item = None;
-        let mut issue_nominal_code = None;
-        let mut issue_nominal_code_id = None;
-        let mut label_printing_option_type = None;
-        let mut landed_costs_per_item = None;
-        let mut landed_costs_percentage = None;
-        let mut landed_costs_type = None;
-        let mut manufacturer = None;
-        let mut memos = None;
-        let mut name = None;
-        let mut part_number = None;
-        let mut product_group = None;
-        let mut product_group_id = None;
-        let mut product_status_type = None;
-        let mut record_nos_on_goods_received = None;
-        let mut revenue_nominal_code = None;
-        let mut revenue_nominal_code_id = None;
-        let mut sale_from_single_batch = None;
-        let mut search_category_values = None;
-        let mut shelf_life = None;
-        let mut shelf_life_type = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut standard_cost = None;
-        let mut status = None;
-        let mut stock_nominal_code = None;
-        let mut stock_nominal_code_id = None;
-        let mut stock_unit = None;
-        let mut stock_unit_id = None;
-        let mut stocktake_cycle_period = None;
-        let mut supplementary_unit_conversion_ratio = None;
-        let mut suppliers = None;
-        let mut suppress_mass_on_declaration = None;
-        let mut tax_code = None;
-        let mut tax_code_id = None;
-        let mut traceable_type = None;
-        let mut units = None;
-        let mut use_description_on_documents = None;
-        let mut use_reverse_charge_vat_rules = None;
-        let mut use_supplementary_units = None;
-        let mut uses_alternative_ref = None;
-        let mut uses_sell_by_date = None;
-        let mut uses_use_by_date = None;
-        let mut warehouse_holdings = None;
-        let mut weight = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accrual_nominal_code" => fields.next_value(&mut accrual_nominal_code)?,
-                "accrual_nominal_code_id" => {
-                    fields.lenient_option(&mut accrual_nominal_code_id)?
-                }
-                "allow_duplicate_numbers" => {
-                    fields.lenient_option(&mut allow_duplicate_numbers)?
-                }
-                "allow_sales_order" => fields.lenient_option(&mut allow_sales_order)?,
-                "alternative_products" => fields.next_value(&mut alternative_products)?,
-                "analysis_code_1" => fields.lenient_option(&mut analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_option(&mut analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_option(&mut analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_option(&mut analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_option(&mut analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_option(&mut analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_option(&mut analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_option(&mut analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_option(&mut analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_option(&mut analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_option(&mut analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_option(&mut analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_option(&mut analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_option(&mut analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_option(&mut analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_option(&mut analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_option(&mut analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_option(&mut analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_option(&mut analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_option(&mut analysis_code_9)?,
-                "auto_generate_next_number" => {
-                    fields.lenient_option(&mut auto_generate_next_number)?
-                }
-                "auto_generate_option_type" => {
-                    fields.lenient_option(&mut auto_generate_option_type)?
-                }
-                "auto_generate_padding" => {
-                    fields.lenient_option(&mut auto_generate_padding)?
-                }
-                "auto_generate_prefix" => {
-                    fields.lenient_option(&mut auto_generate_prefix)?
-                }
-                "auto_generate_separator" => {
-                    fields.next_value(&mut auto_generate_separator)?
-                }
-                "auto_generate_separator_id" => {
-                    fields.lenient_option(&mut auto_generate_separator_id)?
-                }
-                "average_buying_price" => {
-                    fields.lenient_option(&mut average_buying_price)?
-                }
-                "barcode" => fields.lenient_option(&mut barcode)?,
-                "base_unit" => fields.next_value(&mut base_unit)?,
-                "base_unit_id" => fields.lenient_option(&mut base_unit_id)?,
-                "bom_item_type" => fields.lenient_option(&mut bom_item_type)?,
-                "bom_settings" => fields.next_value(&mut bom_settings)?,
-                "code" => fields.lenient_value(&mut code)?,
-                "commodity_code" => fields.lenient_option(&mut commodity_code)?,
-                "country_of_origin" => fields.next_value(&mut country_of_origin)?,
-                "country_of_origin_id" => {
-                    fields.lenient_option(&mut country_of_origin_id)?
-                }
-                "cross_sell_products" => fields.next_value(&mut cross_sell_products)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "default_despatch_note_comment" => {
-                    fields.lenient_option(&mut default_despatch_note_comment)?
-                }
-                "default_picking_list_comment" => {
-                    fields.lenient_option(&mut default_picking_list_comment)?
-                }
-                "description" => fields.lenient_option(&mut description)?,
-                "free_stock_quantity" => fields.lenient_option(&mut free_stock_quantity)?,
-                "fulfilment_method_type" => {
-                    fields.lenient_option(&mut fulfilment_method_type)?
-                }
-                "fulfilment_sequence_type" => {
-                    fields.lenient_option(&mut fulfilment_sequence_type)?
-                }
-                "has_alternative_products" => {
-                    fields.lenient_option(&mut has_alternative_products)?
-                }
-                "has_cross_sell_products" => {
-                    fields.lenient_option(&mut has_cross_sell_products)?
-                }
-                "has_preferred_supplier" => {
-                    fields.lenient_option(&mut has_preferred_supplier)?
-                }
-                "holding" => fields.next_value(&mut holding)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "inactivation_date" => fields.next_value(&mut inactivation_date)?,
-                "include_nos_on_count_sheets" => {
-                    fields.lenient_option(&mut include_nos_on_count_sheets)?
-                }
-                "is_weee_item" => fields.lenient_option(&mut is_weee_item)?,
-                "issue_nominal_code" => fields.next_value(&mut issue_nominal_code)?,
-                "issue_nominal_code_id" => {
-                    fields.lenient_option(&mut issue_nominal_code_id)?
-                }
-                "label_printing_option_type" => {
-                    fields.lenient_option(&mut label_printing_option_type)?
-                }
-                "landed_costs_per_item" => {
-                    fields.lenient_option(&mut landed_costs_per_item)?
-                }
-                "landed_costs_percentage" => {
-                    fields.lenient_option(&mut landed_costs_percentage)?
-                }
-                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
-                "manufacturer" => fields.lenient_option(&mut manufacturer)?,
-                "memos" => fields.next_value(&mut memos)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "part_number" => fields.lenient_option(&mut part_number)?,
-                "product_group" => fields.next_value(&mut product_group)?,
-                "product_group_id" => fields.lenient_value(&mut product_group_id)?,
-                "product_status_type" => fields.lenient_option(&mut product_status_type)?,
-                "record_nos_on_goods_received" => {
-                    fields.lenient_option(&mut record_nos_on_goods_received)?
-                }
-                "revenue_nominal_code" => fields.next_value(&mut revenue_nominal_code)?,
-                "revenue_nominal_code_id" => {
-                    fields.lenient_option(&mut revenue_nominal_code_id)?
-                }
-                "sale_from_single_batch" => {
-                    fields.lenient_option(&mut sale_from_single_batch)?
-                }
-                "search_category_values" => {
-                    fields.next_value(&mut search_category_values)?
-                }
-                "shelf_life" => fields.lenient_option(&mut shelf_life)?,
-                "shelf_life_type" => fields.lenient_option(&mut shelf_life_type)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "standard_cost" => fields.lenient_option(&mut standard_cost)?,
-                "status" => fields.next_value(&mut status)?,
-                "stock_nominal_code" => fields.next_value(&mut stock_nominal_code)?,
-                "stock_nominal_code_id" => {
-                    fields.lenient_option(&mut stock_nominal_code_id)?
-                }
-                "stock_unit" => fields.next_value(&mut stock_unit)?,
-                "stock_unit_id" => fields.lenient_option(&mut stock_unit_id)?,
-                "stocktake_cycle_period" => {
-                    fields.lenient_option(&mut stocktake_cycle_period)?
-                }
-                "supplementary_unit_conversion_ratio" => {
-                    fields.lenient_option(&mut supplementary_unit_conversion_ratio)?
-                }
-                "suppliers" => fields.next_value(&mut suppliers)?,
-                "suppress_mass_on_declaration" => {
-                    fields.lenient_option(&mut suppress_mass_on_declaration)?
-                }
-                "tax_code" => fields.next_value(&mut tax_code)?,
-                "tax_code_id" => fields.lenient_option(&mut tax_code_id)?,
-                "traceable_type" => fields.next_value(&mut traceable_type)?,
-                "units" => fields.next_value(&mut units)?,
-                "use_description_on_documents" => {
-                    fields.lenient_option(&mut use_description_on_documents)?
-                }
-                "use_reverse_charge_vat_rules" => {
-                    fields.lenient_option(&mut use_reverse_charge_vat_rules)?
-                }
-                "use_supplementary_units" => {
-                    fields.lenient_option(&mut use_supplementary_units)?
-                }
-                "uses_alternative_ref" => {
-                    fields.lenient_option(&mut uses_alternative_ref)?
-                }
-                "uses_sell_by_date" => fields.lenient_option(&mut uses_sell_by_date)?,
-                "uses_use_by_date" => fields.lenient_option(&mut uses_use_by_date)?,
-                "warehouse_holdings" => fields.next_value(&mut warehouse_holdings)?,
-                "weight" => fields.lenient_option(&mut weight)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            accrual_nominal_code: accrual_nominal_code.unwrap_or_default(),
-            accrual_nominal_code_id: accrual_nominal_code_id.unwrap_or_default(),
-            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
-            allow_sales_order: allow_sales_order.unwrap_or_default(),
-            alternative_products: alternative_products.unwrap_or_default(),
-            analysis_code_1: analysis_code_1.unwrap_or_default(),
-            analysis_code_10: analysis_code_10.unwrap_or_default(),
-            analysis_code_11: analysis_code_11.unwrap_or_default(),
-            analysis_code_12: analysis_code_12.unwrap_or_default(),
-            analysis_code_13: analysis_code_13.unwrap_or_default(),
-            analysis_code_14: analysis_code_14.unwrap_or_default(),
-            analysis_code_15: analysis_code_15.unwrap_or_default(),
-            analysis_code_16: analysis_code_16.unwrap_or_default(),
-            analysis_code_17: analysis_code_17.unwrap_or_default(),
-            analysis_code_18: analysis_code_18.unwrap_or_default(),
-            analysis_code_19: analysis_code_19.unwrap_or_default(),
-            analysis_code_2: analysis_code_2.unwrap_or_default(),
-            analysis_code_20: analysis_code_20.unwrap_or_default(),
-            analysis_code_3: analysis_code_3.unwrap_or_default(),
-            analysis_code_4: analysis_code_4.unwrap_or_default(),
-            analysis_code_5: analysis_code_5.unwrap_or_default(),
-            analysis_code_6: analysis_code_6.unwrap_or_default(),
-            analysis_code_7: analysis_code_7.unwrap_or_default(),
-            analysis_code_8: analysis_code_8.unwrap_or_default(),
-            analysis_code_9: analysis_code_9.unwrap_or_default(),
-            auto_generate_next_number: auto_generate_next_number.unwrap_or_default(),
-            auto_generate_option_type: auto_generate_option_type.unwrap_or_default(),
-            auto_generate_padding: auto_generate_padding.unwrap_or_default(),
-            auto_generate_prefix: auto_generate_prefix.unwrap_or_default(),
-            auto_generate_separator: auto_generate_separator.unwrap_or_default(),
-            auto_generate_separator_id: auto_generate_separator_id.unwrap_or_default(),
-            average_buying_price: average_buying_price.unwrap_or_default(),
-            barcode: barcode.unwrap_or_default(),
-            base_unit: base_unit.unwrap_or_default(),
-            base_unit_id: base_unit_id.unwrap_or_default(),
-            bom_item_type: bom_item_type.unwrap_or_default(),
-            bom_settings: bom_settings.unwrap_or_default(),
-            code: fields.required(code, "code")?,
-            commodity_code: commodity_code.unwrap_or_default(),
-            country_of_origin: country_of_origin.unwrap_or_default(),
-            country_of_origin_id: country_of_origin_id.unwrap_or_default(),
-            cross_sell_products: cross_sell_products.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_despatch_note_comment: default_despatch_note_comment
-                .unwrap_or_default(),
-            default_picking_list_comment: default_picking_list_comment
-                .unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
-            fulfilment_method_type: fulfilment_method_type.unwrap_or_default(),
-            fulfilment_sequence_type: fulfilment_sequence_type.unwrap_or_default(),
-            has_alternative_products: has_alternative_products.unwrap_or_default(),
-            has_cross_sell_products: has_cross_sell_products.unwrap_or_default(),
-            has_preferred_supplier: has_preferred_supplier.unwrap_or_default(),
-            holding: holding.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inactivation_date: inactivation_date.unwrap_or_default(),
-            include_nos_on_count_sheets: include_nos_on_count_sheets.unwrap_or_default(),
-            is_weee_item: is_weee_item.unwrap_or_default(),
-            issue_nominal_code: issue_nominal_code.unwrap_or_default(),
-            issue_nominal_code_id: issue_nominal_code_id.unwrap_or_default(),
-            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
-            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
-            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
-            landed_costs_type: landed_costs_type.unwrap_or_default(),
-            manufacturer: manufacturer.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            part_number: part_number.unwrap_or_default(),
-            product_group: product_group.unwrap_or_default(),
-            product_group_id: fields.required(product_group_id, "product_group_id")?,
-            product_status_type: product_status_type.unwrap_or_default(),
-            record_nos_on_goods_received: record_nos_on_goods_received
-                .unwrap_or_default(),
-            revenue_nominal_code: revenue_nominal_code.unwrap_or_default(),
-            revenue_nominal_code_id: revenue_nominal_code_id.unwrap_or_default(),
-            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
-            search_category_values: search_category_values.unwrap_or_default(),
-            shelf_life: shelf_life.unwrap_or_default(),
-            shelf_life_type: shelf_life_type.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            standard_cost: standard_cost.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            stock_nominal_code: stock_nominal_code.unwrap_or_default(),
-            stock_nominal_code_id: stock_nominal_code_id.unwrap_or_default(),
-            stock_unit: stock_unit.unwrap_or_default(),
-            stock_unit_id: stock_unit_id.unwrap_or_default(),
-            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
-            supplementary_unit_conversion_ratio: supplementary_unit_conversion_ratio
-                .unwrap_or_default(),
-            suppliers: suppliers.unwrap_or_default(),
-            suppress_mass_on_declaration: suppress_mass_on_declaration
-                .unwrap_or_default(),
-            tax_code: tax_code.unwrap_or_default(),
-            tax_code_id: tax_code_id.unwrap_or_default(),
-            traceable_type: traceable_type.unwrap_or_default(),
-            units: units.unwrap_or_default(),
-            use_description_on_documents: use_description_on_documents
-                .unwrap_or_default(),
-            use_reverse_charge_vat_rules: use_reverse_charge_vat_rules
-                .unwrap_or_default(),
-            use_supplementary_units: use_supplementary_units.unwrap_or_default(),
-            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
-            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
-            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
-            warehouse_holdings: warehouse_holdings.unwrap_or_default(),
-            weight: weight.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Product {
+        accrual_nominal_code: "accrual_nominal_code", next_value, optional;
+        accrual_nominal_code_id: "accrual_nominal_code_id", lenient_option, optional;
+        allow_duplicate_numbers: "allow_duplicate_numbers", lenient_option, optional;
+        allow_sales_order: "allow_sales_order", lenient_option, optional;
+        alternative_products: "alternative_products", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        auto_generate_next_number: "auto_generate_next_number", lenient_option, optional;
+        auto_generate_option_type: "auto_generate_option_type", lenient_option, optional;
+        auto_generate_padding: "auto_generate_padding", lenient_option, optional;
+        auto_generate_prefix: "auto_generate_prefix", lenient_option, optional;
+        auto_generate_separator: "auto_generate_separator", next_value, optional;
+        auto_generate_separator_id: "auto_generate_separator_id", lenient_option, optional;
+        average_buying_price: "average_buying_price", lenient_option, optional_number;
+        barcode: "barcode", lenient_option, optional;
+        base_unit: "base_unit", next_value, optional;
+        base_unit_id: "base_unit_id", lenient_option, optional;
+        bom_item_type: "bom_item_type", lenient_option, optional;
+        bom_settings: "bom_settings", next_value, optional;
+        code: "code", lenient_value, field;
+        commodity_code: "commodity_code", lenient_option, optional;
+        country_of_origin: "country_of_origin", next_value, optional;
+        country_of_origin_id: "country_of_origin_id", lenient_option, optional;
+        cross_sell_products: "cross_sell_products", next_value, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        default_despatch_note_comment: "default_despatch_note_comment", lenient_option, optional;
+        default_picking_list_comment: "default_picking_list_comment", lenient_option, optional;
+        description: "description", lenient_option, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_option, optional_number;
+        fulfilment_method_type: "fulfilment_method_type", lenient_option, optional;
+        fulfilment_sequence_type: "fulfilment_sequence_type", lenient_option, optional;
+        has_alternative_products: "has_alternative_products", lenient_option, optional;
+        has_cross_sell_products: "has_cross_sell_products", lenient_option, optional;
+        has_preferred_supplier: "has_preferred_supplier", lenient_option, optional;
+        holding: "holding", next_value, optional;
+        id: "id", lenient_option, optional;
+        inactivation_date: "inactivation_date", next_value, optional;
+        include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_option, optional;
+        is_weee_item: "is_weee_item", lenient_option, optional;
+        issue_nominal_code: "issue_nominal_code", next_value, optional;
+        issue_nominal_code_id: "issue_nominal_code_id", lenient_option, optional;
+        label_printing_option_type: "label_printing_option_type", lenient_option, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_option, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_option, optional;
+        manufacturer: "manufacturer", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        name: "name", lenient_value, field;
+        part_number: "part_number", lenient_option, optional;
+        product_group: "product_group", next_value, optional;
+        product_group_id: "product_group_id", lenient_value, field;
+        product_status_type: "product_status_type", lenient_option, optional;
+        record_nos_on_goods_received: "record_nos_on_goods_received", lenient_option, optional;
+        revenue_nominal_code: "revenue_nominal_code", next_value, optional;
+        revenue_nominal_code_id: "revenue_nominal_code_id", lenient_option, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_option, optional;
+        search_category_values: "search_category_values", next_value, optional;
+        shelf_life: "shelf_life", lenient_option, optional;
+        shelf_life_type: "shelf_life_type", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        standard_cost: "standard_cost", lenient_option, optional_number;
+        status: "status", next_value, optional;
+        stock_nominal_code: "stock_nominal_code", next_value, optional;
+        stock_nominal_code_id: "stock_nominal_code_id", lenient_option, optional;
+        stock_unit: "stock_unit", next_value, optional;
+        stock_unit_id: "stock_unit_id", lenient_option, optional;
+        stocktake_cycle_period: "stocktake_cycle_period", lenient_option, optional;
+        supplementary_unit_conversion_ratio: "supplementary_unit_conversion_ratio", lenient_option, optional_number;
+        suppliers: "suppliers", next_value, optional;
+        suppress_mass_on_declaration: "suppress_mass_on_declaration", lenient_option, optional;
+        tax_code: "tax_code", next_value, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        traceable_type: "traceable_type", next_value, optional;
+        units: "units", next_value, optional;
+        use_description_on_documents: "use_description_on_documents", lenient_option, optional;
+        use_reverse_charge_vat_rules: "use_reverse_charge_vat_rules", lenient_option, optional;
+        use_supplementary_units: "use_supplementary_units", lenient_option, optional;
+        uses_alternative_ref: "uses_alternative_ref", lenient_option, optional;
+        uses_sell_by_date: "uses_sell_by_date", lenient_option, optional;
+        uses_use_by_date: "uses_use_by_date", lenient_option, optional;
+        warehouse_holdings: "warehouse_holdings", next_value, optional;
+        weight: "weight", lenient_option, optional_number;
     }
 }
 
@@ -3257,79 +1695,19 @@ impl ProductDuplicateFlags {
     }
 }
 
-impl serde::Serialize for ProductDuplicateFlags {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("alternative_items", &self.alternative_items)?;
-        map.optional("attachments", &self.attachments)?;
-        map.optional("cross_selling_items", &self.cross_selling_items)?;
-        map.optional("location_stocking_levels", &self.location_stocking_levels)?;
-        map.optional("locations", &self.locations)?;
-        map.optional("memos", &self.memos)?;
-        map.optional("new_code", &self.new_code)?;
-        map.optional("new_name", &self.new_name)?;
-        map.field("source_id", &self.source_id)?;
-        map.optional("suppliers", &self.suppliers)?;
-        map.optional("units", &self.units)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductDuplicateFlags {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductDuplicateFlags {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut alternative_items = None;
-        let mut attachments = None;
-        let mut cross_selling_items = None;
-        let mut location_stocking_levels = None;
-        let mut locations = None;
-        let mut memos = None;
-        let mut new_code = None;
-        let mut new_name = None;
-        let mut source_id = None;
-        let mut suppliers = None;
-        let mut units = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "alternative_items" => fields.lenient_option(&mut alternative_items)?,
-                "attachments" => fields.lenient_option(&mut attachments)?,
-                "cross_selling_items" => fields.lenient_option(&mut cross_selling_items)?,
-                "location_stocking_levels" => {
-                    fields.lenient_option(&mut location_stocking_levels)?
-                }
-                "locations" => fields.lenient_option(&mut locations)?,
-                "memos" => fields.lenient_option(&mut memos)?,
-                "new_code" => fields.lenient_option(&mut new_code)?,
-                "new_name" => fields.lenient_option(&mut new_name)?,
-                "source_id" => fields.lenient_value(&mut source_id)?,
-                "suppliers" => fields.lenient_option(&mut suppliers)?,
-                "units" => fields.lenient_option(&mut units)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            alternative_items: alternative_items.unwrap_or_default(),
-            attachments: attachments.unwrap_or_default(),
-            cross_selling_items: cross_selling_items.unwrap_or_default(),
-            location_stocking_levels: location_stocking_levels.unwrap_or_default(),
-            locations: locations.unwrap_or_default(),
-            memos: memos.unwrap_or_default(),
-            new_code: new_code.unwrap_or_default(),
-            new_name: new_name.unwrap_or_default(),
-            source_id: fields.required(source_id, "source_id")?,
-            suppliers: suppliers.unwrap_or_default(),
-            units: units.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    ProductDuplicateFlags {
+        alternative_items: "alternative_items", lenient_option, optional;
+        attachments: "attachments", lenient_option, optional;
+        cross_selling_items: "cross_selling_items", lenient_option, optional;
+        location_stocking_levels: "location_stocking_levels", lenient_option, optional;
+        locations: "locations", lenient_option, optional;
+        memos: "memos", lenient_option, optional;
+        new_code: "new_code", lenient_option, optional;
+        new_name: "new_name", lenient_option, optional;
+        source_id: "source_id", lenient_value, field;
+        suppliers: "suppliers", lenient_option, optional;
+        units: "units", lenient_option, optional;
     }
 }
 
@@ -3445,204 +1823,54 @@ pub struct ProductGroup {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("accrual_nominal_code", &self.accrual_nominal_code)?;
-        map.optional("accrual_nominal_code_id", &self.accrual_nominal_code_id)?;
-        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
-        map.optional("base_unit", &self.base_unit)?;
-        map.optional("base_unit_id", &self.base_unit_id)?;
-        map.optional("bom_settings", &self.bom_settings)?;
-        map.optional(
-            "buying_prices_use_multiple_units",
-            &self.buying_prices_use_multiple_units,
-        )?;
-        map.optional(
-            "buying_quantities_use_multiple_units",
-            &self.buying_quantities_use_multiple_units,
-        )?;
-        map.optional("can_levels_go_negative", &self.can_levels_go_negative)?;
-        map.optional(
-            "can_over_allocate_negative_stock",
-            &self.can_over_allocate_negative_stock,
-        )?;
-        map.optional("code", &self.code)?;
-        map.optional("costing_method", &self.costing_method)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("do_items_use_markup", &self.do_items_use_markup)?;
-        map.optional("do_items_use_units", &self.do_items_use_units)?;
-        map.optional("id", &self.id)?;
-        map.optional("issue_nominal_code", &self.issue_nominal_code)?;
-        map.optional("issue_nominal_code_id", &self.issue_nominal_code_id)?;
-        map.optional("keep_movement_history", &self.keep_movement_history)?;
-        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
-        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
-        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
-        map.optional("landed_costs_type", &self.landed_costs_type)?;
-        map.optional("product_type", &self.product_type)?;
-        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
-        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
-        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
-        map.optional("search_categories", &self.search_categories)?;
-        map.optional(
-            "selling_prices_use_multiple_units",
-            &self.selling_prices_use_multiple_units,
-        )?;
-        map.optional(
-            "selling_quantities_use_multiple_units",
-            &self.selling_quantities_use_multiple_units,
-        )?;
-        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
-        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
-        map.optional("stock_unit", &self.stock_unit)?;
-        map.optional("stock_unit_id", &self.stock_unit_id)?;
-        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
-        map.optional(
-            "this_is_the_sop_product_group",
-            &self.this_is_the_sop_product_group,
-        )?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.optional("units", &self.units)?;
-        map.optional(
-            "use_description_on_documents",
-            &self.use_description_on_documents,
-        )?;
-        map.optional("use_landed_costs", &self.use_landed_costs)?;
-        map.optional(
-            "use_reverse_charge_vat_rules",
-            &self.use_reverse_charge_vat_rules,
-        )?;
-        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
-        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
-        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductGroup {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "accrual_nominal_code" => {
-                    fields.option_into(&mut model.accrual_nominal_code)?
-                }
-                "accrual_nominal_code_id" => {
-                    fields.lenient_into(&mut model.accrual_nominal_code_id)?
-                }
-                "allow_duplicate_numbers" => {
-                    fields.lenient_into(&mut model.allow_duplicate_numbers)?
-                }
-                "base_unit" => fields.option_into(&mut model.base_unit)?,
-                "base_unit_id" => fields.lenient_into(&mut model.base_unit_id)?,
-                "bom_settings" => fields.option_into(&mut model.bom_settings)?,
-                "buying_prices_use_multiple_units" => {
-                    fields.lenient_into(&mut model.buying_prices_use_multiple_units)?
-                }
-                "buying_quantities_use_multiple_units" => {
-                    fields.lenient_into(&mut model.buying_quantities_use_multiple_units)?
-                }
-                "can_levels_go_negative" => {
-                    fields.lenient_into(&mut model.can_levels_go_negative)?
-                }
-                "can_over_allocate_negative_stock" => {
-                    fields.lenient_into(&mut model.can_over_allocate_negative_stock)?
-                }
-                "code" => fields.lenient_into(&mut model.code)?,
-                "costing_method" => fields.lenient_into(&mut model.costing_method)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "description" => fields.lenient_into(&mut model.description)?,
-                "do_items_use_markup" => {
-                    fields.lenient_into(&mut model.do_items_use_markup)?
-                }
-                "do_items_use_units" => {
-                    fields.lenient_into(&mut model.do_items_use_units)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "issue_nominal_code" => {
-                    fields.option_into(&mut model.issue_nominal_code)?
-                }
-                "issue_nominal_code_id" => {
-                    fields.lenient_into(&mut model.issue_nominal_code_id)?
-                }
-                "keep_movement_history" => {
-                    fields.lenient_into(&mut model.keep_movement_history)?
-                }
-                "label_printing_option_type" => {
-                    fields.lenient_into(&mut model.label_printing_option_type)?
-                }
-                "landed_costs_per_item" => {
-                    fields.lenient_into(&mut model.landed_costs_per_item)?
-                }
-                "landed_costs_percentage" => {
-                    fields.lenient_into(&mut model.landed_costs_percentage)?
-                }
-                "landed_costs_type" => fields.lenient_into(&mut model.landed_costs_type)?,
-                "product_type" => fields.lenient_into(&mut model.product_type)?,
-                "revenue_nominal_code" => {
-                    fields.option_into(&mut model.revenue_nominal_code)?
-                }
-                "revenue_nominal_code_id" => {
-                    fields.lenient_into(&mut model.revenue_nominal_code_id)?
-                }
-                "sale_from_single_batch" => {
-                    fields.lenient_into(&mut model.sale_from_single_batch)?
-                }
-                "search_categories" => fields.option_into(&mut model.search_categories)?,
-                "selling_prices_use_multiple_units" => {
-                    fields.lenient_into(&mut model.selling_prices_use_multiple_units)?
-                }
-                "selling_quantities_use_multiple_units" => {
-                    fields
-                        .lenient_into(&mut model.selling_quantities_use_multiple_units)?
-                }
-                "stock_nominal_code" => {
-                    fields.option_into(&mut model.stock_nominal_code)?
-                }
-                "stock_nominal_code_id" => {
-                    fields.lenient_into(&mut model.stock_nominal_code_id)?
-                }
-                "stock_unit" => fields.option_into(&mut model.stock_unit)?,
-                "stock_unit_id" => fields.lenient_into(&mut model.stock_unit_id)?,
-                "stocktake_cycle_period" => {
-                    fields.lenient_into(&mut model.stocktake_cycle_period)?
-                }
-                "this_is_the_sop_product_group" => {
-                    fields.lenient_into(&mut model.this_is_the_sop_product_group)?
-                }
-                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
-                "units" => fields.option_into(&mut model.units)?,
-                "use_description_on_documents" => {
-                    fields.lenient_into(&mut model.use_description_on_documents)?
-                }
-                "use_landed_costs" => fields.lenient_into(&mut model.use_landed_costs)?,
-                "use_reverse_charge_vat_rules" => {
-                    fields.lenient_into(&mut model.use_reverse_charge_vat_rules)?
-                }
-                "uses_alternative_ref" => {
-                    fields.lenient_into(&mut model.uses_alternative_ref)?
-                }
-                "uses_sell_by_date" => fields.lenient_into(&mut model.uses_sell_by_date)?,
-                "uses_use_by_date" => fields.lenient_into(&mut model.uses_use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductGroup: Default {
+        accrual_nominal_code: "accrual_nominal_code", option_into, optional;
+        accrual_nominal_code_id: "accrual_nominal_code_id", lenient_into, optional;
+        allow_duplicate_numbers: "allow_duplicate_numbers", lenient_into, optional;
+        base_unit: "base_unit", option_into, optional;
+        base_unit_id: "base_unit_id", lenient_into, optional;
+        bom_settings: "bom_settings", option_into, optional;
+        buying_prices_use_multiple_units: "buying_prices_use_multiple_units", lenient_into, optional;
+        buying_quantities_use_multiple_units: "buying_quantities_use_multiple_units", lenient_into, optional;
+        can_levels_go_negative: "can_levels_go_negative", lenient_into, optional;
+        can_over_allocate_negative_stock: "can_over_allocate_negative_stock", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        costing_method: "costing_method", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        description: "description", lenient_into, optional;
+        do_items_use_markup: "do_items_use_markup", lenient_into, optional;
+        do_items_use_units: "do_items_use_units", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        issue_nominal_code: "issue_nominal_code", option_into, optional;
+        issue_nominal_code_id: "issue_nominal_code_id", lenient_into, optional;
+        keep_movement_history: "keep_movement_history", lenient_into, optional;
+        label_printing_option_type: "label_printing_option_type", lenient_into, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_into, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_into, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_into, optional;
+        product_type: "product_type", lenient_into, optional;
+        revenue_nominal_code: "revenue_nominal_code", option_into, optional;
+        revenue_nominal_code_id: "revenue_nominal_code_id", lenient_into, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_into, optional;
+        search_categories: "search_categories", option_into, optional;
+        selling_prices_use_multiple_units: "selling_prices_use_multiple_units", lenient_into, optional;
+        selling_quantities_use_multiple_units: "selling_quantities_use_multiple_units", lenient_into, optional;
+        stock_nominal_code: "stock_nominal_code", option_into, optional;
+        stock_nominal_code_id: "stock_nominal_code_id", lenient_into, optional;
+        stock_unit: "stock_unit", option_into, optional;
+        stock_unit_id: "stock_unit_id", lenient_into, optional;
+        stocktake_cycle_period: "stocktake_cycle_period", lenient_into, optional;
+        this_is_the_sop_product_group: "this_is_the_sop_product_group", lenient_into, optional;
+        traceable_type: "traceable_type", option_into, optional;
+        units: "units", option_into, optional;
+        use_description_on_documents: "use_description_on_documents", lenient_into, optional;
+        use_landed_costs: "use_landed_costs", lenient_into, optional;
+        use_reverse_charge_vat_rules: "use_reverse_charge_vat_rules", lenient_into, optional;
+        uses_alternative_ref: "uses_alternative_ref", lenient_into, optional;
+        uses_sell_by_date: "uses_sell_by_date", lenient_into, optional;
+        uses_use_by_date: "uses_use_by_date", lenient_into, optional;
     }
 }
 
@@ -3661,41 +1889,12 @@ pub struct ProductGroupBomSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductGroupBomSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("cost_heading", &self.cost_heading)?;
-        map.optional("cost_heading_id", &self.cost_heading_id)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("id", &self.id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductGroupBomSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductGroupBomSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "cost_heading" => fields.option_into(&mut model.cost_heading)?,
-                "cost_heading_id" => fields.lenient_into(&mut model.cost_heading_id)?,
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductGroupBomSettings: Default {
+        cost_heading: "cost_heading", option_into, optional;
+        cost_heading_id: "cost_heading_id", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        id: "id", lenient_into, optional;
     }
 }
 
@@ -3722,53 +1921,15 @@ pub struct ProductGroupSearchCategory {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductGroupSearchCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_search_value", &self.default_search_value)?;
-        map.optional("id", &self.id)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("search_category_id", &self.search_category_id)?;
-        map.optional("search_category_name", &self.search_category_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductGroupSearchCategory {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "default_search_value" => {
-                    fields.option_into(&mut model.default_search_value)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "search_category_id" => {
-                    fields.lenient_into(&mut model.search_category_id)?
-                }
-                "search_category_name" => {
-                    fields.lenient_into(&mut model.search_category_name)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductGroupSearchCategory: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        default_search_value: "default_search_value", option_into, optional;
+        id: "id", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        search_category_id: "search_category_id", lenient_into, optional;
+        search_category_name: "search_category_name", lenient_into, optional;
     }
 }
 
@@ -3791,51 +1952,14 @@ pub struct ProductGroupSearchCategoryValue {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductGroupSearchCategoryValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("prod_group_search_val_id", &self.prod_group_search_val_id)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("search_category_id", &self.search_category_id)?;
-        map.optional("search_category_name", &self.search_category_name)?;
-        map.optional("search_value_id", &self.search_value_id)?;
-        map.optional("search_value_name", &self.search_value_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategoryValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductGroupSearchCategoryValue {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "prod_group_search_val_id" => {
-                    fields.lenient_into(&mut model.prod_group_search_val_id)?
-                }
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "search_category_id" => {
-                    fields.lenient_into(&mut model.search_category_id)?
-                }
-                "search_category_name" => {
-                    fields.lenient_into(&mut model.search_category_name)?
-                }
-                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
-                "search_value_name" => fields.lenient_into(&mut model.search_value_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductGroupSearchCategoryValue: Default {
+        prod_group_search_val_id: "prod_group_search_val_id", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        search_category_id: "search_category_id", lenient_into, optional;
+        search_category_name: "search_category_name", lenient_into, optional;
+        search_value_id: "search_value_id", lenient_into, optional;
+        search_value_name: "search_value_name", lenient_into, optional;
     }
 }
 
@@ -3866,55 +1990,18 @@ pub struct ProductGroupUnit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductGroupUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("unit", &self.unit)?;
-        map.optional("unit_id", &self.unit_id)?;
-        map.optional_number("unit_precision", &self.unit_precision)?;
-        map.optional("unit_type", &self.unit_type)?;
-        map.optional("use_own_price", &self.use_own_price)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductGroupUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductGroupUnit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "multiple_of_base_unit" => {
-                    fields.lenient_into(&mut model.multiple_of_base_unit)?
-                }
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "unit" => fields.option_into(&mut model.unit)?,
-                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
-                "unit_precision" => fields.lenient_into(&mut model.unit_precision)?,
-                "unit_type" => fields.lenient_into(&mut model.unit_type)?,
-                "use_own_price" => fields.lenient_into(&mut model.use_own_price)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductGroupUnit: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        multiple_of_base_unit: "multiple_of_base_unit", lenient_into, optional_number;
+        product_group_id: "product_group_id", lenient_into, optional;
+        unit: "unit", option_into, optional;
+        unit_id: "unit_id", lenient_into, optional;
+        unit_precision: "unit_precision", lenient_into, optional_number;
+        unit_type: "unit_type", lenient_into, optional;
+        use_own_price: "use_own_price", lenient_into, optional;
     }
 }
 
@@ -3945,83 +2032,18 @@ pub struct ProductHolding {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductHolding {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("buying_prices", &self.buying_prices)?;
-        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
-        map.optional_number(
-            "quantity_bought_last_period",
-            &self.quantity_bought_last_period,
-        )?;
-        map.optional_number(
-            "quantity_bought_this_period",
-            &self.quantity_bought_this_period,
-        )?;
-        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
-        map.optional_number(
-            "quantity_on_order_for_direct_delivery",
-            &self.quantity_on_order_for_direct_delivery,
-        )?;
-        map.optional_number(
-            "quantity_sold_last_period",
-            &self.quantity_sold_last_period,
-        )?;
-        map.optional_number(
-            "quantity_sold_this_period",
-            &self.quantity_sold_this_period,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductHolding {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductHolding {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "average_buying_price" => {
-                    fields.lenient_into(&mut model.average_buying_price)?
-                }
-                "buying_prices" => fields.option_into(&mut model.buying_prices)?,
-                "quantity_allocated" => {
-                    fields.lenient_into(&mut model.quantity_allocated)?
-                }
-                "quantity_bought_last_period" => {
-                    fields.lenient_into(&mut model.quantity_bought_last_period)?
-                }
-                "quantity_bought_this_period" => {
-                    fields.lenient_into(&mut model.quantity_bought_this_period)?
-                }
-                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
-                "quantity_on_order" => fields.lenient_into(&mut model.quantity_on_order)?,
-                "quantity_on_order_for_direct_delivery" => {
-                    fields
-                        .lenient_into(&mut model.quantity_on_order_for_direct_delivery)?
-                }
-                "quantity_sold_last_period" => {
-                    fields.lenient_into(&mut model.quantity_sold_last_period)?
-                }
-                "quantity_sold_this_period" => {
-                    fields.lenient_into(&mut model.quantity_sold_this_period)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductHolding: Default {
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        buying_prices: "buying_prices", option_into, optional;
+        quantity_allocated: "quantity_allocated", lenient_into, optional_number;
+        quantity_bought_last_period: "quantity_bought_last_period", lenient_into, optional_number;
+        quantity_bought_this_period: "quantity_bought_this_period", lenient_into, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional_number;
+        quantity_on_order: "quantity_on_order", lenient_into, optional_number;
+        quantity_on_order_for_direct_delivery: "quantity_on_order_for_direct_delivery", lenient_into, optional_number;
+        quantity_sold_last_period: "quantity_sold_last_period", lenient_into, optional_number;
+        quantity_sold_this_period: "quantity_sold_this_period", lenient_into, optional_number;
     }
 }
 
@@ -4073,65 +2095,16 @@ impl ProductMemo {
     }
 }
 
-impl serde::Serialize for ProductMemo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("created_by", &self.created_by)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_active", &self.is_active)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.field("note", &self.note)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductMemo {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut created_by = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut id = None;
-        let mut is_active = None;
-        let mut is_to_delete = None;
-        let mut note = None;
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "created_by" => fields.lenient_option(&mut created_by)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "is_active" => fields.lenient_option(&mut is_active)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "note" => fields.lenient_value(&mut note)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_active: is_active.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            note: fields.required(note, "note")?,
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    ProductMemo {
+        created_by: "created_by", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        id: "id", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -4154,57 +2127,13 @@ pub struct ProductPurchaseFigures {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductPurchaseFigures {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("periods", &self.periods)?;
-        map.optional_number(
-            "quantity_bought_last_period",
-            &self.quantity_bought_last_period,
-        )?;
-        map.optional_number(
-            "quantity_bought_this_period",
-            &self.quantity_bought_this_period,
-        )?;
-        map.optional_number("value_bought_last_period", &self.value_bought_last_period)?;
-        map.optional_number("value_bought_this_period", &self.value_bought_this_period)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductPurchaseFigures {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductPurchaseFigures {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "periods" => fields.option_into(&mut model.periods)?,
-                "quantity_bought_last_period" => {
-                    fields.lenient_into(&mut model.quantity_bought_last_period)?
-                }
-                "quantity_bought_this_period" => {
-                    fields.lenient_into(&mut model.quantity_bought_this_period)?
-                }
-                "value_bought_last_period" => {
-                    fields.lenient_into(&mut model.value_bought_last_period)?
-                }
-                "value_bought_this_period" => {
-                    fields.lenient_into(&mut model.value_bought_this_period)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductPurchaseFigures: Default {
+        periods: "periods", option_into, optional;
+        quantity_bought_last_period: "quantity_bought_last_period", lenient_into, optional_number;
+        quantity_bought_this_period: "quantity_bought_this_period", lenient_into, optional_number;
+        value_bought_last_period: "value_bought_last_period", lenient_into, optional_number;
+        value_bought_this_period: "value_bought_this_period", lenient_into, optional_number;
     }
 }
 
@@ -4229,49 +2158,15 @@ pub struct ProductPurchasePeriodFigures {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductPurchasePeriodFigures {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("end_date", &self.end_date)?;
-        map.optional("period", &self.period)?;
-        map.optional_number("quantity_bought", &self.quantity_bought)?;
-        map.optional("start_date", &self.start_date)?;
-        map.optional_number("value_bought", &self.value_bought)?;
-        map.optional("year", &self.year)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductPurchasePeriodFigures {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductPurchasePeriodFigures {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "average_buying_price" => {
-                    fields.lenient_into(&mut model.average_buying_price)?
-                }
-                "end_date" => fields.option_into(&mut model.end_date)?,
-                "period" => fields.lenient_into(&mut model.period)?,
-                "quantity_bought" => fields.lenient_into(&mut model.quantity_bought)?,
-                "start_date" => fields.option_into(&mut model.start_date)?,
-                "value_bought" => fields.lenient_into(&mut model.value_bought)?,
-                "year" => fields.lenient_into(&mut model.year)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductPurchasePeriodFigures: Default {
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        end_date: "end_date", option_into, optional;
+        period: "period", lenient_into, optional;
+        quantity_bought: "quantity_bought", lenient_into, optional_number;
+        start_date: "start_date", option_into, optional;
+        value_bought: "value_bought", lenient_into, optional_number;
+        year: "year", lenient_into, optional;
     }
 }
 
@@ -4294,57 +2189,13 @@ pub struct ProductSalesFigures {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSalesFigures {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("periods", &self.periods)?;
-        map.optional_number(
-            "quantity_sold_last_period",
-            &self.quantity_sold_last_period,
-        )?;
-        map.optional_number(
-            "quantity_sold_this_period",
-            &self.quantity_sold_this_period,
-        )?;
-        map.optional_number("value_sold_last_period", &self.value_sold_last_period)?;
-        map.optional_number("value_sold_this_period", &self.value_sold_this_period)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSalesFigures {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSalesFigures {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "periods" => fields.option_into(&mut model.periods)?,
-                "quantity_sold_last_period" => {
-                    fields.lenient_into(&mut model.quantity_sold_last_period)?
-                }
-                "quantity_sold_this_period" => {
-                    fields.lenient_into(&mut model.quantity_sold_this_period)?
-                }
-                "value_sold_last_period" => {
-                    fields.lenient_into(&mut model.value_sold_last_period)?
-                }
-                "value_sold_this_period" => {
-                    fields.lenient_into(&mut model.value_sold_this_period)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSalesFigures: Default {
+        periods: "periods", option_into, optional;
+        quantity_sold_last_period: "quantity_sold_last_period", lenient_into, optional_number;
+        quantity_sold_this_period: "quantity_sold_this_period", lenient_into, optional_number;
+        value_sold_last_period: "value_sold_last_period", lenient_into, optional_number;
+        value_sold_this_period: "value_sold_this_period", lenient_into, optional_number;
     }
 }
 
@@ -4375,57 +2226,18 @@ pub struct ProductSalesPeriodFigures {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSalesPeriodFigures {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("average_selling_price", &self.average_selling_price)?;
-        map.optional_number("cost_of_sale_value", &self.cost_of_sale_value)?;
-        map.optional("end_date", &self.end_date)?;
-        map.optional("period", &self.period)?;
-        map.optional_number("profit_percent", &self.profit_percent)?;
-        map.optional_number("profit_value", &self.profit_value)?;
-        map.optional_number("quantity_sold", &self.quantity_sold)?;
-        map.optional("start_date", &self.start_date)?;
-        map.optional_number("value_sold", &self.value_sold)?;
-        map.optional("year", &self.year)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSalesPeriodFigures {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSalesPeriodFigures {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "average_selling_price" => {
-                    fields.lenient_into(&mut model.average_selling_price)?
-                }
-                "cost_of_sale_value" => {
-                    fields.lenient_into(&mut model.cost_of_sale_value)?
-                }
-                "end_date" => fields.option_into(&mut model.end_date)?,
-                "period" => fields.lenient_into(&mut model.period)?,
-                "profit_percent" => fields.lenient_into(&mut model.profit_percent)?,
-                "profit_value" => fields.lenient_into(&mut model.profit_value)?,
-                "quantity_sold" => fields.lenient_into(&mut model.quantity_sold)?,
-                "start_date" => fields.option_into(&mut model.start_date)?,
-                "value_sold" => fields.lenient_into(&mut model.value_sold)?,
-                "year" => fields.lenient_into(&mut model.year)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSalesPeriodFigures: Default {
+        average_selling_price: "average_selling_price", lenient_into, optional_number;
+        cost_of_sale_value: "cost_of_sale_value", lenient_into, optional_number;
+        end_date: "end_date", option_into, optional;
+        period: "period", lenient_into, optional;
+        profit_percent: "profit_percent", lenient_into, optional_number;
+        profit_value: "profit_value", lenient_into, optional_number;
+        quantity_sold: "quantity_sold", lenient_into, optional_number;
+        start_date: "start_date", option_into, optional;
+        value_sold: "value_sold", lenient_into, optional_number;
+        year: "year", lenient_into, optional;
     }
 }
 
@@ -4468,62 +2280,14 @@ impl ProductSearch {
     }
 }
 
-impl serde::Serialize for ProductSearch {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("matching_products", &self.matching_products)?;
-        map.optional("product_search_type", &self.product_search_type)?;
-        map.field("search_category_values", &self.search_category_values)?;
-        map.optional("show_inactive", &self.show_inactive)?;
-        map.optional("show_only_allow_sales_order", &self.show_only_allow_sales_order)?;
-        map.optional("show_phantom", &self.show_phantom)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSearch {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSearch {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut matching_products = None;
-        let mut product_search_type = None;
-        let mut search_category_values = None;
-        let mut show_inactive = None;
-        let mut show_only_allow_sales_order = None;
-        let mut show_phantom = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "matching_products" => fields.next_value(&mut matching_products)?,
-                "product_search_type" => fields.lenient_option(&mut product_search_type)?,
-                "search_category_values" => {
-                    fields.or_default(&mut search_category_values)?
-                }
-                "show_inactive" => fields.lenient_option(&mut show_inactive)?,
-                "show_only_allow_sales_order" => {
-                    fields.lenient_option(&mut show_only_allow_sales_order)?
-                }
-                "show_phantom" => fields.lenient_option(&mut show_phantom)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            matching_products: matching_products.unwrap_or_default(),
-            product_search_type: product_search_type.unwrap_or_default(),
-            search_category_values: fields
-                .required(search_category_values, "search_category_values")?,
-            show_inactive: show_inactive.unwrap_or_default(),
-            show_only_allow_sales_order: show_only_allow_sales_order.unwrap_or_default(),
-            show_phantom: show_phantom.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    ProductSearch {
+        matching_products: "matching_products", next_value, optional;
+        product_search_type: "product_search_type", lenient_option, optional;
+        search_category_values: "search_category_values", or_default, field;
+        show_inactive: "show_inactive", lenient_option, optional;
+        show_only_allow_sales_order: "show_only_allow_sales_order", lenient_option, optional;
+        show_phantom: "show_phantom", lenient_option, optional;
     }
 }
 
@@ -4561,57 +2325,18 @@ pub struct ProductSearchCategoryValue {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSearchCategoryValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("search_category_id", &self.search_category_id)?;
-        map.optional("search_category_name", &self.search_category_name)?;
-        map.optional("search_value", &self.search_value)?;
-        map.optional("search_value_id", &self.search_value_id)?;
-        map.optional("search_value_name", &self.search_value_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSearchCategoryValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSearchCategoryValue {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "search_category_id" => {
-                    fields.lenient_into(&mut model.search_category_id)?
-                }
-                "search_category_name" => {
-                    fields.lenient_into(&mut model.search_category_name)?
-                }
-                "search_value" => fields.option_into(&mut model.search_value)?,
-                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
-                "search_value_name" => fields.lenient_into(&mut model.search_value_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSearchCategoryValue: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        search_category_id: "search_category_id", lenient_into, optional;
+        search_category_name: "search_category_name", lenient_into, optional;
+        search_value: "search_value", option_into, optional;
+        search_value_id: "search_value_id", lenient_into, optional;
+        search_value_name: "search_value_name", lenient_into, optional;
     }
 }
 
@@ -4636,51 +2361,15 @@ pub struct ProductSearchMatchingProduct {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSearchMatchingProduct {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("code", &self.code)?;
-        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("product_status_type", &self.product_status_type)?;
-        map.optional("product_type", &self.product_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSearchMatchingProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSearchMatchingProduct {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "code" => fields.lenient_into(&mut model.code)?,
-                "free_stock_quantity" => {
-                    fields.lenient_into(&mut model.free_stock_quantity)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "product_status_type" => {
-                    fields.lenient_into(&mut model.product_status_type)?
-                }
-                "product_type" => fields.lenient_into(&mut model.product_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSearchMatchingProduct: Default {
+        code: "code", lenient_into, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_into, optional_number;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        product_status_type: "product_status_type", lenient_into, optional;
+        product_type: "product_type", lenient_into, optional;
     }
 }
 
@@ -4695,39 +2384,10 @@ pub struct ProductSearchSearchCategoryValue {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSearchSearchCategoryValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("search_category_id", &self.search_category_id)?;
-        map.optional("search_value_id", &self.search_value_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSearchSearchCategoryValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSearchSearchCategoryValue {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "search_category_id" => {
-                    fields.lenient_into(&mut model.search_category_id)?
-                }
-                "search_value_id" => fields.lenient_into(&mut model.search_value_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSearchSearchCategoryValue: Default {
+        search_category_id: "search_category_id", lenient_into, optional;
+        search_value_id: "search_value_id", lenient_into, optional;
     }
 }
 
@@ -4746,39 +2406,11 @@ pub struct ProductSearchType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductSearchType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSearchType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSearchType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductSearchType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -4813,85 +2445,20 @@ pub struct ProductStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("has_active_pop_orders", &self.has_active_pop_orders)?;
-        map.optional(
-            "has_active_sop_or_pop_documents",
-            &self.has_active_sop_or_pop_documents,
-        )?;
-        map.optional("has_movement_balances", &self.has_movement_balances)?;
-        map.optional(
-            "has_negative_stock_quantities",
-            &self.has_negative_stock_quantities,
-        )?;
-        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
-        map.optional("has_traceable_items", &self.has_traceable_items)?;
-        map.optional(
-            "has_traceable_sop_allocations",
-            &self.has_traceable_sop_allocations,
-        )?;
-        map.optional(
-            "has_unassigned_traceable_items",
-            &self.has_unassigned_traceable_items,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("is_in_use_by_bom", &self.is_in_use_by_bom)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "has_active_pop_orders" => {
-                    fields.lenient_into(&mut model.has_active_pop_orders)?
-                }
-                "has_active_sop_or_pop_documents" => {
-                    fields.lenient_into(&mut model.has_active_sop_or_pop_documents)?
-                }
-                "has_movement_balances" => {
-                    fields.lenient_into(&mut model.has_movement_balances)?
-                }
-                "has_negative_stock_quantities" => {
-                    fields.lenient_into(&mut model.has_negative_stock_quantities)?
-                }
-                "has_sop_or_pop_documents" => {
-                    fields.lenient_into(&mut model.has_sop_or_pop_documents)?
-                }
-                "has_traceable_items" => {
-                    fields.lenient_into(&mut model.has_traceable_items)?
-                }
-                "has_traceable_sop_allocations" => {
-                    fields.lenient_into(&mut model.has_traceable_sop_allocations)?
-                }
-                "has_unassigned_traceable_items" => {
-                    fields.lenient_into(&mut model.has_unassigned_traceable_items)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_in_use_by_bom" => fields.lenient_into(&mut model.is_in_use_by_bom)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductStatus: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        has_active_pop_orders: "has_active_pop_orders", lenient_into, optional;
+        has_active_sop_or_pop_documents: "has_active_sop_or_pop_documents", lenient_into, optional;
+        has_movement_balances: "has_movement_balances", lenient_into, optional;
+        has_negative_stock_quantities: "has_negative_stock_quantities", lenient_into, optional;
+        has_sop_or_pop_documents: "has_sop_or_pop_documents", lenient_into, optional;
+        has_traceable_items: "has_traceable_items", lenient_into, optional;
+        has_traceable_sop_allocations: "has_traceable_sop_allocations", lenient_into, optional;
+        has_unassigned_traceable_items: "has_unassigned_traceable_items", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_in_use_by_bom: "is_in_use_by_bom", lenient_into, optional;
     }
 }
 
@@ -4910,39 +2477,11 @@ pub struct ProductStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -5055,172 +2594,37 @@ impl ProductSupplier {
     }
 }
 
-impl serde::Serialize for ProductSupplier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("country_of_origin", &self.country_of_origin)?;
-        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
-        map.optional("date_list_price_changed", &self.date_list_price_changed)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("default_pricing_source_type", &self.default_pricing_source_type)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_preferred", &self.is_preferred)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
-        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
-        map.optional("landed_costs_type", &self.landed_costs_type)?;
-        map.optional_number("last_buying_price", &self.last_buying_price)?;
-        map.optional("last_order_date", &self.last_order_date)?;
-        map.optional_number("last_order_quantity", &self.last_order_quantity)?;
-        map.optional("lead_time", &self.lead_time)?;
-        map.optional("lead_time_unit", &self.lead_time_unit)?;
-        map.optional_number("list_price", &self.list_price)?;
-        map.optional("list_price_expiry_date", &self.list_price_expiry_date)?;
-        map.optional_number("minimum_order_quantity", &self.minimum_order_quantity)?;
-        map.optional_number(
-            "order_quantity_year_to_date",
-            &self.order_quantity_year_to_date,
-        )?;
-        map.optional_number("order_value_year_to_date", &self.order_value_year_to_date)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
-        map.optional("supplier", &self.supplier)?;
-        map.field("supplier_id", &self.supplier_id)?;
-        map.optional("supplier_stock_code", &self.supplier_stock_code)?;
-        map.optional_number("usual_order_quantity", &self.usual_order_quantity)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductSupplier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductSupplier {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut country_of_origin = None;
-        let mut country_of_origin_id = None;
-        let mut date_list_price_changed = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut default_pricing_source_type = None;
-        let mut id = None;
-        let mut is_preferred = None;
-        let mut is_to_delete = None;
-        let mut landed_costs_per_item = None;
-        let mut landed_costs_percentage = None;
-        let mut landed_costs_type = None;
-        let mut last_buying_price = None;
-        let mut last_order_date = None;
-        let mut last_order_quantity = None;
-        let mut lead_time = None;
-        let mut lead_time_unit = None;
-        let mut list_price = None;
-        let mut list_price_expiry_date = None;
-        let mut minimum_order_quantity = None;
-        let mut order_quantity_year_to_date = None;
-        let mut order_value_year_to_date = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut quantity_on_order = None;
-        let mut supplier = None;
-        let mut supplier_id = None;
-        let mut supplier_stock_code = None;
-        let mut usual_order_quantity = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "country_of_origin" => fields.next_value(&mut country_of_origin)?,
-                "country_of_origin_id" => {
-                    fields.lenient_option(&mut country_of_origin_id)?
-                }
-                "date_list_price_changed" => {
-                    fields.next_value(&mut date_list_price_changed)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "default_pricing_source_type" => {
-                    fields.lenient_option(&mut default_pricing_source_type)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "is_preferred" => fields.lenient_option(&mut is_preferred)?,
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "landed_costs_per_item" => {
-                    fields.lenient_option(&mut landed_costs_per_item)?
-                }
-                "landed_costs_percentage" => {
-                    fields.lenient_option(&mut landed_costs_percentage)?
-                }
-                "landed_costs_type" => fields.lenient_option(&mut landed_costs_type)?,
-                "last_buying_price" => fields.lenient_option(&mut last_buying_price)?,
-                "last_order_date" => fields.next_value(&mut last_order_date)?,
-                "last_order_quantity" => fields.lenient_option(&mut last_order_quantity)?,
-                "lead_time" => fields.lenient_option(&mut lead_time)?,
-                "lead_time_unit" => fields.lenient_option(&mut lead_time_unit)?,
-                "list_price" => fields.lenient_option(&mut list_price)?,
-                "list_price_expiry_date" => {
-                    fields.next_value(&mut list_price_expiry_date)?
-                }
-                "minimum_order_quantity" => {
-                    fields.lenient_option(&mut minimum_order_quantity)?
-                }
-                "order_quantity_year_to_date" => {
-                    fields.lenient_option(&mut order_quantity_year_to_date)?
-                }
-                "order_value_year_to_date" => {
-                    fields.lenient_option(&mut order_value_year_to_date)?
-                }
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "quantity_on_order" => fields.lenient_option(&mut quantity_on_order)?,
-                "supplier" => fields.next_value(&mut supplier)?,
-                "supplier_id" => fields.lenient_value(&mut supplier_id)?,
-                "supplier_stock_code" => fields.lenient_option(&mut supplier_stock_code)?,
-                "usual_order_quantity" => {
-                    fields.lenient_option(&mut usual_order_quantity)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            country_of_origin: country_of_origin.unwrap_or_default(),
-            country_of_origin_id: country_of_origin_id.unwrap_or_default(),
-            date_list_price_changed: date_list_price_changed.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            default_pricing_source_type: default_pricing_source_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_preferred: is_preferred.unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
-            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
-            landed_costs_type: landed_costs_type.unwrap_or_default(),
-            last_buying_price: last_buying_price.unwrap_or_default(),
-            last_order_date: last_order_date.unwrap_or_default(),
-            last_order_quantity: last_order_quantity.unwrap_or_default(),
-            lead_time: lead_time.unwrap_or_default(),
-            lead_time_unit: lead_time_unit.unwrap_or_default(),
-            list_price: list_price.unwrap_or_default(),
-            list_price_expiry_date: list_price_expiry_date.unwrap_or_default(),
-            minimum_order_quantity: minimum_order_quantity.unwrap_or_default(),
-            order_quantity_year_to_date: order_quantity_year_to_date.unwrap_or_default(),
-            order_value_year_to_date: order_value_year_to_date.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            quantity_on_order: quantity_on_order.unwrap_or_default(),
-            supplier: supplier.unwrap_or_default(),
-            supplier_id: fields.required(supplier_id, "supplier_id")?,
-            supplier_stock_code: supplier_stock_code.unwrap_or_default(),
-            usual_order_quantity: usual_order_quantity.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    ProductSupplier {
+        country_of_origin: "country_of_origin", next_value, optional;
+        country_of_origin_id: "country_of_origin_id", lenient_option, optional;
+        date_list_price_changed: "date_list_price_changed", next_value, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        default_pricing_source_type: "default_pricing_source_type", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        is_preferred: "is_preferred", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_option, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_option, optional;
+        last_buying_price: "last_buying_price", lenient_option, optional_number;
+        last_order_date: "last_order_date", next_value, optional;
+        last_order_quantity: "last_order_quantity", lenient_option, optional_number;
+        lead_time: "lead_time", lenient_option, optional;
+        lead_time_unit: "lead_time_unit", lenient_option, optional;
+        list_price: "list_price", lenient_option, optional_number;
+        list_price_expiry_date: "list_price_expiry_date", next_value, optional;
+        minimum_order_quantity: "minimum_order_quantity", lenient_option, optional_number;
+        order_quantity_year_to_date: "order_quantity_year_to_date", lenient_option, optional_number;
+        order_value_year_to_date: "order_value_year_to_date", lenient_option, optional_number;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity_on_order: "quantity_on_order", lenient_option, optional_number;
+        supplier: "supplier", next_value, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        supplier_stock_code: "supplier_stock_code", lenient_option, optional;
+        usual_order_quantity: "usual_order_quantity", lenient_option, optional_number;
     }
 }
 
@@ -5239,39 +2643,11 @@ pub struct ProductTransactionGroupType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductTransactionGroupType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductTransactionGroupType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductTransactionGroupType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductTransactionGroupType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -5294,48 +2670,14 @@ pub struct ProductTransactionTraceableItemHistoryRecord {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductTransactionTraceableItemHistoryRecord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductTransactionTraceableItemHistoryRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for ProductTransactionTraceableItemHistoryRecord {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
-                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductTransactionTraceableItemHistoryRecord: Default {
+        additional_reference: "additional_reference", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        sell_by_date: "sell_by_date", option_into, optional;
+        use_by_date: "use_by_date", option_into, optional;
     }
 }
 
@@ -5352,39 +2694,11 @@ pub struct ProductTransactionType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductTransactionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductTransactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductTransactionType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductTransactionType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -5487,139 +2801,54 @@ pub struct ProductTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductTransactionView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional_number("cost_value", &self.cost_value)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("issue_value", &self.issue_value)?;
-        map.optional("memo", &self.memo)?;
-        map.optional("product_code", &self.product_code)?;
-        map.optional("product_group_code", &self.product_group_code)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("source_area_name", &self.source_area_name)?;
-        map.optional("source_area_reference", &self.source_area_reference)?;
-        map.optional("source_area_type_id", &self.source_area_type_id)?;
-        map.optional_number("total_order_discount", &self.total_order_discount)?;
-        map.optional("transaction_date", &self.transaction_date)?;
-        map.optional("transaction_group_id", &self.transaction_group_id)?;
-        map.optional("transaction_type", &self.transaction_type)?;
-        map.optional("transaction_type_id", &self.transaction_type_id)?;
-        map.optional_number("unit_cost_price", &self.unit_cost_price)?;
-        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
-        map.optional_number("unit_issue_price", &self.unit_issue_price)?;
-        map.optional("user_name", &self.user_name)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductTransactionView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductTransactionView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "cost_value" => fields.lenient_into(&mut model.cost_value)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "issue_value" => fields.lenient_into(&mut model.issue_value)?,
-                "memo" => fields.lenient_into(&mut model.memo)?,
-                "product_code" => fields.lenient_into(&mut model.product_code)?,
-                "product_group_code" => {
-                    fields.lenient_into(&mut model.product_group_code)?
-                }
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "reference" => fields.lenient_into(&mut model.reference)?,
-                "second_reference" => fields.lenient_into(&mut model.second_reference)?,
-                "source_area_name" => fields.lenient_into(&mut model.source_area_name)?,
-                "source_area_reference" => {
-                    fields.lenient_into(&mut model.source_area_reference)?
-                }
-                "source_area_type_id" => {
-                    fields.lenient_into(&mut model.source_area_type_id)?
-                }
-                "total_order_discount" => {
-                    fields.lenient_into(&mut model.total_order_discount)?
-                }
-                "transaction_date" => fields.option_into(&mut model.transaction_date)?,
-                "transaction_group_id" => {
-                    fields.lenient_into(&mut model.transaction_group_id)?
-                }
-                "transaction_type" => fields.lenient_into(&mut model.transaction_type)?,
-                "transaction_type_id" => {
-                    fields.lenient_into(&mut model.transaction_type_id)?
-                }
-                "unit_cost_price" => fields.lenient_into(&mut model.unit_cost_price)?,
-                "unit_discount_value" => {
-                    fields.lenient_into(&mut model.unit_discount_value)?
-                }
-                "unit_issue_price" => fields.lenient_into(&mut model.unit_issue_price)?,
-                "user_name" => fields.lenient_into(&mut model.user_name)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductTransactionView: Default {
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        cost_value: "cost_value", lenient_into, optional_number;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        issue_value: "issue_value", lenient_into, optional_number;
+        memo: "memo", lenient_into, optional;
+        product_code: "product_code", lenient_into, optional;
+        product_group_code: "product_group_code", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        source_area_name: "source_area_name", lenient_into, optional;
+        source_area_reference: "source_area_reference", lenient_into, optional;
+        source_area_type_id: "source_area_type_id", lenient_into, optional;
+        total_order_discount: "total_order_discount", lenient_into, optional_number;
+        transaction_date: "transaction_date", option_into, optional;
+        transaction_group_id: "transaction_group_id", lenient_into, optional;
+        transaction_type: "transaction_type", lenient_into, optional;
+        transaction_type_id: "transaction_type_id", lenient_into, optional;
+        unit_cost_price: "unit_cost_price", lenient_into, optional_number;
+        unit_discount_value: "unit_discount_value", lenient_into, optional_number;
+        unit_issue_price: "unit_issue_price", lenient_into, optional_number;
+        user_name: "user_name", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -5638,39 +2867,11 @@ pub struct ProductType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -5705,61 +2906,20 @@ pub struct ProductUnit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("unit", &self.unit)?;
-        map.optional("unit_id", &self.unit_id)?;
-        map.optional_number("unit_precision", &self.unit_precision)?;
-        map.optional("unit_type", &self.unit_type)?;
-        map.optional("use_own_price", &self.use_own_price)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductUnit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "has_sop_or_pop_documents" => {
-                    fields.lenient_into(&mut model.has_sop_or_pop_documents)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_to_delete" => fields.lenient_into(&mut model.is_to_delete)?,
-                "multiple_of_base_unit" => {
-                    fields.lenient_into(&mut model.multiple_of_base_unit)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "unit" => fields.option_into(&mut model.unit)?,
-                "unit_id" => fields.lenient_into(&mut model.unit_id)?,
-                "unit_precision" => fields.lenient_into(&mut model.unit_precision)?,
-                "unit_type" => fields.lenient_into(&mut model.unit_type)?,
-                "use_own_price" => fields.lenient_into(&mut model.use_own_price)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductUnit: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        has_sop_or_pop_documents: "has_sop_or_pop_documents", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        multiple_of_base_unit: "multiple_of_base_unit", lenient_into, optional_number;
+        product_id: "product_id", lenient_into, optional;
+        unit: "unit", option_into, optional;
+        unit_id: "unit_id", lenient_into, optional;
+        unit_precision: "unit_precision", lenient_into, optional_number;
+        unit_type: "unit_type", lenient_into, optional;
+        use_own_price: "use_own_price", lenient_into, optional;
     }
 }
 
@@ -5952,336 +3112,99 @@ pub struct ProductView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("actual_quantity", &self.actual_quantity)?;
-        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
-        map.optional("allow_sales_order", &self.allow_sales_order)?;
-        map.optional("analysis_code_1", &self.analysis_code_1)?;
-        map.optional("analysis_code_10", &self.analysis_code_10)?;
-        map.optional("analysis_code_11", &self.analysis_code_11)?;
-        map.optional("analysis_code_12", &self.analysis_code_12)?;
-        map.optional("analysis_code_13", &self.analysis_code_13)?;
-        map.optional("analysis_code_14", &self.analysis_code_14)?;
-        map.optional("analysis_code_15", &self.analysis_code_15)?;
-        map.optional("analysis_code_16", &self.analysis_code_16)?;
-        map.optional("analysis_code_17", &self.analysis_code_17)?;
-        map.optional("analysis_code_18", &self.analysis_code_18)?;
-        map.optional("analysis_code_19", &self.analysis_code_19)?;
-        map.optional("analysis_code_2", &self.analysis_code_2)?;
-        map.optional("analysis_code_20", &self.analysis_code_20)?;
-        map.optional("analysis_code_3", &self.analysis_code_3)?;
-        map.optional("analysis_code_4", &self.analysis_code_4)?;
-        map.optional("analysis_code_5", &self.analysis_code_5)?;
-        map.optional("analysis_code_6", &self.analysis_code_6)?;
-        map.optional("analysis_code_7", &self.analysis_code_7)?;
-        map.optional("analysis_code_8", &self.analysis_code_8)?;
-        map.optional("analysis_code_9", &self.analysis_code_9)?;
-        map.optional("auto_generate_next_number", &self.auto_generate_next_number)?;
-        map.optional("auto_generate_option_type", &self.auto_generate_option_type)?;
-        map.optional(
-            "auto_generate_option_type_id",
-            &self.auto_generate_option_type_id,
-        )?;
-        map.optional("auto_generate_prefix", &self.auto_generate_prefix)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("base_unit_name", &self.base_unit_name)?;
-        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
-        map.optional("code", &self.code)?;
-        map.optional("commodity_code", &self.commodity_code)?;
-        map.optional_number(
-            "confirmed_quantity_in_stock",
-            &self.confirmed_quantity_in_stock,
-        )?;
-        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
-        map.optional("date_of_last_stock_count", &self.date_of_last_stock_count)?;
-        map.optional(
-            "default_despatch_note_comment",
-            &self.default_despatch_note_comment,
-        )?;
-        map.optional(
-            "default_picking_list_comment",
-            &self.default_picking_list_comment,
-        )?;
-        map.optional("description", &self.description)?;
-        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
-        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
-        map.optional("fulfilment_method_type_id", &self.fulfilment_method_type_id)?;
-        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
-        map.optional("fulfilment_sequence_type_id", &self.fulfilment_sequence_type_id)?;
-        map.optional("id", &self.id)?;
-        map.optional("inactive_date", &self.inactive_date)?;
-        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
-        map.optional(
-            "label_printing_option_type_id",
-            &self.label_printing_option_type_id,
-        )?;
-        map.optional_number("landed_costs_value", &self.landed_costs_value)?;
-        map.optional("last_archived_up_to", &self.last_archived_up_to)?;
-        map.optional("last_trace_archived_up_to", &self.last_trace_archived_up_to)?;
-        map.optional("manufacturer", &self.manufacturer)?;
-        map.optional("name", &self.name)?;
-        map.optional("part_number", &self.part_number)?;
-        map.optional_number("price", &self.price)?;
-        map.optional("product_group_code", &self.product_group_code)?;
-        map.optional(
-            "product_group_costing_method_type",
-            &self.product_group_costing_method_type,
-        )?;
-        map.optional(
-            "product_group_costing_method_type_id",
-            &self.product_group_costing_method_type_id,
-        )?;
-        map.optional("product_group_description", &self.product_group_description)?;
-        map.optional(
-            "product_group_do_items_use_markup",
-            &self.product_group_do_items_use_markup,
-        )?;
-        map.optional("product_group_product_type", &self.product_group_product_type)?;
-        map.optional(
-            "product_group_product_type_id",
-            &self.product_group_product_type_id,
-        )?;
-        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
-        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
-        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
-        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
-        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
-        map.optional(
-            "record_nos_on_goods_received",
-            &self.record_nos_on_goods_received,
-        )?;
-        map.optional_number("reorder_level", &self.reorder_level)?;
-        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
-        map.optional_number("selling_price", &self.selling_price)?;
-        map.optional("shelf_life", &self.shelf_life)?;
-        map.optional("shelf_life_type", &self.shelf_life_type)?;
-        map.optional("shelf_life_type_id", &self.shelf_life_type_id)?;
-        map.optional_number("sop_item_price", &self.sop_item_price)?;
-        map.optional_number("standard_cost", &self.standard_cost)?;
-        map.optional("status_type", &self.status_type)?;
-        map.optional("status_type_id", &self.status_type_id)?;
-        map.optional(
-            "std_cost_variance_last_reset",
-            &self.std_cost_variance_last_reset,
-        )?;
-        map.optional_number(
-            "stock_multiple_of_base_unit",
-            &self.stock_multiple_of_base_unit,
-        )?;
-        map.optional("stock_take_cycle_period", &self.stock_take_cycle_period)?;
-        map.optional("stock_unit_name", &self.stock_unit_name)?;
-        map.optional("suppress_net_mass", &self.suppress_net_mass)?;
-        map.optional("this_is_the_standard_band", &self.this_is_the_standard_band)?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.optional("traceable_type_id", &self.traceable_type_id)?;
-        map.optional_number(
-            "unconfirmed_quantity_in_stock",
-            &self.unconfirmed_quantity_in_stock,
-        )?;
-        map.optional("use_description_on_docs", &self.use_description_on_docs)?;
-        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
-        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
-        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
-        map.optional_number("weight", &self.weight)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "actual_quantity" => fields.lenient_into(&mut model.actual_quantity)?,
-                "allow_duplicate_numbers" => {
-                    fields.lenient_into(&mut model.allow_duplicate_numbers)?
-                }
-                "allow_sales_order" => fields.lenient_into(&mut model.allow_sales_order)?,
-                "analysis_code_1" => fields.lenient_into(&mut model.analysis_code_1)?,
-                "analysis_code_10" => fields.lenient_into(&mut model.analysis_code_10)?,
-                "analysis_code_11" => fields.lenient_into(&mut model.analysis_code_11)?,
-                "analysis_code_12" => fields.lenient_into(&mut model.analysis_code_12)?,
-                "analysis_code_13" => fields.lenient_into(&mut model.analysis_code_13)?,
-                "analysis_code_14" => fields.lenient_into(&mut model.analysis_code_14)?,
-                "analysis_code_15" => fields.lenient_into(&mut model.analysis_code_15)?,
-                "analysis_code_16" => fields.lenient_into(&mut model.analysis_code_16)?,
-                "analysis_code_17" => fields.lenient_into(&mut model.analysis_code_17)?,
-                "analysis_code_18" => fields.lenient_into(&mut model.analysis_code_18)?,
-                "analysis_code_19" => fields.lenient_into(&mut model.analysis_code_19)?,
-                "analysis_code_2" => fields.lenient_into(&mut model.analysis_code_2)?,
-                "analysis_code_20" => fields.lenient_into(&mut model.analysis_code_20)?,
-                "analysis_code_3" => fields.lenient_into(&mut model.analysis_code_3)?,
-                "analysis_code_4" => fields.lenient_into(&mut model.analysis_code_4)?,
-                "analysis_code_5" => fields.lenient_into(&mut model.analysis_code_5)?,
-                "analysis_code_6" => fields.lenient_into(&mut model.analysis_code_6)?,
-                "analysis_code_7" => fields.lenient_into(&mut model.analysis_code_7)?,
-                "analysis_code_8" => fields.lenient_into(&mut model.analysis_code_8)?,
-                "analysis_code_9" => fields.lenient_into(&mut model.analysis_code_9)?,
-                "auto_generate_next_number" => {
-                    fields.lenient_into(&mut model.auto_generate_next_number)?
-                }
-                "auto_generate_option_type" => {
-                    fields.lenient_into(&mut model.auto_generate_option_type)?
-                }
-                "auto_generate_option_type_id" => {
-                    fields.lenient_into(&mut model.auto_generate_option_type_id)?
-                }
-                "auto_generate_prefix" => {
-                    fields.lenient_into(&mut model.auto_generate_prefix)?
-                }
-                "average_buying_price" => {
-                    fields.lenient_into(&mut model.average_buying_price)?
-                }
-                "base_unit_name" => fields.lenient_into(&mut model.base_unit_name)?,
-                "bom_item_type_id" => fields.lenient_into(&mut model.bom_item_type_id)?,
-                "code" => fields.lenient_into(&mut model.code)?,
-                "commodity_code" => fields.lenient_into(&mut model.commodity_code)?,
-                "confirmed_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.confirmed_quantity_in_stock)?
-                }
-                "date_of_last_sale" => fields.option_into(&mut model.date_of_last_sale)?,
-                "date_of_last_stock_count" => {
-                    fields.option_into(&mut model.date_of_last_stock_count)?
-                }
-                "default_despatch_note_comment" => {
-                    fields.lenient_into(&mut model.default_despatch_note_comment)?
-                }
-                "default_picking_list_comment" => {
-                    fields.lenient_into(&mut model.default_picking_list_comment)?
-                }
-                "description" => fields.lenient_into(&mut model.description)?,
-                "free_stock_quantity" => {
-                    fields.lenient_into(&mut model.free_stock_quantity)?
-                }
-                "fulfilment_method_type" => {
-                    fields.lenient_into(&mut model.fulfilment_method_type)?
-                }
-                "fulfilment_method_type_id" => {
-                    fields.lenient_into(&mut model.fulfilment_method_type_id)?
-                }
-                "fulfilment_sequence_type" => {
-                    fields.lenient_into(&mut model.fulfilment_sequence_type)?
-                }
-                "fulfilment_sequence_type_id" => {
-                    fields.lenient_into(&mut model.fulfilment_sequence_type_id)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "inactive_date" => fields.option_into(&mut model.inactive_date)?,
-                "label_printing_option_type" => {
-                    fields.lenient_into(&mut model.label_printing_option_type)?
-                }
-                "label_printing_option_type_id" => {
-                    fields.lenient_into(&mut model.label_printing_option_type_id)?
-                }
-                "landed_costs_value" => {
-                    fields.lenient_into(&mut model.landed_costs_value)?
-                }
-                "last_archived_up_to" => {
-                    fields.option_into(&mut model.last_archived_up_to)?
-                }
-                "last_trace_archived_up_to" => {
-                    fields.option_into(&mut model.last_trace_archived_up_to)?
-                }
-                "manufacturer" => fields.lenient_into(&mut model.manufacturer)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "part_number" => fields.lenient_into(&mut model.part_number)?,
-                "price" => fields.lenient_into(&mut model.price)?,
-                "product_group_code" => {
-                    fields.lenient_into(&mut model.product_group_code)?
-                }
-                "product_group_costing_method_type" => {
-                    fields.lenient_into(&mut model.product_group_costing_method_type)?
-                }
-                "product_group_costing_method_type_id" => {
-                    fields.lenient_into(&mut model.product_group_costing_method_type_id)?
-                }
-                "product_group_description" => {
-                    fields.lenient_into(&mut model.product_group_description)?
-                }
-                "product_group_do_items_use_markup" => {
-                    fields.lenient_into(&mut model.product_group_do_items_use_markup)?
-                }
-                "product_group_product_type" => {
-                    fields.lenient_into(&mut model.product_group_product_type)?
-                }
-                "product_group_product_type_id" => {
-                    fields.lenient_into(&mut model.product_group_product_type_id)?
-                }
-                "quantity_allocated_bom" => {
-                    fields.lenient_into(&mut model.quantity_allocated_bom)?
-                }
-                "quantity_allocated_sop" => {
-                    fields.lenient_into(&mut model.quantity_allocated_sop)?
-                }
-                "quantity_allocated_stock" => {
-                    fields.lenient_into(&mut model.quantity_allocated_stock)?
-                }
-                "quantity_on_pop_order" => {
-                    fields.lenient_into(&mut model.quantity_on_pop_order)?
-                }
-                "quantity_reserved" => fields.lenient_into(&mut model.quantity_reserved)?,
-                "record_nos_on_goods_received" => {
-                    fields.lenient_into(&mut model.record_nos_on_goods_received)?
-                }
-                "reorder_level" => fields.lenient_into(&mut model.reorder_level)?,
-                "sale_from_single_batch" => {
-                    fields.lenient_into(&mut model.sale_from_single_batch)?
-                }
-                "selling_price" => fields.lenient_into(&mut model.selling_price)?,
-                "shelf_life" => fields.lenient_into(&mut model.shelf_life)?,
-                "shelf_life_type" => fields.lenient_into(&mut model.shelf_life_type)?,
-                "shelf_life_type_id" => {
-                    fields.lenient_into(&mut model.shelf_life_type_id)?
-                }
-                "sop_item_price" => fields.lenient_into(&mut model.sop_item_price)?,
-                "standard_cost" => fields.lenient_into(&mut model.standard_cost)?,
-                "status_type" => fields.lenient_into(&mut model.status_type)?,
-                "status_type_id" => fields.lenient_into(&mut model.status_type_id)?,
-                "std_cost_variance_last_reset" => {
-                    fields.option_into(&mut model.std_cost_variance_last_reset)?
-                }
-                "stock_multiple_of_base_unit" => {
-                    fields.lenient_into(&mut model.stock_multiple_of_base_unit)?
-                }
-                "stock_take_cycle_period" => {
-                    fields.lenient_into(&mut model.stock_take_cycle_period)?
-                }
-                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
-                "suppress_net_mass" => fields.lenient_into(&mut model.suppress_net_mass)?,
-                "this_is_the_standard_band" => {
-                    fields.lenient_into(&mut model.this_is_the_standard_band)?
-                }
-                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
-                "traceable_type_id" => fields.lenient_into(&mut model.traceable_type_id)?,
-                "unconfirmed_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.unconfirmed_quantity_in_stock)?
-                }
-                "use_description_on_docs" => {
-                    fields.lenient_into(&mut model.use_description_on_docs)?
-                }
-                "uses_alternative_ref" => {
-                    fields.lenient_into(&mut model.uses_alternative_ref)?
-                }
-                "uses_sell_by_date" => fields.lenient_into(&mut model.uses_sell_by_date)?,
-                "uses_use_by_date" => fields.lenient_into(&mut model.uses_use_by_date)?,
-                "weight" => fields.lenient_into(&mut model.weight)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductView: Default {
+        actual_quantity: "actual_quantity", lenient_into, optional_number;
+        allow_duplicate_numbers: "allow_duplicate_numbers", lenient_into, optional;
+        allow_sales_order: "allow_sales_order", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        auto_generate_next_number: "auto_generate_next_number", lenient_into, optional;
+        auto_generate_option_type: "auto_generate_option_type", lenient_into, optional;
+        auto_generate_option_type_id: "auto_generate_option_type_id", lenient_into, optional;
+        auto_generate_prefix: "auto_generate_prefix", lenient_into, optional;
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        base_unit_name: "base_unit_name", lenient_into, optional;
+        bom_item_type_id: "bom_item_type_id", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        commodity_code: "commodity_code", lenient_into, optional;
+        confirmed_quantity_in_stock: "confirmed_quantity_in_stock", lenient_into, optional_number;
+        date_of_last_sale: "date_of_last_sale", option_into, optional;
+        date_of_last_stock_count: "date_of_last_stock_count", option_into, optional;
+        default_despatch_note_comment: "default_despatch_note_comment", lenient_into, optional;
+        default_picking_list_comment: "default_picking_list_comment", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_into, optional_number;
+        fulfilment_method_type: "fulfilment_method_type", lenient_into, optional;
+        fulfilment_method_type_id: "fulfilment_method_type_id", lenient_into, optional;
+        fulfilment_sequence_type: "fulfilment_sequence_type", lenient_into, optional;
+        fulfilment_sequence_type_id: "fulfilment_sequence_type_id", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        inactive_date: "inactive_date", option_into, optional;
+        label_printing_option_type: "label_printing_option_type", lenient_into, optional;
+        label_printing_option_type_id: "label_printing_option_type_id", lenient_into, optional;
+        landed_costs_value: "landed_costs_value", lenient_into, optional_number;
+        last_archived_up_to: "last_archived_up_to", option_into, optional;
+        last_trace_archived_up_to: "last_trace_archived_up_to", option_into, optional;
+        manufacturer: "manufacturer", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        part_number: "part_number", lenient_into, optional;
+        price: "price", lenient_into, optional_number;
+        product_group_code: "product_group_code", lenient_into, optional;
+        product_group_costing_method_type: "product_group_costing_method_type", lenient_into, optional;
+        product_group_costing_method_type_id: "product_group_costing_method_type_id", lenient_into, optional;
+        product_group_description: "product_group_description", lenient_into, optional;
+        product_group_do_items_use_markup: "product_group_do_items_use_markup", lenient_into, optional;
+        product_group_product_type: "product_group_product_type", lenient_into, optional;
+        product_group_product_type_id: "product_group_product_type_id", lenient_into, optional;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_into, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_into, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_into, optional_number;
+        quantity_on_pop_order: "quantity_on_pop_order", lenient_into, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_into, optional_number;
+        record_nos_on_goods_received: "record_nos_on_goods_received", lenient_into, optional;
+        reorder_level: "reorder_level", lenient_into, optional_number;
+        sale_from_single_batch: "sale_from_single_batch", lenient_into, optional;
+        selling_price: "selling_price", lenient_into, optional_number;
+        shelf_life: "shelf_life", lenient_into, optional;
+        shelf_life_type: "shelf_life_type", lenient_into, optional;
+        shelf_life_type_id: "shelf_life_type_id", lenient_into, optional;
+        sop_item_price: "sop_item_price", lenient_into, optional_number;
+        standard_cost: "standard_cost", lenient_into, optional_number;
+        status_type: "status_type", lenient_into, optional;
+        status_type_id: "status_type_id", lenient_into, optional;
+        std_cost_variance_last_reset: "std_cost_variance_last_reset", option_into, optional;
+        stock_multiple_of_base_unit: "stock_multiple_of_base_unit", lenient_into, optional_number;
+        stock_take_cycle_period: "stock_take_cycle_period", lenient_into, optional;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
+        suppress_net_mass: "suppress_net_mass", lenient_into, optional;
+        this_is_the_standard_band: "this_is_the_standard_band", lenient_into, optional;
+        traceable_type: "traceable_type", option_into, optional;
+        traceable_type_id: "traceable_type_id", lenient_into, optional;
+        unconfirmed_quantity_in_stock: "unconfirmed_quantity_in_stock", lenient_into, optional_number;
+        use_description_on_docs: "use_description_on_docs", lenient_into, optional;
+        uses_alternative_ref: "uses_alternative_ref", lenient_into, optional;
+        uses_sell_by_date: "uses_sell_by_date", lenient_into, optional;
+        uses_use_by_date: "uses_use_by_date", lenient_into, optional;
+        weight: "weight", lenient_into, optional_number;
     }
 }
 
@@ -6302,43 +3225,13 @@ pub struct ProductWarehouseBinView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductWarehouseBinView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_holding_id", &self.bin_holding_id)?;
-        map.optional("bin_holding_name", &self.bin_holding_name)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductWarehouseBinView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductWarehouseBinView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_holding_id" => fields.lenient_into(&mut model.bin_holding_id)?,
-                "bin_holding_name" => fields.lenient_into(&mut model.bin_holding_name)?,
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductWarehouseBinView: Default {
+        bin_holding_id: "bin_holding_id", lenient_into, optional;
+        bin_holding_name: "bin_holding_name", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -6361,51 +3254,14 @@ pub struct ProductWarehouseView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for ProductWarehouseView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
-        map.optional("product_id", &self.product_id)?;
-        map.optional("use_for_sales_trading", &self.use_for_sales_trading)?;
-        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProductWarehouseView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for ProductWarehouseView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "free_stock_quantity" => {
-                    fields.lenient_into(&mut model.free_stock_quantity)?
-                }
-                "product_id" => fields.lenient_into(&mut model.product_id)?,
-                "use_for_sales_trading" => {
-                    fields.lenient_into(&mut model.use_for_sales_trading)?
-                }
-                "warehouse_holding_id" => {
-                    fields.lenient_into(&mut model.warehouse_holding_id)?
-                }
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    ProductWarehouseView: Default {
+        free_stock_quantity: "free_stock_quantity", lenient_into, optional_number;
+        product_id: "product_id", lenient_into, optional;
+        use_for_sales_trading: "use_for_sales_trading", lenient_into, optional;
+        warehouse_holding_id: "warehouse_holding_id", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -6424,41 +3280,12 @@ pub struct SearchCategory {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SearchCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SearchCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SearchCategory {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SearchCategory: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -6481,47 +3308,14 @@ pub struct SearchValue {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SearchValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_none_value", &self.is_none_value)?;
-        map.optional("name", &self.name)?;
-        map.optional("search_category_id", &self.search_category_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SearchValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SearchValue {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_none_value" => fields.lenient_into(&mut model.is_none_value)?,
-                "name" => fields.lenient_into(&mut model.name)?,
-                "search_category_id" => {
-                    fields.lenient_into(&mut model.search_category_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SearchValue: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_none_value: "is_none_value", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        search_category_id: "search_category_id", lenient_into, optional;
     }
 }
 
@@ -6540,39 +3334,11 @@ pub struct SerialAllocatedToWhoType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SerialAllocatedToWhoType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SerialAllocatedToWhoType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SerialAllocatedToWhoType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SerialAllocatedToWhoType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -6591,39 +3357,11 @@ pub struct SourceAreaType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for SourceAreaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SourceAreaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for SourceAreaType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    SourceAreaType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -6670,125 +3408,26 @@ pub struct StockSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allocate_individual_items", &self.allocate_individual_items)?;
-        map.optional("allow_fulfilment_from_stock", &self.allow_fulfilment_from_stock)?;
-        map.optional(
-            "allow_fulfilment_from_supplier_direct_to_customer",
-            &self.allow_fulfilment_from_supplier_direct_to_customer,
-        )?;
-        map.optional(
-            "allow_fulfilment_from_supplier_via_stock",
-            &self.allow_fulfilment_from_supplier_via_stock,
-        )?;
-        map.optional("allow_negative_stocktake", &self.allow_negative_stocktake)?;
-        map.optional(
-            "allow_negative_stocktake_with_purchase_order",
-            &self.allow_negative_stocktake_with_purchase_order,
-        )?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("generate_cos_for_sop", &self.generate_cos_for_sop)?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "integrate_stock_management_with_nominal",
-            &self.integrate_stock_management_with_nominal,
-        )?;
-        map.optional("internal_areas", &self.internal_areas)?;
-        map.optional(
-            "landed_costs_nominal_code_id",
-            &self.landed_costs_nominal_code_id,
-        )?;
-        map.optional("profit_percent_of_revenue", &self.profit_percent_of_revenue)?;
-        map.optional(
-            "record_numbers_on_goods_received",
-            &self.record_numbers_on_goods_received,
-        )?;
-        map.optional("use_landed_costs", &self.use_landed_costs)?;
-        map.optional("use_multiple_locations", &self.use_multiple_locations)?;
-        map.optional("use_search_categories", &self.use_search_categories)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocate_individual_items" => {
-                    fields.lenient_into(&mut model.allocate_individual_items)?
-                }
-                "allow_fulfilment_from_stock" => {
-                    fields.lenient_into(&mut model.allow_fulfilment_from_stock)?
-                }
-                "allow_fulfilment_from_supplier_direct_to_customer" => {
-                    fields
-                        .lenient_into(
-                            &mut model.allow_fulfilment_from_supplier_direct_to_customer,
-                        )?
-                }
-                "allow_fulfilment_from_supplier_via_stock" => {
-                    fields
-                        .lenient_into(
-                            &mut model.allow_fulfilment_from_supplier_via_stock,
-                        )?
-                }
-                "allow_negative_stocktake" => {
-                    fields.lenient_into(&mut model.allow_negative_stocktake)?
-                }
-                "allow_negative_stocktake_with_purchase_order" => {
-                    fields
-                        .lenient_into(
-                            &mut model.allow_negative_stocktake_with_purchase_order,
-                        )?
-                }
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "generate_cos_for_sop" => {
-                    fields.lenient_into(&mut model.generate_cos_for_sop)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "integrate_stock_management_with_nominal" => {
-                    fields
-                        .lenient_into(
-                            &mut model.integrate_stock_management_with_nominal,
-                        )?
-                }
-                "internal_areas" => fields.option_into(&mut model.internal_areas)?,
-                "landed_costs_nominal_code_id" => {
-                    fields.lenient_into(&mut model.landed_costs_nominal_code_id)?
-                }
-                "profit_percent_of_revenue" => {
-                    fields.lenient_into(&mut model.profit_percent_of_revenue)?
-                }
-                "record_numbers_on_goods_received" => {
-                    fields.lenient_into(&mut model.record_numbers_on_goods_received)?
-                }
-                "use_landed_costs" => fields.lenient_into(&mut model.use_landed_costs)?,
-                "use_multiple_locations" => {
-                    fields.lenient_into(&mut model.use_multiple_locations)?
-                }
-                "use_search_categories" => {
-                    fields.lenient_into(&mut model.use_search_categories)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockSettings: Default {
+        allocate_individual_items: "allocate_individual_items", lenient_into, optional;
+        allow_fulfilment_from_stock: "allow_fulfilment_from_stock", lenient_into, optional;
+        allow_fulfilment_from_supplier_direct_to_customer: "allow_fulfilment_from_supplier_direct_to_customer", lenient_into, optional;
+        allow_fulfilment_from_supplier_via_stock: "allow_fulfilment_from_supplier_via_stock", lenient_into, optional;
+        allow_negative_stocktake: "allow_negative_stocktake", lenient_into, optional;
+        allow_negative_stocktake_with_purchase_order: "allow_negative_stocktake_with_purchase_order", lenient_into, optional;
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        generate_cos_for_sop: "generate_cos_for_sop", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        integrate_stock_management_with_nominal: "integrate_stock_management_with_nominal", lenient_into, optional;
+        internal_areas: "internal_areas", option_into, optional;
+        landed_costs_nominal_code_id: "landed_costs_nominal_code_id", lenient_into, optional;
+        profit_percent_of_revenue: "profit_percent_of_revenue", lenient_into, optional;
+        record_numbers_on_goods_received: "record_numbers_on_goods_received", lenient_into, optional;
+        use_landed_costs: "use_landed_costs", lenient_into, optional;
+        use_multiple_locations: "use_multiple_locations", lenient_into, optional;
+        use_search_categories: "use_search_categories", lenient_into, optional;
     }
 }
 
@@ -6838,68 +3477,16 @@ impl StockTransfer {
     }
 }
 
-impl serde::Serialize for StockTransfer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
-        map.field("bin_holding_to_id", &self.bin_holding_to_id)?;
-        map.optional("date", &self.date)?;
-        map.field("product_id", &self.product_id)?;
-        map.number("quantity", &self.quantity)?;
-        map.optional("reference", &self.reference)?;
-        map.optional("second_reference", &self.second_reference)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockTransfer {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bin_holding_from_id = None;
-        let mut bin_holding_to_id = None;
-        let mut date = None;
-        let mut product_id = None;
-        let mut quantity = None;
-        let mut reference = None;
-        let mut second_reference = None;
-        let mut traceable_adjustment_items = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_holding_from_id" => fields.lenient_value(&mut bin_holding_from_id)?,
-                "bin_holding_to_id" => fields.lenient_value(&mut bin_holding_to_id)?,
-                "date" => fields.next_value(&mut date)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "quantity" => fields.lenient_value(&mut quantity)?,
-                "reference" => fields.lenient_option(&mut reference)?,
-                "second_reference" => fields.lenient_option(&mut second_reference)?,
-                "traceable_adjustment_items" => {
-                    fields.next_value(&mut traceable_adjustment_items)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bin_holding_from_id: fields
-                .required(bin_holding_from_id, "bin_holding_from_id")?,
-            bin_holding_to_id: fields.required(bin_holding_to_id, "bin_holding_to_id")?,
-            date: date.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            quantity: fields.required(quantity, "quantity")?,
-            reference: reference.unwrap_or_default(),
-            second_reference: second_reference.unwrap_or_default(),
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    StockTransfer {
+        bin_holding_from_id: "bin_holding_from_id", lenient_value, field;
+        bin_holding_to_id: "bin_holding_to_id", lenient_value, field;
+        date: "date", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity: "quantity", lenient_value, number;
+        reference: "reference", lenient_option, optional;
+        second_reference: "second_reference", lenient_option, optional;
+        traceable_adjustment_items: "traceable_adjustment_items", next_value, optional;
     }
 }
 
@@ -6943,77 +3530,25 @@ pub struct StockTransferTraceableAdjustmentItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StockTransferTraceableAdjustmentItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("bin_item_id", &self.bin_item_id)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional("is_allocated", &self.is_allocated)?;
-        map.optional("is_selectable", &self.is_selectable)?;
-        map.optional("is_selected", &self.is_selected)?;
-        map.optional_number("original_quantity", &self.original_quantity)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("receipt_date", &self.receipt_date)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
-        map.optional("traceable_item_id", &self.traceable_item_id)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockTransferTraceableAdjustmentItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockTransferTraceableAdjustmentItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "allocated_quantity" => {
-                    fields.lenient_into(&mut model.allocated_quantity)?
-                }
-                "available_quantity" => {
-                    fields.lenient_into(&mut model.available_quantity)?
-                }
-                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
-                "is_selectable" => fields.lenient_into(&mut model.is_selectable)?,
-                "is_selected" => fields.lenient_into(&mut model.is_selected)?,
-                "original_quantity" => fields.lenient_into(&mut model.original_quantity)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
-                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "traceable_bin_item_id" => {
-                    fields.lenient_into(&mut model.traceable_bin_item_id)?
-                }
-                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
-                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StockTransferTraceableAdjustmentItems: Default {
+        additional_reference: "additional_reference", lenient_into, optional;
+        allocated_quantity: "allocated_quantity", lenient_into, optional_number;
+        available_quantity: "available_quantity", lenient_into, optional_number;
+        bin_item_id: "bin_item_id", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        is_allocated: "is_allocated", lenient_into, optional;
+        is_selectable: "is_selectable", lenient_into, optional;
+        is_selected: "is_selected", lenient_into, optional;
+        original_quantity: "original_quantity", lenient_into, optional_number;
+        quantity: "quantity", lenient_into, optional_number;
+        receipt_date: "receipt_date", option_into, optional;
+        sell_by_date: "sell_by_date", option_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
+        traceable_item_id: "traceable_item_id", lenient_into, optional;
+        use_by_date: "use_by_date", option_into, optional;
     }
 }
 
@@ -7043,42 +3578,10 @@ impl StockTransferTraceableItemsRequest {
     }
 }
 
-impl serde::Serialize for StockTransferTraceableItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockTransferTraceableItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StockTransferTraceableItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bin_holding_from_id = None;
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_holding_from_id" => fields.lenient_value(&mut bin_holding_from_id)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bin_holding_from_id: fields
-                .required(bin_holding_from_id, "bin_holding_from_id")?,
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    StockTransferTraceableItemsRequest {
+        bin_holding_from_id: "bin_holding_from_id", lenient_value, field;
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -7155,129 +3658,26 @@ impl Stocktake {
     }
 }
 
-impl serde::Serialize for Stocktake {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("advance_status", &self.advance_status)?;
-        map.optional("can_modify_stocktake_type", &self.can_modify_stocktake_type)?;
-        map.optional("exclude_inactive_stock", &self.exclude_inactive_stock)?;
-        map.optional("failed_stocktake_items", &self.failed_stocktake_items)?;
-        map.optional("id", &self.id)?;
-        map.optional("nominal_narrative", &self.nominal_narrative)?;
-        map.optional(
-            "pre_fill_actual_with_expected",
-            &self.pre_fill_actual_with_expected,
-        )?;
-        map.optional("show_expected_quantities", &self.show_expected_quantities)?;
-        map.optional("stock_variance_nominal_code", &self.stock_variance_nominal_code)?;
-        map.optional(
-            "stock_variance_nominal_code_id",
-            &self.stock_variance_nominal_code_id,
-        )?;
-        map.optional("stocktake_count_sheet_items", &self.stocktake_count_sheet_items)?;
-        map.optional("stocktake_date", &self.stocktake_date)?;
-        map.optional("stocktake_items", &self.stocktake_items)?;
-        map.optional("stocktake_name", &self.stocktake_name)?;
-        map.optional("stocktake_status", &self.stocktake_status)?;
-        map.optional("stocktake_type", &self.stocktake_type)?;
-        map.field("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Stocktake {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Stocktake {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut advance_status = None;
-        let mut can_modify_stocktake_type = None;
-        let mut exclude_inactive_stock = None;
-        let mut failed_stocktake_items = None;
-        let mut id = None;
-        let mut nominal_narrative = None;
-        let mut pre_fill_actual_with_expected = None;
-        let mut show_expected_quantities = None;
-        let mut stock_variance_nominal_code = None;
-        let mut stock_variance_nominal_code_id = None;
-        let mut stocktake_count_sheet_items = None;
-        let mut stocktake_date = None;
-        let mut stocktake_items = None;
-        let mut stocktake_name = None;
-        let mut stocktake_status = None;
-        let mut stocktake_type = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "advance_status" => fields.lenient_option(&mut advance_status)?,
-                "can_modify_stocktake_type" => {
-                    fields.lenient_option(&mut can_modify_stocktake_type)?
-                }
-                "exclude_inactive_stock" => {
-                    fields.lenient_option(&mut exclude_inactive_stock)?
-                }
-                "failed_stocktake_items" => {
-                    fields.next_value(&mut failed_stocktake_items)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "nominal_narrative" => fields.lenient_option(&mut nominal_narrative)?,
-                "pre_fill_actual_with_expected" => {
-                    fields.lenient_option(&mut pre_fill_actual_with_expected)?
-                }
-                "show_expected_quantities" => {
-                    fields.lenient_option(&mut show_expected_quantities)?
-                }
-                "stock_variance_nominal_code" => {
-                    fields.next_value(&mut stock_variance_nominal_code)?
-                }
-                "stock_variance_nominal_code_id" => {
-                    fields.lenient_option(&mut stock_variance_nominal_code_id)?
-                }
-                "stocktake_count_sheet_items" => {
-                    fields.next_value(&mut stocktake_count_sheet_items)?
-                }
-                "stocktake_date" => fields.next_value(&mut stocktake_date)?,
-                "stocktake_items" => fields.next_value(&mut stocktake_items)?,
-                "stocktake_name" => fields.lenient_option(&mut stocktake_name)?,
-                "stocktake_status" => fields.lenient_option(&mut stocktake_status)?,
-                "stocktake_type" => fields.lenient_option(&mut stocktake_type)?,
-                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
-                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            advance_status: advance_status.unwrap_or_default(),
-            can_modify_stocktake_type: can_modify_stocktake_type.unwrap_or_default(),
-            exclude_inactive_stock: exclude_inactive_stock.unwrap_or_default(),
-            failed_stocktake_items: failed_stocktake_items.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            nominal_narrative: nominal_narrative.unwrap_or_default(),
-            pre_fill_actual_with_expected: pre_fill_actual_with_expected
-                .unwrap_or_default(),
-            show_expected_quantities: show_expected_quantities.unwrap_or_default(),
-            stock_variance_nominal_code: stock_variance_nominal_code.unwrap_or_default(),
-            stock_variance_nominal_code_id: stock_variance_nominal_code_id
-                .unwrap_or_default(),
-            stocktake_count_sheet_items: stocktake_count_sheet_items.unwrap_or_default(),
-            stocktake_date: stocktake_date.unwrap_or_default(),
-            stocktake_items: stocktake_items.unwrap_or_default(),
-            stocktake_name: stocktake_name.unwrap_or_default(),
-            stocktake_status: stocktake_status.unwrap_or_default(),
-            stocktake_type: stocktake_type.unwrap_or_default(),
-            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Stocktake {
+        advance_status: "advance_status", lenient_option, optional;
+        can_modify_stocktake_type: "can_modify_stocktake_type", lenient_option, optional;
+        exclude_inactive_stock: "exclude_inactive_stock", lenient_option, optional;
+        failed_stocktake_items: "failed_stocktake_items", next_value, optional;
+        id: "id", lenient_option, optional;
+        nominal_narrative: "nominal_narrative", lenient_option, optional;
+        pre_fill_actual_with_expected: "pre_fill_actual_with_expected", lenient_option, optional;
+        show_expected_quantities: "show_expected_quantities", lenient_option, optional;
+        stock_variance_nominal_code: "stock_variance_nominal_code", next_value, optional;
+        stock_variance_nominal_code_id: "stock_variance_nominal_code_id", lenient_option, optional;
+        stocktake_count_sheet_items: "stocktake_count_sheet_items", next_value, optional;
+        stocktake_date: "stocktake_date", next_value, optional;
+        stocktake_items: "stocktake_items", next_value, optional;
+        stocktake_name: "stocktake_name", lenient_option, optional;
+        stocktake_status: "stocktake_status", lenient_option, optional;
+        stocktake_type: "stocktake_type", lenient_option, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
+        warehouse_name: "warehouse_name", lenient_option, optional;
     }
 }
 
@@ -7334,112 +3734,30 @@ pub struct StocktakeCountSheetItem {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeCountSheetItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("actual_quantity_entered", &self.actual_quantity_entered)?;
-        map.optional_number("actual_quantity_in_stock", &self.actual_quantity_in_stock)?;
-        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("bin_item_id", &self.bin_item_id)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("costing_method_type", &self.costing_method_type)?;
-        map.optional("discrepancy_narrative", &self.discrepancy_narrative)?;
-        map.optional("discrepancy_status", &self.discrepancy_status)?;
-        map.optional(
-            "has_negative_quantity_in_stock",
-            &self.has_negative_quantity_in_stock,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional("include_nos_on_count_sheets", &self.include_nos_on_count_sheets)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_name", &self.item_name)?;
-        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
-        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
-        map.optional_number(
-            "recorded_quantity_in_stock",
-            &self.recorded_quantity_in_stock,
-        )?;
-        map.optional_number("standard_cost", &self.standard_cost)?;
-        map.optional("stock_unit_name", &self.stock_unit_name)?;
-        map.optional("stocktake_id", &self.stocktake_id)?;
-        map.optional(
-            "stocktake_trace_count_sheet_items",
-            &self.stocktake_trace_count_sheet_items,
-        )?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeCountSheetItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeCountSheetItem {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "actual_quantity_entered" => {
-                    fields.lenient_into(&mut model.actual_quantity_entered)?
-                }
-                "actual_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.actual_quantity_in_stock)?
-                }
-                "allows_negative_stock" => {
-                    fields.lenient_into(&mut model.allows_negative_stock)?
-                }
-                "average_buying_price" => {
-                    fields.lenient_into(&mut model.average_buying_price)?
-                }
-                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "costing_method_type" => {
-                    fields.lenient_into(&mut model.costing_method_type)?
-                }
-                "discrepancy_narrative" => {
-                    fields.lenient_into(&mut model.discrepancy_narrative)?
-                }
-                "discrepancy_status" => {
-                    fields.lenient_into(&mut model.discrepancy_status)?
-                }
-                "has_negative_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.has_negative_quantity_in_stock)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "include_nos_on_count_sheets" => {
-                    fields.lenient_into(&mut model.include_nos_on_count_sheets)?
-                }
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_name" => fields.lenient_into(&mut model.item_name)?,
-                "quantity_allocated" => {
-                    fields.lenient_into(&mut model.quantity_allocated)?
-                }
-                "quantity_on_pop_order" => {
-                    fields.lenient_into(&mut model.quantity_on_pop_order)?
-                }
-                "recorded_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.recorded_quantity_in_stock)?
-                }
-                "standard_cost" => fields.lenient_into(&mut model.standard_cost)?,
-                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
-                "stocktake_id" => fields.lenient_into(&mut model.stocktake_id)?,
-                "stocktake_trace_count_sheet_items" => {
-                    fields.option_into(&mut model.stocktake_trace_count_sheet_items)?
-                }
-                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeCountSheetItem: Default {
+        actual_quantity_entered: "actual_quantity_entered", lenient_into, optional;
+        actual_quantity_in_stock: "actual_quantity_in_stock", lenient_into, optional_number;
+        allows_negative_stock: "allows_negative_stock", lenient_into, optional;
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        bin_item_id: "bin_item_id", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        costing_method_type: "costing_method_type", lenient_into, optional;
+        discrepancy_narrative: "discrepancy_narrative", lenient_into, optional;
+        discrepancy_status: "discrepancy_status", lenient_into, optional;
+        has_negative_quantity_in_stock: "has_negative_quantity_in_stock", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_name: "item_name", lenient_into, optional;
+        quantity_allocated: "quantity_allocated", lenient_into, optional_number;
+        quantity_on_pop_order: "quantity_on_pop_order", lenient_into, optional_number;
+        recorded_quantity_in_stock: "recorded_quantity_in_stock", lenient_into, optional_number;
+        standard_cost: "standard_cost", lenient_into, optional_number;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
+        stocktake_id: "stocktake_id", lenient_into, optional;
+        stocktake_trace_count_sheet_items: "stocktake_trace_count_sheet_items", option_into, optional;
+        traceable_type: "traceable_type", option_into, optional;
     }
 }
 
@@ -7455,46 +3773,11 @@ pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional(
-            "stocktake_count_sheet_item_id",
-            &self.stocktake_count_sheet_item_id,
-        )?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "id" => fields.lenient_into(&mut model.id)?,
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "stocktake_count_sheet_item_id" => {
-                    fields.lenient_into(&mut model.stocktake_count_sheet_item_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeCountSheetItemStocktakeTraceCountSheetItems: Default {
+        id: "id", lenient_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        stocktake_count_sheet_item_id: "stocktake_count_sheet_item_id", lenient_into, optional;
     }
 }
 
@@ -7545,77 +3828,18 @@ impl StocktakeCriteriaTemplate {
     }
 }
 
-impl serde::Serialize for StocktakeCriteriaTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("due_date", &self.due_date)?;
-        map.optional("id", &self.id)?;
-        map.optional("last_sold_date", &self.last_sold_date)?;
-        map.field("name", &self.name)?;
-        map.optional("product_groups", &self.product_groups)?;
-        map.optional_number("quantity_from", &self.quantity_from)?;
-        map.optional_number("quantity_to", &self.quantity_to)?;
-        map.optional("stock_value_number_of_items", &self.stock_value_number_of_items)?;
-        map.optional("stock_value_type", &self.stock_value_type)?;
-        map.optional("stocktake_traceable_type", &self.stocktake_traceable_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeCriteriaTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeCriteriaTemplate {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut due_date = None;
-        let mut id = None;
-        let mut last_sold_date = None;
-        let mut name = None;
-        let mut product_groups = None;
-        let mut quantity_from = None;
-        let mut quantity_to = None;
-        let mut stock_value_number_of_items = None;
-        let mut stock_value_type = None;
-        let mut stocktake_traceable_type = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "due_date" => fields.next_value(&mut due_date)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "last_sold_date" => fields.next_value(&mut last_sold_date)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "product_groups" => fields.next_value(&mut product_groups)?,
-                "quantity_from" => fields.lenient_option(&mut quantity_from)?,
-                "quantity_to" => fields.lenient_option(&mut quantity_to)?,
-                "stock_value_number_of_items" => {
-                    fields.lenient_option(&mut stock_value_number_of_items)?
-                }
-                "stock_value_type" => fields.lenient_option(&mut stock_value_type)?,
-                "stocktake_traceable_type" => {
-                    fields.lenient_option(&mut stocktake_traceable_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            due_date: due_date.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_sold_date: last_sold_date.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            product_groups: product_groups.unwrap_or_default(),
-            quantity_from: quantity_from.unwrap_or_default(),
-            quantity_to: quantity_to.unwrap_or_default(),
-            stock_value_number_of_items: stock_value_number_of_items.unwrap_or_default(),
-            stock_value_type: stock_value_type.unwrap_or_default(),
-            stocktake_traceable_type: stocktake_traceable_type.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    StocktakeCriteriaTemplate {
+        due_date: "due_date", next_value, optional;
+        id: "id", lenient_option, optional;
+        last_sold_date: "last_sold_date", next_value, optional;
+        name: "name", lenient_value, field;
+        product_groups: "product_groups", next_value, optional;
+        quantity_from: "quantity_from", lenient_option, optional_number;
+        quantity_to: "quantity_to", lenient_option, optional_number;
+        stock_value_number_of_items: "stock_value_number_of_items", lenient_option, optional;
+        stock_value_type: "stock_value_type", lenient_option, optional;
+        stocktake_traceable_type: "stocktake_traceable_type", lenient_option, optional;
     }
 }
 
@@ -7629,37 +3853,10 @@ pub struct StocktakeFailedStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeFailedStocktakeItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("item_code", &self.item_code)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeFailedStocktakeItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeFailedStocktakeItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeFailedStocktakeItems: Default {
+        bin_name: "bin_name", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
     }
 }
 
@@ -7678,39 +3875,11 @@ pub struct StocktakeSelectorValueType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeSelectorValueType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeSelectorValueType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeSelectorValueType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeSelectorValueType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -7729,39 +3898,11 @@ pub struct StocktakeStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -7805,77 +3946,25 @@ pub struct StocktakeStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeStocktakeItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
-        map.optional_number("average_buying_price", &self.average_buying_price)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
-        map.optional("is_selected", &self.is_selected)?;
-        map.optional("item_code", &self.item_code)?;
-        map.optional("item_name", &self.item_name)?;
-        map.optional("last_stocktake", &self.last_stocktake)?;
-        map.optional("product_group_code", &self.product_group_code)?;
-        map.optional("product_group_id", &self.product_group_id)?;
-        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional("stock_unit_name", &self.stock_unit_name)?;
-        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
-        map.optional("stocktake_item_id", &self.stocktake_item_id)?;
-        map.optional("traceable_type", &self.traceable_type)?;
-        map.optional_number("value_of_stock", &self.value_of_stock)?;
-        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeStocktakeItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeStocktakeItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allows_negative_stock" => {
-                    fields.lenient_into(&mut model.allows_negative_stock)?
-                }
-                "average_buying_price" => {
-                    fields.lenient_into(&mut model.average_buying_price)?
-                }
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "date_of_last_sale" => fields.option_into(&mut model.date_of_last_sale)?,
-                "is_selected" => fields.lenient_into(&mut model.is_selected)?,
-                "item_code" => fields.lenient_into(&mut model.item_code)?,
-                "item_name" => fields.lenient_into(&mut model.item_name)?,
-                "last_stocktake" => fields.option_into(&mut model.last_stocktake)?,
-                "product_group_code" => {
-                    fields.lenient_into(&mut model.product_group_code)?
-                }
-                "product_group_id" => fields.lenient_into(&mut model.product_group_id)?,
-                "quantity_in_stock" => fields.lenient_into(&mut model.quantity_in_stock)?,
-                "stock_unit_name" => fields.lenient_into(&mut model.stock_unit_name)?,
-                "stocktake_cycle_period" => {
-                    fields.lenient_into(&mut model.stocktake_cycle_period)?
-                }
-                "stocktake_item_id" => fields.lenient_into(&mut model.stocktake_item_id)?,
-                "traceable_type" => fields.option_into(&mut model.traceable_type)?,
-                "value_of_stock" => fields.lenient_into(&mut model.value_of_stock)?,
-                "warehouse_holding_id" => {
-                    fields.lenient_into(&mut model.warehouse_holding_id)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeStocktakeItems: Default {
+        allows_negative_stock: "allows_negative_stock", lenient_into, optional;
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        bin_name: "bin_name", lenient_into, optional;
+        date_of_last_sale: "date_of_last_sale", option_into, optional;
+        is_selected: "is_selected", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_name: "item_name", lenient_into, optional;
+        last_stocktake: "last_stocktake", option_into, optional;
+        product_group_code: "product_group_code", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional_number;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
+        stocktake_cycle_period: "stocktake_cycle_period", lenient_into, optional;
+        stocktake_item_id: "stocktake_item_id", lenient_into, optional;
+        traceable_type: "traceable_type", option_into, optional;
+        value_of_stock: "value_of_stock", lenient_into, optional_number;
+        warehouse_holding_id: "warehouse_holding_id", lenient_into, optional;
     }
 }
 
@@ -7894,39 +3983,11 @@ pub struct StocktakeTraceableType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeTraceableType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeTraceableType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeTraceableType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeTraceableType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -7945,39 +4006,11 @@ pub struct StocktakeType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -8004,51 +4037,16 @@ pub struct StocktakeView {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for StocktakeView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("id", &self.id)?;
-        map.optional("stocktake_date", &self.stocktake_date)?;
-        map.optional("stocktake_name", &self.stocktake_name)?;
-        map.optional("stocktake_status_id", &self.stocktake_status_id)?;
-        map.optional("stocktake_type_id", &self.stocktake_type_id)?;
-        map.optional("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StocktakeView {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for StocktakeView {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "stocktake_date" => fields.option_into(&mut model.stocktake_date)?,
-                "stocktake_name" => fields.lenient_into(&mut model.stocktake_name)?,
-                "stocktake_status_id" => {
-                    fields.lenient_into(&mut model.stocktake_status_id)?
-                }
-                "stocktake_type_id" => fields.lenient_into(&mut model.stocktake_type_id)?,
-                "warehouse_id" => fields.lenient_into(&mut model.warehouse_id)?,
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    StocktakeView: Default {
+        date_time_updated: "date_time_updated", option_into, optional;
+        id: "id", lenient_into, optional;
+        stocktake_date: "stocktake_date", option_into, optional;
+        stocktake_name: "stocktake_name", lenient_into, optional;
+        stocktake_status_id: "stocktake_status_id", lenient_into, optional;
+        stocktake_type_id: "stocktake_type_id", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -8080,47 +4078,11 @@ impl TraceableAdjustment {
     }
 }
 
-impl serde::Serialize for TraceableAdjustment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("issue_status", &self.issue_status)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableAdjustment {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut issue_status = None;
-        let mut product_id = None;
-        let mut traceable_adjustment_items = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "issue_status" => fields.lenient_option(&mut issue_status)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "traceable_adjustment_items" => {
-                    fields.next_value(&mut traceable_adjustment_items)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            issue_status: issue_status.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    TraceableAdjustment {
+        issue_status: "issue_status", lenient_option, optional;
+        product_id: "product_id", lenient_value, field;
+        traceable_adjustment_items: "traceable_adjustment_items", next_value, optional;
     }
 }
 
@@ -8157,67 +4119,21 @@ pub struct TraceableAdjustmentItemBalance {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableAdjustmentItemBalance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
-        map.optional("bin_item_id", &self.bin_item_id)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional("is_allocated", &self.is_allocated)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("receipt_date", &self.receipt_date)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
-        map.optional("traceable_item_id", &self.traceable_item_id)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableAdjustmentItemBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableAdjustmentItemBalance {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "allocated_quantity" => {
-                    fields.lenient_into(&mut model.allocated_quantity)?
-                }
-                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
-                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "traceable_bin_item_id" => {
-                    fields.lenient_into(&mut model.traceable_bin_item_id)?
-                }
-                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
-                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableAdjustmentItemBalance: Default {
+        additional_reference: "additional_reference", lenient_into, optional;
+        allocated_quantity: "allocated_quantity", lenient_into, optional_number;
+        bin_item_id: "bin_item_id", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        is_allocated: "is_allocated", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        receipt_date: "receipt_date", option_into, optional;
+        sell_by_date: "sell_by_date", option_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
+        traceable_item_id: "traceable_item_id", lenient_into, optional;
+        use_by_date: "use_by_date", option_into, optional;
     }
 }
 
@@ -8259,70 +4175,23 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("activity_date", &self.activity_date)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional_number("available_quantity", &self.available_quantity)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional("is_allocated", &self.is_allocated)?;
-        map.optional("purchase_order_no", &self.purchase_order_no)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("receipt_date", &self.receipt_date)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("split_batch_items", &self.split_batch_items)?;
-        map.optional("supplier_reference", &self.supplier_reference)?;
-        map.optional("traceable_item_id", &self.traceable_item_id)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableAdjustmentTraceableAdjustmentItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for TraceableAdjustmentTraceableAdjustmentItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "activity_date" => fields.option_into(&mut model.activity_date)?,
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "available_quantity" => {
-                    fields.lenient_into(&mut model.available_quantity)?
-                }
-                "bin_name" => fields.option_into(&mut model.bin_name)?,
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "is_allocated" => fields.lenient_into(&mut model.is_allocated)?,
-                "purchase_order_no" => fields.lenient_into(&mut model.purchase_order_no)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "receipt_date" => fields.option_into(&mut model.receipt_date)?,
-                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
-                "split_batch_items" => fields.option_into(&mut model.split_batch_items)?,
-                "supplier_reference" => {
-                    fields.lenient_into(&mut model.supplier_reference)?
-                }
-                "traceable_item_id" => fields.lenient_into(&mut model.traceable_item_id)?,
-                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
-                "warehouse_name" => fields.option_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableAdjustmentTraceableAdjustmentItems: Default {
+        activity_date: "activity_date", option_into, optional;
+        additional_reference: "additional_reference", lenient_into, optional;
+        available_quantity: "available_quantity", lenient_into, optional_number;
+        bin_name: "bin_name", option_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        is_allocated: "is_allocated", lenient_into, optional;
+        purchase_order_no: "purchase_order_no", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        receipt_date: "receipt_date", option_into, optional;
+        sell_by_date: "sell_by_date", option_into, optional;
+        split_batch_items: "split_batch_items", option_into, optional;
+        supplier_reference: "supplier_reference", lenient_into, optional;
+        traceable_item_id: "traceable_item_id", lenient_into, optional;
+        use_by_date: "use_by_date", option_into, optional;
+        warehouse_name: "warehouse_name", option_into, optional;
     }
 }
 
@@ -8342,47 +4211,13 @@ pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("additional_reference", &self.additional_reference)?;
-        map.optional("identification_no", &self.identification_no)?;
-        map.optional_number("quantity", &self.quantity)?;
-        map.optional("sell_by_date", &self.sell_by_date)?;
-        map.optional("use_by_date", &self.use_by_date)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields
-for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "additional_reference" => {
-                    fields.lenient_into(&mut model.additional_reference)?
-                }
-                "identification_no" => fields.lenient_into(&mut model.identification_no)?,
-                "quantity" => fields.lenient_into(&mut model.quantity)?,
-                "sell_by_date" => fields.option_into(&mut model.sell_by_date)?,
-                "use_by_date" => fields.option_into(&mut model.use_by_date)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems: Default {
+        additional_reference: "additional_reference", lenient_into, optional;
+        identification_no: "identification_no", lenient_into, optional;
+        quantity: "quantity", lenient_into, optional_number;
+        sell_by_date: "sell_by_date", option_into, optional;
+        use_by_date: "use_by_date", option_into, optional;
     }
 }
 
@@ -8401,39 +4236,11 @@ pub struct TraceableIssueStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableIssueStatusType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableIssueStatusType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableIssueStatusType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableIssueStatusType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -8462,59 +4269,17 @@ pub struct TraceableItemAllocationRecord {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableItemAllocationRecord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
-        map.optional("allocated_to", &self.allocated_to)?;
-        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
-        map.optional("allocation_date", &self.allocation_date)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional("order_no", &self.order_no)?;
-        map.optional("traceable_allocation_bal_id", &self.traceable_allocation_bal_id)?;
-        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableItemAllocationRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableItemAllocationRecord {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "allocated_quantity" => {
-                    fields.lenient_into(&mut model.allocated_quantity)?
-                }
-                "allocated_to" => fields.lenient_into(&mut model.allocated_to)?,
-                "allocation_balance_id" => {
-                    fields.lenient_into(&mut model.allocation_balance_id)?
-                }
-                "allocation_date" => fields.option_into(&mut model.allocation_date)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "order_no" => fields.lenient_into(&mut model.order_no)?,
-                "traceable_allocation_bal_id" => {
-                    fields.lenient_into(&mut model.traceable_allocation_bal_id)?
-                }
-                "traceable_bin_item_id" => {
-                    fields.lenient_into(&mut model.traceable_bin_item_id)?
-                }
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableItemAllocationRecord: Default {
+        allocated_quantity: "allocated_quantity", lenient_into, optional_number;
+        allocated_to: "allocated_to", lenient_into, optional;
+        allocation_balance_id: "allocation_balance_id", lenient_into, optional;
+        allocation_date: "allocation_date", option_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        order_no: "order_no", lenient_into, optional;
+        traceable_allocation_bal_id: "traceable_allocation_bal_id", lenient_into, optional;
+        traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -8543,63 +4308,17 @@ pub struct TraceableItemHistoryRecord {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableItemHistoryRecord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("despatch_receipt_grn_no", &self.despatch_receipt_grn_no)?;
-        map.optional("id", &self.id)?;
-        map.optional("received_issued_by", &self.received_issued_by)?;
-        map.optional("received_issued_date", &self.received_issued_date)?;
-        map.optional_number("received_issued_quantity", &self.received_issued_quantity)?;
-        map.optional("sales_purchase_order_no", &self.sales_purchase_order_no)?;
-        map.optional("trader_name", &self.trader_name)?;
-        map.optional("trader_reference", &self.trader_reference)?;
-        map.optional("transaction_history_type", &self.transaction_history_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableItemHistoryRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableItemHistoryRecord {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "despatch_receipt_grn_no" => {
-                    fields.lenient_into(&mut model.despatch_receipt_grn_no)?
-                }
-                "id" => fields.lenient_into(&mut model.id)?,
-                "received_issued_by" => {
-                    fields.lenient_into(&mut model.received_issued_by)?
-                }
-                "received_issued_date" => {
-                    fields.option_into(&mut model.received_issued_date)?
-                }
-                "received_issued_quantity" => {
-                    fields.lenient_into(&mut model.received_issued_quantity)?
-                }
-                "sales_purchase_order_no" => {
-                    fields.lenient_into(&mut model.sales_purchase_order_no)?
-                }
-                "trader_name" => fields.lenient_into(&mut model.trader_name)?,
-                "trader_reference" => fields.lenient_into(&mut model.trader_reference)?,
-                "transaction_history_type" => {
-                    fields.lenient_into(&mut model.transaction_history_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableItemHistoryRecord: Default {
+        despatch_receipt_grn_no: "despatch_receipt_grn_no", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        received_issued_by: "received_issued_by", lenient_into, optional;
+        received_issued_date: "received_issued_date", option_into, optional;
+        received_issued_quantity: "received_issued_quantity", lenient_into, optional_number;
+        sales_purchase_order_no: "sales_purchase_order_no", lenient_into, optional;
+        trader_name: "trader_name", lenient_into, optional;
+        trader_reference: "trader_reference", lenient_into, optional;
+        transaction_history_type: "transaction_history_type", lenient_into, optional;
     }
 }
 
@@ -8622,51 +4341,14 @@ pub struct TraceableItemLocationRecord {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableItemLocationRecord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_item_id", &self.bin_item_id)?;
-        map.optional("bin_name", &self.bin_name)?;
-        map.optional_number("bin_quantity_in_stock", &self.bin_quantity_in_stock)?;
-        map.optional_number("free_stock_available", &self.free_stock_available)?;
-        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableItemLocationRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableItemLocationRecord {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_item_id" => fields.lenient_into(&mut model.bin_item_id)?,
-                "bin_name" => fields.lenient_into(&mut model.bin_name)?,
-                "bin_quantity_in_stock" => {
-                    fields.lenient_into(&mut model.bin_quantity_in_stock)?
-                }
-                "free_stock_available" => {
-                    fields.lenient_into(&mut model.free_stock_available)?
-                }
-                "traceable_bin_item_id" => {
-                    fields.lenient_into(&mut model.traceable_bin_item_id)?
-                }
-                "warehouse_name" => fields.lenient_into(&mut model.warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableItemLocationRecord: Default {
+        bin_item_id: "bin_item_id", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        bin_quantity_in_stock: "bin_quantity_in_stock", lenient_into, optional_number;
+        free_stock_available: "free_stock_available", lenient_into, optional_number;
+        traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -8690,37 +4372,9 @@ impl TraceableItemsAmendTraceableItemsRequest {
     }
 }
 
-impl serde::Serialize for TraceableItemsAmendTraceableItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableItemsAmendTraceableItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableItemsAmendTraceableItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    TraceableItemsAmendTraceableItemsRequest {
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -8744,37 +4398,9 @@ impl TraceableItemsAssignTraceableItemsRequest {
     }
 }
 
-impl serde::Serialize for TraceableItemsAssignTraceableItemsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.field("product_id", &self.product_id)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableItemsAssignTraceableItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableItemsAssignTraceableItemsRequest {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut product_id = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            product_id: fields.required(product_id, "product_id")?,
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    TraceableItemsAssignTraceableItemsRequest {
+        product_id: "product_id", lenient_value, field;
     }
 }
 
@@ -8793,39 +4419,11 @@ pub struct TraceableType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for TraceableType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TraceableType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for TraceableType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    TraceableType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -8848,47 +4446,14 @@ pub struct Unit {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for Unit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("each_value", &self.each_value)?;
-        map.optional("id", &self.id)?;
-        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
-        map.optional("name", &self.name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Unit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Unit {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "date_time_updated" => fields.option_into(&mut model.date_time_updated)?,
-                "each_value" => fields.lenient_into(&mut model.each_value)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "multiple_of_base_unit" => {
-                    fields.lenient_into(&mut model.multiple_of_base_unit)?
-                }
-                "name" => fields.lenient_into(&mut model.name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    Unit: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        date_time_updated: "date_time_updated", option_into, optional;
+        each_value: "each_value", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        multiple_of_base_unit: "multiple_of_base_unit", lenient_into, optional_number;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -8907,39 +4472,11 @@ pub struct UnitType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for UnitType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UnitType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for UnitType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    UnitType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
@@ -9121,251 +4658,62 @@ impl Warehouse {
     }
 }
 
-impl serde::Serialize for Warehouse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("address_1", &self.address_1)?;
-        map.optional("address_2", &self.address_2)?;
-        map.optional("address_3", &self.address_3)?;
-        map.optional("address_4", &self.address_4)?;
-        map.optional("bom_settings", &self.bom_settings)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("country_code", &self.country_code)?;
-        map.optional("country_code_id", &self.country_code_id)?;
-        map.optional("county", &self.county)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional("description", &self.description)?;
-        map.optional("email", &self.email)?;
-        map.optional("fax_number", &self.fax_number)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
-        map.optional("postal_name", &self.postal_name)?;
-        map.optional("postcode", &self.postcode)?;
-        map.optional("spare_bool_1", &self.spare_bool_1)?;
-        map.optional("spare_bool_2", &self.spare_bool_2)?;
-        map.optional("spare_bool_3", &self.spare_bool_3)?;
-        map.optional("spare_bool_4", &self.spare_bool_4)?;
-        map.optional("spare_bool_5", &self.spare_bool_5)?;
-        map.optional("spare_date_1", &self.spare_date_1)?;
-        map.optional("spare_date_2", &self.spare_date_2)?;
-        map.optional("spare_date_3", &self.spare_date_3)?;
-        map.optional("spare_date_4", &self.spare_date_4)?;
-        map.optional("spare_date_5", &self.spare_date_5)?;
-        map.optional_number("spare_number_1", &self.spare_number_1)?;
-        map.optional_number("spare_number_10", &self.spare_number_10)?;
-        map.optional_number("spare_number_2", &self.spare_number_2)?;
-        map.optional_number("spare_number_3", &self.spare_number_3)?;
-        map.optional_number("spare_number_4", &self.spare_number_4)?;
-        map.optional_number("spare_number_5", &self.spare_number_5)?;
-        map.optional_number("spare_number_6", &self.spare_number_6)?;
-        map.optional_number("spare_number_7", &self.spare_number_7)?;
-        map.optional_number("spare_number_8", &self.spare_number_8)?;
-        map.optional_number("spare_number_9", &self.spare_number_9)?;
-        map.optional("spare_text_1", &self.spare_text_1)?;
-        map.optional("spare_text_10", &self.spare_text_10)?;
-        map.optional("spare_text_2", &self.spare_text_2)?;
-        map.optional("spare_text_3", &self.spare_text_3)?;
-        map.optional("spare_text_4", &self.spare_text_4)?;
-        map.optional("spare_text_5", &self.spare_text_5)?;
-        map.optional("spare_text_6", &self.spare_text_6)?;
-        map.optional("spare_text_7", &self.spare_text_7)?;
-        map.optional("spare_text_8", &self.spare_text_8)?;
-        map.optional("spare_text_9", &self.spare_text_9)?;
-        map.optional("telephone_number", &self.telephone_number)?;
-        map.optional("use_for_sales_trading", &self.use_for_sales_trading)?;
-        map.optional("warehouse_type", &self.warehouse_type)?;
-        map.optional("website", &self.website)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Warehouse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for Warehouse {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut address_1 = None;
-        let mut address_2 = None;
-        let mut address_3 = None;
-        let mut address_4 = None;
-        let mut bom_settings = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut country_code = None;
-        let mut country_code_id = None;
-        let mut county = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut description = None;
-        let mut email = None;
-        let mut fax_number = None;
-        let mut id = None;
-        let mut name = None;
-        let mut postal_name = None;
-        let mut postcode = None;
-        let mut spare_bool_1 = None;
-        let mut spare_bool_2 = None;
-        let mut spare_bool_3 = None;
-        let mut spare_bool_4 = None;
-        let mut spare_bool_5 = None;
-        let mut spare_date_1 = None;
-        let mut spare_date_2 = None;
-        let mut spare_date_3 = None;
-        let mut spare_date_4 = None;
-        let mut spare_date_5 = None;
-        let mut spare_number_1 = None;
-        let mut spare_number_10 = None;
-        let mut spare_number_2 = None;
-        let mut spare_number_3 = None;
-        let mut spare_number_4 = None;
-        let mut spare_number_5 = None;
-        let mut spare_number_6 = None;
-        let mut spare_number_7 = None;
-        let mut spare_number_8 = None;
-        let mut spare_number_9 = None;
-        let mut spare_text_1 = None;
-        let mut spare_text_10 = None;
-        let mut spare_text_2 = None;
-        let mut spare_text_3 = None;
-        let mut spare_text_4 = None;
-        let mut spare_text_5 = None;
-        let mut spare_text_6 = None;
-        let mut spare_text_7 = None;
-        let mut spare_text_8 = None;
-        let mut spare_text_9 = None;
-        let mut telephone_number = None;
-        let mut use_for_sales_trading = None;
-        let mut warehouse_type = None;
-        let mut website = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "address_1" => fields.lenient_option(&mut address_1)?,
-                "address_2" => fields.lenient_option(&mut address_2)?,
-                "address_3" => fields.lenient_option(&mut address_3)?,
-                "address_4" => fields.lenient_option(&mut address_4)?,
-                "bom_settings" => fields.next_value(&mut bom_settings)?,
-                "city" => fields.lenient_option(&mut city)?,
-                "contact" => fields.lenient_option(&mut contact)?,
-                "country" => fields.lenient_option(&mut country)?,
-                "country_code" => fields.next_value(&mut country_code)?,
-                "country_code_id" => fields.lenient_option(&mut country_code_id)?,
-                "county" => fields.lenient_option(&mut county)?,
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "description" => fields.lenient_option(&mut description)?,
-                "email" => fields.lenient_option(&mut email)?,
-                "fax_number" => fields.lenient_option(&mut fax_number)?,
-                "id" => fields.lenient_option(&mut id)?,
-                "name" => fields.lenient_value(&mut name)?,
-                "postal_name" => fields.lenient_option(&mut postal_name)?,
-                "postcode" => fields.lenient_option(&mut postcode)?,
-                "spare_bool_1" => fields.lenient_option(&mut spare_bool_1)?,
-                "spare_bool_2" => fields.lenient_option(&mut spare_bool_2)?,
-                "spare_bool_3" => fields.lenient_option(&mut spare_bool_3)?,
-                "spare_bool_4" => fields.lenient_option(&mut spare_bool_4)?,
-                "spare_bool_5" => fields.lenient_option(&mut spare_bool_5)?,
-                "spare_date_1" => fields.next_value(&mut spare_date_1)?,
-                "spare_date_2" => fields.next_value(&mut spare_date_2)?,
-                "spare_date_3" => fields.next_value(&mut spare_date_3)?,
-                "spare_date_4" => fields.next_value(&mut spare_date_4)?,
-                "spare_date_5" => fields.next_value(&mut spare_date_5)?,
-                "spare_number_1" => fields.lenient_option(&mut spare_number_1)?,
-                "spare_number_10" => fields.lenient_option(&mut spare_number_10)?,
-                "spare_number_2" => fields.lenient_option(&mut spare_number_2)?,
-                "spare_number_3" => fields.lenient_option(&mut spare_number_3)?,
-                "spare_number_4" => fields.lenient_option(&mut spare_number_4)?,
-                "spare_number_5" => fields.lenient_option(&mut spare_number_5)?,
-                "spare_number_6" => fields.lenient_option(&mut spare_number_6)?,
-                "spare_number_7" => fields.lenient_option(&mut spare_number_7)?,
-                "spare_number_8" => fields.lenient_option(&mut spare_number_8)?,
-                "spare_number_9" => fields.lenient_option(&mut spare_number_9)?,
-                "spare_text_1" => fields.lenient_option(&mut spare_text_1)?,
-                "spare_text_10" => fields.lenient_option(&mut spare_text_10)?,
-                "spare_text_2" => fields.lenient_option(&mut spare_text_2)?,
-                "spare_text_3" => fields.lenient_option(&mut spare_text_3)?,
-                "spare_text_4" => fields.lenient_option(&mut spare_text_4)?,
-                "spare_text_5" => fields.lenient_option(&mut spare_text_5)?,
-                "spare_text_6" => fields.lenient_option(&mut spare_text_6)?,
-                "spare_text_7" => fields.lenient_option(&mut spare_text_7)?,
-                "spare_text_8" => fields.lenient_option(&mut spare_text_8)?,
-                "spare_text_9" => fields.lenient_option(&mut spare_text_9)?,
-                "telephone_number" => fields.lenient_option(&mut telephone_number)?,
-                "use_for_sales_trading" => {
-                    fields.lenient_option(&mut use_for_sales_trading)?
-                }
-                "warehouse_type" => fields.lenient_option(&mut warehouse_type)?,
-                "website" => fields.lenient_option(&mut website)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            address_1: address_1.unwrap_or_default(),
-            address_2: address_2.unwrap_or_default(),
-            address_3: address_3.unwrap_or_default(),
-            address_4: address_4.unwrap_or_default(),
-            bom_settings: bom_settings.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            contact: contact.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            country_code_id: country_code_id.unwrap_or_default(),
-            county: county.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            fax_number: fax_number.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: fields.required(name, "name")?,
-            postal_name: postal_name.unwrap_or_default(),
-            postcode: postcode.unwrap_or_default(),
-            spare_bool_1: spare_bool_1.unwrap_or_default(),
-            spare_bool_2: spare_bool_2.unwrap_or_default(),
-            spare_bool_3: spare_bool_3.unwrap_or_default(),
-            spare_bool_4: spare_bool_4.unwrap_or_default(),
-            spare_bool_5: spare_bool_5.unwrap_or_default(),
-            spare_date_1: spare_date_1.unwrap_or_default(),
-            spare_date_2: spare_date_2.unwrap_or_default(),
-            spare_date_3: spare_date_3.unwrap_or_default(),
-            spare_date_4: spare_date_4.unwrap_or_default(),
-            spare_date_5: spare_date_5.unwrap_or_default(),
-            spare_number_1: spare_number_1.unwrap_or_default(),
-            spare_number_10: spare_number_10.unwrap_or_default(),
-            spare_number_2: spare_number_2.unwrap_or_default(),
-            spare_number_3: spare_number_3.unwrap_or_default(),
-            spare_number_4: spare_number_4.unwrap_or_default(),
-            spare_number_5: spare_number_5.unwrap_or_default(),
-            spare_number_6: spare_number_6.unwrap_or_default(),
-            spare_number_7: spare_number_7.unwrap_or_default(),
-            spare_number_8: spare_number_8.unwrap_or_default(),
-            spare_number_9: spare_number_9.unwrap_or_default(),
-            spare_text_1: spare_text_1.unwrap_or_default(),
-            spare_text_10: spare_text_10.unwrap_or_default(),
-            spare_text_2: spare_text_2.unwrap_or_default(),
-            spare_text_3: spare_text_3.unwrap_or_default(),
-            spare_text_4: spare_text_4.unwrap_or_default(),
-            spare_text_5: spare_text_5.unwrap_or_default(),
-            spare_text_6: spare_text_6.unwrap_or_default(),
-            spare_text_7: spare_text_7.unwrap_or_default(),
-            spare_text_8: spare_text_8.unwrap_or_default(),
-            spare_text_9: spare_text_9.unwrap_or_default(),
-            telephone_number: telephone_number.unwrap_or_default(),
-            use_for_sales_trading: use_for_sales_trading.unwrap_or_default(),
-            warehouse_type: warehouse_type.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    Warehouse {
+        address_1: "address_1", lenient_option, optional;
+        address_2: "address_2", lenient_option, optional;
+        address_3: "address_3", lenient_option, optional;
+        address_4: "address_4", lenient_option, optional;
+        bom_settings: "bom_settings", next_value, optional;
+        city: "city", lenient_option, optional;
+        contact: "contact", lenient_option, optional;
+        country: "country", lenient_option, optional;
+        country_code: "country_code", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        county: "county", lenient_option, optional;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        description: "description", lenient_option, optional;
+        email: "email", lenient_option, optional;
+        fax_number: "fax_number", lenient_option, optional;
+        id: "id", lenient_option, optional;
+        name: "name", lenient_value, field;
+        postal_name: "postal_name", lenient_option, optional;
+        postcode: "postcode", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", next_value, optional;
+        spare_date_2: "spare_date_2", next_value, optional;
+        spare_date_3: "spare_date_3", next_value, optional;
+        spare_date_4: "spare_date_4", next_value, optional;
+        spare_date_5: "spare_date_5", next_value, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        telephone_number: "telephone_number", lenient_option, optional;
+        use_for_sales_trading: "use_for_sales_trading", lenient_option, optional;
+        warehouse_type: "warehouse_type", lenient_option, optional;
+        website: "website", lenient_option, optional;
     }
 }
 
@@ -9382,41 +4730,11 @@ pub struct WarehouseBomSettings {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for WarehouseBomSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("id", &self.id)?;
-        map.optional("is_component_source", &self.is_component_source)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WarehouseBomSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for WarehouseBomSettings {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "date_time_created" => fields.option_into(&mut model.date_time_created)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "is_component_source" => {
-                    fields.lenient_into(&mut model.is_component_source)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    WarehouseBomSettings: Default {
+        date_time_created: "date_time_created", option_into, optional;
+        id: "id", lenient_into, optional;
+        is_component_source: "is_component_source", lenient_into, optional;
     }
 }
 
@@ -9525,171 +4843,35 @@ impl WarehouseHolding {
     }
 }
 
-impl serde::Serialize for WarehouseHolding {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("bin_holdings", &self.bin_holdings)?;
-        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
-        map.optional("date_time_created", &self.date_time_created)?;
-        map.optional("date_time_updated", &self.date_time_updated)?;
-        map.optional_number("free_stock_available", &self.free_stock_available)?;
-        map.optional_number(
-            "free_stock_available_less_reserved",
-            &self.free_stock_available_less_reserved,
-        )?;
-        map.optional("id", &self.id)?;
-        map.optional(
-            "is_default_manufacturing_warehouse",
-            &self.is_default_manufacturing_warehouse,
-        )?;
-        map.optional("is_to_delete", &self.is_to_delete)?;
-        map.optional_number("maximum_level", &self.maximum_level)?;
-        map.optional_number("minimum_level", &self.minimum_level)?;
-        map.optional("product", &self.product)?;
-        map.field("product_id", &self.product_id)?;
-        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
-        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
-        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
-        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
-        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
-        map.optional_number(
-            "quantity_in_stock_less_reserved",
-            &self.quantity_in_stock_less_reserved,
-        )?;
-        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
-        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
-        map.optional_number("reorder_level", &self.reorder_level)?;
-        map.optional("status", &self.status)?;
-        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
-        map.optional("warehouse", &self.warehouse)?;
-        map.field("warehouse_id", &self.warehouse_id)?;
-        map.optional("warehouse_name", &self.warehouse_name)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WarehouseHolding {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for WarehouseHolding {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut bin_holdings = None;
-        let mut confirmed_qty_in_stock = None;
-        let mut date_time_created = None;
-        let mut date_time_updated = None;
-        let mut free_stock_available = None;
-        let mut free_stock_available_less_reserved = None;
-        let mut id = None;
-        let mut is_default_manufacturing_warehouse = None;
-        let mut is_to_delete = None;
-        let mut maximum_level = None;
-        let mut minimum_level = None;
-        let mut product = None;
-        let mut product_id = None;
-        let mut quantity_allocated = None;
-        let mut quantity_allocated_bom = None;
-        let mut quantity_allocated_sop = None;
-        let mut quantity_allocated_stock = None;
-        let mut quantity_in_stock = None;
-        let mut quantity_in_stock_less_reserved = None;
-        let mut quantity_on_order = None;
-        let mut quantity_reserved = None;
-        let mut reorder_level = None;
-        let mut status = None;
-        let mut unconfirmed_qty_in_stock = None;
-        let mut warehouse = None;
-        let mut warehouse_id = None;
-        let mut warehouse_name = None;
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "bin_holdings" => fields.next_value(&mut bin_holdings)?,
-                "confirmed_qty_in_stock" => {
-                    fields.lenient_option(&mut confirmed_qty_in_stock)?
-                }
-                "date_time_created" => fields.next_value(&mut date_time_created)?,
-                "date_time_updated" => fields.next_value(&mut date_time_updated)?,
-                "free_stock_available" => {
-                    fields.lenient_option(&mut free_stock_available)?
-                }
-                "free_stock_available_less_reserved" => {
-                    fields.lenient_option(&mut free_stock_available_less_reserved)?
-                }
-                "id" => fields.lenient_option(&mut id)?,
-                "is_default_manufacturing_warehouse" => {
-                    fields.lenient_option(&mut is_default_manufacturing_warehouse)?
-                }
-                "is_to_delete" => fields.lenient_option(&mut is_to_delete)?,
-                "maximum_level" => fields.lenient_option(&mut maximum_level)?,
-                "minimum_level" => fields.lenient_option(&mut minimum_level)?,
-                "product" => fields.next_value(&mut product)?,
-                "product_id" => fields.lenient_value(&mut product_id)?,
-                "quantity_allocated" => fields.lenient_option(&mut quantity_allocated)?,
-                "quantity_allocated_bom" => {
-                    fields.lenient_option(&mut quantity_allocated_bom)?
-                }
-                "quantity_allocated_sop" => {
-                    fields.lenient_option(&mut quantity_allocated_sop)?
-                }
-                "quantity_allocated_stock" => {
-                    fields.lenient_option(&mut quantity_allocated_stock)?
-                }
-                "quantity_in_stock" => fields.lenient_option(&mut quantity_in_stock)?,
-                "quantity_in_stock_less_reserved" => {
-                    fields.lenient_option(&mut quantity_in_stock_less_reserved)?
-                }
-                "quantity_on_order" => fields.lenient_option(&mut quantity_on_order)?,
-                "quantity_reserved" => fields.lenient_option(&mut quantity_reserved)?,
-                "reorder_level" => fields.lenient_option(&mut reorder_level)?,
-                "status" => fields.next_value(&mut status)?,
-                "unconfirmed_qty_in_stock" => {
-                    fields.lenient_option(&mut unconfirmed_qty_in_stock)?
-                }
-                "warehouse" => fields.next_value(&mut warehouse)?,
-                "warehouse_id" => fields.lenient_value(&mut warehouse_id)?,
-                "warehouse_name" => fields.lenient_option(&mut warehouse_name)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        Ok(Self {
-            bin_holdings: bin_holdings.unwrap_or_default(),
-            confirmed_qty_in_stock: confirmed_qty_in_stock.unwrap_or_default(),
-            date_time_created: date_time_created.unwrap_or_default(),
-            date_time_updated: date_time_updated.unwrap_or_default(),
-            free_stock_available: free_stock_available.unwrap_or_default(),
-            free_stock_available_less_reserved: free_stock_available_less_reserved
-                .unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default_manufacturing_warehouse: is_default_manufacturing_warehouse
-                .unwrap_or_default(),
-            is_to_delete: is_to_delete.unwrap_or_default(),
-            maximum_level: maximum_level.unwrap_or_default(),
-            minimum_level: minimum_level.unwrap_or_default(),
-            product: product.unwrap_or_default(),
-            product_id: fields.required(product_id, "product_id")?,
-            quantity_allocated: quantity_allocated.unwrap_or_default(),
-            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
-            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
-            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
-            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
-            quantity_in_stock_less_reserved: quantity_in_stock_less_reserved
-                .unwrap_or_default(),
-            quantity_on_order: quantity_on_order.unwrap_or_default(),
-            quantity_reserved: quantity_reserved.unwrap_or_default(),
-            reorder_level: reorder_level.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            unconfirmed_qty_in_stock: unconfirmed_qty_in_stock.unwrap_or_default(),
-            warehouse: warehouse.unwrap_or_default(),
-            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
-            warehouse_name: warehouse_name.unwrap_or_default(),
-            extra: fields.into_extra(),
-        })
+sage_core::json_model! {
+    WarehouseHolding {
+        bin_holdings: "bin_holdings", next_value, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
+        date_time_created: "date_time_created", next_value, optional;
+        date_time_updated: "date_time_updated", next_value, optional;
+        free_stock_available: "free_stock_available", lenient_option, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
+        id: "id", lenient_option, optional;
+        is_default_manufacturing_warehouse: "is_default_manufacturing_warehouse", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        maximum_level: "maximum_level", lenient_option, optional_number;
+        minimum_level: "minimum_level", lenient_option, optional_number;
+        product: "product", next_value, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity_allocated: "quantity_allocated", lenient_option, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_option, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_option, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_option, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_option, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_option, optional_number;
+        quantity_on_order: "quantity_on_order", lenient_option, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_option, optional_number;
+        reorder_level: "reorder_level", lenient_option, optional_number;
+        status: "status", next_value, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_option, optional_number;
+        warehouse: "warehouse", next_value, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
+        warehouse_name: "warehouse_name", lenient_option, optional;
     }
 }
 
@@ -9702,37 +4884,9 @@ pub struct WarehouseHoldingStatus {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for WarehouseHoldingStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("delete_exception_type", &self.delete_exception_type)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WarehouseHoldingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for WarehouseHoldingStatus {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "delete_exception_type" => {
-                    fields.lenient_into(&mut model.delete_exception_type)?
-                }
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    WarehouseHoldingStatus: Default {
+        delete_exception_type: "delete_exception_type", lenient_into, optional;
     }
 }
 
@@ -9749,39 +4903,11 @@ pub struct WarehouseType {
     pub extra: sage_core::types::Extra,
 }
 
-impl serde::Serialize for WarehouseType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = sage_core::types::model::Entries::new(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("value", &self.value)?;
-        map.end(&self.extra)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WarehouseType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        sage_core::types::model::deserialize(deserializer)
-    }
-}
-
-impl sage_core::types::model::FromFields for WarehouseType {
-    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut fields: sage_core::types::model::Fields<'de, A>,
-    ) -> Result<Self, A::Error> {
-        let mut model = Self::default();
-        while let Some(key) = fields.next_key()? {
-            match key {
-                "description" => fields.lenient_into(&mut model.description)?,
-                "id" => fields.lenient_into(&mut model.id)?,
-                "value" => fields.lenient_into(&mut model.value)?,
-                _ => fields.keep_unknown()?,
-            }
-        }
-        model.extra = fields.into_extra();
-        Ok(model)
+sage_core::json_model! {
+    WarehouseType: Default {
+        description: "description", lenient_into, optional;
+        id: "id", lenient_into, optional;
+        value: "value", lenient_into, optional;
     }
 }
 
