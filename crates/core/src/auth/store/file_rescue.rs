@@ -47,12 +47,40 @@ fn trusted(listed: &fs::Metadata, opened: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
     listed.dev() == opened.dev()
         && listed.ino() == opened.ino()
-        && listed.uid() == rustix::process::geteuid().as_raw()
+        && listed.uid() == effective_uid()
         && listed.mode() & 0o077 == 0
+}
+
+/// This process's effective user id: the owner of the files it creates.
+#[cfg(unix)]
+fn effective_uid() -> u32 {
+    // SAFETY: `geteuid` takes no arguments, touches no memory and always succeeds (POSIX).
+    unsafe { libc::geteuid() }
 }
 
 /// Elsewhere the temp directory is private to the user (Windows: under the user's profile).
 #[cfg(not(unix))]
 fn trusted(_listed: &fs::Metadata, _opened: &fs::Metadata) -> bool {
     true
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn a_private_file_of_this_user_is_trusted_and_one_given_to_another_user_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.rescue");
+        fs::write(&path, b"{}").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_trusted(&path).as_deref(), Some(&b"{}"[..]));
+        // Only root can give a file away (CI runs as root); elsewhere the line above is the check.
+        if effective_uid() == 0 {
+            std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+            assert_eq!(read_trusted(&path), None);
+        }
+    }
 }
