@@ -1,6 +1,6 @@
 //! What a runtime crate links, as `cargo tree` reports its normal (non-dev, non-build) dependencies:
 //! the sandbox is a server a user installs, so it must not carry the generator or its formatter,
-//! and the product crates' runtime must not compile proc-macro attributes nobody uses.
+//! and the product crates' runtime must not compile proc macros or crates nobody needs.
 
 use std::path::Path;
 use std::process::Command;
@@ -33,4 +33,15 @@ fn the_runtime_compiles_no_tracing_attributes() {
     let found = normal_dependencies("sage-core");
     assert!(found.iter().any(|name| name == "tracing"), "the tree was read: {found:?}");
     assert!(!found.iter().any(|name| name == "tracing-attributes"));
+}
+
+#[test]
+fn the_runtime_builds_no_crate_for_a_macro_or_a_call_it_can_get_elsewhere() {
+    let found = normal_dependencies("sage-core");
+    assert!(found.iter().any(|name| name == "futures-util"), "the tree was read: {found:?}");
+    // futures-util's `select!`/`join!` (tokio's are used); rustix for `geteuid` (libc comes with tokio).
+    for unneeded in ["futures-macro", "rustix"] {
+        assert!(!found.iter().any(|name| name == unneeded), "sage-core builds {unneeded}");
+    }
+    assert!(found.iter().any(|name| name == "libc"), "libc is no longer in the tree: {found:?}");
 }
